@@ -1,0 +1,89 @@
+//! Errors that locate the damage: which input, which byte, what was expected.
+
+use std::fmt;
+
+use crate::binlog::BinlogError;
+use crate::thl::ThlError;
+
+/// A failure while reading an input, with the absolute byte offset where it was found.
+#[derive(Debug)]
+pub struct Error {
+    /// The input's name as given by the caller (a path, or `<stdin>`).
+    pub file: String,
+    /// Absolute byte offset in the (decompressed) input where the problem starts.
+    pub offset: u64,
+    /// What went wrong.
+    pub kind: ErrorKind,
+}
+
+/// The kinds of failure, grouped by the layer that detects them.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// The operating system refused a read, map or open.
+    Io(std::io::Error),
+    /// The first bytes match no format replog knows.
+    UnknownFormat {
+        /// Up to the first four bytes of the input.
+        magic: Vec<u8>,
+    },
+    /// A `.gz` input could not be inflated.
+    Gzip(std::io::Error),
+    /// A binary-log framing or decoding failure.
+    Binlog(BinlogError),
+    /// A THL framing or decoding failure.
+    Thl(ThlError),
+}
+
+impl Error {
+    /// Builds an error for `file` at `offset`.
+    pub fn new(file: impl Into<String>, offset: u64, kind: ErrorKind) -> Self {
+        Error {
+            file: file.into(),
+            offset,
+            kind,
+        }
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: at byte {}: {}", self.file, self.offset, self.kind)
+    }
+}
+
+impl fmt::Display for ErrorKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ErrorKind::Io(e) => write!(f, "I/O error: {e}"),
+            ErrorKind::UnknownFormat { magic } => write!(
+                f,
+                "not a binary log, THL file or gzip stream (first bytes {})",
+                hex(magic)
+            ),
+            ErrorKind::Gzip(e) => write!(f, "gzip stream is damaged: {e}"),
+            ErrorKind::Binlog(e) => e.fmt(f),
+            ErrorKind::Thl(e) => e.fmt(f),
+        }
+    }
+}
+
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match &self.kind {
+            ErrorKind::Io(e) | ErrorKind::Gzip(e) => Some(e),
+            _ => None,
+        }
+    }
+}
+
+/// Lower-case hex without separators, for messages.
+pub(crate) fn hex(bytes: &[u8]) -> String {
+    use fmt::Write;
+    bytes
+        .iter()
+        .fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
+            let _ = write!(s, "{b:02x}");
+            s
+        })
+}

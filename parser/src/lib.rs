@@ -1,0 +1,22 @@
+//! replog: zero-copy decoding of MySQL/MariaDB binary logs and Tungsten THL files.
+//!
+//! # Where to start
+//! - [`input::LogBytes::open`] maps a file (or inflates a `.gz`, or drains a pipe) and
+//!   [`input::sniff`] tells which format its first bytes announce.
+//! - [`binlog`] frames and decodes binary-log events; [`thl`] reads and writes THL.
+//!
+//! # Policy
+//! No input may panic. Every failure is an [`error::Error`] naming the input, the absolute
+//! byte offset and what was expected there. Decoding is strict by default; permissive
+//! mode is chosen explicitly by the caller and every recovery it makes is reported.
+//! The library never prints and never writes to an input file.
+#![deny(unsafe_code)]
+#![deny(missing_debug_implementations)]
+
+pub mod binlog;
+pub mod decode;
+pub mod error;
+pub mod input;
+pub mod thl;
+
+pub use error::{Error, ErrorKind};

@@ -7,6 +7,7 @@
 
 mod context;
 mod error;
+pub mod rows;
 
 pub use context::{ChecksumAlg, Flavor, FormatContext};
 pub use error::BinlogError;

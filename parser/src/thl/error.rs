@@ -11,6 +11,91 @@ pub enum ThlError {
         /// The first four bytes found.
         found: u32,
     },
+    /// The file is shorter than the 16-byte header.
+    ShortHeader {
+        /// Bytes present.
+        len: u64,
+    },
+    /// The header's major version is not 1 (spec 2).
+    IncompatibleVersion {
+        /// Major version found.
+        major: i16,
+        /// Minor version found.
+        minor: i16,
+    },
+    /// The last record is incomplete: the file ends before the record does. A log that
+    /// is still being written ends like this; readers can be told to stop before it.
+    Truncated {
+        /// Bytes the record needs (its length, or 4 for a partial length field).
+        needed: u64,
+        /// Bytes left in the file from the record's start.
+        available: u64,
+    },
+    /// A record length outside `13..=1_000_000_000` (corruption, spec 3.2).
+    BadRecordLength {
+        /// The length field as stored.
+        length: i32,
+    },
+    /// The CRC type byte is neither 0 (none) nor 1 (CRC-32).
+    InvalidCrcType {
+        /// The type byte found.
+        crc_type: u8,
+    },
+    /// The stored checksum does not match the data (Tungsten: "Log record CRC failure").
+    CrcMismatch {
+        /// The record's CRC type (0 = none, 1 = CRC-32).
+        crc_type: u8,
+        /// The stored 64-bit CRC field, as an unsigned number.
+        stored: u64,
+        /// The checksum computed from the data (0 for type 0).
+        computed: u64,
+    },
+    /// The first data byte is neither 1 (event) nor 2 (rotate).
+    UnknownRecordType {
+        /// The type byte found.
+        record_type: u8,
+    },
+    /// A record's fixed part could not be decoded.
+    Record {
+        /// Which record part (`"event record header"`, `"rotate record"`).
+        record: &'static str,
+        /// What was expected at the offset.
+        expected: &'static str,
+    },
+    /// The protobuf payload is malformed.
+    Protobuf {
+        /// The message being decoded (`"Header"`, `"ProtobufOneRowChange"`…).
+        message: &'static str,
+        /// What was expected at the offset.
+        expected: String,
+    },
+    /// The payload was written by the legacy Java-serialization serializer (spec 9).
+    JavaSerialized,
+    /// The directory holds no `thl.data.*` file.
+    NoLogFiles,
+    /// A log file before the last one is too short to hold a header (spec 1.3).
+    InvalidLogFileHeader {
+        /// The file's name.
+        name: String,
+    },
+    /// A file of the sequence is missing (indexes must follow each other, modulo
+    /// 2147483647).
+    MissingLogFile {
+        /// Name of the file that should follow.
+        expected: String,
+        /// Name of the file that follows instead.
+        found: String,
+    },
+    /// A rotate record points to a file that is not in the directory.
+    RotateTargetMissing {
+        /// The file the rotate record names.
+        name: String,
+    },
+    /// A value cannot be written in THL's encoding (e.g. a string over 65535 bytes).
+    Unencodable {
+        /// What could not be written.
+        what: &'static str,
+    },
 }
 
 impl fmt::Display for ThlError {
@@ -19,6 +104,65 @@ impl fmt::Display for ThlError {
             ThlError::BadMagic { found } => {
                 write!(f, "expected THL magic 0xC001CAFE, found 0x{found:08X}")
             }
+            ThlError::ShortHeader { len } => {
+                write!(
+                    f,
+                    "expected a 16-byte THL file header, file has {len} bytes"
+                )
+            }
+            ThlError::IncompatibleVersion { major, minor } => write!(
+                f,
+                "incompatible major version: expected 1, found {major}.{minor}"
+            ),
+            ThlError::Truncated { needed, available } => write!(
+                f,
+                "truncated record: expected {needed} bytes, file ends after {available}"
+            ),
+            ThlError::BadRecordLength { length } => write!(
+                f,
+                "record length is invalid, log may be corrupt: expected 13..=1000000000, \
+                 found {length}"
+            ),
+            ThlError::InvalidCrcType { crc_type } => {
+                write!(f, "invalid crc type: expected 0 or 1, found {crc_type}")
+            }
+            ThlError::CrcMismatch {
+                crc_type,
+                stored,
+                computed,
+            } => write!(
+                f,
+                "log record CRC failure: crc type={crc_type} stored crc={stored} \
+                 computed crc={computed}"
+            ),
+            ThlError::UnknownRecordType { record_type } => write!(
+                f,
+                "unable to extract a valid record type; expected 1 or 2, found {record_type}"
+            ),
+            ThlError::Record { record, expected } => write!(f, "{record}: expected {expected}"),
+            ThlError::Protobuf { message, expected } => {
+                write!(f, "protobuf {message}: expected {expected}")
+            }
+            ThlError::JavaSerialized => f.write_str(
+                "event payload uses the legacy Java-serialization format (stream magic \
+                 AC ED 00 05), which replog does not decode; expected protobuf",
+            ),
+            ThlError::NoLogFiles => f.write_str(
+                "attempting to read a non-existent log: expected thl.data.* files in the \
+                 directory",
+            ),
+            ThlError::InvalidLogFileHeader { name } => write!(
+                f,
+                "found invalid log file header; log must be purged up to this file to \
+                 open: {name}"
+            ),
+            ThlError::MissingLogFile { expected, found } => {
+                write!(f, "log file missing: expected {expected}, found {found}")
+            }
+            ThlError::RotateTargetMissing { name } => {
+                write!(f, "rotate record points to missing log file {name}")
+            }
+            ThlError::Unencodable { what } => write!(f, "cannot encode {what}"),
         }
     }
 }

@@ -1,0 +1,276 @@
+//! A log directory: file names, ordering and the seqno index (spec 1).
+//!
+//! Data files are `thl.data.` + a 10-digit index; the index after `i` is
+//! `(i + 1) mod 2147483647`, so after a wrap-around name order and log order differ.
+//! [`LogDir::index`] therefore orders files by their first seqno, as Tungsten does.
+//! A `.gz` suffix is accepted on any file name; such files are inflated when opened.
+
+use std::path::{Path, PathBuf};
+
+use crate::error::{Error, ErrorKind};
+
+use super::file::{ReadOptions, TailPolicy, ThlFile};
+use super::record::RecordKind;
+use super::ThlError;
+
+/// Prefix of every data file name.
+pub const FILE_PREFIX: &str = "thl.data.";
+/// File indexes wrap around modulo this value.
+pub const INDEX_MODULUS: i64 = 2_147_483_647;
+
+/// `thl.data.` + `index` zero-padded to 10 digits.
+pub fn file_name(index: i64) -> String {
+    format!("{FILE_PREFIX}{index:010}")
+}
+
+/// The index in a file name: the number after its last `.` (a `.gz` suffix ignored).
+pub fn file_index(name: &str) -> Option<i64> {
+    let name = name.strip_suffix(".gz").unwrap_or(name);
+    name.rsplit('.').next()?.parse().ok()
+}
+
+/// The index of the file that follows file `index`.
+pub fn next_index(index: i64) -> i64 {
+    (index + 1).rem_euclid(INDEX_MODULUS)
+}
+
+/// A THL log directory and its data file names (sorted by name).
+#[derive(Debug, Clone)]
+pub struct LogDir {
+    path: PathBuf,
+    files: Vec<String>,
+}
+
+/// One file of the index: its seqno range.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IndexEntry {
+    /// The file's name (without directory).
+    pub file_name: String,
+    /// The header's base seqno (-1 for the first file of a log).
+    pub base_seqno: i64,
+    /// First seqno in the file: the base seqno, or for a first file the seqno of its
+    /// first record (when that is a complete event record).
+    pub start_seqno: i64,
+    /// Last seqno: the next file's start - 1, or for the last file the seqno of its last
+    /// record with `lastFrag` (the base seqno if there is none).
+    pub end_seqno: i64,
+    /// Whether the file's last record is a rotate record.
+    pub ends_with_rotate: bool,
+}
+
+/// The files of a log in seqno order with their ranges (`thl index`).
+#[derive(Debug, Clone)]
+pub struct LogIndex {
+    entries: Vec<IndexEntry>,
+    max_seqno: i64,
+}
+
+impl LogDir {
+    /// Lists `path`: every non-directory entry whose name starts with `thl.data.`.
+    pub fn open(path: &Path) -> Result<LogDir, Error> {
+        let name = path.display().to_string();
+        let io = |e| Error::new(name.clone(), 0, ErrorKind::Io(e));
+        let mut files = Vec::new();
+        for entry in std::fs::read_dir(path).map_err(io)? {
+            let entry = entry.map_err(io)?;
+            let file_name = entry.file_name().to_string_lossy().into_owned();
+            if file_name.starts_with(FILE_PREFIX) && !entry.path().is_dir() {
+                files.push(file_name);
+            }
+        }
+        if files.is_empty() {
+            return Err(Error::new(name, 0, ErrorKind::Thl(ThlError::NoLogFiles)));
+        }
+        files.sort();
+        Ok(LogDir {
+            path: path.to_path_buf(),
+            files,
+        })
+    }
+
+    /// The directory.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Data file names, sorted by name.
+    pub fn file_names(&self) -> &[String] {
+        &self.files
+    }
+
+    /// Full path of a file of this directory.
+    pub fn file_path(&self, name: &str) -> PathBuf {
+        self.path.join(name)
+    }
+
+    /// Opens a data file of this directory by name.
+    pub fn open_file(&self, name: &str) -> Result<ThlFile, Error> {
+        ThlFile::open(&self.file_path(name))
+    }
+
+    /// The name of the file with `index` (plain or `.gz`), if present.
+    pub fn find_index(&self, index: i64) -> Option<&str> {
+        let plain = file_name(index);
+        let gz = format!("{plain}.gz");
+        self.files
+            .iter()
+            .find(|f| **f == plain || **f == gz)
+            .map(String::as_str)
+    }
+
+    /// The file a rotate record in file `from` points to, or an error naming it.
+    pub fn rotate_target(&self, from: &str, next_index: i64) -> Result<&str, Error> {
+        self.find_index(next_index).ok_or_else(|| {
+            Error::new(
+                self.file_path(from).display().to_string(),
+                0,
+                ErrorKind::Thl(ThlError::RotateTargetMissing {
+                    name: file_name(next_index),
+                }),
+            )
+        })
+    }
+
+    /// Builds the index (spec 1.3). The last file is read to its end (CRCs checked as
+    /// `options` say); a damaged tail there ends it silently, as for Tungsten.
+    pub fn index(&self, options: ReadOptions) -> Result<LogIndex, Error> {
+        let options = ReadOptions {
+            tail: TailPolicy::Stop,
+            ..options
+        };
+        let mut opened = Vec::with_capacity(self.files.len());
+        for (i, name) in self.files.iter().enumerate() {
+            let path = self.file_path(name);
+            let is_last = i + 1 == self.files.len();
+            let file = match ThlFile::open(&path) {
+                Ok(f) => f,
+                Err(e) if matches!(e.kind, ErrorKind::Thl(ThlError::ShortHeader { .. })) => {
+                    if is_last {
+                        continue;
+                    }
+                    return Err(Error::new(
+                        path.display().to_string(),
+                        0,
+                        ErrorKind::Thl(ThlError::InvalidLogFileHeader { name: name.clone() }),
+                    ));
+                }
+                Err(e) => return Err(e),
+            };
+            let base = file.header().base_seqno;
+            let start = if base >= 0 {
+                base
+            } else {
+                match file.records(options).next() {
+                    Some(Ok(r)) => r.event().map_or(base, |e| e.header.seqno),
+                    _ => base,
+                }
+            };
+            opened.push((name.clone(), start, file));
+        }
+        opened.sort_by_key(|(_, start, _)| *start);
+        let mut entries: Vec<IndexEntry> = Vec::with_capacity(opened.len());
+        let count = opened.len();
+        for (i, (name, start, file)) in opened.iter().enumerate() {
+            let base = file.header().base_seqno;
+            let (end, ends_with_rotate) = if i + 1 == count {
+                let (end, rotate) = scan_last_file(file, options)?;
+                (end.unwrap_or(base), rotate)
+            } else {
+                let next_start = opened.get(i + 1).map_or(*start, |n| n.1);
+                (next_start - 1, ends_in_rotate(file))
+            };
+            entries.push(IndexEntry {
+                file_name: name.clone(),
+                base_seqno: base,
+                start_seqno: *start,
+                end_seqno: end,
+                ends_with_rotate,
+            });
+        }
+        let max_seqno = match entries.split_last() {
+            // A last file that ends in a rotate record without a successor: the
+            // maximum falls back to the previous file's end (spec 1.3).
+            Some((last, before)) if last.ends_with_rotate => {
+                before.last().map_or(-1, |e| e.end_seqno)
+            }
+            Some((last, _)) => last.end_seqno,
+            None => -1,
+        };
+        Ok(LogIndex { entries, max_seqno })
+    }
+}
+
+/// Seqno of the last `lastFrag` record of the last file, and whether it ends in a
+/// rotate record.
+fn scan_last_file(file: &ThlFile, options: ReadOptions) -> Result<(Option<i64>, bool), Error> {
+    let mut end = None;
+    let mut rotate = false;
+    for record in file.records(options) {
+        let record = record?;
+        rotate = matches!(record.kind, RecordKind::Rotate(_));
+        if let Some(e) = record.event() {
+            if e.header.last_frag {
+                end = Some(e.header.seqno);
+            }
+        }
+    }
+    Ok((end, rotate))
+}
+
+/// Whether a (non-last) file's last record is a rotate record. Only framing is read.
+fn ends_in_rotate(file: &ThlFile) -> bool {
+    let options = ReadOptions::tungsten().no_checksum();
+    file.records(options)
+        .filter_map(Result::ok)
+        .last()
+        .is_some_and(|r| matches!(r.kind, RecordKind::Rotate(_)))
+}
+
+impl LogIndex {
+    /// The entries in seqno order.
+    pub fn entries(&self) -> &[IndexEntry] {
+        &self.entries
+    }
+
+    /// The log's first seqno (-1 for an empty log).
+    pub fn min_seqno(&self) -> i64 {
+        self.entries.first().map_or(-1, |e| e.start_seqno)
+    }
+
+    /// The log's last complete seqno (-1 for an empty log).
+    pub fn max_seqno(&self) -> i64 {
+        self.max_seqno
+    }
+
+    /// The entry holding `seqno`: the one whose range contains it, else the last one;
+    /// `None` below the log's minimum (or for a negative seqno).
+    pub fn find(&self, seqno: i64) -> Option<&IndexEntry> {
+        if seqno < 0 || seqno < self.min_seqno() {
+            return None;
+        }
+        self.entries
+            .iter()
+            .find(|e| (e.start_seqno..=e.end_seqno).contains(&seqno))
+            .or(self.entries.last())
+    }
+
+    /// Checks that the files follow each other without a gap: each file's index is the
+    /// previous one's plus one (modulo 2147483647). Reports the first missing file.
+    pub fn check_sequence(&self, dir: &LogDir) -> Result<(), Error> {
+        for pair in self.entries.windows(2) {
+            let [prev, next] = pair else { continue };
+            let expected = file_index(&prev.file_name).map(next_index);
+            if expected.is_none() || expected != file_index(&next.file_name) {
+                return Err(Error::new(
+                    dir.file_path(&prev.file_name).display().to_string(),
+                    0,
+                    ErrorKind::Thl(ThlError::MissingLogFile {
+                        expected: expected.map_or_else(|| "?".to_string(), file_name),
+                        found: next.file_name.clone(),
+                    }),
+                ));
+            }
+        }
+        Ok(())
+    }
+}

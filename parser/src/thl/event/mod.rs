@@ -1,0 +1,172 @@
+//! The decoded event: fixed record header, protobuf `Header` and `ProtobufReplDBMSEvent`
+//! (spec 5.2, 6, 7). One module per change type; [`Change`] dispatches on the stored
+//! change type with an `Unknown` fallback that keeps the raw message.
+//!
+//! Every message type has `decode` (borrowing strings and bytes from the file) and
+//! `encode` following the reference writer's field order and presence rules (spec 6.1,
+//! 6.4), so a decoded event re-encodes to the same bytes.
+
+mod change;
+mod header;
+mod load_data;
+mod row_id;
+mod rows;
+mod statement;
+
+pub use change::{Change, ChangeType};
+pub use header::Header;
+pub use load_data::{LoadDataFileDelete, LoadDataFileFragment, LoadDataFileQuery};
+pub use row_id::{RowIdData, RowIdKind};
+pub use rows::{Action, ColumnSpec, ColumnVal, OneRowChange, RowChangeData, ValueType};
+pub use statement::StatementData;
+
+use super::proto::{Message, PbError, Writer};
+use super::record::RecordHeader;
+
+/// A whole event record, decoded.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Event<'a> {
+    /// The fixed record header (the only trustworthy shard id).
+    pub record: RecordHeader<'a>,
+    /// The protobuf header.
+    pub header: Header<'a>,
+    /// The event body (empty for filtered events).
+    pub body: ReplDbmsEvent<'a>,
+}
+
+/// `ProtobufReplDBMSEvent`: changes, metadata and options.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ReplDbmsEvent<'a> {
+    /// The changes, in apply order.
+    pub changes: Vec<Change<'a>>,
+    /// Event metadata (`service`, `shard`, `heartbeat`…), in stored order.
+    pub metadata: Vec<EventOption<'a>>,
+    /// Session options of the transaction (not printed by `thl list`).
+    pub options: Vec<EventOption<'a>>,
+}
+
+/// `ProtobufEventOption`: a name/value pair.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EventOption<'a> {
+    /// The option name.
+    pub name: &'a str,
+    /// The value (possibly empty).
+    pub value: &'a str,
+}
+
+impl<'a> Event<'a> {
+    /// Decodes the payload that follows `record` (the fixed header) in the file;
+    /// `offset` is the payload's absolute offset.
+    pub(crate) fn decode_payload(
+        record: RecordHeader<'a>,
+        payload: &'a [u8],
+        offset: u64,
+    ) -> Result<Event<'a>, PbError> {
+        let (header, rest) = Message::delimited(payload, offset, "Header")?;
+        let header = Header::decode(header)?;
+        let body_offset = offset + (payload.len() - rest.len()) as u64;
+        let (body, rest) = Message::delimited(rest, body_offset, "ProtobufReplDBMSEvent")?;
+        let body = ReplDbmsEvent::decode(body)?;
+        if !rest.is_empty() {
+            let end = offset + (payload.len() - rest.len()) as u64;
+            return Err(PbError {
+                offset: end,
+                message: "ProtobufReplDBMSEvent",
+                expected: format!("the end of the record, found {} more bytes", rest.len()),
+            });
+        }
+        Ok(Event {
+            record,
+            header,
+            body,
+        })
+    }
+
+    /// The record data (type byte, fixed header, payload) as the reference writer
+    /// produces it; frame it with [`crate::thl::writer::frame_record`].
+    pub fn encode(&self) -> Vec<u8> {
+        let mut out = Vec::new();
+        self.record.encode(&mut out);
+        let mut header = Writer::new();
+        self.header.encode(&mut header);
+        Writer::delimited_into(header, &mut out);
+        let mut body = Writer::new();
+        self.body.encode(&mut body);
+        Writer::delimited_into(body, &mut out);
+        out
+    }
+
+    /// The value of the first metadata entry named `name`.
+    pub fn metadata(&self, name: &str) -> Option<&'a str> {
+        self.body
+            .metadata
+            .iter()
+            .find(|o| o.name == name)
+            .map(|o| o.value)
+    }
+
+    /// Whether this is a filtered-range placeholder (spec 8.1).
+    pub fn is_filtered(&self) -> bool {
+        self.header.filtered_event
+    }
+}
+
+impl<'a> ReplDbmsEvent<'a> {
+    fn decode(mut m: Message<'a>) -> Result<Self, PbError> {
+        let mut event = ReplDbmsEvent::default();
+        while let Some(f) = m.next_field()? {
+            match f.number {
+                1 => event
+                    .changes
+                    .push(Change::decode(f.message("ProtobufOneChange")?)?),
+                2 => event
+                    .metadata
+                    .push(EventOption::decode(f.message("ProtobufEventOption")?)?),
+                3 => event
+                    .options
+                    .push(EventOption::decode(f.message("ProtobufEventOption")?)?),
+                _ => {}
+            }
+        }
+        Ok(event)
+    }
+
+    fn encode(&self, w: &mut Writer) {
+        for c in &self.changes {
+            w.message(1, |w| c.encode(w));
+        }
+        EventOption::encode_all(w, 2, &self.metadata);
+        EventOption::encode_all(w, 3, &self.options);
+    }
+}
+
+impl<'a> EventOption<'a> {
+    pub(crate) fn decode(mut m: Message<'a>) -> Result<Self, PbError> {
+        let (mut name, mut value) = (None, None);
+        while let Some(f) = m.next_field()? {
+            match f.number {
+                1 => name = Some(f.string()?),
+                2 => value = Some(f.string()?),
+                _ => {}
+            }
+        }
+        Ok(EventOption {
+            name: required(&m, name, "name")?,
+            value: required(&m, value, "value")?,
+        })
+    }
+
+    pub(crate) fn encode_all(w: &mut Writer, field: u32, options: &[EventOption<'_>]) {
+        for o in options {
+            w.message(field, |w| {
+                w.bytes(1, o.name.as_bytes());
+                w.bytes(2, o.value.as_bytes());
+            });
+        }
+    }
+}
+
+/// A required field's value, or the error naming it.
+pub(crate) fn required<T>(m: &Message<'_>, value: Option<T>, field: &str) -> Result<T, PbError> {
+    value.ok_or_else(|| m.missing(field))
+}

@@ -1,0 +1,372 @@
+//! Row changes: `ProtobufRowChangeData`, `ProtobufOneRowChange` and its nested column
+//! specs and values (spec 6.2, 6.5, 6.6).
+
+use super::{required, EventOption};
+use crate::thl::proto::{Message, PbError, Writer};
+
+/// The row changes of one binlog rows event.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RowChangeData<'a> {
+    /// One entry per table touched.
+    pub row_changes: Vec<OneRowChange<'a>>,
+    /// Session options (`foreign_key_checks`, `unique_checks`, …).
+    pub options: Vec<EventOption<'a>>,
+}
+
+/// The row action.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    /// 1: after images only.
+    Insert,
+    /// 2: before images only.
+    Delete,
+    /// 3: before and after images.
+    Update,
+    /// Any other stored code.
+    Other(i32),
+}
+
+/// Rows of one table: before images (`key_*`) and after images (`column_*`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct OneRowChange<'a> {
+    /// Schema name.
+    pub schema_name: &'a str,
+    /// Table name.
+    pub table_name: &'a str,
+    /// INSERT, DELETE or UPDATE.
+    pub action: Action,
+    /// Columns of the before images.
+    pub key_spec: Vec<ColumnSpec<'a>>,
+    /// Columns of the after images.
+    pub column_spec: Vec<ColumnSpec<'a>>,
+    /// Before images, one per row.
+    pub key_values: Vec<Vec<ColumnVal<'a>>>,
+    /// After images, one per row.
+    pub column_values: Vec<Vec<ColumnVal<'a>>>,
+    /// MySQL table-map id (-1 when unknown; always written by the reference writer).
+    pub table_id: Option<i64>,
+}
+
+/// A column description.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ColumnSpec<'a> {
+    /// 1-based column position.
+    pub index: i32,
+    /// Column name (set by the `colnames` filter only).
+    pub name: Option<&'a str>,
+    /// A `java.sql.Types` code (see [`crate::thl::render::sql_type_name`]).
+    pub sql_type: i32,
+    /// Stored "signed" flag (`-specs` prints its negation as `unsigned`).
+    pub signed: bool,
+    /// Byte width of integer columns, 0 otherwise.
+    pub length: i32,
+    /// Not filled by the MySQL extractor.
+    pub not_null: bool,
+    /// Catalog type text such as `INT(11)` (filters only).
+    pub type_description: Option<&'a str>,
+}
+
+/// Stored value type codes (`ProtobufColumnVal.Type`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ValueType {
+    /// 1
+    Int = 1,
+    /// 2
+    Long = 2,
+    /// 3
+    Float = 3,
+    /// 4
+    Double = 4,
+    /// 5
+    String = 5,
+    /// 6
+    Timestamp = 6,
+    /// 7
+    Bit = 7,
+    /// 8
+    Time = 8,
+    /// 9
+    Date = 9,
+    /// 10
+    Blob = 10,
+    /// 11
+    Null = 11,
+    /// 12
+    Decimal = 12,
+    /// 13
+    BinaryString = 13,
+}
+
+impl ValueType {
+    /// The type for a stored code, if known.
+    pub fn from_code(code: i32) -> Option<ValueType> {
+        use ValueType::*;
+        [
+            Int,
+            Long,
+            Float,
+            Double,
+            String,
+            Timestamp,
+            Bit,
+            Time,
+            Date,
+            Blob,
+            Null,
+            Decimal,
+            BinaryString,
+        ]
+        .into_iter()
+        .find(|t| *t as i32 == code)
+    }
+}
+
+/// One stored column value: its type code and whichever fields the writer set. See
+/// [`ColumnVal::value`] for the value these fields mean.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ColumnVal<'a> {
+    /// The stored type code ([`ValueType`]).
+    pub value_type: i32,
+    /// `intValue` (sint32).
+    pub int_value: Option<i32>,
+    /// `longValue` (sint64).
+    pub long_value: Option<i64>,
+    /// `floatValue`.
+    pub float_value: Option<f32>,
+    /// `doubleValue`.
+    pub double_value: Option<f64>,
+    /// `stringValue`.
+    pub string_value: Option<&'a str>,
+    /// `bytesValue`.
+    pub bytes_value: Option<&'a [u8]>,
+}
+
+impl<'a> RowChangeData<'a> {
+    pub(crate) fn decode(mut m: Message<'a>) -> Result<Self, PbError> {
+        let mut data = RowChangeData::default();
+        while let Some(f) = m.next_field()? {
+            match f.number {
+                1 => data
+                    .row_changes
+                    .push(OneRowChange::decode(f.message("ProtobufOneRowChange")?)?),
+                2 => data
+                    .options
+                    .push(EventOption::decode(f.message("ProtobufEventOption")?)?),
+                _ => {}
+            }
+        }
+        Ok(data)
+    }
+
+    pub(crate) fn encode(&self, w: &mut Writer) {
+        for rc in &self.row_changes {
+            w.message(1, |w| rc.encode(w));
+        }
+        EventOption::encode_all(w, 2, &self.options);
+    }
+}
+
+impl Action {
+    /// The stored code.
+    pub fn code(self) -> i32 {
+        match self {
+            Action::Insert => 1,
+            Action::Delete => 2,
+            Action::Update => 3,
+            Action::Other(c) => c,
+        }
+    }
+
+    /// The action for a stored code.
+    pub fn from_code(code: i32) -> Action {
+        match code {
+            1 => Action::Insert,
+            2 => Action::Delete,
+            3 => Action::Update,
+            c => Action::Other(c),
+        }
+    }
+}
+
+impl<'a> OneRowChange<'a> {
+    fn decode(mut m: Message<'a>) -> Result<Self, PbError> {
+        let (mut schema_name, mut table_name, mut action) = (None, None, None);
+        let mut rc = OneRowChange {
+            schema_name: "",
+            table_name: "",
+            action: Action::Insert,
+            key_spec: Vec::new(),
+            column_spec: Vec::new(),
+            key_values: Vec::new(),
+            column_values: Vec::new(),
+            table_id: None,
+        };
+        while let Some(f) = m.next_field()? {
+            match f.number {
+                1 => schema_name = Some(f.string()?),
+                2 => table_name = Some(f.string()?),
+                3 => action = Some(f.int32()?),
+                4 => rc
+                    .key_spec
+                    .push(ColumnSpec::decode(f.message("ColumnSpec")?)?),
+                5 => rc
+                    .column_spec
+                    .push(ColumnSpec::decode(f.message("ColumnSpec")?)?),
+                6 => rc.key_values.push(decode_row(f.message("RowValue")?)?),
+                7 => rc.column_values.push(decode_row(f.message("RowValue")?)?),
+                8 => rc.table_id = Some(f.sint64()?),
+                _ => {}
+            }
+        }
+        rc.schema_name = required(&m, schema_name, "schemaName")?;
+        rc.table_name = required(&m, table_name, "tableName")?;
+        rc.action = Action::from_code(required(&m, action, "action")?);
+        Ok(rc)
+    }
+
+    fn encode(&self, w: &mut Writer) {
+        w.bytes(1, self.schema_name.as_bytes());
+        w.bytes(2, self.table_name.as_bytes());
+        w.int32(3, self.action.code());
+        for s in &self.key_spec {
+            w.message(4, |w| s.encode(w));
+        }
+        for s in &self.column_spec {
+            w.message(5, |w| s.encode(w));
+        }
+        for row in &self.key_values {
+            w.message(6, |w| encode_row(w, row));
+        }
+        for row in &self.column_values {
+            w.message(7, |w| encode_row(w, row));
+        }
+        if let Some(id) = self.table_id {
+            w.sint64(8, id);
+        }
+    }
+
+    /// Rows to show: max(#before images, #after images).
+    pub fn row_count(&self) -> usize {
+        self.key_values.len().max(self.column_values.len())
+    }
+}
+
+fn decode_row<'a>(mut m: Message<'a>) -> Result<Vec<ColumnVal<'a>>, PbError> {
+    let mut row = Vec::new();
+    while let Some(f) = m.next_field()? {
+        if f.number == 1 {
+            row.push(ColumnVal::decode(f.message("ColumnVal")?)?);
+        }
+    }
+    Ok(row)
+}
+
+fn encode_row(w: &mut Writer, row: &[ColumnVal<'_>]) {
+    for v in row {
+        w.message(1, |w| v.encode(w));
+    }
+}
+
+impl<'a> ColumnSpec<'a> {
+    fn decode(mut m: Message<'a>) -> Result<Self, PbError> {
+        let (mut index, mut sql_type, mut signed, mut length, mut not_null) =
+            (None, None, None, None, None);
+        let (mut name, mut type_description) = (None, None);
+        while let Some(f) = m.next_field()? {
+            match f.number {
+                1 => index = Some(f.int32()?),
+                2 => name = Some(f.string()?),
+                3 => sql_type = Some(f.int32()?),
+                4 => signed = Some(f.bool()?),
+                5 => length = Some(f.int32()?),
+                6 => not_null = Some(f.bool()?),
+                7 => type_description = Some(f.string()?),
+                _ => {}
+            }
+        }
+        Ok(ColumnSpec {
+            index: required(&m, index, "index")?,
+            name,
+            sql_type: required(&m, sql_type, "type")?,
+            signed: required(&m, signed, "signed")?,
+            length: required(&m, length, "length")?,
+            not_null: required(&m, not_null, "notNull")?,
+            type_description,
+        })
+    }
+
+    fn encode(&self, w: &mut Writer) {
+        w.int32(1, self.index);
+        if let Some(n) = self.name {
+            w.bytes(2, n.as_bytes());
+        }
+        w.int32(3, self.sql_type);
+        w.bool(4, self.signed);
+        w.int32(5, self.length);
+        w.bool(6, self.not_null);
+        if let Some(d) = self.type_description {
+            w.bytes(7, d.as_bytes());
+        }
+    }
+}
+
+impl<'a> ColumnVal<'a> {
+    /// A value of `value_type` with no field set (e.g. SQL NULL).
+    pub fn empty(value_type: ValueType) -> Self {
+        ColumnVal {
+            value_type: value_type as i32,
+            int_value: None,
+            long_value: None,
+            float_value: None,
+            double_value: None,
+            string_value: None,
+            bytes_value: None,
+        }
+    }
+
+    fn decode(mut m: Message<'a>) -> Result<Self, PbError> {
+        let mut v = ColumnVal::empty(ValueType::Null);
+        let mut value_type = None;
+        while let Some(f) = m.next_field()? {
+            match f.number {
+                1 => value_type = Some(f.int32()?),
+                2 => v.int_value = Some(f.sint32()?),
+                3 => v.long_value = Some(f.sint64()?),
+                4 => v.float_value = Some(f.float()?),
+                5 => v.double_value = Some(f.double()?),
+                6 => v.string_value = Some(f.string()?),
+                7 => v.bytes_value = Some(f.bytes()?),
+                _ => {}
+            }
+        }
+        v.value_type = required(&m, value_type, "type")?;
+        Ok(v)
+    }
+
+    fn encode(&self, w: &mut Writer) {
+        w.int32(1, self.value_type);
+        if let Some(v) = self.int_value {
+            w.sint32(2, v);
+        }
+        if let Some(v) = self.long_value {
+            w.sint64(3, v);
+        }
+        if let Some(v) = self.float_value {
+            w.float(4, v);
+        }
+        if let Some(v) = self.double_value {
+            w.double(5, v);
+        }
+        if let Some(v) = self.string_value {
+            w.bytes(6, v.as_bytes());
+        }
+        if let Some(v) = self.bytes_value {
+            w.bytes(7, v);
+        }
+    }
+
+    /// The known value type, if the code is one.
+    pub fn kind(&self) -> Option<ValueType> {
+        ValueType::from_code(self.value_type)
+    }
+}

@@ -1,0 +1,355 @@
+//! One THL data file: the 16-byte header (spec 2) and the record framing (spec 3).
+//!
+//! [`ThlFile`] owns the file's bytes (mapped, or inflated from `.gz`); [`Records`] walks
+//! its records, checking lengths and CRCs, and tells a damaged or still-growing tail
+//! ([`DamagedTail`]) apart from corruption inside the file.
+
+use std::path::Path;
+
+use crate::error::{Error, ErrorKind};
+use crate::input::LogBytes;
+
+use super::record::{Record, RecordKind};
+use super::ThlError;
+
+/// Length of the file header; records start at this offset.
+pub const HEADER_LEN: usize = 16;
+/// The file magic, `0xC001CAFE`.
+pub const MAGIC: u32 = 0xC001_CAFE;
+/// Smallest valid record length: length field, CRC type and CRC with no data.
+pub const MIN_RECORD_LEN: i32 = 13;
+/// Largest record length a reader accepts.
+pub const MAX_RECORD_LEN: i32 = 1_000_000_000;
+/// CRC type byte: no checksum (the CRC field is 0).
+pub const CRC_NONE: u8 = 0;
+/// CRC type byte: CRC-32 over the record data.
+pub const CRC_32: u8 = 1;
+
+/// The 16-byte file header.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FileHeader {
+    /// Major version; only 1 is accepted.
+    pub major: i16,
+    /// Minor version; written as 1, other values are tolerated.
+    pub minor: i16,
+    /// Seqno of the first event in the file, or -1 for the first file of a log.
+    pub base_seqno: i64,
+}
+
+impl FileHeader {
+    /// Decodes and checks a header from the first bytes of a file named `file`.
+    pub fn parse(file: &str, bytes: &[u8]) -> Result<FileHeader, Error> {
+        let err = |kind| Error::new(file, 0, ErrorKind::Thl(kind));
+        let Some(head) = bytes.get(..HEADER_LEN) else {
+            return Err(err(ThlError::ShortHeader {
+                len: bytes.len() as u64,
+            }));
+        };
+        let be = |range: std::ops::Range<usize>| {
+            head.get(range)
+                .into_iter()
+                .flatten()
+                .fold(0u64, |acc, &b| (acc << 8) | u64::from(b))
+        };
+        let magic = be(0..4) as u32;
+        if magic != MAGIC {
+            return Err(err(ThlError::BadMagic { found: magic }));
+        }
+        let header = FileHeader {
+            major: be(4..6) as u16 as i16,
+            minor: be(6..8) as u16 as i16,
+            base_seqno: be(8..16) as i64,
+        };
+        if header.major != 1 {
+            return Err(Error::new(
+                file,
+                4,
+                ErrorKind::Thl(ThlError::IncompatibleVersion {
+                    major: header.major,
+                    minor: header.minor,
+                }),
+            ));
+        }
+        Ok(header)
+    }
+
+    /// The 16 bytes of a version 1.1 header with this base seqno.
+    pub fn encode(base_seqno: i64) -> [u8; HEADER_LEN] {
+        let mut out = [0u8; HEADER_LEN];
+        out[..4].copy_from_slice(&MAGIC.to_be_bytes());
+        out[4..6].copy_from_slice(&1i16.to_be_bytes());
+        out[6..8].copy_from_slice(&1i16.to_be_bytes());
+        out[8..].copy_from_slice(&base_seqno.to_be_bytes());
+        out
+    }
+}
+
+/// How records are read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ReadOptions {
+    /// Verify each record's CRC (Tungsten's default; `-no-checksum` turns it off).
+    pub verify_checksums: bool,
+    /// What to do at a partial record or invalid length at the point reading stops.
+    pub tail: TailPolicy,
+}
+
+impl Default for ReadOptions {
+    fn default() -> Self {
+        ReadOptions {
+            verify_checksums: true,
+            tail: TailPolicy::Report,
+        }
+    }
+}
+
+impl ReadOptions {
+    /// Tungsten's reader: CRCs checked, damaged tail ends the file silently.
+    pub fn tungsten() -> Self {
+        ReadOptions {
+            verify_checksums: true,
+            tail: TailPolicy::Stop,
+        }
+    }
+
+    /// The same options without CRC verification.
+    pub fn no_checksum(self) -> Self {
+        ReadOptions {
+            verify_checksums: false,
+            ..self
+        }
+    }
+}
+
+/// Treatment of a record the file ends in the middle of, or whose length is invalid.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TailPolicy {
+    /// Yield an error ([`ThlError::Truncated`] or [`ThlError::BadRecordLength`]).
+    Report,
+    /// End iteration before the damaged record, as Tungsten's readers do (a log being
+    /// written is read up to its last complete record); [`Records::damaged_tail`] tells
+    /// what was left.
+    Stop,
+}
+
+/// Where and why reading stopped before the end of the file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DamagedTail {
+    /// The file ends inside a record (or inside its length field).
+    Truncated {
+        /// Offset of the partial record.
+        offset: u64,
+        /// Bytes the record needs.
+        needed: u64,
+        /// Bytes present.
+        available: u64,
+    },
+    /// A record's length field is outside `13..=1e9`.
+    BadLength {
+        /// Offset of the record.
+        offset: u64,
+        /// The stored length.
+        length: i32,
+    },
+}
+
+impl DamagedTail {
+    /// Offset of the damaged record.
+    pub fn offset(&self) -> u64 {
+        match *self {
+            DamagedTail::Truncated { offset, .. } | DamagedTail::BadLength { offset, .. } => offset,
+        }
+    }
+
+    fn error(&self) -> ThlError {
+        match *self {
+            DamagedTail::Truncated {
+                needed, available, ..
+            } => ThlError::Truncated { needed, available },
+            DamagedTail::BadLength { length, .. } => ThlError::BadRecordLength { length },
+        }
+    }
+}
+
+/// An open THL data file.
+#[derive(Debug)]
+pub struct ThlFile {
+    bytes: LogBytes,
+    header: FileHeader,
+}
+
+impl ThlFile {
+    /// Opens `path` (mapped; `.gz` inflated) and checks its header.
+    pub fn open(path: &Path) -> Result<ThlFile, Error> {
+        ThlFile::from_bytes(LogBytes::open(path)?)
+    }
+
+    /// Wraps bytes already obtained, checking the header.
+    pub fn from_bytes(bytes: LogBytes) -> Result<ThlFile, Error> {
+        let header = FileHeader::parse(bytes.name(), bytes.bytes())?;
+        Ok(ThlFile { bytes, header })
+    }
+
+    /// The name errors use (the path as given).
+    pub fn name(&self) -> &str {
+        self.bytes.name()
+    }
+
+    /// The file header.
+    pub fn header(&self) -> FileHeader {
+        self.header
+    }
+
+    /// The whole file content.
+    pub fn bytes(&self) -> &[u8] {
+        self.bytes.bytes()
+    }
+
+    /// The records from the first one on.
+    pub fn records(&self, options: ReadOptions) -> Records<'_> {
+        Records::new(self.name(), self.bytes(), HEADER_LEN, options)
+    }
+
+    /// The records from `offset` on, which must be a record boundary.
+    pub fn records_from(&self, offset: u64, options: ReadOptions) -> Records<'_> {
+        let pos = usize::try_from(offset)
+            .unwrap_or(usize::MAX)
+            .max(HEADER_LEN);
+        Records::new(self.name(), self.bytes(), pos, options)
+    }
+}
+
+/// Iterator over a file's records. Ends at the end of the file, at a damaged tail (with
+/// [`TailPolicy::Stop`]), or after the first error.
+#[derive(Debug, Clone)]
+pub struct Records<'a> {
+    file: &'a str,
+    bytes: &'a [u8],
+    pos: usize,
+    options: ReadOptions,
+    done: bool,
+    tail: Option<DamagedTail>,
+}
+
+impl<'a> Records<'a> {
+    /// Records of `bytes` (a whole file named `file`) from byte `pos` on.
+    pub fn new(file: &'a str, bytes: &'a [u8], pos: usize, options: ReadOptions) -> Self {
+        Records {
+            file,
+            bytes,
+            pos,
+            options,
+            done: false,
+            tail: None,
+        }
+    }
+
+    /// Offset of the next record (after iteration: where reading stopped).
+    pub fn offset(&self) -> u64 {
+        self.pos as u64
+    }
+
+    /// With [`TailPolicy::Stop`]: the damaged tail iteration stopped at, if any.
+    pub fn damaged_tail(&self) -> Option<DamagedTail> {
+        self.tail
+    }
+
+    fn error(&self, offset: u64, kind: ThlError) -> Error {
+        Error::new(self.file, offset, ErrorKind::Thl(kind))
+    }
+
+    fn next_record(&mut self) -> Result<Option<Record<'a>>, Error> {
+        let offset = self.pos as u64;
+        let rest = self.bytes.get(self.pos..).unwrap_or_default();
+        if rest.is_empty() {
+            return Ok(None);
+        }
+        let available = rest.len() as u64;
+        let tail = match rest.get(..4) {
+            None => Some(DamagedTail::Truncated {
+                offset,
+                needed: 4,
+                available,
+            }),
+            Some(len) => {
+                let length = i32::from_be_bytes(len.try_into().unwrap_or_default());
+                if !(MIN_RECORD_LEN..=MAX_RECORD_LEN).contains(&length) {
+                    Some(DamagedTail::BadLength { offset, length })
+                } else if (length as u64) > available {
+                    Some(DamagedTail::Truncated {
+                        offset,
+                        needed: length as u64,
+                        available,
+                    })
+                } else {
+                    None
+                }
+            }
+        };
+        if let Some(tail) = tail {
+            return match self.options.tail {
+                TailPolicy::Stop => {
+                    self.tail = Some(tail);
+                    Ok(None)
+                }
+                TailPolicy::Report => Err(self.error(offset, tail.error())),
+            };
+        }
+        let length = rest
+            .get(..4)
+            .map(|b| u32::from_be_bytes(b.try_into().unwrap_or_default()))
+            .unwrap_or_default() as usize;
+        let framed = rest.get(..length).unwrap_or_default();
+        let data = framed.get(4..length - 9).unwrap_or_default();
+        let crc_type = framed.get(length - 9).copied().unwrap_or_default();
+        let crc = framed
+            .get(length - 8..)
+            .map(|b| u64::from_be_bytes(b.try_into().unwrap_or_default()))
+            .unwrap_or_default();
+        if self.options.verify_checksums {
+            let computed = match crc_type {
+                CRC_NONE => 0,
+                CRC_32 => u64::from(crc32fast::hash(data)),
+                other => {
+                    return Err(self.error(offset, ThlError::InvalidCrcType { crc_type: other }))
+                }
+            };
+            if computed != crc {
+                return Err(self.error(
+                    offset,
+                    ThlError::CrcMismatch {
+                        crc_type,
+                        stored: crc,
+                        computed,
+                    },
+                ));
+            }
+        }
+        let kind = RecordKind::parse(self.file, offset + 4, data)?;
+        self.pos += length;
+        Ok(Some(Record {
+            offset,
+            length: length as u32,
+            crc_type,
+            crc,
+            data,
+            kind,
+        }))
+    }
+}
+
+impl<'a> Iterator for Records<'a> {
+    type Item = Result<Record<'a>, Error>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.done {
+            return None;
+        }
+        let next = self.next_record().transpose();
+        if !matches!(next, Some(Ok(_))) {
+            self.done = true;
+        }
+        next
+    }
+}
+
+impl std::iter::FusedIterator for Records<'_> {}

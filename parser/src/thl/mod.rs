@@ -57,6 +57,7 @@ mod file;
 mod mutf8;
 mod proto;
 mod record;
+pub mod render;
 pub mod writer;
 
 pub use dir::{file_index, file_name, next_index, IndexEntry, LogDir, LogIndex, FILE_PREFIX};

@@ -12,6 +12,7 @@ mod load_data;
 mod row_id;
 mod rows;
 mod statement;
+mod value;
 
 pub use change::{Change, ChangeType};
 pub use header::Header;
@@ -19,6 +20,7 @@ pub use load_data::{LoadDataFileDelete, LoadDataFileFragment, LoadDataFileQuery}
 pub use row_id::{RowIdData, RowIdKind};
 pub use rows::{Action, ColumnSpec, ColumnVal, OneRowChange, RowChangeData, ValueType};
 pub use statement::StatementData;
+pub use value::Value;
 
 use super::proto::{Message, PbError, Writer};
 use super::record::RecordHeader;

@@ -1,0 +1,405 @@
+//! Text forms the Java `thl` tool prints (spec 6.5 notes T and F, 6.6, 13), as pure
+//! functions writing into any [`fmt::Write`]. The library never prints; `thl list`
+//! composes these.
+//!
+//! Time zones are the caller's business: every function takes the display zone's
+//! offset from UTC *at that instant*, in milliseconds (0 for Tungsten's default, UTC).
+//!
+//! ```
+//! use replog::thl::render;
+//! let mut s = String::new();
+//! render::timestamp(&mut s, 1_420_849_937_000, 0, 0).unwrap();
+//! assert_eq!(s, "2015-01-10 00:32:17.0");
+//! s.clear();
+//! render::java_double(&mut s, 1.0e-5).unwrap();
+//! assert_eq!(s, "1.0E-5");
+//! s.clear();
+//! render::big_decimal(&mut s, &[0xCF, 0xC7], 3).unwrap(); // -12345, scale 3
+//! assert_eq!(s, "-12.345");
+//! ```
+
+use std::fmt::{self, Write};
+
+const MILLIS_PER_DAY: i64 = 86_400_000;
+/// Julian day number of 1970-01-01.
+const JDN_UNIX_EPOCH: i64 = 2_440_588;
+/// Julian day number of 1582-10-15, the first Gregorian day of Java's calendar.
+const JDN_GREGORIAN_CUTOVER: i64 = 2_299_161;
+
+/// Calendar fields of an instant in Java's hybrid calendar (Julian before 1582-10-15).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Civil {
+    /// Year (astronomical numbering: 0 is 1 BC).
+    pub year: i64,
+    /// Month, 1..=12.
+    pub month: u8,
+    /// Day of month, 1..=31.
+    pub day: u8,
+    /// Hour, 0..=23.
+    pub hour: u8,
+    /// Minute, 0..=59.
+    pub minute: u8,
+    /// Second, 0..=59.
+    pub second: u8,
+    /// Nanoseconds of the second: the millisecond fraction plus any extra nanoseconds.
+    pub nanos: u32,
+}
+
+impl Civil {
+    /// Fields of Java time `millis` (+ `extra_nanos` beyond the millisecond) in a zone
+    /// `offset_millis` from UTC. Negative instants floor (-1 ms is 23:59:59.999).
+    pub fn from_millis(millis: i64, extra_nanos: i32, offset_millis: i64) -> Civil {
+        let local = millis.saturating_add(offset_millis);
+        let days = local.div_euclid(MILLIS_PER_DAY);
+        let in_day = local.rem_euclid(MILLIS_PER_DAY);
+        let (year, month, day) = date_from_jdn(days + JDN_UNIX_EPOCH);
+        let nanos = (in_day % 1000) * 1_000_000 + i64::from(extra_nanos);
+        Civil {
+            year,
+            month,
+            day,
+            hour: (in_day / 3_600_000) as u8,
+            minute: (in_day / 60_000 % 60) as u8,
+            second: (in_day / 1000 % 60) as u8,
+            nanos: nanos.clamp(0, 999_999_999) as u32,
+        }
+    }
+
+    /// `yyyy-mm-dd`.
+    pub fn write_date(&self, out: &mut impl Write) -> fmt::Result {
+        write!(out, "{:04}-{:02}-{:02}", self.year, self.month, self.day)
+    }
+
+    /// `hh:mm:ss`.
+    pub fn write_time(&self, out: &mut impl Write) -> fmt::Result {
+        write!(
+            out,
+            "{:02}:{:02}:{:02}",
+            self.hour, self.minute, self.second
+        )
+    }
+}
+
+/// Year, month, day of a Julian day number: Gregorian from the cutover, Julian before.
+fn date_from_jdn(jdn: i64) -> (i64, u8, u8) {
+    // Richards' algorithm, with floor division so it holds for early dates too.
+    let mut f = jdn + 1401;
+    if jdn >= JDN_GREGORIAN_CUTOVER {
+        f += ((4 * jdn + 274_277).div_euclid(146_097) * 3).div_euclid(4) - 38;
+    }
+    let e = 4 * f + 3;
+    let g = e.rem_euclid(1461).div_euclid(4);
+    let h = 5 * g + 2;
+    let day = h.rem_euclid(153).div_euclid(5) + 1;
+    let month = (h.div_euclid(153) + 2).rem_euclid(12) + 1;
+    let year = e.div_euclid(1461) - 4716 + (14 - month).div_euclid(12);
+    (year, month as u8, day as u8)
+}
+
+/// Java `Timestamp.toString`: `yyyy-mm-dd hh:mm:ss.F`, F = nanoseconds with trailing
+/// zeros removed but at least one digit (`.0`, `.5`, `.123456789`).
+pub fn timestamp(
+    out: &mut impl Write,
+    millis: i64,
+    extra_nanos: i32,
+    offset_millis: i64,
+) -> fmt::Result {
+    let c = Civil::from_millis(millis, extra_nanos, offset_millis);
+    c.write_date(out)?;
+    out.write_char(' ')?;
+    c.write_time(out)?;
+    let digits = format!("{:09}", c.nanos);
+    let trimmed = digits.trim_end_matches('0');
+    write!(out, ".{}", if trimmed.is_empty() { "0" } else { trimmed })
+}
+
+/// Java `Float.toString` (JDK 19 and later).
+pub fn java_float(out: &mut impl Write, x: f32) -> fmt::Result {
+    if x.is_nan() || x.is_infinite() || x == 0.0 {
+        return special(out, f64::from(x));
+    }
+    let shortest = format!("{:e}", x.abs());
+    let two = format!("{:.1e}", x.abs());
+    java_layout(out, x < 0.0, f64::from(x.abs()), &shortest, &two)
+}
+
+/// Java `Double.toString` (JDK 19 and later; older JDKs print a few values longer).
+pub fn java_double(out: &mut impl Write, x: f64) -> fmt::Result {
+    if x.is_nan() || x.is_infinite() || x == 0.0 {
+        return special(out, x);
+    }
+    let shortest = format!("{:e}", x.abs());
+    let two = format!("{:.1e}", x.abs());
+    java_layout(out, x < 0.0, x.abs(), &shortest, &two)
+}
+
+fn special(out: &mut impl Write, x: f64) -> fmt::Result {
+    out.write_str(if x.is_nan() {
+        "NaN"
+    } else if x == f64::INFINITY {
+        "Infinity"
+    } else if x == f64::NEG_INFINITY {
+        "-Infinity"
+    } else if x.is_sign_negative() {
+        "-0.0"
+    } else {
+        "0.0"
+    })
+}
+
+/// Lays out digits Java's way. `shortest` and `two` are Rust `{:e}` and `{:.1e}` forms of
+/// the magnitude; Java uses two digits when the shortest form has only one.
+fn java_layout(
+    out: &mut impl Write,
+    negative: bool,
+    magnitude: f64,
+    shortest: &str,
+    two: &str,
+) -> fmt::Result {
+    let (mantissa, exp) = shortest.split_once('e').unwrap_or((shortest, "0"));
+    let (mantissa, exp) = if mantissa.len() == 1 {
+        two.split_once('e').unwrap_or((mantissa, exp))
+    } else {
+        (mantissa, exp)
+    };
+    let exp: i32 = exp.parse().unwrap_or(0);
+    let digits: String = mantissa.chars().filter(char::is_ascii_digit).collect();
+    let digits = digits.trim_end_matches('0');
+    let digits = if digits.is_empty() { "0" } else { digits };
+    if negative {
+        out.write_char('-')?;
+    }
+    if (1e-3..1e7).contains(&magnitude) {
+        if exp >= 0 {
+            let int_len = exp as usize + 1;
+            let int: String = digits
+                .chars()
+                .chain(std::iter::repeat('0'))
+                .take(int_len)
+                .collect();
+            let frac = digits.get(int_len..).unwrap_or("");
+            write!(out, "{int}.{}", if frac.is_empty() { "0" } else { frac })
+        } else {
+            let zeros = "0".repeat((-exp - 1) as usize);
+            write!(out, "0.{zeros}{digits}")
+        }
+    } else {
+        let (first, rest) = digits.split_at(1);
+        write!(
+            out,
+            "{first}.{}E{exp}",
+            if rest.is_empty() { "0" } else { rest }
+        )
+    }
+}
+
+/// Java `BigDecimal.toString` of an unscaled big-endian two's-complement integer and a
+/// scale: plain (`10.50000`, `-12.345`) unless the scale is negative or the adjusted
+/// exponent is below -6 (`1E-10`, `1.23E+4`). Empty bytes mean 0.
+pub fn big_decimal(out: &mut impl Write, unscaled: &[u8], scale: i32) -> fmt::Result {
+    let negative = unscaled.first().is_some_and(|b| b & 0x80 != 0);
+    let magnitude = if negative {
+        twos_complement_negate(unscaled)
+    } else {
+        unscaled.to_vec()
+    };
+    let digits = decimal_digits(&magnitude);
+    if negative {
+        out.write_char('-')?;
+    }
+    let len = digits.len() as i64;
+    let scale = i64::from(scale);
+    let adjusted = -scale + (len - 1);
+    if scale >= 0 && adjusted >= -6 {
+        if scale == 0 {
+            out.write_str(&digits)
+        } else if len > scale {
+            let (int, frac) = digits.split_at((len - scale) as usize);
+            write!(out, "{int}.{frac}")
+        } else {
+            write!(out, "0.{}{digits}", "0".repeat((scale - len) as usize))
+        }
+    } else {
+        let (first, rest) = digits.split_at(1);
+        out.write_str(first)?;
+        if !rest.is_empty() {
+            write!(out, ".{rest}")?;
+        }
+        write!(out, "E{}{adjusted}", if adjusted >= 0 { "+" } else { "" })
+    }
+}
+
+fn twos_complement_negate(bytes: &[u8]) -> Vec<u8> {
+    let mut out: Vec<u8> = bytes.iter().map(|b| !b).collect();
+    for b in out.iter_mut().rev() {
+        let (v, carry) = b.overflowing_add(1);
+        *b = v;
+        if !carry {
+            break;
+        }
+    }
+    // -2^(8n-1) negates to itself; its magnitude needs one more (zero) leading byte.
+    if out.first().is_some_and(|b| b & 0x80 != 0) {
+        out.insert(0, 0);
+    }
+    out
+}
+
+/// Decimal digits of an unsigned big-endian integer ("0" for none).
+fn decimal_digits(magnitude: &[u8]) -> String {
+    let mut n: Vec<u8> = magnitude.iter().copied().skip_while(|&b| b == 0).collect();
+    let mut chunks = Vec::new();
+    while !n.is_empty() {
+        let mut rem = 0u64;
+        for b in n.iter_mut() {
+            let cur = (rem << 8) | u64::from(*b);
+            *b = (cur / 1_000_000_000) as u8;
+            rem = cur % 1_000_000_000;
+        }
+        chunks.push(rem);
+        let lead = n.iter().take_while(|&&b| b == 0).count();
+        n.drain(..lead);
+    }
+    let mut s = chunks
+        .pop()
+        .map_or_else(|| "0".to_string(), |c| c.to_string());
+    for c in chunks.iter().rev() {
+        let _ = write!(s, "{c:09}");
+    }
+    s
+}
+
+/// The `java.sql.Types` name of a type code, as `thl list -specs` shows it in brackets.
+pub fn sql_type_name(code: i32) -> Option<&'static str> {
+    Some(match code {
+        -7 => "BIT",
+        -6 => "TINYINT",
+        -5 => "BIGINT",
+        -4 => "LONGVARBINARY",
+        -3 => "VARBINARY",
+        -2 => "BINARY",
+        -1 => "LONGVARCHAR",
+        0 => "NULL",
+        1 => "CHAR",
+        2 => "NUMERIC",
+        3 => "DECIMAL",
+        4 => "INTEGER",
+        5 => "SMALLINT",
+        6 => "FLOAT",
+        7 => "REAL",
+        8 => "DOUBLE",
+        12 => "VARCHAR",
+        16 => "BOOLEAN",
+        70 => "DATALINK",
+        91 => "DATE",
+        92 => "TIME",
+        93 => "TIMESTAMP",
+        1111 => "OTHER",
+        2000 => "JAVA_OBJECT",
+        2001 => "DISTINCT",
+        2002 => "STRUCT",
+        2003 => "ARRAY",
+        2004 => "BLOB",
+        2005 => "CLOB",
+        2006 => "REF",
+        2009 => "SQLXML",
+        2011 => "NCLOB",
+        2012 => "REF_CURSOR",
+        2013 => "TIME_WITH_TIMEZONE",
+        2014 => "TIMESTAMP_WITH_TIMEZONE",
+        -8 => "ROWID",
+        -15 => "NCHAR",
+        -9 => "NVARCHAR",
+        -16 => "LONGNVARCHAR",
+        _ => return None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ts(millis: i64, nanos: i32) -> String {
+        let mut s = String::new();
+        timestamp(&mut s, millis, nanos, 0).unwrap();
+        s
+    }
+
+    fn dbl(x: f64) -> String {
+        let mut s = String::new();
+        java_double(&mut s, x).unwrap();
+        s
+    }
+
+    fn flt(x: f32) -> String {
+        let mut s = String::new();
+        java_float(&mut s, x).unwrap();
+        s
+    }
+
+    fn dec(unscaled: &[u8], scale: i32) -> String {
+        let mut s = String::new();
+        big_decimal(&mut s, unscaled, scale).unwrap();
+        s
+    }
+
+    #[test]
+    fn timestamps_from_the_spec() {
+        // Spec 3.1 / 13.2: sourceTstamp 1420849937000 shows as 2015-01-10 00:32:17.0.
+        assert_eq!(ts(1_420_849_937_000, 0), "2015-01-10 00:32:17.0");
+        // Note T: Julian before 1582, floor for negatives, trimmed nanos.
+        assert_eq!(ts(-62_135_769_600_000, 0), "0001-01-01 00:00:00.0");
+        assert_eq!(ts(-1, 0), "1969-12-31 23:59:59.999");
+        assert_eq!(
+            ts(1_420_070_401_123, 456_789),
+            "2015-01-01 00:00:01.123456789"
+        );
+        assert_eq!(ts(10, 0), "1970-01-01 00:00:00.01");
+    }
+
+    #[test]
+    fn gregorian_cutover() {
+        // 1582-10-15 (Gregorian) follows 1582-10-04 (Julian) in Java's calendar.
+        let oct15 = -12_219_292_800_000;
+        assert_eq!(ts(oct15, 0), "1582-10-15 00:00:00.0");
+        assert_eq!(ts(oct15 - MILLIS_PER_DAY, 0), "1582-10-04 00:00:00.0");
+    }
+
+    #[test]
+    fn doubles_and_floats_from_the_spec() {
+        assert_eq!(dbl(1.0e-5), "1.0E-5");
+        assert_eq!(dbl(10.55), "10.55");
+        assert_eq!(dbl(0.001), "0.001");
+        assert_eq!(dbl(9_999_999.0), "9999999.0");
+        assert_eq!(dbl(9.9e-4), "9.9E-4");
+        assert_eq!(dbl(f64::from_bits(1)), "4.9E-324");
+        assert_eq!(dbl(1.0e23), "1.0E23");
+        assert_eq!(dbl(-0.0), "-0.0");
+        assert_eq!(dbl(500.11), "500.11");
+        assert_eq!(dbl(f64::NEG_INFINITY), "-Infinity");
+        assert_eq!(flt(1.0e10), "1.0E10");
+        assert_eq!(flt(f32::from_bits(1)), "1.4E-45");
+        assert_eq!(flt(10.55), "10.55");
+        assert_eq!(flt(f32::NAN), "NaN");
+    }
+
+    #[test]
+    fn decimals_from_the_spec() {
+        // 1050000 scale 5 = 10.50000
+        assert_eq!(dec(&[0x10, 0x05, 0x90], 5), "10.50000");
+        assert_eq!(dec(&[0xCF, 0xC7], 3), "-12.345");
+        assert_eq!(dec(&[1], 10), "1E-10");
+        assert_eq!(dec(&[123], -2), "1.23E+4");
+        assert_eq!(dec(&[], 0), "0");
+        assert_eq!(dec(&[0x80], 0), "-128");
+        assert_eq!(dec(&[5], 7), "5E-7");
+        assert_eq!(dec(&[5], 6), "0.000005");
+    }
+
+    #[test]
+    fn type_names() {
+        assert_eq!(sql_type_name(12), Some("VARCHAR"));
+        assert_eq!(sql_type_name(-7), Some("BIT"));
+        assert_eq!(sql_type_name(42), None);
+    }
+}

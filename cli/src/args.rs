@@ -1,0 +1,453 @@
+//! The command line, in two stages (as ripgrep does it).
+//!
+//! 1. [`normalize`] rewrites Tungsten's single-dash long options (`-service logos`,
+//!    `-low 10`, `-no-checksum`) into the `--service=logos` form clap expects, and rejects
+//!    unknown options with Tungsten's message. It is the only place that knows the
+//!    single-dash grammar.
+//! 2. clap parses the result into [`LowArgs`], a flat mirror of the command line: every
+//!    option is global and the command is any plain word, so options and the command may
+//!    come in any order (`thl list -low 3` and `thl -low 3 list` are the same) and the
+//!    last command word wins, as in Tungsten.
+//!
+//! [`LowArgs::command`] then resolves the words and options into a [`Command`].
+
+use std::ffi::OsString;
+use std::path::PathBuf;
+
+use clap::Parser;
+
+use crate::failure::Failure;
+
+/// Options that take a value, without their dash.
+const VALUE_OPTIONS: &[&str] = &[
+    "conf", "service", "dir", "seqno", "low", "high", "by", "charset", "timezone", "file",
+    "first", "last", "shard", "schema",
+];
+
+/// Options that are plain flags, without their dash.
+const FLAG_OPTIONS: &[&str] = &["sql", "specs", "headers", "json", "y", "hex", "no-checksum"];
+
+/// Spellings that ask for the help text (answered by the `help` command).
+const HELP_OPTIONS: &[&str] = &["-h", "-help", "--help"];
+
+/// Rewrites Tungsten's argv into clap's long-option form.
+///
+/// `argv[0]` is kept. `-name` and `--name` become `--name`; a value-taking option is
+/// joined with its value (`--low=-1`) so values that start with `-` stay values. `-h`,
+/// `-help` and `--help` become the word `help`. Words after `--` are kept as words.
+pub fn normalize(argv: impl IntoIterator<Item = OsString>) -> Result<Vec<OsString>, Failure> {
+    let mut argv = argv.into_iter();
+    let mut out: Vec<OsString> = argv.next().into_iter().collect();
+    while let Some(arg) = argv.next() {
+        let Some(text) = arg.to_str() else {
+            out.push(arg);
+            continue;
+        };
+        if text == "--" {
+            out.push(arg);
+            out.extend(argv.by_ref());
+            break;
+        }
+        if HELP_OPTIONS.contains(&text) {
+            out.push("help".into());
+            continue;
+        }
+        if !text.starts_with('-') || text == "-" {
+            out.push(arg);
+            continue;
+        }
+        let bare = text
+            .strip_prefix("--")
+            .or_else(|| text.strip_prefix('-'))
+            .unwrap_or(text);
+        let (name, inline) = match bare.split_once('=') {
+            Some((name, value)) => (name, Some(value)),
+            None => (bare, None),
+        };
+        if FLAG_OPTIONS.contains(&name) && inline.is_none() {
+            out.push(format!("--{name}").into());
+        } else if VALUE_OPTIONS.contains(&name) {
+            let value = match inline {
+                Some(value) => OsString::from(value),
+                None => argv
+                    .next()
+                    .ok_or_else(|| Failure::usage(format!("Missing value for option -{name}")))?,
+            };
+            let mut joined = OsString::from(format!("--{name}="));
+            joined.push(value);
+            out.push(joined);
+        } else {
+            return Err(Failure::usage(format!("Unrecognized option: {text}")));
+        }
+    }
+    Ok(out)
+}
+
+/// The command line as typed, validated only as far as clap can (stage 1).
+#[derive(Debug, Parser)]
+#[command(
+    name = "thl",
+    disable_help_flag = true,
+    disable_version_flag = true,
+    disable_help_subcommand = true,
+    args_override_self = true
+)]
+pub struct LowArgs {
+    /// A static-<service>.properties file naming the log directory.
+    #[arg(long)]
+    pub conf: Option<PathBuf>,
+    /// A replication service name.
+    #[arg(long)]
+    pub service: Option<String>,
+    /// The THL directory itself (overrides -conf and -service).
+    #[arg(long)]
+    pub dir: Option<PathBuf>,
+    /// Exactly this sequence number.
+    #[arg(long)]
+    pub seqno: Option<i64>,
+    /// Lowest sequence number.
+    #[arg(long)]
+    pub low: Option<i64>,
+    /// Highest sequence number.
+    #[arg(long)]
+    pub high: Option<i64>,
+    /// Accepted and ignored, as in Tungsten.
+    #[arg(long)]
+    pub by: Option<i64>,
+    /// Character set for byte-string column values.
+    #[arg(long)]
+    pub charset: Option<String>,
+    /// Time zone for printed times (default UTC).
+    #[arg(long)]
+    pub timezone: Option<String>,
+    /// One log file, `thl.data.NNNNNNNNNN`.
+    #[arg(long)]
+    pub file: Option<String>,
+    /// Only the first N transactions of the selection.
+    #[arg(long)]
+    pub first: Option<u64>,
+    /// Only the last N transactions of the selection.
+    #[arg(long)]
+    pub last: Option<u64>,
+    /// Only transactions whose shard matches this regular expression.
+    #[arg(long)]
+    pub shard: Option<String>,
+    /// Only transactions touching a schema that matches this regular expression.
+    #[arg(long)]
+    pub schema: Option<String>,
+    /// SQL rendering.
+    #[arg(long)]
+    pub sql: bool,
+    /// Column specifications in row listings.
+    #[arg(long)]
+    pub specs: bool,
+    /// Record headers only.
+    #[arg(long)]
+    pub headers: bool,
+    /// JSON (with -headers).
+    #[arg(long)]
+    pub json: bool,
+    /// Do not ask for confirmation (purge).
+    #[arg(long)]
+    pub y: bool,
+    /// Byte values also in hex.
+    #[arg(long)]
+    pub hex: bool,
+    /// Do not verify record checksums.
+    #[arg(long = "no-checksum")]
+    pub no_checksum: bool,
+    /// The command word(s); the last one counts.
+    pub words: Vec<String>,
+}
+
+/// Where the log directory comes from (resolved by `service.rs`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LogSource {
+    /// `-dir`.
+    pub dir: Option<PathBuf>,
+    /// `-conf`.
+    pub conf: Option<PathBuf>,
+    /// `-service`.
+    pub service: Option<String>,
+}
+
+/// Which seqnos a command works on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Range {
+    /// `-low` (or `-seqno`).
+    pub low: Option<i64>,
+    /// `-high` (or `-seqno`).
+    pub high: Option<i64>,
+    /// The range came from `-seqno`.
+    pub exact: bool,
+}
+
+/// What `list` prints and how.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// Header block, metadata and changes (Tungsten's default).
+    Full,
+    /// One tab-separated line per record.
+    Headers,
+    /// `-headers -json`.
+    HeadersJson,
+    /// `-sql`.
+    Sql,
+    /// `-headers -sql`: Tungsten prints nothing at all.
+    Nothing,
+}
+
+/// Everything `list` needs.
+#[derive(Debug, Clone)]
+pub struct ListArgs {
+    /// Seqno range (ignored with `file`).
+    pub range: Range,
+    /// `-file`.
+    pub file: Option<String>,
+    /// Output format.
+    pub format: Format,
+    /// `-specs`.
+    pub specs: bool,
+    /// `-charset`.
+    pub charset: Option<String>,
+    /// `-hex`.
+    pub hex: bool,
+    /// `-first`.
+    pub first: Option<u64>,
+    /// `-last`.
+    pub last: Option<u64>,
+    /// `-shard`.
+    pub shard: Option<String>,
+    /// `-schema`.
+    pub schema: Option<String>,
+}
+
+/// Everything `purge` needs.
+#[derive(Debug, Clone, Copy)]
+pub struct PurgeArgs {
+    /// Seqno range.
+    pub range: Range,
+    /// `-y`.
+    pub yes: bool,
+}
+
+/// A resolved command (stage 2).
+#[derive(Debug, Clone)]
+pub enum Command {
+    /// `thl list`.
+    List(ListArgs),
+    /// `thl index`.
+    Index,
+    /// `thl info`.
+    Info,
+    /// `thl purge`.
+    Purge(PurgeArgs),
+    /// `thl help`.
+    Help,
+    /// `thl skip` (only says it is gone).
+    Skip,
+}
+
+/// A command with the options every log-reading command shares.
+#[derive(Debug, Clone)]
+pub struct Invocation {
+    /// What to do.
+    pub command: Command,
+    /// Where the log is.
+    pub source: LogSource,
+    /// `-no-checksum`.
+    pub no_checksum: bool,
+    /// `-timezone`.
+    pub timezone: Option<String>,
+}
+
+impl LowArgs {
+    /// Normalizes and parses argv; clap's own messages are usage failures.
+    pub fn parse_from_argv(argv: impl IntoIterator<Item = OsString>) -> Result<LowArgs, Failure> {
+        let argv = normalize(argv)?;
+        LowArgs::try_parse_from(argv).map_err(|e| {
+            let text = e.to_string();
+            Failure::usage(text.trim_end().trim_start_matches("error: "))
+        })
+    }
+
+    /// Resolves the command word and its options, with Tungsten's pre-checks in order.
+    pub fn command(self) -> Result<Invocation, Failure> {
+        let command = match self.words.last().map(String::as_str) {
+            None => return Err(Failure::usage_with_help("Command is missing!")),
+            Some("help") => Command::Help,
+            Some("skip") => Command::Skip,
+            Some("list") => {
+                if self.json && !self.headers {
+                    return Err(Failure::usage(
+                        "Currently JSON output is supported only with -headers flag",
+                    ));
+                }
+                Command::List(ListArgs {
+                    range: self.range(),
+                    file: self.file.clone(),
+                    format: match (self.headers, self.json, self.sql) {
+                        (true, true, _) => Format::HeadersJson,
+                        (true, false, true) => Format::Nothing,
+                        (true, false, false) => Format::Headers,
+                        (false, _, true) => Format::Sql,
+                        (false, _, false) => Format::Full,
+                    },
+                    specs: self.specs,
+                    charset: self.charset.clone(),
+                    hex: self.hex,
+                    first: self.first,
+                    last: self.last,
+                    shard: self.shard.clone(),
+                    schema: self.schema.clone(),
+                })
+            }
+            Some("index") => Command::Index,
+            Some("info") => Command::Info,
+            Some("purge") => Command::Purge(PurgeArgs {
+                range: self.range(),
+                yes: self.y,
+            }),
+            Some(other) => {
+                return Err(Failure::usage_with_help(format!(
+                    "Unknown command: '{other}'"
+                )))
+            }
+        };
+        Ok(Invocation {
+            command,
+            source: LogSource {
+                dir: self.dir,
+                conf: self.conf,
+                service: self.service,
+            },
+            no_checksum: self.no_checksum,
+            timezone: self.timezone,
+        })
+    }
+
+    fn range(&self) -> Range {
+        match self.seqno {
+            Some(n) => Range {
+                low: Some(n),
+                high: Some(n),
+                exact: true,
+            },
+            None => Range {
+                low: self.low,
+                high: self.high,
+                exact: false,
+            },
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn norm(args: &[&str]) -> Result<Vec<String>, String> {
+        normalize(std::iter::once("thl").chain(args.iter().copied()).map(OsString::from))
+            .map(|v| v.into_iter().skip(1).map(|s| s.into_string().unwrap()).collect())
+            .map_err(|e| e.to_string())
+    }
+
+    fn parse(args: &[&str]) -> Result<Invocation, String> {
+        LowArgs::parse_from_argv(std::iter::once("thl").chain(args.iter().copied()).map(OsString::from))
+            .and_then(LowArgs::command)
+            .map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn single_dash_long_options_become_double_dash() {
+        assert_eq!(
+            norm(&["-service", "logos", "list", "-low", "10", "-no-checksum"]).unwrap(),
+            ["--service=logos", "list", "--low=10", "--no-checksum"]
+        );
+    }
+
+    #[test]
+    fn double_dash_and_inline_values_are_accepted() {
+        assert_eq!(
+            norm(&["--dir", "/x", "--high=5", "-seqno=3", "--json"]).unwrap(),
+            ["--dir=/x", "--high=5", "--seqno=3", "--json"]
+        );
+    }
+
+    #[test]
+    fn values_starting_with_a_dash_stay_values() {
+        assert_eq!(norm(&["-low", "-1", "-schema", "-x"]).unwrap(), ["--low=-1", "--schema=-x"]);
+    }
+
+    #[test]
+    fn unknown_options_get_tungstens_message() {
+        assert_eq!(norm(&["list", "-x"]).unwrap_err(), "Unrecognized option: -x");
+        assert_eq!(norm(&["-sql=1"]).unwrap_err(), "Unrecognized option: -sql=1");
+        assert_eq!(norm(&["list", "-low"]).unwrap_err(), "Missing value for option -low");
+    }
+
+    #[test]
+    fn help_spellings_become_the_help_command() {
+        assert_eq!(norm(&["-h", "--help", "-help"]).unwrap(), ["help", "help", "help"]);
+    }
+
+    #[test]
+    fn words_after_double_dash_are_words() {
+        assert_eq!(norm(&["--", "-low"]).unwrap(), ["--", "-low"]);
+    }
+
+    #[test]
+    fn options_and_command_in_any_order() {
+        for args in [
+            &["-dir", "/d", "list", "-low", "3"][..],
+            &["list", "-low", "3", "-dir", "/d"],
+            &["-low", "3", "-dir", "/d", "list"],
+        ] {
+            let inv = parse(args).unwrap();
+            assert_eq!(inv.source.dir, Some(PathBuf::from("/d")));
+            let Command::List(list) = inv.command else { panic!("not list: {args:?}") };
+            assert_eq!(list.range.low, Some(3));
+            assert_eq!(list.format, Format::Full);
+        }
+    }
+
+    #[test]
+    fn last_command_word_and_last_option_win() {
+        let inv = parse(&["list", "index", "-low", "1", "-low", "2"]).unwrap();
+        assert!(matches!(inv.command, Command::Index));
+        let Command::List(list) = parse(&["list", "-low", "1", "-low", "2"]).unwrap().command else {
+            panic!()
+        };
+        assert_eq!(list.range.low, Some(2));
+    }
+
+    #[test]
+    fn seqno_means_low_and_high() {
+        let Command::List(list) = parse(&["list", "-seqno", "7"]).unwrap().command else { panic!() };
+        assert_eq!(list.range, Range { low: Some(7), high: Some(7), exact: true });
+    }
+
+    #[test]
+    fn tungsten_prechecks() {
+        assert_eq!(parse(&[]).unwrap_err(), "Command is missing!");
+        assert_eq!(parse(&["lst"]).unwrap_err(), "Unknown command: 'lst'");
+        assert_eq!(
+            parse(&["list", "-json"]).unwrap_err(),
+            "Currently JSON output is supported only with -headers flag"
+        );
+        assert!(matches!(parse(&["help", "-json"]).unwrap().command, Command::Help));
+        assert!(parse(&["list", "-low", "ten"]).unwrap_err().contains("ten"));
+    }
+
+    #[test]
+    fn format_combinations() {
+        let format = |args: &[&str]| match parse(args).unwrap().command {
+            Command::List(list) => list.format,
+            _ => panic!(),
+        };
+        assert_eq!(format(&["list", "-headers"]), Format::Headers);
+        assert_eq!(format(&["list", "-headers", "-json"]), Format::HeadersJson);
+        assert_eq!(format(&["list", "-headers", "-sql"]), Format::Nothing);
+        assert_eq!(format(&["list", "-sql"]), Format::Sql);
+    }
+}

@@ -1,0 +1,44 @@
+//! `thl help`: Tungsten's help text, then the options replog adds.
+
+use std::io::{self, Write};
+
+/// Tungsten's help text, verbatim (spec section 15).
+pub const TUNGSTEN_HELP: &str = "\
+Tungsten Replicator THL Manager
+Syntax: thl [global-options] command [command-options]
+Global options:
+  -conf path    - Path to a static-<svc>.properties file
+  -service name - Name of a replication service
+Commands and corresponding options:
+  list [-low #] [-high #] [-by #] - Dump THL events from low to high #
+  list [-seqno #]                 - Dump the exact event by a given #
+  list [-file <file_name>]        - Dump the content of the given log file
+       [-charset <charset>] [-hex]  Character set used for decoding row data
+       [-sql]                       Representative (no metadata!) SQL mode
+       [-specs]                     Add detailed column specifications
+       [-headers]                   Print headers only
+       [-json]                      Output in machine-parsable JSON format
+       [-no-checksum]               Suppress checksums
+       [-timezone timezone]         Time used zone for time-related data
+  index [-no-checksum]            - Display index of log files
+  purge [-low #] [-high #]        - Delete THL files identified by the given range
+        [-no-checksum] [-y]         Use -y to suppress prompt
+  info [-no-checksum]             - Display minimum, maximum sequence number
+                                    and other summary information about log
+  help                            - Print this help display
+";
+
+/// What replog's `thl` adds to Tungsten's grammar.
+pub const REPLOG_HELP: &str = "\
+Options added by replog:
+  -dir path                       - The THL directory itself (instead of -conf/-service)
+  list [-first #] [-last #]       - Only the first/last # transactions of the selection
+       [-shard <regex>]             Only transactions whose shard matches (whole name)
+       [-schema <regex>]            Only transactions touching a matching schema
+";
+
+/// Writes the help text.
+pub fn write_help(out: &mut impl Write) -> io::Result<()> {
+    out.write_all(TUNGSTEN_HELP.as_bytes())?;
+    out.write_all(REPLOG_HELP.as_bytes())
+}

@@ -1,0 +1,321 @@
+//! `thl list`: select transactions (spec 12) and print them (spec 13).
+//!
+//! Selection: a seqno range (`-low`/`-high`/`-seqno`, defaulting to the log's first and
+//! last complete seqno) or one file (`-file`); then replog's filters `-shard` and
+//! `-schema` (regular expressions matched against the whole name), then `-first N` /
+//! `-last N` (the first/last N transactions that passed the filters).
+
+use std::collections::{HashSet, VecDeque};
+use std::io::Write;
+
+use regex::Regex;
+use replog::thl::event::Change;
+use replog::thl::{Event, Record};
+
+use super::{open_log, zone, Flow, Log};
+use crate::args::{Format, Invocation, ListArgs};
+use crate::failure::Failure;
+use crate::render::charset::Charset;
+use crate::render::headers::JsonArray;
+use crate::render::{full, headers, sql, Style};
+
+/// Shard of a filtered-range placeholder (spec 8.1).
+const UNKNOWN_SHARD: &str = "#UNKNOWN";
+
+/// Runs `thl list`.
+pub fn run(invocation: &Invocation, args: &ListArgs, out: &mut impl Write) -> Result<(), Failure> {
+    if let (Some(low), Some(high)) = (args.range.low, args.range.high) {
+        if low > high {
+            return Err(Failure::Error(
+                "Invalid range:  -low must be equal to or lower than -high value".into(),
+            ));
+        }
+    }
+    if let Some(name) = &args.file {
+        if !name.starts_with("thl.data.") {
+            return Err(Failure::usage(
+                "File name must be a THL log file name like thl.data.0000000001",
+            ));
+        }
+    }
+    let filters = Filters::new(args)?;
+    let style = Style {
+        zone: zone(invocation),
+        charset: charset(args.charset.as_deref()),
+        hex: args.hex,
+        specs: args.specs,
+    };
+    let log = open_log(invocation)?;
+    let selection = Selection::new(&log, args)?;
+    let Some(selection) = selection else {
+        eprintln!("INFO No events found; log is empty");
+        return Ok(());
+    };
+
+    let wanted = match args.last {
+        Some(n) => Some(last_seqnos(&log, &selection, &filters, n)?),
+        None => None,
+    };
+    let mut printer = Printer::begin(out, args.format, style)?;
+    let mut printed: u64 = 0;
+    let mut examined = None;
+    log.walk_transactions(selection.files(&log), &mut |txn| {
+        let Some(seqno) = seqno_of(txn) else { return Ok(Flow::Continue) };
+        examined = Some(seqno);
+        match selection.place(txn, seqno)? {
+            Place::Before => return Ok(Flow::Continue),
+            Place::After => return Ok(Flow::Stop),
+            Place::Inside => {}
+        }
+        if !filters.matches(txn)? {
+            return Ok(Flow::Continue);
+        }
+        if wanted.as_ref().is_some_and(|w| !w.contains(&seqno)) {
+            return Ok(Flow::Continue);
+        }
+        printer.transaction(out, txn)?;
+        printed += 1;
+        let done = args.first.is_some_and(|n| printed >= n);
+        Ok(if done { Flow::Stop } else { Flow::Continue })
+    })?;
+    let json = printer.end(out)?;
+    if printed == 0 && !json {
+        if filters.active() {
+            return Err(Failure::Error("No transactions match the -shard/-schema filters".into()));
+        }
+        let seqno = examined.or(args.range.low).unwrap_or(selection.low);
+        return Err(Failure::Error(format!("Unable to find sequence number: {seqno}")));
+    }
+    Ok(())
+}
+
+/// `-charset`, or None with Tungsten's notice when Java would not know the name.
+fn charset(name: Option<&str>) -> Option<Charset> {
+    let name = name?;
+    let found = Charset::from_java_name(name);
+    if found.is_none() {
+        eprintln!("Unsupported charset {name}. Using default.");
+    }
+    found
+}
+
+fn seqno_of(txn: &[Record<'_>]) -> Option<i64> {
+    txn.first().and_then(Record::event).map(|e| e.header.seqno)
+}
+
+/// Decodes every record of a transaction.
+fn decode_all<'a>(txn: &[Record<'a>]) -> Result<Vec<Event<'a>>, Failure> {
+    txn.iter()
+        .filter_map(Record::event)
+        .map(|e| e.decode().map_err(Failure::from))
+        .collect()
+}
+
+/// Where a transaction lies relative to the selected range.
+enum Place {
+    Before,
+    Inside,
+    After,
+}
+
+/// The files to read and the seqno range to print.
+struct Selection {
+    /// Name of the one file of `-file`, else the index position of the first file.
+    file: Option<String>,
+    first_entry: usize,
+    low: i64,
+    high: i64,
+}
+
+impl Selection {
+    /// None when the log is empty and no range was asked for (Tungsten's "log is
+    /// empty" case, a success).
+    fn new(log: &Log, args: &ListArgs) -> Result<Option<Selection>, Failure> {
+        if let Some(name) = &args.file {
+            if !log.dir.file_names().iter().any(|f| f == name) {
+                return Err(Failure::Error(format!("File not found: {name}")));
+            }
+            return Ok(Some(Selection {
+                file: Some(name.clone()),
+                first_entry: 0,
+                low: i64::MIN,
+                high: i64::MAX,
+            }));
+        }
+        let index = &log.index;
+        let low = args.range.low.unwrap_or(index.min_seqno());
+        let high = args.range.high.unwrap_or(index.max_seqno());
+        let Some(entry) = index.find(low) else {
+            if low == index.min_seqno() {
+                return Ok(None);
+            }
+            return Err(Failure::Error(format!("Unable to find sequence number: {low}")));
+        };
+        let first_entry = index
+            .entries()
+            .iter()
+            .position(|e| e.file_name == entry.file_name)
+            .unwrap_or(0);
+        Ok(Some(Selection {
+            file: None,
+            first_entry,
+            low,
+            high,
+        }))
+    }
+
+    fn files<'l>(&'l self, log: &'l Log) -> Vec<&'l str> {
+        match &self.file {
+            Some(name) => vec![name.as_str()],
+            None => log
+                .index
+                .entries()
+                .iter()
+                .skip(self.first_entry)
+                .map(|e| e.file_name.as_str())
+                .collect(),
+        }
+    }
+
+    /// A transaction below `low` is still listed when it is the filtered placeholder
+    /// whose range covers `low` (spec 8.1: `-seqno 4` prints the record for 3..5).
+    fn place(&self, txn: &[Record<'_>], seqno: i64) -> Result<Place, Failure> {
+        if seqno > self.high {
+            return Ok(Place::After);
+        }
+        if seqno >= self.low {
+            return Ok(Place::Inside);
+        }
+        let [record] = txn else { return Ok(Place::Before) };
+        let Some(event) = record.event() else { return Ok(Place::Before) };
+        if event.header.shard_id.text() != UNKNOWN_SHARD {
+            return Ok(Place::Before);
+        }
+        let decoded = event.decode()?;
+        let covers = decoded.is_filtered() && decoded.header.seqno_end.is_some_and(|end| end >= self.low);
+        Ok(if covers { Place::Inside } else { Place::Before })
+    }
+}
+
+/// `-shard` and `-schema`.
+struct Filters {
+    shard: Option<Regex>,
+    schema: Option<Regex>,
+}
+
+impl Filters {
+    fn new(args: &ListArgs) -> Result<Filters, Failure> {
+        let compile = |option: &str, pattern: &Option<String>| {
+            pattern
+                .as_ref()
+                .map(|p| {
+                    Regex::new(&format!("^(?:{p})$"))
+                        .map_err(|e| Failure::usage(format!("Invalid -{option} expression: {e}")))
+                })
+                .transpose()
+        };
+        Ok(Filters {
+            shard: compile("shard", &args.shard)?,
+            schema: compile("schema", &args.schema)?,
+        })
+    }
+
+    fn active(&self) -> bool {
+        self.shard.is_some() || self.schema.is_some()
+    }
+
+    /// Shard: the fixed header's shard id of the first fragment. Schema: any statement's
+    /// default schema, row change's schema or LOAD DATA database in any fragment.
+    fn matches(&self, txn: &[Record<'_>]) -> Result<bool, Failure> {
+        if let Some(shard) = &self.shard {
+            let id = txn.first().and_then(Record::event).map(|e| e.header.shard_id.text());
+            if !id.is_some_and(|id| shard.is_match(id)) {
+                return Ok(false);
+            }
+        }
+        let Some(schema) = &self.schema else { return Ok(true) };
+        for event in decode_all(txn)? {
+            for change in &event.body.changes {
+                let found = match change {
+                    Change::Statement(s) => s.default_schema.is_some_and(|n| schema.is_match(n)),
+                    Change::FileQuery(q) => q.statement.default_schema.is_some_and(|n| schema.is_match(n)),
+                    Change::FileFragment(f) => f.database.is_some_and(|n| schema.is_match(n)),
+                    Change::Rows(r) => r.row_changes.iter().any(|c| schema.is_match(c.schema_name)),
+                    _ => false,
+                };
+                if found {
+                    return Ok(true);
+                }
+            }
+        }
+        Ok(false)
+    }
+}
+
+/// First pass of `-last N`: the seqnos of the last N selected transactions.
+fn last_seqnos(log: &Log, selection: &Selection, filters: &Filters, n: u64) -> Result<HashSet<i64>, Failure> {
+    let cap = usize::try_from(n).unwrap_or(usize::MAX);
+    let mut last: VecDeque<i64> = VecDeque::new();
+    log.walk_transactions(selection.files(log), &mut |txn| {
+        let Some(seqno) = seqno_of(txn) else { return Ok(Flow::Continue) };
+        match selection.place(txn, seqno)? {
+            Place::Before => return Ok(Flow::Continue),
+            Place::After => return Ok(Flow::Stop),
+            Place::Inside => {}
+        }
+        if cap > 0 && filters.matches(txn)? {
+            if last.len() == cap {
+                last.pop_front();
+            }
+            last.push_back(seqno);
+        }
+        Ok(Flow::Continue)
+    })?;
+    Ok(last.into_iter().collect())
+}
+
+/// Prints transactions in the chosen format.
+struct Printer {
+    format: Format,
+    style: Style,
+    json: Option<JsonArray>,
+}
+
+impl Printer {
+    fn begin(out: &mut impl Write, format: Format, style: Style) -> Result<Printer, Failure> {
+        let json = match format {
+            Format::HeadersJson => Some(JsonArray::begin(out)?),
+            _ => None,
+        };
+        Ok(Printer { format, style, json })
+    }
+
+    fn transaction(&mut self, out: &mut impl Write, txn: &[Record<'_>]) -> Result<(), Failure> {
+        for record in txn {
+            let Some(event) = record.event() else { continue };
+            match self.format {
+                Format::Headers => headers::write_tab(out, &event.header, &self.style.zone)?,
+                Format::HeadersJson => {
+                    if let Some(json) = &mut self.json {
+                        json.item(out, &event.header, &self.style.zone)?;
+                    }
+                }
+                Format::Nothing => {}
+                Format::Full => full::write_event(out, &event.decode()?, &self.style)?,
+                Format::Sql => sql::write_event(out, &event.decode()?)?,
+            }
+        }
+        Ok(())
+    }
+
+    /// Closes the JSON array; tells whether the output was JSON.
+    fn end(self, out: &mut impl Write) -> Result<bool, Failure> {
+        match self.json {
+            Some(json) => {
+                json.end(out)?;
+                Ok(true)
+            }
+            None => Ok(false),
+        }
+    }
+}

@@ -1,0 +1,152 @@
+//! One module per command, plus what the log-reading commands share: finding and
+//! opening the log, the display zone, and walking records transaction by transaction.
+
+pub mod help;
+pub mod index;
+pub mod info;
+pub mod list;
+pub mod purge;
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use replog::thl::{LogDir, LogIndex, ReadOptions, Record, RecordKind, ThlError};
+use replog::ErrorKind;
+
+use crate::args::Invocation;
+use crate::failure::Failure;
+use crate::render::zone::Zone;
+use crate::service::{self, Places};
+
+/// `thl skip`: gone from Tungsten too; says what to use instead.
+pub fn skip(out: &mut impl Write) -> Result<(), Failure> {
+    writeln!(out, "SKIP operation is no longer supported")?;
+    writeln!(out, "Please use 'trepctl online -skip-seqno N' to skip over a transaction")?;
+    Ok(())
+}
+
+/// An opened log: its directory, file index and read options.
+pub struct Log {
+    /// The directory's data files.
+    pub dir: LogDir,
+    /// Seqno ranges per file.
+    pub index: LogIndex,
+    /// CRC verification as asked, damaged tails ending files silently.
+    pub options: ReadOptions,
+}
+
+/// Finds the log directory of `invocation` and builds its index, with Tungsten's
+/// messages for a missing directory or an empty one.
+pub fn open_log(invocation: &Invocation) -> Result<Log, Failure> {
+    let location = service::resolve(&invocation.source, &Places::from_env())?;
+    let path = &location.path;
+    let origin = || {
+        if location.origin == "-dir" {
+            String::new()
+        } else {
+            format!(" (from {})", location.origin)
+        }
+    };
+    if !path.is_dir() {
+        return Err(Failure::Fatal(format!(
+            "Log directory does not exist : {}{}",
+            path.display(),
+            origin()
+        )));
+    }
+    let dir = LogDir::open(path).map_err(|e| match e.kind {
+        ErrorKind::Thl(ThlError::NoLogFiles) => Failure::Fatal(format!(
+            "Attempting to read a non-existent log; is log initialized? dirName={}{}",
+            path.display(),
+            origin()
+        )),
+        _ => Failure::from(e),
+    })?;
+    let mut options = ReadOptions::tungsten();
+    if invocation.no_checksum {
+        options = options.no_checksum();
+    }
+    let index = dir.index(options)?;
+    Ok(Log { dir, index, options })
+}
+
+/// The display zone; an unknown `-timezone` warns (on stderr) and falls back to UTC.
+pub fn zone(invocation: &Invocation) -> Zone {
+    match &invocation.timezone {
+        None => Zone::utc(),
+        Some(name) => {
+            let (zone, warning) = Zone::named(name);
+            if let Some(warning) = warning {
+                eprintln!("{warning}");
+            }
+            zone
+        }
+    }
+}
+
+/// Whether a walk goes on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Flow {
+    /// Visit the next transaction.
+    Continue,
+    /// Stop walking.
+    Stop,
+}
+
+impl Log {
+    /// The log directory as Tungsten prints it (with a trailing `/`).
+    pub fn dir_display(&self) -> String {
+        let mut text = self.dir.path().display().to_string();
+        if !text.ends_with('/') {
+            text.push('/');
+        }
+        text
+    }
+
+    /// Full path of a data file.
+    pub fn file_path(&self, name: &str) -> PathBuf {
+        self.dir.file_path(name)
+    }
+
+    /// Visits the event records of the files `names`, in order, grouped into
+    /// transactions (consecutive records with one seqno; a transaction never spans two
+    /// files). A rotate record ends its file; an unknown record type is fatal, as in
+    /// Tungsten.
+    pub fn walk_transactions<'n>(
+        &self,
+        names: impl IntoIterator<Item = &'n str>,
+        visit: &mut dyn FnMut(&[Record<'_>]) -> Result<Flow, Failure>,
+    ) -> Result<(), Failure> {
+        for name in names {
+            let file = self.dir.open_file(name)?;
+            let mut group: Vec<Record<'_>> = Vec::new();
+            for record in file.records(self.options) {
+                let record = record?;
+                let seqno = match &record.kind {
+                    RecordKind::Event(e) => e.header.seqno,
+                    RecordKind::Rotate(_) => break,
+                    RecordKind::Unknown { record_type } => {
+                        return Err(Failure::Fatal(format!(
+                            "Unable to extract a valid record type; log appears to be corrupted: \
+                             file={name} offset={} record type={record_type}",
+                            record.offset
+                        )))
+                    }
+                    _ => continue,
+                };
+                let same = group.first().and_then(Record::event).is_some_and(|e| e.header.seqno == seqno);
+                if !same && !group.is_empty() {
+                    if visit(&group)? == Flow::Stop {
+                        return Ok(());
+                    }
+                    group.clear();
+                }
+                group.push(record);
+            }
+            if !group.is_empty() && visit(&group)? == Flow::Stop {
+                return Ok(());
+            }
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,173 @@
+//! Tungsten's default listing (spec 13.1): the header block, metadata, type and changes.
+
+use std::io::{self, Write};
+
+use replog::thl::event::{Change, EventOption, OneRowChange, RowChangeData, StatementData};
+use replog::thl::Event;
+
+use super::specs::column_label;
+use super::value::column_value;
+use super::{javatext, query_text, Style};
+
+const EVENT_TYPE: &str = "com.continuent.tungsten.replicator.event.ReplDBMSEvent";
+const FILTERED_TYPE: &str = "com.continuent.tungsten.replicator.event.ReplDBMSFilteredEvent";
+
+/// Writes one record in the full format.
+pub fn write_event(out: &mut impl Write, event: &Event<'_>, style: &Style) -> io::Result<()> {
+    let record = &event.record;
+    let last = if record.last_frag { " (last frag)" } else { "" };
+    writeln!(out, "SEQ# = {} / FRAG# = {}{last}", record.seqno, record.fragno)?;
+    let time = event.header.source_tstamp;
+    let time = javatext::timestamp(time, javatext::millis_as_nanos(time), &style.zone);
+    writeln!(out, "- TIME = {time}")?;
+    writeln!(out, "- EPOCH# = {}", record.epoch)?;
+    writeln!(out, "- EVENTID = {}", record.event_id.text())?;
+    writeln!(out, "- SOURCEID = {}", record.source_id.text())?;
+    write_body(out, event, style)
+}
+
+fn write_body(out: &mut impl Write, event: &Event<'_>, style: &Style) -> io::Result<()> {
+    // Tungsten prints file-fragment summaries straight away, before the rest of the body.
+    for change in &event.body.changes {
+        if let Change::FileFragment(f) = change {
+            writeln!(out, "- DATA FILE #{} / size : {}", f.file_id, f.data.len())?;
+        }
+    }
+    writeln!(out, "- METADATA = [{}]", metadata(&event.body.metadata))?;
+    if event.is_filtered() {
+        writeln!(out, "- TYPE = {FILTERED_TYPE}")?;
+        return write_filtered_range(out, event);
+    }
+    writeln!(out, "- TYPE = {EVENT_TYPE}")?;
+    let mut last_schema: Option<&str> = None;
+    for (i, change) in event.body.changes.iter().enumerate() {
+        match change {
+            Change::Statement(s) => last_schema = write_statement(out, s, last_schema, i)?,
+            Change::FileQuery(q) => last_schema = write_statement(out, &q.statement, last_schema, i)?,
+            Change::Rows(rows) => {
+                write_rows(out, rows, i, style)?;
+                last_schema = None;
+            }
+            Change::RowId(r) => writeln!(out, "- SQL({i}) = SET {} = {}", row_id_name(r.kind()), r.id)?,
+            Change::FileFragment(f) => {
+                write_schema(out, f.database, last_schema)?;
+                last_schema = f.database;
+            }
+            other => writeln!(out, "# change type {}: not supported.", other.change_type())?,
+        }
+    }
+    Ok(())
+}
+
+/// The `## Filtered events ##` block (also printed by `-sql`).
+pub fn write_filtered_range(out: &mut impl Write, event: &Event<'_>) -> io::Result<()> {
+    let h = &event.header;
+    writeln!(out, "## Filtered events ##")?;
+    writeln!(out, "From Seqno# {} / Fragno# {}", h.seqno, h.fragno)?;
+    writeln!(
+        out,
+        "To Seqno# {} / Fragno# {}",
+        h.seqno_end.unwrap_or(h.seqno),
+        h.fragno_end.unwrap_or(h.fragno)
+    )
+}
+
+/// `SET <name> = <id>` names.
+pub fn row_id_name(kind: replog::thl::event::RowIdKind) -> &'static str {
+    match kind {
+        replog::thl::event::RowIdKind::LastInsertId => "LAST_INSERT_ID",
+        replog::thl::event::RowIdKind::InsertId => "INSERT_ID",
+    }
+}
+
+/// `name=value;name;...` (a pair with an empty value is just its name).
+fn metadata(options: &[EventOption<'_>]) -> String {
+    let pairs: Vec<String> = options
+        .iter()
+        .map(|o| {
+            if o.value.is_empty() {
+                o.name.to_string()
+            } else {
+                format!("{}={}", o.name, o.value)
+            }
+        })
+        .collect();
+    pairs.join(";")
+}
+
+/// `[name = value, ...]`, Java's list text of session options.
+fn options(options: &[EventOption<'_>]) -> String {
+    let pairs: Vec<String> = options.iter().map(|o| format!("{} = {}", o.name, o.value)).collect();
+    format!("[{}]", pairs.join(", "))
+}
+
+fn write_schema(out: &mut impl Write, schema: Option<&str>, last: Option<&str>) -> io::Result<()> {
+    match schema {
+        Some(schema) if last != Some(schema) => writeln!(out, "- SCHEMA = {schema}"),
+        _ => Ok(()),
+    }
+}
+
+fn write_statement<'a>(
+    out: &mut impl Write,
+    statement: &StatementData<'a>,
+    last_schema: Option<&str>,
+    i: usize,
+) -> io::Result<Option<&'a str>> {
+    if !statement.options.is_empty() {
+        writeln!(out, "- OPTIONS = {}", options(&statement.options))?;
+    }
+    write_schema(out, statement.default_schema, last_schema)?;
+    writeln!(out, "- SQL({i}) = {}", query_text(statement))?;
+    Ok(statement.default_schema)
+}
+
+fn write_rows(out: &mut impl Write, rows: &RowChangeData<'_>, i: usize, style: &Style) -> io::Result<()> {
+    if !rows.options.is_empty() {
+        writeln!(out, "- OPTIONS = {}", options(&rows.options))?;
+    }
+    writeln!(out, "- SQL({i}) =")?;
+    for change in &rows.row_changes {
+        write_row_change(out, change, style)?;
+    }
+    Ok(())
+}
+
+fn write_row_change(out: &mut impl Write, change: &OneRowChange<'_>, style: &Style) -> io::Result<()> {
+    writeln!(out, " - ACTION = {}", action_name(change.action))?;
+    writeln!(out, " - SCHEMA = {}", change.schema_name)?;
+    writeln!(out, " - TABLE = {}", change.table_name)?;
+    for row in 0..change.row_count() {
+        writeln!(out, " - ROW# = {row}")?;
+        if !change.column_values.is_empty() {
+            let values = change.column_values.get(row);
+            for (c, spec) in change.column_spec.iter().enumerate() {
+                let value = values.and_then(|v| v.get(c));
+                let label = column_label(spec, style.specs);
+                writeln!(out, "  - COL({label}) = {}", column_value(Some(spec), value, style))?;
+            }
+        } else if !change.column_spec.is_empty() {
+            let names: Vec<&str> = change.column_spec.iter().map(|s| s.name.unwrap_or_default()).collect();
+            writeln!(out, "Column specs only found : {}", names.join(", "))?;
+        }
+        if !change.key_values.is_empty() {
+            let values = change.key_values.get(row);
+            for (k, spec) in change.key_spec.iter().enumerate() {
+                let value = values.and_then(|v| v.get(k));
+                let label = column_label(spec, style.specs);
+                writeln!(out, "  - KEY({label}) = {}", column_value(Some(spec), value, style))?;
+            }
+        }
+    }
+    Ok(())
+}
+
+fn action_name(action: replog::thl::event::Action) -> String {
+    use replog::thl::event::Action;
+    match action {
+        Action::Insert => "INSERT".into(),
+        Action::Delete => "DELETE".into(),
+        Action::Update => "UPDATE".into(),
+        Action::Other(code) => format!("UNKNOWN({code})"),
+    }
+}

@@ -1,0 +1,51 @@
+//! Text forms of THL records: Tungsten's full listing, `-headers`, `-headers -json`,
+//! `-sql`, and the value formatting they share.
+
+pub mod charset;
+pub mod full;
+pub mod headers;
+pub mod javatext;
+pub mod specs;
+pub mod sql;
+pub mod value;
+pub mod zone;
+
+use charset::Charset;
+use zone::Zone;
+
+/// How values are shown.
+#[derive(Debug, Clone)]
+pub struct Style {
+    /// Display time zone.
+    pub zone: Zone,
+    /// `-charset`: how BINARYSTRING values are decoded.
+    pub charset: Option<Charset>,
+    /// `-hex`: append the bytes of BINARYSTRING values in hex.
+    pub hex: bool,
+    /// `-specs`: full column specifications in row listings.
+    pub specs: bool,
+}
+
+impl Default for Style {
+    fn default() -> Self {
+        Style {
+            zone: Zone::utc(),
+            charset: None,
+            hex: false,
+            specs: false,
+        }
+    }
+}
+
+/// The text of a statement's query: the string, or the bytes decoded with the
+/// statement's `##charset` (UTF-8 when absent or unknown).
+pub fn query_text(statement: &replog::thl::event::StatementData<'_>) -> String {
+    if let (Some(query), None) = (statement.query, statement.query_as_bytes) {
+        return query.to_string();
+    }
+    let charset = statement
+        .charset()
+        .and_then(Charset::from_java_name)
+        .unwrap_or(Charset::Utf8);
+    charset.decode(statement.query_bytes())
+}

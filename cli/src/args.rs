@@ -20,8 +20,8 @@ use crate::failure::Failure;
 
 /// Options that take a value, without their dash.
 const VALUE_OPTIONS: &[&str] = &[
-    "conf", "service", "dir", "seqno", "low", "high", "by", "charset", "timezone", "file",
-    "first", "last", "shard", "schema",
+    "conf", "service", "dir", "seqno", "low", "high", "by", "charset", "timezone", "file", "first",
+    "last", "shard", "schema",
 ];
 
 /// Options that are plain flags, without their dash.
@@ -347,15 +347,28 @@ mod tests {
     use super::*;
 
     fn norm(args: &[&str]) -> Result<Vec<String>, String> {
-        normalize(std::iter::once("thl").chain(args.iter().copied()).map(OsString::from))
-            .map(|v| v.into_iter().skip(1).map(|s| s.into_string().unwrap()).collect())
-            .map_err(|e| e.to_string())
+        normalize(
+            std::iter::once("thl")
+                .chain(args.iter().copied())
+                .map(OsString::from),
+        )
+        .map(|v| {
+            v.into_iter()
+                .skip(1)
+                .map(|s| s.into_string().unwrap())
+                .collect()
+        })
+        .map_err(|e| e.to_string())
     }
 
     fn parse(args: &[&str]) -> Result<Invocation, String> {
-        LowArgs::parse_from_argv(std::iter::once("thl").chain(args.iter().copied()).map(OsString::from))
-            .and_then(LowArgs::command)
-            .map_err(|e| e.to_string())
+        LowArgs::parse_from_argv(
+            std::iter::once("thl")
+                .chain(args.iter().copied())
+                .map(OsString::from),
+        )
+        .and_then(LowArgs::command)
+        .map_err(|e| e.to_string())
     }
 
     #[test]
@@ -376,19 +389,34 @@ mod tests {
 
     #[test]
     fn values_starting_with_a_dash_stay_values() {
-        assert_eq!(norm(&["-low", "-1", "-schema", "-x"]).unwrap(), ["--low=-1", "--schema=-x"]);
+        assert_eq!(
+            norm(&["-low", "-1", "-schema", "-x"]).unwrap(),
+            ["--low=-1", "--schema=-x"]
+        );
     }
 
     #[test]
     fn unknown_options_get_tungstens_message() {
-        assert_eq!(norm(&["list", "-x"]).unwrap_err(), "Unrecognized option: -x");
-        assert_eq!(norm(&["-sql=1"]).unwrap_err(), "Unrecognized option: -sql=1");
-        assert_eq!(norm(&["list", "-low"]).unwrap_err(), "Missing value for option -low");
+        assert_eq!(
+            norm(&["list", "-x"]).unwrap_err(),
+            "Unrecognized option: -x"
+        );
+        assert_eq!(
+            norm(&["-sql=1"]).unwrap_err(),
+            "Unrecognized option: -sql=1"
+        );
+        assert_eq!(
+            norm(&["list", "-low"]).unwrap_err(),
+            "Missing value for option -low"
+        );
     }
 
     #[test]
     fn help_spellings_become_the_help_command() {
-        assert_eq!(norm(&["-h", "--help", "-help"]).unwrap(), ["help", "help", "help"]);
+        assert_eq!(
+            norm(&["-h", "--help", "-help"]).unwrap(),
+            ["help", "help", "help"]
+        );
     }
 
     #[test]
@@ -405,7 +433,9 @@ mod tests {
         ] {
             let inv = parse(args).unwrap();
             assert_eq!(inv.source.dir, Some(PathBuf::from("/d")));
-            let Command::List(list) = inv.command else { panic!("not list: {args:?}") };
+            let Command::List(list) = inv.command else {
+                panic!("not list: {args:?}")
+            };
             assert_eq!(list.range.low, Some(3));
             assert_eq!(list.format, Format::Full);
         }
@@ -415,7 +445,8 @@ mod tests {
     fn last_command_word_and_last_option_win() {
         let inv = parse(&["list", "index", "-low", "1", "-low", "2"]).unwrap();
         assert!(matches!(inv.command, Command::Index));
-        let Command::List(list) = parse(&["list", "-low", "1", "-low", "2"]).unwrap().command else {
+        let Command::List(list) = parse(&["list", "-low", "1", "-low", "2"]).unwrap().command
+        else {
             panic!()
         };
         assert_eq!(list.range.low, Some(2));
@@ -423,8 +454,17 @@ mod tests {
 
     #[test]
     fn seqno_means_low_and_high() {
-        let Command::List(list) = parse(&["list", "-seqno", "7"]).unwrap().command else { panic!() };
-        assert_eq!(list.range, Range { low: Some(7), high: Some(7), exact: true });
+        let Command::List(list) = parse(&["list", "-seqno", "7"]).unwrap().command else {
+            panic!()
+        };
+        assert_eq!(
+            list.range,
+            Range {
+                low: Some(7),
+                high: Some(7),
+                exact: true
+            }
+        );
     }
 
     #[test]
@@ -435,7 +475,10 @@ mod tests {
             parse(&["list", "-json"]).unwrap_err(),
             "Currently JSON output is supported only with -headers flag"
         );
-        assert!(matches!(parse(&["help", "-json"]).unwrap().command, Command::Help));
+        assert!(matches!(
+            parse(&["help", "-json"]).unwrap().command,
+            Command::Help
+        ));
         assert!(parse(&["list", "-low", "ten"]).unwrap_err().contains("ten"));
     }
 

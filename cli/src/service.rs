@@ -71,10 +71,19 @@ pub fn resolve(source: &LogSource, places: &Places) -> Result<LogDir, Failure> {
     }
     if let Some(service) = &source.service {
         let name = format!("static-{service}.properties");
-        if let Some(found) = places.conf_dirs.iter().map(|d| d.join(&name)).find(|p| p.is_file()) {
+        if let Some(found) = places
+            .conf_dirs
+            .iter()
+            .map(|d| d.join(&name))
+            .find(|p| p.is_file())
+        {
             return from_properties(&found);
         }
-        let searched: Vec<String> = places.conf_dirs.iter().map(|d| d.display().to_string()).collect();
+        let searched: Vec<String> = places
+            .conf_dirs
+            .iter()
+            .map(|d| d.display().to_string())
+            .collect();
         return Ok(LogDir {
             path: places.default_thl_root.join(service),
             origin: format!(
@@ -118,7 +127,10 @@ fn from_properties(path: &Path) -> Result<LogDir, Failure> {
     // Java reads .properties as ISO-8859-1; every byte is one character.
     let text: String = bytes.iter().map(|&b| char::from(b)).collect();
     let dir = property(&text, LOG_DIR_PROPERTY).ok_or_else(|| {
-        Failure::Fatal(format!("{} does not set {LOG_DIR_PROPERTY}", path.display()))
+        Failure::Fatal(format!(
+            "{} does not set {LOG_DIR_PROPERTY}",
+            path.display()
+        ))
     })?;
     Ok(LogDir {
         path: PathBuf::from(dir),
@@ -135,7 +147,9 @@ fn property(text: &str, key: &str) -> Option<String> {
     let mut logical = String::new();
     for line in text.lines() {
         let piece = line.trim_start();
-        if logical.is_empty() && (piece.is_empty() || piece.starts_with('#') || piece.starts_with('!')) {
+        if logical.is_empty()
+            && (piece.is_empty() || piece.starts_with('#') || piece.starts_with('!'))
+        {
             continue;
         }
         logical.push_str(piece);
@@ -239,7 +253,11 @@ mod tests {
 
     #[test]
     fn dir_wins_over_everything() {
-        let got = resolve(&source(Some("/d"), Some(Path::new("/nope")), Some("s")), &places(vec![])).unwrap();
+        let got = resolve(
+            &source(Some("/d"), Some(Path::new("/nope")), Some("s")),
+            &places(vec![]),
+        )
+        .unwrap();
         assert_eq!(got.path, PathBuf::from("/d"));
     }
 
@@ -247,34 +265,55 @@ mod tests {
     fn conf_file_and_service_lookup() {
         let tmp = tempfile::tempdir().unwrap();
         let conf = tmp.path().join("static-logos.properties");
-        fs::write(&conf, "replicator.store.thl.log_dir=/var/thl/logos\nother=1\n").unwrap();
+        fs::write(
+            &conf,
+            "replicator.store.thl.log_dir=/var/thl/logos\nother=1\n",
+        )
+        .unwrap();
         let by_conf = resolve(&source(None, Some(&conf), None), &places(vec![])).unwrap();
         assert_eq!(by_conf.path, PathBuf::from("/var/thl/logos"));
-        let by_service =
-            resolve(&source(None, None, Some("logos")), &places(vec![PathBuf::from("/none"), tmp.path().into()]))
-                .unwrap();
+        let by_service = resolve(
+            &source(None, None, Some("logos")),
+            &places(vec![PathBuf::from("/none"), tmp.path().into()]),
+        )
+        .unwrap();
         assert_eq!(by_service.path, PathBuf::from("/var/thl/logos"));
         assert!(by_service.origin.contains("static-logos.properties"));
         // The single static file in the conf directory is used when nothing is named.
-        let implicit = resolve(&source(None, None, None), &places(vec![tmp.path().into()])).unwrap();
+        let implicit =
+            resolve(&source(None, None, None), &places(vec![tmp.path().into()])).unwrap();
         assert_eq!(implicit.path, PathBuf::from("/var/thl/logos"));
     }
 
     #[test]
     fn unknown_service_falls_back_to_the_default_and_says_so() {
-        let got = resolve(&source(None, None, Some("alpha")), &places(vec![PathBuf::from("/none")])).unwrap();
+        let got = resolve(
+            &source(None, None, Some("alpha")),
+            &places(vec![PathBuf::from("/none")]),
+        )
+        .unwrap();
         assert_eq!(got.path, PathBuf::from("/opt/continuent/thl/alpha"));
-        assert!(got.origin.contains("no static-alpha.properties in /none"), "{}", got.origin);
+        assert!(
+            got.origin.contains("no static-alpha.properties in /none"),
+            "{}",
+            got.origin
+        );
     }
 
     #[test]
     fn missing_conf_and_nothing_named_are_errors() {
-        let err = resolve(&source(None, Some(Path::new("/nope.properties")), None), &places(vec![])).unwrap_err();
+        let err = resolve(
+            &source(None, Some(Path::new("/nope.properties")), None),
+            &places(vec![]),
+        )
+        .unwrap_err();
         assert_eq!(
             err.to_string(),
             "Fatal error: Replicator static properties does not exist or is invalid: /nope.properties"
         );
         let err = resolve(&source(None, None, None), &places(vec![])).unwrap_err();
-        assert!(err.to_string().starts_with("You must specify either a config file or a service name"));
+        assert!(err
+            .to_string()
+            .starts_with("You must specify either a config file or a service name"));
     }
 }

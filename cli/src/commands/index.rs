@@ -15,7 +15,11 @@ pub fn run(invocation: &Invocation, out: &mut impl Write) -> Result<(), Failure>
         writeln!(out, "LogIndexEntry thl.data.0000000001(-1:-1)")?;
     }
     for e in entries {
-        writeln!(out, "LogIndexEntry {}({}:{})", e.file_name, e.start_seqno, e.end_seqno)?;
+        writeln!(
+            out,
+            "LogIndexEntry {}({}:{})",
+            e.file_name, e.start_seqno, e.end_seqno
+        )?;
     }
     writeln!(out)?;
     Ok(())

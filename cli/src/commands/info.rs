@@ -23,7 +23,11 @@ pub fn run(invocation: &Invocation, out: &mut impl Write) -> Result<(), Failure>
         .sum();
     let (min, max) = (index.min_seqno(), index.max_seqno());
     // Tungsten prints max - min, one short of the number of seqnos the log covers.
-    let events = if max < 0 { 0 } else { max.saturating_sub(min).saturating_add(1) };
+    let events = if max < 0 {
+        0
+    } else {
+        max.saturating_sub(min).saturating_add(1)
+    };
     writeln!(out, "log directory = {}", log.dir_display())?;
     writeln!(out, "log files = {}", index.entries().len())?;
     writeln!(out, "logs size = {} MB", megabytes(total))?;
@@ -31,9 +35,20 @@ pub fn run(invocation: &Invocation, out: &mut impl Write) -> Result<(), Failure>
     writeln!(out, "max seq# = {max}")?;
     writeln!(out, "events = {events}")?;
     let entries = index.entries();
-    let describe = |name: Option<&str>| name.map(|n| file_info(&log, n, &zone)).unwrap_or_else(|| "?".into());
-    writeln!(out, "oldest file = {}", describe(entries.first().map(|e| e.file_name.as_str())))?;
-    writeln!(out, "newest file = {}", describe(entries.last().map(|e| e.file_name.as_str())))?;
+    let describe = |name: Option<&str>| {
+        name.map(|n| file_info(&log, n, &zone))
+            .unwrap_or_else(|| "?".into())
+    };
+    writeln!(
+        out,
+        "oldest file = {}",
+        describe(entries.first().map(|e| e.file_name.as_str()))
+    )?;
+    writeln!(
+        out,
+        "newest file = {}",
+        describe(entries.last().map(|e| e.file_name.as_str()))
+    )?;
     Ok(())
 }
 

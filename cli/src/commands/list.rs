@@ -60,12 +60,16 @@ pub fn run(invocation: &Invocation, args: &ListArgs, out: &mut impl Write) -> Re
     let mut printed: u64 = 0;
     let mut examined = None;
     log.walk_transactions(selection.files(&log), &mut |txn| {
-        let Some(seqno) = seqno_of(txn) else { return Ok(Flow::Continue) };
-        examined = Some(seqno);
+        let Some(seqno) = seqno_of(txn) else {
+            return Ok(Flow::Continue);
+        };
         match selection.place(txn, seqno)? {
             Place::Before => return Ok(Flow::Continue),
-            Place::After => return Ok(Flow::Stop),
-            Place::Inside => {}
+            Place::After => {
+                examined = Some(seqno);
+                return Ok(Flow::Stop);
+            }
+            Place::Inside => examined = Some(seqno),
         }
         if !filters.matches(txn)? {
             return Ok(Flow::Continue);
@@ -81,10 +85,14 @@ pub fn run(invocation: &Invocation, args: &ListArgs, out: &mut impl Write) -> Re
     let json = printer.end(out)?;
     if printed == 0 && !json {
         if filters.active() {
-            return Err(Failure::Error("No transactions match the -shard/-schema filters".into()));
+            return Err(Failure::Error(
+                "No transactions match the -shard/-schema filters".into(),
+            ));
         }
         let seqno = examined.or(args.range.low).unwrap_or(selection.low);
-        return Err(Failure::Error(format!("Unable to find sequence number: {seqno}")));
+        return Err(Failure::Error(format!(
+            "Unable to find sequence number: {seqno}"
+        )));
     }
     Ok(())
 }
@@ -149,7 +157,9 @@ impl Selection {
             if low == index.min_seqno() {
                 return Ok(None);
             }
-            return Err(Failure::Error(format!("Unable to find sequence number: {low}")));
+            return Err(Failure::Error(format!(
+                "Unable to find sequence number: {low}"
+            )));
         };
         let first_entry = index
             .entries()
@@ -186,13 +196,18 @@ impl Selection {
         if seqno >= self.low {
             return Ok(Place::Inside);
         }
-        let [record] = txn else { return Ok(Place::Before) };
-        let Some(event) = record.event() else { return Ok(Place::Before) };
+        let [record] = txn else {
+            return Ok(Place::Before);
+        };
+        let Some(event) = record.event() else {
+            return Ok(Place::Before);
+        };
         if event.header.shard_id.text() != UNKNOWN_SHARD {
             return Ok(Place::Before);
         }
         let decoded = event.decode()?;
-        let covers = decoded.is_filtered() && decoded.header.seqno_end.is_some_and(|end| end >= self.low);
+        let covers =
+            decoded.is_filtered() && decoded.header.seqno_end.is_some_and(|end| end >= self.low);
         Ok(if covers { Place::Inside } else { Place::Before })
     }
 }
@@ -228,17 +243,25 @@ impl Filters {
     /// default schema, row change's schema or LOAD DATA database in any fragment.
     fn matches(&self, txn: &[Record<'_>]) -> Result<bool, Failure> {
         if let Some(shard) = &self.shard {
-            let id = txn.first().and_then(Record::event).map(|e| e.header.shard_id.text());
+            let id = txn
+                .first()
+                .and_then(Record::event)
+                .map(|e| e.header.shard_id.text());
             if !id.is_some_and(|id| shard.is_match(id)) {
                 return Ok(false);
             }
         }
-        let Some(schema) = &self.schema else { return Ok(true) };
+        let Some(schema) = &self.schema else {
+            return Ok(true);
+        };
         for event in decode_all(txn)? {
             for change in &event.body.changes {
                 let found = match change {
                     Change::Statement(s) => s.default_schema.is_some_and(|n| schema.is_match(n)),
-                    Change::FileQuery(q) => q.statement.default_schema.is_some_and(|n| schema.is_match(n)),
+                    Change::FileQuery(q) => q
+                        .statement
+                        .default_schema
+                        .is_some_and(|n| schema.is_match(n)),
                     Change::FileFragment(f) => f.database.is_some_and(|n| schema.is_match(n)),
                     Change::Rows(r) => r.row_changes.iter().any(|c| schema.is_match(c.schema_name)),
                     _ => false,
@@ -253,11 +276,18 @@ impl Filters {
 }
 
 /// First pass of `-last N`: the seqnos of the last N selected transactions.
-fn last_seqnos(log: &Log, selection: &Selection, filters: &Filters, n: u64) -> Result<HashSet<i64>, Failure> {
+fn last_seqnos(
+    log: &Log,
+    selection: &Selection,
+    filters: &Filters,
+    n: u64,
+) -> Result<HashSet<i64>, Failure> {
     let cap = usize::try_from(n).unwrap_or(usize::MAX);
     let mut last: VecDeque<i64> = VecDeque::new();
     log.walk_transactions(selection.files(log), &mut |txn| {
-        let Some(seqno) = seqno_of(txn) else { return Ok(Flow::Continue) };
+        let Some(seqno) = seqno_of(txn) else {
+            return Ok(Flow::Continue);
+        };
         match selection.place(txn, seqno)? {
             Place::Before => return Ok(Flow::Continue),
             Place::After => return Ok(Flow::Stop),
@@ -287,12 +317,18 @@ impl Printer {
             Format::HeadersJson => Some(JsonArray::begin(out)?),
             _ => None,
         };
-        Ok(Printer { format, style, json })
+        Ok(Printer {
+            format,
+            style,
+            json,
+        })
     }
 
     fn transaction(&mut self, out: &mut impl Write, txn: &[Record<'_>]) -> Result<(), Failure> {
         for record in txn {
-            let Some(event) = record.event() else { continue };
+            let Some(event) = record.event() else {
+                continue;
+            };
             match self.format {
                 Format::Headers => headers::write_tab(out, &event.header, &self.style.zone)?,
                 Format::HeadersJson => {

@@ -21,7 +21,10 @@ use crate::service::{self, Places};
 /// `thl skip`: gone from Tungsten too; says what to use instead.
 pub fn skip(out: &mut impl Write) -> Result<(), Failure> {
     writeln!(out, "SKIP operation is no longer supported")?;
-    writeln!(out, "Please use 'trepctl online -skip-seqno N' to skip over a transaction")?;
+    writeln!(
+        out,
+        "Please use 'trepctl online -skip-seqno N' to skip over a transaction"
+    )?;
     Ok(())
 }
 
@@ -67,7 +70,11 @@ pub fn open_log(invocation: &Invocation) -> Result<Log, Failure> {
         options = options.no_checksum();
     }
     let index = dir.index(options)?;
-    Ok(Log { dir, index, options })
+    Ok(Log {
+        dir,
+        index,
+        options,
+    })
 }
 
 /// The display zone; an unknown `-timezone` warns (on stderr) and falls back to UTC.
@@ -134,7 +141,10 @@ impl Log {
                     }
                     _ => continue,
                 };
-                let same = group.first().and_then(Record::event).is_some_and(|e| e.header.seqno == seqno);
+                let same = group
+                    .first()
+                    .and_then(Record::event)
+                    .is_some_and(|e| e.header.seqno == seqno);
                 if !same && !group.is_empty() {
                     if visit(&group)? == Flow::Stop {
                         return Ok(());

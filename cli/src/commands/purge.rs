@@ -69,7 +69,11 @@ pub fn run(invocation: &Invocation, args: PurgeArgs, out: &mut impl Write) -> Re
         last_doomed.end_seqno
     )?;
     for e in &doomed {
-        writeln!(out, "  {} (SEQ# {} to {})", e.file_name, e.start_seqno, e.end_seqno)?;
+        writeln!(
+            out,
+            "  {} (SEQ# {} to {})",
+            e.file_name, e.start_seqno, e.end_seqno
+        )?;
     }
     if let Some(k) = kept {
         if k.start_seqno <= high {
@@ -89,7 +93,11 @@ pub fn run(invocation: &Invocation, args: PurgeArgs, out: &mut impl Write) -> Re
         fs::remove_file(&path)
             .map_err(|err| Failure::Fatal(format!("Unable to delete {}: {err}", path.display())))?;
     }
-    writeln!(out, "Transactions deleted; the log now starts at SEQ# {}.", last_doomed.end_seqno + 1)?;
+    writeln!(
+        out,
+        "Transactions deleted; the log now starts at SEQ# {}.",
+        last_doomed.end_seqno + 1
+    )?;
     Ok(())
 }
 
@@ -105,7 +113,10 @@ fn confirm(out: &mut impl Write) -> Result<bool, Failure> {
     out.flush()?;
     let mut answer = String::new();
     stdin.lock().read_line(&mut answer)?;
-    Ok(matches!(answer.trim_start().chars().next(), Some('y' | 'Y')))
+    Ok(matches!(
+        answer.trim_start().chars().next(),
+        Some('y' | 'Y')
+    ))
 }
 
 /// Tungsten's "not writable" refusal, for a read-only directory or a running replicator.
@@ -118,7 +129,9 @@ fn check_writable(log: &Log) -> Result<(), Failure> {
              'trepctl -service svc offline'"
         ))
     };
-    let read_only = fs::metadata(dir).map(|m| m.permissions().readonly()).unwrap_or(true);
+    let read_only = fs::metadata(dir)
+        .map(|m| m.permissions().readonly())
+        .unwrap_or(true);
     if read_only || !can_create_in(dir) {
         return Err(refuse(format!("{} is read-only", dir.display())));
     }

@@ -49,7 +49,13 @@ impl Charset {
             Charset::Latin1 => bytes.iter().map(|&b| char::from(b)).collect(),
             Charset::Ascii => bytes
                 .iter()
-                .map(|&b| if b.is_ascii() { char::from(b) } else { char::REPLACEMENT_CHARACTER })
+                .map(|&b| {
+                    if b.is_ascii() {
+                        char::from(b)
+                    } else {
+                        char::REPLACEMENT_CHARACTER
+                    }
+                })
                 .collect(),
             Charset::Windows1252 => bytes.iter().map(|&b| windows_1252(b)).collect(),
             Charset::Utf16 => match bytes {
@@ -102,7 +108,10 @@ mod tests {
         assert_eq!(Charset::from_java_name("ISO-8859-1"), Some(Charset::Latin1));
         assert_eq!(Charset::from_java_name("latin1"), Some(Charset::Latin1));
         assert_eq!(Charset::from_java_name("ISO8859_1"), Some(Charset::Latin1));
-        assert_eq!(Charset::from_java_name("Cp1252"), Some(Charset::Windows1252));
+        assert_eq!(
+            Charset::from_java_name("Cp1252"),
+            Some(Charset::Windows1252)
+        );
         assert_eq!(Charset::from_java_name("klingon"), None);
     }
 

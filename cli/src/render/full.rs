@@ -16,7 +16,11 @@ const FILTERED_TYPE: &str = "com.continuent.tungsten.replicator.event.ReplDBMSFi
 pub fn write_event(out: &mut impl Write, event: &Event<'_>, style: &Style) -> io::Result<()> {
     let record = &event.record;
     let last = if record.last_frag { " (last frag)" } else { "" };
-    writeln!(out, "SEQ# = {} / FRAG# = {}{last}", record.seqno, record.fragno)?;
+    writeln!(
+        out,
+        "SEQ# = {} / FRAG# = {}{last}",
+        record.seqno, record.fragno
+    )?;
     let time = event.header.source_tstamp;
     let time = javatext::timestamp(time, javatext::millis_as_nanos(time), &style.zone);
     writeln!(out, "- TIME = {time}")?;
@@ -43,12 +47,16 @@ fn write_body(out: &mut impl Write, event: &Event<'_>, style: &Style) -> io::Res
     for (i, change) in event.body.changes.iter().enumerate() {
         match change {
             Change::Statement(s) => last_schema = write_statement(out, s, last_schema, i)?,
-            Change::FileQuery(q) => last_schema = write_statement(out, &q.statement, last_schema, i)?,
+            Change::FileQuery(q) => {
+                last_schema = write_statement(out, &q.statement, last_schema, i)?
+            }
             Change::Rows(rows) => {
                 write_rows(out, rows, i, style)?;
                 last_schema = None;
             }
-            Change::RowId(r) => writeln!(out, "- SQL({i}) = SET {} = {}", row_id_name(r.kind()), r.id)?,
+            Change::RowId(r) => {
+                writeln!(out, "- SQL({i}) = SET {} = {}", row_id_name(r.kind()), r.id)?
+            }
             Change::FileFragment(f) => {
                 write_schema(out, f.database, last_schema)?;
                 last_schema = f.database;
@@ -97,7 +105,10 @@ fn metadata(options: &[EventOption<'_>]) -> String {
 
 /// `[name = value, ...]`, Java's list text of session options.
 fn options(options: &[EventOption<'_>]) -> String {
-    let pairs: Vec<String> = options.iter().map(|o| format!("{} = {}", o.name, o.value)).collect();
+    let pairs: Vec<String> = options
+        .iter()
+        .map(|o| format!("{} = {}", o.name, o.value))
+        .collect();
     format!("[{}]", pairs.join(", "))
 }
 
@@ -122,7 +133,12 @@ fn write_statement<'a>(
     Ok(statement.default_schema)
 }
 
-fn write_rows(out: &mut impl Write, rows: &RowChangeData<'_>, i: usize, style: &Style) -> io::Result<()> {
+fn write_rows(
+    out: &mut impl Write,
+    rows: &RowChangeData<'_>,
+    i: usize,
+    style: &Style,
+) -> io::Result<()> {
     if !rows.options.is_empty() {
         writeln!(out, "- OPTIONS = {}", options(&rows.options))?;
     }
@@ -133,7 +149,11 @@ fn write_rows(out: &mut impl Write, rows: &RowChangeData<'_>, i: usize, style: &
     Ok(())
 }
 
-fn write_row_change(out: &mut impl Write, change: &OneRowChange<'_>, style: &Style) -> io::Result<()> {
+fn write_row_change(
+    out: &mut impl Write,
+    change: &OneRowChange<'_>,
+    style: &Style,
+) -> io::Result<()> {
     writeln!(out, " - ACTION = {}", action_name(change.action))?;
     writeln!(out, " - SCHEMA = {}", change.schema_name)?;
     writeln!(out, " - TABLE = {}", change.table_name)?;
@@ -144,10 +164,18 @@ fn write_row_change(out: &mut impl Write, change: &OneRowChange<'_>, style: &Sty
             for (c, spec) in change.column_spec.iter().enumerate() {
                 let value = values.and_then(|v| v.get(c));
                 let label = column_label(spec, style.specs);
-                writeln!(out, "  - COL({label}) = {}", column_value(Some(spec), value, style))?;
+                writeln!(
+                    out,
+                    "  - COL({label}) = {}",
+                    column_value(Some(spec), value, style)
+                )?;
             }
         } else if !change.column_spec.is_empty() {
-            let names: Vec<&str> = change.column_spec.iter().map(|s| s.name.unwrap_or_default()).collect();
+            let names: Vec<&str> = change
+                .column_spec
+                .iter()
+                .map(|s| s.name.unwrap_or_default())
+                .collect();
             writeln!(out, "Column specs only found : {}", names.join(", "))?;
         }
         if !change.key_values.is_empty() {
@@ -155,7 +183,11 @@ fn write_row_change(out: &mut impl Write, change: &OneRowChange<'_>, style: &Sty
             for (k, spec) in change.key_spec.iter().enumerate() {
                 let value = values.and_then(|v| v.get(k));
                 let label = column_label(spec, style.specs);
-                writeln!(out, "  - KEY({label}) = {}", column_value(Some(spec), value, style))?;
+                writeln!(
+                    out,
+                    "  - KEY({label}) = {}",
+                    column_value(Some(spec), value, style)
+                )?;
             }
         }
     }

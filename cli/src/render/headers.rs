@@ -43,9 +43,14 @@ impl JsonArray {
     }
 
     /// One object.
-    pub fn item(&mut self, out: &mut impl Write, header: &RecordHeader<'_>, zone: &Zone) -> io::Result<()> {
+    pub fn item(
+        &mut self,
+        out: &mut impl Write,
+        header: &RecordHeader<'_>,
+        zone: &Zone,
+    ) -> io::Result<()> {
         if self.written > 0 {
-            write!(out, ",\n")?;
+            writeln!(out, ",")?;
         }
         self.written += 1;
         let text = |s: &str| serde_json::Value::from(s).to_string();

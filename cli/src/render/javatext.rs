@@ -145,7 +145,10 @@ fn java_digits(shortest: &str, two_digits: &str) -> String {
     } else {
         let (first, rest) = digits.split_at(1);
         let rest = rest.trim_end_matches('0');
-        format!("{sign}{first}.{}E{exp}", if rest.is_empty() { "0" } else { rest })
+        format!(
+            "{sign}{first}.{}E{exp}",
+            if rest.is_empty() { "0" } else { rest }
+        )
     }
 }
 
@@ -174,7 +177,11 @@ pub fn big_decimal(unscaled: &[u8], scale: i32) -> String {
         return format!("{hex}E-{scale}");
     }
     let negative = unscaled.first().is_some_and(|b| b & 0x80 != 0);
-    let magnitude = if negative { negate(unscaled) } else { unscaled.to_vec() };
+    let magnitude = if negative {
+        negate(unscaled)
+    } else {
+        unscaled.to_vec()
+    };
     let coefficient = decimal_digits(&magnitude);
     let sign = if negative { "-" } else { "" };
     let len = i64::try_from(coefficient.len()).unwrap_or(i64::MAX);
@@ -253,13 +260,25 @@ mod tests {
     #[test]
     fn timestamp_text_note_t() {
         // 2.2.1 fixture seqno 0: sourceTstamp 1420849937000 is 2015-01-10 00:32:17 UTC.
-        assert_eq!(timestamp(1_420_849_937_000, 0, &utc()), "2015-01-10 00:32:17.0");
-        assert_eq!(timestamp(1_420_070_401_123, 123_456_789, &utc()), "2015-01-01 00:00:01.123456789");
+        assert_eq!(
+            timestamp(1_420_849_937_000, 0, &utc()),
+            "2015-01-10 00:32:17.0"
+        );
+        assert_eq!(
+            timestamp(1_420_070_401_123, 123_456_789, &utc()),
+            "2015-01-01 00:00:01.123456789"
+        );
         assert_eq!(timestamp(0, 500_000_000, &utc()), "1970-01-01 00:00:00.5");
         assert_eq!(timestamp(0, 10_000_000, &utc()), "1970-01-01 00:00:00.01");
         // Negative instants floor; the Julian calendar applies before 1582-10-15.
-        assert_eq!(timestamp(-1, millis_as_nanos(-1), &utc()), "1969-12-31 23:59:59.999");
-        assert_eq!(timestamp(-62_135_769_600_000, 0, &utc()), "0001-01-01 00:00:00.0");
+        assert_eq!(
+            timestamp(-1, millis_as_nanos(-1), &utc()),
+            "1969-12-31 23:59:59.999"
+        );
+        assert_eq!(
+            timestamp(-62_135_769_600_000, 0, &utc()),
+            "0001-01-01 00:00:00.0"
+        );
         assert_eq!(date(-12_219_292_800_000, &utc()), "1582-10-15");
         assert_eq!(date(-12_219_292_800_001, &utc()), "1582-10-04");
     }

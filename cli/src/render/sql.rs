@@ -47,7 +47,9 @@ pub fn write_event(out: &mut impl Write, event: &Event<'_>) -> io::Result<()> {
 /// `USE <schema>;` when the schema is non-empty and differs from the last one.
 fn write_use(out: &mut impl Write, schema: Option<&str>, last: Option<&str>) -> io::Result<()> {
     match schema {
-        Some(schema) if !schema.is_empty() && last != Some(schema) => writeln!(out, "USE {schema};"),
+        Some(schema) if !schema.is_empty() && last != Some(schema) => {
+            writeln!(out, "USE {schema};")
+        }
         _ => Ok(()),
     }
 }

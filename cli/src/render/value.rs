@@ -16,7 +16,11 @@ const SQL_TYPE_DATE: i32 = 91;
 const BLOB_PREFIX: usize = 1000;
 
 /// The text after `COL(...) = ` for `value` (None: the image has no such column).
-pub fn column_value(spec: Option<&ColumnSpec<'_>>, value: Option<&ColumnVal<'_>>, style: &Style) -> String {
+pub fn column_value(
+    spec: Option<&ColumnSpec<'_>>,
+    value: Option<&ColumnVal<'_>>,
+    style: &Style,
+) -> String {
     let Some(v) = value else {
         return "NULL".into();
     };
@@ -28,7 +32,9 @@ pub fn column_value(spec: Option<&ColumnSpec<'_>>, value: Option<&ColumnVal<'_>>
     match kind {
         ValueType::Null => "NULL".into(),
         ValueType::Int | ValueType::Bit => int.to_string(),
-        ValueType::Long => v.long_value.map_or_else(|| "NULL".into(), |n| n.to_string()),
+        ValueType::Long => v
+            .long_value
+            .map_or_else(|| "NULL".into(), |n| n.to_string()),
         ValueType::Float => javatext::float(v.float_value.unwrap_or(0.0)),
         ValueType::Double => javatext::double(v.double_value.unwrap_or(0.0)),
         ValueType::Decimal => javatext::big_decimal(v.bytes_value.unwrap_or_default(), int),
@@ -92,10 +98,12 @@ fn blob(bytes: &[u8]) -> String {
 }
 
 fn hex(bytes: &[u8]) -> String {
-    bytes.iter().fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
-        let _ = write!(s, "{b:02x}");
-        s
-    })
+    bytes
+        .iter()
+        .fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
+            let _ = write!(s, "{b:02x}");
+            s
+        })
 }
 
 #[cfg(test)]
@@ -126,7 +134,10 @@ mod tests {
         let mut ts = val(ValueType::Timestamp);
         ts.long_value = Some(1_420_070_401_123);
         ts.int_value = Some(456_789);
-        assert_eq!(column_value(None, Some(&ts), &style), "2015-01-01 00:00:01.123456789");
+        assert_eq!(
+            column_value(None, Some(&ts), &style),
+            "2015-01-01 00:00:01.123456789"
+        );
         let mut zero = val(ValueType::Timestamp);
         zero.int_value = Some(0);
         assert_eq!(column_value(None, Some(&zero), &style), "0");
@@ -139,12 +150,18 @@ mod tests {
             "2015-01-01 01:02:03.500000000"
         );
         dt.long_value = Some(1_420_074_123_000);
-        assert_eq!(column_value(Some(&spec(SQL_TYPE_DATE)), Some(&dt), &style), "2015-01-01 01:02:03");
+        assert_eq!(
+            column_value(Some(&spec(SQL_TYPE_DATE)), Some(&dt), &style),
+            "2015-01-01 01:02:03"
+        );
         // TIME with stored nanos prints as a timestamp; 0.00025 s = 250000 ns.
         let mut time = val(ValueType::Time);
         time.long_value = Some(3_723_000);
         time.int_value = Some(250_000);
-        assert_eq!(column_value(None, Some(&time), &style), "1970-01-01 01:02:03.00025");
+        assert_eq!(
+            column_value(None, Some(&time), &style),
+            "1970-01-01 01:02:03.00025"
+        );
         time.int_value = None;
         assert_eq!(column_value(None, Some(&time), &style), "01:02:03");
     }
@@ -163,7 +180,10 @@ mod tests {
         let mut blob = val(ValueType::Blob);
         let long = vec![b'x'; 1005];
         blob.bytes_value = Some(&long);
-        assert_eq!(column_value(None, Some(&blob), &style), format!("{}<...>", "x".repeat(1000)));
+        assert_eq!(
+            column_value(None, Some(&blob), &style),
+            format!("{}<...>", "x".repeat(1000))
+        );
         blob.bytes_value = Some(b"");
         assert_eq!(column_value(None, Some(&blob), &style), "");
     }
@@ -176,7 +196,10 @@ mod tests {
         long.long_value = Some(-9_000_000_000);
         assert_eq!(column_value(None, Some(&long), &style), "-9000000000");
         assert_eq!(column_value(None, None, &style), "NULL");
-        assert_eq!(column_value(None, Some(&val(ValueType::Null)), &style), "NULL");
+        assert_eq!(
+            column_value(None, Some(&val(ValueType::Null)), &style),
+            "NULL"
+        );
         let mut dec = val(ValueType::Decimal);
         dec.bytes_value = Some(&[0xcf, 0xc7]);
         dec.int_value = Some(3);

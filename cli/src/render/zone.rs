@@ -22,7 +22,9 @@ impl Zone {
             Ok(tz) => (Zone(tz), None),
             Err(_) => (
                 Zone::utc(),
-                Some("WARNING: Your time zone name does not match Java naming; using time zone: GMT"),
+                Some(
+                    "WARNING: Your time zone name does not match Java naming; using time zone: GMT",
+                ),
             ),
         }
     }
@@ -53,7 +55,11 @@ fn java_custom_offset(name: &str) -> Option<i32> {
         None if digits.len() == 4 => digits.split_at(2),
         None => return None,
     };
-    if !hours.bytes().chain(minutes.bytes()).all(|b| b.is_ascii_digit()) {
+    if !hours
+        .bytes()
+        .chain(minutes.bytes())
+        .all(|b| b.is_ascii_digit())
+    {
         return None;
     }
     let (hours, minutes): (i32, i32) = (hours.parse().ok()?, minutes.parse().ok()?);

@@ -1,0 +1,93 @@
+//! Running the built `thl` binary against the shared THL fixtures.
+
+#![allow(dead_code)] // each test file uses a different subset
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+/// A shared THL fixture directory, e.g. `thl_dir("tungsten-2.2.1")`.
+pub fn thl_dir(name: &str) -> PathBuf {
+    replog_tests::shared_fixture(&format!("thl/{name}"))
+}
+
+/// What one run printed and how it ended.
+pub struct Run {
+    pub stdout: String,
+    pub stderr: String,
+    pub code: i32,
+}
+
+impl Run {
+    /// Asserts success and returns stdout.
+    pub fn ok(self) -> String {
+        assert_eq!(self.code, 0, "thl failed: {}", self.stderr);
+        self.stdout
+    }
+
+    /// Asserts exit status 1 and returns stderr.
+    pub fn fails(self) -> String {
+        assert_eq!(self.code, 1, "expected failure, stdout: {}", self.stdout);
+        self.stderr
+    }
+}
+
+pub fn thl_command() -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_thl"));
+    // Keep the tests independent of the machine's Tungsten installation.
+    cmd.env("THL_CONF_DIR", "/nonexistent-thl-conf")
+        .env("CONTINUENT_ROOT", "/nonexistent-continuent")
+        .stdin(Stdio::null());
+    cmd
+}
+
+pub fn finish(output: Output) -> Run {
+    Run {
+        stdout: String::from_utf8(output.stdout).expect("stdout is UTF-8"),
+        stderr: String::from_utf8(output.stderr).expect("stderr is UTF-8"),
+        code: output.status.code().expect("exited normally"),
+    }
+}
+
+/// Runs `thl ARGS`.
+pub fn thl(args: &[&str]) -> Run {
+    finish(thl_command().args(args).output().expect("thl runs"))
+}
+
+/// Runs `thl -dir <fixture> ARGS`.
+pub fn thl_on(fixture: &str, args: &[&str]) -> Run {
+    let dir = thl_dir(fixture);
+    let mut all = vec!["-dir", dir.to_str().unwrap()];
+    all.extend_from_slice(args);
+    thl(&all)
+}
+
+/// A fresh copy of a fixture directory in a temporary directory (never committed).
+pub fn copy_fixture(name: &str) -> tempfile::TempDir {
+    let tmp = tempfile::tempdir().unwrap();
+    for entry in std::fs::read_dir(thl_dir(name)).unwrap() {
+        let entry = entry.unwrap();
+        let target = tmp.path().join(entry.file_name());
+        std::fs::copy(entry.path(), &target).unwrap();
+        make_writable(&target);
+    }
+    tmp
+}
+
+/// The shared corpus is read-only; copies must be writable to be purged or damaged.
+pub fn make_writable(path: &Path) {
+    let mut perms = std::fs::metadata(path).unwrap().permissions();
+    #[allow(clippy::permissions_set_readonly_false)]
+    perms.set_readonly(false);
+    std::fs::set_permissions(path, perms).unwrap();
+}
+
+/// The data file names left in a directory, sorted.
+pub fn data_files(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .filter(|n| n.starts_with("thl.data."))
+        .collect();
+    names.sort();
+    names
+}

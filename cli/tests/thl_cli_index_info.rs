@@ -1,0 +1,197 @@
+//! `thl index`, `thl info`, `help`, `skip`, and the error messages and exit statuses of
+//! spec sections 10-15, on the shared fixtures.
+
+mod common;
+
+use common::{copy_fixture, thl, thl_dir, thl_on};
+
+#[test]
+fn index_of_a_rotated_log() {
+    // Spec 14, verbatim (and fixture README 2: index entries).
+    let expected = "\
+LogIndexEntry thl.data.0000000001(0:2)
+LogIndexEntry thl.data.0000000002(3:11)
+LogIndexEntry thl.data.0000000003(12:18)
+LogIndexEntry thl.data.0000000004(19:22)
+
+";
+    assert_eq!(thl_on("synthetic-4.1.0", &["index"]).ok(), expected);
+    assert_eq!(
+        thl_on("synthetic-4.1.0-nocrc", &["index", "-no-checksum"]).ok(),
+        "LogIndexEntry thl.data.0000000001(0:22)\n\n"
+    );
+    assert_eq!(
+        thl_on("tungsten-2.2.1", &["index"]).ok(),
+        "LogIndexEntry thl.data.0000000001(0:7)\n\n"
+    );
+}
+
+#[test]
+fn info_summary() {
+    let dir = thl_dir("tungsten-2.2.1");
+    let out = thl_on("tungsten-2.2.1", &["info"]).ok();
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), 8, "{out}");
+    assert_eq!(lines[0], format!("log directory = {}/", dir.display()));
+    assert_eq!(lines[1], "log files = 1");
+    // 9217 bytes (fixture README 1.1) = 0.0088 MiB.
+    assert_eq!(lines[2], "logs size = 0.01 MB");
+    assert_eq!(lines[3], "min seq# = 0");
+    assert_eq!(lines[4], "max seq# = 7");
+    // Tungsten prints max - min = 7; replog counts the seqnos 0..7 (documented difference).
+    assert_eq!(lines[5], "events = 8");
+    for (line, label) in lines[6..].iter().zip(["oldest file", "newest file"]) {
+        let rest = line
+            .strip_prefix(&format!("{label} = thl.data.0000000001 (0.01 MB, "))
+            .unwrap();
+        let date = rest.strip_suffix(')').unwrap();
+        assert!(
+            date.len() == 19 && date.as_bytes()[4] == b'-' && date.as_bytes()[13] == b':',
+            "{line}"
+        );
+    }
+    let rotated = thl_on("synthetic-4.1.0", &["info"]).ok();
+    assert!(rotated.contains("\nlog files = 4\n"));
+    assert!(rotated.contains("\nmin seq# = 0\nmax seq# = 22\nevents = 23\n"));
+    assert!(rotated.contains("\noldest file = thl.data.0000000001 ("));
+    assert!(rotated.contains("\nnewest file = thl.data.0000000004 ("));
+}
+
+#[test]
+fn help_and_skip() {
+    let help = thl(&["help"]).ok();
+    let tungsten = "\
+Tungsten Replicator THL Manager
+Syntax: thl [global-options] command [command-options]
+Global options:
+  -conf path    - Path to a static-<svc>.properties file
+  -service name - Name of a replication service
+Commands and corresponding options:
+  list [-low #] [-high #] [-by #] - Dump THL events from low to high #
+  list [-seqno #]                 - Dump the exact event by a given #
+  list [-file <file_name>]        - Dump the content of the given log file
+       [-charset <charset>] [-hex]  Character set used for decoding row data
+       [-sql]                       Representative (no metadata!) SQL mode
+       [-specs]                     Add detailed column specifications
+       [-headers]                   Print headers only
+       [-json]                      Output in machine-parsable JSON format
+       [-no-checksum]               Suppress checksums
+       [-timezone timezone]         Time used zone for time-related data
+  index [-no-checksum]            - Display index of log files
+  purge [-low #] [-high #]        - Delete THL files identified by the given range
+        [-no-checksum] [-y]         Use -y to suppress prompt
+  info [-no-checksum]             - Display minimum, maximum sequence number
+                                    and other summary information about log
+  help                            - Print this help display
+";
+    assert!(help.starts_with(tungsten), "{help}");
+    assert!(help.contains("-dir path"));
+    assert_eq!(thl(&["--help"]).ok(), help);
+    assert_eq!(
+        thl(&["skip"]).ok(),
+        "SKIP operation is no longer supported\n\
+         Please use 'trepctl online -skip-seqno N' to skip over a transaction\n"
+    );
+}
+
+#[test]
+fn usage_errors_exit_1() {
+    let missing = thl(&[]).fails();
+    assert!(
+        missing.starts_with("Command is missing!\nTungsten Replicator THL Manager\n"),
+        "{missing}"
+    );
+    let unknown = thl(&["lsit"]).fails();
+    assert!(unknown.starts_with("Unknown command: 'lsit'\nTungsten Replicator THL Manager\n"));
+    assert_eq!(thl(&["list", "-x"]).fails(), "Unrecognized option: -x\n");
+    assert_eq!(
+        thl_on("tungsten-2.2.1", &["list", "-json"]).fails(),
+        "Currently JSON output is supported only with -headers flag\n"
+    );
+    assert!(thl(&["list", "-low", "ten"]).fails().contains("ten"));
+}
+
+#[test]
+fn selection_errors_exit_1() {
+    assert_eq!(
+        thl_on("tungsten-2.2.1", &["list", "-low", "5", "-high", "2"]).fails(),
+        "ERROR Invalid range:  -low must be equal to or lower than -high value\n"
+    );
+    assert_eq!(
+        thl_on("tungsten-2.2.1", &["list", "-low", "99"]).fails(),
+        "ERROR Unable to find sequence number: 99\n"
+    );
+    // Spec 12: with -json an empty selection is `[`, an empty line and `]`, status 0.
+    assert_eq!(
+        thl_on(
+            "tungsten-2.2.1",
+            &["list", "-low", "99", "-headers", "-json"]
+        )
+        .ok(),
+        "[\n\n]\n"
+    );
+    assert_eq!(
+        thl_on("tungsten-2.2.1", &["list", "-file", "data.1"]).fails(),
+        "File name must be a THL log file name like thl.data.0000000001\n"
+    );
+    assert_eq!(
+        thl_on("tungsten-2.2.1", &["list", "-file", "thl.data.0000000009"]).fails(),
+        "ERROR File not found: thl.data.0000000009\n"
+    );
+}
+
+#[test]
+fn missing_log_directory_says_which_was_used() {
+    let err = thl(&["-dir", "/nonexistent/thl", "info"]).fails();
+    assert_eq!(
+        err,
+        "Fatal error: Log directory does not exist : /nonexistent/thl\n"
+    );
+    let err = thl(&["-service", "alpha", "list"]).fails();
+    assert!(
+        err.starts_with("Fatal error: Log directory does not exist : /nonexistent-continuent/thl/alpha (from the default for service alpha: no static-alpha.properties in /nonexistent-thl-conf"),
+        "{err}"
+    );
+    let empty = tempfile::tempdir().unwrap();
+    let err = thl(&["-dir", empty.path().to_str().unwrap(), "index"]).fails();
+    assert_eq!(
+        err,
+        format!(
+            "Fatal error: Attempting to read a non-existent log; is log initialized? dirName={}\n",
+            empty.path().display()
+        )
+    );
+    assert!(thl(&["list"])
+        .fails()
+        .starts_with("You must specify either a config file or a service name"));
+}
+
+#[test]
+fn crc_failure_is_fatal_and_no_checksum_skips_the_check() {
+    // Fixture README 3: flipping a data byte gives a CRC mismatch at that record.
+    let tmp = copy_fixture("tungsten-2.2.1");
+    let file = tmp.path().join("thl.data.0000000001");
+    let mut bytes = std::fs::read(&file).unwrap();
+    // Record 2 (seqno 1) starts at offset 829; its sourceId "logos1" starts at 829 + 4 + 20 + 2.
+    bytes[855] = b'L';
+    std::fs::write(&file, &bytes).unwrap();
+    let dir = tmp.path().to_str().unwrap();
+    let err = thl(&["-dir", dir, "list", "-seqno", "0"]).fails();
+    assert!(err.starts_with("Fatal error: "), "{err}");
+    assert!(err.contains("at byte 829") && err.contains("CRC"), "{err}");
+    let out = thl(&["-dir", dir, "list", "-seqno", "1", "-no-checksum"]).ok();
+    assert!(out.contains("- SOURCEID = Logos1\n"), "{out}");
+}
+
+#[test]
+fn truncated_tail_ends_the_listing_silently() {
+    // Fixture README 3: a file cut inside its last record is read up to that record.
+    let tmp = copy_fixture("tungsten-3.1.0");
+    let file = tmp.path().join("thl.data.0000000001");
+    let bytes = std::fs::read(&file).unwrap();
+    // The last record (seqno 7) starts at 7896 (fixture README 1.2).
+    std::fs::write(&file, &bytes[..7896 + 100]).unwrap();
+    let out = thl(&["-dir", tmp.path().to_str().unwrap(), "list", "-headers"]).ok();
+    let seqnos: Vec<&str> = out.lines().map(|l| l.split('\t').next().unwrap()).collect();
+    assert_eq!(seqnos, ["0", "1", "2", "3", "4", "5", "6"]);
+}

@@ -1,0 +1,148 @@
+//! `thl purge` on temporary copies of the synthetic rotated log (files 0..2, 3..11,
+//! 12..18, 19..22 per the fixture README), and the closed-pipe rule of `thl list`.
+
+mod common;
+
+use std::os::unix::fs::PermissionsExt;
+use std::process::Stdio;
+
+use common::{copy_fixture, data_files, thl};
+
+fn index_of(dir: &str) -> String {
+    thl(&["-dir", dir, "index"]).ok()
+}
+
+const ALL_FILES: [&str; 4] = [
+    "thl.data.0000000001",
+    "thl.data.0000000002",
+    "thl.data.0000000003",
+    "thl.data.0000000004",
+];
+
+#[test]
+fn purges_whole_files_from_the_oldest_end() {
+    let tmp = copy_fixture("synthetic-4.1.0");
+    let dir = tmp.path().to_str().unwrap();
+    let out = thl(&["-dir", dir, "purge", "-high", "11", "-y"]).ok();
+    assert!(
+        out.contains("  thl.data.0000000001 (SEQ# 0 to 2)\n  thl.data.0000000002 (SEQ# 3 to 11)\n"),
+        "{out}"
+    );
+    assert_eq!(
+        data_files(tmp.path()),
+        ["thl.data.0000000003", "thl.data.0000000004"]
+    );
+    assert_eq!(
+        index_of(dir),
+        "LogIndexEntry thl.data.0000000003(12:18)\nLogIndexEntry thl.data.0000000004(19:22)\n\n"
+    );
+    // What is left still lists from its new first seqno.
+    let first = thl(&["-dir", dir, "list", "-headers", "-first", "1"]).ok();
+    assert!(first.starts_with("12\t3\t0\ttrue\t"), "{first}");
+}
+
+#[test]
+fn keeps_a_file_the_range_ends_inside() {
+    let tmp = copy_fixture("synthetic-4.1.0");
+    let dir = tmp.path().to_str().unwrap();
+    let out = thl(&["-dir", dir, "purge", "-low", "0", "-high", "14", "-y"]).ok();
+    assert!(
+        out.contains("Keeping thl.data.0000000003 (SEQ# 12 to 18)"),
+        "{out}"
+    );
+    assert_eq!(
+        data_files(tmp.path()),
+        ["thl.data.0000000003", "thl.data.0000000004"]
+    );
+    // Nothing to delete when -high ends inside the first file.
+    let out = thl(&["-dir", dir, "purge", "-high", "13", "-y"]).ok();
+    assert!(
+        out.starts_with("Nothing to delete: thl.data.0000000003 holds SEQ# 12 to 18"),
+        "{out}"
+    );
+    assert_eq!(data_files(tmp.path()).len(), 2);
+}
+
+#[test]
+fn refuses_ranges_not_starting_at_the_first_seqno() {
+    let tmp = copy_fixture("synthetic-4.1.0");
+    let dir = tmp.path().to_str().unwrap();
+    let err = thl(&["-dir", dir, "purge", "-low", "12", "-y"]).fails();
+    assert!(
+        err.starts_with("Fatal error: Deletion range invalid"),
+        "{err}"
+    );
+    assert_eq!(data_files(tmp.path()), ALL_FILES);
+}
+
+#[test]
+fn refuses_without_confirmation_when_stdin_is_not_a_terminal() {
+    let tmp = copy_fixture("synthetic-4.1.0");
+    let err = thl(&["-dir", tmp.path().to_str().unwrap(), "purge", "-high", "2"]).fails();
+    assert!(err.contains("use -y"), "{err}");
+    assert_eq!(data_files(tmp.path()), ALL_FILES);
+}
+
+#[test]
+fn refuses_a_read_only_directory() {
+    let tmp = copy_fixture("synthetic-4.1.0");
+    std::fs::set_permissions(tmp.path(), std::fs::Permissions::from_mode(0o555)).unwrap();
+    let err = thl(&[
+        "-dir",
+        tmp.path().to_str().unwrap(),
+        "purge",
+        "-high",
+        "2",
+        "-y",
+    ])
+    .fails();
+    std::fs::set_permissions(tmp.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    assert!(
+        err.starts_with("Fatal error:  The disk log is not writable and cannot be purged"),
+        "{err}"
+    );
+    assert_eq!(data_files(tmp.path()), ALL_FILES);
+}
+
+#[test]
+fn purging_everything_empties_the_directory() {
+    let tmp = copy_fixture("synthetic-4.1.0");
+    thl(&["-dir", tmp.path().to_str().unwrap(), "purge", "-y"]).ok();
+    assert!(data_files(tmp.path()).is_empty());
+}
+
+#[test]
+fn closed_pipe_ends_quietly_with_status_0() {
+    // The reader is gone before thl writes anything, so the first write fails with
+    // EPIPE (`thl list | head -1` once head has exited).
+    let dir = common::thl_dir("synthetic-4.1.0");
+    let mut child = common::thl_command()
+        .args(["-dir", dir.to_str().unwrap(), "list"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let output = child.wait_with_output().unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    assert_eq!(String::from_utf8_lossy(&output.stderr), "");
+}
+
+#[test]
+fn head_of_a_pipeline() {
+    let dir = common::thl_dir("synthetic-4.1.0");
+    let script = format!(
+        "'{}' -dir '{}' list | head -1; echo \"status=${{PIPESTATUS[0]}}\"",
+        env!("CARGO_BIN_EXE_thl"),
+        dir.display()
+    );
+    let out = std::process::Command::new("bash")
+        .args(["-c", &script])
+        .output()
+        .unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "SEQ# = 0 / FRAG# = 0 (last frag)\nstatus=0\n"
+    );
+    assert_eq!(String::from_utf8_lossy(&out.stderr), "");
+}

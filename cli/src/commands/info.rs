@@ -66,7 +66,7 @@ fn file_info(log: &super::Log, name: &str, zone: &Zone) -> String {
     format!(
         "{name} ({} MB, {})",
         megabytes(meta.len()),
-        javatext::datetime(modified, zone)
+        javatext::datetime(modified, 0, zone).0
     )
 }
 

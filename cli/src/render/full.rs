@@ -22,7 +22,7 @@ pub fn write_event(out: &mut impl Write, event: &Event<'_>, style: &Style) -> io
         record.seqno, record.fragno
     )?;
     let time = event.header.source_tstamp;
-    let time = javatext::timestamp(time, javatext::millis_as_nanos(time), &style.zone);
+    let time = javatext::timestamp(time, 0, &style.zone);
     writeln!(out, "- TIME = {time}")?;
     writeln!(out, "- EPOCH# = {}", record.epoch)?;
     writeln!(out, "- EVENTID = {}", record.event_id.text())?;

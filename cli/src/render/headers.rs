@@ -10,7 +10,7 @@ use super::zone::Zone;
 
 fn time(header: &RecordHeader<'_>, zone: &Zone) -> String {
     let ms = header.source_tstamp;
-    javatext::timestamp(ms, javatext::millis_as_nanos(ms), zone)
+    javatext::timestamp(ms, 0, zone)
 }
 
 /// One tab-separated line; the empty comment column leaves two tabs at the end.

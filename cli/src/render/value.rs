@@ -5,7 +5,7 @@
 
 use std::fmt::Write;
 
-use replog::thl::event::{ColumnSpec, ColumnVal, ValueType};
+use replog::thl::event::{ColumnSpec, ColumnVal, Value};
 
 use super::javatext;
 use super::Style;
@@ -21,56 +21,48 @@ pub fn column_value(
     value: Option<&ColumnVal<'_>>,
     style: &Style,
 ) -> String {
-    let Some(v) = value else {
+    let Some(value) = value else {
         return "NULL".into();
     };
-    let Some(kind) = v.kind() else {
-        return format!("<unknown value type {}>", v.value_type);
-    };
-    let int = v.int_value.unwrap_or(0);
     let zone = &style.zone;
-    match kind {
-        ValueType::Null => "NULL".into(),
-        ValueType::Int | ValueType::Bit => int.to_string(),
-        ValueType::Long => v
-            .long_value
-            .map_or_else(|| "NULL".into(), |n| n.to_string()),
-        ValueType::Float => javatext::float(v.float_value.unwrap_or(0.0)),
-        ValueType::Double => javatext::double(v.double_value.unwrap_or(0.0)),
-        ValueType::Decimal => javatext::big_decimal(v.bytes_value.unwrap_or_default(), int),
-        ValueType::String => v.string_value.unwrap_or_default().to_string(),
-        ValueType::BinaryString => byte_string(v.bytes_value.unwrap_or_default(), style),
-        ValueType::Blob => blob(v.bytes_value.unwrap_or_default()),
-        ValueType::Timestamp => match v.long_value {
-            Some(ms) => javatext::timestamp(ms, nanos(ms, v.int_value), zone),
-            None => "0".into(),
-        },
-        ValueType::Time => match (v.long_value, v.int_value) {
-            (Some(ms), Some(extra)) => javatext::timestamp(ms, nanos(ms, Some(extra)), zone),
-            (Some(ms), None) => javatext::time(ms, zone),
-            (None, _) => "0".into(),
-        },
-        ValueType::Date => match (v.long_value, v.string_value) {
-            (Some(ms), Some(_)) if spec.is_some_and(|s| s.sql_type == SQL_TYPE_DATE) => {
-                let mut text = javatext::datetime(ms, zone);
-                let fraction = nanos(ms, v.int_value);
-                if fraction > 0 {
-                    let _ = write!(text, ".{fraction:09}");
+    match value.value() {
+        Value::Null => "NULL".into(),
+        Value::Int(n) | Value::Bit(n) => n.to_string(),
+        Value::Long(n) => n.to_string(),
+        Value::Float(x) => javatext::float(x),
+        Value::Double(x) => javatext::double(x),
+        Value::Decimal { unscaled, scale } => javatext::big_decimal(unscaled, scale),
+        Value::String(s) => s.to_string(),
+        Value::BinaryString(bytes) => byte_string(bytes, style),
+        Value::Blob(bytes) => blob(bytes),
+        Value::Timestamp {
+            millis,
+            extra_nanos,
+        }
+        | Value::TimeWithNanos {
+            millis,
+            extra_nanos,
+        } => javatext::timestamp(millis, extra_nanos, zone),
+        Value::ZeroTimestamp | Value::ZeroDate => "0".into(),
+        Value::Date { millis } => javatext::date(millis, zone),
+        Value::DateTime {
+            millis,
+            extra_nanos,
+        } => {
+            if spec.is_some_and(|s| s.sql_type == SQL_TYPE_DATE) {
+                let (mut text, nanos) = javatext::datetime(millis, extra_nanos, zone);
+                if nanos > 0 {
+                    javatext::push_nanos(&mut text, nanos);
                 }
                 text
+            } else {
+                javatext::timestamp(millis, extra_nanos, zone)
             }
-            (Some(ms), Some(_)) => javatext::timestamp(ms, nanos(ms, v.int_value), zone),
-            (Some(ms), None) => javatext::date(ms, zone),
-            (None, _) => "0".into(),
-        },
+        }
+        Value::Time { millis } => javatext::time(millis, zone),
+        Value::Unknown { value_type } => format!("<unknown value type {value_type}>"),
+        _ => format!("<value type {} not shown>", value.value_type),
     }
-}
-
-/// Nanoseconds of the second: the millisecond part of `ms` plus the stored extra
-/// nanoseconds (the writer stores only what the milliseconds do not carry).
-fn nanos(ms: i64, extra: Option<i32>) -> u32 {
-    let extra = extra.and_then(|n| u32::try_from(n).ok()).unwrap_or(0);
-    javatext::millis_as_nanos(ms).saturating_add(extra)
 }
 
 /// A BINARYSTRING: decoded with `-charset`, else shown as UTF-8 text when it is valid
@@ -110,16 +102,17 @@ fn hex(bytes: &[u8]) -> String {
 mod tests {
     use super::*;
     use crate::render::charset::Charset;
+    use replog::thl::event::ValueType;
 
     fn val(value_type: ValueType) -> ColumnVal<'static> {
         ColumnVal::empty(value_type)
     }
 
-    fn spec(sql_type: i32) -> ColumnSpec<'static> {
+    fn date_spec() -> ColumnSpec<'static> {
         ColumnSpec {
-            index: 1,
+            index: 10,
             name: None,
-            sql_type,
+            sql_type: SQL_TYPE_DATE,
             signed: true,
             length: 0,
             not_null: false,
@@ -128,46 +121,30 @@ mod tests {
     }
 
     #[test]
-    fn temporal_values() {
-        let style = Style::default();
-        // 2015-01-01 00:00:01.123456789: 1420070401123 ms plus 456789 extra ns.
-        let mut ts = val(ValueType::Timestamp);
-        ts.long_value = Some(1_420_070_401_123);
-        ts.int_value = Some(456_789);
-        assert_eq!(
-            column_value(None, Some(&ts), &style),
-            "2015-01-01 00:00:01.123456789"
-        );
-        let mut zero = val(ValueType::Timestamp);
-        zero.int_value = Some(0);
-        assert_eq!(column_value(None, Some(&zero), &style), "0");
-        // DATETIME with a fraction in a DATE column: no stray line break.
+    fn fractional_datetime_has_no_stray_line_break() {
+        // Spec 13.2: `2015-01-01 01:02:03.500000000` (the reference adds an empty line).
         let mut dt = val(ValueType::Date);
         dt.long_value = Some(1_420_074_123_500);
         dt.string_value = Some("GMT");
+        let style = Style::default();
         assert_eq!(
-            column_value(Some(&spec(SQL_TYPE_DATE)), Some(&dt), &style),
+            column_value(Some(&date_spec()), Some(&dt), &style),
             "2015-01-01 01:02:03.500000000"
         );
         dt.long_value = Some(1_420_074_123_000);
         assert_eq!(
-            column_value(Some(&spec(SQL_TYPE_DATE)), Some(&dt), &style),
+            column_value(Some(&date_spec()), Some(&dt), &style),
             "2015-01-01 01:02:03"
         );
-        // TIME with stored nanos prints as a timestamp; 0.00025 s = 250000 ns.
-        let mut time = val(ValueType::Time);
-        time.long_value = Some(3_723_000);
-        time.int_value = Some(250_000);
+        // Outside a DATE column the same value prints as a Java timestamp.
         assert_eq!(
-            column_value(None, Some(&time), &style),
-            "1970-01-01 01:02:03.00025"
+            column_value(None, Some(&dt), &style),
+            "2015-01-01 01:02:03.0"
         );
-        time.int_value = None;
-        assert_eq!(column_value(None, Some(&time), &style), "01:02:03");
     }
 
     #[test]
-    fn byte_strings_and_blobs() {
+    fn byte_strings_are_text_or_hex_never_a_java_hash() {
         let mut style = Style::default();
         let mut b = val(ValueType::BinaryString);
         b.bytes_value = Some(b"MASTER_ONLINE");
@@ -176,7 +153,15 @@ mod tests {
         assert_eq!(column_value(None, Some(&b), &style), "x'62696ee9'");
         style.charset = Some(Charset::Latin1);
         style.hex = true;
-        assert_eq!(column_value(None, Some(&b), &style), "biné (x62696ee9)");
+        assert_eq!(
+            column_value(None, Some(&b), &style),
+            "bin\u{e9} (x62696ee9)"
+        );
+    }
+
+    #[test]
+    fn blobs_are_cut_at_1000_bytes_and_empty_ones_print_nothing() {
+        let style = Style::default();
         let mut blob = val(ValueType::Blob);
         let long = vec![b'x'; 1005];
         blob.bytes_value = Some(&long);
@@ -189,20 +174,17 @@ mod tests {
     }
 
     #[test]
-    fn numbers_and_nulls() {
+    fn nulls() {
         let style = Style::default();
-        let mut long = val(ValueType::Long);
-        assert_eq!(column_value(None, Some(&long), &style), "NULL");
-        long.long_value = Some(-9_000_000_000);
-        assert_eq!(column_value(None, Some(&long), &style), "-9000000000");
         assert_eq!(column_value(None, None, &style), "NULL");
         assert_eq!(
             column_value(None, Some(&val(ValueType::Null)), &style),
             "NULL"
         );
-        let mut dec = val(ValueType::Decimal);
-        dec.bytes_value = Some(&[0xcf, 0xc7]);
-        dec.int_value = Some(3);
-        assert_eq!(column_value(None, Some(&dec), &style), "-12.345");
+        // A LONG without a value is NULL (spec 6.5).
+        assert_eq!(
+            column_value(None, Some(&val(ValueType::Long)), &style),
+            "NULL"
+        );
     }
 }

@@ -3,8 +3,50 @@
 //! Interface contract with the event dispatch (`binlog::event`): every `parse` receives the
 //! event body, i.e. the bytes after the 19-byte common header and before the checksum,
 //! plus the file's [`FormatContext`]. Errors are [`DecodeError`]s relative to that body.
+//!
+//! # Use
+//! Decode each `TABLE_MAP_EVENT` with [`TableMap::parse`] and keep it in a [`TableMaps`]
+//! registry ([`TableMap::into_owned`] when the event buffer is short-lived). Decode rows
+//! events with [`RowsEvent::parse`], then walk [`RowsEvent::rows`] (or
+//! [`TableMaps::rows`]): each item is a [`RowChange`] whose [`RowImage`]s yield
+//! [`Value`]s lazily, borrowing from the event. [`RowsEvent::write_rows_json`] renders
+//! everything as JSON (`[{"before":[…],"after":[…]}]`) without intermediate values.
+//!
+//! # Files
+//! `column_type` (type codes, metadata sizes), `table_map` and `optional_metadata`
+//! (TABLE_MAP), `registry`, `rows_event` (headers, extra data, compression, row framing),
+//! `value` (per-type layouts and JSON rendering), `decimal`, `temporal`, `json_binary`,
+//! `json_diff`, `wire` (packed integers, bitmaps).
 
+mod column_type;
+mod decimal;
+mod json_binary;
+mod json_diff;
+mod optional_metadata;
+mod registry;
+mod rows_event;
+mod table_map;
+mod temporal;
+mod value;
+mod wire;
+
+pub use column_type::ColumnType;
+pub use decimal::Decimal;
+pub use json_binary::JsonBinary;
+pub use json_diff::{JsonDiff, JsonDiffIter, JsonDiffOp, JsonDiffs};
+pub use optional_metadata::{DefaultCharset, OptionalMetadata};
+pub use registry::TableMaps;
+pub use rows_event::{
+    Cell, Cells, ExtraRowInfo, NdbInfo, PartitionInfo, RowChange, RowImage, Rows, RowsEvent,
+    COMPLETE_ROWS_F, NO_FOREIGN_KEY_CHECKS_F, RELAXED_UNIQUE_CHECKS_F, STMT_END_F,
+};
+pub use table_map::{Column, TableMap};
+pub use temporal::{Date, DateTime, Time, Timestamp};
+pub use value::Value;
+
+#[cfg(doc)]
 use crate::binlog::FormatContext;
+#[cfg(doc)]
 use crate::decode::DecodeError;
 
 /// Which change a rows event carries.
@@ -23,15 +65,17 @@ pub enum RowsAction {
 /// The on-disk layout generation of a rows event.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RowsVersion {
-    /// Pre-GA 5.1 types 20–22 (no update-columns bitmap for updates).
+    /// Pre-GA 5.1 types 20–22 (no update-columns bitmap for updates; rows in the old
+    /// record layout).
     PreGa,
-    /// Types 23–25 and MariaDB's 166–171.
+    /// Types 23–25 and MariaDB's compressed 166–168.
     V1,
-    /// Types 30–32 and 39, with the extra-data length field.
+    /// Types 30–32 and 39, and MariaDB's compressed 169–171: with the extra-data field.
     V2,
 }
 
-/// Everything the type code says about a rows event.
+/// Everything the type code says about a rows event
+/// (see [`RowsEventKind::from_type_code`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RowsEventKind {
     /// The change.
@@ -42,47 +86,5 @@ pub struct RowsEventKind {
     pub compressed: bool,
 }
 
-/// A `TABLE_MAP_EVENT`.
-#[derive(Debug, Clone)]
-pub struct TableMap<'a> {
-    /// The table id rows events refer to.
-    pub table_id: u64,
-    /// Schema name bytes.
-    pub schema: &'a [u8],
-    /// Table name bytes.
-    pub table: &'a [u8],
-}
-
-impl<'a> TableMap<'a> {
-    /// Decodes a table map body.
-    pub fn parse(body: &'a [u8], _ctx: &FormatContext) -> Result<Self, DecodeError> {
-        Err(DecodeError::at(body, "a table map (decoder being written)"))
-    }
-}
-
-/// A rows event (any action, version or compression).
-#[derive(Debug, Clone)]
-pub struct RowsEvent<'a> {
-    /// Type-code facts.
-    pub kind: RowsEventKind,
-    /// The table map this event's rows follow.
-    pub table_id: u64,
-    /// Rows-event flags (`STMT_END_F` = 1…).
-    pub flags: u16,
-    /// Undecoded remainder (placeholder while the decoder is written).
-    pub rest: &'a [u8],
-}
-
-impl<'a> RowsEvent<'a> {
-    /// Decodes a rows event body of the given kind.
-    pub fn parse(
-        body: &'a [u8],
-        _ctx: &FormatContext,
-        _kind: RowsEventKind,
-    ) -> Result<Self, DecodeError> {
-        Err(DecodeError::at(
-            body,
-            "a rows event (decoder being written)",
-        ))
-    }
-}
+#[cfg(test)]
+pub(crate) mod test_support;

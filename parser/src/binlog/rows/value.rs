@@ -1,0 +1,586 @@
+//! Column values of a row image: how many bytes each type takes, what it means, and how
+//! it is rendered as JSON.
+
+use std::io::Write as _;
+
+use super::column_type::ColumnType;
+use super::decimal::{binary_size, Decimal};
+use super::json_binary::JsonBinary;
+use super::json_diff::JsonDiffs;
+use super::table_map::Column;
+use super::temporal::{self, Date, DateTime, Time, Timestamp};
+
+/// One decoded column value. Byte strings borrow from the row data.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Value<'a> {
+    /// SQL NULL.
+    Null,
+    /// A signed integer (TINYINT … BIGINT without the UNSIGNED metadata bit).
+    Int(i64),
+    /// An UNSIGNED integer.
+    UInt(u64),
+    /// FLOAT.
+    Float(f32),
+    /// DOUBLE.
+    Double(f64),
+    /// DECIMAL (binary form; prints with exactly `scale` fraction digits).
+    Decimal(Decimal<'a>),
+    /// DATE.
+    Date(Date),
+    /// TIME / TIME2.
+    Time(Time),
+    /// DATETIME / DATETIME2.
+    DateTime(DateTime),
+    /// TIMESTAMP / TIMESTAMP2 (seconds since the epoch).
+    Timestamp(Timestamp),
+    /// YEAR (0 = the zero year, else 1901-2155).
+    Year(u16),
+    /// BIT, as an unsigned number.
+    Bit(u64),
+    /// ENUM member index (1-based; 0 = the empty error value).
+    Enum(u16),
+    /// SET member bitmask (bit 0 = first member).
+    Set(u64),
+    /// CHAR / VARCHAR / BINARY / VARBINARY bytes.
+    String(&'a [u8]),
+    /// BLOB / TEXT bytes.
+    Blob(&'a [u8]),
+    /// A JSON document in MySQL's binary JSON format.
+    Json(JsonBinary<'a>),
+    /// A partial JSON update (PARTIAL_UPDATE_ROWS after image): diffs to apply.
+    JsonDiff(JsonDiffs<'a>),
+    /// GEOMETRY (SRID + WKB).
+    Geometry(&'a [u8]),
+    /// VECTOR (packed little-endian floats).
+    Vector(&'a [u8]),
+    /// A MariaDB compressed column's stored bytes (header byte + zlib stream or raw).
+    Compressed(&'a [u8]),
+}
+
+fn le(bytes: &[u8]) -> u64 {
+    bytes.iter().rev().fold(0, |v, &b| (v << 8) | u64::from(b))
+}
+
+fn be(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0, |v, &b| (v << 8) | u64::from(b))
+}
+
+/// Splits `n` bytes off `data`.
+fn split<'a>(
+    data: &'a [u8],
+    n: usize,
+    what: &'static str,
+) -> Result<(&'a [u8], usize), &'static str> {
+    data.get(..n).map(|b| (b, n)).ok_or(what)
+}
+
+/// A little-endian length of `width` bytes, then that many bytes.
+fn length_prefixed<'a>(
+    data: &'a [u8],
+    width: usize,
+    what: &'static str,
+) -> Result<(&'a [u8], usize), &'static str> {
+    if !(1..=4).contains(&width) {
+        return Err("a length-prefix size of 1-4 bytes in the column metadata");
+    }
+    let len = le(data.get(..width).ok_or(what)?);
+    let len = usize::try_from(len).map_err(|_| what)?;
+    let end = width.checked_add(len).ok_or(what)?;
+    data.get(width..end).map(|b| (b, end)).ok_or(what)
+}
+
+/// Decodes one non-NULL value at the start of `data`; returns it and the bytes it used.
+/// `partial_json` marks a JSON column stored as diffs. On failure returns what was
+/// expected.
+pub(crate) fn decode<'a>(
+    col: &Column,
+    partial_json: bool,
+    data: &'a [u8],
+) -> Result<(Value<'a>, usize), &'static str> {
+    use ColumnType as T;
+    let meta = col.metadata;
+    let int = |n: usize| -> Result<(Value<'a>, usize), &'static str> {
+        let b = data.get(..n).ok_or("an integer value")?;
+        let raw = le(b);
+        let v = if col.unsigned {
+            Value::UInt(raw)
+        } else {
+            let shift = 64 - 8 * n as u32;
+            Value::Int(((raw << shift) as i64) >> shift)
+        };
+        Ok((v, n))
+    };
+    match col.kind {
+        T::Tiny => int(1),
+        T::Short => int(2),
+        T::Int24 => int(3),
+        T::Long => int(4),
+        T::LongLong => int(8),
+        T::Float => {
+            let (b, n) = split(data, 4, "a FLOAT value")?;
+            Ok((Value::Float(f32::from_bits(le(b) as u32)), n))
+        }
+        T::Double => {
+            let (b, n) = split(data, 8, "a DOUBLE value")?;
+            Ok((Value::Double(f64::from_bits(le(b))), n))
+        }
+        T::Null => Ok((Value::Null, 0)),
+        T::Year => {
+            let (b, n) = split(data, 1, "a YEAR value")?;
+            let y = u16::from(b[0]);
+            Ok((Value::Year(if y == 0 { 0 } else { 1900 + y }), n))
+        }
+        T::Date | T::NewDate => {
+            let (b, n) = split(data, 3, "a DATE value")?;
+            Ok((Value::Date(temporal::date(le(b) as u32)), n))
+        }
+        T::Time => {
+            let (b, n) = split(data, 3, "a TIME value")?;
+            let v = ((le(b) as u32) << 8) as i32 >> 8;
+            Ok((Value::Time(temporal::time_v1(v)), n))
+        }
+        T::DateTime => {
+            let (b, n) = split(data, 8, "a DATETIME value")?;
+            Ok((Value::DateTime(temporal::datetime_v1(le(b))), n))
+        }
+        T::Timestamp => {
+            let (b, n) = split(data, 4, "a TIMESTAMP value")?;
+            let ts = Timestamp {
+                seconds: le(b) as u32,
+                micros: 0,
+                fsp: 0,
+            };
+            Ok((Value::Timestamp(ts), n))
+        }
+        T::Time2 | T::DateTime2 | T::Timestamp2 => {
+            let fsp = u8::try_from(meta).unwrap_or(u8::MAX);
+            let frac = temporal::fraction_len(fsp)
+                .ok_or("fractional-seconds precision 0-6 in the column metadata")?;
+            let int_len = match col.kind {
+                T::Time2 => 3,
+                T::DateTime2 => 5,
+                _ => 4,
+            };
+            let (b, n) = split(data, int_len + frac, "a TIME2/DATETIME2/TIMESTAMP2 value")?;
+            let (i, f) = b.split_at(int_len);
+            let v = match col.kind {
+                T::Time2 => Value::Time(temporal::time2(i, f, fsp)),
+                T::DateTime2 => Value::DateTime(temporal::datetime2(i, f, fsp)),
+                _ => Value::Timestamp(temporal::timestamp2(i, f, fsp)),
+            };
+            Ok((v, n))
+        }
+        T::NewDecimal => {
+            let (precision, scale) = ((meta >> 8) as u8, meta as u8);
+            let size = binary_size(precision, scale)
+                .filter(|_| precision > 0)
+                .ok_or("DECIMAL precision >= scale in the column metadata")?;
+            let (b, n) = split(data, size, "a DECIMAL value")?;
+            let d = Decimal {
+                precision,
+                scale,
+                bytes: b,
+            };
+            Ok((Value::Decimal(d), n))
+        }
+        T::Bit => {
+            let bytes = usize::from(meta >> 8) + usize::from(meta & 0xff != 0);
+            if bytes > 8 {
+                return Err("a BIT length of at most 64 bits");
+            }
+            let (b, n) = split(data, bytes, "a BIT value")?;
+            Ok((Value::Bit(be(b)), n))
+        }
+        T::Enum => {
+            let width = usize::from(col.string_length);
+            if !(1..=2).contains(&width) {
+                return Err("an ENUM value size of 1 or 2 bytes in the column metadata");
+            }
+            let (b, n) = split(data, width, "an ENUM value")?;
+            Ok((Value::Enum(le(b) as u16), n))
+        }
+        T::Set => {
+            let width = usize::from(col.string_length);
+            if !(1..=8).contains(&width) {
+                return Err("a SET value size of 1-8 bytes in the column metadata");
+            }
+            let (b, n) = split(data, width, "a SET value")?;
+            Ok((Value::Set(le(b)), n))
+        }
+        T::String => {
+            let width = if col.string_length > 255 { 2 } else { 1 };
+            let (b, n) = length_prefixed(data, width, "a CHAR value")?;
+            Ok((Value::String(b), n))
+        }
+        T::VarChar | T::VarString => {
+            let width = if meta > 255 { 2 } else { 1 };
+            let (b, n) = length_prefixed(data, width, "a VARCHAR value")?;
+            Ok((Value::String(b), n))
+        }
+        T::VarCharCompressed => {
+            let width = if meta > 255 { 2 } else { 1 };
+            let (b, n) = length_prefixed(data, width, "a compressed VARCHAR value")?;
+            Ok((Value::Compressed(b), n))
+        }
+        T::Blob | T::TinyBlob | T::MediumBlob | T::LongBlob => {
+            let (b, n) = length_prefixed(data, usize::from(meta), "a BLOB/TEXT value")?;
+            Ok((Value::Blob(b), n))
+        }
+        T::BlobCompressed => {
+            let (b, n) = length_prefixed(data, usize::from(meta), "a compressed BLOB value")?;
+            Ok((Value::Compressed(b), n))
+        }
+        T::Geometry => {
+            let (b, n) = length_prefixed(data, usize::from(meta), "a GEOMETRY value")?;
+            Ok((Value::Geometry(b), n))
+        }
+        T::Vector => {
+            let (b, n) = length_prefixed(data, usize::from(meta), "a VECTOR value")?;
+            Ok((Value::Vector(b), n))
+        }
+        T::Json => {
+            let (b, n) = length_prefixed(data, usize::from(meta), "a JSON value")?;
+            let v = if partial_json {
+                Value::JsonDiff(JsonDiffs::new(b))
+            } else {
+                Value::Json(JsonBinary::new(b))
+            };
+            Ok((v, n))
+        }
+        T::Decimal => Err("a column type with a known size (pre-5.0 DECIMAL is not logged)"),
+        T::TypedArray => Err("a column type row images carry (not TYPED_ARRAY)"),
+    }
+}
+
+/// Appends `s` as a JSON string literal.
+pub(crate) fn json_string(out: &mut Vec<u8>, s: &str) {
+    out.push(b'"');
+    let bytes = s.as_bytes();
+    let mut start = 0;
+    for (i, &b) in bytes.iter().enumerate() {
+        let esc: &[u8] = match b {
+            b'"' => b"\\\"",
+            b'\\' => b"\\\\",
+            b'\n' => b"\\n",
+            b'\r' => b"\\r",
+            b'\t' => b"\\t",
+            0..=0x1f => b"",
+            _ => continue,
+        };
+        out.extend_from_slice(&bytes[start..i]);
+        if esc.is_empty() {
+            let _ = write!(out, "\\u{:04x}", b);
+        } else {
+            out.extend_from_slice(esc);
+        }
+        start = i + 1;
+    }
+    out.extend_from_slice(&bytes[start..]);
+    out.push(b'"');
+}
+
+/// Appends `{"hex":"…"}` for bytes that are not text.
+fn json_hex(out: &mut Vec<u8>, bytes: &[u8]) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    out.extend_from_slice(b"{\"hex\":\"");
+    out.reserve(bytes.len() * 2 + 2);
+    for &b in bytes {
+        out.push(HEX[usize::from(b >> 4)]);
+        out.push(HEX[usize::from(b & 15)]);
+    }
+    out.extend_from_slice(b"\"}");
+}
+
+/// Appends bytes as a JSON string when they are UTF-8, else as `{"hex":"…"}`.
+fn json_bytes(out: &mut Vec<u8>, bytes: &[u8]) {
+    match std::str::from_utf8(bytes) {
+        Ok(s) => json_string(out, s),
+        Err(_) => json_hex(out, bytes),
+    }
+}
+
+/// Appends a value's `Display` text as a JSON string.
+fn json_display(out: &mut Vec<u8>, v: &dyn std::fmt::Display) {
+    out.push(b'"');
+    // Dates, times and decimals print only digits, signs, '-', ':', '.' and ' '.
+    let _ = write!(out, "{v}");
+    out.push(b'"');
+}
+
+impl Value<'_> {
+    /// Appends the value as JSON, MySQL-style:
+    /// integers, YEAR and BIT as numbers; FLOAT/DOUBLE as the shortest text that reads
+    /// back the same; DECIMAL, DATE, TIME and DATETIME as strings
+    /// (`"-12.50"`, `"2014-01-31"`, `"-838:59:59.000000"`, `"2014-01-30 01:30:02.123"`);
+    /// TIMESTAMP as epoch seconds with the fraction kept (`1390000000.123`); ENUM as its
+    /// index and SET as its bitmask, or `{"index":2,"name":"b"}` /
+    /// `{"bits":5,"names":["a","c"]}` when `members` names them; text as a string when
+    /// it is UTF-8, else `{"hex":"…"}`; GEOMETRY, VECTOR and compressed columns as
+    /// `{"hex":"…"}`; JSON as the document itself; a partial JSON update as
+    /// `{"json_diff":[{"op":"REPLACE","path":"$.a","value":…},…]}`.
+    ///
+    /// Fails only on a malformed binary JSON document or diff, naming what was expected.
+    pub fn write_json(
+        &self,
+        members: Option<&[std::borrow::Cow<'_, [u8]>]>,
+        out: &mut Vec<u8>,
+    ) -> Result<(), &'static str> {
+        match *self {
+            Value::Null => out.extend_from_slice(b"null"),
+            Value::Int(v) => {
+                let _ = write!(out, "{v}");
+            }
+            Value::UInt(v) | Value::Bit(v) => {
+                let _ = write!(out, "{v}");
+            }
+            Value::Year(v) => {
+                let _ = write!(out, "{v}");
+            }
+            Value::Float(v) if v.is_finite() => {
+                let _ = write!(out, "{v}");
+            }
+            Value::Double(v) if v.is_finite() => {
+                let _ = write!(out, "{v}");
+            }
+            Value::Float(_) | Value::Double(_) => out.extend_from_slice(b"null"),
+            Value::Decimal(d) => json_display(out, &d),
+            Value::Date(d) => json_display(out, &d),
+            Value::Time(t) => json_display(out, &t),
+            Value::DateTime(t) => json_display(out, &t),
+            Value::Timestamp(t) => {
+                let _ = write!(out, "{t}");
+            }
+            Value::Enum(i) => match members {
+                Some(names) => {
+                    let _ = write!(out, "{{\"index\":{i},\"name\":");
+                    let name = usize::from(i).checked_sub(1).and_then(|k| names.get(k));
+                    match name {
+                        Some(n) => json_bytes(out, n),
+                        None => out.extend_from_slice(b"null"),
+                    }
+                    out.push(b'}');
+                }
+                None => {
+                    let _ = write!(out, "{i}");
+                }
+            },
+            Value::Set(bits) => match members {
+                Some(names) => {
+                    let _ = write!(out, "{{\"bits\":{bits},\"names\":[");
+                    let mut first = true;
+                    for (k, n) in names.iter().enumerate().take(64) {
+                        if bits & (1u64 << k) != 0 {
+                            if !first {
+                                out.push(b',');
+                            }
+                            first = false;
+                            json_bytes(out, n);
+                        }
+                    }
+                    out.extend_from_slice(b"]}");
+                }
+                None => {
+                    let _ = write!(out, "{bits}");
+                }
+            },
+            Value::String(b) | Value::Blob(b) => json_bytes(out, b),
+            Value::Geometry(b) | Value::Vector(b) | Value::Compressed(b) => json_hex(out, b),
+            Value::Json(j) => j.write_json(out)?,
+            Value::JsonDiff(d) => d.write_json(out)?,
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::borrow::Cow;
+
+    fn col(kind: ColumnType, metadata: u16) -> Column {
+        Column {
+            binlog_type: kind,
+            kind,
+            metadata,
+            string_length: 0,
+            nullable: true,
+            unsigned: false,
+            collation: None,
+            geometry_type: None,
+            visible: None,
+            vector_dimensions: None,
+            enum_set_ordinal: None,
+        }
+    }
+
+    fn json(v: &Value<'_>) -> String {
+        let mut out = Vec::new();
+        v.write_json(None, &mut out).unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    fn one(c: &Column, data: &[u8]) -> String {
+        let (v, n) = decode(c, false, data).unwrap();
+        assert_eq!(
+            n,
+            data.len(),
+            "{:?} used {n} of {} bytes",
+            c.kind,
+            data.len()
+        );
+        json(&v)
+    }
+
+    #[test]
+    fn integers_min_max_signed_and_unsigned() {
+        use ColumnType::*;
+        let cases: [(ColumnType, usize, &str, &str, &str, &str); 5] = [
+            (Tiny, 1, "-128", "127", "255", "0"),
+            (Short, 2, "-32768", "32767", "65535", "0"),
+            (Int24, 3, "-8388608", "8388607", "16777215", "0"),
+            (Long, 4, "-2147483648", "2147483647", "4294967295", "0"),
+            (
+                LongLong,
+                8,
+                "-9223372036854775808",
+                "9223372036854775807",
+                "18446744073709551615",
+                "0",
+            ),
+        ];
+        for (kind, n, min, max, umax, zero) in cases {
+            let mut c = col(kind, 0);
+            let mut min_bytes = vec![0u8; n];
+            min_bytes[n - 1] = 0x80;
+            let mut max_bytes = vec![0xffu8; n];
+            max_bytes[n - 1] = 0x7f;
+            assert_eq!(one(&c, &min_bytes), min);
+            assert_eq!(one(&c, &max_bytes), max);
+            assert_eq!(one(&c, &vec![0xff; n]), "-1");
+            c.unsigned = true;
+            assert_eq!(one(&c, &vec![0xff; n]), umax);
+            assert_eq!(one(&c, &vec![0; n]), zero);
+        }
+    }
+
+    #[test]
+    fn floats_print_shortest_round_trip() {
+        assert_eq!(
+            one(&col(ColumnType::Float, 4), &1.5f32.to_le_bytes()),
+            "1.5"
+        );
+        assert_eq!(
+            one(&col(ColumnType::Float, 4), &0.1f32.to_le_bytes()),
+            "0.1"
+        );
+        assert_eq!(
+            one(&col(ColumnType::Double, 8), &0.1f64.to_le_bytes()),
+            "0.1"
+        );
+        assert_eq!(
+            one(&col(ColumnType::Double, 8), &(-2.5e-300f64).to_le_bytes()),
+            format!("{}", -2.5e-300f64)
+        );
+        assert_eq!(
+            one(&col(ColumnType::Double, 8), &f64::NAN.to_le_bytes()),
+            "null"
+        );
+    }
+
+    #[test]
+    fn strings_by_length_prefix() {
+        let c = col(ColumnType::VarChar, 20);
+        assert_eq!(one(&c, b"\x05hello"), "\"hello\"");
+        // 4-byte UTF-8 (U+1F600) and escapes.
+        assert_eq!(one(&c, b"\x06\xf0\x9f\x98\x80\"\n"), "\"\u{1F600}\\\"\\n\"");
+        // Not UTF-8: hex.
+        assert_eq!(one(&c, b"\x02\xff\x00"), "{\"hex\":\"ff00\"}");
+        let wide = col(ColumnType::VarChar, 1200);
+        assert_eq!(one(&wide, b"\x03\x00abc"), "\"abc\"");
+        let mut ch = col(ColumnType::String, 0);
+        ch.string_length = 512;
+        assert_eq!(one(&ch, b"\x02\x00ab"), "\"ab\"");
+        ch.string_length = 8;
+        assert_eq!(one(&ch, b"\x00"), "\"\"");
+        assert_eq!(one(&ch, b"\x01\x01"), "\"\\u0001\"");
+    }
+
+    #[test]
+    fn blobs_of_every_prefix_width() {
+        for width in 1..=4u16 {
+            let c = col(ColumnType::Blob, width);
+            let mut data = vec![0u8; usize::from(width)];
+            data[0] = 3;
+            data.extend_from_slice(b"xyz");
+            assert_eq!(one(&c, &data), "\"xyz\"");
+        }
+        // A large blob: 70,000 bytes with a 3-byte length.
+        let c = col(ColumnType::Blob, 3);
+        let mut data = vec![0x70, 0x11, 0x01];
+        data.extend_from_slice(&[b'a'; 70_000]);
+        let (v, n) = decode(&c, false, &data).unwrap();
+        assert_eq!(n, 70_003);
+        assert!(matches!(v, Value::Blob(b) if b.len() == 70_000));
+        // Length past the end of the data.
+        assert!(decode(&c, false, &data[..100]).is_err());
+        assert!(decode(&col(ColumnType::Blob, 5), false, &data).is_err());
+    }
+
+    #[test]
+    fn bit_enum_set_year() {
+        // BIT(3): metadata bits=3, bytes=0 -> 1 byte; BIT(8): bits=0, bytes=1.
+        assert_eq!(one(&col(ColumnType::Bit, 3), &[0b101]), "5");
+        assert_eq!(one(&col(ColumnType::Bit, 1 << 8), &[0xff]), "255");
+        assert_eq!(
+            one(&col(ColumnType::Bit, (7 << 8) | 7), &[0xff; 8]),
+            u64::MAX.to_string()
+        );
+        assert!(decode(&col(ColumnType::Bit, 8 << 8 | 1), false, &[0; 9]).is_err());
+        let mut e = col(ColumnType::Enum, 0);
+        e.string_length = 2;
+        assert_eq!(one(&e, &[0x01, 0x01]), "257");
+        let (v, _) = decode(&e, false, &[2, 0]).unwrap();
+        let names = [Cow::Borrowed(&b"a"[..]), Cow::Borrowed(&b"b"[..])];
+        let mut out = Vec::new();
+        v.write_json(Some(&names), &mut out).unwrap();
+        assert_eq!(out, b"{\"index\":2,\"name\":\"b\"}");
+        let mut s = col(ColumnType::Set, 0);
+        s.string_length = 1;
+        let (v, _) = decode(&s, false, &[0b11]).unwrap();
+        let mut out = Vec::new();
+        v.write_json(Some(&names), &mut out).unwrap();
+        assert_eq!(out, b"{\"bits\":3,\"names\":[\"a\",\"b\"]}");
+        assert_eq!(one(&col(ColumnType::Year, 0), &[114]), "2014");
+        assert_eq!(one(&col(ColumnType::Year, 0), &[0]), "0");
+    }
+
+    #[test]
+    fn decimals_and_temporals_render_as_strings() {
+        let c = col(ColumnType::NewDecimal, (14 << 8) | 4);
+        assert_eq!(
+            one(&c, &[0x81, 0x0D, 0xFB, 0x38, 0xD2, 0x04, 0xD2]),
+            "\"1234567890.1234\""
+        );
+        let d = col(ColumnType::Date, 0);
+        let v = (2014u32 << 9) | (1 << 5) | 31;
+        assert_eq!(one(&d, &v.to_le_bytes()[..3]), "\"2014-01-31\"");
+        let ts = col(ColumnType::Timestamp2, 3);
+        let mut b = 1_390_000_000u32.to_be_bytes().to_vec();
+        b.extend_from_slice(&1230u16.to_be_bytes());
+        assert_eq!(one(&ts, &b), "1390000000.123");
+        assert!(decode(&col(ColumnType::Time2, 7), false, &[0; 8]).is_err());
+        let old = col(ColumnType::Timestamp, 0);
+        assert_eq!(one(&old, &1u32.to_le_bytes()), "1");
+    }
+
+    #[test]
+    fn geometry_and_vector_are_hex() {
+        let g = col(ColumnType::Geometry, 4);
+        assert_eq!(one(&g, &[2, 0, 0, 0, 0xab, 0xcd]), "{\"hex\":\"abcd\"}");
+        let v = col(ColumnType::Vector, 4);
+        assert_eq!(
+            one(&v, &[4, 0, 0, 0, 0, 0, 0x80, 0x3f]),
+            "{\"hex\":\"0000803f\"}"
+        );
+    }
+}

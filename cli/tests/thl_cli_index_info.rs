@@ -195,3 +195,69 @@ fn truncated_tail_ends_the_listing_silently() {
     let seqnos: Vec<&str> = out.lines().map(|l| l.split('\t').next().unwrap()).collect();
     assert_eq!(seqnos, ["0", "1", "2", "3", "4", "5", "6"]);
 }
+
+#[test]
+fn unfinished_trailing_transaction_is_outside_the_default_range() {
+    // Spec 3.2 and 12: cut the 2.2.1 log inside its last record (seqno 7 fragment 2 at
+    // offset 8986, fixture README 1.2); fragments 0 and 1 of seqno 7 remain, without a
+    // last fragment, so the log's maximum is 6.
+    let tmp = copy_fixture("tungsten-2.2.1");
+    let file = tmp.path().join("thl.data.0000000001");
+    let bytes = std::fs::read(&file).unwrap();
+    std::fs::write(&file, &bytes[..8986 + 50]).unwrap();
+    let dir = tmp.path().to_str().unwrap();
+    assert_eq!(
+        thl(&["-dir", dir, "index"]).ok(),
+        "LogIndexEntry thl.data.0000000001(0:6)\n\n"
+    );
+    let seqnos = |args: &[&str]| -> Vec<String> {
+        let mut all = vec!["-dir", dir, "list", "-headers"];
+        all.extend_from_slice(args);
+        let out = thl(&all).ok();
+        out.lines()
+            .map(|l| l.split('\t').take(3).collect::<Vec<_>>().join("/"))
+            .collect()
+    };
+    assert_eq!(seqnos(&[]).last().map(String::as_str), Some("6/0/0"));
+    assert_eq!(seqnos(&["-seqno", "7"]), ["7/0/0", "7/0/1"]);
+    assert_eq!(
+        thl(&["-dir", dir, "list", "-low", "7"]).fails(),
+        "ERROR Unable to find sequence number: 7\n"
+    );
+    assert_eq!(
+        thl(&[
+            "-dir",
+            dir,
+            "list",
+            "-file",
+            "thl.data.0000000001",
+            "-headers"
+        ])
+        .ok()
+        .lines()
+        .count(),
+        9
+    );
+}
+
+#[test]
+fn fresh_empty_log() {
+    // Spec 2: magic C001CAFE, version 1.1, base seqno -1; spec 1.3: min = max = -1.
+    let tmp = tempfile::tempdir().unwrap();
+    let mut header = vec![0xC0, 0x01, 0xCA, 0xFE, 0, 1, 0, 1];
+    header.extend_from_slice(&[0xFF; 8]);
+    std::fs::write(tmp.path().join("thl.data.0000000001"), header).unwrap();
+    let dir = tmp.path().to_str().unwrap();
+    assert_eq!(
+        thl(&["-dir", dir, "index"]).ok(),
+        "LogIndexEntry thl.data.0000000001(-1:-1)\n\n"
+    );
+    let run = thl(&["-dir", dir, "list"]);
+    assert_eq!(run.stderr, "INFO No events found; log is empty\n");
+    assert_eq!(run.ok(), "");
+    let info = thl(&["-dir", dir, "info"]).ok();
+    assert!(
+        info.contains("\nmin seq# = -1\nmax seq# = -1\nevents = 0\n"),
+        "{info}"
+    );
+}

@@ -9,12 +9,7 @@ use crate::failure::Failure;
 /// Runs `thl index`.
 pub fn run(invocation: &Invocation, out: &mut impl Write) -> Result<(), Failure> {
     let log = open_log(invocation)?;
-    let entries = log.index.entries();
-    if entries.is_empty() {
-        // A log whose only file is shorter than its header: Tungsten's fresh-log line.
-        writeln!(out, "LogIndexEntry thl.data.0000000001(-1:-1)")?;
-    }
-    for e in entries {
+    for e in log.index.entries() {
         writeln!(
             out,
             "LogIndexEntry {}({}:{})",

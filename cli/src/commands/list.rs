@@ -16,7 +16,7 @@ use super::{open_log, zone, Flow, Log};
 use crate::args::{Format, Invocation, ListArgs};
 use crate::failure::Failure;
 use crate::render::charset::Charset;
-use crate::render::headers::JsonArray;
+use crate::render::json::JsonArray;
 use crate::render::{full, headers, sql, Style};
 
 /// Shard of a filtered-range placeholder (spec 8.1).
@@ -90,6 +90,11 @@ pub fn run(invocation: &Invocation, args: &ListArgs, out: &mut impl Write) -> Re
             ));
         }
         let seqno = examined.or(args.range.low).unwrap_or(selection.low);
+        // Tungsten's corner case: a log whose only transaction is unfinished (max -1).
+        if seqno == 0 {
+            eprintln!("INFO No events found; log is empty");
+            return Ok(());
+        }
         return Err(Failure::Error(format!(
             "Unable to find sequence number: {seqno}"
         )));

@@ -1,5 +1,5 @@
-//! `-headers` (spec 13.3) and `-headers -json` (13.4): one entry per record, from the
-//! fixed record header only (the payload is not decoded).
+//! `-headers` (spec 13.3): one tab-separated line per record, from the fixed record
+//! header only (the payload is not decoded).
 
 use std::io::{self, Write};
 
@@ -8,7 +8,8 @@ use replog::thl::RecordHeader;
 use super::javatext;
 use super::zone::Zone;
 
-fn time(header: &RecordHeader<'_>, zone: &Zone) -> String {
+/// The record's source time as Java timestamp text.
+pub fn time(header: &RecordHeader<'_>, zone: &Zone) -> String {
     let ms = header.source_tstamp;
     javatext::timestamp(ms, 0, zone)
 }
@@ -26,50 +27,4 @@ pub fn write_tab(out: &mut impl Write, header: &RecordHeader<'_>, zone: &Zone) -
         header.event_id.text(),
         header.source_id.text()
     )
-}
-
-/// The JSON array Tungsten prints: `[`, objects separated by `,\n`, then `\n]`.
-/// Strings are JSON-escaped (Tungsten inserts them raw, which breaks on quotes).
-#[derive(Debug, Default)]
-pub struct JsonArray {
-    written: usize,
-}
-
-impl JsonArray {
-    /// The opening line.
-    pub fn begin(out: &mut impl Write) -> io::Result<JsonArray> {
-        writeln!(out, "[")?;
-        Ok(JsonArray::default())
-    }
-
-    /// One object.
-    pub fn item(
-        &mut self,
-        out: &mut impl Write,
-        header: &RecordHeader<'_>,
-        zone: &Zone,
-    ) -> io::Result<()> {
-        if self.written > 0 {
-            writeln!(out, ",")?;
-        }
-        self.written += 1;
-        let text = |s: &str| serde_json::Value::from(s).to_string();
-        write!(
-            out,
-            "{{\n\"seqno\": {},\n\"epoch\": {},\n\"frag\": {},\n\"lastFrag\": {},\n\"time\": {},\n\
-             \"eventId\": {},\n\"sourceId\": {},\n\"comments\": \"\"\n}}",
-            header.seqno,
-            header.epoch,
-            header.fragno,
-            header.last_frag,
-            text(&time(header, zone)),
-            text(header.event_id.text()),
-            text(header.source_id.text())
-        )
-    }
-
-    /// The closing lines.
-    pub fn end(self, out: &mut impl Write) -> io::Result<()> {
-        write!(out, "\n]\n")
-    }
 }

@@ -5,6 +5,7 @@ pub mod charset;
 pub mod full;
 pub mod headers;
 pub mod javatext;
+pub mod json;
 pub mod specs;
 pub mod sql;
 pub mod value;

@@ -131,7 +131,9 @@ impl LogWriter {
                 what: "a record over 1,000,000,000 bytes",
             })));
         }
-        if fragno == 0 && self.len > self.options.max_file_size {
+        // A file holding only its header is never rotated away, whatever the limit.
+        let has_records = self.len > HEADER_LEN as u64;
+        if fragno == 0 && has_records && self.len > self.options.max_file_size {
             self.rotate(seqno)?;
         }
         self.write(&frame_record(data, self.options.checksums))

@@ -146,3 +146,95 @@ fn head_of_a_pipeline() {
     );
     assert_eq!(String::from_utf8_lossy(&out.stderr), "");
 }
+
+#[test]
+fn refuses_a_log_locked_by_a_running_replicator() {
+    // A replicator holds a POSIX lock on disklog.lck (spec 1.1; Java's FileChannel
+    // lock is an fcntl lock). Python's lockf takes the same kind of lock.
+    use std::io::BufRead;
+    let tmp = copy_fixture("synthetic-4.1.0");
+    let lock = tmp.path().join("disklog.lck");
+    std::fs::write(&lock, b"").unwrap();
+    let script = "import fcntl, sys, time\n\
+                  f = open(sys.argv[1], 'r+')\n\
+                  fcntl.lockf(f, fcntl.LOCK_EX)\n\
+                  print('locked', flush=True)\n\
+                  time.sleep(30)\n";
+    let mut holder = std::process::Command::new("python3")
+        .args(["-c", script, lock.to_str().unwrap()])
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("python3 runs");
+    let mut line = String::new();
+    std::io::BufReader::new(holder.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    assert_eq!(line, "locked\n");
+    let run = thl(&[
+        "-dir",
+        tmp.path().to_str().unwrap(),
+        "purge",
+        "-high",
+        "2",
+        "-y",
+    ]);
+    holder.kill().unwrap();
+    holder.wait().unwrap();
+    let err = run.fails();
+    assert!(
+        err.contains(&format!("process {} holds disklog.lck", holder.id())),
+        "{err}"
+    );
+    assert_eq!(data_files(tmp.path()), ALL_FILES);
+    // Once the replicator is gone, the purge goes through.
+    thl(&[
+        "-dir",
+        tmp.path().to_str().unwrap(),
+        "purge",
+        "-high",
+        "2",
+        "-y",
+    ])
+    .ok();
+    assert_eq!(data_files(tmp.path()).len(), 3);
+}
+
+/// Runs `thl -dir DIR purge -high 2` on a terminal (util-linux `script` provides one)
+/// and answers `answer`.
+fn purge_on_a_terminal(dir: &str, answer: &str) -> String {
+    use std::io::Write;
+    let command = format!("'{}' -dir '{dir}' purge -high 2", env!("CARGO_BIN_EXE_thl"));
+    let mut child = std::process::Command::new("script")
+        .args(["-qec", &command, "/dev/null"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("util-linux script runs");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(answer.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success());
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+#[test]
+fn asks_on_a_terminal() {
+    let tmp = copy_fixture("synthetic-4.1.0");
+    let dir = tmp.path().to_str().unwrap();
+    let declined = purge_on_a_terminal(dir, "n\n");
+    assert!(
+        declined.contains("Are you sure you wish to delete these events [y/N]? Nothing done."),
+        "{declined}"
+    );
+    assert_eq!(data_files(tmp.path()), ALL_FILES);
+    let accepted = purge_on_a_terminal(dir, "y\n");
+    assert!(
+        accepted.contains("the log now starts at SEQ# 3"),
+        "{accepted}"
+    );
+    assert_eq!(data_files(tmp.path()), &ALL_FILES[1..]);
+}

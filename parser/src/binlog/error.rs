@@ -1,4 +1,5 @@
-//! Binary-log failures. The enclosing [`crate::Error`] carries the file and offset.
+//! Binary-log failures. The enclosing [`crate::Error`] carries the file and the offset of
+//! the event concerned (or of the first byte that could not be framed).
 
 use std::fmt;
 
@@ -8,11 +9,57 @@ use crate::decode::DecodeError;
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum BinlogError {
+    /// The input does not start with `\xfe bin`.
+    BadMagic {
+        /// Up to the first four bytes.
+        found: Vec<u8>,
+    },
+    /// The input ends inside an event header or body. The file may still be being
+    /// written: waiting and re-reading can cure this, unlike corruption.
+    Truncated {
+        /// Bytes the header or the declared event size needs.
+        needed: u64,
+        /// Bytes left in the input from the event's start.
+        available: u64,
+    },
+    /// `event_size` is smaller than the header plus checksum.
+    EventTooSmall {
+        /// The declared size.
+        event_size: u32,
+        /// The smallest size the current format allows.
+        minimum: u32,
+    },
+    /// The stored CRC32 does not match the event's bytes.
+    ChecksumMismatch {
+        /// The checksum stored after the body.
+        stored: u32,
+        /// The checksum computed over header and body.
+        computed: u32,
+    },
+    /// The FDE names a checksum algorithm no server defines.
+    UnknownChecksumAlg {
+        /// The algorithm byte.
+        alg: u8,
+    },
+    /// A MariaDB `START_ENCRYPTION_EVENT`: the rest of the file is encrypted.
+    Encrypted {
+        /// Encryption scheme (1 = AES with the server's key management).
+        scheme: u8,
+        /// Version of the key used.
+        key_version: u32,
+    },
+    /// Permissive mode skipped unreadable bytes up to the next plausible event.
+    Skipped {
+        /// Offset where reading resumes (the input's end when nothing plausible follows).
+        resume_at: u64,
+    },
     /// An event body could not be decoded.
     Body {
         /// Name of the event type (`QUERY_EVENT`, `MARIADB_GTID_EVENT`…).
         event: &'static str,
-        /// What the decoder expected.
+        /// Absolute offset of the byte where decoding failed.
+        at: u64,
+        /// What the decoder expected there.
         cause: DecodeError,
     },
 }
@@ -20,8 +67,45 @@ pub enum BinlogError {
 impl fmt::Display for BinlogError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            BinlogError::Body { event, cause } => {
-                write!(f, "{event}: expected {}", cause.expected)
+            BinlogError::BadMagic { found } => write!(
+                f,
+                "not a binary log: expected magic fe62696e, found {}",
+                crate::error::hex(found)
+            ),
+            BinlogError::Truncated { needed, available } => write!(
+                f,
+                "truncated event: expected {needed} bytes, found {available} before the end \
+                 of the input (the file may still be being written)"
+            ),
+            BinlogError::EventTooSmall {
+                event_size,
+                minimum,
+            } => write!(
+                f,
+                "corrupt event header: expected event_size >= {minimum}, found {event_size}"
+            ),
+            BinlogError::ChecksumMismatch { stored, computed } => write!(
+                f,
+                "checksum mismatch: expected CRC32 {computed:08x} (computed), found {stored:08x} (stored)"
+            ),
+            BinlogError::UnknownChecksumAlg { alg } => write!(
+                f,
+                "format description: expected checksum algorithm 0 (NONE) or 1 (CRC32), found {alg}"
+            ),
+            BinlogError::Encrypted {
+                scheme,
+                key_version,
+            } => write!(
+                f,
+                "encrypted binlog: the events after START_ENCRYPTION_EVENT are encrypted \
+                 (scheme {scheme}, key version {key_version}) and cannot be read without the key"
+            ),
+            BinlogError::Skipped { resume_at } => write!(
+                f,
+                "skipped unreadable bytes; expected an event header, resuming at byte {resume_at}"
+            ),
+            BinlogError::Body { event, at, cause } => {
+                write!(f, "{event}: expected {} at byte {at}", cause.expected)
             }
         }
     }

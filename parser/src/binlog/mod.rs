@@ -1,13 +1,38 @@
 //! MySQL and MariaDB binary logs (and relay logs): framing, checksums, event decoding.
 //!
-//! Layout: `header` (the 19-byte v4 header), `context` (what the format description
+//! Layout: `header` (the common event header), `context` (what the format description
 //! event fixes for the rest of the file), `reader` (framing, checksums, strict and
 //! permissive iteration), `event` (one dispatch over the type code), `events/` (one
 //! module per event type), `rows/` (table maps, row images and column values).
+//!
+//! ```no_run
+//! # fn main() -> Result<(), replog::Error> {
+//! use replog::binlog::Reader;
+//! let bytes = replog::input::LogBytes::open("binlog.000001".as_ref())?;
+//! for ev in Reader::new(bytes.name(), bytes.bytes())? {
+//!     let ev = ev?;
+//!     let _line = format!("{} {} {}", ev.offset, ev.event_type, ev.event);
+//! }
+//! # Ok(()) }
+//! ```
 
 mod context;
 mod error;
+pub mod event;
+pub mod event_type;
+pub mod events;
+pub mod header;
+pub mod reader;
 pub mod rows;
+mod wire;
 
-pub use context::{ChecksumAlg, Flavor, FormatContext};
+pub use context::{
+    fde_declares_checksum, flavor_of, uses_pre_ga_numbering, version_triple, ChecksumAlg, Flavor,
+    FormatContext,
+};
 pub use error::BinlogError;
+pub use event::Event;
+pub use event_type::EventType;
+pub use events::transaction_payload::{InnerEvent, InnerEventError, InnerEvents};
+pub use header::EventHeader;
+pub use reader::{EventAt, Frames, ParseMode, RawEvent, ReadOptions, Reader};

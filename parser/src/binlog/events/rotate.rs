@@ -1,0 +1,46 @@
+//! `ROTATE_EVENT` (type 4): the next events are in another file.
+
+use std::fmt;
+
+use nom::number::complete::le_u64;
+
+use super::Text;
+use crate::binlog::event_type::EventType;
+use crate::binlog::wire::skip_post_header_rest;
+use crate::binlog::FormatContext;
+use crate::decode::{finish, DecodeError};
+
+/// A decoded `ROTATE_EVENT`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rotate<'a> {
+    /// Position of the first event in the next file (4 in v4 logs; 0 in v1 logs,
+    /// which do not store it).
+    pub position: u64,
+    /// Name of the next file.
+    pub next_file: &'a [u8],
+}
+
+impl<'a> Rotate<'a> {
+    /// Decodes the body.
+    pub fn parse(body: &'a [u8], ctx: &FormatContext) -> Result<Self, DecodeError> {
+        let post = ctx.post_header_len(EventType::ROTATE.0);
+        finish((|i: &'a [u8]| {
+            let (i, position) = if post >= 8 { le_u64(i)? } else { (i, 0) };
+            let (i, ()) = skip_post_header_rest(i, post, 8.min(post))?;
+            Ok((
+                &i[i.len()..],
+                Rotate {
+                    position,
+                    next_file: i,
+                },
+            ))
+        })(body))
+        .map(|(_, v)| v)
+    }
+}
+
+impl fmt::Display for Rotate<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{};pos={}", Text(self.next_file), self.position)
+    }
+}

@@ -1,0 +1,85 @@
+//! `XA_PREPARE_LOG_EVENT` (type 38): `XA PREPARE` (or one-phase `XA COMMIT`) of an
+//! external transaction, with its XID.
+
+use std::fmt;
+
+use nom::number::complete::{le_u32, le_u8};
+
+use crate::binlog::wire::bytes;
+use crate::decode::{finish, DecodeError, Parsed};
+
+/// Largest gtrid plus bqual (`XIDDATASIZE`).
+pub const XID_DATA_MAX: usize = 128;
+
+/// An X/Open XID.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct XaXid<'a> {
+    /// `formatID`.
+    pub format_id: i32,
+    /// Global transaction id.
+    pub gtrid: &'a [u8],
+    /// Branch qualifier.
+    pub bqual: &'a [u8],
+}
+
+impl fmt::Display for XaXid<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "X'{}',X'{}',{}",
+            crate::error::hex(self.gtrid),
+            crate::error::hex(self.bqual),
+            self.format_id
+        )
+    }
+}
+
+/// A decoded `XA_PREPARE_LOG_EVENT`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct XaPrepare<'a> {
+    /// `XA COMMIT … ONE PHASE` rather than `XA PREPARE`.
+    pub one_phase: bool,
+    /// The XID.
+    pub xid: XaXid<'a>,
+}
+
+impl<'a> XaPrepare<'a> {
+    /// Decodes the body.
+    pub fn parse(body: &'a [u8]) -> Result<Self, DecodeError> {
+        finish(Self::fields(body)).map(|(_, v)| v)
+    }
+
+    fn fields(i: &'a [u8]) -> Parsed<'a, Self> {
+        let (i, one_phase) = le_u8(i)?;
+        let (i, format_id) = le_u32(i)?;
+        let (i, gtrid_len) = le_u32(i)?;
+        let (i, bqual_len) = le_u32(i)?;
+        let (g, b) = (gtrid_len as usize, bqual_len as usize);
+        if g.saturating_add(b) > XID_DATA_MAX {
+            return DecodeError::at(i, "gtrid and bqual lengths summing to at most 128").fail();
+        }
+        let (i, gtrid) = bytes(i, g)?;
+        let (i, bqual) = bytes(i, b)?;
+        Ok((
+            i,
+            XaPrepare {
+                one_phase: one_phase != 0,
+                xid: XaXid {
+                    format_id: format_id as i32,
+                    gtrid,
+                    bqual,
+                },
+            },
+        ))
+    }
+}
+
+impl fmt::Display for XaPrepare<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.one_phase {
+            write!(f, "XA COMMIT {} ONE PHASE", self.xid)
+        } else {
+            write!(f, "XA PREPARE {}", self.xid)
+        }
+    }
+}

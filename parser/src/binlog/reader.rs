@@ -1,0 +1,551 @@
+//! Framing, checksums and iteration over a whole binary log held in memory.
+//!
+//! [`Frames`] walks a `&[u8]` that starts with the magic and yields one [`RawEvent`]
+//! per event (header, body, checksum verdict), following the format description events
+//! but decoding no other body: the fast path for scans. [`Reader`] adds the decoded
+//! [`Event`] to each. Neither allocates per event: headers are read in place, the CRC32
+//! is computed over the event bytes, and decoded bodies borrow from the input.
+//!
+//! Strict mode (the default) stops at the first error. Permissive mode reports every
+//! problem and carries on: after a body that does not decode it continues with the next
+//! event (the framing is intact); after damaged framing it yields the error, then a
+//! [`BinlogError::Skipped`] naming where it resynchronised on the next plausible event
+//! header. A truncated last event ends iteration in both modes with its own error
+//! ([`BinlogError::Truncated`]), because the file may simply still be being written.
+
+use crate::error::{Error, ErrorKind};
+use crate::input::BINLOG_MAGIC;
+
+use super::context::{ChecksumAlg, FormatContext, CHECKSUM_ALG_CRC32};
+use super::event::{decode, Event};
+use super::event_type::EventType;
+use super::events::format_description::{checksum_field_len, FormatDescription};
+use super::events::mariadb_start_encryption::StartEncryption;
+use super::events::start_v3::StartV3;
+use super::header::{EventHeader, HEADER_LEN};
+use super::BinlogError;
+
+/// Length of the CRC32 after each event body.
+const CHECKSUM_LEN: usize = 4;
+/// Smallest START_EVENT_V3 of a v3 log (19-byte header + 56-byte body); a shorter one
+/// comes from a v1 (13-byte header) log, as the servers decide it.
+const START_V3_MIN_V3: u32 = 75;
+
+/// How a [`Reader`] reacts to problems.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ParseMode {
+    /// Stop at the first error.
+    #[default]
+    Strict,
+    /// Report every problem and continue with the next readable event.
+    Permissive,
+}
+
+/// Options of a [`Reader`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ReadOptions {
+    /// Strict or permissive.
+    pub mode: ParseMode,
+    /// Verify CRC32 checksums (on by default). When off, checksums are still removed
+    /// from the bodies and `checksum_ok` is `None`.
+    pub verify_checksums: bool,
+}
+
+impl Default for ReadOptions {
+    fn default() -> Self {
+        ReadOptions {
+            mode: ParseMode::Strict,
+            verify_checksums: true,
+        }
+    }
+}
+
+impl ReadOptions {
+    /// Permissive mode with checksum verification.
+    pub fn permissive() -> Self {
+        ReadOptions {
+            mode: ParseMode::Permissive,
+            ..ReadOptions::default()
+        }
+    }
+
+    /// Sets the mode.
+    pub fn mode(mut self, mode: ParseMode) -> Self {
+        self.mode = mode;
+        self
+    }
+
+    /// Turns checksum verification on or off.
+    pub fn verify_checksums(mut self, on: bool) -> Self {
+        self.verify_checksums = on;
+        self
+    }
+}
+
+/// One framed event, body not decoded.
+#[derive(Debug, Clone, Copy)]
+pub struct RawEvent<'a> {
+    /// Absolute offset of the event's first byte.
+    pub offset: u64,
+    /// The common header as stored.
+    pub header: EventHeader,
+    /// The canonical type (differs from `header.type_code` only in pre-GA 5.1 logs).
+    pub event_type: EventType,
+    /// The body: after the common header, before the checksum.
+    pub body: &'a [u8],
+    /// `Some(true)` when a CRC32 was verified, `Some(false)` when it did not match
+    /// (permissive mode only), `None` when there is no checksum or it was not checked.
+    pub checksum_ok: Option<bool>,
+}
+
+impl<'a> RawEvent<'a> {
+    /// Decodes the body with `ctx` (the context in force where the event was read, e.g.
+    /// [`Frames::context`] right after it was yielded).
+    pub fn decode(&self, ctx: &FormatContext) -> Result<Event<'a>, crate::decode::DecodeError> {
+        decode(self.event_type, &self.header, self.body, ctx)
+    }
+}
+
+/// One event and where it was found.
+#[derive(Debug, Clone)]
+pub struct EventAt<'a> {
+    /// Absolute offset of the event's first byte.
+    pub offset: u64,
+    /// The common header as stored.
+    pub header: EventHeader,
+    /// The canonical type (differs from `header.type_code` only in pre-GA 5.1 logs).
+    pub event_type: EventType,
+    /// The body: after the common header, before the checksum.
+    pub body: &'a [u8],
+    /// `Some(true)` when a CRC32 was verified, `Some(false)` when it did not match
+    /// (permissive mode only), `None` when there is no checksum or it was not checked.
+    pub checksum_ok: Option<bool>,
+    /// The decoded body.
+    pub event: Event<'a>,
+}
+
+impl EventAt<'_> {
+    /// Offset just past this event (where the next one starts).
+    pub fn end_offset(&self) -> u64 {
+        self.offset + u64::from(self.header.event_size)
+    }
+}
+
+/// An event's bytes split into header, body and checksum.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Frame<'a> {
+    pub header: EventHeader,
+    pub event_type: EventType,
+    pub body: &'a [u8],
+    pub checksum_ok: Option<bool>,
+    pub size: usize,
+}
+
+/// Splits the event at `pos`. `checksums` says whether events carry the context's
+/// checksum (false inside transaction payloads); `verify` whether to check it.
+pub(crate) fn frame_checked<'a>(
+    data: &'a [u8],
+    pos: usize,
+    ctx: &FormatContext,
+    checksums: bool,
+    verify: bool,
+) -> Result<Frame<'a>, BinlogError> {
+    let rest = data.get(pos..).unwrap_or(&[]);
+    let hl = ctx.header_len;
+    let truncated = |needed: usize| BinlogError::Truncated {
+        needed: needed as u64,
+        available: rest.len() as u64,
+    };
+    let header = EventHeader::parse(rest, hl).ok_or_else(|| truncated(hl))?;
+    let size = usize::try_from(header.event_size).unwrap_or(usize::MAX);
+    let event_type = ctx.canonical_type(header.type_code);
+    let is_fde = event_type == EventType::FORMAT_DESCRIPTION;
+    let trailer = if checksums && !is_fde && ctx.checksum == ChecksumAlg::Crc32 {
+        CHECKSUM_LEN
+    } else {
+        0
+    };
+    if size < hl + trailer {
+        return Err(BinlogError::EventTooSmall {
+            event_size: header.event_size,
+            minimum: (hl + trailer) as u32,
+        });
+    }
+    let raw = rest.get(..size).ok_or_else(|| truncated(size))?;
+    let raw_body = &raw[hl..];
+    // The FDE carries its own algorithm: the checksum field is present from MySQL
+    // 5.6.1 / MariaDB 5.3 on, and holds a CRC32 only when the algorithm byte says so.
+    let (body_len, crc_present) = if is_fde {
+        let field = if checksums {
+            checksum_field_len(raw_body)
+        } else {
+            0
+        };
+        let body_len = raw_body.len().saturating_sub(field);
+        let alg = body_len.checked_sub(1).and_then(|i| raw_body.get(i));
+        (
+            body_len,
+            field == CHECKSUM_LEN && alg == Some(&CHECKSUM_ALG_CRC32),
+        )
+    } else {
+        (raw_body.len() - trailer, trailer == CHECKSUM_LEN)
+    };
+    let body = &raw_body[..body_len];
+    let checksum_ok = if crc_present && verify {
+        let stored_at = size - CHECKSUM_LEN;
+        let stored = u32::from_le_bytes([
+            raw[stored_at],
+            raw[stored_at + 1],
+            raw[stored_at + 2],
+            raw[stored_at + 3],
+        ]);
+        let computed = crc32(&raw[..stored_at], is_fde && hl == HEADER_LEN);
+        if stored != computed {
+            return Err(BinlogError::ChecksumMismatch { stored, computed });
+        }
+        Some(true)
+    } else {
+        None
+    };
+    Ok(Frame {
+        header,
+        event_type,
+        body,
+        checksum_ok,
+        size,
+    })
+}
+
+/// [`frame_checked`] with verification on.
+pub(crate) fn frame<'a>(
+    data: &'a [u8],
+    pos: usize,
+    ctx: &FormatContext,
+    checksums: bool,
+) -> Result<Frame<'a>, BinlogError> {
+    frame_checked(data, pos, ctx, checksums, true)
+}
+
+/// CRC32 of an event's bytes. For the FDE the server clears `LOG_EVENT_BINLOG_IN_USE_F`
+/// before checksumming (it flips that flag in place when closing the file), so the
+/// flag is masked out here too.
+fn crc32(bytes: &[u8], clear_in_use: bool) -> u32 {
+    if !clear_in_use {
+        return crc32fast::hash(bytes);
+    }
+    let mut h = crc32fast::Hasher::new();
+    h.update(&bytes[..17]);
+    h.update(&[bytes[17] & !0x01]);
+    h.update(&bytes[18..]);
+    h.finalize()
+}
+
+/// Iterator over the framed events of a binary or relay log in memory.
+#[derive(Debug)]
+pub struct Frames<'a> {
+    name: String,
+    data: &'a [u8],
+    pos: usize,
+    ctx: FormatContext,
+    options: ReadOptions,
+    finished: bool,
+    queued: Option<Result<RawEvent<'a>, Error>>,
+}
+
+impl<'a> Frames<'a> {
+    /// Frames `data`, which must start with the binlog magic. `name` (usually the
+    /// path) is used in errors.
+    pub fn new(
+        name: impl Into<String>,
+        data: &'a [u8],
+        options: ReadOptions,
+    ) -> Result<Self, Error> {
+        let name = name.into();
+        if !data.starts_with(&BINLOG_MAGIC) {
+            let found = data.get(..4).unwrap_or(data).to_vec();
+            return Err(Error::new(
+                name,
+                0,
+                ErrorKind::Binlog(BinlogError::BadMagic { found }),
+            ));
+        }
+        Ok(Frames {
+            name,
+            data,
+            pos: BINLOG_MAGIC.len(),
+            ctx: FormatContext::v4_default(),
+            options,
+            finished: false,
+            queued: None,
+        })
+    }
+
+    /// The context in force for the next event (fixed by the last FDE read).
+    pub fn context(&self) -> &FormatContext {
+        &self.ctx
+    }
+
+    /// Offset of the next event to read.
+    pub fn position(&self) -> u64 {
+        self.pos as u64
+    }
+
+    /// The input's name, as used in errors.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    fn error(&self, offset: usize, e: BinlogError) -> Error {
+        Error::new(self.name.clone(), offset as u64, ErrorKind::Binlog(e))
+    }
+
+    /// v1/v3 logs start with START_EVENT_V3 instead of an FDE; its size tells the two
+    /// apart (v1 headers are 13 bytes).
+    fn detect_pre_v4(&mut self) {
+        let d = self.data;
+        let at = BINLOG_MAGIC.len();
+        if d.get(at + 4) != Some(&EventType::START_V3.0) {
+            return;
+        }
+        let Some(size) = d.get(at + 9..at + 13) else {
+            return;
+        };
+        let size = u32::from_le_bytes([size[0], size[1], size[2], size[3]]);
+        let version = if size < START_V3_MIN_V3 { 1 } else { 3 };
+        self.ctx = FormatContext::pre_v4(version, String::new());
+    }
+
+    /// Whether an event header that looks sane starts at `pos`: a defined type, a size
+    /// that fits, and a verified CRC32 when the log has checksums; without checksums,
+    /// the event after it must also look sane (or the input end right after it).
+    fn plausible_at(&self, pos: usize) -> bool {
+        let Ok(fr) = frame(self.data, pos, &self.ctx, true) else {
+            return false;
+        };
+        if !known(fr.event_type) {
+            return false;
+        }
+        if fr.checksum_ok == Some(true) {
+            return true;
+        }
+        self.header_sane_at(pos + fr.size)
+    }
+
+    /// A light check of the header at `pos`: defined type and a size within the input
+    /// (or `pos` is exactly the end of the input).
+    fn header_sane_at(&self, pos: usize) -> bool {
+        if pos == self.data.len() {
+            return true;
+        }
+        let rest = self.data.get(pos..).unwrap_or(&[]);
+        match EventHeader::parse(rest, self.ctx.header_len) {
+            Some(h) => {
+                let size = h.event_size as usize;
+                known(self.ctx.canonical_type(h.type_code))
+                    && size >= self.ctx.header_len
+                    && size <= rest.len()
+            }
+            None => false,
+        }
+    }
+
+    fn resync(&self, from: usize) -> usize {
+        (from..self.data.len())
+            .find(|&p| self.plausible_at(p))
+            .unwrap_or(self.data.len())
+    }
+
+    /// Applies what an event changes about the rest of the file: an FDE re-fixes the
+    /// context, START_V3 names the server, START_ENCRYPTION ends what can be read.
+    fn raw(&mut self, at: usize, fr: Frame<'a>) -> Result<RawEvent<'a>, Error> {
+        let body_error = |cause: crate::decode::DecodeError| BinlogError::Body {
+            event: fr.event_type.name().unwrap_or("UNKNOWN_EVENT"),
+            at: (at + self.ctx.header_len + cause.offset_in(fr.body)) as u64,
+            cause,
+        };
+        match fr.event_type {
+            EventType::FORMAT_DESCRIPTION => {
+                let fde =
+                    FormatDescription::parse(fr.body).map_err(|c| self.error(at, body_error(c)))?;
+                self.ctx = fde.context().map_err(|e| self.error(at, e))?;
+            }
+            EventType::START_V3 if at == BINLOG_MAGIC.len() => {
+                let start = StartV3::parse(fr.body).map_err(|c| self.error(at, body_error(c)))?;
+                self.ctx.server_version =
+                    String::from_utf8_lossy(start.server_version).into_owned();
+            }
+            EventType::MARIADB_START_ENCRYPTION => {
+                let (scheme, key_version) = StartEncryption::parse(fr.body)
+                    .map(|s| (s.scheme, s.key_version))
+                    .unwrap_or((0, 0));
+                let e = BinlogError::Encrypted {
+                    scheme,
+                    key_version,
+                };
+                self.queued = Some(Err(self.error(at + fr.size, e)));
+                self.finished = true;
+            }
+            _ => {}
+        }
+        Ok(RawEvent {
+            offset: at as u64,
+            header: fr.header,
+            event_type: fr.event_type,
+            body: fr.body,
+            checksum_ok: fr.checksum_ok,
+        })
+    }
+
+    /// Permissive handling of damaged framing at `at`.
+    fn recover(&mut self, at: usize, e: BinlogError) -> Error {
+        if let BinlogError::ChecksumMismatch { .. } = e {
+            // The size field may be intact (a flipped bit in the body): if the next
+            // header looks sane, keep the framing and hand out the event, flagged.
+            if let Ok(fr) = frame_checked(self.data, at, &self.ctx, true, false) {
+                if self.header_sane_at(at + fr.size) {
+                    self.pos = at + fr.size;
+                    let fr = Frame {
+                        checksum_ok: Some(false),
+                        ..fr
+                    };
+                    self.queued = Some(self.raw(at, fr));
+                    return self.error(at, e);
+                }
+            }
+        }
+        let resume = self.resync(at + 1);
+        self.pos = resume;
+        self.queued = Some(Err(self.error(
+            at,
+            BinlogError::Skipped {
+                resume_at: resume as u64,
+            },
+        )));
+        self.error(at, e)
+    }
+}
+
+fn known(t: EventType) -> bool {
+    t != EventType::UNKNOWN && t.name().is_some()
+}
+
+impl<'a> Iterator for Frames<'a> {
+    type Item = Result<RawEvent<'a>, Error>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if let Some(q) = self.queued.take() {
+            return Some(q);
+        }
+        if self.finished || self.pos >= self.data.len() {
+            return None;
+        }
+        let at = self.pos;
+        if at == BINLOG_MAGIC.len() {
+            self.detect_pre_v4();
+        }
+        let strict = self.options.mode == ParseMode::Strict;
+        match frame_checked(
+            self.data,
+            at,
+            &self.ctx,
+            true,
+            self.options.verify_checksums,
+        ) {
+            Err(e @ BinlogError::Truncated { .. }) => {
+                self.finished = true;
+                Some(Err(self.error(at, e)))
+            }
+            Err(e) if strict => {
+                self.finished = true;
+                Some(Err(self.error(at, e)))
+            }
+            Err(e) => Some(Err(self.recover(at, e))),
+            Ok(fr) => {
+                self.pos = at + fr.size;
+                let r = self.raw(at, fr);
+                if r.is_err() && strict {
+                    self.finished = true;
+                }
+                Some(r)
+            }
+        }
+    }
+}
+
+/// Iterator over the decoded events of a binary or relay log in memory.
+#[derive(Debug)]
+pub struct Reader<'a> {
+    frames: Frames<'a>,
+    finished: bool,
+}
+
+impl<'a> Reader<'a> {
+    /// A strict reader over `data`, which must start with the binlog magic. `name`
+    /// (usually the path) is used in errors.
+    pub fn new(name: impl Into<String>, data: &'a [u8]) -> Result<Self, Error> {
+        Reader::with_options(name, data, ReadOptions::default())
+    }
+
+    /// A reader with explicit options.
+    pub fn with_options(
+        name: impl Into<String>,
+        data: &'a [u8],
+        options: ReadOptions,
+    ) -> Result<Self, Error> {
+        Ok(Reader {
+            frames: Frames::new(name, data, options)?,
+            finished: false,
+        })
+    }
+
+    /// The context in force for the next event (fixed by the last FDE read).
+    pub fn context(&self) -> &FormatContext {
+        self.frames.context()
+    }
+
+    /// Offset of the next event to read.
+    pub fn position(&self) -> u64 {
+        self.frames.position()
+    }
+}
+
+impl<'a> Iterator for Reader<'a> {
+    type Item = Result<EventAt<'a>, Error>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.finished {
+            return None;
+        }
+        let raw = match self.frames.next()? {
+            Ok(raw) => raw,
+            Err(e) => return Some(Err(e)),
+        };
+        let ctx = self.frames.context();
+        match decode(raw.event_type, &raw.header, raw.body, ctx) {
+            Ok(event) => Some(Ok(EventAt {
+                offset: raw.offset,
+                header: raw.header,
+                event_type: raw.event_type,
+                body: raw.body,
+                checksum_ok: raw.checksum_ok,
+                event,
+            })),
+            Err(cause) => {
+                if self.frames.options.mode == ParseMode::Strict {
+                    self.finished = true;
+                }
+                let e = BinlogError::Body {
+                    event: raw.event_type.name().unwrap_or("UNKNOWN_EVENT"),
+                    at: raw.offset + ctx.header_len as u64 + cause.offset_in(raw.body) as u64,
+                    cause,
+                };
+                Some(Err(Error::new(
+                    self.frames.name.clone(),
+                    raw.offset,
+                    ErrorKind::Binlog(e),
+                )))
+            }
+        }
+    }
+}

@@ -112,6 +112,7 @@ fn fde_context(body: &[u8]) -> (FormatContext, bool) {
             flavor,
             checksum,
             post_header_lengths,
+            ..FormatContext::v4_default()
         },
         permuted,
     )

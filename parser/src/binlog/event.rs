@@ -35,7 +35,7 @@ use super::events::view_change::ViewChange;
 use super::events::xa_prepare::XaPrepare;
 use super::events::xid::Xid;
 use super::header::EventHeader;
-use super::rows::{RowsAction, RowsEvent, RowsEventKind, RowsVersion, TableMap};
+use super::rows::{RowsEvent, RowsEventKind, TableMap};
 use super::FormatContext;
 use crate::decode::DecodeError;
 
@@ -120,38 +120,6 @@ pub enum Event<'a> {
     },
 }
 
-/// The rows-event facts of a canonical type code, for the rows types.
-pub fn rows_kind(t: T) -> Option<RowsEventKind> {
-    use RowsAction::*;
-    use RowsVersion::*;
-    let (action, version, compressed) = match t {
-        T::PRE_GA_WRITE_ROWS => (Write, PreGa, false),
-        T::PRE_GA_UPDATE_ROWS => (Update, PreGa, false),
-        T::PRE_GA_DELETE_ROWS => (Delete, PreGa, false),
-        T::WRITE_ROWS_V1 => (Write, V1, false),
-        T::UPDATE_ROWS_V1 => (Update, V1, false),
-        T::DELETE_ROWS_V1 => (Delete, V1, false),
-        T::WRITE_ROWS => (Write, V2, false),
-        T::UPDATE_ROWS => (Update, V2, false),
-        T::DELETE_ROWS => (Delete, V2, false),
-        T::PARTIAL_UPDATE_ROWS => (PartialUpdate, V2, false),
-        T::MARIADB_WRITE_ROWS_COMPRESSED_V1 => (Write, V1, true),
-        T::MARIADB_UPDATE_ROWS_COMPRESSED_V1 => (Update, V1, true),
-        T::MARIADB_DELETE_ROWS_COMPRESSED_V1 => (Delete, V1, true),
-        // MariaDB numbers these after the v2 types 30–32 and gives them the v2
-        // post-header (10 bytes in its FDE).
-        T::MARIADB_WRITE_ROWS_COMPRESSED => (Write, V2, true),
-        T::MARIADB_UPDATE_ROWS_COMPRESSED => (Update, V2, true),
-        T::MARIADB_DELETE_ROWS_COMPRESSED => (Delete, V2, true),
-        _ => return None,
-    };
-    Some(RowsEventKind {
-        action,
-        version,
-        compressed,
-    })
-}
-
 /// Decodes the body of an event of canonical type `t`.
 pub fn decode<'a>(
     t: T,
@@ -200,7 +168,7 @@ pub fn decode<'a>(
         T::MARIADB_GTID => Event::MariaGtid(MariaGtid::parse(body, header.server_id)?),
         T::MARIADB_GTID_LIST => Event::GtidList(GtidList::parse(body)?),
         T::MARIADB_START_ENCRYPTION => Event::StartEncryption(StartEncryption::parse(body)?),
-        t => match rows_kind(t) {
+        t => match RowsEventKind::from_type_code(t.0) {
             Some(kind) => Event::Rows(RowsEvent::parse(body, ctx, kind)?),
             None => Event::Unknown {
                 type_code: t.0,
@@ -233,8 +201,8 @@ impl fmt::Display for Event<'_> {
                 f,
                 "table_id: {} ({}.{})",
                 t.table_id,
-                super::events::Text(t.schema),
-                super::events::Text(t.table)
+                super::events::Text(&t.schema),
+                super::events::Text(&t.table)
             ),
             Event::Rows(r) => write!(f, "table_id: {} flags: {}", r.table_id, r.flags),
             Event::Incident(e) => e.fmt(f),

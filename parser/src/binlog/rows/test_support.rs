@@ -18,6 +18,7 @@ pub(crate) fn ctx() -> FormatContext {
         flavor: Flavor::MySql,
         checksum: ChecksumAlg::Crc32,
         post_header_lengths,
+        ..FormatContext::v4_default()
     }
 }
 

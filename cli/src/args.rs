@@ -124,10 +124,10 @@ pub struct LowArgs {
     #[arg(long)]
     pub file: Option<String>,
     /// Only the first N transactions of the selection.
-    #[arg(long)]
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
     pub first: Option<u64>,
     /// Only the last N transactions of the selection.
-    #[arg(long)]
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
     pub last: Option<u64>,
     /// Only transactions whose shard matches this regular expression.
     #[arg(long)]
@@ -480,6 +480,9 @@ mod tests {
             Command::Help
         ));
         assert!(parse(&["list", "-low", "ten"]).unwrap_err().contains("ten"));
+        assert!(parse(&["list", "-first", "0"])
+            .unwrap_err()
+            .contains("-first"));
     }
 
     #[test]

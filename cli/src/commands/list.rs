@@ -83,7 +83,8 @@ pub fn run(invocation: &Invocation, args: &ListArgs, out: &mut impl Write) -> Re
         Ok(if done { Flow::Stop } else { Flow::Continue })
     })?;
     let json = printer.end(out)?;
-    if printed == 0 && !json {
+    // Like Tungsten, an empty `-file` listing or JSON array is not an error.
+    if printed == 0 && !json && selection.file.is_none() {
         if filters.active() {
             return Err(Failure::Error(
                 "No transactions match the -shard/-schema filters".into(),

@@ -1,51 +1,49 @@
 //! Decoding byte strings with a Java charset name (`-charset`, statement `##charset`).
 //!
-//! Covers the charsets MySQL extractors record and users pass: UTF-8, ISO-8859-1,
-//! US-ASCII, windows-1252 and UTF-16. Malformed input becomes U+FFFD, as Java's
-//! decoders do.
+//! Java's own meanings come first where they differ from the web's (ISO-8859-1 and
+//! US-ASCII are not windows-1252; UTF-16 without a byte-order mark is big-endian);
+//! every other name is looked up among the WHATWG labels `encoding_rs` knows (UTF-8,
+//! windows-125x, ISO-8859-x, KOI8, GBK, Big5, Shift_JIS, EUC-JP, EUC-KR…). Malformed
+//! input becomes U+FFFD, as Java's decoders do.
+
+use encoding_rs::{Encoding, UTF_16BE, UTF_16LE};
 
 /// A supported charset.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Charset {
-    /// UTF-8 (`utf8`, `UTF-8`).
-    Utf8,
     /// ISO-8859-1 (`latin1`): each byte is the code point of the same value.
     Latin1,
     /// US-ASCII: bytes above 0x7F are malformed.
     Ascii,
-    /// windows-1252 (`cp1252`), MySQL's real `latin1`.
-    Windows1252,
-    /// UTF-16, big-endian unless a byte-order mark says otherwise.
+    /// UTF-16: big-endian unless a byte-order mark says otherwise.
     Utf16,
-    /// UTF-16BE.
-    Utf16Be,
-    /// UTF-16LE.
-    Utf16Le,
+    /// Any other encoding, by its WHATWG label.
+    Other(&'static Encoding),
 }
 
 impl Charset {
+    /// UTF-8, the default.
+    pub const UTF_8: Charset = Charset::Other(encoding_rs::UTF_8);
+
     /// Looks a Java charset name or alias up, ignoring case.
     pub fn from_java_name(name: &str) -> Option<Charset> {
         let key = name.to_ascii_lowercase().replace('_', "-");
         Some(match key.as_str() {
-            "utf-8" | "utf8" | "unicode-1-1-utf-8" => Charset::Utf8,
             "iso-8859-1" | "iso8859-1" | "latin1" | "l1" | "iso-latin-1" | "8859-1" | "cp819"
             | "ibm819" | "iso-ir-100" | "csisolatin1" => Charset::Latin1,
             "us-ascii" | "ascii" | "iso646-us" | "646" | "cp367" | "ibm367" | "default" => {
                 Charset::Ascii
             }
-            "windows-1252" | "cp1252" | "cp5348" => Charset::Windows1252,
             "utf-16" | "utf16" | "unicode" => Charset::Utf16,
-            "utf-16be" | "utf16be" | "x-utf-16be" | "unicodebigunmarked" => Charset::Utf16Be,
-            "utf-16le" | "utf16le" | "x-utf-16le" | "unicodelittleunmarked" => Charset::Utf16Le,
-            _ => return None,
+            "unicodebigunmarked" | "x-utf-16be" => Charset::Other(UTF_16BE),
+            "unicodelittleunmarked" | "x-utf-16le" => Charset::Other(UTF_16LE),
+            _ => Charset::Other(Encoding::for_label(key.as_bytes())?),
         })
     }
 
     /// Decodes `bytes`; malformed sequences become U+FFFD.
     pub fn decode(self, bytes: &[u8]) -> String {
         match self {
-            Charset::Utf8 => String::from_utf8_lossy(bytes).into_owned(),
             Charset::Latin1 => bytes.iter().map(|&b| char::from(b)).collect(),
             Charset::Ascii => bytes
                 .iter()
@@ -57,44 +55,19 @@ impl Charset {
                     }
                 })
                 .collect(),
-            Charset::Windows1252 => bytes.iter().map(|&b| windows_1252(b)).collect(),
             Charset::Utf16 => match bytes {
-                [0xff, 0xfe, rest @ ..] => utf16(rest, u16::from_le_bytes),
-                [0xfe, 0xff, rest @ ..] => utf16(rest, u16::from_be_bytes),
-                _ => utf16(bytes, u16::from_be_bytes),
+                [0xff, 0xfe, rest @ ..] => decode_with(UTF_16LE, rest),
+                [0xfe, 0xff, rest @ ..] => decode_with(UTF_16BE, rest),
+                _ => decode_with(UTF_16BE, bytes),
             },
-            Charset::Utf16Be => utf16(bytes, u16::from_be_bytes),
-            Charset::Utf16Le => utf16(bytes, u16::from_le_bytes),
+            // No byte-order-mark sniffing: Java keeps a BOM as U+FEFF in these charsets.
+            Charset::Other(encoding) => decode_with(encoding, bytes),
         }
     }
 }
 
-fn utf16(bytes: &[u8], unit: fn([u8; 2]) -> u16) -> String {
-    let chunks = bytes.chunks_exact(2);
-    let odd = !chunks.remainder().is_empty();
-    let mut text: String = char::decode_utf16(chunks.map(|c| unit([c[0], c[1]])))
-        .map(|c| c.unwrap_or(char::REPLACEMENT_CHARACTER))
-        .collect();
-    if odd {
-        text.push(char::REPLACEMENT_CHARACTER);
-    }
-    text
-}
-
-/// windows-1252 differs from ISO-8859-1 only in 0x80..0x9F.
-fn windows_1252(b: u8) -> char {
-    const HIGH: [u16; 32] = [
-        0x20AC, 0xFFFD, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021, 0x02C6, 0x2030, 0x0160,
-        0x2039, 0x0152, 0xFFFD, 0x017D, 0xFFFD, 0xFFFD, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022,
-        0x2013, 0x2014, 0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0xFFFD, 0x017E, 0x0178,
-    ];
-    match b {
-        0x80..=0x9f => HIGH
-            .get(usize::from(b - 0x80))
-            .and_then(|&u| char::from_u32(u32::from(u)))
-            .unwrap_or(char::REPLACEMENT_CHARACTER),
-        _ => char::from(b),
-    }
+fn decode_with(encoding: &'static Encoding, bytes: &[u8]) -> String {
+    encoding.decode_without_bom_handling(bytes).0.into_owned()
 }
 
 #[cfg(test)]
@@ -103,26 +76,34 @@ mod tests {
 
     #[test]
     fn java_names_and_aliases() {
-        assert_eq!(Charset::from_java_name("utf8"), Some(Charset::Utf8));
-        assert_eq!(Charset::from_java_name("UTF-8"), Some(Charset::Utf8));
+        assert_eq!(Charset::from_java_name("utf8"), Some(Charset::UTF_8));
+        assert_eq!(Charset::from_java_name("UTF-8"), Some(Charset::UTF_8));
         assert_eq!(Charset::from_java_name("ISO-8859-1"), Some(Charset::Latin1));
         assert_eq!(Charset::from_java_name("latin1"), Some(Charset::Latin1));
         assert_eq!(Charset::from_java_name("ISO8859_1"), Some(Charset::Latin1));
         assert_eq!(
             Charset::from_java_name("Cp1252"),
-            Some(Charset::Windows1252)
+            Some(Charset::Other(encoding_rs::WINDOWS_1252))
+        );
+        assert_eq!(
+            Charset::from_java_name("Shift_JIS"),
+            Some(Charset::Other(encoding_rs::SHIFT_JIS))
         );
         assert_eq!(Charset::from_java_name("klingon"), None);
     }
 
     #[test]
     fn decoding() {
-        assert_eq!(Charset::Utf8.decode("café 😀".as_bytes()), "café 😀");
-        assert_eq!(Charset::Utf8.decode(b"a\xffb"), "a\u{fffd}b");
-        assert_eq!(Charset::Latin1.decode(b"bin\xe9"), "biné");
+        assert_eq!(Charset::UTF_8.decode("café 😀".as_bytes()), "café 😀");
+        assert_eq!(Charset::UTF_8.decode(b"a\xffb"), "a\u{fffd}b");
+        assert_eq!(Charset::Latin1.decode(b"bin\xe9\x80"), "bin\u{e9}\u{80}");
         assert_eq!(Charset::Ascii.decode(b"a\xe9"), "a\u{fffd}");
-        assert_eq!(Charset::Windows1252.decode(b"\x80\xe9"), "€é");
+        let cp1252 = Charset::from_java_name("windows-1252").unwrap();
+        assert_eq!(cp1252.decode(b"\x80\xe9"), "€é");
+        let gbk = Charset::from_java_name("GBK").unwrap();
+        assert_eq!(gbk.decode(b"\xd6\xd0\xce\xc4"), "中文");
         assert_eq!(Charset::Utf16.decode(b"\xff\xfea\x00"), "a");
-        assert_eq!(Charset::Utf16Be.decode(b"\x00a\x00"), "a\u{fffd}");
+        assert_eq!(Charset::Utf16.decode(b"\x00a"), "a");
+        assert_eq!(Charset::UTF_8.decode(b"\xef\xbb\xbfa"), "\u{feff}a");
     }
 }

@@ -47,6 +47,6 @@ pub fn query_text(statement: &replog::thl::event::StatementData<'_>) -> String {
     let charset = statement
         .charset()
         .and_then(Charset::from_java_name)
-        .unwrap_or(Charset::Utf8);
+        .unwrap_or(Charset::UTF_8);
     charset.decode(statement.query_bytes())
 }

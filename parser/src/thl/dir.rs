@@ -31,7 +31,8 @@ pub fn file_index(name: &str) -> Option<i64> {
 
 /// The index of the file that follows file `index`.
 pub fn next_index(index: i64) -> i64 {
-    (index + 1).rem_euclid(INDEX_MODULUS)
+    // Reduce first: the index may come from an untrusted rotate record or file name.
+    (index.rem_euclid(INDEX_MODULUS) + 1) % INDEX_MODULUS
 }
 
 /// A THL log directory and its data file names (sorted by name).
@@ -177,7 +178,7 @@ impl LogDir {
                 (end.unwrap_or(base), rotate)
             } else {
                 let next_start = opened.get(i + 1).map_or(*start, |n| n.1);
-                (next_start - 1, ends_in_rotate(file))
+                (next_start.saturating_sub(1), ends_in_rotate(file))
             };
             entries.push(IndexEntry {
                 file_name: name.clone(),
@@ -272,5 +273,22 @@ impl LogIndex {
             }
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_and_indexes() {
+        assert_eq!(file_name(7), "thl.data.0000000007");
+        assert_eq!(file_index("thl.data.0000000007"), Some(7));
+        assert_eq!(file_index("thl.data.x"), None);
+        assert_eq!(next_index(2_147_483_646), 0);
+        // Untrusted indexes never overflow.
+        assert!((0..INDEX_MODULUS).contains(&next_index(i64::MAX)));
+        assert!((0..INDEX_MODULUS).contains(&next_index(i64::MIN)));
+        assert_eq!(next_index(-1), 0);
     }
 }

@@ -74,7 +74,10 @@ impl<'a> Change<'a> {
             }
         }
         let change_type = required(&m, change_type, "type")?;
-        let Some(i) = usize::try_from(change_type - 1).ok().filter(|&i| i < 6) else {
+        let known = usize::try_from(change_type)
+            .ok()
+            .and_then(|t| t.checked_sub(1));
+        let Some(i) = known.filter(|&i| i < 6) else {
             return Ok(Change::Unknown {
                 change_type,
                 raw: whole.remaining(),
@@ -129,5 +132,43 @@ impl<'a> Change<'a> {
             Change::FileDelete(_) => ChangeType::LoadDataFileDelete as i32,
             Change::Unknown { change_type, .. } => *change_type,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn decode(bytes: &[u8]) -> Change<'_> {
+        Change::decode(Message::new(bytes, 0, "ProtobufOneChange")).unwrap()
+    }
+
+    #[test]
+    fn unknown_types_keep_their_bytes_and_reencode() {
+        // type = i32::MIN (ten-byte varint), nothing else.
+        let mut w = Writer::new();
+        w.int32(1, i32::MIN);
+        let bytes = w.into_bytes();
+        let change = decode(&bytes);
+        assert_eq!(
+            change,
+            Change::Unknown {
+                change_type: i32::MIN,
+                raw: &bytes
+            }
+        );
+        let mut again = Writer::new();
+        change.encode(&mut again);
+        assert_eq!(again.into_bytes(), bytes);
+    }
+
+    #[test]
+    fn a_known_type_without_its_message_is_an_error() {
+        let mut w = Writer::new();
+        w.int32(1, ChangeType::StatementData as i32);
+        let bytes = w.into_bytes();
+        let err = Change::decode(Message::new(&bytes, 40, "ProtobufOneChange")).unwrap_err();
+        assert_eq!(err.offset, 40);
+        assert!(err.expected.contains("field 3"), "{err:?}");
     }
 }

@@ -486,3 +486,14 @@ fn a_file_without_events_lists_nothing() {
         ""
     );
 }
+
+#[test]
+fn sql_row_ids_end_with_a_semicolon() {
+    // Synthetic seqno 7 (spec 13.2 "Row ids"); the reference omits the `;` (documented
+    // difference), which would glue the SET to the next line in a MySQL client.
+    let out = thl_on("synthetic-4.1.0", &["list", "-sql", "-seqno", "7"]).ok();
+    assert_eq!(
+        out,
+        "SET LAST_INSERT_ID = 55;\nSET INSERT_ID = 56;\nUSE app1;\nINSERT INTO t1 VALUES (NULL, LAST_INSERT_ID());\n"
+    );
+}

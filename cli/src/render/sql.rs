@@ -33,7 +33,8 @@ pub fn write_event(out: &mut impl Write, event: &Event<'_>) -> io::Result<()> {
                 }
                 last_schema = None;
             }
-            Change::RowId(r) => writeln!(out, "SET {} = {}", row_id_name(r.kind()), r.id)?,
+            // Tungsten omits the semicolon, which breaks replaying the output.
+            Change::RowId(r) => writeln!(out, "SET {} = {};", row_id_name(r.kind()), r.id)?,
             Change::FileFragment(f) => {
                 write_use(out, f.database, last_schema)?;
                 last_schema = f.database;

@@ -369,6 +369,24 @@ fn rotate_targets() {
     }
 }
 
+/// README: the BEGIN/COMMIT/ROLLBACK query events of `binlog_transaction.000001` carry
+/// `LOG_EVENT_SUPPRESS_USE_F` (0x8), so they print without `use`.
+#[test]
+fn transaction_control_statements_suppress_use() {
+    let data = std::fs::read(path_of("binlog_transaction.000001")).unwrap();
+    let mut seen = 0;
+    for e in Reader::new("t", &data).unwrap().map(Result::unwrap) {
+        let Event::Query(q) = &e.event else { continue };
+        if matches!(q.query, b"BEGIN" | b"COMMIT" | b"ROLLBACK") {
+            assert_eq!(e.header.flags & 0x8, 0x8);
+            assert_eq!(e.event.to_string().as_bytes(), q.query);
+            seen += 1;
+        }
+    }
+    // Three sequences (InnoDB, MyISAM, NDB), each with at least its BEGIN.
+    assert!(seen >= 3);
+}
+
 #[test]
 fn unknown_incident_is_reported() {
     let data = std::fs::read(path_of("bug40482-bin.000001")).unwrap();

@@ -34,7 +34,7 @@ use super::events::user_var::UserVar;
 use super::events::view_change::ViewChange;
 use super::events::xa_prepare::XaPrepare;
 use super::events::xid::Xid;
-use super::header::EventHeader;
+use super::header::{EventHeader, FLAG_SUPPRESS_USE};
 use super::rows::{RowsEvent, RowsEventKind, TableMap};
 use super::FormatContext;
 use crate::decode::DecodeError;
@@ -130,8 +130,12 @@ pub fn decode<'a>(
     let post = ctx.post_header_len(t.0);
     Ok(match t {
         T::START_V3 => Event::StartV3(StartV3::parse(body)?),
-        T::QUERY => Event::Query(Query::parse(body, post, false)?),
-        T::MARIADB_QUERY_COMPRESSED => Event::Query(Query::parse(body, post, true)?),
+        T::QUERY | T::MARIADB_QUERY_COMPRESSED => {
+            let compressed = t == T::MARIADB_QUERY_COMPRESSED;
+            let mut q = Query::parse(body, post, compressed)?;
+            q.suppress_use = header.flags & FLAG_SUPPRESS_USE != 0;
+            Event::Query(q)
+        }
         T::STOP => Event::Stop(Stop::parse(body)),
         T::ROTATE => Event::Rotate(Rotate::parse(body, ctx)?),
         T::INTVAR => Event::Intvar(Intvar::parse(body)?),

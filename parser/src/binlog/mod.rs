@@ -24,6 +24,8 @@ pub mod events;
 pub mod header;
 pub mod reader;
 pub mod rows;
+#[cfg(test)]
+mod test_log;
 mod wire;
 
 pub use context::{

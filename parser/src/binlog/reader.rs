@@ -22,9 +22,11 @@ use super::event_type::EventType;
 use super::events::format_description::{checksum_field_len, FormatDescription};
 use super::events::mariadb_start_encryption::StartEncryption;
 use super::events::start_v3::StartV3;
-use super::header::{EventHeader, HEADER_LEN};
+use super::header::{EventHeader, FLAG_BINLOG_IN_USE, HEADER_LEN};
 use super::BinlogError;
 
+/// Offset of the (little-endian) flags in the v4 header.
+const FLAGS_OFFSET: usize = 17;
 /// Length of the CRC32 after each event body.
 const CHECKSUM_LEN: usize = 4;
 /// Smallest START_EVENT_V3 of a v3 log (19-byte header + 56-byte body); a shorter one
@@ -231,14 +233,16 @@ pub(crate) fn frame<'a>(
 /// before checksumming (it flips that flag in place when closing the file), so the
 /// flag is masked out here too.
 fn crc32(bytes: &[u8], clear_in_use: bool) -> u32 {
-    if !clear_in_use {
-        return crc32fast::hash(bytes);
+    match (clear_in_use, bytes.split_at_checked(FLAGS_OFFSET)) {
+        (true, Some((before, [flags_lo, after @ ..]))) => {
+            let mut h = crc32fast::Hasher::new();
+            h.update(before);
+            h.update(&[flags_lo & !(FLAG_BINLOG_IN_USE as u8)]);
+            h.update(after);
+            h.finalize()
+        }
+        _ => crc32fast::hash(bytes),
     }
-    let mut h = crc32fast::Hasher::new();
-    h.update(&bytes[..17]);
-    h.update(&[bytes[17] & !0x01]);
-    h.update(&bytes[18..]);
-    h.finalize()
 }
 
 /// Iterator over the framed events of a binary or relay log in memory.
@@ -547,5 +551,312 @@ impl<'a> Iterator for Reader<'a> {
                 )))
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::binlog::events::query::tests::query_body;
+    use crate::binlog::test_log::{LogBuilder, POST_HEADER_51, POST_HEADER_80};
+
+    /// (offset, type, checksum verdict) of one event.
+    type Seen = (u64, EventType, Option<bool>);
+
+    fn kinds(data: &[u8], options: ReadOptions) -> Vec<Result<Seen, BinlogError>> {
+        Reader::with_options("t", data, options)
+            .unwrap()
+            .map(|r| {
+                r.map(|e| (e.offset, e.event_type, e.checksum_ok))
+                    .map_err(|e| match e.kind {
+                        ErrorKind::Binlog(b) => b,
+                        other => panic!("{other:?}"),
+                    })
+            })
+            .collect()
+    }
+
+    fn crc_log() -> (LogBuilder, [usize; 3]) {
+        let mut log = LogBuilder::new("8.0.40", &POST_HEADER_80, Some(1));
+        let q = log.offset();
+        log.event(2, 0, &query_body("test", &[], b"INSERT INTO t VALUES (1)"));
+        let x = log.offset();
+        log.event(16, 0, &9u64.to_le_bytes());
+        let r = log.offset();
+        let mut rot = 4u64.to_le_bytes().to_vec();
+        rot.extend(b"binlog.000002");
+        log.event(4, 0, &rot);
+        (log, [q, x, r])
+    }
+
+    #[test]
+    fn crc32_log_reads_and_verifies() {
+        let (log, [q, x, r]) = crc_log();
+        let got = kinds(&log.bytes, ReadOptions::default());
+        assert_eq!(
+            got,
+            vec![
+                Ok((4, EventType::FORMAT_DESCRIPTION, Some(true))),
+                Ok((q as u64, EventType::QUERY, Some(true))),
+                Ok((x as u64, EventType::XID, Some(true))),
+                Ok((r as u64, EventType::ROTATE, Some(true))),
+            ]
+        );
+        let ev: Vec<_> = Reader::new("t", &log.bytes)
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        assert_eq!(
+            ev[1].event.to_string(),
+            "use `test`; INSERT INTO t VALUES (1)"
+        );
+        assert_eq!(ev[3].event.to_string(), "binlog.000002;pos=4");
+        // Without verification the checksum is still stripped.
+        let unchecked = kinds(&log.bytes, ReadOptions::default().verify_checksums(false));
+        assert_eq!(unchecked[1], Ok((q as u64, EventType::QUERY, None)));
+    }
+
+    #[test]
+    fn checksum_mismatch_strict_and_permissive() {
+        let (mut log, [q, x, r]) = crc_log();
+        log.bytes[x - 10] ^= 0x20; // inside the statement text
+        let strict = kinds(&log.bytes, ReadOptions::default());
+        assert_eq!(strict.len(), 2);
+        let Err(BinlogError::ChecksumMismatch { stored, computed }) = strict[1] else {
+            panic!("{strict:?}")
+        };
+        assert_ne!(stored, computed);
+        let err = Reader::new("t", &log.bytes)
+            .unwrap()
+            .nth(1)
+            .unwrap()
+            .unwrap_err();
+        assert_eq!(err.offset, q as u64);
+        assert!(err
+            .to_string()
+            .contains("checksum mismatch: expected CRC32"));
+
+        // Permissive: the error, then the event itself flagged, then the rest.
+        let loose = kinds(&log.bytes, ReadOptions::permissive());
+        assert!(matches!(
+            loose[1],
+            Err(BinlogError::ChecksumMismatch { .. })
+        ));
+        assert_eq!(loose[2], Ok((q as u64, EventType::QUERY, Some(false))));
+        assert_eq!(loose[3], Ok((x as u64, EventType::XID, Some(true))));
+        assert_eq!(loose[4], Ok((r as u64, EventType::ROTATE, Some(true))));
+    }
+
+    #[test]
+    fn damaged_size_resynchronises_on_the_next_event() {
+        let (mut log, [q, x, r]) = crc_log();
+        log.bytes[q + 9] = 0x30; // event_size now 48 + …: framing is lost
+        let strict = kinds(&log.bytes, ReadOptions::default());
+        assert_eq!(strict.len(), 2);
+        assert!(strict[1].is_err());
+        let loose = kinds(&log.bytes, ReadOptions::permissive());
+        assert!(loose[1].is_err());
+        assert_eq!(
+            loose[2],
+            Err(BinlogError::Skipped {
+                resume_at: x as u64
+            })
+        );
+        assert_eq!(loose[3], Ok((x as u64, EventType::XID, Some(true))));
+        assert_eq!(loose[4], Ok((r as u64, EventType::ROTATE, Some(true))));
+        assert_eq!(loose.len(), 5);
+    }
+
+    #[test]
+    fn too_small_and_truncated_events() {
+        let (mut log, [q, ..]) = crc_log();
+        let full = log.bytes.clone();
+        log.bytes[q + 9..q + 13].copy_from_slice(&10u32.to_le_bytes());
+        let strict = kinds(&log.bytes, ReadOptions::default());
+        assert_eq!(
+            strict[1],
+            Err(BinlogError::EventTooSmall {
+                event_size: 10,
+                minimum: 23
+            })
+        );
+        for cut in [q + 5, q + 30] {
+            for opts in [ReadOptions::default(), ReadOptions::permissive()] {
+                let got = kinds(&full[..cut], opts);
+                assert_eq!(got.len(), 2);
+                let Err(BinlogError::Truncated { needed, available }) = got[1] else {
+                    panic!("{got:?}")
+                };
+                assert_eq!(available, (cut - q) as u64);
+                assert!(needed > available);
+            }
+        }
+    }
+
+    #[test]
+    fn in_use_flag_is_masked_for_the_fde_checksum() {
+        let (mut log, _) = crc_log();
+        log.bytes[4 + 17] |= 1; // the server sets it in place without a new CRC
+        let got = kinds(&log.bytes, ReadOptions::default());
+        assert!(got.iter().all(Result::is_ok), "{got:?}");
+        let first = Reader::new("t", &log.bytes)
+            .unwrap()
+            .next()
+            .unwrap()
+            .unwrap();
+        assert!(first.header.in_use());
+    }
+
+    #[test]
+    fn each_fde_refixes_the_context() {
+        // A relay log: the replica's 8.0 FDE with CRC32, then a 5.1 source's FDE
+        // without a checksum byte, then a source event without checksum.
+        let mut log = LogBuilder::new("8.0.40", &POST_HEADER_80, Some(1));
+        log.fde("5.1.73-log", &POST_HEADER_51, None, 7);
+        let q = log.offset();
+        log.event(2, 0, &query_body("db", &[], b"DROP TABLE t"));
+        let mut reader = Reader::new("relay", &log.bytes).unwrap();
+        assert_eq!(reader.next().unwrap().unwrap().checksum_ok, Some(true));
+        let second = reader.next().unwrap().unwrap();
+        assert_eq!((second.header.server_id, second.checksum_ok), (7, None));
+        assert_eq!(reader.context().checksum, ChecksumAlg::None);
+        assert!(!reader.context().checksum_declared);
+        let query = reader.next().unwrap().unwrap();
+        assert_eq!(query.offset, q as u64);
+        assert_eq!(query.event.to_string(), "use `db`; DROP TABLE t");
+        assert!(reader.next().is_none());
+    }
+
+    #[test]
+    fn suppress_use_flag_hides_the_schema() {
+        let mut log = LogBuilder::new("5.0.86-log", &POST_HEADER_51, None);
+        log.event(
+            2,
+            crate::binlog::header::FLAG_SUPPRESS_USE,
+            &query_body("mysql", &[], b"BEGIN"),
+        );
+        let ev: Vec<_> = Reader::new("t", &log.bytes)
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        assert_eq!(ev[1].event.to_string(), "BEGIN");
+    }
+
+    #[test]
+    fn mariadb_encryption_stops_reading_with_a_clear_error() {
+        let mut log = LogBuilder::new("10.11.6-MariaDB-log", &POST_HEADER_80, Some(1));
+        let mut start = vec![1];
+        start.extend(3u32.to_le_bytes());
+        start.extend([0xab; 12]);
+        log.event(164, 0, &start);
+        let after = log.offset();
+        log.raw(&[0x5a; 64]);
+        for opts in [ReadOptions::default(), ReadOptions::permissive()] {
+            let items: Vec<_> = Reader::with_options("enc", &log.bytes, opts)
+                .unwrap()
+                .collect();
+            assert_eq!(items.len(), 3);
+            let Ok(ev) = &items[1] else { panic!() };
+            assert_eq!(ev.event.to_string(), "scheme=1 key_version=3");
+            let err = items[2].as_ref().unwrap_err();
+            assert_eq!(err.offset, after as u64);
+            assert!(err.to_string().contains("encrypted binlog: "), "{err}");
+        }
+    }
+
+    #[test]
+    fn unknown_types_keep_their_body() {
+        let mut log = LogBuilder::new("8.0.40", &POST_HEADER_80, Some(1));
+        log.event(99, 0, b"xyz");
+        let ev: Vec<_> = Reader::new("t", &log.bytes)
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        assert!(matches!(
+            ev[1].event,
+            Event::Unknown {
+                type_code: 99,
+                body: b"xyz"
+            }
+        ));
+    }
+
+    /// A v1 (MySQL 3.23) log: 13-byte headers, START_EVENT_V3 first, QUERY with the
+    /// 11-byte post-header and no status variables.
+    #[test]
+    fn v1_log_with_start_v3() {
+        let mut b = b"\xfebin".to_vec();
+        let mut start = 1u16.to_le_bytes().to_vec();
+        let mut version = b"3.23.58-log".to_vec();
+        version.resize(50, 0);
+        start.extend(version);
+        start.extend(0u32.to_le_bytes());
+        let header = |type_code: u8, size: usize| {
+            let mut h = 1_000_000u32.to_le_bytes().to_vec();
+            h.push(type_code);
+            h.extend(1u32.to_le_bytes());
+            h.extend((size as u32).to_le_bytes());
+            h
+        };
+        b.extend(header(1, 13 + start.len()));
+        b.extend(&start);
+        let mut q = 5u32.to_le_bytes().to_vec();
+        q.extend(0u32.to_le_bytes());
+        q.push(4);
+        q.extend(0u16.to_le_bytes());
+        q.extend(b"test\0CREATE TABLE a (i INT)");
+        b.extend(header(2, 13 + q.len()));
+        b.extend(&q);
+        let mut reader = Reader::new("v1", &b).unwrap();
+        let first = reader.next().unwrap().unwrap();
+        assert_eq!(
+            first.event.to_string(),
+            "Server ver: 3.23.58-log, Binlog ver: 1"
+        );
+        assert_eq!(reader.context().header_len, 13);
+        assert_eq!(reader.context().server_version, "3.23.58-log");
+        let query = reader.next().unwrap().unwrap();
+        assert_eq!((query.offset, query.header.log_pos), (4 + 69, 0));
+        let Event::Query(q) = &query.event else {
+            panic!()
+        };
+        assert_eq!(
+            (q.thread_id, q.schema, q.query),
+            (5, &b"test"[..], &b"CREATE TABLE a (i INT)"[..])
+        );
+        assert!(reader.next().is_none());
+    }
+
+    /// A v3 (MySQL 4.0) log: 19-byte headers, START_EVENT_V3, ROTATE.
+    #[test]
+    fn v3_log_with_start_v3() {
+        let mut b = b"\xfebin".to_vec();
+        let mut start = 3u16.to_le_bytes().to_vec();
+        let mut version = b"4.0.27-log".to_vec();
+        version.resize(50, 0);
+        start.extend(version);
+        start.extend(1_000_000u32.to_le_bytes());
+        let header = |type_code: u8, size: usize, end: usize| {
+            let mut h = 1_000_000u32.to_le_bytes().to_vec();
+            h.push(type_code);
+            h.extend(1u32.to_le_bytes());
+            h.extend((size as u32).to_le_bytes());
+            h.extend((end as u32).to_le_bytes());
+            h.extend(0u16.to_le_bytes());
+            h
+        };
+        b.extend(header(1, 19 + start.len(), 79));
+        b.extend(&start);
+        let mut rot = 4u64.to_le_bytes().to_vec();
+        rot.extend(b"log.002");
+        b.extend(header(4, 19 + rot.len(), 79 + 19 + rot.len()));
+        b.extend(&rot);
+        let ev: Vec<_> = Reader::new("v3", &b).unwrap().map(Result::unwrap).collect();
+        assert_eq!(ev.len(), 2);
+        assert_eq!(
+            ev[0].event.to_string(),
+            "Server ver: 4.0.27-log, Binlog ver: 3"
+        );
+        assert_eq!(ev[1].event.to_string(), "log.002;pos=4");
     }
 }

@@ -41,3 +41,17 @@ impl fmt::Display for AppendBlock<'_> {
         )
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn file_id_and_block() {
+        let mut b = 7u32.to_le_bytes().to_vec();
+        b.extend(b"1,2\n");
+        let a = AppendBlock::parse(&b, 4).unwrap();
+        assert_eq!((a.file_id, a.block), (7, &b"1,2\n"[..]));
+        assert!(AppendBlock::parse(&b[..3], 4).is_err());
+    }
+}

@@ -41,3 +41,28 @@ impl fmt::Display for CreateFile<'_> {
         )
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn load_header_file_id_name_and_block() {
+        let mut b = Vec::new();
+        for v in [3u32, 0, 0] {
+            b.extend(v.to_le_bytes());
+        }
+        b.extend([1, 4]);
+        b.extend(0u32.to_le_bytes());
+        b.extend(5u32.to_le_bytes());
+        b.extend([1, b'\t', 0, 1, b'\n', 0, 1, b'\\', 0]);
+        b.extend(b"t\0test\0/tmp/f.txt\0data");
+        let c = CreateFile::parse(&b, 18).unwrap();
+        assert_eq!((c.file_id, c.block), (5, &b"data"[..]));
+        assert_eq!(
+            (c.load.table, c.load.file_name),
+            (&b"t"[..], &b"/tmp/f.txt"[..])
+        );
+        assert!(CreateFile::parse(&b[..40], 18).is_err());
+    }
+}

@@ -25,3 +25,17 @@ impl fmt::Display for DeleteFile {
         write!(f, ";file_id={}", self.file_id)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn file_id() {
+        assert_eq!(
+            DeleteFile::parse(&3u32.to_le_bytes()).unwrap().to_string(),
+            ";file_id=3"
+        );
+        assert!(DeleteFile::parse(&[]).is_err());
+    }
+}

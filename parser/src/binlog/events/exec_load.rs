@@ -25,3 +25,14 @@ impl fmt::Display for ExecLoad {
         write!(f, ";file_id={}", self.file_id)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn file_id() {
+        assert_eq!(ExecLoad::parse(&9u32.to_le_bytes()).unwrap().file_id, 9);
+        assert!(ExecLoad::parse(&[9]).is_err());
+    }
+}

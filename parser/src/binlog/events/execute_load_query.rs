@@ -58,3 +58,29 @@ impl fmt::Display for ExecuteLoadQuery<'_> {
         write!(f, "{} ;file_id={}", Text(self.query.query), self.file_id)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn query_plus_file_fields() {
+        let sql = b"LOAD DATA INFILE '/tmp/x' INTO TABLE t";
+        let mut b = 1u32.to_le_bytes().to_vec();
+        b.extend(0u32.to_le_bytes());
+        b.push(4);
+        b.extend(0u16.to_le_bytes());
+        b.extend(0u16.to_le_bytes());
+        b.extend(6u32.to_le_bytes());
+        b.extend(17u32.to_le_bytes());
+        b.extend(25u32.to_le_bytes());
+        b.push(1);
+        b.extend(b"test\0");
+        b.extend(sql);
+        let e = ExecuteLoadQuery::parse(&b, 26).unwrap();
+        assert_eq!((e.file_id, e.dup_handling), (6, 1));
+        assert_eq!(e.file_name(), Some(&b"'/tmp/x'"[..]));
+        assert_eq!(e.query.query, sql);
+        assert!(ExecuteLoadQuery::parse(&b[..20], 26).is_err());
+    }
+}

@@ -89,4 +89,12 @@ mod tests {
         );
         assert!(Heartbeat::parse_v2(&[1, 9, b'x']).is_err());
     }
+
+    #[test]
+    fn v1_is_the_file_name() {
+        assert_eq!(
+            Heartbeat::parse_v1(b"binlog.000003").to_string(),
+            "binlog.000003"
+        );
+    }
 }

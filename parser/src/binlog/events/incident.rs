@@ -57,3 +57,19 @@ impl fmt::Display for Incident<'_> {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lost_events_with_message() {
+        let mut b = LOST_EVENTS.to_le_bytes().to_vec();
+        b.push(4);
+        b.extend(b"oops");
+        let i = Incident::parse(&b, 2).unwrap();
+        assert!(i.is_known());
+        assert_eq!(i.to_string(), "#1 (LOST_EVENTS) oops");
+        assert!(Incident::parse(&b[..5], 2).is_err());
+    }
+}

@@ -43,3 +43,21 @@ impl fmt::Display for Intvar {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn both_kinds() {
+        let mut b = vec![INSERT_ID];
+        b.extend(12345u64.to_le_bytes());
+        assert_eq!(Intvar::parse(&b).unwrap().to_string(), "INSERT_ID=12345");
+        b[0] = LAST_INSERT_ID;
+        assert_eq!(
+            Intvar::parse(&b).unwrap().to_string(),
+            "LAST_INSERT_ID=12345"
+        );
+        assert!(Intvar::parse(&b[..8]).is_err());
+    }
+}

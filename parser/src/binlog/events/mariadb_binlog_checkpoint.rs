@@ -26,3 +26,16 @@ impl fmt::Display for BinlogCheckpoint<'_> {
         write!(f, "{}", Text(self.file))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn length_prefixed_name() {
+        let mut b = 5u32.to_le_bytes().to_vec();
+        b.extend(b"m.001");
+        assert_eq!(BinlogCheckpoint::parse(&b).unwrap().file, b"m.001");
+        assert!(BinlogCheckpoint::parse(&b[..7]).is_err());
+    }
+}

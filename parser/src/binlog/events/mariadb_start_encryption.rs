@@ -45,3 +45,18 @@ impl fmt::Display for StartEncryption<'_> {
         write!(f, "scheme={} key_version={}", self.scheme, self.key_version)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scheme_key_nonce() {
+        let mut b = vec![1];
+        b.extend(2u32.to_le_bytes());
+        b.extend([7; 12]);
+        let s = StartEncryption::parse(&b).unwrap();
+        assert_eq!((s.scheme, s.key_version, s.nonce.len()), (1, 2, 12));
+        assert!(StartEncryption::parse(&b[..10]).is_err());
+    }
+}

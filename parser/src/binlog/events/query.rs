@@ -37,6 +37,9 @@ pub struct Query<'a> {
     pub query: &'a [u8],
     /// The statement is zlib-compressed (MariaDB `QUERY_COMPRESSED_EVENT`).
     pub compressed: bool,
+    /// The header's `LOG_EVENT_SUPPRESS_USE_F`: the statement must not be run after
+    /// `USE schema` (set by the event dispatch; `false` from [`Query::parse`]).
+    pub suppress_use: bool,
 }
 
 impl<'a> Query<'a> {
@@ -95,6 +98,7 @@ impl<'a> Query<'a> {
                     status,
                     query: i,
                     compressed,
+                    suppress_use: false,
                 },
                 extra_fields,
             ),
@@ -152,7 +156,7 @@ pub fn inflate_mariadb(block: &[u8]) -> Result<Vec<u8>, DecodeError> {
 
 impl fmt::Display for Query<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if !self.schema.is_empty() {
+        if !self.schema.is_empty() && !self.suppress_use {
             write!(f, "use `{}`; ", Text(self.schema))?;
         }
         match self.text() {

@@ -33,3 +33,19 @@ impl fmt::Display for Rand {
         write!(f, "rand_seed1={},rand_seed2={}", self.seed1, self.seed2)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn two_seeds() {
+        let mut b = 1u64.to_le_bytes().to_vec();
+        b.extend(2u64.to_le_bytes());
+        assert_eq!(
+            Rand::parse(&b).unwrap().to_string(),
+            "rand_seed1=1,rand_seed2=2"
+        );
+        assert!(Rand::parse(&b[..15]).is_err());
+    }
+}

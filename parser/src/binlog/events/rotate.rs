@@ -44,3 +44,22 @@ impl fmt::Display for Rotate<'_> {
         write!(f, "{};pos={}", Text(self.next_file), self.position)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::binlog::FormatContext;
+
+    #[test]
+    fn position_only_when_the_post_header_has_it() {
+        let mut b = 4u64.to_le_bytes().to_vec();
+        b.extend(b"mysql-bin.000002");
+        let r = Rotate::parse(&b, &FormatContext::v4_default()).unwrap();
+        assert_eq!((r.position, r.next_file), (4, &b"mysql-bin.000002"[..]));
+        // v1 logs (ROTATE post-header 0) store only the name.
+        let v1 = FormatContext::pre_v4(1, String::new());
+        let r = Rotate::parse(b"bin.002", &v1).unwrap();
+        assert_eq!((r.position, r.next_file), (0, &b"bin.002"[..]));
+        assert!(Rotate::parse(&[1, 2], &FormatContext::v4_default()).is_err());
+    }
+}

@@ -28,3 +28,16 @@ impl fmt::Display for RowsQuery<'_> {
         write!(f, "# {}", Text(self.query))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_after_the_length_byte() {
+        // The length byte is the length modulo 256 and is not trusted.
+        let r = RowsQuery::parse(b"\x05insert into t values (1)").unwrap();
+        assert_eq!(r.query, b"insert into t values (1)");
+        assert!(RowsQuery::parse(b"").is_err());
+    }
+}

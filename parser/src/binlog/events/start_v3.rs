@@ -53,3 +53,23 @@ impl fmt::Display for StartV3<'_> {
         )
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn version_and_timestamp() {
+        let mut b = 3u16.to_le_bytes().to_vec();
+        let mut v = b"4.0.27".to_vec();
+        v.resize(SERVER_VERSION_LEN, 0);
+        b.extend(v);
+        b.extend(77u32.to_le_bytes());
+        let s = StartV3::parse(&b).unwrap();
+        assert_eq!(
+            (s.binlog_version, s.server_version, s.created),
+            (3, &b"4.0.27"[..], 77)
+        );
+        assert!(StartV3::parse(&b[..40]).is_err());
+    }
+}

@@ -274,4 +274,40 @@ mod tests {
         b[8] = 200;
         assert!(TransactionPayload::parse(&b).is_err());
     }
+
+    #[test]
+    fn inner_events_are_framed_without_checksums() {
+        use crate::binlog::test_log::POST_HEADER_80;
+        let ctx = FormatContext::from_fde(
+            4,
+            "8.0.40",
+            19,
+            &POST_HEADER_80,
+            Some(crate::binlog::ChecksumAlg::Crc32),
+        );
+        let mut buf = Vec::new();
+        for (type_code, body) in [
+            (16u8, 5u64.to_le_bytes().to_vec()),
+            (16, 6u64.to_le_bytes().to_vec()),
+        ] {
+            buf.extend(0u32.to_le_bytes());
+            buf.push(type_code);
+            buf.extend(1u32.to_le_bytes());
+            buf.extend(((19 + body.len()) as u32).to_le_bytes());
+            buf.extend(0u32.to_le_bytes());
+            buf.extend(0u16.to_le_bytes());
+            buf.extend(body);
+        }
+        let whole = buf.len();
+        buf.extend([0; 10]);
+        let items: Vec<_> = InnerEvents::new(&buf, &ctx).collect();
+        assert_eq!(items.len(), 3);
+        let first = items[0].as_ref().unwrap();
+        assert_eq!((first.inner_offset, first.body.len()), (0, 8));
+        assert!(matches!(first.decode(&ctx), Ok(Event::Xid(x)) if x.xid == 5));
+        assert_eq!(items[1].as_ref().unwrap().inner_offset, 27);
+        let err = items[2].as_ref().unwrap_err();
+        assert_eq!(err.inner_offset, whole);
+        assert!(matches!(err.error, BinlogError::Truncated { .. }));
+    }
 }

@@ -83,3 +83,21 @@ impl fmt::Display for XaPrepare<'_> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn xid_parts() {
+        let mut b = vec![0];
+        b.extend(1u32.to_le_bytes());
+        b.extend(2u32.to_le_bytes());
+        b.extend(1u32.to_le_bytes());
+        b.extend(b"abc");
+        let x = XaPrepare::parse(&b).unwrap();
+        assert_eq!(x.to_string(), "XA PREPARE X'6162',X'63',1");
+        b[5..9].copy_from_slice(&200u32.to_le_bytes());
+        assert!(XaPrepare::parse(&b).is_err());
+    }
+}

@@ -25,3 +25,17 @@ impl fmt::Display for Xid {
         write!(f, "COMMIT /* xid={} */", self.xid)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn eight_byte_id() {
+        assert_eq!(
+            Xid::parse(&28u64.to_le_bytes()).unwrap().to_string(),
+            "COMMIT /* xid=28 */"
+        );
+        assert!(Xid::parse(&[1, 2, 3]).is_err());
+    }
+}

@@ -289,7 +289,7 @@ impl<'a> RowsEvent<'a> {
             if i > 0 {
                 out.push(b',');
             }
-            row?.write_json(map, out)?;
+            row?.write_json(out)?;
         }
         out.push(b']');
         Ok(())
@@ -432,18 +432,18 @@ pub struct RowChange<'r> {
 
 impl RowChange<'_> {
     /// Appends `{"before":[…],"after":[…]}` with the images present.
-    pub fn write_json(&self, map: &TableMap<'_>, out: &mut Vec<u8>) -> Result<(), DecodeError> {
+    pub fn write_json(&self, out: &mut Vec<u8>) -> Result<(), DecodeError> {
         out.push(b'{');
         if let Some(b) = &self.before {
             out.extend_from_slice(b"\"before\":");
-            b.write_json(map, out)?;
+            b.write_json(out)?;
         }
         if let Some(a) = &self.after {
             if self.before.is_some() {
                 out.push(b',');
             }
             out.extend_from_slice(b"\"after\":");
-            a.write_json(map, out)?;
+            a.write_json(out)?;
         }
         out.push(b'}');
         Ok(())
@@ -513,7 +513,7 @@ impl<'r> RowImage<'r> {
     }
 
     /// Appends `[v0, v1, …]`, one entry per present column (see [`Value::write_json`]).
-    pub fn write_json(&self, map: &TableMap<'_>, out: &mut Vec<u8>) -> Result<(), DecodeError> {
+    pub fn write_json(&self, out: &mut Vec<u8>) -> Result<(), DecodeError> {
         out.push(b'[');
         for (k, cell) in self.iter().enumerate() {
             let cell = cell?;
@@ -521,7 +521,7 @@ impl<'r> RowImage<'r> {
                 out.push(b',');
             }
             cell.value
-                .write_json(map.members(cell.column), out)
+                .write_json(self.columns.get(cell.column), out)
                 .map_err(|what| DecodeError::new(self.locator.remaining(), what))?;
         }
         out.push(b']');

@@ -3,6 +3,7 @@
 
 use std::io::Write as _;
 
+use super::charset::{self, Encoding};
 use super::column_type::ColumnType;
 use super::decimal::{binary_size, Decimal};
 use super::json_binary::JsonBinary;
@@ -279,23 +280,41 @@ pub(crate) fn json_string(out: &mut Vec<u8>, s: &str) {
     out.push(b'"');
 }
 
-/// Appends `{"hex":"…"}` for bytes that are not text.
-fn json_hex(out: &mut Vec<u8>, bytes: &[u8]) {
+/// Appends `{"hex":"…"}` for bytes that are not text, followed by `pad` zero bytes.
+fn json_hex(out: &mut Vec<u8>, bytes: &[u8], pad: usize) {
     const HEX: &[u8; 16] = b"0123456789abcdef";
     out.extend_from_slice(b"{\"hex\":\"");
-    out.reserve(bytes.len() * 2 + 2);
+    out.reserve(
+        bytes
+            .len()
+            .saturating_add(pad)
+            .saturating_mul(2)
+            .saturating_add(2),
+    );
     for &b in bytes {
         out.push(HEX[usize::from(b >> 4)]);
         out.push(HEX[usize::from(b & 15)]);
     }
+    for _ in 0..pad {
+        out.extend_from_slice(b"00");
+    }
     out.extend_from_slice(b"\"}");
 }
 
-/// Appends bytes as a JSON string when they are UTF-8, else as `{"hex":"…"}`.
-fn json_bytes(out: &mut Vec<u8>, bytes: &[u8]) {
-    match std::str::from_utf8(bytes) {
-        Ok(s) => json_string(out, s),
-        Err(_) => json_hex(out, bytes),
+/// Appends a string column's bytes: text in the column's character set as a JSON
+/// string, binary (or undecodable) bytes as hex. `fixed` is the byte length a BINARY(n)
+/// value is padded back to (the server strips trailing zero bytes when logging).
+fn json_text(out: &mut Vec<u8>, bytes: &[u8], column: Option<&Column>, fixed: Option<usize>) {
+    let encoding = column
+        .and_then(|c| c.collation)
+        .map_or(Encoding::Utf8OrUnknown, charset::encoding);
+    if encoding == Encoding::Binary {
+        let pad = fixed.map_or(0, |n| n.saturating_sub(bytes.len()));
+        return json_hex(out, bytes, pad);
+    }
+    match charset::decode(bytes, encoding) {
+        Some(s) => json_string(out, &s),
+        None => json_hex(out, bytes, 0),
     }
 }
 
@@ -307,22 +326,36 @@ fn json_display(out: &mut Vec<u8>, v: &dyn std::fmt::Display) {
     out.push(b'"');
 }
 
+/// Appends a finite double as the shortest text that reads back the same, else `null`.
+fn json_double(out: &mut Vec<u8>, v: f64) {
+    if v.is_finite() {
+        let _ = write!(out, "{v:?}");
+    } else {
+        out.extend_from_slice(b"null");
+    }
+}
+
 impl Value<'_> {
-    /// Appends the value as JSON, MySQL-style:
-    /// integers, YEAR and BIT as numbers; FLOAT/DOUBLE as the shortest text that reads
-    /// back the same; DECIMAL, DATE, TIME and DATETIME as strings
-    /// (`"-12.50"`, `"2014-01-31"`, `"-838:59:59.000000"`, `"2014-01-30 01:30:02.123"`);
-    /// TIMESTAMP as epoch seconds with the fraction kept (`1390000000.123`); ENUM as its
-    /// index and SET as its bitmask, or `{"index":2,"name":"b"}` /
-    /// `{"bits":5,"names":["a","c"]}` when `members` names them; text as a string when
-    /// it is UTF-8, else `{"hex":"…"}`; GEOMETRY, VECTOR and compressed columns as
-    /// `{"hex":"…"}`; JSON as the document itself; a partial JSON update as
+    /// Appends the value as JSON, following replog's value contract (the one
+    /// `fixtures/mariadb/expected.json` is written in):
+    /// NULL as `null`; integers, BIT, YEAR, the ENUM member index and the SET bitmask as
+    /// numbers; FLOAT (its exact binary32 value widened to double) and DOUBLE as the
+    /// shortest number text that reads back the same; DECIMAL, DATE, TIME and DATETIME
+    /// as MySQL's text in a string (`"-12.50"`, `"2014-01-31"`, `"-838:59:59.000000"`,
+    /// `"2014-01-30 01:30:02.123"`); TIMESTAMP as seconds since the epoch with the
+    /// fraction kept (`1390000000.123`); character columns as strings (decoded from the
+    /// column's character set when the table map names it, else shown as text when the
+    /// bytes are UTF-8); binary strings, blobs, GEOMETRY, VECTOR and MariaDB compressed
+    /// columns as `{"hex":"…"}` (BINARY(n) padded back to n bytes); JSON as the document
+    /// itself; a partial JSON update as
     /// `{"json_diff":[{"op":"REPLACE","path":"$.a","value":…},…]}`.
     ///
-    /// Fails only on a malformed binary JSON document or diff, naming what was expected.
+    /// `column` is the value's column in the table map (for the character set and the
+    /// BINARY length). Fails only on a malformed binary JSON document or diff, naming
+    /// what was expected.
     pub fn write_json(
         &self,
-        members: Option<&[std::borrow::Cow<'_, [u8]>]>,
+        column: Option<&Column>,
         out: &mut Vec<u8>,
     ) -> Result<(), &'static str> {
         match *self {
@@ -330,19 +363,14 @@ impl Value<'_> {
             Value::Int(v) => {
                 let _ = write!(out, "{v}");
             }
-            Value::UInt(v) | Value::Bit(v) => {
+            Value::UInt(v) | Value::Bit(v) | Value::Set(v) => {
                 let _ = write!(out, "{v}");
             }
-            Value::Year(v) => {
+            Value::Year(v) | Value::Enum(v) => {
                 let _ = write!(out, "{v}");
             }
-            Value::Float(v) if v.is_finite() => {
-                let _ = write!(out, "{v}");
-            }
-            Value::Double(v) if v.is_finite() => {
-                let _ = write!(out, "{v}");
-            }
-            Value::Float(_) | Value::Double(_) => out.extend_from_slice(b"null"),
+            Value::Float(v) => json_double(out, f64::from(v)),
+            Value::Double(v) => json_double(out, v),
             Value::Decimal(d) => json_display(out, &d),
             Value::Date(d) => json_display(out, &d),
             Value::Time(t) => json_display(out, &t),
@@ -350,41 +378,14 @@ impl Value<'_> {
             Value::Timestamp(t) => {
                 let _ = write!(out, "{t}");
             }
-            Value::Enum(i) => match members {
-                Some(names) => {
-                    let _ = write!(out, "{{\"index\":{i},\"name\":");
-                    let name = usize::from(i).checked_sub(1).and_then(|k| names.get(k));
-                    match name {
-                        Some(n) => json_bytes(out, n),
-                        None => out.extend_from_slice(b"null"),
-                    }
-                    out.push(b'}');
-                }
-                None => {
-                    let _ = write!(out, "{i}");
-                }
-            },
-            Value::Set(bits) => match members {
-                Some(names) => {
-                    let _ = write!(out, "{{\"bits\":{bits},\"names\":[");
-                    let mut first = true;
-                    for (k, n) in names.iter().enumerate().take(64) {
-                        if bits & (1u64 << k) != 0 {
-                            if !first {
-                                out.push(b',');
-                            }
-                            first = false;
-                            json_bytes(out, n);
-                        }
-                    }
-                    out.extend_from_slice(b"]}");
-                }
-                None => {
-                    let _ = write!(out, "{bits}");
-                }
-            },
-            Value::String(b) | Value::Blob(b) => json_bytes(out, b),
-            Value::Geometry(b) | Value::Vector(b) | Value::Compressed(b) => json_hex(out, b),
+            Value::String(b) => {
+                let fixed = column
+                    .filter(|c| c.kind == ColumnType::String)
+                    .map(|c| usize::from(c.string_length));
+                json_text(out, b, column, fixed);
+            }
+            Value::Blob(b) => json_text(out, b, column, None),
+            Value::Geometry(b) | Value::Vector(b) | Value::Compressed(b) => json_hex(out, b, 0),
             Value::Json(j) => j.write_json(out)?,
             Value::JsonDiff(d) => d.write_json(out)?,
         }
@@ -395,7 +396,6 @@ impl Value<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::borrow::Cow;
 
     fn col(kind: ColumnType, metadata: u16) -> Column {
         Column {
@@ -413,12 +413,6 @@ mod tests {
         }
     }
 
-    fn json(v: &Value<'_>) -> String {
-        let mut out = Vec::new();
-        v.write_json(None, &mut out).unwrap();
-        String::from_utf8(out).unwrap()
-    }
-
     fn one(c: &Column, data: &[u8]) -> String {
         let (v, n) = decode(c, false, data).unwrap();
         assert_eq!(
@@ -428,7 +422,9 @@ mod tests {
             c.kind,
             data.len()
         );
-        json(&v)
+        let mut out = Vec::new();
+        v.write_json(Some(c), &mut out).unwrap();
+        String::from_utf8(out).unwrap()
     }
 
     #[test]
@@ -469,9 +465,10 @@ mod tests {
             one(&col(ColumnType::Float, 4), &1.5f32.to_le_bytes()),
             "1.5"
         );
+        // FLOAT is its exact binary32 value widened to double.
         assert_eq!(
             one(&col(ColumnType::Float, 4), &0.1f32.to_le_bytes()),
-            "0.1"
+            "0.10000000149011612"
         );
         assert_eq!(
             one(&col(ColumnType::Double, 8), &0.1f64.to_le_bytes()),
@@ -479,7 +476,11 @@ mod tests {
         );
         assert_eq!(
             one(&col(ColumnType::Double, 8), &(-2.5e-300f64).to_le_bytes()),
-            format!("{}", -2.5e-300f64)
+            "-2.5e-300"
+        );
+        assert_eq!(
+            one(&col(ColumnType::Double, 8), &f64::MAX.to_le_bytes()),
+            "1.7976931348623157e308"
         );
         assert_eq!(
             one(&col(ColumnType::Double, 8), &f64::NAN.to_le_bytes()),
@@ -493,8 +494,19 @@ mod tests {
         assert_eq!(one(&c, b"\x05hello"), "\"hello\"");
         // 4-byte UTF-8 (U+1F600) and escapes.
         assert_eq!(one(&c, b"\x06\xf0\x9f\x98\x80\"\n"), "\"\u{1F600}\\\"\\n\"");
-        // Not UTF-8: hex.
+        // Not UTF-8 and no character set known: hex.
         assert_eq!(one(&c, b"\x02\xff\x00"), "{\"hex\":\"ff00\"}");
+        // latin1 and binary collations from the table map.
+        let mut latin1 = c.clone();
+        latin1.collation = Some(8);
+        assert_eq!(one(&latin1, b"\x04caf\xe9"), "\"caf\u{e9}\"");
+        let mut varbinary = c.clone();
+        varbinary.collation = Some(63);
+        assert_eq!(one(&varbinary, b"\x02ab"), "{\"hex\":\"6162\"}");
+        let mut binary4 = col(ColumnType::String, 0);
+        binary4.string_length = 4;
+        binary4.collation = Some(63);
+        assert_eq!(one(&binary4, b"\x02ab"), "{\"hex\":\"61620000\"}");
         let wide = col(ColumnType::VarChar, 1200);
         assert_eq!(one(&wide, b"\x03\x00abc"), "\"abc\"");
         let mut ch = col(ColumnType::String, 0);
@@ -539,17 +551,13 @@ mod tests {
         let mut e = col(ColumnType::Enum, 0);
         e.string_length = 2;
         assert_eq!(one(&e, &[0x01, 0x01]), "257");
-        let (v, _) = decode(&e, false, &[2, 0]).unwrap();
-        let names = [Cow::Borrowed(&b"a"[..]), Cow::Borrowed(&b"b"[..])];
-        let mut out = Vec::new();
-        v.write_json(Some(&names), &mut out).unwrap();
-        assert_eq!(out, b"{\"index\":2,\"name\":\"b\"}");
+        e.string_length = 1;
+        assert_eq!(one(&e, &[2]), "2");
         let mut s = col(ColumnType::Set, 0);
-        s.string_length = 1;
-        let (v, _) = decode(&s, false, &[0b11]).unwrap();
-        let mut out = Vec::new();
-        v.write_json(Some(&names), &mut out).unwrap();
-        assert_eq!(out, b"{\"bits\":3,\"names\":[\"a\",\"b\"]}");
+        s.string_length = 2;
+        assert_eq!(one(&s, &[0x01, 0x02]), "513");
+        s.string_length = 8;
+        assert_eq!(one(&s, &[0xff; 8]), u64::MAX.to_string());
         assert_eq!(one(&col(ColumnType::Year, 0), &[114]), "2014");
         assert_eq!(one(&col(ColumnType::Year, 0), &[0]), "0");
     }

@@ -1,19 +1,15 @@
 //! Every table map and rows event of the shared binlog corpus, decoded through the public
 //! API, checked against the facts stated in `shared/fixtures/binlog/README.md`.
 //!
-//! Events are framed here with a minimal header walk (19-byte v4 headers, the FDE's
-//! checksum algorithm and post-header lengths) so the rows decoder is tested on its own.
+//! Events come from `binlog::Reader` (and the inner events of transaction payloads).
 
 use std::fs;
 
 use replog::binlog::rows::{
     ColumnType, JsonDiffOp, RowsAction, RowsEvent, RowsEventKind, RowsVersion, TableMap, TableMaps,
 };
-use replog::binlog::{ChecksumAlg, Flavor, FormatContext};
+use replog::binlog::{Event, InnerEvents, Reader};
 use replog_tests::{project_fixture, shared_fixture};
-
-const FDE: u8 = 15;
-const TABLE_MAP: u8 = 19;
 
 /// A row image as (column, JSON value text) pairs.
 type Image = Vec<(usize, String)>;
@@ -25,7 +21,7 @@ struct DecodedRows {
     map: TableMap<'static>,
     columns: Vec<u8>,
     columns_after: Option<Vec<u8>>,
-    /// Per row: (before, after), each a list of (column, JSON value text).
+    /// Per row: (before, after).
     rows: Vec<(Option<Image>, Option<Image>)>,
     /// `write_rows_json` output.
     json: String,
@@ -35,87 +31,6 @@ struct DecodedRows {
 struct Decoded {
     maps: Vec<TableMap<'static>>,
     rows: Vec<DecodedRows>,
-}
-
-fn u32_at(b: &[u8], at: usize) -> u32 {
-    u32::from_le_bytes(b[at..at + 4].try_into().unwrap())
-}
-
-/// (major, minor, patch) of a server version string.
-fn version(v: &str) -> (u32, u32, u32) {
-    let mut it = v
-        .split(|c: char| !c.is_ascii_digit())
-        .map(|n| n.parse().unwrap_or(0));
-    (
-        it.next().unwrap_or(0),
-        it.next().unwrap_or(0),
-        it.next().unwrap_or(0),
-    )
-}
-
-/// The pre-GA WL#2325 trees numbered types 16-22 differently (MySQL's
-/// `Format_description_log_event` maps them back by server version).
-fn pre_ga_permutation(server_version: &str) -> bool {
-    let v = server_version;
-    (v.starts_with("5.1.")
-        && v[4..].starts_with(|c: char| ('1'..='5').contains(&c))
-        && v[5..].starts_with("-a_drop5"))
-        || v.starts_with("5.1.4-a_drop6")
-        || (v.starts_with("5.2.")
-            && v[4..].starts_with(|c: char| ('0'..='2').contains(&c))
-            && v[5..].starts_with("-a_drop6"))
-}
-
-/// raw type code -> current numbering, for the permuted trees.
-fn unpermute(raw: u8) -> u8 {
-    match raw {
-        16 => 19,
-        17 => 20,
-        18 => 21,
-        19 => 22,
-        20 => 16,
-        21 => 17,
-        22 => 18,
-        other => other,
-    }
-}
-
-fn fde_context(body: &[u8]) -> (FormatContext, bool) {
-    let binlog_version = u16::from_le_bytes([body[0], body[1]]);
-    let sv = &body[2..52];
-    let server_version =
-        String::from_utf8_lossy(&sv[..sv.iter().position(|&b| b == 0).unwrap_or(50)]).into_owned();
-    let has_alg = version(&server_version) >= (5, 6, 1);
-    let lengths_end = if has_alg { body.len() - 5 } else { body.len() };
-    let raw_lengths = &body[57..lengths_end];
-    let checksum = if has_alg && body[body.len() - 5] == 1 {
-        ChecksumAlg::Crc32
-    } else {
-        ChecksumAlg::None
-    };
-    let permuted = pre_ga_permutation(&server_version);
-    let mut post_header_lengths = [0u8; 256];
-    for (i, &len) in raw_lengths.iter().enumerate() {
-        let raw = (i + 1) as u8;
-        let code = if permuted { unpermute(raw) } else { raw };
-        post_header_lengths[usize::from(code)] = len;
-    }
-    let flavor = if server_version.contains("MariaDB") {
-        Flavor::MariaDb
-    } else {
-        Flavor::MySql
-    };
-    (
-        FormatContext {
-            binlog_version,
-            server_version,
-            flavor,
-            checksum,
-            post_header_lengths,
-            ..FormatContext::v4_default()
-        },
-        permuted,
-    )
 }
 
 fn cells(image: &replog::binlog::rows::RowImage<'_>, map: &TableMap<'_>) -> Vec<(usize, String)> {
@@ -137,76 +52,73 @@ fn decode(name: &str) -> Decoded {
     decode_path(&shared_fixture(&format!("binlog/{name}")))
 }
 
-/// Decodes every table map and rows event of a binlog file; panics on any error.
+/// Decodes every table map and rows event of a binlog file (including those inside
+/// transaction payloads) through binlog's reader; panics on any error.
 fn decode_path(path: &std::path::Path) -> Decoded {
-    let name = path.display();
+    let name = path.display().to_string();
     let bytes = fs::read(path).unwrap();
-    assert_eq!(&bytes[..4], b"\xfebin", "{name}: magic");
-    let mut pos = 4;
-    let mut ctx: Option<(FormatContext, bool)> = None;
+    let mut reader = Reader::new(name.clone(), &bytes).unwrap();
     let mut maps = TableMaps::new();
     let mut out = Decoded::default();
-    while pos + 19 <= bytes.len() {
-        let raw_type = bytes[pos + 4];
-        let size = u32_at(&bytes, pos + 9) as usize;
-        assert!(
-            size >= 19 && pos + size <= bytes.len(),
-            "{name}: frame at {pos}"
-        );
-        let event = &bytes[pos..pos + size];
-        if raw_type == FDE {
-            // From 5.6.1 the FDE ends with the algorithm byte and 4 checksum bytes.
-            ctx = Some(fde_context(&event[19..]));
-            pos += size;
-            continue;
-        }
-        let (c, permuted) = ctx.as_ref().expect("FDE first");
-        let type_code = if *permuted {
-            unpermute(raw_type)
-        } else {
-            raw_type
-        };
-        let body_end = size
-            - if c.checksum == ChecksumAlg::Crc32 {
-                4
-            } else {
-                0
-            };
-        let body = &event[19..body_end];
-        if type_code == TABLE_MAP {
-            let map = TableMap::parse(body, c)
-                .unwrap_or_else(|e| panic!("{name}: table map at {pos}: {e:?}"));
-            out.maps.push(map.clone().into_owned());
-            maps.insert(map.into_owned());
-        } else if let Some(kind) = RowsEventKind::from_type_code(type_code) {
-            let ev = RowsEvent::parse(body, c, kind)
-                .unwrap_or_else(|e| panic!("{name}: rows event at {pos}: {e:?}"));
-            let map = maps.get(ev.table_id).expect("map before rows").clone();
-            let mut rows = Vec::new();
-            for row in maps.rows(&ev).unwrap() {
-                let row = row.unwrap_or_else(|e| panic!("{name}: row in event at {pos}: {e:?}"));
-                rows.push((
-                    row.before.as_ref().map(|i| cells(i, &map)),
-                    row.after.as_ref().map(|i| cells(i, &map)),
-                ));
+    while let Some(ev) = reader.next() {
+        let ev = ev.unwrap_or_else(|e| panic!("{e}"));
+        let at = ev.offset;
+        match ev.event {
+            Event::TableMap(map) => {
+                out.maps.push(map.clone().into_owned());
+                maps.insert(map);
             }
-            let mut json = Vec::new();
-            ev.write_rows_json(&map, &mut json).unwrap();
-            let json = String::from_utf8(json).unwrap();
-            serde_json::from_str::<serde_json::Value>(&json)
-                .unwrap_or_else(|e| panic!("{name}: rows JSON at {pos} is not JSON ({e}): {json}"));
-            out.rows.push(DecodedRows {
-                kind,
-                map: map.into_owned(),
-                columns: ev.columns.to_vec(),
-                columns_after: ev.columns_after.as_ref().map(|c| c.to_vec()),
-                rows,
-                json,
-            });
+            Event::Rows(rows) => out
+                .rows
+                .push(rows_of(&maps, &rows, &format!("{name} at {at}"))),
+            Event::TransactionPayload(payload) => {
+                let ctx = reader.context().clone();
+                let buf = payload.decompress().unwrap();
+                for inner in InnerEvents::new(&buf, &ctx) {
+                    let inner = inner.unwrap();
+                    let where_ = format!("{name} at {at}+{}", inner.inner_offset);
+                    match inner.decode(&ctx).unwrap() {
+                        // The decompressed buffer is dropped after this event: keep
+                        // owned copies.
+                        Event::TableMap(map) => {
+                            out.maps.push(map.clone().into_owned());
+                            maps.insert(map.into_owned());
+                        }
+                        Event::Rows(rows) => out.rows.push(rows_of(&maps, &rows, &where_)),
+                        _ => {}
+                    }
+                }
+            }
+            _ => {}
         }
-        pos += size;
     }
     out
+}
+
+/// Renders every row of `ev` with the map the registry holds for it.
+fn rows_of(maps: &TableMaps<'_>, ev: &RowsEvent<'_>, at: &str) -> DecodedRows {
+    let map = maps.get(ev.table_id).expect("map before rows").clone();
+    let mut rows = Vec::new();
+    for row in maps.rows(ev).unwrap() {
+        let row = row.unwrap_or_else(|e| panic!("{at}: row: {e:?}"));
+        rows.push((
+            row.before.as_ref().map(|i| cells(i, &map)),
+            row.after.as_ref().map(|i| cells(i, &map)),
+        ));
+    }
+    let mut json = Vec::new();
+    ev.write_rows_json(&map, &mut json).unwrap();
+    let json = String::from_utf8(json).unwrap();
+    serde_json::from_str::<serde_json::Value>(&json)
+        .unwrap_or_else(|e| panic!("{at}: rows JSON is not JSON ({e}): {json}"));
+    DecodedRows {
+        kind: ev.kind,
+        map: map.into_owned(),
+        columns: ev.columns.to_vec(),
+        columns_after: ev.columns_after.as_ref().map(|c| c.to_vec()),
+        rows,
+        json,
+    }
 }
 
 fn kinds(map: &TableMap<'_>) -> Vec<ColumnType> {
@@ -225,6 +137,7 @@ fn every_rows_event_in_the_corpus_decodes() {
         "mysql-enum-string-set.000001",
         "mysql_type_bit.000001",
         "time_issue.000001",
+        "transaction_compression.000001",
         "update-full-row.binlog",
         "ver_5_1-wl2325_r.001",
         "ver_5_1_23.001",
@@ -242,10 +155,11 @@ fn every_rows_event_in_the_corpus_decodes() {
         }
         events += d.rows.len();
     }
-    // Rows events counted by the README's event-type lists of these files.
+    // Rows events counted by the README's event-type lists of these files, in order
+    // (transaction_compression's WRITE_ROWS is inside its payload).
     assert_eq!(
         events,
-        1 + 1 + 1 + 6 + 2 + 1 + 3 + 1 + 1 + 4 + 3 + 3 + 3 + 3 + 4 + 6
+        1 + 1 + 1 + 6 + 2 + 1 + 3 + 1 + 1 + 1 + 4 + 3 + 3 + 3 + 3 + 4 + 6
     );
 }
 
@@ -663,4 +577,14 @@ fn project_mariadb_logs_match_the_server_values() {
         }
     }
     assert!(compared > 500, "{compared} values compared");
+}
+
+#[test]
+fn rows_inside_a_transaction_payload() {
+    // QUERY(BEGIN), TABLE_MAP, WRITE_ROWS and XID inside one zstd payload.
+    let d = decode("transaction_compression.000001");
+    assert_eq!(d.maps.len(), 1);
+    assert_eq!(d.rows.len(), 1);
+    assert_eq!(d.rows[0].kind.action, RowsAction::Write);
+    assert_eq!(d.rows[0].map.table_id, d.maps[0].table_id);
 }

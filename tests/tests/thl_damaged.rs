@@ -435,3 +435,42 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn last_file_ending_in_a_rotate_record() {
+    // Spec 1.3: its end is left open; the maximum falls back to the previous file's end,
+    // or -1 when there is none. Spec 1.4: readers tolerate the missing successor.
+    let fixture = LogDir::open(&shared_fixture("thl/synthetic-4.1.0")).unwrap();
+    let copy = |names: &[&str]| {
+        let files: Vec<(&str, Vec<u8>)> = names
+            .iter()
+            .map(|n| (*n, std::fs::read(fixture.file_path(n)).unwrap()))
+            .collect();
+        let refs: Vec<(&str, &[u8])> = files.iter().map(|(n, b)| (*n, b.as_slice())).collect();
+        temp_log(&refs)
+    };
+    let (_tmp, dir) = copy(&["thl.data.0000000001"]);
+    let index = LogDir::open(&dir)
+        .unwrap()
+        .index(ReadOptions::default())
+        .unwrap();
+    assert_eq!((index.min_seqno(), index.max_seqno()), (0, -1));
+    assert!(index.entries()[0].ends_with_rotate);
+
+    let (_tmp, dir) = copy(&[
+        "thl.data.0000000001",
+        "thl.data.0000000002",
+        "thl.data.0000000003",
+    ]);
+    let log = LogDir::open(&dir).unwrap();
+    let index = log.index(ReadOptions::default()).unwrap();
+    assert_eq!((index.min_seqno(), index.max_seqno()), (0, 11));
+    index.check_sequence(&log).unwrap();
+    let err = log.rotate_target("thl.data.0000000003", 4).unwrap_err();
+    assert_eq!(
+        thl_kind(&err),
+        &ThlError::RotateTargetMissing {
+            name: "thl.data.0000000004".into()
+        }
+    );
+}

@@ -450,3 +450,20 @@ fn every_directory_opens() {
         assert_eq!(max_minus_min, expected);
     }
 }
+
+#[test]
+fn owned_records_outlive_their_file() {
+    let owned: Vec<replog::thl::OwnedRecord> = {
+        let file =
+            ThlFile::open(&shared_fixture("thl/tungsten-2.2.1/thl.data.0000000001")).unwrap();
+        let records = file.records(ReadOptions::default());
+        records.map(|r| r.unwrap().to_owned_record()).collect()
+    };
+    assert_eq!(owned.len(), 10);
+    let last = owned[9].record().unwrap();
+    assert!(last.file.ends_with("thl.data.0000000001"));
+    assert_eq!((last.offset, last.length), (8986, 231));
+    let event = last.event().unwrap().decode().unwrap();
+    assert_eq!((event.record.seqno, event.record.fragno), (7, 2));
+    assert!(event.body.changes.is_empty());
+}

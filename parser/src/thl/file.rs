@@ -327,6 +327,7 @@ impl<'a> Records<'a> {
         let kind = RecordKind::parse(self.file, offset + 4, data)?;
         self.pos += length;
         Ok(Some(Record {
+            file: self.file,
             offset,
             length: length as u32,
             crc_type,

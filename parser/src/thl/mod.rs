@@ -15,6 +15,7 @@
 //!   source/event/shard ids, enough for `thl list -headers`), a [`RotateRecord`], or
 //!   `Unknown`. [`EventRecord::decode`] decodes the protobuf payload into an
 //!   [`Event`] whose strings and bytes borrow from the file.
+//!   [`Record::to_owned_record`] copies a record out when it must outlive its file.
 //! - [`writer`] frames records and writes logs with rotation; [`Event::encode`]
 //!   reproduces the reference writer's bytes.
 //! - [`render`] holds pure text helpers for `thl list` (Java timestamp, float and
@@ -68,4 +69,4 @@ pub use file::{
     HEADER_LEN, MAGIC,
 };
 pub use mutf8::JavaStr;
-pub use record::{EventRecord, Record, RecordHeader, RecordKind, RotateRecord};
+pub use record::{EventRecord, OwnedRecord, Record, RecordHeader, RecordKind, RotateRecord};

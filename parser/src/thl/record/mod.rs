@@ -16,6 +16,8 @@ pub const ROTATE_RECORD: u8 = 2;
 /// One framed record as stored in a file.
 #[derive(Debug, Clone)]
 pub struct Record<'a> {
+    /// Name of the file the record was read from.
+    pub file: &'a str,
     /// Absolute offset of the record's length field.
     pub offset: u64,
     /// The length field: the whole record, length field and CRC included.
@@ -68,7 +70,53 @@ impl<'a> RecordKind<'a> {
     }
 }
 
+/// A record copied out of its file, to keep after the file is closed (borrowed records
+/// are the default; this is the explicit owned form). [`OwnedRecord::record`] borrows it
+/// back as a [`Record`], decoding the fixed header again.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OwnedRecord {
+    /// Name of the file the record was read from.
+    pub file: String,
+    /// Absolute offset of the record's length field.
+    pub offset: u64,
+    /// The length field.
+    pub length: u32,
+    /// The CRC type byte.
+    pub crc_type: u8,
+    /// The stored CRC field.
+    pub crc: u64,
+    /// The data bytes (record type byte onward).
+    pub data: Vec<u8>,
+}
+
+impl OwnedRecord {
+    /// The record, borrowing from `self`.
+    pub fn record(&self) -> Result<Record<'_>, Error> {
+        Ok(Record {
+            file: &self.file,
+            offset: self.offset,
+            length: self.length,
+            crc_type: self.crc_type,
+            crc: self.crc,
+            data: &self.data,
+            kind: RecordKind::parse(&self.file, self.offset + 4, &self.data)?,
+        })
+    }
+}
+
 impl<'a> Record<'a> {
+    /// A copy that owns its bytes.
+    pub fn to_owned_record(&self) -> OwnedRecord {
+        OwnedRecord {
+            file: self.file.to_string(),
+            offset: self.offset,
+            length: self.length,
+            crc_type: self.crc_type,
+            crc: self.crc,
+            data: self.data.to_vec(),
+        }
+    }
+
     /// The event record, if this is one.
     pub fn event(&self) -> Option<&EventRecord<'a>> {
         match &self.kind {

@@ -474,3 +474,23 @@ fn last_file_ending_in_a_rotate_record() {
         }
     );
 }
+
+#[test]
+fn filtered_placeholder_event_message_is_not_read() {
+    // Spec 5.2: readers of filtered events do not look at the second message. Break it
+    // in the no-CRC log's placeholder (README 2: seqno 3; offset 2668, length 179), whose
+    // event message is the last data byte `00`.
+    let mut bytes = fixture_bytes(NOCRC);
+    let last_data_byte = 2668 + 179 - 9 - 1;
+    assert_eq!(bytes[last_data_byte], 0x00);
+    bytes[last_data_byte] = 0x05;
+    let file = open_single(bytes);
+    let record = file
+        .records(ReadOptions::default())
+        .find(|r| r.as_ref().unwrap().offset == 2668)
+        .unwrap()
+        .unwrap();
+    let event = record.event().unwrap().decode().unwrap();
+    assert!(event.is_filtered());
+    assert_eq!(event.header.seqno_end, Some(5));
+}

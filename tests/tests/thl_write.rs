@@ -505,10 +505,15 @@ fn build(m: &EventModel, seqno: i64) -> Vec<Event<'_>> {
                     seqno_end: m.filtered.map(|f| seqno + f.0),
                     fragno_end: m.filtered.map(|f| f.1),
                 },
-                body: ReplDbmsEvent {
-                    changes: m.changes.iter().map(build_change).collect(),
-                    metadata: options(&m.metadata),
-                    options: options(&m.metadata),
+                // Spec 8.1: filtered placeholders have no metadata, options or changes.
+                body: if m.filtered.is_some() {
+                    ReplDbmsEvent::default()
+                } else {
+                    ReplDbmsEvent {
+                        changes: m.changes.iter().map(build_change).collect(),
+                        metadata: options(&m.metadata),
+                        options: options(&m.metadata),
+                    }
                 },
             }
         })

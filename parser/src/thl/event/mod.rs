@@ -66,6 +66,15 @@ impl<'a> Event<'a> {
     ) -> Result<Event<'a>, PbError> {
         let (header, rest) = Message::delimited(payload, offset, "Header")?;
         let header = Header::decode(header)?;
+        // Like the reference reader, a filtered placeholder's event message is not read
+        // (the reference writer stores it empty, so re-encoding gives the same bytes).
+        if header.filtered_event {
+            return Ok(Event {
+                record,
+                header,
+                body: ReplDbmsEvent::default(),
+            });
+        }
         let body_offset = offset + (payload.len() - rest.len()) as u64;
         let (body, rest) = Message::delimited(rest, body_offset, "ProtobufReplDBMSEvent")?;
         let body = ReplDbmsEvent::decode(body)?;

@@ -53,10 +53,10 @@ pub enum Event<'a> {
     Rotate(Rotate<'a>),
     /// `INTVAR_EVENT`.
     Intvar(Intvar),
-    /// `LOAD_EVENT` or `NEW_LOAD_EVENT`.
-    Load(Load<'a>),
-    /// `CREATE_FILE_EVENT`.
-    CreateFile(CreateFile<'a>),
+    /// `LOAD_EVENT` or `NEW_LOAD_EVENT` (3.23/4.0 only, boxed to keep the enum small).
+    Load(Box<Load<'a>>),
+    /// `CREATE_FILE_EVENT` (4.0 only, boxed to keep the enum small).
+    CreateFile(Box<CreateFile<'a>>),
     /// `APPEND_BLOCK_EVENT`.
     AppendBlock(AppendBlock<'a>),
     /// `EXEC_LOAD_EVENT`.
@@ -75,8 +75,9 @@ pub enum Event<'a> {
     BeginLoadQuery(AppendBlock<'a>),
     /// `EXECUTE_LOAD_QUERY_EVENT`.
     ExecuteLoadQuery(ExecuteLoadQuery<'a>),
-    /// `TABLE_MAP_EVENT`.
-    TableMap(TableMap<'a>),
+    /// `TABLE_MAP_EVENT` (boxed: its decoder allocates its column list anyway, and
+    /// keeping it out of line keeps every other event small to move).
+    TableMap(Box<TableMap<'a>>),
     /// Any rows event (pre-GA, v1, v2, partial update, MariaDB compressed).
     Rows(RowsEvent<'a>),
     /// `INCIDENT_EVENT`.
@@ -139,10 +140,11 @@ pub fn decode<'a>(
         T::STOP => Event::Stop(Stop::parse(body)),
         T::ROTATE => Event::Rotate(Rotate::parse(body, ctx)?),
         T::INTVAR => Event::Intvar(Intvar::parse(body)?),
-        T::LOAD => Event::Load(Load::parse(body, post, false)?),
-        T::NEW_LOAD => Event::Load(Load::parse(body, post, true)?),
+        T::LOAD => Event::Load(Box::new(Load::parse(body, post, false)?)),
+        T::NEW_LOAD => Event::Load(Box::new(Load::parse(body, post, true)?)),
         T::CREATE_FILE => {
-            Event::CreateFile(CreateFile::parse(body, ctx.post_header_len(T::LOAD.0))?)
+            let load_post = ctx.post_header_len(T::LOAD.0);
+            Event::CreateFile(Box::new(CreateFile::parse(body, load_post)?))
         }
         T::APPEND_BLOCK => Event::AppendBlock(AppendBlock::parse(body, post)?),
         T::EXEC_LOAD => Event::ExecLoad(ExecLoad::parse(body)?),
@@ -153,7 +155,7 @@ pub fn decode<'a>(
         T::XID => Event::Xid(Xid::parse(body)?),
         T::BEGIN_LOAD_QUERY => Event::BeginLoadQuery(AppendBlock::parse(body, post)?),
         T::EXECUTE_LOAD_QUERY => Event::ExecuteLoadQuery(ExecuteLoadQuery::parse(body, post)?),
-        T::TABLE_MAP => Event::TableMap(TableMap::parse(body, ctx)?),
+        T::TABLE_MAP => Event::TableMap(Box::new(TableMap::parse(body, ctx)?)),
         T::INCIDENT => Event::Incident(Incident::parse(body, post)?),
         T::HEARTBEAT => Event::Heartbeat(Heartbeat::parse_v1(body)),
         T::HEARTBEAT_V2 => Event::Heartbeat(Heartbeat::parse_v2(body)?),

@@ -30,8 +30,8 @@ pub struct Query<'a> {
     pub error_code: u16,
     /// Default database.
     pub schema: &'a [u8],
-    /// Status variables.
-    pub status: StatusVars<'a>,
+    /// The status-variable block, validated while decoding; see [`Query::status`].
+    pub status_vars: &'a [u8],
     /// The statement text, or for compressed events the compressed block (see
     /// [`Query::text`]).
     pub query: &'a [u8],
@@ -79,12 +79,11 @@ impl<'a> Query<'a> {
             Ok(r) => r,
             Err(_) => return DecodeError::at(i, "status variables of the declared length").fail(),
         };
-        let status = match StatusVars::parse(block) {
-            Ok(s) => s,
-            Err(e) => {
-                return DecodeError::new(e.remaining + i.len(), e.expected).fail();
-            }
-        };
+        // Validated now so that damage is reported where the event is read; kept as
+        // bytes so that the event stays small (decoded again by `status()` on demand).
+        if let Err(e) = StatusVars::parse(block) {
+            return DecodeError::new(e.remaining + i.len(), e.expected).fail();
+        }
         let (i, schema) = bytes(i, usize::from(schema_len))?;
         let (i, _nul) = bytes(i, 1)?;
         Ok((
@@ -95,7 +94,7 @@ impl<'a> Query<'a> {
                     exec_time,
                     error_code,
                     schema,
-                    status,
+                    status_vars: block,
                     query: i,
                     compressed,
                     suppress_use: false,
@@ -103,6 +102,12 @@ impl<'a> Query<'a> {
                 extra_fields,
             ),
         ))
+    }
+
+    /// The decoded status variables.
+    pub fn status(&self) -> StatusVars<'a> {
+        // The block was validated by `parse`, so this cannot fail.
+        StatusVars::parse(self.status_vars).unwrap_or_default()
     }
 
     /// The statement text, inflated for compressed events (bounded by the declared
@@ -191,7 +196,7 @@ pub(crate) mod tests {
         let q = Query::parse(&b, 13, false).unwrap();
         assert_eq!((q.thread_id, q.exec_time, q.error_code), (7, 1, 0));
         assert_eq!((q.schema, q.query), (&b"test"[..], &b"BEGIN"[..]));
-        assert_eq!(q.status.flags2, Some(0));
+        assert_eq!(q.status().flags2, Some(0));
         assert_eq!(q.to_string(), "use `test`; BEGIN");
     }
 
@@ -208,7 +213,7 @@ pub(crate) mod tests {
     fn unknown_status_var_keeps_the_statement() {
         let b = query_body("db", &[99, 1, 2], b"SELECT 1");
         let q = Query::parse(&b, 13, false).unwrap();
-        assert_eq!(q.status.unknown.map(|u| u.code), Some(99));
+        assert_eq!(q.status().unknown.map(|u| u.code), Some(99));
         assert_eq!(q.query, b"SELECT 1");
     }
 

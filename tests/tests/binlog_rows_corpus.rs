@@ -66,7 +66,7 @@ fn decode_path(path: &std::path::Path) -> Decoded {
         match ev.event {
             Event::TableMap(map) => {
                 out.maps.push(map.clone().into_owned());
-                maps.insert(map);
+                maps.insert(*map);
             }
             Event::Rows(rows) => out
                 .rows

@@ -5,6 +5,17 @@
 //! permissive iteration), `event` (one dispatch over the type code), `events/` (one
 //! module per event type), `rows/` (table maps, row images and column values).
 //!
+//! # Where to start
+//! - [`Reader`] yields every event decoded ([`EventAt`]: offset, header, body, checksum
+//!   verdict, [`Event`]); `Display` on an [`Event`] is a one-line `SHOW BINLOG EVENTS`-style
+//!   summary.
+//! - [`Frames`] yields events framed and checksummed but not decoded ([`RawEvent`]): the
+//!   fast path for scans; [`RawEvent::decode`] decodes one on demand.
+//! - [`ReadOptions`] chooses strict (stop at the first error, the default) or permissive
+//!   (report and continue) reading.
+//! - A `TRANSACTION_PAYLOAD_EVENT`'s events: [`events::transaction_payload::TransactionPayload::decompress`],
+//!   then [`InnerEvents`].
+//!
 //! ```no_run
 //! # fn main() -> Result<(), replog::Error> {
 //! use replog::binlog::Reader;

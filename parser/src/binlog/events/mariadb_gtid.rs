@@ -37,6 +37,8 @@ pub const FL_START_ALTER: u8 = 2;
 pub const FL_COMMIT_ALTER: u8 = 4;
 /// Extra flag: rollback of a split ALTER; its start sequence number follows.
 pub const FL_ROLLBACK_ALTER: u8 = 8;
+/// Extra flag (11.x): the originating session's thread id follows.
+pub const FL_EXTRA_THREAD_ID: u8 = 16;
 
 /// A decoded `MARIADB_GTID_EVENT`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -59,6 +61,8 @@ pub struct MariaGtid<'a> {
     pub extra_engines: Option<u8>,
     /// Sequence number of the split ALTER's start, with commit/rollback ALTER.
     pub start_alter_seq_no: Option<u64>,
+    /// Thread id of the originating session, with `FL_EXTRA_THREAD_ID`.
+    pub thread_id: Option<u32>,
 }
 
 impl<'a> MariaGtid<'a> {
@@ -81,6 +85,7 @@ impl<'a> MariaGtid<'a> {
             flags_extra: None,
             extra_engines: None,
             start_alter_seq_no: None,
+            thread_id: None,
         };
         let mut i = i;
         if flags & FL_GROUP_COMMIT_ID != 0 {
@@ -118,6 +123,11 @@ impl<'a> MariaGtid<'a> {
                 if extra & (FL_COMMIT_ALTER | FL_ROLLBACK_ALTER) != 0 {
                     let (r, s) = le_u64(i)?;
                     g.start_alter_seq_no = Some(s);
+                    i = r;
+                }
+                if extra & FL_EXTRA_THREAD_ID != 0 {
+                    let (r, t) = le_u32(i)?;
+                    g.thread_id = Some(t);
                     i = r;
                 }
             }
@@ -180,5 +190,20 @@ mod tests {
         let x = g.xid.unwrap();
         assert_eq!((x.format_id, x.gtrid, x.bqual), (1, &b"gh"[..], &b"b"[..]));
         assert!(MariaGtid::parse(&b[..b.len() - 1], 1).is_err());
+    }
+
+    #[test]
+    fn extra_flags() {
+        let mut b = head(FL_TRANSACTIONAL);
+        b.push(FL_EXTRA_MULTI_ENGINE | FL_COMMIT_ALTER | FL_EXTRA_THREAD_ID);
+        b.push(2);
+        b.extend(40u64.to_le_bytes());
+        b.extend(77u32.to_le_bytes());
+        let g = MariaGtid::parse(&b, 1).unwrap();
+        assert_eq!(
+            (g.extra_engines, g.start_alter_seq_no, g.thread_id),
+            (Some(2), Some(40), Some(77))
+        );
+        assert!(MariaGtid::parse(&b[..b.len() - 2], 1).is_err());
     }
 }

@@ -6,6 +6,12 @@
 
 use std::path::Path;
 
+use nom::bytes::complete::take;
+use nom::error::context;
+use nom::number::complete::{be_i16, be_i64, be_u32, be_u64, be_u8};
+use nom::Parser;
+
+use crate::decode::{finish, Parsed};
 use crate::error::{Error, ErrorKind};
 use crate::input::LogBytes;
 
@@ -40,25 +46,19 @@ impl FileHeader {
     /// Decodes and checks a header from the first bytes of a file named `file`.
     pub fn parse(file: &str, bytes: &[u8]) -> Result<FileHeader, Error> {
         let err = |kind| Error::new(file, 0, ErrorKind::Thl(kind));
-        let Some(head) = bytes.get(..HEADER_LEN) else {
+        let parts = (be_u32, be_i16, be_i16, be_i64).parse(bytes);
+        let Ok((_, (magic, major, minor, base_seqno))) = finish(parts) else {
             return Err(err(ThlError::ShortHeader {
                 len: bytes.len() as u64,
             }));
         };
-        let be = |range: std::ops::Range<usize>| {
-            head.get(range)
-                .into_iter()
-                .flatten()
-                .fold(0u64, |acc, &b| (acc << 8) | u64::from(b))
-        };
-        let magic = be(0..4) as u32;
         if magic != MAGIC {
             return Err(err(ThlError::BadMagic { found: magic }));
         }
         let header = FileHeader {
-            major: be(4..6) as u16 as i16,
-            minor: be(6..8) as u16 as i16,
-            base_seqno: be(8..16) as i64,
+            major,
+            minor,
+            base_seqno,
         };
         if header.major != 1 {
             return Err(Error::new(
@@ -263,48 +263,28 @@ impl<'a> Records<'a> {
         if rest.is_empty() {
             return Ok(None);
         }
-        let available = rest.len() as u64;
-        let tail = match rest.get(..4) {
-            None => Some(DamagedTail::Truncated {
-                offset,
-                needed: 4,
-                available,
-            }),
-            Some(len) => {
-                let length = i32::from_be_bytes(len.try_into().unwrap_or_default());
-                if !(MIN_RECORD_LEN..=MAX_RECORD_LEN).contains(&length) {
-                    Some(DamagedTail::BadLength { offset, length })
-                } else if (length as u64) > available {
-                    Some(DamagedTail::Truncated {
-                        offset,
-                        needed: length as u64,
-                        available,
-                    })
-                } else {
-                    None
+        let length = match whole_record_length(rest, offset) {
+            Ok(length) => length,
+            Err(tail) => {
+                return match self.options.tail {
+                    TailPolicy::Stop => {
+                        self.tail = Some(tail);
+                        Ok(None)
+                    }
+                    TailPolicy::Report => Err(self.error(offset, tail.error())),
                 }
             }
         };
-        if let Some(tail) = tail {
-            return match self.options.tail {
-                TailPolicy::Stop => {
-                    self.tail = Some(tail);
-                    Ok(None)
-                }
-                TailPolicy::Report => Err(self.error(offset, tail.error())),
-            };
-        }
-        let length = rest
-            .get(..4)
-            .map(|b| u32::from_be_bytes(b.try_into().unwrap_or_default()))
-            .unwrap_or_default() as usize;
-        let framed = rest.get(..length).unwrap_or_default();
-        let data = framed.get(4..length - 9).unwrap_or_default();
-        let crc_type = framed.get(length - 9).copied().unwrap_or_default();
-        let crc = framed
-            .get(length - 8..)
-            .map(|b| u64::from_be_bytes(b.try_into().unwrap_or_default()))
-            .unwrap_or_default();
+        let (data, crc_type, crc) = finish(frame(rest.get(..length).unwrap_or_default()))
+            .map(|(_, parts)| parts)
+            .map_err(|e| {
+                // Unreachable after `whole_record_length`; reported rather than assumed.
+                let kind = ThlError::Record {
+                    record: "record framing",
+                    expected: e.expected,
+                };
+                self.error(offset, kind)
+            })?;
         if self.options.verify_checksums {
             let computed = match crc_type {
                 CRC_NONE => 0,
@@ -336,6 +316,41 @@ impl<'a> Records<'a> {
             kind,
         }))
     }
+}
+
+/// The length of the record at the front of `rest` (at file `offset`), when the length
+/// is valid and the whole record is present.
+fn whole_record_length(rest: &[u8], offset: u64) -> Result<usize, DamagedTail> {
+    let available = rest.len() as u64;
+    let Some(&[a, b, c, d]) = rest.get(..4) else {
+        return Err(DamagedTail::Truncated {
+            offset,
+            needed: 4,
+            available,
+        });
+    };
+    let length = i32::from_be_bytes([a, b, c, d]);
+    if !(MIN_RECORD_LEN..=MAX_RECORD_LEN).contains(&length) {
+        return Err(DamagedTail::BadLength { offset, length });
+    }
+    if length as u64 > available {
+        return Err(DamagedTail::Truncated {
+            offset,
+            needed: length as u64,
+            available,
+        });
+    }
+    Ok(length as usize)
+}
+
+/// Splits one whole record into data, CRC type and CRC (spec 3).
+fn frame(record: &[u8]) -> Parsed<'_, (&[u8], u8, u64)> {
+    let (i, length) = context("the record length", be_u32).parse(record)?;
+    let data_len = (length as usize).saturating_sub(13);
+    let (i, data) = context("the record data", take(data_len)).parse(i)?;
+    let (i, crc_type) = context("the CRC type", be_u8).parse(i)?;
+    let (i, crc) = context("the CRC", be_u64).parse(i)?;
+    Ok((i, (data, crc_type, crc)))
 }
 
 impl<'a> Iterator for Records<'a> {

@@ -148,7 +148,7 @@ fn check_log(log: &Path, expected: &Json) -> (usize, usize) {
                 version = Some(ctx.server_version.clone());
             }
             Event::TableMap(map) => {
-                maps.insert(map);
+                maps.insert(*map);
             }
             Event::Rows(rows) => {
                 if rows.kind.compressed {

@@ -859,4 +859,38 @@ mod tests {
         );
         assert_eq!(ev[1].event.to_string(), "log.002;pos=4");
     }
+
+    /// Arbitrary bytes after the magic (or after a real FDE) never panic or loop, in
+    /// either mode, and every error offset lies inside the input.
+    #[test]
+    fn arbitrary_input_never_panics() {
+        let mut seed = 0x2545_f491_4f6c_dd1du64;
+        let mut next = || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed >> 32) as u8
+        };
+        let (log, _) = crc_log();
+        let fde_end = log.bytes.len().min(4 + 126);
+        for round in 0..300 {
+            let mut data = if round % 2 == 0 {
+                b"\xfebin".to_vec()
+            } else {
+                log.bytes[..fde_end].to_vec()
+            };
+            let len = (round * 7) % 400;
+            data.extend((0..len).map(|_| next()));
+            for opts in [ReadOptions::default(), ReadOptions::permissive()] {
+                let items: Vec<_> = Reader::with_options("r", &data, opts)
+                    .unwrap()
+                    .take(2_000)
+                    .collect();
+                assert!(items.len() < 2_000);
+                for e in items.iter().filter_map(|r| r.as_ref().err()) {
+                    assert!(e.offset <= data.len() as u64);
+                }
+            }
+        }
+    }
 }

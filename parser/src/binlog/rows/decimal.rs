@@ -7,6 +7,8 @@
 
 use std::fmt;
 
+use super::digits::{push_padded, push_u64};
+
 /// Bytes holding 0..=9 leftover decimal digits.
 const DIG2BYTES: [usize; 10] = [0, 1, 1, 2, 2, 3, 3, 4, 4, 4];
 const DIGITS_PER_WORD: usize = 9;
@@ -56,14 +58,15 @@ impl Decimal<'_> {
     }
 }
 
-impl fmt::Display for Decimal<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl Decimal<'_> {
+    /// Appends the value as MySQL prints it.
+    pub(crate) fn push_text(&self, out: &mut Vec<u8>) {
         let intg = usize::from(self.precision.saturating_sub(self.scale));
         let frac = usize::from(self.scale);
         let (intg0, intg_x) = (intg / DIGITS_PER_WORD, intg % DIGITS_PER_WORD);
         let (frac0, frac_x) = (frac / DIGITS_PER_WORD, frac % DIGITS_PER_WORD);
         if self.is_negative() {
-            f.write_str("-")?;
+            out.push(b'-');
         }
         // Integer part: leading partial group, then whole words; no leading zeros.
         let mut pos = 0;
@@ -73,7 +76,7 @@ impl fmt::Display for Decimal<'_> {
             let v = self.group(pos, lead);
             pos += lead;
             if v != 0 {
-                write!(f, "{v}")?;
+                push_u64(out, u64::from(v));
                 started = true;
             }
         }
@@ -81,28 +84,36 @@ impl fmt::Display for Decimal<'_> {
             let v = self.group(pos, 4);
             pos += 4;
             if started {
-                write!(f, "{v:09}")?;
+                push_padded(out, u64::from(v), DIGITS_PER_WORD);
             } else if v != 0 {
-                write!(f, "{v}")?;
+                push_u64(out, u64::from(v));
                 started = true;
             }
         }
         if !started {
-            f.write_str("0")?;
+            out.push(b'0');
         }
         if frac == 0 {
-            return Ok(());
+            return;
         }
-        f.write_str(".")?;
+        out.push(b'.');
         for _ in 0..frac0 {
-            write!(f, "{:09}", self.group(pos, 4))?;
+            push_padded(out, u64::from(self.group(pos, 4)), DIGITS_PER_WORD);
             pos += 4;
         }
         if frac_x > 0 {
             let v = self.group(pos, DIG2BYTES[frac_x]);
-            write!(f, "{v:0width$}", width = frac_x)?;
+            push_padded(out, u64::from(v), frac_x);
         }
-        Ok(())
+    }
+}
+
+/// An optional `-`, the integer digits (at least `0`) and exactly `scale` fraction digits.
+impl fmt::Display for Decimal<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut out = Vec::with_capacity(usize::from(self.precision) + 3);
+        self.push_text(&mut out);
+        f.write_str(&String::from_utf8_lossy(&out))
     }
 }
 

@@ -15,12 +15,13 @@
 //! # Files
 //! `column_type` (type codes, metadata sizes), `table_map` and `optional_metadata`
 //! (TABLE_MAP), `registry`, `rows_event` (headers, extra data, compression, row framing),
-//! `value` (per-type layouts and JSON rendering), `charset` (text decoding), `decimal`, `temporal`, `json_binary`,
+//! `value` (per-type layouts and JSON rendering), `charset` (text decoding), `decimal`, `temporal`, `digits` (number text), `json_binary`,
 //! `json_diff`, `wire` (packed integers, bitmaps).
 
 mod charset;
 mod column_type;
 mod decimal;
+mod digits;
 mod json_binary;
 mod json_diff;
 mod optional_metadata;

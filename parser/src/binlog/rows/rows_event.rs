@@ -18,7 +18,7 @@ use nom::Parser;
 
 use super::column_type::ColumnType;
 use super::table_map::{Column, TableMap};
-use super::value::{decode, Value};
+use super::value::{decode, value_len, Value};
 use super::wire::{bit_lsb, bitmap_len, count_set, le_u48, packed_int, packed_len};
 use super::{RowsAction, RowsEventKind, RowsVersion};
 use crate::binlog::FormatContext;
@@ -160,11 +160,14 @@ impl<'a> RowsEvent<'a> {
         ctx: &FormatContext,
         kind: RowsEventKind,
     ) -> Result<Self, DecodeError> {
-        let post_header = ctx.post_header_len(kind.type_code());
-        let wide_id = post_header != 6;
-        let has_extra = match post_header {
-            0 => kind.version == RowsVersion::V2,
-            n => n == ROWS_HEADER_LEN_V2,
+        let (wide_id, has_extra) = match ctx.post_header_len(kind.type_code()) {
+            // Not listed: the layout the kind implies (pre-GA trees had 4-byte ids).
+            0 => (
+                kind.version != RowsVersion::PreGa,
+                kind.version == RowsVersion::V2,
+            ),
+            6 => (false, false),
+            n => (true, n == ROWS_HEADER_LEN_V2),
         };
         let (rest, (table_id, flags)) = finish(post_header_fields(body, wide_id))?;
         let (rest, extra) = if has_extra {
@@ -609,14 +612,8 @@ impl<'r> Rows<'r> {
             .ok_or_else(|| self.err(start, "a row's null bitmap"))?;
         let values_at = start + null_len;
         let mut p = values_at;
-        let (mut present_index, mut json_index) = (0usize, 0usize);
+        let mut present_index = 0usize;
         for (i, col) in self.columns.iter().enumerate() {
-            let partial = if col.kind == ColumnType::Json {
-                json_index += 1;
-                partial_json.is_some_and(|b| bit_lsb(b, json_index - 1))
-            } else {
-                false
-            };
             if !bit_lsb(present, i) {
                 continue;
             }
@@ -625,9 +622,9 @@ impl<'r> Rows<'r> {
             if bit_lsb(nulls, null_bit) && !pre_ga {
                 continue;
             }
-            let data = rows.get(p..).unwrap_or(&[]);
-            let (_, used) = decode(col, partial, data).map_err(|what| self.err(p, what))?;
-            p += used;
+            // A partial JSON diff list has the same 4-byte length prefix as a document.
+            let data = rows.get(p..).unwrap_or_default();
+            p += value_len(col, data).map_err(|what| self.err(p, what))?;
         }
         self.pos = p;
         Ok(RowImage {
@@ -705,5 +702,305 @@ impl<'r> Iterator for Rows<'r> {
         let r = self.next_row();
         self.failed = r.is_err();
         Some(r)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::Write as _;
+
+    use super::*;
+    use crate::binlog::rows::test_support::{ctx, rows_body, table_map_body};
+
+    fn kind(code: u8) -> RowsEventKind {
+        RowsEventKind::from_type_code(code).unwrap()
+    }
+
+    /// Renders every row of an event as JSON text.
+    fn render(ev: &RowsEvent<'_>, map: &TableMap<'_>) -> String {
+        let mut out = Vec::new();
+        ev.write_rows_json(map, &mut out).unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    /// INT, VARCHAR(20), both nullable.
+    fn int_varchar_map() -> Vec<u8> {
+        table_map_body(42, b"db", b"t", &[3, 15], &[20, 0], &[0b11], &[])
+    }
+
+    #[test]
+    fn v2_write_with_nulls() {
+        let map_body = int_varchar_map();
+        let map = TableMap::parse(&map_body, &ctx()).unwrap();
+        let mut rows = vec![0b00];
+        rows.extend_from_slice(&5i32.to_le_bytes());
+        rows.extend_from_slice(b"\x02ab");
+        rows.push(0b10); // column 1 NULL
+        rows.extend_from_slice(&(-1i32).to_le_bytes());
+        rows.push(0b11); // both NULL
+        let body = rows_body(42, Some(&[]), 2, &[0b11], None, &rows);
+        let ev = RowsEvent::parse(&body, &ctx(), kind(30)).unwrap();
+        assert_eq!(ev.flags, STMT_END_F);
+        assert_eq!(ev.extra, Some(ExtraRowInfo::default()));
+        assert_eq!(
+            render(&ev, &map),
+            r#"[{"after":[5,"ab"]},{"after":[-1,null]},{"after":[null,null]}]"#
+        );
+        let first = ev.rows(&map).unwrap().next().unwrap().unwrap();
+        let after = first.after.unwrap();
+        assert_eq!(after.len(), 2);
+        assert_eq!(after.get(1).unwrap().unwrap(), Value::String(b"ab"));
+        assert!(first.before.is_none());
+    }
+
+    #[test]
+    fn v1_update_with_different_bitmaps_and_delete() {
+        let map_body = int_varchar_map();
+        let map = TableMap::parse(&map_body, &ctx()).unwrap();
+        // Before image: column 0 only; after image: both columns.
+        let mut rows = vec![0b0];
+        rows.extend_from_slice(&7i32.to_le_bytes());
+        rows.push(0b00);
+        rows.extend_from_slice(&8i32.to_le_bytes());
+        rows.extend_from_slice(b"\x01z");
+        let body = rows_body(42, None, 2, &[0b01], Some(&[0b11]), &rows);
+        let ev = RowsEvent::parse(&body, &ctx(), kind(24)).unwrap();
+        assert_eq!(ev.extra, None);
+        assert_eq!(render(&ev, &map), r#"[{"before":[7],"after":[8,"z"]}]"#);
+        let change = ev.rows(&map).unwrap().next().unwrap().unwrap();
+        let before = change.before.unwrap();
+        assert!(before.has_column(0) && !before.has_column(1));
+        let cols: Vec<_> = before.iter().map(|c| c.unwrap().column).collect();
+        assert_eq!(cols, [0]);
+
+        let mut rows = vec![0b0];
+        rows.extend_from_slice(&9i32.to_le_bytes());
+        let body = rows_body(42, None, 2, &[0b01], None, &rows);
+        let ev = RowsEvent::parse(&body, &ctx(), kind(25)).unwrap();
+        assert_eq!(render(&ev, &map), r#"[{"before":[9]}]"#);
+    }
+
+    #[test]
+    fn v2_extra_data_items() {
+        let map_body = int_varchar_map();
+        let map = TableMap::parse(&map_body, &ctx()).unwrap();
+        // NDB (length 4 counts itself and the format byte), partition for an update
+        // (target 3, source 7), then a tag this decoder does not know.
+        let extra = [0, 4, 1, 0xAA, 0xBB, 1, 3, 0, 7, 0, 9, 1, 2];
+        let mut rows = vec![0b10];
+        rows.extend_from_slice(&1i32.to_le_bytes());
+        rows.push(0b10);
+        rows.extend_from_slice(&2i32.to_le_bytes());
+        let body = rows_body(42, Some(&extra), 2, &[0b11], Some(&[0b11]), &rows);
+        let ev = RowsEvent::parse(&body, &ctx(), kind(31)).unwrap();
+        let x = ev.extra.clone().unwrap();
+        let ndb = x.ndb.unwrap();
+        assert_eq!((ndb.format, &*ndb.data), (1, &[0xAA, 0xBB][..]));
+        assert_eq!(
+            x.partition,
+            Some(PartitionInfo {
+                partition_id: 3,
+                source_partition_id: Some(7)
+            })
+        );
+        assert_eq!(&*x.unknown, &[9, 1, 2]);
+        assert_eq!(
+            render(&ev, &map),
+            r#"[{"before":[1,null],"after":[2,null]}]"#
+        );
+        // A write's partition item has no source partition.
+        let body = rows_body(42, Some(&[1, 5, 0]), 2, &[0b11], None, &[]);
+        let ev = RowsEvent::parse(&body, &ctx(), kind(30)).unwrap();
+        assert_eq!(
+            ev.extra.unwrap().partition,
+            Some(PartitionInfo {
+                partition_id: 5,
+                source_partition_id: None
+            })
+        );
+        // Length below 2, and an NDB item longer than the extra data.
+        let mut bad = rows_body(42, Some(&[]), 2, &[0b11], None, &[]);
+        bad[8] = 1;
+        assert!(RowsEvent::parse(&bad, &ctx(), kind(30)).is_err());
+        let bad = rows_body(42, Some(&[0, 9, 1]), 2, &[0b11], None, &[]);
+        assert!(RowsEvent::parse(&bad, &ctx(), kind(30)).is_err());
+    }
+
+    #[test]
+    fn partial_update_with_json_diffs() {
+        // INT, JSON, JSON (pack length 4).
+        let map_body = table_map_body(7, b"d", b"j", &[3, 245, 245], &[4, 4], &[0b110], &[]);
+        let map = TableMap::parse(&map_body, &ctx()).unwrap();
+        let mut rows = vec![0b0];
+        rows.extend_from_slice(&1i32.to_le_bytes()); // before: id only
+        rows.push(1); // value_options = PARTIAL_JSON_UPDATES
+        rows.push(0b01); // first JSON column partial, second full
+        rows.push(0b00); // after image null bitmap over columns 1, 2
+        let mut diff = vec![0, 5];
+        diff.extend_from_slice(b"$.age");
+        diff.extend_from_slice(&[3, 0x05, 26, 0]);
+        rows.extend_from_slice(&(diff.len() as u32).to_le_bytes());
+        rows.extend_from_slice(&diff);
+        rows.extend_from_slice(&2u32.to_le_bytes());
+        rows.extend_from_slice(&[0x04, 0x01]); // literal true
+        let body = rows_body(7, Some(&[]), 3, &[0b001], Some(&[0b110]), &rows);
+        let ev = RowsEvent::parse(&body, &ctx(), kind(39)).unwrap();
+        assert_eq!(
+            render(&ev, &map),
+            r#"[{"before":[1],"after":[{"json_diff":[{"op":"REPLACE","path":"$.age","value":26}]},true]}]"#
+        );
+        // value_options 0: no partial bitmap, JSON stored whole.
+        let mut rows = vec![0b0];
+        rows.extend_from_slice(&1i32.to_le_bytes());
+        rows.push(0);
+        rows.push(0b10); // column 2 NULL
+        rows.extend_from_slice(&2u32.to_le_bytes());
+        rows.extend_from_slice(&[0x04, 0x02]);
+        let body = rows_body(7, Some(&[]), 3, &[0b001], Some(&[0b110]), &rows);
+        let ev = RowsEvent::parse(&body, &ctx(), kind(39)).unwrap();
+        assert_eq!(
+            render(&ev, &map),
+            r#"[{"before":[1],"after":[false,null]}]"#
+        );
+    }
+
+    fn zlib(data: &[u8]) -> Vec<u8> {
+        let mut e = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::default());
+        e.write_all(data).unwrap();
+        e.finish().unwrap()
+    }
+
+    #[test]
+    fn mariadb_compressed_rows() {
+        let map_body = int_varchar_map();
+        let map = TableMap::parse(&map_body, &ctx()).unwrap();
+        let mut plain = Vec::new();
+        for i in 0..50i32 {
+            plain.push(0);
+            plain.extend_from_slice(&i.to_le_bytes());
+            plain.extend_from_slice(b"\x03abc");
+        }
+        // Header: top bit, algorithm 0, 2 length bytes (big-endian), then zlib.
+        let mut packed = vec![0x82];
+        packed.extend_from_slice(&(plain.len() as u16).to_be_bytes());
+        packed.extend_from_slice(&zlib(&plain));
+        let body = rows_body(42, None, 2, &[0b11], None, &packed);
+        let ev = RowsEvent::parse(&body, &ctx(), kind(166)).unwrap();
+        assert_eq!(ev.rows_data(), &plain[..]);
+        assert_eq!(ev.rows(&map).unwrap().count(), 50);
+        let owned = ev.clone().into_owned();
+        assert_eq!(owned, ev);
+
+        let with_header = |head: &[u8]| {
+            let mut p = head.to_vec();
+            p.extend_from_slice(&zlib(&plain));
+            rows_body(42, None, 2, &[0b11], None, &p)
+        };
+        let wrong_size = (plain.len() as u16 + 1).to_be_bytes();
+        for head in [
+            vec![0x82, wrong_size[0], wrong_size[1]], // declared size disagrees
+            vec![0x02, 0, 1],                         // top bit clear
+            vec![0x92, 0, 1],                         // algorithm 1
+            vec![0x85, 0, 0, 0, 0, 1],                // 5 length bytes
+            vec![0x84, 0x7f, 0xff, 0xff, 0xff],       // past the 1 GiB cap
+        ] {
+            assert!(
+                RowsEvent::parse(&with_header(&head), &ctx(), kind(166)).is_err(),
+                "{head:02x?}"
+            );
+        }
+        let mut garbage = vec![0x81, 10];
+        garbage.extend_from_slice(b"not zlib at all");
+        let body = rows_body(42, None, 2, &[0b11], None, &garbage);
+        assert!(RowsEvent::parse(&body, &ctx(), kind(166)).is_err());
+    }
+
+    #[test]
+    fn pre_ga_rows_keep_null_values_and_4_byte_ids() {
+        let mut c = ctx();
+        c.post_header_lengths[19] = 6;
+        c.post_header_lengths[20] = 6;
+        // Pre-GA map: nothing after the types (INT, CHAR).
+        let map_body = [9, 0, 0, 0, 0, 0, 1, b'd', 0, 1, b't', 0, 2, 3, 254];
+        let map = TableMap::parse(&map_body, &c).unwrap();
+        // Record null byte: bit 0 is the deleted-row bit, then one bit per column; the
+        // NULL column's bytes are still stored.
+        let mut rows = vec![0b1111_1011];
+        rows.extend_from_slice(&3i32.to_le_bytes());
+        rows.extend_from_slice(b"\x03one");
+        rows.push(0b1111_1001);
+        rows.extend_from_slice(&4i32.to_le_bytes());
+        rows.extend_from_slice(b"\x03two");
+        let mut body = vec![9, 0, 0, 0, 1, 0, 2, 0b11];
+        body.extend_from_slice(&rows);
+        let ev = RowsEvent::parse(&body, &c, kind(20)).unwrap();
+        assert_eq!(ev.table_id, 9);
+        assert_eq!(
+            render(&ev, &map),
+            r#"[{"after":[null,"one"]},{"after":[4,"two"]}]"#
+        );
+    }
+
+    #[test]
+    fn layout_from_the_kind_when_the_fde_lists_no_post_header() {
+        let mut c = ctx();
+        c.post_header_lengths = [0; 256];
+        let body = rows_body(42, Some(&[]), 2, &[0b11], None, &[]);
+        let ev = RowsEvent::parse(&body, &c, kind(30)).unwrap();
+        assert_eq!((ev.table_id, ev.extra.is_some()), (42, true));
+        let body = rows_body(42, None, 2, &[0b11], None, &[]);
+        let ev = RowsEvent::parse(&body, &c, kind(23)).unwrap();
+        assert_eq!((ev.table_id, ev.extra.is_none()), (42, true));
+        let body = [42, 0, 0, 0, 1, 0, 2, 0b11];
+        let ev = RowsEvent::parse(&body, &c, kind(20)).unwrap();
+        assert_eq!((ev.table_id, ev.column_count), (42, 2));
+    }
+
+    #[test]
+    fn map_mismatches_are_errors() {
+        let map_body = int_varchar_map();
+        let map = TableMap::parse(&map_body, &ctx()).unwrap();
+        let body = rows_body(43, None, 2, &[0b11], None, &[]);
+        let ev = RowsEvent::parse(&body, &ctx(), kind(23)).unwrap();
+        assert!(ev.rows(&map).is_err(), "table id");
+        let body = rows_body(42, None, 3, &[0b111], None, &[]);
+        let ev = RowsEvent::parse(&body, &ctx(), kind(23)).unwrap();
+        let e = ev.rows(&map).unwrap_err();
+        assert_eq!(
+            e.expected,
+            "a rows event with as many columns as its table map"
+        );
+        let mut maps = super::super::TableMaps::new();
+        assert!(maps.rows(&ev).is_err(), "no map yet");
+        maps.insert(map);
+        assert!(maps.rows(&ev).is_err());
+    }
+
+    #[test]
+    fn every_truncation_is_an_error_with_an_offset_inside_the_body() {
+        let map_body = int_varchar_map();
+        let map = TableMap::parse(&map_body, &ctx()).unwrap();
+        let mut rows = vec![0b00];
+        rows.extend_from_slice(&5i32.to_le_bytes());
+        rows.extend_from_slice(b"\x02ab");
+        let body = rows_body(42, Some(&[1, 2, 0, 3, 0]), 2, &[0b11], Some(&[0b11]), &[]);
+        let mut full = body.clone();
+        full.extend_from_slice(&rows);
+        full.extend_from_slice(&rows);
+        for cut in 0..full.len() {
+            let part = &full[..cut];
+            let outcome = RowsEvent::parse(part, &ctx(), kind(31)).and_then(|ev| {
+                for r in ev.rows(&map)? {
+                    r?;
+                }
+                Ok(())
+            });
+            if cut == body.len() {
+                assert!(outcome.is_ok(), "an event without rows is fine");
+                continue;
+            }
+            let e = outcome.expect_err("truncated");
+            assert!(e.remaining <= part.len(), "cut {cut}: {e:?}");
+        }
     }
 }

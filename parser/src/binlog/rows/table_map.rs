@@ -9,6 +9,7 @@ use nom::Parser;
 
 use super::column_type::ColumnType;
 use super::optional_metadata::OptionalMetadata;
+use super::value::{layout, Layout};
 use super::wire::{bit_lsb, bit_msb, bitmap_len, le_u48, packed_len};
 use crate::binlog::{Flavor, FormatContext};
 use crate::decode::{finish, DecodeError, Parsed};
@@ -45,6 +46,34 @@ pub struct Column {
     pub vector_dimensions: Option<u64>,
     /// Ordinal among ENUM (or among SET) columns: index into the member-name lists.
     pub(crate) enum_set_ordinal: Option<usize>,
+    /// How values are laid out in row images (derived from the fields above).
+    pub(crate) layout: Layout,
+}
+
+impl Column {
+    /// A column with no optional metadata resolved yet.
+    pub(crate) fn new(
+        binlog_type: ColumnType,
+        kind: ColumnType,
+        metadata: u16,
+        string_length: u16,
+        nullable: bool,
+    ) -> Self {
+        Column {
+            binlog_type,
+            kind,
+            metadata,
+            string_length,
+            nullable,
+            unsigned: false,
+            collation: None,
+            geometry_type: None,
+            visible: None,
+            vector_dimensions: None,
+            enum_set_ordinal: None,
+            layout: layout(kind, metadata, string_length),
+        }
+    }
 }
 
 /// A `TABLE_MAP_EVENT`. Names and metadata borrow from the event body until
@@ -242,19 +271,13 @@ fn columns(
         };
         let folded = binlog_type.fold_metadata(bytes);
         let (kind, string_length) = unfold_string(binlog_type, folded);
-        out.push(Column {
+        out.push(Column::new(
             binlog_type,
             kind,
-            metadata: folded,
+            folded,
             string_length,
-            nullable: nulls.map_or(true, |b| bit_lsb(b, i)),
-            unsigned: false,
-            collation: None,
-            geometry_type: None,
-            visible: None,
-            vector_dimensions: None,
-            enum_set_ordinal: None,
-        });
+            nulls.map_or(true, |b| bit_lsb(b, i)),
+        ));
     }
     Ok(out)
 }

@@ -3,6 +3,8 @@
 
 use std::fmt;
 
+use super::digits::{push_padded, push_u64};
+
 /// A DATE (`0000-00-00` is a legal zero date).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Date {
@@ -59,51 +61,79 @@ pub struct Timestamp {
     pub fsp: u8,
 }
 
-/// Writes `.` and the first `fsp` digits of the microseconds (nothing for fsp 0).
-fn write_fraction(f: &mut fmt::Formatter<'_>, micros: u32, fsp: u8) -> fmt::Result {
+/// Appends `.` and the first `fsp` digits of the microseconds (nothing for fsp 0).
+fn push_fraction(out: &mut Vec<u8>, micros: u32, fsp: u8) {
     if fsp == 0 {
-        return Ok(());
+        return;
     }
-    let digits = usize::from(fsp.min(6));
-    let all = format!("{:06}", micros % 1_000_000);
-    write!(f, ".{}", all.get(..digits).unwrap_or(&all))
+    let digits = u32::from(fsp.min(6));
+    out.push(b'.');
+    let scaled = (micros % 1_000_000) / 10u32.pow(6 - digits);
+    push_padded(out, u64::from(scaled), digits as usize);
 }
 
-impl fmt::Display for Date {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{:04}-{:02}-{:02}", self.year, self.month, self.day)
-    }
-}
-
-impl fmt::Display for Time {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let sign = if self.negative { "-" } else { "" };
-        write!(
-            f,
-            "{sign}{:02}:{:02}:{:02}",
-            self.hours, self.minutes, self.seconds
-        )?;
-        write_fraction(f, self.micros, self.fsp)
+impl Date {
+    /// Appends `YYYY-MM-DD`.
+    pub(crate) fn push_text(&self, out: &mut Vec<u8>) {
+        push_padded(out, u64::from(self.year), 4);
+        out.push(b'-');
+        push_padded(out, u64::from(self.month), 2);
+        out.push(b'-');
+        push_padded(out, u64::from(self.day), 2);
     }
 }
 
-impl fmt::Display for DateTime {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{} {:02}:{:02}:{:02}",
-            self.date, self.hour, self.minute, self.second
-        )?;
-        write_fraction(f, self.micros, self.fsp)
+impl Time {
+    /// Appends `[-]HH:MM:SS[.fraction]`.
+    pub(crate) fn push_text(&self, out: &mut Vec<u8>) {
+        if self.negative {
+            out.push(b'-');
+        }
+        push_padded(out, u64::from(self.hours), 2);
+        out.push(b':');
+        push_padded(out, u64::from(self.minutes), 2);
+        out.push(b':');
+        push_padded(out, u64::from(self.seconds), 2);
+        push_fraction(out, self.micros, self.fsp);
     }
 }
 
-impl fmt::Display for Timestamp {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.seconds)?;
-        write_fraction(f, self.micros, self.fsp)
+impl DateTime {
+    /// Appends `YYYY-MM-DD HH:MM:SS[.fraction]`.
+    pub(crate) fn push_text(&self, out: &mut Vec<u8>) {
+        self.date.push_text(out);
+        out.push(b' ');
+        push_padded(out, u64::from(self.hour), 2);
+        out.push(b':');
+        push_padded(out, u64::from(self.minute), 2);
+        out.push(b':');
+        push_padded(out, u64::from(self.second), 2);
+        push_fraction(out, self.micros, self.fsp);
     }
 }
+
+impl Timestamp {
+    /// Appends `seconds[.fraction]`.
+    pub(crate) fn push_text(&self, out: &mut Vec<u8>) {
+        push_u64(out, u64::from(self.seconds));
+        push_fraction(out, self.micros, self.fsp);
+    }
+}
+
+/// `Display` through the byte renderers (which only emit ASCII).
+macro_rules! display_via_push_text {
+    ($($t:ty),*) => {$(
+        impl fmt::Display for $t {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                let mut out = Vec::with_capacity(32);
+                self.push_text(&mut out);
+                f.write_str(&String::from_utf8_lossy(&out))
+            }
+        }
+    )*};
+}
+
+display_via_push_text!(Date, Time, DateTime, Timestamp);
 
 /// Bytes of fractional seconds stored after a TIME2/DATETIME2/TIMESTAMP2 for `fsp`.
 pub(crate) fn fraction_len(fsp: u8) -> Option<usize> {

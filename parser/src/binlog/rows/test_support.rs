@@ -48,3 +48,29 @@ pub(crate) fn table_map_body(
     b.extend_from_slice(optional);
     b
 }
+
+/// A rows-event body: 6-byte table id, flags `STMT_END_F`, the v2 extra data when
+/// `extra` is given (its length field is added), the column count, the bitmaps and the
+/// rows bytes.
+pub(crate) fn rows_body(
+    table_id: u64,
+    extra: Option<&[u8]>,
+    column_count: u8,
+    columns: &[u8],
+    columns_after: Option<&[u8]>,
+    rows: &[u8],
+) -> Vec<u8> {
+    let mut b = table_id.to_le_bytes()[..6].to_vec();
+    b.extend_from_slice(&1u16.to_le_bytes());
+    if let Some(items) = extra {
+        b.extend_from_slice(&(items.len() as u16 + 2).to_le_bytes());
+        b.extend_from_slice(items);
+    }
+    b.push(column_count);
+    b.extend_from_slice(columns);
+    if let Some(after) = columns_after {
+        b.extend_from_slice(after);
+    }
+    b.extend_from_slice(rows);
+    b
+}

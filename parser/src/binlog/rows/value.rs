@@ -6,6 +6,7 @@ use std::io::Write as _;
 use super::charset::{self, Encoding};
 use super::column_type::ColumnType;
 use super::decimal::{binary_size, Decimal};
+use super::digits::{push_i64, push_u64};
 use super::json_binary::JsonBinary;
 use super::json_diff::JsonDiffs;
 use super::table_map::Column;
@@ -66,28 +67,130 @@ fn be(bytes: &[u8]) -> u64 {
     bytes.iter().fold(0, |v, &b| (v << 8) | u64::from(b))
 }
 
-/// Splits `n` bytes off `data`.
-fn split<'a>(
-    data: &'a [u8],
-    n: usize,
-    what: &'static str,
-) -> Result<(&'a [u8], usize), &'static str> {
-    data.get(..n).map(|b| (b, n)).ok_or(what)
+/// How a column's values are laid out in a row image, fixed once per table map so that
+/// framing a row is a length computation per column.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Layout {
+    /// Always this many bytes.
+    Fixed(usize),
+    /// A little-endian length of this many bytes, then the data.
+    Prefixed(usize),
+    /// The metadata makes values undecodable; the label says what was expected.
+    Unusable(&'static str),
 }
 
-/// A little-endian length of `width` bytes, then that many bytes.
-fn length_prefixed<'a>(
-    data: &'a [u8],
-    width: usize,
-    what: &'static str,
-) -> Result<(&'a [u8], usize), &'static str> {
-    if !(1..=4).contains(&width) {
-        return Err("a length-prefix size of 1-4 bytes in the column metadata");
+/// The layout of a column of real type `kind` with folded metadata `meta`
+/// (`string_length` for CHAR/ENUM/SET).
+pub(crate) fn layout(kind: ColumnType, meta: u16, string_length: u16) -> Layout {
+    use ColumnType as T;
+    use Layout::*;
+    let prefix = |width: u16| {
+        if (1..=4).contains(&width) {
+            Prefixed(usize::from(width))
+        } else {
+            Unusable("a length-prefix size of 1-4 bytes in the column metadata")
+        }
+    };
+    match kind {
+        T::Tiny | T::Year => Fixed(1),
+        T::Short => Fixed(2),
+        T::Int24 | T::Date | T::NewDate | T::Time => Fixed(3),
+        T::Long | T::Float | T::Timestamp => Fixed(4),
+        T::LongLong | T::Double | T::DateTime => Fixed(8),
+        T::Null => Fixed(0),
+        T::Time2 | T::DateTime2 | T::Timestamp2 => {
+            let int_len = match kind {
+                T::Time2 => 3,
+                T::DateTime2 => 5,
+                _ => 4,
+            };
+            match u8::try_from(meta).ok().and_then(temporal::fraction_len) {
+                Some(frac) => Fixed(int_len + frac),
+                None => Unusable("fractional-seconds precision 0-6 in the column metadata"),
+            }
+        }
+        T::NewDecimal => {
+            let (precision, scale) = ((meta >> 8) as u8, meta as u8);
+            match binary_size(precision, scale).filter(|_| precision > 0) {
+                Some(n) => Fixed(n),
+                None => Unusable("DECIMAL precision >= scale in the column metadata"),
+            }
+        }
+        T::Bit => {
+            let bytes = usize::from(meta >> 8) + usize::from(meta & 0xff != 0);
+            if bytes <= 8 {
+                Fixed(bytes)
+            } else {
+                Unusable("a BIT length of at most 64 bits")
+            }
+        }
+        T::Enum => match string_length {
+            1 | 2 => Fixed(usize::from(string_length)),
+            _ => Unusable("an ENUM value size of 1 or 2 bytes in the column metadata"),
+        },
+        T::Set => match string_length {
+            1..=8 => Fixed(usize::from(string_length)),
+            _ => Unusable("a SET value size of 1-8 bytes in the column metadata"),
+        },
+        T::String => Prefixed(if string_length > 255 { 2 } else { 1 }),
+        T::VarChar | T::VarString | T::VarCharCompressed => {
+            Prefixed(if meta > 255 { 2 } else { 1 })
+        }
+        T::Blob
+        | T::TinyBlob
+        | T::MediumBlob
+        | T::LongBlob
+        | T::BlobCompressed
+        | T::Geometry
+        | T::Vector
+        | T::Json => prefix(meta),
+        T::Decimal => Unusable("a column type with a known size (pre-5.0 DECIMAL is not logged)"),
+        T::TypedArray => Unusable("a column type row images carry (not TYPED_ARRAY)"),
     }
-    let len = le(data.get(..width).ok_or(what)?);
-    let len = usize::try_from(len).map_err(|_| what)?;
-    let end = width.checked_add(len).ok_or(what)?;
-    data.get(width..end).map(|b| (b, end)).ok_or(what)
+}
+
+/// What a value of `kind` is called in errors.
+fn what(kind: ColumnType) -> &'static str {
+    use ColumnType as T;
+    match kind {
+        T::Tiny | T::Short | T::Int24 | T::Long | T::LongLong => "an integer value",
+        T::Float | T::Double => "a floating-point value",
+        T::NewDecimal => "a DECIMAL value",
+        T::Date | T::NewDate => "a DATE value",
+        T::Time | T::Time2 => "a TIME value",
+        T::DateTime | T::DateTime2 => "a DATETIME value",
+        T::Timestamp | T::Timestamp2 => "a TIMESTAMP value",
+        T::Year => "a YEAR value",
+        T::Bit => "a BIT value",
+        T::Enum => "an ENUM value",
+        T::Set => "a SET value",
+        T::String | T::VarChar | T::VarString => "a CHAR/VARCHAR value",
+        T::Json => "a JSON value",
+        T::Geometry => "a GEOMETRY value",
+        T::Vector => "a VECTOR value",
+        _ => "a BLOB/TEXT value",
+    }
+}
+
+/// Bytes the non-NULL value at the start of `data` takes.
+#[inline]
+pub(crate) fn value_len(col: &Column, data: &[u8]) -> Result<usize, &'static str> {
+    let n = match col.layout {
+        Layout::Fixed(n) => n,
+        Layout::Prefixed(width) => {
+            let len = le(data.get(..width).ok_or_else(|| what(col.kind))?);
+            usize::try_from(len)
+                .ok()
+                .and_then(|len| len.checked_add(width))
+                .ok_or_else(|| what(col.kind))?
+        }
+        Layout::Unusable(e) => return Err(e),
+    };
+    if n <= data.len() {
+        Ok(n)
+    } else {
+        Err(what(col.kind))
+    }
 }
 
 /// Decodes one non-NULL value at the start of `data`; returns it and the bytes it used.
@@ -99,158 +202,71 @@ pub(crate) fn decode<'a>(
     data: &'a [u8],
 ) -> Result<(Value<'a>, usize), &'static str> {
     use ColumnType as T;
-    let meta = col.metadata;
-    let int = |n: usize| -> Result<(Value<'a>, usize), &'static str> {
-        let b = data.get(..n).ok_or("an integer value")?;
+    let n = value_len(col, data)?;
+    let b = data.get(..n).ok_or_else(|| what(col.kind))?;
+    // The data after a length prefix.
+    let payload = match col.layout {
+        Layout::Prefixed(width) => b.get(width..).unwrap_or_default(),
+        _ => b,
+    };
+    let int = |b: &[u8]| {
         let raw = le(b);
-        let v = if col.unsigned {
+        if col.unsigned {
             Value::UInt(raw)
         } else {
-            let shift = 64 - 8 * n as u32;
+            let shift = 64 - 8 * b.len() as u32;
             Value::Int(((raw << shift) as i64) >> shift)
-        };
-        Ok((v, n))
+        }
     };
-    match col.kind {
-        T::Tiny => int(1),
-        T::Short => int(2),
-        T::Int24 => int(3),
-        T::Long => int(4),
-        T::LongLong => int(8),
-        T::Float => {
-            let (b, n) = split(data, 4, "a FLOAT value")?;
-            Ok((Value::Float(f32::from_bits(le(b) as u32)), n))
-        }
-        T::Double => {
-            let (b, n) = split(data, 8, "a DOUBLE value")?;
-            Ok((Value::Double(f64::from_bits(le(b))), n))
-        }
-        T::Null => Ok((Value::Null, 0)),
+    let fsp = col.metadata as u8;
+    let v = match col.kind {
+        T::Tiny | T::Short | T::Int24 | T::Long | T::LongLong => int(b),
+        T::Float => Value::Float(f32::from_bits(le(b) as u32)),
+        T::Double => Value::Double(f64::from_bits(le(b))),
+        T::Null => Value::Null,
         T::Year => {
-            let (b, n) = split(data, 1, "a YEAR value")?;
-            let y = u16::from(b[0]);
-            Ok((Value::Year(if y == 0 { 0 } else { 1900 + y }), n))
+            let y = le(b) as u16;
+            Value::Year(if y == 0 { 0 } else { 1900 + y })
         }
-        T::Date | T::NewDate => {
-            let (b, n) = split(data, 3, "a DATE value")?;
-            Ok((Value::Date(temporal::date(le(b) as u32)), n))
+        T::Date | T::NewDate => Value::Date(temporal::date(le(b) as u32)),
+        T::Time => Value::Time(temporal::time_v1(((le(b) as u32) << 8) as i32 >> 8)),
+        T::DateTime => Value::DateTime(temporal::datetime_v1(le(b))),
+        T::Timestamp => Value::Timestamp(Timestamp {
+            seconds: le(b) as u32,
+            micros: 0,
+            fsp: 0,
+        }),
+        T::Time2 => {
+            let (i, f) = b.split_at(3.min(b.len()));
+            Value::Time(temporal::time2(i, f, fsp))
         }
-        T::Time => {
-            let (b, n) = split(data, 3, "a TIME value")?;
-            let v = ((le(b) as u32) << 8) as i32 >> 8;
-            Ok((Value::Time(temporal::time_v1(v)), n))
+        T::DateTime2 => {
+            let (i, f) = b.split_at(5.min(b.len()));
+            Value::DateTime(temporal::datetime2(i, f, fsp))
         }
-        T::DateTime => {
-            let (b, n) = split(data, 8, "a DATETIME value")?;
-            Ok((Value::DateTime(temporal::datetime_v1(le(b))), n))
+        T::Timestamp2 => {
+            let (i, f) = b.split_at(4.min(b.len()));
+            Value::Timestamp(temporal::timestamp2(i, f, fsp))
         }
-        T::Timestamp => {
-            let (b, n) = split(data, 4, "a TIMESTAMP value")?;
-            let ts = Timestamp {
-                seconds: le(b) as u32,
-                micros: 0,
-                fsp: 0,
-            };
-            Ok((Value::Timestamp(ts), n))
-        }
-        T::Time2 | T::DateTime2 | T::Timestamp2 => {
-            let fsp = u8::try_from(meta).unwrap_or(u8::MAX);
-            let frac = temporal::fraction_len(fsp)
-                .ok_or("fractional-seconds precision 0-6 in the column metadata")?;
-            let int_len = match col.kind {
-                T::Time2 => 3,
-                T::DateTime2 => 5,
-                _ => 4,
-            };
-            let (b, n) = split(data, int_len + frac, "a TIME2/DATETIME2/TIMESTAMP2 value")?;
-            let (i, f) = b.split_at(int_len);
-            let v = match col.kind {
-                T::Time2 => Value::Time(temporal::time2(i, f, fsp)),
-                T::DateTime2 => Value::DateTime(temporal::datetime2(i, f, fsp)),
-                _ => Value::Timestamp(temporal::timestamp2(i, f, fsp)),
-            };
-            Ok((v, n))
-        }
-        T::NewDecimal => {
-            let (precision, scale) = ((meta >> 8) as u8, meta as u8);
-            let size = binary_size(precision, scale)
-                .filter(|_| precision > 0)
-                .ok_or("DECIMAL precision >= scale in the column metadata")?;
-            let (b, n) = split(data, size, "a DECIMAL value")?;
-            let d = Decimal {
-                precision,
-                scale,
-                bytes: b,
-            };
-            Ok((Value::Decimal(d), n))
-        }
-        T::Bit => {
-            let bytes = usize::from(meta >> 8) + usize::from(meta & 0xff != 0);
-            if bytes > 8 {
-                return Err("a BIT length of at most 64 bits");
-            }
-            let (b, n) = split(data, bytes, "a BIT value")?;
-            Ok((Value::Bit(be(b)), n))
-        }
-        T::Enum => {
-            let width = usize::from(col.string_length);
-            if !(1..=2).contains(&width) {
-                return Err("an ENUM value size of 1 or 2 bytes in the column metadata");
-            }
-            let (b, n) = split(data, width, "an ENUM value")?;
-            Ok((Value::Enum(le(b) as u16), n))
-        }
-        T::Set => {
-            let width = usize::from(col.string_length);
-            if !(1..=8).contains(&width) {
-                return Err("a SET value size of 1-8 bytes in the column metadata");
-            }
-            let (b, n) = split(data, width, "a SET value")?;
-            Ok((Value::Set(le(b)), n))
-        }
-        T::String => {
-            let width = if col.string_length > 255 { 2 } else { 1 };
-            let (b, n) = length_prefixed(data, width, "a CHAR value")?;
-            Ok((Value::String(b), n))
-        }
-        T::VarChar | T::VarString => {
-            let width = if meta > 255 { 2 } else { 1 };
-            let (b, n) = length_prefixed(data, width, "a VARCHAR value")?;
-            Ok((Value::String(b), n))
-        }
-        T::VarCharCompressed => {
-            let width = if meta > 255 { 2 } else { 1 };
-            let (b, n) = length_prefixed(data, width, "a compressed VARCHAR value")?;
-            Ok((Value::Compressed(b), n))
-        }
-        T::Blob | T::TinyBlob | T::MediumBlob | T::LongBlob => {
-            let (b, n) = length_prefixed(data, usize::from(meta), "a BLOB/TEXT value")?;
-            Ok((Value::Blob(b), n))
-        }
-        T::BlobCompressed => {
-            let (b, n) = length_prefixed(data, usize::from(meta), "a compressed BLOB value")?;
-            Ok((Value::Compressed(b), n))
-        }
-        T::Geometry => {
-            let (b, n) = length_prefixed(data, usize::from(meta), "a GEOMETRY value")?;
-            Ok((Value::Geometry(b), n))
-        }
-        T::Vector => {
-            let (b, n) = length_prefixed(data, usize::from(meta), "a VECTOR value")?;
-            Ok((Value::Vector(b), n))
-        }
-        T::Json => {
-            let (b, n) = length_prefixed(data, usize::from(meta), "a JSON value")?;
-            let v = if partial_json {
-                Value::JsonDiff(JsonDiffs::new(b))
-            } else {
-                Value::Json(JsonBinary::new(b))
-            };
-            Ok((v, n))
-        }
-        T::Decimal => Err("a column type with a known size (pre-5.0 DECIMAL is not logged)"),
-        T::TypedArray => Err("a column type row images carry (not TYPED_ARRAY)"),
-    }
+        T::NewDecimal => Value::Decimal(Decimal {
+            precision: (col.metadata >> 8) as u8,
+            scale: col.metadata as u8,
+            bytes: b,
+        }),
+        T::Bit => Value::Bit(be(b)),
+        T::Enum => Value::Enum(le(b) as u16),
+        T::Set => Value::Set(le(b)),
+        T::String | T::VarChar | T::VarString => Value::String(payload),
+        T::Blob | T::TinyBlob | T::MediumBlob | T::LongBlob => Value::Blob(payload),
+        T::VarCharCompressed | T::BlobCompressed => Value::Compressed(payload),
+        T::Geometry => Value::Geometry(payload),
+        T::Vector => Value::Vector(payload),
+        T::Json if partial_json => Value::JsonDiff(JsonDiffs::new(payload)),
+        T::Json => Value::Json(JsonBinary::new(payload)),
+        // `value_len` already refused these.
+        T::Decimal | T::TypedArray => return Err(what(col.kind)),
+    };
+    Ok((v, n))
 }
 
 /// Appends `s` as a JSON string literal.
@@ -318,11 +334,11 @@ fn json_text(out: &mut Vec<u8>, bytes: &[u8], column: Option<&Column>, fixed: Op
     }
 }
 
-/// Appends a value's `Display` text as a JSON string.
-fn json_display(out: &mut Vec<u8>, v: &dyn std::fmt::Display) {
+/// Appends quoted text from a renderer that emits only ASCII digits, signs and
+/// separators (dates, times, decimals).
+fn json_quoted(out: &mut Vec<u8>, push: impl FnOnce(&mut Vec<u8>)) {
     out.push(b'"');
-    // Dates, times and decimals print only digits, signs, '-', ':', '.' and ' '.
-    let _ = write!(out, "{v}");
+    push(out);
     out.push(b'"');
 }
 
@@ -360,24 +376,16 @@ impl Value<'_> {
     ) -> Result<(), &'static str> {
         match *self {
             Value::Null => out.extend_from_slice(b"null"),
-            Value::Int(v) => {
-                let _ = write!(out, "{v}");
-            }
-            Value::UInt(v) | Value::Bit(v) | Value::Set(v) => {
-                let _ = write!(out, "{v}");
-            }
-            Value::Year(v) | Value::Enum(v) => {
-                let _ = write!(out, "{v}");
-            }
+            Value::Int(v) => push_i64(out, v),
+            Value::UInt(v) | Value::Bit(v) | Value::Set(v) => push_u64(out, v),
+            Value::Year(v) | Value::Enum(v) => push_u64(out, u64::from(v)),
             Value::Float(v) => json_double(out, f64::from(v)),
             Value::Double(v) => json_double(out, v),
-            Value::Decimal(d) => json_display(out, &d),
-            Value::Date(d) => json_display(out, &d),
-            Value::Time(t) => json_display(out, &t),
-            Value::DateTime(t) => json_display(out, &t),
-            Value::Timestamp(t) => {
-                let _ = write!(out, "{t}");
-            }
+            Value::Decimal(d) => json_quoted(out, |o| d.push_text(o)),
+            Value::Date(d) => json_quoted(out, |o| d.push_text(o)),
+            Value::Time(t) => json_quoted(out, |o| t.push_text(o)),
+            Value::DateTime(t) => json_quoted(out, |o| t.push_text(o)),
+            Value::Timestamp(t) => t.push_text(out),
             Value::String(b) => {
                 let fixed = column
                     .filter(|c| c.kind == ColumnType::String)
@@ -398,19 +406,12 @@ mod tests {
     use super::*;
 
     fn col(kind: ColumnType, metadata: u16) -> Column {
-        Column {
-            binlog_type: kind,
-            kind,
-            metadata,
-            string_length: 0,
-            nullable: true,
-            unsigned: false,
-            collation: None,
-            geometry_type: None,
-            visible: None,
-            vector_dimensions: None,
-            enum_set_ordinal: None,
-        }
+        Column::new(kind, kind, metadata, 0, true)
+    }
+
+    /// A CHAR/ENUM/SET column with its unfolded length.
+    fn sized(kind: ColumnType, string_length: u16) -> Column {
+        Column::new(ColumnType::String, kind, 0, string_length, true)
     }
 
     fn one(c: &Column, data: &[u8]) -> String {
@@ -503,16 +504,14 @@ mod tests {
         let mut varbinary = c.clone();
         varbinary.collation = Some(63);
         assert_eq!(one(&varbinary, b"\x02ab"), "{\"hex\":\"6162\"}");
-        let mut binary4 = col(ColumnType::String, 0);
-        binary4.string_length = 4;
+        let mut binary4 = sized(ColumnType::String, 4);
         binary4.collation = Some(63);
         assert_eq!(one(&binary4, b"\x02ab"), "{\"hex\":\"61620000\"}");
         let wide = col(ColumnType::VarChar, 1200);
         assert_eq!(one(&wide, b"\x03\x00abc"), "\"abc\"");
-        let mut ch = col(ColumnType::String, 0);
-        ch.string_length = 512;
+        let ch = sized(ColumnType::String, 512);
         assert_eq!(one(&ch, b"\x02\x00ab"), "\"ab\"");
-        ch.string_length = 8;
+        let ch = sized(ColumnType::String, 8);
         assert_eq!(one(&ch, b"\x00"), "\"\"");
         assert_eq!(one(&ch, b"\x01\x01"), "\"\\u0001\"");
     }
@@ -548,16 +547,14 @@ mod tests {
             u64::MAX.to_string()
         );
         assert!(decode(&col(ColumnType::Bit, 8 << 8 | 1), false, &[0; 9]).is_err());
-        let mut e = col(ColumnType::Enum, 0);
-        e.string_length = 2;
-        assert_eq!(one(&e, &[0x01, 0x01]), "257");
-        e.string_length = 1;
-        assert_eq!(one(&e, &[2]), "2");
-        let mut s = col(ColumnType::Set, 0);
-        s.string_length = 2;
-        assert_eq!(one(&s, &[0x01, 0x02]), "513");
-        s.string_length = 8;
-        assert_eq!(one(&s, &[0xff; 8]), u64::MAX.to_string());
+        assert_eq!(one(&sized(ColumnType::Enum, 2), &[0x01, 0x01]), "257");
+        assert_eq!(one(&sized(ColumnType::Enum, 1), &[2]), "2");
+        assert!(decode(&sized(ColumnType::Enum, 3), false, &[0; 3]).is_err());
+        assert_eq!(one(&sized(ColumnType::Set, 2), &[0x01, 0x02]), "513");
+        assert_eq!(
+            one(&sized(ColumnType::Set, 8), &[0xff; 8]),
+            u64::MAX.to_string()
+        );
         assert_eq!(one(&col(ColumnType::Year, 0), &[114]), "2014");
         assert_eq!(one(&col(ColumnType::Year, 0), &[0]), "0");
     }

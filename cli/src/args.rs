@@ -266,7 +266,8 @@ impl LowArgs {
     pub fn parse_from_argv(argv: impl IntoIterator<Item = OsString>) -> Result<LowArgs, Failure> {
         let argv = normalize(argv)?;
         LowArgs::try_parse_from(argv).map_err(|e| {
-            let text = e.to_string();
+            // clap names options in its own `--low <LOW>` form; users typed `-low`.
+            let text = e.to_string().replace("'--", "'-");
             Failure::usage(text.trim_end().trim_start_matches("error: "))
         })
     }

@@ -21,11 +21,20 @@ use crate::failure::Failure;
 /// Options that take a value, without their dash.
 const VALUE_OPTIONS: &[&str] = &[
     "conf", "service", "dir", "seqno", "low", "high", "by", "charset", "timezone", "file", "first",
-    "last", "shard", "schema",
+    "last", "shard", "schema", "start-position", "stop-position", "start-datetime", "stop-datetime",
 ];
 
 /// Options that are plain flags, without their dash.
-const FLAG_OPTIONS: &[&str] = &["sql", "specs", "headers", "json", "y", "hex", "no-checksum"];
+const FLAG_OPTIONS: &[&str] = &[
+    "sql",
+    "specs",
+    "headers",
+    "json",
+    "y",
+    "hex",
+    "no-checksum",
+    "permissive",
+];
 
 /// Spellings that ask for the help text (answered by the `help` command).
 const HELP_OPTIONS: &[&str] = &["-h", "-help", "--help"];
@@ -120,9 +129,10 @@ pub struct LowArgs {
     /// Time zone for printed times (default UTC).
     #[arg(long)]
     pub timezone: Option<String>,
-    /// One log file, `thl.data.NNNNNNNNNN`.
-    #[arg(long)]
-    pub file: Option<String>,
+    /// One log file, `thl.data.NNNNNNNNNN` (`list`, the last one counts); the binary
+    /// logs of `events`, in order.
+    #[arg(long, action = clap::ArgAction::Append)]
+    pub file: Vec<String>,
     /// Only the first N transactions of the selection.
     #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
     pub first: Option<u64>,
@@ -156,6 +166,21 @@ pub struct LowArgs {
     /// Do not verify record checksums.
     #[arg(long = "no-checksum")]
     pub no_checksum: bool,
+    /// `events`: first event offset to show (first file).
+    #[arg(long = "start-position")]
+    pub start_position: Option<u64>,
+    /// `events`: stop at the first event at or past this offset (last file).
+    #[arg(long = "stop-position")]
+    pub stop_position: Option<u64>,
+    /// `events`: skip events older than this date and time.
+    #[arg(long = "start-datetime")]
+    pub start_datetime: Option<String>,
+    /// `events`: stop at the first event at or after this date and time.
+    #[arg(long = "stop-datetime")]
+    pub stop_datetime: Option<String>,
+    /// `events`: report damage and carry on instead of stopping.
+    #[arg(long)]
+    pub permissive: bool,
     /// The command word(s); the last one counts.
     pub words: Vec<String>,
 }
@@ -231,6 +256,25 @@ pub struct PurgeArgs {
     pub yes: bool,
 }
 
+/// Everything `events` needs (binary logs, not THL).
+#[derive(Debug, Clone)]
+pub struct EventsArgs {
+    /// The binary logs, in order (`-` is standard input).
+    pub files: Vec<String>,
+    /// `-json`: JSON Lines.
+    pub json: bool,
+    /// `-permissive`.
+    pub permissive: bool,
+    /// `-start-position`.
+    pub start_position: Option<u64>,
+    /// `-stop-position`.
+    pub stop_position: Option<u64>,
+    /// `-start-datetime`, as typed.
+    pub start_datetime: Option<String>,
+    /// `-stop-datetime`, as typed.
+    pub stop_datetime: Option<String>,
+}
+
 /// A resolved command (stage 2).
 #[derive(Debug, Clone)]
 pub enum Command {
@@ -246,6 +290,8 @@ pub enum Command {
     Help,
     /// `thl skip` (only says it is gone).
     Skip,
+    /// `thl events`: binary-log events.
+    Events(EventsArgs),
 }
 
 /// A command with the options every log-reading command shares.
@@ -274,7 +320,10 @@ impl LowArgs {
 
     /// Resolves the command word and its options, with Tungsten's pre-checks in order.
     pub fn command(self) -> Result<Invocation, Failure> {
+        // `events -file A B C`: the words after the command are more files.
+        let events = self.words.iter().any(|w| w == "events");
         let command = match self.words.last().map(String::as_str) {
+            _ if events => Command::Events(self.events_args()),
             None => return Err(Failure::usage_with_help("Command is missing!")),
             Some("help") => Command::Help,
             Some("skip") => Command::Skip,
@@ -286,7 +335,7 @@ impl LowArgs {
                 }
                 Command::List(ListArgs {
                     range: self.range(),
-                    file: self.file.clone(),
+                    file: self.file.last().cloned(),
                     format: match (self.headers, self.json, self.sql) {
                         (true, true, _) => Format::HeadersJson,
                         (true, false, true) => Format::Nothing,
@@ -325,6 +374,19 @@ impl LowArgs {
             no_checksum: self.no_checksum,
             timezone: self.timezone,
         })
+    }
+
+    fn events_args(&self) -> EventsArgs {
+        let extra = self.words.iter().filter(|w| *w != "events").cloned();
+        EventsArgs {
+            files: self.file.iter().cloned().chain(extra).collect(),
+            json: self.json,
+            permissive: self.permissive,
+            start_position: self.start_position,
+            stop_position: self.stop_position,
+            start_datetime: self.start_datetime.clone(),
+            stop_datetime: self.stop_datetime.clone(),
+        }
     }
 
     fn range(&self) -> Range {

@@ -41,6 +41,7 @@ fn run(out: &mut Out) -> Result<(), Failure> {
         Command::Index => commands::index::run(&invocation, out),
         Command::Info => commands::info::run(&invocation, out),
         Command::Purge(purge) => commands::purge::run(&invocation, purge, out),
+        Command::Events(ref events) => commands::events::run(&invocation, events, out),
     }
 }
 

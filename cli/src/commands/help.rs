@@ -35,6 +35,12 @@ Options added by replog:
   list [-first #] [-last #]       - Only the first/last # transactions of the selection
        [-shard <regex>]             Only transactions whose shard matches (whole name)
        [-schema <regex>]            Only transactions touching a matching schema
+  events -file F [F...]           - MySQL/MariaDB binary log events, one line each
+       [-json]                      One JSON object per event (JSON Lines)
+       [-start-position #] [-stop-position #]
+       [-start-datetime 'YYYY-MM-DD HH:MM:SS'] [-stop-datetime ...]
+       [-permissive]                Report damage and carry on
+       [-no-checksum]               Do not verify CRC32 checksums
 ";
 
 /// Writes the help text.

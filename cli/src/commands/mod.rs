@@ -1,6 +1,7 @@
 //! One module per command, plus what the log-reading commands share: finding and
 //! opening the log, the display zone, and walking records transaction by transaction.
 
+pub mod events;
 pub mod help;
 pub mod index;
 pub mod info;

@@ -1,6 +1,8 @@
 //! Text forms of THL records: Tungsten's full listing, `-headers`, `-headers -json`,
 //! `-sql`, and the value formatting they share.
 
+pub mod binlog_json;
+pub mod binlog_text;
 pub mod charset;
 pub mod full;
 pub mod headers;

@@ -240,7 +240,7 @@ impl ColumnType {
     }
 
     /// Whether the SIGNEDNESS optional metadata has a bit for this (real) type.
-    pub(crate) fn is_numeric(self) -> bool {
+    pub fn is_numeric(self) -> bool {
         use ColumnType::*;
         matches!(
             self,

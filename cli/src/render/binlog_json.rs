@@ -1,0 +1,267 @@
+//! `thl events -json`: one JSON object per binary-log event, one per line (JSON Lines).
+//!
+//! The schema is a public contract documented in README ("`thl events -json`"). Objects
+//! are appended to a line buffer the caller reuses for every event, so the hot path
+//! builds no intermediate JSON values and allocates nothing per event; row images are
+//! rendered by the library's [`RowsEvent::write_rows_json`].
+
+use std::io::Write as _;
+
+use replog::binlog::events::gtid::Gtid;
+use replog::binlog::events::gtid_tagged::GtidTagged;
+use replog::binlog::events::mariadb_gtid::MariaGtid;
+use replog::binlog::events::query::Query;
+use replog::binlog::rows::{RowsEvent, TableMap, TableMaps};
+use replog::binlog::{EventHeader, EventType};
+use replog::binlog::Event;
+use replog::decode::DecodeError;
+
+/// Where an event was found and its common header: the fields every object starts with.
+#[derive(Debug, Clone, Copy)]
+pub struct Envelope<'e> {
+    /// `"file":"…",` already rendered for the input (see [`file_field`]).
+    pub file_field: &'e [u8],
+    /// Absolute offset of the event, or of the TRANSACTION_PAYLOAD holding it.
+    pub offset: u64,
+    /// Offset inside the decompressed payload, for inner events.
+    pub inner_offset: Option<usize>,
+    /// Canonical type.
+    pub event_type: EventType,
+    /// The header as stored.
+    pub header: &'e EventHeader,
+    /// CRC32 verdict.
+    pub checksum_ok: Option<bool>,
+}
+
+/// Renders `"file":"NAME",` once per input.
+pub fn file_field(name: &str) -> Vec<u8> {
+    let mut out = b"{\"file\":".to_vec();
+    string(&mut out, name);
+    out.push(b',');
+    out
+}
+
+/// Appends one event's object and a newline to `out`. `body` is the event body `event`
+/// was decoded from (errors are relative to it); `maps` holds the table maps seen so far.
+/// On error `out` holds a partial line the caller must drop.
+pub fn write_event(
+    out: &mut Vec<u8>,
+    env: &Envelope<'_>,
+    event: &Event<'_>,
+    body: &[u8],
+    maps: &TableMaps<'_>,
+) -> Result<(), DecodeError> {
+    out.extend_from_slice(env.file_field);
+    let h = env.header;
+    let _ = write!(out, "\"offset\":{}", env.offset);
+    if let Some(inner) = env.inner_offset {
+        let _ = write!(out, ",\"inner_offset\":{inner}");
+    }
+    let _ = write!(out, ",\"type_code\":{},\"type\":", env.event_type.0);
+    match env.event_type.name() {
+        Some(name) => string(out, name),
+        None => out.extend_from_slice(b"null"),
+    }
+    let _ = write!(
+        out,
+        ",\"timestamp\":{},\"server_id\":{},\"event_size\":{},\"log_pos\":{},\"flags\":{},\
+         \"checksum_ok\":",
+        h.timestamp, h.server_id, h.event_size, h.log_pos, h.flags
+    );
+    out.extend_from_slice(match env.checksum_ok {
+        Some(true) => b"true",
+        Some(false) => b"false",
+        None => b"null",
+    });
+    match event {
+        Event::Query(q) => query(out, q)?,
+        Event::Rotate(r) => {
+            let _ = write!(out, ",\"position\":{},\"next_file\":", r.position);
+            text(out, r.next_file);
+        }
+        Event::Xid(x) => {
+            let _ = write!(out, ",\"xid\":{}", x.xid);
+        }
+        Event::Gtid(g) => gtid(out, g),
+        Event::GtidTagged(g) => gtid_tagged(out, g),
+        Event::MariaGtid(g) => maria_gtid(out, g),
+        Event::TableMap(t) => table_map(out, t),
+        Event::Rows(r) => rows(out, r, body, maps)?,
+        _ => {}
+    }
+    out.extend_from_slice(b"}\n");
+    Ok(())
+}
+
+fn query(out: &mut Vec<u8>, q: &Query<'_>) -> Result<(), DecodeError> {
+    let _ = write!(out, ",\"thread_id\":{},\"schema\":", q.thread_id);
+    text(out, q.schema);
+    out.extend_from_slice(b",\"query\":");
+    text(out, &q.text()?);
+    let _ = write!(out, ",\"error_code\":{}", q.error_code);
+    Ok(())
+}
+
+fn gtid(out: &mut Vec<u8>, g: &Gtid) {
+    if g.anonymous {
+        out.extend_from_slice(b",\"gtid\":null");
+    } else {
+        let _ = write!(out, ",\"gtid\":\"{}:{}\"", g.sid, g.gno);
+    }
+    match g.logical_clock {
+        Some(lc) => {
+            let _ = write!(
+                out,
+                ",\"last_committed\":{},\"sequence_number\":{}",
+                lc.last_committed, lc.sequence_number
+            );
+        }
+        None => out.extend_from_slice(b",\"last_committed\":null,\"sequence_number\":null"),
+    }
+}
+
+fn gtid_tagged(out: &mut Vec<u8>, g: &GtidTagged<'_>) {
+    let _ = write!(out, ",\"gtid\":");
+    let mut id = Vec::with_capacity(64);
+    let _ = write!(id, "{}:", g.sid);
+    id.extend_from_slice(g.tag);
+    let _ = write!(id, ":{}", g.gno);
+    text(out, &id);
+    let lc = g.logical_clock;
+    let _ = write!(
+        out,
+        ",\"last_committed\":{},\"sequence_number\":{}",
+        lc.last_committed, lc.sequence_number
+    );
+}
+
+fn maria_gtid(out: &mut Vec<u8>, g: &MariaGtid<'_>) {
+    let _ = write!(
+        out,
+        ",\"gtid\":\"{}-{}-{}\",\"commit_id\":",
+        g.domain_id, g.server_id, g.seq_no
+    );
+    match g.commit_id {
+        Some(c) => {
+            let _ = write!(out, "{c}");
+        }
+        None => out.extend_from_slice(b"null"),
+    }
+}
+
+fn table_names(out: &mut Vec<u8>, table_id: u64, t: &TableMap<'_>) {
+    let _ = write!(out, ",\"table_id\":{table_id},\"schema\":");
+    text(out, &t.schema);
+    out.extend_from_slice(b",\"table\":");
+    text(out, &t.table);
+}
+
+fn table_map(out: &mut Vec<u8>, t: &TableMap<'_>) {
+    table_names(out, t.table_id, t);
+    out.extend_from_slice(b",\"columns\":[");
+    let signedness = t.optional.signedness.is_some();
+    for (i, c) in t.columns.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        out.extend_from_slice(b"{\"type\":");
+        string(out, c.kind.name());
+        if let Some(name) = t.column_name(i) {
+            out.extend_from_slice(b",\"name\":");
+            text(out, name);
+        }
+        if signedness && c.kind.is_numeric() {
+            let _ = write!(out, ",\"unsigned\":{}", c.unsigned);
+        }
+        out.push(b'}');
+    }
+    out.push(b']');
+}
+
+fn rows(
+    out: &mut Vec<u8>,
+    r: &RowsEvent<'_>,
+    body: &[u8],
+    maps: &TableMaps<'_>,
+) -> Result<(), DecodeError> {
+    let map = maps.get(r.table_id).ok_or(DecodeError::new(
+        body.len(),
+        "a table map for the rows event's table id earlier in the log",
+    ))?;
+    table_names(out, r.table_id, map);
+    out.extend_from_slice(b",\"rows\":");
+    r.write_rows_json(map, out)
+}
+
+/// Bytes that are normally text (names, statements): a JSON string when they are UTF-8,
+/// else `{"hex":"…"}`, as the library renders column values.
+pub fn text(out: &mut Vec<u8>, bytes: &[u8]) {
+    match std::str::from_utf8(bytes) {
+        Ok(s) => string(out, s),
+        Err(_) => {
+            out.extend_from_slice(b"{\"hex\":\"");
+            for b in bytes {
+                let _ = write!(out, "{b:02x}");
+            }
+            out.extend_from_slice(b"\"}");
+        }
+    }
+}
+
+/// A JSON string: quotes, backslashes and control characters escaped, the rest copied
+/// in runs.
+pub fn string(out: &mut Vec<u8>, s: &str) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    out.push(b'"');
+    let bytes = s.as_bytes();
+    let mut run = 0;
+    for (i, &b) in bytes.iter().enumerate() {
+        let short: &[u8] = match b {
+            b'"' => b"\\\"",
+            b'\\' => b"\\\\",
+            b'\n' => b"\\n",
+            b'\r' => b"\\r",
+            b'\t' => b"\\t",
+            0..=0x1f => b"",
+            _ => continue,
+        };
+        out.extend_from_slice(&bytes[run..i]);
+        run = i + 1;
+        if short.is_empty() {
+            out.extend_from_slice(b"\\u00");
+            out.push(HEX[usize::from(b >> 4)]);
+            out.push(HEX[usize::from(b & 0xf)]);
+        } else {
+            out.extend_from_slice(short);
+        }
+    }
+    out.extend_from_slice(&bytes[run..]);
+    out.push(b'"');
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rendered(s: &str) -> String {
+        let mut out = Vec::new();
+        string(&mut out, s);
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn strings_are_escaped_as_json_requires() {
+        let tricky = "a\"b\\c\nd\te\u{1}f\u{1f}é😀";
+        let out = rendered(tricky);
+        let back: String = serde_json::from_str(&out).unwrap();
+        assert_eq!(back, tricky);
+        assert_eq!(out, r#""a\"b\\c\nd\te\u0001f\u001fé😀""#);
+    }
+
+    #[test]
+    fn non_utf8_text_is_hex() {
+        let mut out = Vec::new();
+        text(&mut out, b"\xff\x00a");
+        assert_eq!(out, br#"{"hex":"ff0061"}"#);
+    }
+}

@@ -20,8 +20,24 @@ use crate::failure::Failure;
 
 /// Options that take a value, without their dash.
 const VALUE_OPTIONS: &[&str] = &[
-    "conf", "service", "dir", "seqno", "low", "high", "by", "charset", "timezone", "file", "first",
-    "last", "shard", "schema", "start-position", "stop-position", "start-datetime", "stop-datetime",
+    "conf",
+    "service",
+    "dir",
+    "seqno",
+    "low",
+    "high",
+    "by",
+    "charset",
+    "timezone",
+    "file",
+    "first",
+    "last",
+    "shard",
+    "schema",
+    "start-position",
+    "stop-position",
+    "start-datetime",
+    "stop-datetime",
 ];
 
 /// Options that are plain flags, without their dash.

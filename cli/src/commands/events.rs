@@ -79,7 +79,11 @@ pub fn run(
         };
         let range = FileRange {
             start: if i == 0 { window.start_position } else { None },
-            stop: if i == last { window.stop_position } else { None },
+            stop: if i == last {
+                window.stop_position
+            } else {
+                None
+            },
         };
         if run.file(&bytes, range, &window, out)? == Flow::Stop {
             break;
@@ -88,7 +92,9 @@ pub fn run(
     match run.problems {
         0 => Ok(()),
         1 => Err(Failure::Error("1 problem reported (-permissive)".into())),
-        n => Err(Failure::Error(format!("{n} problems reported (-permissive)"))),
+        n => Err(Failure::Error(format!(
+            "{n} problems reported (-permissive)"
+        ))),
     }
 }
 
@@ -112,8 +118,9 @@ fn epoch_seconds(text: &str, zone: Option<&str>, option: &str) -> Result<i64, Fa
     };
     let tz = match zone {
         None => jiff::tz::TimeZone::UTC,
-        Some(name) => jiff::tz::TimeZone::get(name)
-            .map_err(|_| bad(format!("unknown time zone '{name}'")))?,
+        Some(name) => {
+            jiff::tz::TimeZone::get(name).map_err(|_| bad(format!("unknown time zone '{name}'")))?
+        }
     };
     let zoned = civil.to_zoned(tz).map_err(|e| bad(e.to_string()))?;
     Ok(zoned.timestamp().as_second())
@@ -196,8 +203,7 @@ impl Run {
                     continue;
                 }
             };
-            if range.stop.is_some_and(|stop| ev.offset >= stop) || past_stop_time(&ev, window)
-            {
+            if range.stop.is_some_and(|stop| ev.offset >= stop) || past_stop_time(&ev, window) {
                 return Ok(Flow::Stop);
             }
             let input = Input {
@@ -248,8 +254,7 @@ impl Run {
         };
         self.line.clear();
         if self.json {
-            if let Err(cause) = binlog_json::write_event(&mut self.line, &env, event, body, maps)
-            {
+            if let Err(cause) = binlog_json::write_event(&mut self.line, &env, event, body, maps) {
                 let message = match inner {
                     None => body_error(input, at, event_type, body, cause).to_string(),
                     Some((o, _)) => format!(
@@ -290,9 +295,8 @@ impl Run {
             }
         };
         for item in InnerEvents::new(&buf, ctx) {
-            let inner_failed = |e: &dyn std::fmt::Display| {
-                format!("{}: at byte {}: {e}", input.name, at.offset)
-            };
+            let inner_failed =
+                |e: &dyn std::fmt::Display| format!("{}: at byte {}: {e}", input.name, at.offset);
             let inner = match item {
                 Ok(i) => i,
                 Err(e) => return self.problem(inner_failed(&e)),

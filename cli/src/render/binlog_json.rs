@@ -12,8 +12,8 @@ use replog::binlog::events::gtid_tagged::GtidTagged;
 use replog::binlog::events::mariadb_gtid::MariaGtid;
 use replog::binlog::events::query::Query;
 use replog::binlog::rows::{RowsEvent, TableMap, TableMaps};
-use replog::binlog::{EventHeader, EventType};
 use replog::binlog::Event;
+use replog::binlog::{EventHeader, EventType};
 use replog::decode::DecodeError;
 
 /// Where an event was found and its common header: the fields every object starts with.

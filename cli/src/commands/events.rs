@@ -222,7 +222,7 @@ impl Run {
                 self.payload(&input, &ev, p, reader.context(), shown, &mut maps, out)?;
             }
             if let Event::TableMap(t) = ev.event {
-                maps.insert(t);
+                maps.insert(*t);
             }
         }
         Ok(Flow::Continue)
@@ -313,7 +313,7 @@ impl Run {
                 self.event(input, at, here, &event, inner.body, maps, out)?;
             }
             if let Event::TableMap(t) = event {
-                maps.insert(t.into_owned());
+                maps.insert((*t).into_owned());
             }
         }
         Ok(())

@@ -65,3 +65,10 @@ impl fmt::Display for Failure {
         }
     }
 }
+
+/// Writes a diagnostic that does not stop the run (warnings, Tungsten's INFO lines) to
+/// stderr. Unlike `eprintln!`, a closed stderr is ignored rather than a panic.
+pub fn notice(message: impl fmt::Display) {
+    use std::io::Write;
+    let _ = writeln!(io::stderr().lock(), "{message}");
+}

@@ -14,7 +14,7 @@ use replog::thl::{Event, Record};
 
 use super::{open_log, zone, Flow, Log};
 use crate::args::{Format, Invocation, ListArgs};
-use crate::failure::Failure;
+use crate::failure::{notice, Failure};
 use crate::render::charset::Charset;
 use crate::render::json::JsonArray;
 use crate::render::{full, headers, sql, Style};
@@ -48,7 +48,7 @@ pub fn run(invocation: &Invocation, args: &ListArgs, out: &mut impl Write) -> Re
     let log = open_log(invocation)?;
     let selection = Selection::new(&log, args)?;
     let Some(selection) = selection else {
-        eprintln!("INFO No events found; log is empty");
+        notice("INFO No events found; log is empty");
         return Ok(());
     };
 
@@ -93,7 +93,7 @@ pub fn run(invocation: &Invocation, args: &ListArgs, out: &mut impl Write) -> Re
         let seqno = examined.or(args.range.low).unwrap_or(selection.low);
         // Tungsten's corner case: a log whose only transaction is unfinished (max -1).
         if seqno == 0 {
-            eprintln!("INFO No events found; log is empty");
+            notice("INFO No events found; log is empty");
             return Ok(());
         }
         return Err(Failure::Error(format!(
@@ -108,7 +108,7 @@ fn charset(name: Option<&str>) -> Option<Charset> {
     let name = name?;
     let found = Charset::from_java_name(name);
     if found.is_none() {
-        eprintln!("Unsupported charset {name}. Using default.");
+        notice(format_args!("Unsupported charset {name}. Using default."));
     }
     found
 }

@@ -15,7 +15,7 @@ use replog::thl::{LogDir, LogIndex, ReadOptions, Record, RecordKind, ThlError};
 use replog::ErrorKind;
 
 use crate::args::Invocation;
-use crate::failure::Failure;
+use crate::failure::{notice, Failure};
 use crate::render::zone::Zone;
 use crate::service::{self, Places};
 
@@ -85,7 +85,7 @@ pub fn zone(invocation: &Invocation) -> Zone {
         Some(name) => {
             let (zone, warning) = Zone::named(name);
             if let Some(warning) = warning {
-                eprintln!("{warning}");
+                notice(warning);
             }
             zone
         }

@@ -1,25 +1,26 @@
 //! `thl events -file F [F…]`: the events of MySQL/MariaDB binary and relay logs, one line
 //! each (or one JSON object each with `-json`), like `SHOW BINLOG EVENTS`.
 //!
-//! Files are read through [`LogBytes`] (mapped, `.gz` inflated, `-` = stdin) and walked
-//! with the library's [`Reader`]. Strict by default: the first problem stops the run with
-//! the library's message (file, offset, what was expected). With `-permissive` every
+//! Files are read through [`LogBytes`] (mapped, `.gz` inflated, `-` = stdin) and framed
+//! with the library's [`Frames`]; bodies are decoded as needed. Strict by default: the
+//! first problem stops the run with the library's message (file, offset, what was expected). With `-permissive` every
 //! problem goes to stderr and reading carries on (the library resynchronises on the next
 //! plausible event); the run then ends with status 1 and a count of the problems.
 //!
 //! Ranges follow mysqlbinlog: `-start-position` applies to the first file and
 //! `-stop-position` to the last; events older than `-start-datetime` are skipped and the
 //! first event at or after `-stop-datetime` (FDE and ROTATE excepted) ends the run.
-//! Events outside the range are still decoded for their context: table maps before the
-//! start position are remembered so that rows events inside it can be rendered.
+//! Events outside the range are framed but only decoded for their context: table maps
+//! before the start position are remembered so that rows events inside it can be
+//! rendered, and a damaged body before the start does not stop the run.
 
 use std::io::Write;
 use std::path::Path;
 
 use replog::binlog::events::transaction_payload::TransactionPayload;
 use replog::binlog::rows::TableMaps;
-use replog::binlog::{BinlogError, Event, EventAt, EventType, InnerEvents, ParseMode, ReadOptions};
-use replog::binlog::{FormatContext, Reader};
+use replog::binlog::{BinlogError, Event, EventType, FormatContext, Frames, InnerEvent};
+use replog::binlog::{InnerEvents, ParseMode, RawEvent, ReadOptions};
 use replog::decode::DecodeError;
 use replog::input::LogBytes;
 use replog::{Error, ErrorKind};
@@ -187,41 +188,61 @@ impl Run {
     ) -> Result<Flow, Failure> {
         let name = bytes.name();
         let file_field = binlog_json::file_field(name);
-        let mut reader = match Reader::with_options(name, bytes.bytes(), self.options) {
-            Ok(r) => r,
+        let mut frames = match Frames::new(name, bytes.bytes(), self.options) {
+            Ok(f) => f,
             Err(e) => {
                 self.problem(e.to_string())?;
                 return Ok(Flow::Continue);
             }
         };
         let mut maps = TableMaps::new();
-        while let Some(item) = reader.next() {
-            let ev = match item {
-                Ok(ev) => ev,
+        while let Some(item) = frames.next() {
+            let raw = match item {
+                Ok(raw) => raw,
                 Err(e) => {
                     self.problem(e.to_string())?;
                     continue;
                 }
             };
-            if range.stop.is_some_and(|stop| ev.offset >= stop) || past_stop_time(&ev, window) {
+            if range.stop.is_some_and(|stop| raw.offset >= stop) || past_stop_time(&raw, window) {
                 return Ok(Flow::Stop);
             }
+            let ctx = frames.context();
             let input = Input {
                 name,
                 file_field: &file_field,
-                header_len: reader.context().header_len,
+                header_len: ctx.header_len,
             };
-            let shown = range.start.map_or(true, |s| ev.offset >= s)
+            let shown = range.start.map_or(true, |s| raw.offset >= s)
                 && window
                     .start_time
-                    .map_or(true, |s| i64::from(ev.header.timestamp) >= s);
+                    .map_or(true, |s| i64::from(raw.header.timestamp) >= s);
+            // Outside the range only what later events depend on is decoded, so a
+            // damaged body there does not stop the run.
+            let context = matches!(
+                raw.event_type,
+                EventType::TABLE_MAP | EventType::TRANSACTION_PAYLOAD
+            );
+            if !shown && !context {
+                continue;
+            }
+            let event = match raw.decode(ctx) {
+                Ok(event) => event,
+                Err(cause) if shown => {
+                    self.problem(
+                        body_error(&input, &raw, raw.event_type, raw.body, cause).to_string(),
+                    )?;
+                    continue;
+                }
+                Err(_) => continue,
+            };
             if shown {
-                self.event(&input, &ev, None, &ev.event, ev.body, &maps, out)?;
+                self.event(&input, &raw, None, &event, raw.body, &maps, out)?;
             }
-            if let Event::TransactionPayload(p) = &ev.event {
-                self.payload(&input, &ev, p, reader.context(), shown, &mut maps, out)?;
+            if let Event::TransactionPayload(p) = &event {
+                self.payload(&input, &raw, p, ctx, shown, &mut maps, out)?;
             }
-            if let Event::TableMap(t) = ev.event {
+            if let Event::TableMap(t) = event {
                 maps.insert(*t);
             }
         }
@@ -233,8 +254,8 @@ impl Run {
     fn event(
         &mut self,
         input: &Input<'_>,
-        at: &EventAt<'_>,
-        inner: Option<(usize, &replog::binlog::InnerEvent<'_>)>,
+        at: &RawEvent<'_>,
+        inner: Option<(usize, &InnerEvent<'_>)>,
         event: &Event<'_>,
         body: &[u8],
         maps: &TableMaps<'_>,
@@ -280,7 +301,7 @@ impl Run {
     fn payload(
         &mut self,
         input: &Input<'_>,
-        at: &EventAt<'_>,
+        at: &RawEvent<'_>,
         payload: &TransactionPayload<'_>,
         ctx: &FormatContext,
         shown: bool,
@@ -322,7 +343,7 @@ impl Run {
 
 /// Whether `ev` is the first event at or after `-stop-datetime`. FDE and ROTATE do not
 /// count: relay logs and rotations carry the time they were written, not the source's.
-fn past_stop_time(ev: &EventAt<'_>, window: &Window) -> bool {
+fn past_stop_time(ev: &RawEvent<'_>, window: &Window) -> bool {
     window.stop_time.is_some_and(|stop| {
         i64::from(ev.header.timestamp) >= stop
             && !matches!(
@@ -335,7 +356,7 @@ fn past_stop_time(ev: &EventAt<'_>, window: &Window) -> bool {
 /// A body that did not render, located in the file as the library locates its own.
 fn body_error(
     input: &Input<'_>,
-    at: &EventAt<'_>,
+    at: &RawEvent<'_>,
     event_type: EventType,
     body: &[u8],
     cause: DecodeError,

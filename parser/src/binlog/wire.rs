@@ -1,14 +1,18 @@
 //! Little-endian wire primitives shared by the event decoders (nom parsers).
 
-use nom::bytes::complete::{take, take_till};
+use nom::bytes::complete::take_till;
 use nom::number::complete::{le_u16, le_u24, le_u32, le_u64, le_u8};
 use nom::Parser;
 
 use crate::decode::{DecodeError, Parsed};
 
-/// Exactly `n` bytes.
+/// Exactly `n` bytes. (A plain split: this is the hottest primitive.)
+#[inline]
 pub(crate) fn bytes(i: &[u8], n: usize) -> Parsed<'_, &[u8]> {
-    take(n).parse(i)
+    match i.split_at_checked(n) {
+        Some((taken, rest)) => Ok((rest, taken)),
+        None => DecodeError::at(i, "more bytes").fail(),
+    }
 }
 
 /// A fixed-width field holding a NUL-padded string: the bytes before the first NUL.

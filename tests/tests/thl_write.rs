@@ -175,6 +175,67 @@ fn a_missing_file_is_detected() {
     assert!(err.file.ends_with("thl.data.0000000001"));
 }
 
+/// A temp copy of fixture directory `dir`: the files `names`, each cut to `len` bytes
+/// when given.
+fn copy_of(dir: &str, names: &[(&str, Option<usize>)]) -> tempfile::TempDir {
+    let fixture = log_dir(dir);
+    let tmp = tempfile::tempdir().unwrap();
+    for (name, len) in names {
+        let mut bytes = std::fs::read(fixture.file_path(name)).unwrap();
+        bytes.truncate(len.unwrap_or(bytes.len()));
+        std::fs::write(tmp.path().join(name), bytes).unwrap();
+    }
+    tmp
+}
+
+#[test]
+fn reopening_cuts_a_damaged_tail_and_an_unfinished_transaction() {
+    // Spec 3.2. 2.2.1 cut inside 7/2 (offset 8986) or right after 7/1: both leave seqno 7
+    // unfinished, so the file goes back to the end of seqno 6 (offset 7552). Appending
+    // seqno 7's three fragments again gives the original file.
+    let events = events("tungsten-2.2.1");
+    for cut in [8986 + 100, 8986, 7552 + 10] {
+        let tmp = copy_of("tungsten-2.2.1", &[("thl.data.0000000001", Some(cut))]);
+        let mut w = LogWriter::open(tmp.path(), WriteOptions::default()).unwrap();
+        assert_eq!(std::fs::metadata(w.current_file()).unwrap().len(), 7552);
+        for e in events.iter().filter(|e| e.record.seqno == 7) {
+            w.append(e).unwrap();
+        }
+        w.finish().unwrap();
+        assert_same_files(tmp.path(), &log_dir("tungsten-2.2.1"));
+    }
+}
+
+#[test]
+fn reopening_continues_rotation() {
+    // Files 1..3 of the synthetic log: the dangling rotate record at the end of file 3 is
+    // cut, and appending seqnos 19..22 with the same 2500-byte limit rotates again,
+    // rebuilding file 4 (and file 3's rotate record) byte for byte. A leftover file 4
+    // shorter than a header is replaced.
+    let names = [
+        "thl.data.0000000001",
+        "thl.data.0000000002",
+        "thl.data.0000000003",
+    ];
+    let events = events("synthetic-4.1.0");
+    for leftover in [false, true] {
+        let tmp = copy_of("synthetic-4.1.0", &names.map(|n| (n, None)));
+        if leftover {
+            std::fs::write(tmp.path().join("thl.data.0000000004"), [0xC0, 0x01]).unwrap();
+        }
+        let options = WriteOptions {
+            max_file_size: 2500,
+            ..WriteOptions::default()
+        };
+        let mut w = LogWriter::open(tmp.path(), options).unwrap();
+        for e in events.iter().filter(|e| e.record.seqno >= 19) {
+            w.append(e).unwrap();
+        }
+        w.finish().unwrap();
+        assert_same_files(tmp.path(), &log_dir("synthetic-4.1.0"));
+    }
+}
+
 // ---- round trip of random events -------------------------------------------------
 
 #[derive(Debug, Clone)]

@@ -1,7 +1,9 @@
 //! Writing THL: record framing and log files with rotation (spec 1.4, 3).
 //!
-//! [`LogWriter`] starts a new log in a directory and appends events, rotating to the
-//! next file before a transaction's first fragment once the current file exceeds
+//! [`LogWriter::create`] starts a new log in a directory, [`LogWriter::open`] continues
+//! an existing one (cutting a damaged tail or unfinished transaction first). Events are
+//! appended with [`LogWriter::append`], rotating to the next file before a
+//! transaction's first fragment once the current file exceeds
 //! [`WriteOptions::max_file_size`], exactly as the reference writer does.
 //!
 //! ```no_run
@@ -30,9 +32,9 @@ use std::path::{Path, PathBuf};
 
 use crate::error::{Error, ErrorKind};
 
-use super::dir::{file_name, next_index, FILE_PREFIX};
+use super::dir::{file_name, next_index, LogDir, FILE_PREFIX};
 use super::event::Event;
-use super::file::{FileHeader, CRC_32, CRC_NONE, HEADER_LEN};
+use super::file::{FileHeader, ReadOptions, ThlFile, CRC_32, CRC_NONE, HEADER_LEN};
 use super::record::RotateRecord;
 use super::ThlError;
 
@@ -117,6 +119,47 @@ impl LogWriter {
         })
     }
 
+    /// Opens the existing log in `dir` to append to it, repairing its end as the
+    /// reference writer does (spec 3.2): a damaged or partial tail is cut off, and an
+    /// unfinished trailing transaction (last record with `lastFrag` false) is cut back to
+    /// the end of the last complete one. A dangling rotate record at the very end (no
+    /// successor file) is cut too; the writer rotates again when the size says so.
+    /// CRCs of the last file are verified.
+    pub fn open(dir: &Path, options: WriteOptions) -> Result<LogWriter, Error> {
+        let log = LogDir::open(dir)?;
+        let index = log.index(ReadOptions::tungsten())?;
+        let Some(last) = index.entries().last() else {
+            return Err(Error::new(
+                dir.display().to_string(),
+                0,
+                ErrorKind::Thl(ThlError::NoLogFiles),
+            ));
+        };
+        let path = log.file_path(&last.file_name);
+        let keep = {
+            let file = ThlFile::open(&path)?;
+            complete_length(&file)?
+        };
+        let name = path.display().to_string();
+        let io = |e| Error::new(name.clone(), keep, ErrorKind::Io(e));
+        let file = OpenOptions::new().append(true).open(&path).map_err(io)?;
+        file.set_len(keep).map_err(io)?;
+        let file_index = super::dir::file_index(&last.file_name).ok_or_else(|| {
+            io(std::io::Error::new(
+                std::io::ErrorKind::InvalidInput,
+                "the file name does not end in a numeric index",
+            ))
+        })?;
+        Ok(LogWriter {
+            dir: dir.to_path_buf(),
+            options,
+            index: file_index,
+            path,
+            out: BufWriter::new(file),
+            len: keep,
+        })
+    }
+
     /// Appends one event record, rotating first when the event starts a transaction
     /// (fragno 0) and the current file is over the size limit.
     pub fn append(&mut self, event: &Event<'_>) -> Result<(), Error> {
@@ -175,13 +218,30 @@ impl LogWriter {
     }
 }
 
+/// How much of a log's last file to keep: up to the end of its last complete
+/// transaction (or the header).
+fn complete_length(file: &ThlFile) -> Result<u64, Error> {
+    let mut keep = HEADER_LEN as u64;
+    for record in file.records(ReadOptions::tungsten()) {
+        let record = record?;
+        if record.event().is_some_and(|e| e.header.last_frag) {
+            keep = record.offset + u64::from(record.length);
+        }
+    }
+    Ok(keep)
+}
+
 /// Creates data file `index` in `dir` with its header.
 fn new_file(dir: &Path, index: i64, base_seqno: i64) -> Result<(PathBuf, BufWriter<File>), Error> {
     let path = dir.join(file_name(index));
     let io = |e| Error::new(path.display().to_string(), 0, ErrorKind::Io(e));
+    // A leftover file shorter than a header (which readers ignore) is reused, as the
+    // reference writer deletes it; anything longer is never overwritten.
+    let short_leftover = std::fs::metadata(&path).is_ok_and(|m| m.len() < HEADER_LEN as u64);
     let file = OpenOptions::new()
         .write(true)
-        .create_new(true)
+        .create_new(!short_leftover)
+        .truncate(short_leftover)
         .open(&path)
         .map_err(io)?;
     let mut out = BufWriter::new(file);

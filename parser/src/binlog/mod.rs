@@ -11,6 +11,8 @@
 //!   summary.
 //! - [`Frames`] yields events framed and checksummed but not decoded ([`RawEvent`]): the
 //!   fast path for scans; [`RawEvent::decode`] decodes one on demand.
+//! - Decoded events borrow from the input; [`EventAt::to_owned_event`] copies one out
+//!   ([`OwnedEvent`]) to keep it longer and decode it again from its own bytes.
 //! - [`ReadOptions`] chooses strict (stop at the first error, the default) or permissive
 //!   (report and continue) reading.
 //! - A `TRANSACTION_PAYLOAD_EVENT`'s events: [`events::transaction_payload::TransactionPayload::decompress`],
@@ -48,4 +50,4 @@ pub use event::Event;
 pub use event_type::EventType;
 pub use events::transaction_payload::{InnerEvent, InnerEventError, InnerEvents};
 pub use header::EventHeader;
-pub use reader::{EventAt, Frames, ParseMode, RawEvent, ReadOptions, Reader};
+pub use reader::{EventAt, Frames, OwnedEvent, ParseMode, RawEvent, ReadOptions, Reader};

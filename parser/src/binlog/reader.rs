@@ -107,6 +107,51 @@ impl<'a> RawEvent<'a> {
     pub fn decode(&self, ctx: &FormatContext) -> Result<Event<'a>, crate::decode::DecodeError> {
         decode(self.event_type, &self.header, self.body, ctx)
     }
+
+    /// Copies the event out of the input, to keep it after the input is gone.
+    pub fn to_owned_event(&self) -> OwnedEvent {
+        OwnedEvent {
+            offset: self.offset,
+            header: self.header,
+            event_type: self.event_type,
+            body: self.body.to_vec(),
+            checksum_ok: self.checksum_ok,
+        }
+    }
+}
+
+/// An event copied out of its input ("own on request"): decoded events borrow from
+/// the body held here, so keeping one alive costs one allocation, not one per field.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OwnedEvent {
+    /// Absolute offset of the event's first byte.
+    pub offset: u64,
+    /// The common header as stored.
+    pub header: EventHeader,
+    /// The canonical type.
+    pub event_type: EventType,
+    /// The body bytes.
+    pub body: Vec<u8>,
+    /// The checksum verdict when it was read.
+    pub checksum_ok: Option<bool>,
+}
+
+impl OwnedEvent {
+    /// The event as a borrowed [`RawEvent`].
+    pub fn as_raw(&self) -> RawEvent<'_> {
+        RawEvent {
+            offset: self.offset,
+            header: self.header,
+            event_type: self.event_type,
+            body: &self.body,
+            checksum_ok: self.checksum_ok,
+        }
+    }
+
+    /// Decodes the body with `ctx` (the context in force where the event was read).
+    pub fn decode(&self, ctx: &FormatContext) -> Result<Event<'_>, crate::decode::DecodeError> {
+        self.as_raw().decode(ctx)
+    }
 }
 
 /// One event and where it was found.
@@ -131,6 +176,17 @@ impl EventAt<'_> {
     /// Offset just past this event (where the next one starts).
     pub fn end_offset(&self) -> u64 {
         self.offset + u64::from(self.header.event_size)
+    }
+
+    /// Copies the event out of the input (see [`OwnedEvent`]).
+    pub fn to_owned_event(&self) -> OwnedEvent {
+        OwnedEvent {
+            offset: self.offset,
+            header: self.header,
+            event_type: self.event_type,
+            body: self.body.to_vec(),
+            checksum_ok: self.checksum_ok,
+        }
     }
 }
 
@@ -614,6 +670,23 @@ mod tests {
         // Without verification the checksum is still stripped.
         let unchecked = kinds(&log.bytes, ReadOptions::default().verify_checksums(false));
         assert_eq!(unchecked[1], Ok((q as u64, EventType::QUERY, None)));
+    }
+
+    #[test]
+    fn owned_events_outlive_their_input() {
+        let (log, _) = crc_log();
+        let (owned, ctx) = {
+            let copy = log.bytes.clone();
+            let mut reader = Reader::new("t", &copy).unwrap();
+            let _fde = reader.next();
+            let owned = reader.next().unwrap().unwrap().to_owned_event();
+            (owned, reader.context().clone())
+        };
+        let Ok(Event::Query(q)) = owned.decode(&ctx) else {
+            panic!()
+        };
+        assert_eq!(q.query, b"INSERT INTO t VALUES (1)");
+        assert_eq!(owned.as_raw().event_type, EventType::QUERY);
     }
 
     #[test]

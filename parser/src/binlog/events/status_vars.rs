@@ -59,7 +59,15 @@ pub mod code {
     pub const HRNOW: u8 = 128;
     /// MariaDB `Q_XID`: the XID of a DDL statement (8 bytes).
     pub const XID: u8 = 129;
+    /// MariaDB `Q_GTID_FLAGS3`: GTID extra flags (1 byte), followed by the split ALTER's
+    /// start sequence number (8 bytes) for commit/rollback ALTER.
+    pub const GTID_FLAGS3: u8 = 130;
+    /// MariaDB `Q_CHARACTER_SET_COLLATIONS`: count, then (charset, collation) id pairs.
+    pub const CHARACTER_SET_COLLATIONS: u8 = 131;
 }
+
+/// `Q_GTID_FLAGS3` bits that announce the 8-byte ALTER sequence number.
+const GTID_FLAGS3_ALTER_SEQ: u8 = 4 | 8;
 
 /// `OVER_MAX_DBS_IN_EVENT_MTS`: too many databases to list.
 pub const OVER_MAX_DBS: u8 = 254;
@@ -100,6 +108,24 @@ impl<'a> UpdatedDbNames<'a> {
             let (after, name) = cstr(rest).ok()?;
             rest = after;
             Some(name)
+        })
+    }
+}
+
+/// MariaDB `Q_CHARACTER_SET_COLLATIONS`: the session's charset → collation choices.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CharsetCollations<'a> {
+    raw: &'a [u8],
+}
+
+impl<'a> CharsetCollations<'a> {
+    /// (character set id, collation id) pairs.
+    pub fn pairs(&self) -> impl Iterator<Item = (u16, u16)> + 'a {
+        self.raw.chunks_exact(4).map(|c| {
+            (
+                u16::from_le_bytes([c[0], c[1]]),
+                u16::from_le_bytes([c[2], c[3]]),
+            )
         })
     }
 }
@@ -156,6 +182,10 @@ pub struct StatusVars<'a> {
     pub hrnow: Option<u32>,
     /// MariaDB `Q_XID`.
     pub xid: Option<u64>,
+    /// MariaDB `Q_GTID_FLAGS3`: (flags, split ALTER start sequence number).
+    pub gtid_flags3: Option<(u8, Option<u64>)>,
+    /// MariaDB `Q_CHARACTER_SET_COLLATIONS`.
+    pub character_set_collations: Option<CharsetCollations<'a>>,
     /// Set when decoding stopped at a code with no known layout (the rest of the block
     /// is skipped; the statement is still read from the declared lengths).
     pub unknown: Option<UnknownStatusVar>,
@@ -213,6 +243,10 @@ impl<'a> StatusVars<'a> {
             code::DEFAULT_TABLE_ENCRYPTION => set(&mut self.default_table_encryption, le_u8(i)),
             code::HRNOW => set(&mut self.hrnow, le_u24(i)),
             code::XID => set(&mut self.xid, le_u64(i)),
+            code::GTID_FLAGS3 => set(&mut self.gtid_flags3, gtid_flags3(i)),
+            code::CHARACTER_SET_COLLATIONS => {
+                set(&mut self.character_set_collations, charset_collations(i))
+            }
             _ => return None,
         })
     }
@@ -222,6 +256,21 @@ fn old_catalog(i: &[u8]) -> Parsed<'_, &[u8]> {
     let (i, name) = str_u8(i)?;
     let (i, _nul) = bytes(i, 1)?;
     Ok((i, name))
+}
+
+fn gtid_flags3(i: &[u8]) -> Parsed<'_, (u8, Option<u64>)> {
+    let (i, flags) = le_u8(i)?;
+    if flags & GTID_FLAGS3_ALTER_SEQ == 0 {
+        return Ok((i, (flags, None)));
+    }
+    let (i, seq) = le_u64(i)?;
+    Ok((i, (flags, Some(seq))))
+}
+
+fn charset_collations(i: &[u8]) -> Parsed<'_, CharsetCollations<'_>> {
+    let (i, count) = le_u8(i)?;
+    let (i, raw) = bytes(i, usize::from(count) * 4)?;
+    Ok((i, CharsetCollations { raw }))
 }
 
 fn pair_u16(i: &[u8]) -> Parsed<'_, (u16, u16)> {
@@ -322,6 +371,8 @@ mod tests {
         b.extend([code::DEFAULT_TABLE_ENCRYPTION, 0]);
         b.extend([code::HRNOW, 0x10, 0, 0]);
         b.extend([code::XID, 9, 0, 0, 0, 0, 0, 0, 0]);
+        b.extend([code::GTID_FLAGS3, 4, 5, 0, 0, 0, 0, 0, 0, 0]);
+        b.extend([code::CHARACTER_SET_COLLATIONS, 1, 45, 0, 46, 0]);
         let v = StatusVars::parse(&b).unwrap();
         assert_eq!(v.flags2, Some(0x4000_0000));
         assert_eq!(v.sql_mode, Some(1));
@@ -359,6 +410,9 @@ mod tests {
             (Some(1), Some(0))
         );
         assert_eq!((v.hrnow, v.xid), (Some(0x10), Some(9)));
+        assert_eq!(v.gtid_flags3, Some((4, Some(5))));
+        let pairs: Vec<_> = v.character_set_collations.unwrap().pairs().collect();
+        assert_eq!(pairs, vec![(45, 46)]);
         assert_eq!(v.unknown, None);
     }
 

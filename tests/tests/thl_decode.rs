@@ -424,6 +424,34 @@ fn value_zoo_of_the_synthetic_log() {
     ];
     assert_eq!(row, expected);
     assert!(matches!(rc.column_values[0][11].value(), Value::Blob(b) if b.len() == 1005));
+    // README 2, seqno 1: the stored value types, and ENUM with spec type OTHER (1111).
+    use replog::thl::event::ValueType as T;
+    let kinds: Vec<_> = rc.column_values[0]
+        .iter()
+        .map(|v| v.kind().unwrap())
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            T::Int,
+            T::Long,
+            T::Float,
+            T::Double,
+            T::Decimal,
+            T::String,
+            T::BinaryString,
+            T::Timestamp,
+            T::Date,
+            T::Date,
+            T::Time,
+            T::Blob,
+            T::Bit,
+            T::Int,
+            T::Null
+        ]
+    );
+    assert_eq!(rc.column_spec[13].sql_type, 1111);
+    assert_eq!(render::sql_type_name(1111), Some("OTHER"));
     let row2 = rendered(rc, 1, true);
     assert_eq!(row2[7], "0", "zero timestamp");
     assert_eq!(row2[8], "0", "zero date");

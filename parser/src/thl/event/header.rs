@@ -90,3 +90,45 @@ impl<'a> Header<'a> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unknown_fields_of_every_wire_type_are_skipped() {
+        let header = Header {
+            seqno: 5,
+            fragno: 0,
+            last_frag: true,
+            source_tstamp: 1,
+            extracted_tstamp: 2,
+            source_id: "db",
+            epoch_number: 3,
+            event_id: "e",
+            shard_id: "#DEFAULT",
+            filtered_event: false,
+            seqno_end: None,
+            fragno_end: None,
+        };
+        let mut w = Writer::new();
+        w.int64(99, -1);
+        w.double(98, 1.5);
+        header.encode(&mut w);
+        w.float(97, 2.5);
+        w.bytes(96, b"future");
+        let bytes = w.into_bytes();
+        let decoded = Header::decode(Message::new(&bytes, 0, "Header")).unwrap();
+        assert_eq!(decoded, header);
+    }
+
+    #[test]
+    fn a_missing_required_field_is_named() {
+        let mut w = Writer::new();
+        w.int64(1, 5);
+        let bytes = w.into_bytes();
+        let err = Header::decode(Message::new(&bytes, 77, "Header")).unwrap_err();
+        assert_eq!((err.offset, err.message), (77, "Header"));
+        assert_eq!(err.expected, "required field fragno");
+    }
+}

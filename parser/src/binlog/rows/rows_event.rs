@@ -699,7 +699,13 @@ impl<'r> Iterator for Rows<'r> {
         if self.failed || self.pos >= self.rows().len() {
             return None;
         }
-        let r = self.next_row();
+        let start = self.pos;
+        // A row with no column present (or a table of no columns) occupies no bytes:
+        // it cannot be told apart from the next one, and would repeat forever.
+        let r = self.next_row().and_then(|row| match self.pos {
+            p if p == start => Err(self.err(start, "a row image with at least one column")),
+            _ => Ok(row),
+        });
         self.failed = r.is_err();
         Some(r)
     }

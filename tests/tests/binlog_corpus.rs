@@ -666,7 +666,7 @@ fn damaged_copies_give_errors_not_panics() {
                 .map(|e| e.offset as usize + e.header.event_size as usize),
         );
         boundaries.sort_unstable();
-        let step = (data.len() / 400).max(1);
+        let step = (data.len() / 250).max(1);
         for cut in (4..data.len()).step_by(step) {
             let cut_data = &data[..cut];
             let (ok, errs, _) = raw_events(cut_data);
@@ -691,7 +691,7 @@ fn damaged_copies_give_errors_not_panics() {
             }
         }
         let mut flipped = data.clone();
-        for pos in (4..data.len()).step_by((data.len() / 300).max(1)) {
+        for pos in (4..data.len()).step_by((data.len() / 120).max(1)) {
             for bit in [0u8, 3, 7] {
                 flipped[pos] ^= 1 << bit;
                 for opts in [ReadOptions::default(), ReadOptions::permissive()] {

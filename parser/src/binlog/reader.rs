@@ -10,8 +10,10 @@
 //! problem and carries on: after a body that does not decode it continues with the next
 //! event (the framing is intact); after damaged framing it yields the error, then a
 //! [`BinlogError::Skipped`] naming where it resynchronised on the next plausible event
-//! header. A truncated last event ends iteration in both modes with its own error
-//! ([`BinlogError::Truncated`]), because the file may simply still be being written.
+//! header. An event that runs past the end of the input is reported with its own error
+//! ([`BinlogError::Truncated`]), because the file may simply still be being written;
+//! strict mode stops there, permissive mode continues only if a sane event follows
+//! (then the size field was damaged).
 
 use crate::error::{Error, ErrorKind};
 use crate::input::BINLOG_MAGIC;
@@ -376,20 +378,21 @@ impl<'a> Frames<'a> {
         self.ctx = FormatContext::pre_v4(version, String::new());
     }
 
-    /// Whether an event header that looks sane starts at `pos`: a defined type, a size
-    /// that fits, and a verified CRC32 when the log has checksums; without checksums,
-    /// the event after it must also look sane (or the input end right after it).
+    /// Whether an event that looks sane starts at `pos`: a defined type and a size that
+    /// fits, followed by another sane header (or the end of the input), and a verified
+    /// CRC32 when the log has checksums. The cheap checks come first so that scanning
+    /// damaged bytes stays linear in practice.
     fn plausible_at(&self, pos: usize) -> bool {
-        let Ok(fr) = frame(self.data, pos, &self.ctx, true) else {
+        if !self.header_sane_at(pos) || pos == self.data.len() {
+            return false;
+        }
+        let Ok(fr) = frame_checked(self.data, pos, &self.ctx, true, false) else {
             return false;
         };
-        if !known(fr.event_type) {
+        if !self.header_sane_at(pos + fr.size) {
             return false;
         }
-        if fr.checksum_ok == Some(true) {
-            return true;
-        }
-        self.header_sane_at(pos + fr.size)
+        frame(self.data, pos, &self.ctx, true).is_ok()
     }
 
     /// A light check of the header at `pos`: defined type and a size within the input
@@ -513,7 +516,24 @@ impl<'a> Iterator for Frames<'a> {
             self.options.verify_checksums,
         ) {
             Err(e @ BinlogError::Truncated { .. }) => {
-                self.finished = true;
+                // Permissive mode tells a damaged size field from a real truncated tail
+                // by looking for a sane event further on.
+                let resume = if strict {
+                    self.data.len()
+                } else {
+                    self.resync(at + 1)
+                };
+                if resume < self.data.len() {
+                    self.pos = resume;
+                    self.queued = Some(Err(self.error(
+                        at,
+                        BinlogError::Skipped {
+                            resume_at: resume as u64,
+                        },
+                    )));
+                } else {
+                    self.finished = true;
+                }
                 Some(Err(self.error(at, e)))
             }
             Err(e) if strict => {
@@ -738,6 +758,44 @@ mod tests {
         assert_eq!(loose[3], Ok((x as u64, EventType::XID, Some(true))));
         assert_eq!(loose[4], Ok((r as u64, EventType::ROTATE, Some(true))));
         assert_eq!(loose.len(), 5);
+    }
+
+    #[test]
+    fn resynchronises_across_a_large_damaged_region() {
+        let mut log = LogBuilder::new("8.0.40", &POST_HEADER_80, Some(1));
+        let damage = log.offset();
+        let mut seed = 0x1234_5678_9abc_def1u64;
+        let garbage: Vec<u8> = (0..1 << 20)
+            .map(|_| {
+                seed ^= seed << 13;
+                seed ^= seed >> 7;
+                seed ^= seed << 17;
+                (seed >> 40) as u8
+            })
+            .collect();
+        log.raw(&garbage);
+        let x = log.offset();
+        log.event(16, 0, &9u64.to_le_bytes());
+        log.event(3, 0, &[]);
+        let loose = kinds(&log.bytes, ReadOptions::permissive());
+        assert!(matches!(loose[1], Err(_)));
+        assert_eq!(
+            loose[2],
+            Err(BinlogError::Skipped {
+                resume_at: x as u64
+            })
+        );
+        assert_eq!(loose[3], Ok((x as u64, EventType::XID, Some(true))));
+        assert_eq!(loose[4].as_ref().map(|k| k.1), Ok(EventType::STOP));
+        assert_eq!(loose.len(), 5);
+        let strict = kinds(&log.bytes, ReadOptions::default());
+        assert_eq!(strict.len(), 2);
+        let err = Reader::new("t", &log.bytes)
+            .unwrap()
+            .nth(1)
+            .unwrap()
+            .unwrap_err();
+        assert_eq!(err.offset, damage as u64);
     }
 
     #[test]

@@ -65,9 +65,15 @@ impl Civil {
         }
     }
 
-    /// `yyyy-mm-dd`.
+    /// `yyyy-mm-dd`. Like Java, years before 1 AD print as the year of their era without
+    /// any era marker (astronomical year 0 is `0001`).
     pub fn write_date(&self, out: &mut impl Write) -> fmt::Result {
-        write!(out, "{:04}-{:02}-{:02}", self.year, self.month, self.day)
+        let year_of_era = if self.year > 0 {
+            self.year
+        } else {
+            1 - self.year
+        };
+        write!(out, "{year_of_era:04}-{:02}-{:02}", self.month, self.day)
     }
 
     /// `hh:mm:ss`.
@@ -118,9 +124,13 @@ pub fn java_float(out: &mut impl Write, x: f32) -> fmt::Result {
     if x.is_nan() || x.is_infinite() || x == 0.0 {
         return special(out, f64::from(x));
     }
-    let shortest = format!("{:e}", x.abs());
-    let two = format!("{:.1e}", x.abs());
-    java_layout(out, x < 0.0, f64::from(x.abs()), &shortest, &two)
+    let m = x.abs();
+    let digits = java_digits(
+        &format!("{m:e}"),
+        |precision| format!("{m:.precision$e}"),
+        |text| text.parse::<f32>() == Ok(m),
+    );
+    java_layout(out, x < 0.0, f64::from(m), &digits)
 }
 
 /// Java `Double.toString` (JDK 19 and later; older JDKs print a few values longer).
@@ -128,9 +138,37 @@ pub fn java_double(out: &mut impl Write, x: f64) -> fmt::Result {
     if x.is_nan() || x.is_infinite() || x == 0.0 {
         return special(out, x);
     }
-    let shortest = format!("{:e}", x.abs());
-    let two = format!("{:.1e}", x.abs());
-    java_layout(out, x < 0.0, x.abs(), &shortest, &two)
+    let m = x.abs();
+    let digits = java_digits(
+        &format!("{m:e}"),
+        |precision| format!("{m:.precision$e}"),
+        |text| text.parse::<f64>() == Ok(m),
+    );
+    java_layout(out, x < 0.0, m, &digits)
+}
+
+/// The decimal Java picks, in Rust's `d.ddde<exp>` form. Java takes the shortest digit
+/// string that reads back as the same number, and among those the one closest to the
+/// exact binary value, ties to an even last digit; with a single digit it takes the
+/// closest two-digit string instead. Rust's `{:e}` gives the shortest length but may
+/// break ties the other way, so the exact rounding to that length (`{:.N e}`, which
+/// rounds half to even) is preferred whenever it reads back.
+fn java_digits(
+    shortest: &str,
+    with_precision: impl Fn(usize) -> String,
+    reads_back: impl Fn(&str) -> bool,
+) -> String {
+    let (mantissa, _) = shortest.split_once('e').unwrap_or((shortest, "0"));
+    let len = mantissa.chars().filter(char::is_ascii_digit).count();
+    if len <= 1 {
+        return with_precision(1);
+    }
+    let rounded = with_precision(len - 1);
+    if reads_back(&rounded) {
+        rounded
+    } else {
+        shortest.to_string()
+    }
 }
 
 fn special(out: &mut impl Write, x: f64) -> fmt::Result {
@@ -147,21 +185,10 @@ fn special(out: &mut impl Write, x: f64) -> fmt::Result {
     })
 }
 
-/// Lays out digits Java's way. `shortest` and `two` are Rust `{:e}` and `{:.1e}` forms of
-/// the magnitude; Java uses two digits when the shortest form has only one.
-fn java_layout(
-    out: &mut impl Write,
-    negative: bool,
-    magnitude: f64,
-    shortest: &str,
-    two: &str,
-) -> fmt::Result {
-    let (mantissa, exp) = shortest.split_once('e').unwrap_or((shortest, "0"));
-    let (mantissa, exp) = if mantissa.len() == 1 {
-        two.split_once('e').unwrap_or((mantissa, exp))
-    } else {
-        (mantissa, exp)
-    };
+/// Lays out `d.ddde<exp>` digits Java's way: plain between 10^-3 and 10^7, otherwise
+/// computerized scientific notation; trailing zeros dropped but one fraction digit kept.
+fn java_layout(out: &mut impl Write, negative: bool, magnitude: f64, sci: &str) -> fmt::Result {
+    let (mantissa, exp) = sci.split_once('e').unwrap_or((sci, "0"));
     let exp: i32 = exp.parse().unwrap_or(0);
     let digits: String = mantissa.chars().filter(char::is_ascii_digit).collect();
     let digits = digits.trim_end_matches('0');

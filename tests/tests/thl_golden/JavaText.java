@@ -1,7 +1,9 @@
 // Prints Java's own text for random floats, doubles, BigDecimals and Timestamps (UTC),
-// one per line: `D <bits> <text>`, `F <bits> <text>`, `B <unscaled hex> <scale> <text>`,
-// `T <millis> <extra nanos> <text>`. thl_render_java.rs checks replog's
-// `thl::render` helpers against its output (java_text.txt), made with JDK 25 by:
+// and writeUTF bytes of random strings, one per line: `D <bits> <text>`,
+// `F <bits> <text>`, `B <unscaled hex> <scale> <text>`, `T <millis> <extra nanos> <text>`,
+// `U <modified UTF-8 hex> <UTF-8 hex>`. thl_render_java.rs checks replog's
+// `thl::render` helpers and `JavaStr` against its output (java_text.txt), made with
+// JDK 25 by:
 //   javac JavaText.java && java -cp . JavaText 3 60 > java_text.txt
 import java.math.*; import java.sql.Timestamp; import java.util.*;
 public class JavaText {
@@ -20,5 +22,25 @@ public class JavaText {
     for (int i = 0; i < n; i++) { float f = (float)((r.nextDouble() - 0.5) * Math.pow(10, r.nextInt(20) - 8)); System.out.println("F " + Integer.toHexString(Float.floatToRawIntBits(f)) + " " + Float.toString(f)); }
     for (int i = 0; i < n; i++) { byte[] b = new byte[1 + r.nextInt(20)]; r.nextBytes(b); int scale = r.nextInt(40) - 10; BigDecimal d = new BigDecimal(new BigInteger(b), scale); StringBuilder h = new StringBuilder(); for (byte x : d.unscaledValue().toByteArray()) h.append(String.format("%02x", x)); System.out.println("B " + h + " " + scale + " " + d.toString()); }
     for (int i = 0; i < n; i++) { long ms = r.nextLong() % 100000000000000L; if (i % 3 == 0) ms = r.nextLong() % 4000000000000L; int extra = r.nextInt(3) == 0 ? 0 : r.nextInt(1000000); Timestamp t = new Timestamp(ms); t.setNanos(t.getNanos() + extra); System.out.println("T " + ms + " " + extra + " " + t.toString()); }
+      // Modified UTF-8 (writeUTF, count dropped) and standard UTF-8 of random text.
+    for (int i = 0; i < n; i++) {
+      StringBuilder sb = new StringBuilder();
+      int len = r.nextInt(8);
+      for (int k = 0; k < len; k++) {
+        int[] starts = {0, 0x20, 0x80, 0x800, 0xE000, 0x10000};
+        int[] spans = {0x20, 0x60, 0x780, 0xD000, 0x2000, 0x100000};
+        int c = r.nextInt(starts.length);
+        sb.appendCodePoint(starts[c] + r.nextInt(spans[c]));
+      }
+      try {
+        java.io.ByteArrayOutputStream bo = new java.io.ByteArrayOutputStream();
+        new java.io.DataOutputStream(bo).writeUTF(sb.toString());
+        byte[] m = bo.toByteArray();
+        StringBuilder mh = new StringBuilder(), uh = new StringBuilder();
+        for (int k = 2; k < m.length; k++) mh.append(String.format("%02x", m[k]));
+        for (byte b : sb.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8)) uh.append(String.format("%02x", b));
+        System.out.println("U " + mh + " " + uh);
+      } catch (java.io.IOException e) { throw new RuntimeException(e); }
+    }
   }
 }

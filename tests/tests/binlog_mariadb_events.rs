@@ -139,13 +139,15 @@ fn statement_part_user_vars_intvar_rand() {
     // decimal 12.50, real 2.5, NULL)"
     let find = |kind: &str| {
         vars.iter()
-            .find(|(_, v, _)| match (kind, v) {
-                ("string", UserVarValue::String { .. }) => true,
-                ("int", UserVarValue::Int { .. }) => true,
-                ("decimal", UserVarValue::Decimal { .. }) => true,
-                ("real", UserVarValue::Real(_)) => true,
-                ("null", UserVarValue::Null) => true,
-                _ => false,
+            .find(|(_, v, _)| {
+                matches!(
+                    (kind, v),
+                    ("string", UserVarValue::String { .. })
+                        | ("int", UserVarValue::Int { .. })
+                        | ("decimal", UserVarValue::Decimal { .. })
+                        | ("real", UserVarValue::Real(_))
+                        | ("null", UserVarValue::Null)
+                )
             })
             .unwrap_or_else(|| panic!("no {kind} user variable"))
             .clone()

@@ -963,6 +963,17 @@ mod tests {
     }
 
     #[test]
+    fn a_bitmap_naming_no_column_is_an_error_not_an_endless_iteration() {
+        let map_body = int_varchar_map();
+        let map = TableMap::parse(&map_body, &ctx()).unwrap();
+        let body = rows_body(42, None, 2, &[0b00], None, &[1, 2, 3]);
+        let ev = RowsEvent::parse(&body, &ctx(), kind(23)).unwrap();
+        let rows: Vec<_> = ev.rows(&map).unwrap().collect();
+        assert_eq!(rows.len(), 1);
+        assert!(rows[0].is_err());
+    }
+
+    #[test]
     fn map_mismatches_are_errors() {
         let map_body = int_varchar_map();
         let map = TableMap::parse(&map_body, &ctx()).unwrap();

@@ -203,7 +203,8 @@ fn signed_fraction(frac: &[u8]) -> i64 {
 /// second(6)` offset by 2^39, then the fraction.
 pub(crate) fn datetime2(int_part: &[u8], frac: &[u8], fsp: u8) -> DateTime {
     let int = be(int_part) as i64 - 0x80_0000_0000;
-    datetime_from_packed((int << 24) + signed_fraction(frac), fsp)
+    // Wrapping: damaged bytes may overflow; valid ones never do.
+    datetime_from_packed((int << 24).wrapping_add(signed_fraction(frac)), fsp)
 }
 
 /// MySQL's in-memory packed DATETIME (`(ymdhms << 24) + micros`), also the payload of

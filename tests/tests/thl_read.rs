@@ -355,6 +355,9 @@ fn index_entries_and_lookup() {
             "thl.data.0000000004"
         ]
     );
+    // README 2: files 1..3 hold one rotate record each, which is their last (spec 4).
+    let rotates: Vec<_> = index.entries().iter().map(|e| e.ends_with_rotate).collect();
+    assert_eq!(rotates, [true, true, true, false]);
     // Spec 1.3: the entry whose range holds the seqno; a seqno past the end gives the last
     // file; negative seqnos are not in the log.
     assert_eq!(index.find(0).unwrap().file_name, "thl.data.0000000001");

@@ -9,12 +9,14 @@ use std::path::{Path, PathBuf};
 
 use crate::error::{Error, ErrorKind};
 
-use super::file::{ReadOptions, TailPolicy, ThlFile};
+use super::file::{ReadOptions, Records, TailPolicy, ThlFile, HEADER_LEN};
 use super::record::RecordKind;
 use super::ThlError;
 
 /// Prefix of every data file name.
 pub const FILE_PREFIX: &str = "thl.data.";
+/// Size of a framed rotate record.
+const ROTATE_RECORD_LEN: usize = 22;
 /// File indexes wrap around modulo this value.
 pub const INDEX_MODULUS: i64 = 2_147_483_647;
 
@@ -132,21 +134,21 @@ impl LogDir {
         })
     }
 
-    /// Builds the index (spec 1.3). The last file is read to its end (CRCs checked as
-    /// `options` say); a damaged tail there ends it silently, as for Tungsten.
+    /// Builds the index (spec 1.3). Only the first record of each file is read, except
+    /// for the last file, which is read to its end (CRCs checked as `options` say); a
+    /// damaged tail there ends it silently, as for Tungsten.
     pub fn index(&self, options: ReadOptions) -> Result<LogIndex, Error> {
         let options = ReadOptions {
             tail: TailPolicy::Stop,
             ..options
         };
-        let mut opened = Vec::with_capacity(self.files.len());
+        let mut entries = Vec::with_capacity(self.files.len());
         for (i, name) in self.files.iter().enumerate() {
             let path = self.file_path(name);
-            let is_last = i + 1 == self.files.len();
             let file = match ThlFile::open(&path) {
                 Ok(f) => f,
                 Err(e) if matches!(e.kind, ErrorKind::Thl(ThlError::ShortHeader { .. })) => {
-                    if is_last {
+                    if i + 1 == self.files.len() {
                         continue;
                     }
                     return Err(Error::new(
@@ -166,27 +168,24 @@ impl LogDir {
                     _ => base,
                 }
             };
-            opened.push((name.clone(), start, file));
-        }
-        opened.sort_by_key(|(_, start, _)| *start);
-        let mut entries: Vec<IndexEntry> = Vec::with_capacity(opened.len());
-        let count = opened.len();
-        for (i, (name, start, file)) in opened.iter().enumerate() {
-            let base = file.header().base_seqno;
-            let (end, ends_with_rotate) = if i + 1 == count {
-                let (end, rotate) = scan_last_file(file, options)?;
-                (end.unwrap_or(base), rotate)
-            } else {
-                let next_start = opened.get(i + 1).map_or(*start, |n| n.1);
-                (next_start.saturating_sub(1), ends_in_rotate(file))
-            };
             entries.push(IndexEntry {
                 file_name: name.clone(),
                 base_seqno: base,
-                start_seqno: *start,
-                end_seqno: end,
-                ends_with_rotate,
+                start_seqno: start,
+                end_seqno: base,
+                ends_with_rotate: ends_in_rotate(&file),
             });
+        }
+        entries.sort_by_key(|e| e.start_seqno);
+        for i in 1..entries.len() {
+            let next_start = entries[i].start_seqno;
+            entries[i - 1].end_seqno = next_start.saturating_sub(1);
+        }
+        if let Some(last) = entries.last_mut() {
+            let file = self.open_file(&last.file_name)?;
+            let (end, rotate) = scan_last_file(&file, options)?;
+            last.end_seqno = end.unwrap_or(last.base_seqno);
+            last.ends_with_rotate = rotate;
         }
         let max_seqno = match entries.split_last() {
             // A last file that ends in a rotate record without a successor: the
@@ -218,13 +217,22 @@ fn scan_last_file(file: &ThlFile, options: ReadOptions) -> Result<(Option<i64>, 
     Ok((end, rotate))
 }
 
-/// Whether a (non-last) file's last record is a rotate record. Only framing is read.
+/// Whether a file ends in a rotate record, looking only at its last 22 bytes (a rotate
+/// record's fixed size) and requiring a valid checksum there, so an event record's tail
+/// is not mistaken for one.
 fn ends_in_rotate(file: &ThlFile) -> bool {
-    let options = ReadOptions::tungsten().no_checksum();
-    file.records(options)
-        .filter_map(Result::ok)
-        .last()
-        .is_some_and(|r| matches!(r.kind, RecordKind::Rotate(_)))
+    let len = file.bytes().len();
+    let Some(at) = len
+        .checked_sub(ROTATE_RECORD_LEN)
+        .filter(|&at| at >= HEADER_LEN)
+    else {
+        return false;
+    };
+    let mut tail = Records::new(file.name(), file.bytes(), at, ReadOptions::default());
+    matches!(
+        tail.next(),
+        Some(Ok(r)) if matches!(r.kind, RecordKind::Rotate(_)) && r.length as usize == ROTATE_RECORD_LEN
+    )
 }
 
 impl LogIndex {

@@ -16,6 +16,7 @@
 //!   `Unknown`. [`EventRecord::decode`] decodes the protobuf payload into an
 //!   [`Event`] whose strings and bytes borrow from the file.
 //!   [`Record::to_owned_record`] copies a record out when it must outlive its file.
+//!   [`event::ColumnVal::value`] says what a stored column value means (spec 6.5).
 //! - [`writer`] frames records and writes logs with rotation; [`Event::encode`]
 //!   reproduces the reference writer's bytes.
 //! - [`render`] holds pure text helpers for `thl list` (Java timestamp, float and

@@ -551,12 +551,13 @@ impl<'r> Iterator for Cells<'r> {
             let i = self.column;
             let col = &img.columns[i];
             self.column += 1;
-            let partial = if col.kind == ColumnType::Json {
-                self.json_index += 1;
-                img.partial_json
-                    .is_some_and(|b| bit_lsb(b, self.json_index - 1))
-            } else {
-                false
+            // The partial-JSON bits count every JSON column of the table.
+            let partial = match img.partial_json {
+                Some(bits) if col.kind == ColumnType::Json => {
+                    self.json_index += 1;
+                    bit_lsb(bits, self.json_index - 1)
+                }
+                _ => false,
             };
             if !bit_lsb(img.present, i) {
                 continue;

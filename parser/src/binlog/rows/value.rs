@@ -196,6 +196,7 @@ pub(crate) fn value_len(col: &Column, data: &[u8]) -> Result<usize, &'static str
 /// Decodes one non-NULL value at the start of `data`; returns it and the bytes it used.
 /// `partial_json` marks a JSON column stored as diffs. On failure returns what was
 /// expected.
+#[inline]
 pub(crate) fn decode<'a>(
     col: &Column,
     partial_json: bool,

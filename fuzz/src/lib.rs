@@ -164,12 +164,12 @@ pub fn consume_rows(rows: &RowsEvent<'_>, map: &TableMap<'_>) {
                     break;
                 };
                 let mut out = Vec::new();
-                let _ = cell.value.write_json(map.members(cell.column), &mut out);
+                let _ = cell.value.write_json(map.columns.get(cell.column), &mut out);
             }
             let _ = image.get(map.columns.len().saturating_sub(1));
         }
         let mut out = Vec::new();
-        let _ = change.write_json(map, &mut out);
+        let _ = change.write_json(&mut out);
     }
     let mut out = Vec::new();
     let _ = rows.write_rows_json(map, &mut out);

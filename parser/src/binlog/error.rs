@@ -67,6 +67,9 @@ pub enum BinlogError {
 impl fmt::Display for BinlogError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
+            BinlogError::BadMagic { found } if found.is_empty() => {
+                write!(f, "not a binary log: expected magic fe62696e, found an empty input")
+            }
             BinlogError::BadMagic { found } => write!(
                 f,
                 "not a binary log: expected magic fe62696e, found {}",

@@ -11,7 +11,9 @@ pub mod purge;
 use std::io::Write;
 use std::path::PathBuf;
 
-use replog::thl::{LogDir, LogIndex, ReadOptions, Record, RecordKind, ThlError};
+use replog::thl::{
+    DamagedTail, EventRecord, LogDir, LogIndex, ReadOptions, Record, RecordKind, ThlError,
+};
 use replog::ErrorKind;
 
 use crate::args::Invocation;
@@ -125,14 +127,31 @@ impl Log {
         names: impl IntoIterator<Item = &'n str>,
         visit: &mut dyn FnMut(&[Record<'_>]) -> Result<Flow, Failure>,
     ) -> Result<(), Failure> {
-        for name in names {
+        let mut names = names.into_iter().peekable();
+        let mut next_seqno = None;
+        while let Some(name) = names.next() {
             let file = self.dir.open_file(name)?;
             let mut group: Vec<Record<'_>> = Vec::new();
-            for record in file.records(self.options) {
+            let mut records = file.records(self.options);
+            for record in records.by_ref() {
                 let record = record?;
                 let seqno = match &record.kind {
                     RecordKind::Event(e) => e.header.seqno,
-                    RecordKind::Rotate(_) => break,
+                    RecordKind::Rotate(rotate) => {
+                        // The next file must be the one the rotate record names: a
+                        // missing file would otherwise be skipped without a word.
+                        let follows = names.peek().copied();
+                        if follows.is_some() && self.dir.find_index(rotate.next_index) != follows {
+                            return Err(Failure::from(replog::Error::new(
+                                file.name(),
+                                record.offset,
+                                ErrorKind::Thl(ThlError::RotateTargetMissing {
+                                    name: rotate.next_file_name(),
+                                }),
+                            )));
+                        }
+                        break;
+                    }
                     RecordKind::Unknown { record_type } => {
                         return Err(Failure::Fatal(format!(
                             "Unable to extract a valid record type; log appears to be corrupted: \
@@ -147,17 +166,64 @@ impl Log {
                     .and_then(Record::event)
                     .is_some_and(|e| e.header.seqno == seqno);
                 if !same && !group.is_empty() {
-                    if visit(&group)? == Flow::Stop {
+                    if hand_over(&group, &mut next_seqno, visit)? == Flow::Stop {
                         return Ok(());
                     }
                     group.clear();
                 }
                 group.push(record);
             }
-            if !group.is_empty() && visit(&group)? == Flow::Stop {
+            // The file ends at a damaged length as at a partial record (a log still
+            // being written), but Tungsten logs this one line about it (spec 3.2).
+            if let Some(DamagedTail::BadLength { offset, length }) = records.damaged_tail() {
+                notice(format_args!(
+                    "WARN Record length is invalid, log may be corrupt: file={} offset={offset} \
+                     record length={length}",
+                    file.name()
+                ));
+            }
+            if !group.is_empty() && hand_over(&group, &mut next_seqno, visit)? == Flow::Stop {
                 return Ok(());
             }
         }
         Ok(())
+    }
+}
+
+/// Passes one transaction to `visit`, first warning (on stderr) when its seqno skips
+/// past the one the previous transaction leads to: records were lost between them.
+fn hand_over(
+    txn: &[Record<'_>],
+    next_seqno: &mut Option<i64>,
+    visit: &mut dyn FnMut(&[Record<'_>]) -> Result<Flow, Failure>,
+) -> Result<Flow, Failure> {
+    if let Some((record, event)) = txn.first().and_then(|r| Some((r, r.event()?))) {
+        let seqno = event.header.seqno;
+        if let Some(expected) = *next_seqno {
+            if seqno > expected {
+                notice(format_args!(
+                    "WARN Sequence number gap: expected seqno {expected}, found {seqno}: \
+                     file={} offset={}",
+                    event.file(),
+                    record.offset
+                ));
+            }
+        }
+        *next_seqno = Some(transaction_end(event).saturating_add(1));
+    }
+    visit(txn)
+}
+
+/// The last seqno a transaction accounts for: its own, or the end of the range a
+/// filtered placeholder stands for (spec 8.1; those carry the `#UNKNOWN` shard, so
+/// other records are never decoded here).
+fn transaction_end(first: &EventRecord<'_>) -> i64 {
+    let seqno = first.header.seqno;
+    if first.header.shard_id.text() != "#UNKNOWN" {
+        return seqno;
+    }
+    match first.decode() {
+        Ok(event) if event.is_filtered() => event.header.seqno_end.map_or(seqno, |e| e.max(seqno)),
+        _ => seqno,
     }
 }

@@ -1,0 +1,838 @@
+//! The damaged-input matrix: each row damages a real fixture one way (in a temporary
+//! directory), runs the built `thl` binary and asserts the exact message, the byte
+//! offset in it and the exit status, strict and `-permissive` (README, "Damaged input").
+//!
+//! Expected offsets and sizes come from walking the fixtures' headers here (binlog v4:
+//! `event_size` at +9; THL: big-endian record length, spec 3), and checksums from an
+//! independent CRC-32 (flate2's), never from replog's own output.
+//!
+//! The last tests cut and bit-flip real fixtures at many offsets and require that `thl`
+//! always ends with a message or success: never a panic (status 101), a signal, a hang
+//! or an out-of-memory kill.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
+
+use replog_tests::{project_fixture, shared_fixture};
+
+// ---- running thl ------------------------------------------------------------------
+
+/// The `thl` binary of this workspace, built on first use (the tests crate cannot
+/// depend on a binary target, so it asks cargo for it).
+fn thl_bin() -> &'static Path {
+    static BIN: OnceLock<PathBuf> = OnceLock::new();
+    BIN.get_or_init(|| {
+        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+        let out = Command::new(cargo)
+            .current_dir(&root)
+            .args(["build", "-q", "-p", "replog-cli", "--bin", "thl"])
+            .arg("--message-format=json")
+            .stderr(Stdio::inherit())
+            .output()
+            .expect("cargo runs");
+        assert!(out.status.success(), "building thl failed");
+        String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+            .filter(|v| v["reason"] == "compiler-artifact" && v["target"]["name"] == "thl")
+            .find_map(|v| v["executable"].as_str().map(PathBuf::from))
+            .expect("cargo names the thl executable")
+    })
+}
+
+#[derive(Debug)]
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+impl Run {
+    fn lines(&self) -> usize {
+        self.stdout.lines().count()
+    }
+}
+
+/// Runs `thl ARGS` with a 2 GiB address-space limit and a 60 s deadline; a signal, a
+/// panic or a hang fails the calling test.
+fn thl(args: &[&str]) -> Run {
+    let mut script = String::from("ulimit -v 2097152; exec \"$0\"");
+    for i in 1..=args.len() {
+        script.push_str(&format!(" \"${i}\""));
+    }
+    let mut child = Command::new("sh")
+        .arg("-c")
+        .arg(script)
+        .arg(thl_bin())
+        .args(args)
+        .env("THL_CONF_DIR", "/nonexistent-thl-conf")
+        .env("CONTINUENT_ROOT", "/nonexistent-continuent")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("thl starts");
+    // Drain the pipes on threads so a chatty run cannot block on a full pipe.
+    let mut out = child.stdout.take().unwrap();
+    let mut err = child.stderr.take().unwrap();
+    let out = std::thread::spawn(move || read_to_string(&mut out));
+    let err = std::thread::spawn(move || read_to_string(&mut err));
+    let start = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if start.elapsed() > Duration::from_secs(60) {
+            let _ = child.kill();
+            panic!("thl {args:?} hung (killed after 60 s)");
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    };
+    let run = Run {
+        code: status.code().unwrap_or(-1),
+        stdout: out.join().unwrap(),
+        stderr: err.join().unwrap(),
+    };
+    assert!(
+        status.code().is_some(),
+        "thl {args:?} died from a signal ({status:?}; out of memory aborts): {}",
+        run.stderr
+    );
+    assert_ne!(run.code, 101, "thl {args:?} panicked: {}", run.stderr);
+    run
+}
+
+fn read_to_string(r: &mut impl std::io::Read) -> String {
+    let mut bytes = Vec::new();
+    let _ = r.read_to_end(&mut bytes);
+    String::from_utf8_lossy(&bytes).into_owned()
+}
+
+fn crc32(bytes: &[u8]) -> u32 {
+    let mut c = flate2::Crc::new();
+    c.update(bytes);
+    c.sum()
+}
+
+/// Writes `bytes` as `name` in a new temporary directory.
+fn temp_file(name: &str, bytes: &[u8]) -> (tempfile::TempDir, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(name);
+    std::fs::write(&path, bytes).unwrap();
+    (dir, path.to_str().unwrap().to_string())
+}
+
+// ---- binary logs --------------------------------------------------------------------
+
+/// A real MariaDB 10.11 log (ROW, CRC32: fixtures/mariadb/README.md).
+fn mariadb_log() -> Vec<u8> {
+    std::fs::read(project_fixture("mariadb/sample-bin.000001")).unwrap()
+}
+
+/// (offset, type code, size) of every event, from the v4 headers.
+fn events(log: &[u8]) -> Vec<(usize, u8, usize)> {
+    let mut out = Vec::new();
+    let mut pos = 4;
+    while pos + 19 <= log.len() {
+        let size = u32::from_le_bytes(log[pos + 9..pos + 13].try_into().unwrap()) as usize;
+        out.push((pos, log[pos + 4], size));
+        pos += size;
+    }
+    assert_eq!(pos, log.len(), "fixture ends on an event boundary");
+    out
+}
+
+/// Recomputes the CRC32 of the event at `at` (size `size`) after an edit, so that the
+/// damage under test is the only one.
+fn fix_crc(log: &mut [u8], at: usize, size: usize) {
+    let crc = crc32(&log[at..at + size - 4]);
+    log[at + size - 4..at + size].copy_from_slice(&crc.to_le_bytes());
+}
+
+/// Runs `thl events` strict and permissive (with `extra` options) on `bytes`.
+fn events_both(bytes: &[u8], extra: &[&str]) -> (String, Run, Run) {
+    let (_dir, path) = temp_file("damaged-bin.000001", bytes);
+    let mut strict = vec!["events"];
+    strict.extend_from_slice(extra);
+    strict.extend_from_slice(&["-file", &path]);
+    let strict = thl(&strict);
+    let mut permissive = vec!["events", "-permissive"];
+    permissive.extend_from_slice(extra);
+    permissive.extend_from_slice(&["-file", &path]);
+    let permissive = thl(&permissive);
+    (path, strict, permissive)
+}
+
+/// Asserts the strict run failed with exactly `Fatal error: PATH: at byte AT: MESSAGE`
+/// after `lines` events, and the permissive one reported `problems` (the first being
+/// the same message) with `permissive_lines` events.
+fn assert_binlog_row(
+    (path, strict, permissive): &(String, Run, Run),
+    at: usize,
+    message: &str,
+    lines: usize,
+    also: &[String],
+    permissive_lines: usize,
+) {
+    let first = format!("{path}: at byte {at}: {message}");
+    assert_eq!(strict.code, 1, "strict status: {strict:?}");
+    assert_eq!(strict.stderr, format!("Fatal error: {first}\n"));
+    assert_eq!(strict.lines(), lines, "events listed before the error");
+    let mut expected = format!("{first}\n");
+    for line in also {
+        expected.push_str(&format!("{path}: {line}\n"));
+    }
+    let problems = 1 + also.len();
+    expected.push_str(&match problems {
+        1 => "ERROR 1 problem reported (-permissive)\n".to_string(),
+        n => format!("ERROR {n} problems reported (-permissive)\n"),
+    });
+    assert_eq!(permissive.code, 1, "permissive status: {permissive:?}");
+    assert_eq!(permissive.stderr, expected);
+    assert_eq!(
+        permissive.lines(),
+        permissive_lines,
+        "events listed in permissive mode"
+    );
+}
+
+#[test]
+fn binlog_empty_file() {
+    let row = events_both(b"", &[]);
+    let msg = "not a binary log: expected magic fe62696e, found an empty input";
+    assert_binlog_row(&row, 0, msg, 0, &[], 0);
+}
+
+#[test]
+fn binlog_not_a_log() {
+    let row = events_both(b"hello, not a binary log\n", &[]);
+    // "hell" in hex.
+    let msg = "not a binary log: expected magic fe62696e, found 68656c6c";
+    assert_binlog_row(&row, 0, msg, 0, &[], 0);
+}
+
+#[test]
+fn binlog_wrong_magic() {
+    let mut log = mariadb_log();
+    log[3] = b'o';
+    let msg = "not a binary log: expected magic fe62696e, found fe62696f";
+    assert_binlog_row(&events_both(&log, &[]), 0, msg, 0, &[], 0);
+}
+
+#[test]
+fn binlog_truncated_header_and_body() {
+    let log = mariadb_log();
+    let (at, _, size) = events(&log)[3];
+    let row = events_both(&log[..at + 10], &[]);
+    let msg = "truncated event: expected 19 bytes, found 10 before the end of the input \
+               (the file may still be being written)";
+    assert_binlog_row(&row, at, msg, 3, &[], 3);
+
+    let row = events_both(&log[..at + size - 3], &[]);
+    let msg = format!(
+        "truncated event: expected {size} bytes, found {} before the end of the input \
+         (the file may still be being written)",
+        size - 3
+    );
+    assert_binlog_row(&row, at, &msg, 3, &[], 3);
+}
+
+#[test]
+fn binlog_event_size_below_the_header() {
+    let mut log = mariadb_log();
+    let evs = events(&log);
+    let (at, _, _) = evs[3];
+    log[at + 9..at + 13].copy_from_slice(&12u32.to_le_bytes());
+    // 23 = the 19-byte header and the 4-byte CRC32 this log's FDE declares.
+    let msg = "corrupt event header: expected event_size >= 23, found 12";
+    let resume = evs[4].0;
+    let skipped =
+        format!("at byte {at}: skipped unreadable bytes; expected an event header, resuming at byte {resume}");
+    let row = events_both(&log, &[]);
+    assert_binlog_row(&row, at, msg, 3, &[skipped], evs.len() - 1);
+}
+
+#[test]
+fn binlog_event_size_beyond_the_file() {
+    let mut log = mariadb_log();
+    let evs = events(&log);
+    let (at, _, _) = evs[3];
+    log[at + 9..at + 13].copy_from_slice(&1_000_000u32.to_le_bytes());
+    let msg = format!(
+        "truncated event: expected 1000000 bytes, found {} before the end of the input \
+         (the file may still be being written)",
+        log.len() - at
+    );
+    let resume = evs[4].0;
+    let skipped =
+        format!("at byte {at}: skipped unreadable bytes; expected an event header, resuming at byte {resume}");
+    let row = events_both(&log, &[]);
+    assert_binlog_row(&row, at, &msg, 3, &[skipped], evs.len() - 1);
+}
+
+#[test]
+fn binlog_bad_checksum() {
+    let mut log = mariadb_log();
+    let evs = events(&log);
+    let (at, code, size) = evs[4];
+    assert_eq!(code, 2, "a QUERY_EVENT");
+    // A byte of the statement text, near the end of the body.
+    log[at + size - 10] ^= 0x10;
+    let stored = u32::from_le_bytes(log[at + size - 4..at + size].try_into().unwrap());
+    let computed = crc32(&log[at..at + size - 4]);
+    let msg = format!(
+        "checksum mismatch: expected CRC32 {computed:08x} (computed), found {stored:08x} (stored)"
+    );
+    let row = events_both(&log, &[]);
+    // Permissive mode keeps the event (its framing holds), flagged.
+    assert_binlog_row(&row, at, &msg, 4, &[], evs.len());
+    let flagged: Vec<&str> = row
+        .2
+        .stdout
+        .lines()
+        .filter(|l| l.ends_with(" [CRC32 mismatch]"))
+        .collect();
+    assert_eq!(flagged.len(), 1);
+    assert!(
+        flagged[0].contains(&format!("\t{at}\tQUERY_EVENT\t")),
+        "{flagged:?}"
+    );
+}
+
+#[test]
+fn binlog_unknown_event_type_is_reported_not_fatal() {
+    let mut log = mariadb_log();
+    let evs = events(&log);
+    let (at, _, size) = evs[3];
+    log[at + 4] = 200;
+    fix_crc(&mut log, at, size);
+    let (path, strict, permissive) = events_both(&log, &[]);
+    for run in [&strict, &permissive] {
+        assert_eq!(run.code, 0, "{run:?}");
+        assert_eq!(run.stderr, "");
+        assert_eq!(run.lines(), evs.len());
+    }
+    let server_id = u32::from_le_bytes(log[at + 5..at + 9].try_into().unwrap());
+    let log_pos = u32::from_le_bytes(log[at + 13..at + 17].try_into().unwrap());
+    let line = format!(
+        "{path}\t{at}\tUNKNOWN_EVENT\t{server_id}\t{size}\t{log_pos}\t# unknown event type 200 ({} bytes)",
+        size - 19 - 4
+    );
+    assert!(
+        strict.stdout.lines().any(|l| l == line),
+        "{}",
+        strict.stdout
+    );
+}
+
+/// The first rows event (a WRITE_ROWS_EVENT_V1 in this MariaDB log) and its column count.
+/// (index, offset, size, column count) of the first rows event (a WRITE_ROWS_EVENT_V1
+/// in this MariaDB log).
+fn first_rows_event(log: &[u8]) -> (usize, usize, usize, usize) {
+    let evs = events(log);
+    let i = evs.iter().position(|e| (23..=25).contains(&e.1)).unwrap();
+    let (at, code, size) = evs[i];
+    assert_eq!(code, 23);
+    (i, at, size, usize::from(log[at + 19 + 8]))
+}
+
+#[test]
+fn binlog_rows_event_without_its_table_map() {
+    let mut log = mariadb_log();
+    let (i, at, size, _) = first_rows_event(&log);
+    log[at + 19] ^= 0x40; // another table id
+    fix_crc(&mut log, at, size);
+    let n = events(&log).len();
+    let row = events_both(&log, &["-json"]);
+    let msg = format!(
+        "WRITE_ROWS_EVENT_V1: expected a table map for the rows event's table id earlier in the log at byte {}",
+        at + 19
+    );
+    assert_binlog_row(&row, at, &msg, i, &[], n - 1);
+    // The one-line listing does not decode rows, so nothing is missing there.
+    let (_, text, _) = events_both(&log, &[]);
+    assert_eq!((text.code, text.lines()), (0, n));
+}
+
+#[test]
+fn binlog_column_count_differs_from_the_table_map() {
+    let mut log = mariadb_log();
+    let (i, at, size, columns) = first_rows_event(&log);
+    log[at + 19 + 8] += 1;
+    fix_crc(&mut log, at, size);
+    let n = events(&log).len();
+    // Rows data start: table id (6), flags (2), count (1), then the present-columns
+    // bitmap of the (damaged) count.
+    let rows_at = at + 19 + 6 + 2 + 1 + (columns + 1).div_ceil(8);
+    let msg = format!(
+        "WRITE_ROWS_EVENT_V1: expected a rows event with as many columns as its table map at byte {rows_at}"
+    );
+    assert_binlog_row(&events_both(&log, &["-json"]), at, &msg, i, &[], n - 1);
+}
+
+#[test]
+fn binlog_zstd_payload_that_does_not_inflate() {
+    let mut log = std::fs::read(shared_fixture("binlog/transaction_compression.000001")).unwrap();
+    let evs = events(&log);
+    let (at, _, size) = *evs
+        .iter()
+        .find(|e| e.1 == 40)
+        .expect("a TRANSACTION_PAYLOAD_EVENT");
+    // The body's fields: (type, length, value) with one-byte packed integers, type 0 ends.
+    let mut p = at + 19;
+    while log[p] != 0 {
+        p += 2 + usize::from(log[p + 1]);
+    }
+    let payload_at = p + 1;
+    log[at + size - 10] ^= 0xff;
+    fix_crc(&mut log, at, size);
+    let i = evs.iter().position(|e| e.0 == at).unwrap();
+    let msg =
+        format!("TRANSACTION_PAYLOAD_EVENT: expected a valid zstd frame at byte {payload_at}");
+    // The payload's own line comes first (its fields decode), then the failure; no
+    // inner event is listed.
+    assert_binlog_row(&events_both(&log, &[]), at, &msg, i + 1, &[], evs.len());
+}
+
+#[test]
+fn binlog_mariadb_compressed_rows_that_do_not_inflate() {
+    let mut log = std::fs::read(project_fixture("mariadb/compressed-bin.000001")).unwrap();
+    let evs = events(&log);
+    let i = evs
+        .iter()
+        .position(|e| e.1 == 166)
+        .expect("a compressed WRITE_ROWS v1");
+    let (at, _, size) = evs[i];
+    let columns = usize::from(log[at + 19 + 8]);
+    log[at + size - 8] ^= 0xff;
+    fix_crc(&mut log, at, size);
+    let zlib_at = at + 19 + 6 + 2 + 1 + columns.div_ceil(8);
+    let msg = format!(
+        "MARIADB_WRITE_ROWS_COMPRESSED_EVENT_V1: expected a valid zlib stream at byte {zlib_at}"
+    );
+    assert_binlog_row(
+        &events_both(&log, &["-json"]),
+        at,
+        &msg,
+        i,
+        &[],
+        evs.len() - 1,
+    );
+}
+
+#[test]
+fn binlog_encrypted_log() {
+    let log = mariadb_log();
+    let (fde_at, _, fde_size) = events(&log)[0];
+    let at = fde_at + fde_size;
+    // MariaDB START_ENCRYPTION_EVENT (164): scheme 1, key version 7, 12-byte nonce.
+    let mut body = vec![1];
+    body.extend_from_slice(&7u32.to_le_bytes());
+    body.extend(0u8..12);
+    let size = 19 + body.len() + 4;
+    let mut ev = Vec::new();
+    ev.extend_from_slice(&0u32.to_le_bytes());
+    ev.push(164);
+    ev.extend_from_slice(&1u32.to_le_bytes());
+    ev.extend_from_slice(&(size as u32).to_le_bytes());
+    ev.extend_from_slice(&((at + size) as u32).to_le_bytes());
+    ev.extend_from_slice(&0u16.to_le_bytes());
+    ev.extend_from_slice(&body);
+    ev.extend_from_slice(&crc32(&ev).to_le_bytes());
+    let mut damaged = log[..at].to_vec();
+    damaged.extend_from_slice(&ev);
+    damaged.extend_from_slice(&log[at..]);
+    let msg = "encrypted binlog: the events after START_ENCRYPTION_EVENT are encrypted \
+               (scheme 1, key version 7) and cannot be read without the key";
+    // Both modes list the FDE and the START_ENCRYPTION event, then stop.
+    assert_binlog_row(&events_both(&damaged, &[]), at + size, msg, 2, &[], 2);
+}
+
+#[test]
+fn binlog_in_use_flag_with_a_partial_tail() {
+    let mut log = mariadb_log();
+    let evs = events(&log);
+    // LOG_EVENT_BINLOG_IN_USE_F on the FDE (the server clears it when it closes the
+    // file, and leaves it out of the FDE's checksum), then the last event cut short.
+    log[4 + 17] |= 1;
+    let (at, _, size) = *evs.last().unwrap();
+    let row = events_both(&log[..at + size - 3], &[]);
+    let msg = format!(
+        "truncated event: expected {size} bytes, found {} before the end of the input \
+         (the file may still be being written)",
+        size - 3
+    );
+    assert_binlog_row(&row, at, &msg, evs.len() - 1, &[], evs.len() - 1);
+}
+
+#[test]
+fn binlog_directory_missing_and_unreadable_inputs() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().to_str().unwrap();
+    let missing = format!("{d}/no-such-bin.000001");
+    for (path, why) in [
+        (d, "is a directory, not a log file"),
+        (missing.as_str(), "No such file or directory (os error 2)"),
+        // A file the kernel refuses to read from offset 0.
+        ("/proc/self/mem", "Input/output error (os error 5)"),
+    ] {
+        let strict = thl(&["events", "-file", path]);
+        assert_eq!(strict.code, 1);
+        assert_eq!(
+            strict.stderr,
+            format!("Fatal error: {path}: at byte 0: I/O error: {why}\n")
+        );
+        let permissive = thl(&["events", "-permissive", "-file", path]);
+        assert_eq!(permissive.code, 1);
+        assert_eq!(
+            permissive.stderr,
+            format!(
+                "{path}: at byte 0: I/O error: {why}\nERROR 1 problem reported (-permissive)\n"
+            )
+        );
+    }
+}
+
+// ---- THL ----------------------------------------------------------------------------
+
+const THL_NAME: &str = "thl.data.0000000001";
+
+/// A real log written by Tungsten Replicator 2.2.1 (one file, CRC-32).
+fn thl_log() -> Vec<u8> {
+    std::fs::read(shared_fixture("thl/tungsten-2.2.1/thl.data.0000000001")).unwrap()
+}
+
+/// (offset, length, seqno) of every record (spec 3: i32 length first, then the type
+/// byte, then the seqno for event records).
+fn records(file: &[u8]) -> Vec<(usize, usize, i64)> {
+    let mut out = Vec::new();
+    let mut pos = 16;
+    while pos + 4 <= file.len() {
+        let len = i32::from_be_bytes(file[pos..pos + 4].try_into().unwrap()) as usize;
+        let seqno = i64::from_be_bytes(file[pos + 5..pos + 13].try_into().unwrap());
+        out.push((pos, len, seqno));
+        pos += len;
+    }
+    assert_eq!(pos, file.len());
+    out
+}
+
+/// A log directory holding `files` (name, bytes).
+fn thl_dir(files: &[(&str, &[u8])]) -> (tempfile::TempDir, String) {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, bytes) in files {
+        std::fs::write(dir.path().join(name), bytes).unwrap();
+    }
+    let path = dir.path().to_str().unwrap().to_string();
+    (dir, path)
+}
+
+/// `thl -dir DIR list -headers`: one line per record listed.
+fn thl_list(dir: &str) -> Run {
+    thl(&["-dir", dir, "list", "-headers"])
+}
+
+fn seqnos(run: &Run) -> Vec<i64> {
+    run.stdout
+        .lines()
+        .map(|l| l.split('\t').next().unwrap().parse().unwrap())
+        .collect()
+}
+
+fn assert_fatal(run: &Run, expected: &str) {
+    assert_eq!(run.code, 1, "{run:?}");
+    assert_eq!(run.stderr, format!("Fatal error: {expected}\n"));
+}
+
+#[test]
+fn thl_empty_or_header_short_last_file_is_an_empty_log() {
+    // Spec 1.3: a last file too short for its header is a log being created.
+    for bytes in [&[][..], &thl_log()[..10]] {
+        let (_d, dir) = thl_dir(&[(THL_NAME, bytes)]);
+        let run = thl(&["-dir", &dir, "list"]);
+        assert_eq!(run.code, 0);
+        assert_eq!(run.stderr, "INFO No events found; log is empty\n");
+        assert_eq!(run.stdout, "");
+    }
+    // Before another file it is damage (spec 1.3).
+    let log = thl_log();
+    let (_d, dir) = thl_dir(&[(THL_NAME, b""), ("thl.data.0000000002", &log)]);
+    assert_fatal(
+        &thl_list(&dir),
+        &format!(
+            "{dir}/{THL_NAME}: at byte 0: found invalid log file header; log must be purged \
+             up to this file to open: {THL_NAME}"
+        ),
+    );
+}
+
+#[test]
+fn thl_not_a_log_wrong_magic_wrong_version() {
+    let mut magic = thl_log();
+    magic[3] = 0xff;
+    let mut version = thl_log();
+    version[4..6].copy_from_slice(&2i16.to_be_bytes());
+    for (bytes, at, what) in [
+        (
+            b"hello, not a THL file".to_vec(),
+            0,
+            "expected THL magic 0xC001CAFE, found 0x68656C6C",
+        ),
+        (magic, 0, "expected THL magic 0xC001CAFE, found 0xC001CAFF"),
+        // Spec 2: major version at offset 4, minor (1 here) at 6.
+        (
+            version,
+            4,
+            "incompatible major version: expected 1, found 2.1",
+        ),
+    ] {
+        let (_d, dir) = thl_dir(&[(THL_NAME, &bytes)]);
+        let expected = format!("{dir}/{THL_NAME}: at byte {at}: {what}");
+        assert_fatal(&thl_list(&dir), &expected);
+        assert_fatal(&thl(&["-dir", &dir, "index"]), &expected);
+    }
+}
+
+#[test]
+fn thl_record_length_out_of_range_ends_the_file_with_a_warning() {
+    let log = thl_log();
+    let recs = records(&log);
+    let (at, _, _) = recs[2];
+    for length in [5i32, 2_000_000_000, -1] {
+        let mut bytes = log.clone();
+        bytes[at..at + 4].copy_from_slice(&length.to_be_bytes());
+        let (_d, dir) = thl_dir(&[(THL_NAME, &bytes)]);
+        let run = thl_list(&dir);
+        assert_eq!(run.code, 0, "spec 3.2: never an error for readers");
+        assert_eq!(seqnos(&run), vec![recs[0].2, recs[1].2]);
+        assert_eq!(
+            run.stderr,
+            format!(
+                "WARN Record length is invalid, log may be corrupt: file={dir}/{THL_NAME} \
+                 offset={at} record length={length}\n"
+            )
+        );
+    }
+}
+
+#[test]
+fn thl_crc_mismatch() {
+    let mut log = thl_log();
+    let (at, len, _) = records(&log)[2];
+    log[at + 30] ^= 1;
+    let stored = u64::from_be_bytes(log[at + len - 8..at + len].try_into().unwrap());
+    let computed = crc32(&log[at + 4..at + len - 9]);
+    let (_d, dir) = thl_dir(&[(THL_NAME, &log)]);
+    assert_fatal(
+        &thl_list(&dir),
+        &format!(
+            "{dir}/{THL_NAME}: at byte {at}: log record CRC failure: crc type=1 \
+             stored crc={stored} computed crc={computed}"
+        ),
+    );
+}
+
+#[test]
+fn thl_partial_tail_record_is_a_log_being_written() {
+    let log = thl_log();
+    let recs = records(&log);
+    let (at, len, _) = recs[2];
+    let (_d, dir) = thl_dir(&[(THL_NAME, &log[..at + len / 2])]);
+    let run = thl_list(&dir);
+    // Spec 3.2: the file simply ends there, silently, status 0.
+    assert_eq!((run.code, run.stderr.as_str()), (0, ""));
+    assert_eq!(seqnos(&run), vec![recs[0].2, recs[1].2]);
+}
+
+#[test]
+fn thl_java_serialized_payload() {
+    let mut log = thl_log();
+    let (at, len, _) = records(&log)[2];
+    // Fixed header (spec 5.1): type, seqno, fragno, lastFrag, epoch, three strings
+    // (u16 length + bytes), source timestamp; the payload follows.
+    let mut p = at + 4 + 1 + 8 + 2 + 1 + 8;
+    for _ in 0..3 {
+        p += 2 + usize::from(u16::from_be_bytes([log[p], log[p + 1]]));
+    }
+    let payload_at = p + 8;
+    log[payload_at..payload_at + 4].copy_from_slice(&[0xac, 0xed, 0x00, 0x05]);
+    let crc = u64::from(crc32(&log[at + 4..at + len - 9]));
+    log[at + len - 8..at + len].copy_from_slice(&crc.to_be_bytes());
+    let (_d, dir) = thl_dir(&[(THL_NAME, &log)]);
+    assert_fatal(
+        &thl(&["-dir", &dir, "list"]),
+        &format!(
+            "{dir}/{THL_NAME}: at byte {payload_at}: event payload uses the legacy \
+             Java-serialization format (stream magic AC ED 00 05), which replog does not \
+             decode; expected protobuf"
+        ),
+    );
+}
+
+#[test]
+fn thl_missing_file_in_the_sequence() {
+    let names = [
+        "thl.data.0000000001",
+        "thl.data.0000000003",
+        "thl.data.0000000004",
+    ];
+    let files: Vec<(&str, Vec<u8>)> = names
+        .iter()
+        .map(|n| {
+            (
+                *n,
+                std::fs::read(shared_fixture(&format!("thl/synthetic-4.1.0/{n}"))).unwrap(),
+            )
+        })
+        .collect();
+    let refs: Vec<(&str, &[u8])> = files.iter().map(|(n, b)| (*n, &b[..])).collect();
+    let (_d, dir) = thl_dir(&refs);
+    // The first file ends with its 22-byte rotate record (spec 4).
+    let rotate_at = files[0].1.len() - 22;
+    let run = thl_list(&dir);
+    assert_fatal(
+        &run,
+        &format!(
+            "{dir}/{}: at byte {rotate_at}: rotate record points to missing log file \
+             thl.data.0000000002",
+            names[0]
+        ),
+    );
+}
+
+#[test]
+fn thl_seqno_gap_is_warned_about() {
+    let log = thl_log();
+    let recs = records(&log);
+    let (at, len, seqno) = recs[3];
+    let mut gap = log[..at].to_vec();
+    gap.extend_from_slice(&log[at + len..]);
+    let (_d, dir) = thl_dir(&[(THL_NAME, &gap)]);
+    let run = thl_list(&dir);
+    assert_eq!(run.code, 0);
+    assert!(!seqnos(&run).contains(&seqno));
+    assert_eq!(
+        run.stderr,
+        format!(
+            "WARN Sequence number gap: expected seqno {seqno}, found {}: file={dir}/{THL_NAME} offset={at}\n",
+            recs[4].2
+        )
+    );
+}
+
+#[test]
+fn thl_directory_problems_and_unreadable_file() {
+    let empty = tempfile::tempdir().unwrap();
+    let e = empty.path().to_str().unwrap();
+    assert_fatal(
+        &thl_list(e),
+        &format!("Attempting to read a non-existent log; is log initialized? dirName={e}"),
+    );
+    let (_f, file) = temp_file(THL_NAME, &thl_log());
+    assert_fatal(
+        &thl_list(&file),
+        &format!("Log directory does not exist : {file}"),
+    );
+    // A data file the kernel refuses to read.
+    let unreadable = tempfile::tempdir().unwrap();
+    std::os::unix::fs::symlink("/proc/self/mem", unreadable.path().join(THL_NAME)).unwrap();
+    let u = unreadable.path().to_str().unwrap();
+    assert_fatal(
+        &thl_list(u),
+        &format!("{u}/{THL_NAME}: at byte 0: I/O error: Input/output error (os error 5)"),
+    );
+}
+
+// ---- many damaged copies --------------------------------------------------------------
+
+/// Offsets spread over `len`: every `len / n`-th byte plus a deterministic scatter.
+fn offsets(len: usize, n: usize) -> Vec<usize> {
+    let mut out: Vec<usize> = (0..n).map(|i| i * len / n).collect();
+    let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+    for _ in 0..n {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        out.push((x % len as u64) as usize);
+    }
+    out
+}
+
+/// Every outcome must be a listing or a message: status 0 or 1, and status 1 always
+/// explains itself on stderr.
+fn assert_clean_end(run: &Run, what: &str) {
+    assert!(
+        matches!(run.code, 0 | 1),
+        "{what}: status {}: {}",
+        run.code,
+        run.stderr
+    );
+    if run.code == 1 {
+        assert!(
+            !run.stderr.trim().is_empty(),
+            "{what}: failed without a message"
+        );
+    }
+}
+
+#[test]
+fn binlogs_cut_and_bit_flipped_at_many_offsets_end_with_a_message() {
+    let fixtures = [
+        project_fixture("mariadb/sample-bin.000001"),
+        project_fixture("mariadb/compressed-bin.000001"),
+        shared_fixture("binlog/transaction_compression.000001"),
+        shared_fixture("binlog/json.binlog.000001"),
+        shared_fixture("binlog/ver_5_1_23.001"),
+    ];
+    let tmp = tempfile::tempdir().unwrap();
+    let path = tmp.path().join("damaged-bin.000001");
+    let p = path.to_str().unwrap();
+    for fixture in &fixtures {
+        let log = std::fs::read(fixture).unwrap();
+        for (i, at) in offsets(log.len(), 12).into_iter().enumerate() {
+            let mut flipped = log.clone();
+            flipped[at] ^= 1 << (i % 8);
+            for bytes in [&log[..at], &flipped[..]] {
+                std::fs::write(&path, bytes).unwrap();
+                let what = format!("{} damaged at {at}", fixture.display());
+                assert_clean_end(&thl(&["events", "-file", p]), &what);
+                assert_clean_end(&thl(&["events", "-permissive", "-json", "-file", p]), &what);
+                assert_clean_end(
+                    &thl(&["-no-checksum", "events", "-permissive", "-json", "-file", p]),
+                    &what,
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn thl_files_cut_and_bit_flipped_at_many_offsets_end_with_a_message() {
+    let fixtures = [
+        shared_fixture("thl/tungsten-2.2.1/thl.data.0000000001"),
+        shared_fixture("thl/tungsten-3.1.0/thl.data.0000000001"),
+        shared_fixture("thl/synthetic-4.1.0-nocrc/thl.data.0000000001"),
+    ];
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().to_str().unwrap();
+    let path = tmp.path().join(THL_NAME);
+    for fixture in &fixtures {
+        let log = std::fs::read(fixture).unwrap();
+        for (i, at) in offsets(log.len(), 12).into_iter().enumerate() {
+            let mut flipped = log.clone();
+            flipped[at] ^= 1 << (i % 8);
+            for bytes in [&log[..at], &flipped[..]] {
+                std::fs::write(&path, bytes).unwrap();
+                let what = format!("{} damaged at {at}", fixture.display());
+                assert_clean_end(&thl(&["-dir", dir, "list"]), &what);
+                // Without CRCs the damaged payloads reach the decoder and the renderers.
+                assert_clean_end(&thl(&["-dir", dir, "list", "-no-checksum"]), &what);
+                assert_clean_end(&thl(&["-dir", dir, "list", "-no-checksum", "-sql"]), &what);
+                assert_clean_end(&thl(&["-dir", dir, "info"]), &what);
+            }
+        }
+    }
+}

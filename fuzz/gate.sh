@@ -59,7 +59,7 @@ for t in "${targets[@]}"; do
         tail -n 60 "corpus/$t.log" >&2
         failed+=("$t")
     fi
-    grep -E '^(stat::number_of_executed_units|stat::peak_rss_mb|#[0-9]+ +DONE)' "corpus/$t.log" || true
+    grep -E '^(stat::number_of_executed_units|stat::peak_rss_mb|#[0-9]+[[:space:]]+DONE)' "corpus/$t.log" || true
 done
 
 if [ "${#failed[@]}" -gt 0 ]; then

@@ -248,12 +248,14 @@ impl ColumnType {
         )
     }
 
-    /// Whether the character-set optional metadata lists this (real) type.
+    /// Whether the character-set optional metadata lists this (real) type (MySQL 9
+    /// counts VECTOR, binary, among them; MariaDB adds GEOMETRY, see the table map).
     pub(crate) fn is_character(self) -> bool {
         use ColumnType::*;
         matches!(
             self,
             String
+                | Vector
                 | VarString
                 | VarChar
                 | Blob

@@ -384,6 +384,32 @@ mod tests {
     }
 
     #[test]
+    fn column_charsets_follow_each_flavors_character_columns() {
+        // VARCHAR, GEOMETRY, VECTOR, BLOB; COLUMN_CHARSET lists the character columns.
+        let tlv = [3, 3, 45, 63, 46];
+        let body = table_map_body(
+            1,
+            b"d",
+            b"t",
+            &[15, 255, 242, 252],
+            &[10, 0, 4, 4, 2],
+            &[0],
+            &tlv,
+        );
+        // MySQL: VARCHAR, VECTOR and BLOB are character columns, GEOMETRY is not.
+        let m = TableMap::parse(&body, &ctx()).unwrap();
+        let got: Vec<_> = m.columns.iter().map(|c| c.collation).collect();
+        assert_eq!(got, [Some(45), None, Some(63), Some(46)]);
+        // MariaDB: GEOMETRY is one (and VECTOR does not exist there).
+        let mut maria = ctx();
+        maria.flavor = Flavor::MariaDb;
+        let body = table_map_body(1, b"d", b"t", &[15, 255, 252], &[10, 0, 4, 2], &[0], &tlv);
+        let m = TableMap::parse(&body, &maria).unwrap();
+        let got: Vec<_> = m.columns.iter().map(|c| c.collation).collect();
+        assert_eq!(got, [Some(45), Some(63), Some(46)]);
+    }
+
+    #[test]
     fn damaged_maps_are_errors() {
         let body = table_map_body(1, b"d", b"t", &[3, 15], &[0x10], &[0], &[]);
         assert!(

@@ -220,10 +220,22 @@ fn java_layout(out: &mut impl Write, negative: bool, magnitude: f64, sci: &str) 
     }
 }
 
+/// Longest unscaled value [`big_decimal`] renders (about 9,800 digits).
+pub const MAX_DECIMAL_BYTES: usize = 4096;
+
 /// Java `BigDecimal.toString` of an unscaled big-endian two's-complement integer and a
 /// scale: plain (`10.50000`, `-12.345`) unless the scale is negative or the adjusted
 /// exponent is below -6 (`1E-10`, `1.23E+4`). Empty bytes mean 0.
 pub fn big_decimal(out: &mut impl Write, unscaled: &[u8], scale: i32) -> fmt::Result {
+    // Base conversion is quadratic in the length: a damaged record could hold a
+    // "number" of a billion bytes. SQL decimals have at most 65 digits (28 bytes).
+    if unscaled.len() > MAX_DECIMAL_BYTES {
+        return write!(
+            out,
+            "<decimal of {} bytes, longer than {MAX_DECIMAL_BYTES}: not rendered>",
+            unscaled.len()
+        );
+    }
     let negative = unscaled.first().is_some_and(|b| b & 0x80 != 0);
     let magnitude = if negative {
         twos_complement_negate(unscaled)

@@ -518,13 +518,17 @@ impl<'r> RowImage<'r> {
     /// Appends `[v0, v1, …]`, one entry per present column (see [`Value::write_json`]).
     pub fn write_json(&self, out: &mut Vec<u8>) -> Result<(), DecodeError> {
         out.push(b'[');
-        for (k, cell) in self.iter().enumerate() {
-            let cell = cell?;
-            if k > 0 {
+        // The cursor directly rather than `Cell`s: values go straight to the renderer.
+        let mut cells = self.iter();
+        let mut first = true;
+        while let Some((i, partial)) = cells.advance() {
+            let value = cells.value(i, partial)?;
+            if !first {
                 out.push(b',');
             }
-            cell.value
-                .write_json(self.columns.get(cell.column), out)
+            first = false;
+            value
+                .write_json(self.columns.get(i), out)
                 .map_err(|what| DecodeError::new(self.locator.remaining(), what))?;
         }
         out.push(b']');
@@ -542,53 +546,73 @@ pub struct Cells<'r> {
     pos: usize,
 }
 
-impl<'r> Iterator for Cells<'r> {
-    type Item = Result<Cell<'r>, DecodeError>;
-
-    fn next(&mut self) -> Option<Self::Item> {
+impl<'r> Cells<'r> {
+    /// Moves to the next present column: its index, and whether it is a partial JSON
+    /// diff.
+    #[inline]
+    fn advance(&mut self) -> Option<(usize, bool)> {
         let img = &self.image;
         while self.column < img.columns.len() {
             let i = self.column;
-            let col = &img.columns[i];
             self.column += 1;
             // The partial-JSON bits count every JSON column of the table.
             let partial = match img.partial_json {
-                Some(bits) if col.kind == ColumnType::Json => {
+                Some(bits) if img.columns[i].kind == ColumnType::Json => {
                     self.json_index += 1;
                     bit_lsb(bits, self.json_index - 1)
                 }
                 _ => false,
             };
-            if !bit_lsb(img.present, i) {
-                continue;
+            if bit_lsb(img.present, i) {
+                return Some((i, partial));
             }
-            let null_bit = if img.pre_ga {
-                self.present_index + 1
-            } else {
-                self.present_index
-            };
-            self.present_index += 1;
-            let null = bit_lsb(img.nulls, null_bit);
-            if null && !img.pre_ga {
-                return Some(Ok(Cell {
-                    column: i,
-                    value: Value::Null,
-                }));
-            }
-            let data = img.values.get(self.pos..).unwrap_or(&[]);
-            return Some(match decode(col, partial, data) {
-                Ok((value, used)) => {
-                    self.pos += used;
-                    let value = if null { Value::Null } else { value };
-                    Ok(Cell { column: i, value })
-                }
-                Err(what) => {
-                    self.column = img.columns.len();
-                    Err(DecodeError::new(img.locator.remaining(), what))
-                }
-            });
         }
         None
+    }
+
+    /// The value of column `i` (just returned by `advance`), consuming its bytes.
+    /// Always inlined: returning the value through memory costs more than decoding it.
+    #[inline(always)]
+    fn value(&mut self, i: usize, partial: bool) -> Result<Value<'r>, DecodeError> {
+        let img = &self.image;
+        let null_bit = self.present_index + usize::from(img.pre_ga);
+        self.present_index += 1;
+        let null = bit_lsb(img.nulls, null_bit);
+        if null && !img.pre_ga {
+            return Ok(Value::Null);
+        }
+        let data = img.values.get(self.pos..).unwrap_or_default();
+        let col = img
+            .columns
+            .get(i)
+            .ok_or_else(|| self.fail("a column of the table map"))?;
+        match decode(col, partial, data) {
+            // Pre-GA images store NULL columns' bytes too.
+            Ok((value, used)) => {
+                self.pos += used;
+                Ok(if null { Value::Null } else { value })
+            }
+            Err(what) => Err(self.fail(what)),
+        }
+    }
+
+    /// Stops the iteration with an error at the image.
+    fn fail(&mut self, what: &'static str) -> DecodeError {
+        self.column = self.image.columns.len();
+        DecodeError::new(self.image.locator.remaining(), what)
+    }
+}
+
+impl<'r> Iterator for Cells<'r> {
+    type Item = Result<Cell<'r>, DecodeError>;
+
+    #[inline]
+    fn next(&mut self) -> Option<Self::Item> {
+        let (column, partial) = self.advance()?;
+        Some(
+            self.value(column, partial)
+                .map(|value| Cell { column, value }),
+        )
     }
 }
 

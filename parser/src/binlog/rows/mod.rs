@@ -12,6 +12,53 @@
 //! [`Value`]s lazily, borrowing from the event. [`RowsEvent::write_rows_json`] renders
 //! everything as JSON (`[{"before":[…],"after":[…]}]`) without intermediate values.
 //!
+//! ```no_run
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! use replog::binlog::rows::{TableMaps, Value};
+//! use replog::binlog::{Event, Reader};
+//!
+//! let bytes = replog::input::LogBytes::open("binlog.000001".as_ref())?;
+//! let mut maps = TableMaps::new();
+//! let mut json = Vec::new();
+//! for ev in Reader::new(bytes.name(), bytes.bytes())? {
+//!     match ev?.event {
+//!         Event::TableMap(map) => {
+//!             maps.insert(*map);
+//!         }
+//!         Event::Rows(rows) => {
+//!             let map = maps.get(rows.table_id).ok_or("rows before their table map")?;
+//!             for change in rows.rows(map).map_err(|e| e.expected)? {
+//!                 let change = change.map_err(|e| e.expected)?;
+//!                 for cell in change.after.iter().flat_map(|image| image.iter()) {
+//!                     let cell = cell.map_err(|e| e.expected)?;
+//!                     if let Value::Int(n) = cell.value {
+//!                         println!("column {} = {n}", cell.column);
+//!                     }
+//!                 }
+//!             }
+//!             json.clear();
+//!             rows.write_rows_json(map, &mut json).map_err(|e| e.expected)?;
+//!         }
+//!         _ => {}
+//!     }
+//! }
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! # Limits
+//! - Pre-5.0 DECIMAL (type 0) values have no size in the log: a row image holding one
+//!   is an error naming the type. MariaDB 5.3–10.0 fractional TIME/DATETIME/TIMESTAMP
+//!   columns (created with `mysql56_temporal_format=OFF`) are logged with the old type
+//!   codes and no metadata, so nothing in the log tells them apart: they are read with
+//!   the old layouts and come out wrong.
+//! - Pre-GA 5.1 rows (types 20–22) store the table's record null bytes; without the
+//!   table definition the decoder assumes the MyISAM layout (a leading deleted-row bit,
+//!   then one bit per column), which is what those servers wrote for nullable columns.
+//! - Text is decoded with the column's character set when the table map names it
+//!   (UTF-8, latin1, UCS-2/UTF-16/UTF-32; binary as hex); otherwise bytes that are valid
+//!   UTF-8 are taken as text.
+//!
 //! # Files
 //! `column_type` (type codes, metadata sizes), `table_map` and `optional_metadata`
 //! (TABLE_MAP), `registry`, `rows_event` (headers, extra data, compression, row framing),

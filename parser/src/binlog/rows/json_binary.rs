@@ -398,6 +398,40 @@ pub(crate) mod tests {
     }
 
     #[test]
+    fn large_containers_use_4_byte_offsets_and_inline_32_bit_ints() {
+        // ["x", -5, 7, 2.5] as a large array: count, size, 5-byte entries, then values.
+        let header = 8 + 4 * 5;
+        let mut values = vec![1, b'x'];
+        let double_at = header + values.len();
+        values.extend_from_slice(&2.5f64.to_le_bytes());
+        let mut a = vec![LARGE_ARRAY];
+        a.extend_from_slice(&4u32.to_le_bytes());
+        a.extend_from_slice(&((header + values.len()) as u32).to_le_bytes());
+        a.push(STRING);
+        a.extend_from_slice(&(header as u32).to_le_bytes());
+        a.push(INT32);
+        a.extend_from_slice(&(-5i32).to_le_bytes());
+        a.push(UINT32);
+        a.extend_from_slice(&7u32.to_le_bytes());
+        a.push(DOUBLE);
+        a.extend_from_slice(&(double_at as u32).to_le_bytes());
+        a.extend_from_slice(&values);
+        assert_eq!(text(&a), r#"["x", -5, 7, 2.5]"#);
+        // {"k": []} as a large object holding an empty small array.
+        let header = 8 + 6 + 5;
+        let mut o = vec![LARGE_OBJECT];
+        o.extend_from_slice(&1u32.to_le_bytes());
+        o.extend_from_slice(&((header + 1 + 4) as u32).to_le_bytes());
+        o.extend_from_slice(&(header as u32).to_le_bytes());
+        o.extend_from_slice(&1u16.to_le_bytes());
+        o.push(SMALL_ARRAY);
+        o.extend_from_slice(&((header + 1) as u32).to_le_bytes());
+        o.push(b'k');
+        o.extend_from_slice(&[0, 0, 4, 0]);
+        assert_eq!(text(&o), r#"{"k": []}"#);
+    }
+
+    #[test]
     fn opaque_values() {
         // DECIMAL(5,2) 123.45: precision 5, scale 2, bytes 0x80|0x00 0x7B 0x2D
         let d = [OPAQUE, MYSQL_TYPE_NEWDECIMAL, 5, 5, 2, 0x80, 0x7B, 0x2D];

@@ -298,7 +298,7 @@ fn base64(out: &mut Vec<u8>, data: &[u8]) {
 }
 
 #[cfg(test)]
-pub(crate) mod tests {
+mod tests {
     use super::*;
 
     fn text(doc: &[u8]) -> String {
@@ -307,7 +307,7 @@ pub(crate) mod tests {
 
     /// Builds a small object `{key: (type, inline-or-offset bytes)}` the way MySQL lays it
     /// out: header, key entries, value entries, keys, then out-of-line values.
-    pub(crate) fn small_object(members: &[(&str, u8, Vec<u8>)]) -> Vec<u8> {
+    fn small_object(members: &[(&str, u8, Vec<u8>)]) -> Vec<u8> {
         let n = members.len();
         let header = 4 + n * 4 + n * 3;
         let mut keys = Vec::new();

@@ -61,7 +61,8 @@
 //!
 //! # Files
 //! `column_type` (type codes, metadata sizes), `table_map` and `optional_metadata`
-//! (TABLE_MAP), `registry`, `rows_event` (headers, extra data, compression, row framing),
+//! (TABLE_MAP), `registry`, `rows_event` (headers, extra data, compression, row framing), `row_image`
+//! (lazy values of one image),
 //! `value` (per-type layouts and JSON rendering), `charset` (text decoding), `decimal`, `temporal`, `digits` (number text), `json_binary`,
 //! `json_diff`, `wire` (packed integers, bitmaps).
 
@@ -73,6 +74,7 @@ mod json_binary;
 mod json_diff;
 mod optional_metadata;
 mod registry;
+mod row_image;
 mod rows_event;
 mod table_map;
 mod temporal;
@@ -85,9 +87,10 @@ pub use json_binary::JsonBinary;
 pub use json_diff::{JsonDiff, JsonDiffIter, JsonDiffOp, JsonDiffs};
 pub use optional_metadata::{DefaultCharset, OptionalMetadata};
 pub use registry::TableMaps;
+pub use row_image::{Cell, Cells, RowChange, RowImage};
 pub use rows_event::{
-    Cell, Cells, ExtraRowInfo, NdbInfo, PartitionInfo, RowChange, RowImage, Rows, RowsEvent,
-    COMPLETE_ROWS_F, NO_FOREIGN_KEY_CHECKS_F, RELAXED_UNIQUE_CHECKS_F, STMT_END_F,
+    ExtraRowInfo, NdbInfo, PartitionInfo, Rows, RowsEvent, COMPLETE_ROWS_F,
+    NO_FOREIGN_KEY_CHECKS_F, RELAXED_UNIQUE_CHECKS_F, STMT_END_F,
 };
 pub use table_map::{Column, TableMap};
 pub use temporal::{Date, DateTime, Time, Timestamp};

@@ -387,6 +387,32 @@ fn write_partial_row_bitmap() {
 }
 
 #[test]
+fn write_full_row_images() {
+    let d = decode("write-full-row.binlog");
+    let writes: Vec<_> = d
+        .rows
+        .iter()
+        .filter(|r| r.kind.action == RowsAction::Write)
+        .collect();
+    assert_eq!(writes.len(), 2);
+    for w in writes {
+        for (_, after) in &w.rows {
+            assert_eq!(
+                after.as_ref().unwrap().len(),
+                w.map.columns.len(),
+                "every column"
+            );
+        }
+    }
+    let delete = d
+        .rows
+        .iter()
+        .find(|r| r.kind.action == RowsAction::Delete)
+        .unwrap();
+    assert!(delete.rows[0].0.as_ref().unwrap().len() < delete.map.columns.len());
+}
+
+#[test]
 fn update_full_row_both_images() {
     let d = decode("update-full-row.binlog");
     let update = d

@@ -270,7 +270,7 @@ pub(crate) fn decode<'a>(
     Ok((v, n))
 }
 
-/// Appends `s` as a JSON string literal.
+/// Appends `s` as a JSON string literal, escaping as MySQL's JSON printer does.
 pub(crate) fn json_string(out: &mut Vec<u8>, s: &str) {
     let bytes = s.as_bytes();
     out.reserve(bytes.len().saturating_add(2));
@@ -291,6 +291,8 @@ pub(crate) fn json_string(out: &mut Vec<u8>, s: &str) {
             b'\n' => out.extend_from_slice(b"\\n"),
             b'\r' => out.extend_from_slice(b"\\r"),
             b'\t' => out.extend_from_slice(b"\\t"),
+            0x08 => out.extend_from_slice(b"\\b"),
+            0x0c => out.extend_from_slice(b"\\f"),
             _ => {
                 let _ = write!(out, "\\u{:04x}", b);
             }
@@ -518,6 +520,7 @@ mod tests {
         assert_eq!(one(&c, b"\x05hello"), "\"hello\"");
         // 4-byte UTF-8 (U+1F600) and escapes.
         assert_eq!(one(&c, b"\x06\xf0\x9f\x98\x80\"\n"), "\"\u{1F600}\\\"\\n\"");
+        assert_eq!(one(&c, b"\x03\x08\x0c\\"), "\"\\b\\f\\\\\"");
         // Not UTF-8 and no character set known: hex.
         assert_eq!(one(&c, b"\x02\xff\x00"), "{\"hex\":\"ff00\"}");
         // latin1 and binary collations from the table map.

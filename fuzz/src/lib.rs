@@ -194,7 +194,7 @@ pub fn drain_binlog(data: &[u8], options: ReadOptions) {
         };
         match item {
             Ok(ev) => {
-                let _ = writeln!(sink, "{} {} {}", ev.offset, ev.event_type, ev.event);
+                let _ = writeln!(sink, "{} {} {}", ev.raw.offset, ev.raw.event_type, ev.event);
                 let _ = ev.end_offset();
                 let ctx = reader.context().clone();
                 consume_event(&ev.event, &ctx, &mut maps, 0);

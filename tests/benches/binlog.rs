@@ -256,7 +256,7 @@ fn replog_parse(file: &Path) -> u64 {
     let mut n = 0;
     for ev in Reader::new("bench", bytes.bytes()).unwrap() {
         let ev = ev.unwrap();
-        assert_eq!(ev.checksum_ok, Some(true));
+        assert_eq!(ev.raw.checksum_ok, Some(true));
         std::hint::black_box(&ev.event);
         n += 1;
     }

@@ -308,7 +308,7 @@ fn relay_logs_carry_two_fdes_and_a_fake_rotate() {
         Event::FormatDescription(f) => assert!(f.server_version.starts_with(b"5.0.46-enterprise")),
         e => panic!("{e:?}"),
     }
-    assert_eq!(evs[0].header.server_id, 20162);
+    assert_eq!(evs[0].raw.header.server_id, 20162);
     match &evs[1].event {
         Event::Rotate(r) => assert_eq!(
             (r.next_file, r.position),
@@ -316,8 +316,8 @@ fn relay_logs_carry_two_fdes_and_a_fake_rotate() {
         ),
         e => panic!("{e:?}"),
     }
-    assert_eq!(evs[2].header.server_id, 20160);
-    assert_eq!(evs[3].header.server_id, 10909);
+    assert_eq!(evs[2].raw.header.server_id, 20160);
+    assert_eq!(evs[3].raw.header.server_id, 10909);
 
     // bug33029: replica FDE (server 2), fake ROTATE with timestamp 0 and log_pos 0,
     // source FDE (server 1); 11 INSERT_ID events.
@@ -326,10 +326,13 @@ fn relay_logs_carry_two_fdes_and_a_fake_rotate() {
         .unwrap()
         .map(Result::unwrap)
         .collect();
-    assert_eq!(evs[0].header.server_id, 2);
-    assert_eq!(evs[1].event_type, EventType::ROTATE);
-    assert_eq!((evs[1].header.timestamp, evs[1].header.log_pos), (0, 0));
-    assert_eq!(evs[2].header.server_id, 1);
+    assert_eq!(evs[0].raw.header.server_id, 2);
+    assert_eq!(evs[1].raw.event_type, EventType::ROTATE);
+    assert_eq!(
+        (evs[1].raw.header.timestamp, evs[1].raw.header.log_pos),
+        (0, 0)
+    );
+    assert_eq!(evs[2].raw.header.server_id, 1);
     let insert_ids = evs
         .iter()
         .filter(|e| matches!(&e.event, Event::Intvar(i) if i.kind == 2))
@@ -342,9 +345,12 @@ fn relay_logs_carry_two_fdes_and_a_fake_rotate() {
         .unwrap()
         .map(Result::unwrap)
         .collect();
-    assert_eq!(evs[1].header.log_pos, 0);
+    assert_eq!(evs[1].raw.header.log_pos, 0);
     assert!(matches!(&evs[1].event, Event::Rotate(r) if r.next_file == b"master-bin.000003"));
-    assert_eq!((evs[0].header.server_id, evs[2].header.server_id), (2, 1));
+    assert_eq!(
+        (evs[0].raw.header.server_id, evs[2].raw.header.server_id),
+        (2, 1)
+    );
 }
 
 #[test]
@@ -378,7 +384,7 @@ fn transaction_control_statements_suppress_use() {
     for e in Reader::new("t", &data).unwrap().map(Result::unwrap) {
         let Event::Query(q) = &e.event else { continue };
         if matches!(q.query, b"BEGIN" | b"COMMIT" | b"ROLLBACK") {
-            assert_eq!(e.header.flags & 0x8, 0x8);
+            assert_eq!(e.raw.header.flags & 0x8, 0x8);
             assert_eq!(e.event.to_string().as_bytes(), q.query);
             seen += 1;
         }
@@ -506,11 +512,11 @@ fn gtids_56_57_and_tagged() {
     let anon: Vec<_> = Reader::new("r", &data)
         .unwrap()
         .map(Result::unwrap)
-        .filter(|e| e.event_type == EventType::ANONYMOUS_GTID)
+        .filter(|e| e.raw.event_type == EventType::ANONYMOUS_GTID)
         .collect();
     assert_eq!(anon.len(), 2);
     for a in &anon {
-        assert_eq!(a.header.event_size, 65);
+        assert_eq!(a.raw.header.event_size, 65);
         let Event::Gtid(g) = &a.event else { panic!() };
         assert!(g.anonymous && g.logical_clock.is_some() && g.commit_timestamps.is_none());
     }
@@ -708,7 +714,7 @@ fn load_data_events_decode() {
             .flatten()
         {
             match e.event {
-                Event::BeginLoadQuery(b) => begin = Some((b.file_id, e.header.event_size)),
+                Event::BeginLoadQuery(b) => begin = Some((b.file_id, e.raw.header.event_size)),
                 Event::AppendBlock(b) => appended += b.block.len(),
                 Event::ExecuteLoadQuery(x) => {
                     exec = Some((x.file_id, x.file_name().map(<[u8]>::to_vec)))

@@ -196,21 +196,21 @@ fn compare_file(path: &std::path::Path) -> Tally {
             (m, o) => panic!(
                 "{}: framing differs at {pos}: replog {:?}, mysql_common {:?}",
                 path.display(),
-                m.map(|r| r.map(|e| e.offset)),
+                m.map(|r| r.map(|e| e.raw.offset)),
                 o.map(|r| r.map(|e| e.header().event_size()))
             ),
         };
         t.events += 1;
-        assert_eq!(mine.offset, pos, "{}", path.display());
+        assert_eq!(mine.raw.offset, pos, "{}", path.display());
         let h = other.header();
         assert_eq!(
             (
-                mine.header.timestamp,
-                mine.header.type_code,
-                mine.header.server_id,
-                mine.header.event_size,
-                mine.header.log_pos,
-                mine.header.flags
+                mine.raw.header.timestamp,
+                mine.raw.header.type_code,
+                mine.raw.header.server_id,
+                mine.raw.header.event_size,
+                mine.raw.header.log_pos,
+                mine.raw.header.flags
             ),
             (
                 h.timestamp(),
@@ -224,18 +224,18 @@ fn compare_file(path: &std::path::Path) -> Tally {
             path.display()
         );
         pos += u64::from(h.event_size());
-        if mine.event_type.0 != mine.header.type_code {
+        if mine.raw.event_type.0 != mine.raw.header.type_code {
             t.diff(
-                mine.offset,
+                mine.raw.offset,
                 "permuted type",
-                format!("{:?}", mine.event_type.name()),
+                format!("{:?}", mine.raw.event_type.name()),
             );
             continue;
         }
         let ctx = ours.context().clone();
         compare_event(
             &mut t,
-            mine.offset,
+            mine.raw.offset,
             &mine.event,
             &other,
             &ctx,

@@ -89,8 +89,13 @@ fn every_log_matches_the_readme_table() {
         let mut seen = BTreeMap::new();
         for ev in reader.by_ref() {
             let ev = ev.unwrap_or_else(|e| panic!("{e}"));
-            assert_eq!(ev.checksum_ok, Some(true), "{file} at {}", ev.offset);
-            *seen.entry(ev.header.type_code).or_insert(0) += 1;
+            assert_eq!(
+                ev.raw.checksum_ok,
+                Some(true),
+                "{file} at {}",
+                ev.raw.offset
+            );
+            *seen.entry(ev.raw.header.type_code).or_insert(0) += 1;
         }
         assert_eq!(seen, counts, "{file}");
         let ctx = reader.context();

@@ -62,7 +62,7 @@ fn decode_path(path: &std::path::Path) -> Decoded {
     let mut out = Decoded::default();
     while let Some(ev) = reader.next() {
         let ev = ev.unwrap_or_else(|e| panic!("{e}"));
-        let at = ev.offset;
+        let at = ev.raw.offset;
         match ev.event {
             Event::TableMap(map) => {
                 out.maps.push(map.clone().into_owned());
@@ -666,10 +666,10 @@ fn damaged_table_maps_and_rows_never_panic() {
         while let Some(ev) = reader.next() {
             let ev = ev.unwrap();
             match ev.event {
-                Event::TableMap(_) => last_map = Some(ev.body.to_vec()),
+                Event::TableMap(_) => last_map = Some(ev.raw.body.to_vec()),
                 Event::Rows(r) => cases.push((
                     last_map.clone().unwrap(),
-                    ev.body.to_vec(),
+                    ev.raw.body.to_vec(),
                     r.kind,
                     reader.context().clone(),
                 )),

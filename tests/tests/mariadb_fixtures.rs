@@ -136,10 +136,10 @@ fn check_log(log: &Path, expected: &Json) -> (usize, usize) {
     while let Some(ev) = reader.next() {
         let ev = ev.unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(
-            ev.checksum_ok,
+            ev.raw.checksum_ok,
             Some(true),
             "{name} @{}: CRC32 verified",
-            ev.offset
+            ev.raw.offset
         );
         match ev.event {
             Event::FormatDescription(_) => {

@@ -25,7 +25,7 @@ fn read(log: &[u8], mode: ParseMode) -> Vec<Result<u64, (u64, BinlogError)>> {
     Reader::with_options("damaged", log, options)
         .unwrap()
         .map(|r| match r {
-            Ok(ev) => Ok(ev.offset),
+            Ok(ev) => Ok(ev.raw.offset),
             Err(e) => match e.kind {
                 ErrorKind::Binlog(b) => Err((e.offset, b)),
                 other => panic!("unexpected error kind {other:?}"),

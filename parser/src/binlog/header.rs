@@ -27,7 +27,7 @@ pub struct EventHeader {
     /// Seconds since the epoch when the statement began.
     pub timestamp: u32,
     /// Type code exactly as stored (pre-GA 5.1 files number some types differently;
-    /// [`crate::binlog::EventAt::event_type`] gives the canonical type).
+    /// [`crate::binlog::RawEvent::event_type`] gives the canonical type).
     pub type_code: u8,
     /// Server that originally wrote the event.
     pub server_id: u32,

@@ -6,9 +6,9 @@
 //! module per event type), `rows/` (table maps, row images and column values).
 //!
 //! # Where to start
-//! - [`Reader`] yields every event decoded ([`EventAt`]: offset, header, body, checksum
-//!   verdict, [`Event`]); `Display` on an [`Event`] is a one-line `SHOW BINLOG EVENTS`-style
-//!   summary.
+//! - [`Reader`] yields every event decoded ([`EventAt`]: the [`RawEvent`] framing, i.e.
+//!   offset, header, body and checksum verdict, plus the [`Event`]); `Display` on an
+//!   [`Event`] is a one-line `SHOW BINLOG EVENTS`-style summary.
 //! - [`Frames`] yields events framed and checksummed but not decoded ([`RawEvent`]): the
 //!   fast path for scans; [`RawEvent::decode`] decodes one on demand.
 //! - Decoded events borrow from the input; [`EventAt::to_owned_event`] copies one out
@@ -24,7 +24,7 @@
 //! let bytes = replog::input::LogBytes::open("binlog.000001".as_ref())?;
 //! for ev in Reader::new(bytes.name(), bytes.bytes())? {
 //!     let ev = ev?;
-//!     let _line = format!("{} {} {}", ev.offset, ev.event_type, ev.event);
+//!     let _line = format!("{} {} {}", ev.raw.offset, ev.raw.event_type, ev.event);
 //! }
 //! # Ok(()) }
 //! ```

@@ -104,6 +104,11 @@ pub struct RawEvent<'a> {
 }
 
 impl<'a> RawEvent<'a> {
+    /// Offset just past this event (where the next one starts).
+    pub fn end_offset(&self) -> u64 {
+        self.offset + u64::from(self.header.event_size)
+    }
+
     /// Decodes the body with `ctx` (the context in force where the event was read, e.g.
     /// [`Frames::context`] right after it was yielded).
     pub fn decode(&self, ctx: &FormatContext) -> Result<Event<'a>, crate::decode::DecodeError> {
@@ -156,20 +161,13 @@ impl OwnedEvent {
     }
 }
 
-/// One event and where it was found.
+/// One event and where it was found: the framing as [`Frames`] yields it, plus the
+/// decoded body.
 #[derive(Debug, Clone)]
 pub struct EventAt<'a> {
-    /// Absolute offset of the event's first byte.
-    pub offset: u64,
-    /// The common header as stored.
-    pub header: EventHeader,
-    /// The canonical type (differs from `header.type_code` only in pre-GA 5.1 logs).
-    pub event_type: EventType,
-    /// The body: after the common header, before the checksum.
-    pub body: &'a [u8],
-    /// `Some(true)` when a CRC32 was verified, `Some(false)` when it did not match
-    /// (permissive mode only), `None` when there is no checksum or it was not checked.
-    pub checksum_ok: Option<bool>,
+    /// Where the event is and how it was framed: offset, header, canonical type, body
+    /// bytes and checksum verdict.
+    pub raw: RawEvent<'a>,
     /// The decoded body.
     pub event: Event<'a>,
 }
@@ -177,18 +175,12 @@ pub struct EventAt<'a> {
 impl EventAt<'_> {
     /// Offset just past this event (where the next one starts).
     pub fn end_offset(&self) -> u64 {
-        self.offset + u64::from(self.header.event_size)
+        self.raw.end_offset()
     }
 
     /// Copies the event out of the input (see [`OwnedEvent`]).
     pub fn to_owned_event(&self) -> OwnedEvent {
-        OwnedEvent {
-            offset: self.offset,
-            header: self.header,
-            event_type: self.event_type,
-            body: self.body.to_vec(),
-            checksum_ok: self.checksum_ok,
-        }
+        self.raw.to_owned_event()
     }
 }
 
@@ -602,15 +594,8 @@ impl<'a> Iterator for Reader<'a> {
             Err(e) => return Some(Err(e)),
         };
         let ctx = self.frames.context();
-        match decode(raw.event_type, &raw.header, raw.body, ctx) {
-            Ok(event) => Some(Ok(EventAt {
-                offset: raw.offset,
-                header: raw.header,
-                event_type: raw.event_type,
-                body: raw.body,
-                checksum_ok: raw.checksum_ok,
-                event,
-            })),
+        match raw.decode(ctx) {
+            Ok(event) => Some(Ok(EventAt { raw, event })),
             Err(cause) => {
                 if self.frames.options.mode == ParseMode::Strict {
                     self.finished = true;
@@ -643,7 +628,7 @@ mod tests {
         Reader::with_options("t", data, options)
             .unwrap()
             .map(|r| {
-                r.map(|e| (e.offset, e.event_type, e.checksum_ok))
+                r.map(|e| (e.raw.offset, e.raw.event_type, e.raw.checksum_ok))
                     .map_err(|e| match e.kind {
                         ErrorKind::Binlog(b) => b,
                         other => panic!("{other:?}"),
@@ -835,7 +820,7 @@ mod tests {
             .next()
             .unwrap()
             .unwrap();
-        assert!(first.header.in_use());
+        assert!(first.raw.header.in_use());
     }
 
     #[test]
@@ -847,13 +832,16 @@ mod tests {
         let q = log.offset();
         log.event(2, 0, &query_body("db", &[], b"DROP TABLE t"));
         let mut reader = Reader::new("relay", &log.bytes).unwrap();
-        assert_eq!(reader.next().unwrap().unwrap().checksum_ok, Some(true));
+        assert_eq!(reader.next().unwrap().unwrap().raw.checksum_ok, Some(true));
         let second = reader.next().unwrap().unwrap();
-        assert_eq!((second.header.server_id, second.checksum_ok), (7, None));
+        assert_eq!(
+            (second.raw.header.server_id, second.raw.checksum_ok),
+            (7, None)
+        );
         assert_eq!(reader.context().checksum, ChecksumAlg::None);
         assert!(!reader.context().checksum_declared);
         let query = reader.next().unwrap().unwrap();
-        assert_eq!(query.offset, q as u64);
+        assert_eq!(query.raw.offset, q as u64);
         assert_eq!(query.event.to_string(), "use `db`; DROP TABLE t");
         assert!(reader.next().is_none());
     }
@@ -947,7 +935,7 @@ mod tests {
         assert_eq!(reader.context().header_len, 13);
         assert_eq!(reader.context().server_version, "3.23.58-log");
         let query = reader.next().unwrap().unwrap();
-        assert_eq!((query.offset, query.header.log_pos), (4 + 69, 0));
+        assert_eq!((query.raw.offset, query.raw.header.log_pos), (4 + 69, 0));
         let Event::Query(q) = &query.event else {
             panic!()
         };

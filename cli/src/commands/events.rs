@@ -361,14 +361,10 @@ fn body_error(
     body: &[u8],
     cause: DecodeError,
 ) -> Error {
-    let in_event = input.header_len + cause.offset_in(body);
+    let body_at = at.offset + input.header_len as u64;
     Error::new(
         input.name,
         at.offset,
-        ErrorKind::Binlog(BinlogError::Body {
-            event: event_type.name().unwrap_or("UNKNOWN_EVENT"),
-            at: at.offset + in_event as u64,
-            cause,
-        }),
+        ErrorKind::Binlog(BinlogError::body(event_type, body_at, body, cause)),
     )
 }

@@ -5,6 +5,8 @@ use std::fmt;
 
 use crate::decode::DecodeError;
 
+use super::event_type::EventType;
+
 /// What was wrong at the offset the enclosing error names.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
@@ -62,6 +64,18 @@ pub enum BinlogError {
         /// What the decoder expected there.
         cause: DecodeError,
     },
+}
+
+impl BinlogError {
+    /// `cause`, raised while decoding `body` (which starts at `body_start`: an absolute
+    /// offset, or one inside a decompressed payload), located at the byte that failed.
+    pub fn body(event_type: EventType, body_start: u64, body: &[u8], cause: DecodeError) -> Self {
+        BinlogError::Body {
+            event: event_type.name().unwrap_or("UNKNOWN_EVENT"),
+            at: body_start + cause.offset_in(body) as u64,
+            cause,
+        }
+    }
 }
 
 impl fmt::Display for BinlogError {

@@ -414,11 +414,8 @@ impl<'a> Frames<'a> {
     /// Applies what an event changes about the rest of the file: an FDE re-fixes the
     /// context, START_V3 names the server, START_ENCRYPTION ends what can be read.
     fn raw(&mut self, at: usize, fr: Frame<'a>) -> Result<RawEvent<'a>, Error> {
-        let body_error = |cause: crate::decode::DecodeError| BinlogError::Body {
-            event: fr.event_type.name().unwrap_or("UNKNOWN_EVENT"),
-            at: (at + self.ctx.header_len + cause.offset_in(fr.body)) as u64,
-            cause,
-        };
+        let body_at = (at + self.ctx.header_len) as u64;
+        let body_error = |cause| BinlogError::body(fr.event_type, body_at, fr.body, cause);
         match fr.event_type {
             EventType::FORMAT_DESCRIPTION => {
                 let fde =
@@ -600,11 +597,8 @@ impl<'a> Iterator for Reader<'a> {
                 if self.frames.options.mode == ParseMode::Strict {
                     self.finished = true;
                 }
-                let e = BinlogError::Body {
-                    event: raw.event_type.name().unwrap_or("UNKNOWN_EVENT"),
-                    at: raw.offset + ctx.header_len as u64 + cause.offset_in(raw.body) as u64,
-                    cause,
-                };
+                let body_at = raw.offset + ctx.header_len as u64;
+                let e = BinlogError::body(raw.event_type, body_at, raw.body, cause);
                 Some(Err(Error::new(
                     self.frames.name.clone(),
                     raw.offset,

@@ -176,11 +176,12 @@ impl<'b> InnerEvent<'b> {
     pub fn decode(&self, ctx: &FormatContext) -> Result<Event<'b>, InnerEventError> {
         decode(self.event_type, &self.header, self.body, ctx).map_err(|cause| InnerEventError {
             inner_offset: self.inner_offset,
-            error: BinlogError::Body {
-                event: self.event_type.name().unwrap_or("UNKNOWN_EVENT"),
-                at: (self.inner_offset + ctx.header_len + cause.offset_in(self.body)) as u64,
+            error: BinlogError::body(
+                self.event_type,
+                (self.inner_offset + ctx.header_len) as u64,
+                self.body,
                 cause,
-            },
+            ),
         })
     }
 }

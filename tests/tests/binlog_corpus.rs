@@ -305,7 +305,9 @@ fn relay_logs_carry_two_fdes_and_a_fake_rotate() {
         .map(Result::unwrap)
         .collect();
     match &evs[0].event {
-        Event::FormatDescription(f) => assert!(f.server_version.starts_with(b"5.0.46-enterprise")),
+        Event::FormatDescription(f) => {
+            assert!(f.start.server_version.starts_with(b"5.0.46-enterprise"))
+        }
         e => panic!("{e:?}"),
     }
     assert_eq!(evs[0].raw.header.server_id, 20162);
@@ -435,7 +437,7 @@ fn special_notes() {
     let Ok(Event::FormatDescription(f)) = evs[0].decode(&ctx) else {
         panic!()
     };
-    assert_eq!(f.created, 0);
+    assert_eq!(f.start.created, 0);
     // 5.0.16: a trigger using CURRENT_USER().
     assert!(queries("bug16266.000001")
         .iter()

@@ -613,6 +613,7 @@ impl<'a> Iterator for Reader<'a> {
 mod tests {
     use super::*;
     use crate::binlog::events::query::tests::query_body;
+    use crate::binlog::events::start_v3::tests::start_body;
     use crate::binlog::test_log::{LogBuilder, POST_HEADER_51, POST_HEADER_80};
 
     /// (offset, type, checksum verdict) of one event.
@@ -899,11 +900,7 @@ mod tests {
     #[test]
     fn v1_log_with_start_v3() {
         let mut b = b"\xfebin".to_vec();
-        let mut start = 1u16.to_le_bytes().to_vec();
-        let mut version = b"3.23.58-log".to_vec();
-        version.resize(50, 0);
-        start.extend(version);
-        start.extend(0u32.to_le_bytes());
+        let start = start_body(1, "3.23.58-log", 0);
         let header = |type_code: u8, size: usize| {
             let mut h = 1_000_000u32.to_le_bytes().to_vec();
             h.push(type_code);
@@ -944,11 +941,7 @@ mod tests {
     #[test]
     fn v3_log_with_start_v3() {
         let mut b = b"\xfebin".to_vec();
-        let mut start = 3u16.to_le_bytes().to_vec();
-        let mut version = b"4.0.27-log".to_vec();
-        version.resize(50, 0);
-        start.extend(version);
-        start.extend(1_000_000u32.to_le_bytes());
+        let start = start_body(3, "4.0.27-log", 1_000_000);
         let header = |type_code: u8, size: usize, end: usize| {
             let mut h = 1_000_000u32.to_le_bytes().to_vec();
             h.push(type_code);

@@ -4,17 +4,16 @@
 
 use std::fmt;
 
-use nom::number::complete::{le_u16, le_u32, le_u8};
+use nom::number::complete::le_u8;
 
-use super::start_v3::SERVER_VERSION_LEN;
-use super::Text;
+use super::start_v3::{StartV3, SERVER_VERSION_LEN};
 use crate::binlog::context::{
     fde_declares_checksum, ChecksumAlg, FormatContext, CHECKSUM_ALG_CRC32, CHECKSUM_ALG_OFF,
     CHECKSUM_ALG_UNDEF,
 };
 use crate::binlog::error::BinlogError;
 use crate::binlog::header::HEADER_LEN;
-use crate::binlog::wire::{bytes, padded_str};
+use crate::binlog::wire::bytes;
 use crate::decode::{finish, DecodeError, Parsed};
 
 /// Bytes before the post-header array: version, server version, timestamp, header length.
@@ -23,12 +22,9 @@ const FIXED_LEN: usize = 2 + SERVER_VERSION_LEN + 4 + 1;
 /// A decoded `FORMAT_DESCRIPTION_EVENT`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FormatDescription<'a> {
-    /// Binlog format version (4).
-    pub binlog_version: u16,
-    /// Server version, NUL padding removed.
-    pub server_version: &'a [u8],
-    /// When the log was created; 0 except for the first log after a server start.
-    pub created: u32,
+    /// The fields it shares with the `START_EVENT_V3` it replaced, which its body starts
+    /// with: binlog format version (4 here), server version, creation time.
+    pub start: StartV3<'a>,
     /// Common header length of every event (19).
     pub header_len: u8,
     /// Post-header length per type in file order (index = raw type code - 1).
@@ -60,14 +56,12 @@ impl<'a> FormatDescription<'a> {
 
     fn fields(i: &'a [u8]) -> Parsed<'a, Self> {
         let whole = i;
-        let (i, binlog_version) = le_u16(i)?;
-        let (i, server_version) = padded_str(i, SERVER_VERSION_LEN)?;
-        let (i, created) = le_u32(i)?;
+        let (i, start) = StartV3::fields(i)?;
         let (i, header_len) = le_u8(i)?;
         if usize::from(header_len) < HEADER_LEN {
             return DecodeError::new(i.len() + 1, "a common header length of at least 19").fail();
         }
-        let declared = std::str::from_utf8(server_version).is_ok_and(fde_declares_checksum);
+        let declared = std::str::from_utf8(start.server_version).is_ok_and(fde_declares_checksum);
         let array_len = whole
             .len()
             .saturating_sub(FIXED_LEN + usize::from(declared));
@@ -81,9 +75,7 @@ impl<'a> FormatDescription<'a> {
         Ok((
             i,
             FormatDescription {
-                binlog_version,
-                server_version,
-                created,
+                start,
                 header_len,
                 post_header_lengths,
                 checksum_alg,
@@ -104,8 +96,8 @@ impl<'a> FormatDescription<'a> {
     /// The decoding context this FDE fixes.
     pub fn context(&self) -> Result<FormatContext, BinlogError> {
         Ok(FormatContext::from_fde(
-            self.binlog_version,
-            &String::from_utf8_lossy(self.server_version),
+            self.start.binlog_version,
+            &String::from_utf8_lossy(self.start.server_version),
             self.header_len,
             self.post_header_lengths,
             self.checksum()?,
@@ -115,26 +107,18 @@ impl<'a> FormatDescription<'a> {
 
 impl fmt::Display for FormatDescription<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "Server ver: {}, Binlog ver: {}",
-            Text(self.server_version),
-            self.binlog_version
-        )
+        self.start.fmt(f)
     }
 }
 
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
+    use crate::binlog::events::start_v3::tests::start_body;
 
     /// Builds an FDE body (without checksum field) the way a server writes it.
     pub(crate) fn fde_body(version: &str, post: &[u8], alg: Option<u8>) -> Vec<u8> {
-        let mut b = 4u16.to_le_bytes().to_vec();
-        let mut v = version.as_bytes().to_vec();
-        v.resize(SERVER_VERSION_LEN, 0);
-        b.extend_from_slice(&v);
-        b.extend_from_slice(&0u32.to_le_bytes());
+        let mut b = start_body(4, version, 0);
         b.push(19);
         b.extend_from_slice(post);
         b.extend(alg);

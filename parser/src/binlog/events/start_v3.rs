@@ -11,14 +11,14 @@ use crate::decode::{finish, DecodeError, Parsed};
 /// Width of the NUL-padded server version field in START_V3 and FDE bodies.
 pub const SERVER_VERSION_LEN: usize = 50;
 
-/// A decoded `START_EVENT_V3`.
+/// A decoded `START_EVENT_V3`, also the start of every `FORMAT_DESCRIPTION_EVENT`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StartV3<'a> {
-    /// Binlog format version (1 or 3).
+    /// Binlog format version (1 or 3; 4 in a format description).
     pub binlog_version: u16,
     /// Server version, NUL padding removed.
     pub server_version: &'a [u8],
-    /// When the log was created (0 when not the first start since boot).
+    /// When the log was created; 0 except for the first log after a server start.
     pub created: u32,
 }
 
@@ -55,16 +55,22 @@ impl fmt::Display for StartV3<'_> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
+
+    /// Builds a START_EVENT_V3 body, which is also how an FDE body starts.
+    pub(crate) fn start_body(binlog_version: u16, server_version: &str, created: u32) -> Vec<u8> {
+        let mut b = binlog_version.to_le_bytes().to_vec();
+        let mut v = server_version.as_bytes().to_vec();
+        v.resize(SERVER_VERSION_LEN, 0);
+        b.extend(v);
+        b.extend(created.to_le_bytes());
+        b
+    }
 
     #[test]
     fn version_and_timestamp() {
-        let mut b = 3u16.to_le_bytes().to_vec();
-        let mut v = b"4.0.27".to_vec();
-        v.resize(SERVER_VERSION_LEN, 0);
-        b.extend(v);
-        b.extend(77u32.to_le_bytes());
+        let b = start_body(3, "4.0.27", 77);
         let s = StartV3::parse(&b).unwrap();
         assert_eq!(
             (s.binlog_version, s.server_version, s.created),

@@ -4,12 +4,28 @@
 mod common;
 
 use std::os::unix::fs::PermissionsExt;
+use std::path::Path;
 use std::process::Stdio;
 
-use common::{copy_fixture, data_files, thl};
+use common::{copy_fixture, data_files, thl, Run};
 
 fn index_of(dir: &str) -> String {
     thl(&["-dir", dir, "index"]).ok()
+}
+
+/// Runs `thl -dir DIR purge ARGS`.
+fn purge(dir: &Path, args: &[&str]) -> Run {
+    let mut all = vec!["-dir", dir.to_str().unwrap(), "purge"];
+    all.extend_from_slice(args);
+    thl(&all)
+}
+
+/// Runs a purge that must be refused: status 1 and every data file still there.
+/// Returns the message.
+fn refused(dir: &Path, args: &[&str]) -> String {
+    let err = purge(dir, args).fails();
+    assert_eq!(data_files(dir), ALL_FILES, "nothing deleted: {err}");
+    err
 }
 
 const ALL_FILES: [&str; 4] = [
@@ -23,7 +39,7 @@ const ALL_FILES: [&str; 4] = [
 fn purges_whole_files_from_the_oldest_end() {
     let tmp = copy_fixture("synthetic-4.1.0");
     let dir = tmp.path().to_str().unwrap();
-    let out = thl(&["-dir", dir, "purge", "-high", "11", "-y"]).ok();
+    let out = purge(tmp.path(), &["-high", "11", "-y"]).ok();
     assert!(
         out.contains("  thl.data.0000000001 (SEQ# 0 to 2)\n  thl.data.0000000002 (SEQ# 3 to 11)\n"),
         "{out}"
@@ -44,8 +60,7 @@ fn purges_whole_files_from_the_oldest_end() {
 #[test]
 fn keeps_a_file_the_range_ends_inside() {
     let tmp = copy_fixture("synthetic-4.1.0");
-    let dir = tmp.path().to_str().unwrap();
-    let out = thl(&["-dir", dir, "purge", "-low", "0", "-high", "14", "-y"]).ok();
+    let out = purge(tmp.path(), &["-low", "0", "-high", "14", "-y"]).ok();
     assert!(
         out.contains("Keeping thl.data.0000000003 (SEQ# 12 to 18)"),
         "{out}"
@@ -55,7 +70,7 @@ fn keeps_a_file_the_range_ends_inside() {
         ["thl.data.0000000003", "thl.data.0000000004"]
     );
     // Nothing to delete when -high ends inside the first file.
-    let out = thl(&["-dir", dir, "purge", "-high", "13", "-y"]).ok();
+    let out = purge(tmp.path(), &["-high", "13", "-y"]).ok();
     assert!(
         out.starts_with("Nothing to delete: thl.data.0000000003 holds SEQ# 12 to 18"),
         "{out}"
@@ -66,48 +81,36 @@ fn keeps_a_file_the_range_ends_inside() {
 #[test]
 fn refuses_ranges_not_starting_at_the_first_seqno() {
     let tmp = copy_fixture("synthetic-4.1.0");
-    let dir = tmp.path().to_str().unwrap();
-    let err = thl(&["-dir", dir, "purge", "-low", "12", "-y"]).fails();
+    let err = refused(tmp.path(), &["-low", "12", "-y"]);
     assert!(
         err.starts_with("Fatal error: Deletion range invalid"),
         "{err}"
     );
-    assert_eq!(data_files(tmp.path()), ALL_FILES);
 }
 
 #[test]
 fn refuses_without_confirmation_when_stdin_is_not_a_terminal() {
     let tmp = copy_fixture("synthetic-4.1.0");
-    let err = thl(&["-dir", tmp.path().to_str().unwrap(), "purge", "-high", "2"]).fails();
+    let err = refused(tmp.path(), &["-high", "2"]);
     assert!(err.contains("use -y"), "{err}");
-    assert_eq!(data_files(tmp.path()), ALL_FILES);
 }
 
 #[test]
 fn refuses_a_read_only_directory() {
     let tmp = copy_fixture("synthetic-4.1.0");
     std::fs::set_permissions(tmp.path(), std::fs::Permissions::from_mode(0o555)).unwrap();
-    let err = thl(&[
-        "-dir",
-        tmp.path().to_str().unwrap(),
-        "purge",
-        "-high",
-        "2",
-        "-y",
-    ])
-    .fails();
+    let err = refused(tmp.path(), &["-high", "2", "-y"]);
     std::fs::set_permissions(tmp.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
     assert!(
         err.starts_with("Fatal error:  The disk log is not writable and cannot be purged"),
         "{err}"
     );
-    assert_eq!(data_files(tmp.path()), ALL_FILES);
 }
 
 #[test]
 fn purging_everything_empties_the_directory() {
     let tmp = copy_fixture("synthetic-4.1.0");
-    thl(&["-dir", tmp.path().to_str().unwrap(), "purge", "-y"]).ok();
+    purge(tmp.path(), &["-y"]).ok();
     assert!(data_files(tmp.path()).is_empty());
 }
 
@@ -170,14 +173,7 @@ fn refuses_a_log_locked_by_a_running_replicator() {
         .read_line(&mut line)
         .unwrap();
     assert_eq!(line, "locked\n");
-    let run = thl(&[
-        "-dir",
-        tmp.path().to_str().unwrap(),
-        "purge",
-        "-high",
-        "2",
-        "-y",
-    ]);
+    let run = purge(tmp.path(), &["-high", "2", "-y"]);
     holder.kill().unwrap();
     holder.wait().unwrap();
     let err = run.fails();
@@ -187,15 +183,7 @@ fn refuses_a_log_locked_by_a_running_replicator() {
     );
     assert_eq!(data_files(tmp.path()), ALL_FILES);
     // Once the replicator is gone, the purge goes through.
-    thl(&[
-        "-dir",
-        tmp.path().to_str().unwrap(),
-        "purge",
-        "-high",
-        "2",
-        "-y",
-    ])
-    .ok();
+    purge(tmp.path(), &["-high", "2", "-y"]).ok();
     assert_eq!(data_files(tmp.path()).len(), 3);
 }
 

@@ -152,6 +152,21 @@ fn fix_crc(log: &mut [u8], at: usize, size: usize) {
     log[at + size - 4..at + size].copy_from_slice(&crc.to_le_bytes());
 }
 
+/// The message for an event that runs past the end of the input.
+fn truncated(needed: usize, found: usize) -> String {
+    format!(
+        "truncated event: expected {needed} bytes, found {found} before the end of the input \
+         (the file may still be being written)"
+    )
+}
+
+/// The permissive-mode line after damaged framing at `at`.
+fn skipped(at: usize, resume: usize) -> String {
+    format!(
+        "at byte {at}: skipped unreadable bytes; expected an event header, resuming at byte {resume}"
+    )
+}
+
 /// Runs `thl events` strict and permissive (with `extra` options) on `bytes`.
 fn events_both(bytes: &[u8], extra: &[&str]) -> (String, Run, Run) {
     let (_dir, path) = temp_file("damaged-bin.000001", bytes);
@@ -227,17 +242,10 @@ fn binlog_truncated_header_and_body() {
     let log = mariadb_log();
     let (at, _, size) = events(&log)[3];
     let row = events_both(&log[..at + 10], &[]);
-    let msg = "truncated event: expected 19 bytes, found 10 before the end of the input \
-               (the file may still be being written)";
-    assert_binlog_row(&row, at, msg, 3, &[], 3);
+    assert_binlog_row(&row, at, &truncated(19, 10), 3, &[], 3);
 
     let row = events_both(&log[..at + size - 3], &[]);
-    let msg = format!(
-        "truncated event: expected {size} bytes, found {} before the end of the input \
-         (the file may still be being written)",
-        size - 3
-    );
-    assert_binlog_row(&row, at, &msg, 3, &[], 3);
+    assert_binlog_row(&row, at, &truncated(size, size - 3), 3, &[], 3);
 }
 
 #[test]
@@ -248,11 +256,8 @@ fn binlog_event_size_below_the_header() {
     log[at + 9..at + 13].copy_from_slice(&12u32.to_le_bytes());
     // 23 = the 19-byte header and the 4-byte CRC32 this log's FDE declares.
     let msg = "corrupt event header: expected event_size >= 23, found 12";
-    let resume = evs[4].0;
-    let skipped =
-        format!("at byte {at}: skipped unreadable bytes; expected an event header, resuming at byte {resume}");
     let row = events_both(&log, &[]);
-    assert_binlog_row(&row, at, msg, 3, &[skipped], evs.len() - 1);
+    assert_binlog_row(&row, at, msg, 3, &[skipped(at, evs[4].0)], evs.len() - 1);
 }
 
 #[test]
@@ -261,16 +266,9 @@ fn binlog_event_size_beyond_the_file() {
     let evs = events(&log);
     let (at, _, _) = evs[3];
     log[at + 9..at + 13].copy_from_slice(&1_000_000u32.to_le_bytes());
-    let msg = format!(
-        "truncated event: expected 1000000 bytes, found {} before the end of the input \
-         (the file may still be being written)",
-        log.len() - at
-    );
-    let resume = evs[4].0;
-    let skipped =
-        format!("at byte {at}: skipped unreadable bytes; expected an event header, resuming at byte {resume}");
+    let msg = truncated(1_000_000, log.len() - at);
     let row = events_both(&log, &[]);
-    assert_binlog_row(&row, at, &msg, 3, &[skipped], evs.len() - 1);
+    assert_binlog_row(&row, at, &msg, 3, &[skipped(at, evs[4].0)], evs.len() - 1);
 }
 
 #[test]
@@ -328,7 +326,6 @@ fn binlog_unknown_event_type_is_reported_not_fatal() {
     );
 }
 
-/// The first rows event (a WRITE_ROWS_EVENT_V1 in this MariaDB log) and its column count.
 /// (index, offset, size, column count) of the first rows event (a WRITE_ROWS_EVENT_V1
 /// in this MariaDB log).
 fn first_rows_event(log: &[u8]) -> (usize, usize, usize, usize) {
@@ -460,11 +457,7 @@ fn binlog_in_use_flag_with_a_partial_tail() {
     log[4 + 17] |= 1;
     let (at, _, size) = *evs.last().unwrap();
     let row = events_both(&log[..at + size - 3], &[]);
-    let msg = format!(
-        "truncated event: expected {size} bytes, found {} before the end of the input \
-         (the file may still be being written)",
-        size - 3
-    );
+    let msg = truncated(size, size - 3);
     assert_binlog_row(&row, at, &msg, evs.len() - 1, &[], evs.len() - 1);
 }
 
@@ -778,6 +771,22 @@ fn assert_clean_end(run: &Run, what: &str) {
     }
 }
 
+/// Writes each fixture to `path` cut, then bit-flipped, at offsets spread over it, and
+/// calls `check` after each write with a description of the copy.
+fn for_each_damaged_copy(fixtures: &[PathBuf], path: &Path, mut check: impl FnMut(&str)) {
+    for fixture in fixtures {
+        let log = std::fs::read(fixture).unwrap();
+        for (i, at) in offsets(log.len(), 12).into_iter().enumerate() {
+            let mut flipped = log.clone();
+            flipped[at] ^= 1 << (i % 8);
+            for bytes in [&log[..at], &flipped[..]] {
+                std::fs::write(path, bytes).unwrap();
+                check(&format!("{} damaged at {at}", fixture.display()));
+            }
+        }
+    }
+}
+
 #[test]
 fn binlogs_cut_and_bit_flipped_at_many_offsets_end_with_a_message() {
     let fixtures = [
@@ -790,23 +799,14 @@ fn binlogs_cut_and_bit_flipped_at_many_offsets_end_with_a_message() {
     let tmp = tempfile::tempdir().unwrap();
     let path = tmp.path().join("damaged-bin.000001");
     let p = path.to_str().unwrap();
-    for fixture in &fixtures {
-        let log = std::fs::read(fixture).unwrap();
-        for (i, at) in offsets(log.len(), 12).into_iter().enumerate() {
-            let mut flipped = log.clone();
-            flipped[at] ^= 1 << (i % 8);
-            for bytes in [&log[..at], &flipped[..]] {
-                std::fs::write(&path, bytes).unwrap();
-                let what = format!("{} damaged at {at}", fixture.display());
-                assert_clean_end(&thl(&["events", "-file", p]), &what);
-                assert_clean_end(&thl(&["events", "-permissive", "-json", "-file", p]), &what);
-                assert_clean_end(
-                    &thl(&["-no-checksum", "events", "-permissive", "-json", "-file", p]),
-                    &what,
-                );
-            }
-        }
-    }
+    for_each_damaged_copy(&fixtures, &path, |what| {
+        assert_clean_end(&thl(&["events", "-file", p]), what);
+        assert_clean_end(&thl(&["events", "-permissive", "-json", "-file", p]), what);
+        assert_clean_end(
+            &thl(&["-no-checksum", "events", "-permissive", "-json", "-file", p]),
+            what,
+        );
+    });
 }
 
 #[test]
@@ -819,20 +819,11 @@ fn thl_files_cut_and_bit_flipped_at_many_offsets_end_with_a_message() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().to_str().unwrap();
     let path = tmp.path().join(THL_NAME);
-    for fixture in &fixtures {
-        let log = std::fs::read(fixture).unwrap();
-        for (i, at) in offsets(log.len(), 12).into_iter().enumerate() {
-            let mut flipped = log.clone();
-            flipped[at] ^= 1 << (i % 8);
-            for bytes in [&log[..at], &flipped[..]] {
-                std::fs::write(&path, bytes).unwrap();
-                let what = format!("{} damaged at {at}", fixture.display());
-                assert_clean_end(&thl(&["-dir", dir, "list"]), &what);
-                // Without CRCs the damaged payloads reach the decoder and the renderers.
-                assert_clean_end(&thl(&["-dir", dir, "list", "-no-checksum"]), &what);
-                assert_clean_end(&thl(&["-dir", dir, "list", "-no-checksum", "-sql"]), &what);
-                assert_clean_end(&thl(&["-dir", dir, "info"]), &what);
-            }
-        }
-    }
+    for_each_damaged_copy(&fixtures, &path, |what| {
+        assert_clean_end(&thl(&["-dir", dir, "list"]), what);
+        // Without CRCs the damaged payloads reach the decoder and the renderers.
+        assert_clean_end(&thl(&["-dir", dir, "list", "-no-checksum"]), what);
+        assert_clean_end(&thl(&["-dir", dir, "list", "-no-checksum", "-sql"]), what);
+        assert_clean_end(&thl(&["-dir", dir, "info"]), what);
+    });
 }

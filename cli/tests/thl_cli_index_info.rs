@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{copy_fixture, thl, thl_dir, thl_on};
+use common::{copy_fixture, header_only_log, thl, thl_dir, thl_on};
 
 #[test]
 fn index_of_a_rotated_log() {
@@ -242,11 +242,8 @@ fn unfinished_trailing_transaction_is_outside_the_default_range() {
 
 #[test]
 fn fresh_empty_log() {
-    // Spec 2: magic C001CAFE, version 1.1, base seqno -1; spec 1.3: min = max = -1.
-    let tmp = tempfile::tempdir().unwrap();
-    let mut header = vec![0xC0, 0x01, 0xCA, 0xFE, 0, 1, 0, 1];
-    header.extend_from_slice(&[0xFF; 8]);
-    std::fs::write(tmp.path().join("thl.data.0000000001"), header).unwrap();
+    // Spec 1.3: min = max = -1.
+    let tmp = header_only_log();
     let dir = tmp.path().to_str().unwrap();
     assert_eq!(
         thl(&["-dir", dir, "index"]).ok(),

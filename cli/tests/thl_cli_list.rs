@@ -475,11 +475,7 @@ fn conf_file_names_the_log_directory() {
 
 #[test]
 fn a_file_without_events_lists_nothing() {
-    // A fresh first file: header only (spec 2), no records.
-    let tmp = tempfile::tempdir().unwrap();
-    let mut header = vec![0xC0, 0x01, 0xCA, 0xFE, 0, 1, 0, 1];
-    header.extend_from_slice(&[0xFF; 8]);
-    std::fs::write(tmp.path().join("thl.data.0000000001"), header).unwrap();
+    let tmp = common::header_only_log();
     let dir = tmp.path().to_str().unwrap();
     assert_eq!(
         common::thl(&["-dir", dir, "list", "-file", "thl.data.0000000001"]).ok(),

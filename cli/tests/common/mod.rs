@@ -91,3 +91,13 @@ pub fn data_files(dir: &Path) -> Vec<String> {
     names.sort();
     names
 }
+
+/// A temporary log directory holding only a fresh first file: the header (spec 2: magic
+/// C001CAFE, version 1.1, base seqno -1) and no records.
+pub fn header_only_log() -> tempfile::TempDir {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut header = vec![0xC0, 0x01, 0xCA, 0xFE, 0, 1, 0, 1];
+    header.extend_from_slice(&[0xFF; 8]);
+    std::fs::write(tmp.path().join("thl.data.0000000001"), header).unwrap();
+    tmp
+}

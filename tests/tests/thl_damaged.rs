@@ -14,6 +14,7 @@ use replog::thl::{
 };
 use replog::{Error, ErrorKind};
 use replog_tests::shared_fixture;
+use thl_common::{seqno_ranges, SYNTHETIC_RANGES};
 
 const REAL: &str = "thl/tungsten-2.2.1/thl.data.0000000001";
 const NOCRC: &str = "thl/synthetic-4.1.0-nocrc/thl.data.0000000001";
@@ -341,12 +342,7 @@ fn gzipped_files_read_transparently() {
     }
     let log = LogDir::open(tmp.path()).unwrap();
     let index = log.index(ReadOptions::default()).unwrap();
-    let ranges: Vec<_> = index
-        .entries()
-        .iter()
-        .map(|e| (e.start_seqno, e.end_seqno))
-        .collect();
-    assert_eq!(ranges, [(0, 2), (3, 11), (12, 18), (19, 22)]);
+    assert_eq!(seqno_ranges(&index), SYNTHETIC_RANGES);
     index.check_sequence(&log).unwrap();
     assert_eq!(
         log.rotate_target("thl.data.0000000001.gz", 2).unwrap(),

@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use replog::thl::{FileHeader, LogDir, ReadOptions, RecordKind, ThlFile, MAGIC};
 use replog_tests::shared_fixture;
 use sha2::{Digest, Sha256};
-use thl_common::{events, files, log_dir, records, DIRS};
+use thl_common::{events, files, log_dir, records, seqno_ranges, DIRS, SYNTHETIC_RANGES};
 
 fn sha256_hex(bytes: &[u8]) -> String {
     Sha256::digest(bytes)
@@ -176,11 +176,7 @@ fn summary(dir: &str) -> Summary {
         transactions_per_shard: BTreeMap::new(),
         first_event_id: String::new(),
         last_event_id: String::new(),
-        index: index
-            .entries()
-            .iter()
-            .map(|e| (e.start_seqno, e.end_seqno))
-            .collect(),
+        index: seqno_ranges(&index),
     };
     let mut seqnos = BTreeSet::new();
     for file in files(dir) {
@@ -310,7 +306,7 @@ fn synthetic_log_summaries() {
             "synthetic-4.1.0",
             vec![(4, 1), (10, 1), (8, 1), (4, 0)],
             1,
-            vec![(0, 2), (3, 11), (12, 18), (19, 22)],
+            SYNTHETIC_RANGES.to_vec(),
         ),
         ("synthetic-4.1.0-nocrc", vec![(23, 0)], 0, vec![(0, 22)]),
     ] {

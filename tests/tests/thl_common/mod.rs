@@ -3,7 +3,7 @@
 #![allow(dead_code)] // each test crate uses a different subset
 
 use replog::thl::event::{ColumnSpec, ColumnVal, Event, Value};
-use replog::thl::{render, LogDir, ReadOptions, Record, ThlFile};
+use replog::thl::{render, LogDir, LogIndex, ReadOptions, Record, ThlFile};
 use replog_tests::shared_fixture;
 
 /// The four fixture directories.
@@ -13,6 +13,19 @@ pub const DIRS: [&str; 4] = [
     "synthetic-4.1.0",
     "synthetic-4.1.0-nocrc",
 ];
+
+/// synthetic-4.1.0's (first, last) seqno per file, from its README: base seqnos -1, 3,
+/// 12 and 19, maximum seqno 22.
+pub const SYNTHETIC_RANGES: [(i64, i64); 4] = [(0, 2), (3, 11), (12, 18), (19, 22)];
+
+/// (first, last) seqno of every file an index lists.
+pub fn seqno_ranges(index: &LogIndex) -> Vec<(i64, i64)> {
+    index
+        .entries()
+        .iter()
+        .map(|e| (e.start_seqno, e.end_seqno))
+        .collect()
+}
 
 /// A fixture log directory.
 pub fn log_dir(dir: &str) -> LogDir {

@@ -2,7 +2,9 @@
 
 use std::io::{self, Write};
 
-use replog::thl::event::{Change, EventOption, OneRowChange, RowChangeData, StatementData};
+use replog::thl::event::{
+    Change, ColumnSpec, ColumnVal, EventOption, OneRowChange, RowChangeData, StatementData,
+};
 use replog::thl::Event;
 
 use super::specs::column_label;
@@ -160,16 +162,8 @@ fn write_row_change(
     for row in 0..change.row_count() {
         writeln!(out, " - ROW# = {row}")?;
         if !change.column_values.is_empty() {
-            let values = change.column_values.get(row);
-            for (c, spec) in change.column_spec.iter().enumerate() {
-                let value = values.and_then(|v| v.get(c));
-                let label = column_label(spec, style.specs);
-                writeln!(
-                    out,
-                    "  - COL({label}) = {}",
-                    column_value(Some(spec), value, style)
-                )?;
-            }
+            let values = change.column_values.get(row).map(Vec::as_slice);
+            write_image(out, "COL", &change.column_spec, values, style)?;
         } else if !change.column_spec.is_empty() {
             let names: Vec<&str> = change
                 .column_spec
@@ -179,17 +173,27 @@ fn write_row_change(
             writeln!(out, "Column specs only found : {}", names.join(", "))?;
         }
         if !change.key_values.is_empty() {
-            let values = change.key_values.get(row);
-            for (k, spec) in change.key_spec.iter().enumerate() {
-                let value = values.and_then(|v| v.get(k));
-                let label = column_label(spec, style.specs);
-                writeln!(
-                    out,
-                    "  - KEY({label}) = {}",
-                    column_value(Some(spec), value, style)
-                )?;
-            }
+            let values = change.key_values.get(row).map(Vec::as_slice);
+            write_image(out, "KEY", &change.key_spec, values, style)?;
         }
+    }
+    Ok(())
+}
+
+/// One row image, a `  - KIND(label) = value` line per column spec (`COL` for after
+/// images, `KEY` for before images); a value missing from the image shows as `NULL`.
+fn write_image(
+    out: &mut impl Write,
+    kind: &str,
+    specs: &[ColumnSpec<'_>],
+    values: Option<&[ColumnVal<'_>]>,
+    style: &Style,
+) -> io::Result<()> {
+    for (i, spec) in specs.iter().enumerate() {
+        let value = values.and_then(|v| v.get(i));
+        let label = column_label(spec, style.specs);
+        let value = column_value(Some(spec), value, style);
+        writeln!(out, "  - {kind}({label}) = {value}")?;
     }
     Ok(())
 }

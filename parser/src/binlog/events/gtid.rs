@@ -10,6 +10,7 @@
 //! - 8.0.33: + commit group ticket (8 bytes).
 
 use std::fmt;
+use std::ops::{BitAnd, Not};
 
 use nom::number::complete::{le_u32, le_u64, le_u8};
 
@@ -112,27 +113,11 @@ impl Gtid {
         if i.len() < 7 {
             return Ok((i, gtid));
         }
-        let (i, immediate) = le_u56(i)?;
-        let (i, timestamps) = if immediate & ORIGINAL_TS_FOLLOWS != 0 {
-            let immediate = immediate & !ORIGINAL_TS_FOLLOWS;
-            let (i, original) = le_u56(i)?;
-            (
-                i,
-                CommitTimestamps {
-                    immediate,
-                    original,
-                },
-            )
-        } else {
-            (
-                i,
-                CommitTimestamps {
-                    immediate,
-                    original: immediate,
-                },
-            )
-        };
-        gtid.commit_timestamps = Some(timestamps);
+        let (i, (immediate, original)) = immediate_and_original(i, le_u56, ORIGINAL_TS_FOLLOWS)?;
+        gtid.commit_timestamps = Some(CommitTimestamps {
+            immediate,
+            original,
+        });
         if i.is_empty() {
             return Ok((i, gtid));
         }
@@ -141,27 +126,12 @@ impl Gtid {
         if i.len() < 4 {
             return Ok((i, gtid));
         }
-        let (i, immediate) = le_u32(i)?;
-        let (i, versions) = if immediate & ORIGINAL_VERSION_FOLLOWS != 0 {
-            let immediate = immediate & !ORIGINAL_VERSION_FOLLOWS;
-            let (i, original) = le_u32(i)?;
-            (
-                i,
-                ServerVersions {
-                    immediate,
-                    original,
-                },
-            )
-        } else {
-            (
-                i,
-                ServerVersions {
-                    immediate,
-                    original: immediate,
-                },
-            )
-        };
-        gtid.server_versions = Some(versions);
+        let (i, (immediate, original)) =
+            immediate_and_original(i, le_u32, ORIGINAL_VERSION_FOLLOWS)?;
+        gtid.server_versions = Some(ServerVersions {
+            immediate,
+            original,
+        });
         if i.len() < 8 {
             return Ok((i, gtid));
         }
@@ -169,6 +139,24 @@ impl Gtid {
         gtid.commit_group_ticket = Some(ticket);
         Ok((i, gtid))
     }
+}
+
+/// An immediate value, then the original one only when the immediate value's `follows`
+/// bit is set (the bit is not part of the value); otherwise original = immediate.
+fn immediate_and_original<'a, T>(
+    i: &'a [u8],
+    read: impl Fn(&'a [u8]) -> Parsed<'a, T>,
+    follows: T,
+) -> Parsed<'a, (T, T)>
+where
+    T: Copy + Default + PartialEq + BitAnd<Output = T> + Not<Output = T>,
+{
+    let (i, immediate) = read(i)?;
+    if immediate & follows == T::default() {
+        return Ok((i, (immediate, immediate)));
+    }
+    let (i, original) = read(i)?;
+    Ok((i, (immediate & !follows, original)))
 }
 
 impl fmt::Display for Gtid {

@@ -52,8 +52,8 @@ pub(crate) fn le_u56(i: &[u8]) -> Parsed<'_, u64> {
 }
 
 /// MySQL's packed integer (`net_field_length_ll`): one byte below 251, otherwise a
-/// marker (252: 2 bytes, 253: 3 bytes, 254: 8 bytes). 251 means SQL NULL and is
-/// rejected where a length or count is expected.
+/// marker (252: 2 bytes, 253: 3 bytes, 254: 8 bytes) and that many little-endian bytes.
+/// 251 (SQL NULL in the client protocol) and 255 are not valid in a binlog.
 pub(crate) fn packed_int(i: &[u8]) -> Parsed<'_, u64> {
     let (rest, first) = le_u8(i)?;
     match first {
@@ -61,7 +61,7 @@ pub(crate) fn packed_int(i: &[u8]) -> Parsed<'_, u64> {
         252 => le_u16(rest).map(|(r, v)| (r, u64::from(v))),
         253 => le_u24(rest).map(|(r, v)| (r, u64::from(v))),
         254 => le_u64(rest),
-        _ => DecodeError::at(i, "a packed integer (251 means NULL)").fail(),
+        _ => DecodeError::at(i, "a packed integer (its first byte is never 251 or 255)").fail(),
     }
 }
 
@@ -123,7 +123,13 @@ mod tests {
             packed_int(&[254, 1, 0, 0, 0, 0, 0, 0, 1]).unwrap().1,
             0x0100_0000_0000_0001
         );
+        assert_eq!(
+            packed_int(&[254, 1, 0, 0, 0, 0, 0, 0, 0x80]).unwrap().1,
+            0x8000_0000_0000_0001
+        );
         assert!(packed_int(&[251]).is_err());
+        assert!(packed_int(&[255]).is_err());
+        assert!(packed_int(&[252, 1]).is_err());
         assert!(packed_int(&[254, 1]).is_err());
     }
 

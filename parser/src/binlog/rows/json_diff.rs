@@ -7,7 +7,7 @@
 
 use super::json_binary::JsonBinary;
 use super::value::json_string;
-use super::wire::packed_int;
+use crate::binlog::wire::packed_int;
 
 /// What a diff does at its path.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -6,7 +6,8 @@ use std::borrow::Cow;
 use nom::number::complete::u8 as byte;
 use nom::Parser;
 
-use super::wire::{packed_bytes, packed_int, packed_len};
+use super::wire::{packed_bytes, packed_len};
+use crate::binlog::wire::packed_int;
 use crate::decode::DecodeError;
 
 /// Field type codes (`Optional_metadata_field_type`).

@@ -20,8 +20,9 @@ use super::column_type::ColumnType;
 use super::row_image::{Locator, RowChange, RowImage};
 use super::table_map::{Column, TableMap};
 use super::value::value_len;
-use super::wire::{bit_lsb, bitmap_len, count_set, le_u48, packed_int, packed_len};
+use super::wire::{bit_lsb, bitmap_len, count_set, le_u48, packed_len};
 use super::{RowsAction, RowsEventKind, RowsVersion};
+use crate::binlog::wire::packed_int;
 use crate::binlog::FormatContext;
 use crate::decode::{finish, DecodeError, Parsed};
 

@@ -1,28 +1,10 @@
-//! Wire primitives shared by table maps and rows events: packed integers and bitmaps.
+//! Wire primitives shared by table maps and rows events: packed lengths and bitmaps.
 
 use nom::bytes::complete::take;
-use nom::number::complete::{le_u16, le_u24, le_u64, u8 as byte};
 use nom::Parser;
 
+use crate::binlog::wire::packed_int;
 use crate::decode::{DecodeError, Parsed};
-
-/// A length-encoded ("packed") integer: one byte below 251, else a marker byte
-/// (252, 253, 254) followed by 2, 3 or 8 little-endian bytes. 251 (SQL NULL in the
-/// client protocol) and 255 are not valid here.
-pub(crate) fn packed_int(input: &[u8]) -> Parsed<'_, u64> {
-    let (rest, first) = byte(input)?;
-    match first {
-        0..=250 => Ok((rest, u64::from(first))),
-        252 => le_u16.map(u64::from).parse(rest),
-        253 => le_u24.map(u64::from).parse(rest),
-        254 => le_u64(rest),
-        _ => DecodeError::at(
-            input,
-            "a packed integer (its first byte is never 251 or 255)",
-        )
-        .fail(),
-    }
-}
 
 /// A packed integer used as a count or length of something still in `input`:
 /// converted to `usize`, with the error labelled `what`.
@@ -87,20 +69,6 @@ pub(crate) fn count_set(bitmap: &[u8], bits: usize) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn packed_int_widths() {
-        assert_eq!(packed_int(&[250]).unwrap().1, 250);
-        assert_eq!(packed_int(&[252, 0x34, 0x12]).unwrap().1, 0x1234);
-        assert_eq!(packed_int(&[253, 1, 2, 3]).unwrap().1, 0x030201);
-        assert_eq!(
-            packed_int(&[254, 1, 0, 0, 0, 0, 0, 0, 0x80]).unwrap().1,
-            0x8000_0000_0000_0001
-        );
-        assert!(packed_int(&[251]).is_err());
-        assert!(packed_int(&[255]).is_err());
-        assert!(packed_int(&[252, 1]).is_err());
-    }
 
     #[test]
     fn bit_orders() {

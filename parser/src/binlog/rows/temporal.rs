@@ -83,17 +83,22 @@ impl Date {
     }
 }
 
+/// Appends `HH:MM:SS` (hours take more digits when they need them: TIME goes to 838).
+fn push_clock(out: &mut Vec<u8>, hours: u32, minutes: u8, seconds: u8) {
+    push_padded(out, u64::from(hours), 2);
+    out.push(b':');
+    push_padded(out, u64::from(minutes), 2);
+    out.push(b':');
+    push_padded(out, u64::from(seconds), 2);
+}
+
 impl Time {
     /// Appends `[-]HH:MM:SS[.fraction]`.
     pub(crate) fn push_text(&self, out: &mut Vec<u8>) {
         if self.negative {
             out.push(b'-');
         }
-        push_padded(out, u64::from(self.hours), 2);
-        out.push(b':');
-        push_padded(out, u64::from(self.minutes), 2);
-        out.push(b':');
-        push_padded(out, u64::from(self.seconds), 2);
+        push_clock(out, self.hours, self.minutes, self.seconds);
         push_fraction(out, self.micros, self.fsp);
     }
 }
@@ -103,11 +108,7 @@ impl DateTime {
     pub(crate) fn push_text(&self, out: &mut Vec<u8>) {
         self.date.push_text(out);
         out.push(b' ');
-        push_padded(out, u64::from(self.hour), 2);
-        out.push(b':');
-        push_padded(out, u64::from(self.minute), 2);
-        out.push(b':');
-        push_padded(out, u64::from(self.second), 2);
+        push_clock(out, u32::from(self.hour), self.minute, self.second);
         push_fraction(out, self.micros, self.fsp);
     }
 }

@@ -8,7 +8,7 @@ use nom::number::complete::{le_u16, le_u32, u8 as byte};
 use nom::Parser;
 
 use super::column_type::ColumnType;
-use super::optional_metadata::OptionalMetadata;
+use super::optional_metadata::{DefaultCharset, OptionalMetadata};
 use super::value::{layout, Layout};
 use super::wire::{bit_lsb, bit_msb, bitmap_len, le_u48, packed_len};
 use crate::binlog::{Flavor, FormatContext};
@@ -168,27 +168,19 @@ impl<'a> TableMap<'a> {
             let character_kind =
                 kind.is_character() || (flavor == Flavor::MariaDb && kind == ColumnType::Geometry);
             if character_kind {
-                col.collation = opt
-                    .column_charsets
-                    .as_ref()
-                    .and_then(|l| l.get(character).copied())
-                    .or_else(|| {
-                        opt.default_charset
-                            .as_ref()
-                            .map(|d| d.for_ordinal(character))
-                    });
+                col.collation = collation(
+                    opt.column_charsets.as_deref(),
+                    opt.default_charset.as_ref(),
+                    character,
+                );
                 character += 1;
             }
             if kind.is_enum_or_set() {
-                col.collation = opt
-                    .enum_set_column_charsets
-                    .as_ref()
-                    .and_then(|l| l.get(enum_set).copied())
-                    .or_else(|| {
-                        opt.enum_set_default_charset
-                            .as_ref()
-                            .map(|d| d.for_ordinal(enum_set))
-                    });
+                col.collation = collation(
+                    opt.enum_set_column_charsets.as_deref(),
+                    opt.enum_set_default_charset.as_ref(),
+                    enum_set,
+                );
                 enum_set += 1;
                 let ordinal = if kind == ColumnType::Enum {
                     &mut enums
@@ -211,6 +203,18 @@ impl<'a> TableMap<'a> {
             }
         }
     }
+}
+
+/// The collation of the `ordinal`-th column among those a charset list covers: from the
+/// per-column list when the metadata has one, else from the default-with-exceptions form.
+fn collation(
+    per_column: Option<&[u64]>,
+    default: Option<&DefaultCharset>,
+    ordinal: usize,
+) -> Option<u64> {
+    per_column
+        .and_then(|l| l.get(ordinal).copied())
+        .or_else(|| default.map(|d| d.for_ordinal(ordinal)))
 }
 
 /// Post-header and the fixed part of the body up to the column count.

@@ -8,8 +8,7 @@ use std::fmt;
 
 use nom::number::complete::{le_u32, le_u64, le_u8};
 
-use super::xa_prepare::{XaXid, XID_DATA_MAX};
-use crate::binlog::wire::bytes;
+use super::xa_prepare::XaXid;
 use crate::decode::{finish, DecodeError, Parsed};
 
 /// `FL_STANDALONE`: not a transaction (no terminating COMMIT/XID).
@@ -97,16 +96,13 @@ impl<'a> MariaGtid<'a> {
             let (r, format_id) = le_u32(i)?;
             let (r, gtrid_len) = le_u8(r)?;
             let (r, bqual_len) = le_u8(r)?;
-            if usize::from(gtrid_len) + usize::from(bqual_len) > XID_DATA_MAX {
-                return DecodeError::at(r, "gtrid and bqual lengths summing to at most 128").fail();
-            }
-            let (r, gtrid) = bytes(r, usize::from(gtrid_len))?;
-            let (r, bqual) = bytes(r, usize::from(bqual_len))?;
-            g.xid = Some(XaXid {
-                format_id: format_id as i32,
-                gtrid,
-                bqual,
-            });
+            let (r, xid) = XaXid::data(
+                r,
+                format_id as i32,
+                usize::from(gtrid_len),
+                usize::from(bqual_len),
+            )?;
+            g.xid = Some(xid);
             i = r;
         }
         // The servers pad the body with zeros to 19 bytes, so an extra-flags byte of 0

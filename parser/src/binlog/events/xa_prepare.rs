@@ -22,6 +22,31 @@ pub struct XaXid<'a> {
     pub bqual: &'a [u8],
 }
 
+impl<'a> XaXid<'a> {
+    /// The gtrid and bqual that follow an XID's format id and lengths (XA_PREPARE and
+    /// MariaDB's GTID store those with different widths, the data the same way).
+    pub(crate) fn data(
+        i: &'a [u8],
+        format_id: i32,
+        gtrid_len: usize,
+        bqual_len: usize,
+    ) -> Parsed<'a, Self> {
+        if gtrid_len.saturating_add(bqual_len) > XID_DATA_MAX {
+            return DecodeError::at(i, "gtrid and bqual lengths summing to at most 128").fail();
+        }
+        let (i, gtrid) = bytes(i, gtrid_len)?;
+        let (i, bqual) = bytes(i, bqual_len)?;
+        Ok((
+            i,
+            XaXid {
+                format_id,
+                gtrid,
+                bqual,
+            },
+        ))
+    }
+}
+
 impl fmt::Display for XaXid<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
@@ -54,21 +79,12 @@ impl<'a> XaPrepare<'a> {
         let (i, format_id) = le_u32(i)?;
         let (i, gtrid_len) = le_u32(i)?;
         let (i, bqual_len) = le_u32(i)?;
-        let (g, b) = (gtrid_len as usize, bqual_len as usize);
-        if g.saturating_add(b) > XID_DATA_MAX {
-            return DecodeError::at(i, "gtrid and bqual lengths summing to at most 128").fail();
-        }
-        let (i, gtrid) = bytes(i, g)?;
-        let (i, bqual) = bytes(i, b)?;
+        let (i, xid) = XaXid::data(i, format_id as i32, gtrid_len as usize, bqual_len as usize)?;
         Ok((
             i,
             XaPrepare {
                 one_phase: one_phase != 0,
-                xid: XaXid {
-                    format_id: format_id as i32,
-                    gtrid,
-                    bqual,
-                },
+                xid,
             },
         ))
     }

@@ -2,18 +2,8 @@
 //! avoids `fmt` machinery for integers, dates and times.
 
 /// Appends `v` in decimal.
-pub(crate) fn push_u64(out: &mut Vec<u8>, mut v: u64) {
-    let mut buf = [0u8; 20];
-    let mut i = buf.len();
-    loop {
-        i -= 1;
-        buf[i] = b'0' + (v % 10) as u8;
-        v /= 10;
-        if v == 0 {
-            break;
-        }
-    }
-    out.extend_from_slice(&buf[i..]);
+pub(crate) fn push_u64(out: &mut Vec<u8>, v: u64) {
+    push_padded(out, v, 1);
 }
 
 /// Appends `v` in decimal with a leading `-` when negative.

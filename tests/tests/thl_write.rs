@@ -309,29 +309,22 @@ fn double() -> impl Strategy<Value = f64> {
     NORMAL | SUBNORMAL | ZERO | INFINITE | NEGATIVE | POSITIVE
 }
 
-fn val() -> impl Strategy<Value = ValModel> {
-    (
-        1..=13i32,
-        proptest::option::of(any::<i32>()),
-        proptest::option::of(any::<i64>()),
-        proptest::option::of(float()),
-        proptest::option::of(double()),
-        proptest::option::of(text()),
-        proptest::option::of(proptest::collection::vec(any::<u8>(), 0..8)),
-    )
-        .prop_map(|(ty, int, long, float, double, string, bytes)| ValModel {
-            ty,
-            int,
-            long,
-            float,
-            double,
-            string,
-            bytes,
-        })
+prop_compose! {
+    fn val()(
+        ty in 1..=13i32,
+        int in proptest::option::of(any::<i32>()),
+        long in proptest::option::of(any::<i64>()),
+        float in proptest::option::of(float()),
+        double in proptest::option::of(double()),
+        string in proptest::option::of(text()),
+        bytes in proptest::option::of(proptest::collection::vec(any::<u8>(), 0..8)),
+    ) -> ValModel {
+        ValModel { ty, int, long, float, double, string, bytes }
+    }
 }
 
-fn row() -> impl Strategy<Value = RowModel> {
-    let spec = (
+fn spec() -> impl Strategy<Value = SpecModel> {
+    (
         any::<i32>(),
         proptest::option::of(text()),
         -20..2020i32,
@@ -339,50 +332,40 @@ fn row() -> impl Strategy<Value = RowModel> {
         any::<i32>(),
         any::<bool>(),
         proptest::option::of(text()),
-    );
-    let rows = || proptest::collection::vec(proptest::collection::vec(val(), 0..4), 0..3);
-    (
-        text(),
-        text(),
-        1..=3i32,
-        proptest::collection::vec(spec, 0..4),
-        rows(),
-        rows(),
-        proptest::option::of(any::<i64>()),
     )
-        .prop_map(
-            |(schema, table, action, specs, key_rows, col_rows, table_id)| RowModel {
-                schema,
-                table,
-                action,
-                specs,
-                key_rows,
-                col_rows,
-                table_id,
-            },
-        )
 }
 
-fn stmt() -> impl Strategy<Value = StmtModel> {
-    (
-        proptest::option::of(text()),
-        proptest::option::of(any::<i64>()),
-        prop_oneof![
+fn images() -> impl Strategy<Value = Vec<Vec<ValModel>>> {
+    proptest::collection::vec(proptest::collection::vec(val(), 0..4), 0..3)
+}
+
+prop_compose! {
+    fn row()(
+        schema in text(),
+        table in text(),
+        action in 1..=3i32,
+        specs in proptest::collection::vec(spec(), 0..4),
+        key_rows in images(),
+        col_rows in images(),
+        table_id in proptest::option::of(any::<i64>()),
+    ) -> RowModel {
+        RowModel { schema, table, action, specs, key_rows, col_rows, table_id }
+    }
+}
+
+prop_compose! {
+    fn stmt()(
+        schema in proptest::option::of(text()),
+        timestamp in proptest::option::of(any::<i64>()),
+        query in prop_oneof![
             text().prop_map(Ok),
             proptest::collection::vec(any::<u8>(), 0..20).prop_map(Err)
         ],
-        pairs(),
-        any::<i32>(),
-    )
-        .prop_map(
-            |(schema, timestamp, query, options, error_code)| StmtModel {
-                schema,
-                timestamp,
-                query,
-                options,
-                error_code,
-            },
-        )
+        options in pairs(),
+        error_code in any::<i32>(),
+    ) -> StmtModel {
+        StmtModel { schema, timestamp, query, options, error_code }
+    }
 }
 
 fn change() -> impl Strategy<Value = ChangeModel> {
@@ -403,46 +386,32 @@ fn change() -> impl Strategy<Value = ChangeModel> {
     ]
 }
 
-fn event_model() -> impl Strategy<Value = EventModel> {
-    (
-        1..=3u8,
-        any::<i64>(),
-        text(),
-        text(),
-        text(),
-        any::<i64>(),
-        any::<i64>(),
-        proptest::option::of((0..100i64, 0..5i32)),
-        pairs(),
-        proptest::collection::vec(change(), 0..4),
-    )
-        .prop_map(
-            |(
-                fragments,
-                epoch,
-                source_id,
-                event_id,
-                shard_id,
-                tstamp,
-                extracted,
-                filtered,
-                metadata,
-                changes,
-            )| {
-                EventModel {
-                    fragments,
-                    epoch,
-                    source_id,
-                    event_id,
-                    shard_id,
-                    tstamp,
-                    extracted,
-                    filtered,
-                    metadata,
-                    changes,
-                }
-            },
-        )
+prop_compose! {
+    fn event_model()(
+        fragments in 1..=3u8,
+        epoch in any::<i64>(),
+        source_id in text(),
+        event_id in text(),
+        shard_id in text(),
+        tstamp in any::<i64>(),
+        extracted in any::<i64>(),
+        filtered in proptest::option::of((0..100i64, 0..5i32)),
+        metadata in pairs(),
+        changes in proptest::collection::vec(change(), 0..4),
+    ) -> EventModel {
+        EventModel {
+            fragments,
+            epoch,
+            source_id,
+            event_id,
+            shard_id,
+            tstamp,
+            extracted,
+            filtered,
+            metadata,
+            changes,
+        }
+    }
 }
 
 fn options(p: &[(String, String)]) -> Vec<EventOption<'_>> {

@@ -51,7 +51,19 @@ impl From<io::Error> for Failure {
 
 impl From<replog::Error> for Failure {
     fn from(err: replog::Error) -> Self {
-        Failure::Fatal(err.to_string())
+        Failure::Fatal(error_message(&err))
+    }
+}
+
+/// A library error's message, plus how `thl` gets past it where the library cannot
+/// know (it does not know how its caller sets the in-memory limit).
+pub fn error_message(err: &replog::Error) -> String {
+    match err.kind {
+        replog::ErrorKind::TooLarge { .. } => format!(
+            "{err}, or raise the limit with {}=MiB",
+            crate::commands::READ_LIMIT_VAR
+        ),
+        _ => err.to_string(),
     }
 }
 

@@ -29,10 +29,27 @@ pub enum ErrorKind {
     },
     /// A `.gz` input could not be inflated.
     Gzip(std::io::Error),
+    /// An input that is not mapped would take more memory than allowed
+    /// ([`crate::input::OpenOptions::max_in_memory`]); the offset is the limit.
+    TooLarge {
+        /// The limit, in bytes.
+        limit: u64,
+        /// What was being held in memory.
+        what: InMemory,
+    },
     /// A binary-log framing or decoding failure.
     Binlog(BinlogError),
     /// A THL framing or decoding failure.
     Thl(ThlError),
+}
+
+/// Why an input is held in memory rather than mapped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InMemory {
+    /// A gzip stream's inflated content.
+    Inflated,
+    /// Bytes read from a pipe or another file that cannot be mapped.
+    Read,
 }
 
 impl Error {
@@ -62,6 +79,24 @@ impl fmt::Display for ErrorKind {
                 hex(magic)
             ),
             ErrorKind::Gzip(e) => write!(f, "gzip stream is damaged: {e}"),
+            ErrorKind::TooLarge {
+                limit,
+                what: InMemory::Inflated,
+            } => write!(
+                f,
+                "gzip stream inflates to more than the {limit}-byte in-memory limit; \
+                 expected a smaller input: decompress it to a file first (files are \
+                 mapped, not held in memory)"
+            ),
+            ErrorKind::TooLarge {
+                limit,
+                what: InMemory::Read,
+            } => write!(
+                f,
+                "input is longer than the {limit}-byte in-memory limit for pipes; \
+                 expected a smaller input: save it to a file first (files are mapped, \
+                 not held in memory)"
+            ),
             ErrorKind::Binlog(e) => e.fmt(f),
             ErrorKind::Thl(e) => e.fmt(f),
         }

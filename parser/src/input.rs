@@ -3,12 +3,20 @@
 //! Every reader in replog works on one contiguous byte slice, so decoded events can borrow
 //! strings and row images straight from it. [`LogBytes::open`] is the one constructor for
 //! files: it maps regular files and falls back to reading when mapping is impossible.
+//!
+//! What cannot be mapped (an inflated `.gz` file, a pipe) is held in memory, up to
+//! [`OpenOptions::max_in_memory`] bytes ([`DEFAULT_MAX_IN_MEMORY`], 1 GiB, by default):
+//! a gzip stream of zeros inflates about a thousand times, so its size on disk says
+//! nothing about what it costs. Past the limit the input is refused with
+//! [`ErrorKind::TooLarge`]; decompressing it to a file first gets it mapped instead.
+//! [`LogStream`] reads a file (inflating gzip on the fly) front to back without holding
+//! it, for callers that need only a few records of it.
 
 use std::fs::File;
-use std::io::Read;
+use std::io::{BufReader, Read};
 use std::path::Path;
 
-use crate::error::{Error, ErrorKind};
+use crate::error::{Error, ErrorKind, InMemory};
 
 /// The binary-log magic number, `\xfe b i n`.
 pub const BINLOG_MAGIC: [u8; 4] = [0xfe, b'b', b'i', b'n'];
@@ -16,6 +24,28 @@ pub const BINLOG_MAGIC: [u8; 4] = [0xfe, b'b', b'i', b'n'];
 pub const THL_MAGIC: [u8; 4] = [0xc0, 0x01, 0xca, 0xfe];
 /// The gzip member magic.
 pub const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
+/// Default [`OpenOptions::max_in_memory`]: 1 GiB, the size MySQL's `max_binlog_size`
+/// tops out at.
+pub const DEFAULT_MAX_IN_MEMORY: u64 = 1 << 30;
+/// Deflate's best case turns one byte into at most 1032; a gzip trailer claiming more
+/// than that is not believed.
+const DEFLATE_MAX_RATIO: u64 = 1032;
+
+/// How inputs are opened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OpenOptions {
+    /// Most bytes an input may occupy in memory when it is not mapped: a `.gz` file's
+    /// inflated content, or everything read from a pipe. Mapped files do not count.
+    pub max_in_memory: u64,
+}
+
+impl Default for OpenOptions {
+    fn default() -> Self {
+        OpenOptions {
+            max_in_memory: DEFAULT_MAX_IN_MEMORY,
+        }
+    }
+}
 
 /// What an input's first bytes announce.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -55,7 +85,8 @@ enum Storage {
 }
 
 impl LogBytes {
-    /// Opens `path` read-only and returns its bytes, inflating gzip transparently.
+    /// Opens `path` read-only and returns its bytes, inflating gzip transparently, with
+    /// the default [`OpenOptions`].
     ///
     /// Regular files are memory-mapped. The mapping covers the file's length at open
     /// time, so a log that is still being appended to is read up to that length (its
@@ -64,45 +95,82 @@ impl LogBytes {
     /// this is the documented contract of reading live logs through a mapping. When
     /// mapping fails (special files, some file systems) the file is read into memory.
     pub fn open(path: &Path) -> Result<LogBytes, Error> {
+        LogBytes::open_with(path, OpenOptions::default())
+    }
+
+    /// [`LogBytes::open`] with explicit options (the in-memory limit).
+    pub fn open_with(path: &Path, options: OpenOptions) -> Result<LogBytes, Error> {
         let name = path.display().to_string();
         let io_err = |e: std::io::Error| Error::new(name.clone(), 0, ErrorKind::Io(e));
         let file = File::open(path).map_err(io_err)?;
         let meta = file.metadata().map_err(io_err)?;
         if meta.is_dir() {
-            return Err(io_err(std::io::Error::new(
-                std::io::ErrorKind::IsADirectory,
-                "is a directory, not a log file",
-            )));
+            return Err(io_err(not_a_file()));
         }
-        let storage = if meta.is_file() && meta.len() > 0 {
-            match map(&file) {
-                Ok(m) => Storage::Mapped(m),
-                Err(_) => Storage::Owned(read_all(file).map_err(io_err)?),
+        if meta.is_file() && meta.len() > 0 {
+            if let Ok(m) = map(&file) {
+                return LogBytes {
+                    name,
+                    storage: Storage::Mapped(m),
+                }
+                .inflate_if_gzip(options);
             }
-        } else {
-            Storage::Owned(read_all(file).map_err(io_err)?)
-        };
-        LogBytes { name, storage }.inflate_if_gzip()
+        }
+        LogBytes::from_reader_with(name, file, options)
     }
 
-    /// Drains `reader` (a pipe, stdin) into memory under the display name `name`.
+    /// Drains `reader` (a pipe, stdin) into memory under the display name `name`, with
+    /// the default [`OpenOptions`].
     pub fn from_reader(name: impl Into<String>, reader: impl Read) -> Result<LogBytes, Error> {
+        LogBytes::from_reader_with(name, reader, OpenOptions::default())
+    }
+
+    /// [`LogBytes::from_reader`] with explicit options. A gzip stream is inflated as it
+    /// is read, so only the inflated bytes are held.
+    pub fn from_reader_with(
+        name: impl Into<String>,
+        mut reader: impl Read,
+        options: OpenOptions,
+    ) -> Result<LogBytes, Error> {
         let name = name.into();
-        let bytes = read_all(reader).map_err(|e| Error::new(name.clone(), 0, ErrorKind::Io(e)))?;
-        LogBytes {
+        let io_err = |e: std::io::Error| Error::new(name.clone(), 0, ErrorKind::Io(e));
+        let mut magic = Vec::with_capacity(GZIP_MAGIC.len());
+        reader
+            .by_ref()
+            .take(GZIP_MAGIC.len() as u64)
+            .read_to_end(&mut magic)
+            .map_err(io_err)?;
+        let whole = magic.as_slice().chain(reader);
+        let limit = options.max_in_memory;
+        let bytes = if magic == GZIP_MAGIC {
+            let inflated = flate2::read::MultiGzDecoder::new(whole);
+            read_capped(&name, inflated, limit, 0, InMemory::Inflated)?
+        } else {
+            read_capped(&name, whole, limit, 0, InMemory::Read)?
+        };
+        Ok(LogBytes {
             name,
             storage: Storage::Owned(bytes),
-        }
-        .inflate_if_gzip()
+        })
     }
 
-    /// Wraps bytes already in memory (tests, fuzzing, decompressed payloads).
+    /// Wraps bytes already in memory (tests, fuzzing, decompressed payloads); gzip is
+    /// inflated within the default [`OpenOptions`].
     pub fn from_vec(name: impl Into<String>, bytes: Vec<u8>) -> Result<LogBytes, Error> {
+        LogBytes::from_vec_with(name, bytes, OpenOptions::default())
+    }
+
+    /// [`LogBytes::from_vec`] with explicit options.
+    pub fn from_vec_with(
+        name: impl Into<String>,
+        bytes: Vec<u8>,
+        options: OpenOptions,
+    ) -> Result<LogBytes, Error> {
         LogBytes {
             name: name.into(),
             storage: Storage::Owned(bytes),
         }
-        .inflate_if_gzip()
+        .inflate_if_gzip(options)
     }
 
     /// The input's display name, used in every error about it.
@@ -132,14 +200,20 @@ impl LogBytes {
         })
     }
 
-    fn inflate_if_gzip(self) -> Result<LogBytes, Error> {
-        if sniff(self.bytes()) != Some(Format::Gzip) {
+    fn inflate_if_gzip(self, options: OpenOptions) -> Result<LogBytes, Error> {
+        let compressed = self.bytes();
+        if sniff(compressed) != Some(Format::Gzip) {
             return Ok(self);
         }
-        let mut out = Vec::new();
-        flate2::read::MultiGzDecoder::new(self.bytes())
-            .read_to_end(&mut out)
-            .map_err(|e| Error::new(self.name.clone(), 0, ErrorKind::Gzip(e)))?;
+        let inflated = flate2::read::MultiGzDecoder::new(compressed);
+        let hint = inflated_size_hint(compressed);
+        let out = read_capped(
+            &self.name,
+            inflated,
+            options.max_in_memory,
+            hint,
+            InMemory::Inflated,
+        )?;
         Ok(LogBytes {
             name: self.name,
             storage: Storage::Owned(out),
@@ -147,10 +221,157 @@ impl LogBytes {
     }
 }
 
-fn read_all(mut reader: impl Read) -> std::io::Result<Vec<u8>> {
-    let mut bytes = Vec::new();
-    reader.read_to_end(&mut bytes)?;
+/// What a gzip stream's trailer says it inflates to, as a capacity hint only: ISIZE is
+/// the last member's size modulo 2^32 and nothing vouches for it, so it is ignored when
+/// deflate could not produce that much from the compressed bytes.
+fn inflated_size_hint(compressed: &[u8]) -> u64 {
+    let Some(trailer) = compressed.len().checked_sub(4).map(|at| &compressed[at..]) else {
+        return 0;
+    };
+    let isize = u64::from(u32::from_le_bytes([
+        trailer[0], trailer[1], trailer[2], trailer[3],
+    ]));
+    if isize <= (compressed.len() as u64).saturating_mul(DEFLATE_MAX_RATIO) {
+        isize
+    } else {
+        0
+    }
+}
+
+/// Reads `reader` to its end into memory, refusing more than `limit` bytes. `hint` (a
+/// size the input may have) sizes the first allocation, never beyond the limit.
+fn read_capped(
+    name: &str,
+    reader: impl Read,
+    limit: u64,
+    hint: u64,
+    what: InMemory,
+) -> Result<Vec<u8>, Error> {
+    let mut bytes = Vec::with_capacity(usize::try_from(hint.min(limit)).unwrap_or(0));
+    let read = reader.take(limit.saturating_add(1)).read_to_end(&mut bytes);
+    if let Err(e) = read {
+        let kind = match what {
+            InMemory::Inflated => ErrorKind::Gzip(e),
+            InMemory::Read => ErrorKind::Io(e),
+        };
+        return Err(Error::new(name, bytes.len() as u64, kind));
+    }
+    if bytes.len() as u64 > limit {
+        return Err(Error::new(name, limit, ErrorKind::TooLarge { limit, what }));
+    }
     Ok(bytes)
+}
+
+/// A file read front to back, gzip inflated on the fly, holding only what the caller
+/// keeps: for callers that need a few records of a compressed file (a log index).
+pub struct LogStream {
+    name: String,
+    reader: Box<dyn Read + Send>,
+    compressed: bool,
+    offset: u64,
+}
+
+impl std::fmt::Debug for LogStream {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LogStream")
+            .field("name", &self.name)
+            .field("compressed", &self.compressed)
+            .field("offset", &self.offset)
+            .finish_non_exhaustive()
+    }
+}
+
+impl LogStream {
+    /// Opens `path` read-only; a gzip file (by its magic) is inflated as it is read.
+    pub fn open(path: &Path) -> Result<LogStream, Error> {
+        let name = path.display().to_string();
+        let io_err = |e: std::io::Error| Error::new(name.clone(), 0, ErrorKind::Io(e));
+        let file = File::open(path).map_err(io_err)?;
+        if file.metadata().map_err(io_err)?.is_dir() {
+            return Err(io_err(not_a_file()));
+        }
+        let mut file = BufReader::new(file);
+        let mut magic = Vec::with_capacity(GZIP_MAGIC.len());
+        file.by_ref()
+            .take(GZIP_MAGIC.len() as u64)
+            .read_to_end(&mut magic)
+            .map_err(io_err)?;
+        let compressed = magic == GZIP_MAGIC;
+        let whole = std::io::Cursor::new(magic).chain(file);
+        let reader: Box<dyn Read + Send> = if compressed {
+            Box::new(flate2::read::MultiGzDecoder::new(whole))
+        } else {
+            Box::new(whole)
+        };
+        Ok(LogStream {
+            name,
+            reader,
+            compressed,
+            offset: 0,
+        })
+    }
+
+    /// The input's display name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// Whether the file is gzip (and offsets count inflated bytes).
+    pub fn is_compressed(&self) -> bool {
+        self.compressed
+    }
+
+    /// Bytes consumed so far: the offset of the next byte in the (inflated) input.
+    pub fn offset(&self) -> u64 {
+        self.offset
+    }
+
+    /// Appends up to `n` bytes to `buf`, fewer only at the end of the input, and
+    /// returns how many. `buf` grows with the bytes actually read, not with `n`.
+    pub fn read_up_to(&mut self, n: u64, buf: &mut Vec<u8>) -> Result<usize, Error> {
+        let before = buf.len();
+        let read = self.reader.by_ref().take(n).read_to_end(buf);
+        let got = buf.len() - before;
+        self.offset += got as u64;
+        read.map_err(|e| self.error(e))?;
+        Ok(got)
+    }
+
+    /// Reads to the end of the input and returns its last `n` bytes (fewer when fewer
+    /// were left), holding no more than a small buffer meanwhile.
+    pub fn last_bytes(&mut self, n: usize) -> Result<Vec<u8>, Error> {
+        let mut chunk = vec![0u8; 64 * 1024];
+        let mut last = Vec::with_capacity(n);
+        loop {
+            let got = match self.reader.read(&mut chunk) {
+                Ok(0) => return Ok(last),
+                Ok(got) => got,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(self.error(e)),
+            };
+            self.offset += got as u64;
+            last.extend_from_slice(&chunk[..got]);
+            let excess = last.len().saturating_sub(n);
+            last.drain(..excess);
+        }
+    }
+
+    fn error(&self, e: std::io::Error) -> Error {
+        let kind = if self.compressed {
+            ErrorKind::Gzip(e)
+        } else {
+            ErrorKind::Io(e)
+        };
+        Error::new(self.name.clone(), self.offset, kind)
+    }
+}
+
+/// What opening a directory as a log gives.
+fn not_a_file() -> std::io::Error {
+    std::io::Error::new(
+        std::io::ErrorKind::IsADirectory,
+        "is a directory, not a log file",
+    )
 }
 
 /// The crate's only `unsafe`: mapping a file whose contents must not change underneath.
@@ -186,6 +407,133 @@ mod tests {
         let bytes = LogBytes::from_vec("x.gz", gz.finish().unwrap()).unwrap();
         assert_eq!(bytes.bytes(), b"\xfebin rest");
         assert_eq!(bytes.format().unwrap(), Format::Binlog);
+    }
+
+    fn gzip(bytes: &[u8]) -> Vec<u8> {
+        use std::io::Write;
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        gz.write_all(bytes).unwrap();
+        gz.finish().unwrap()
+    }
+
+    fn limit(max_in_memory: u64) -> OpenOptions {
+        OpenOptions { max_in_memory }
+    }
+
+    #[test]
+    fn inflation_stops_at_the_limit() {
+        let packed = gzip(&[0u8; 100_000]);
+        // Exactly the limit is allowed; one byte more is refused at the limit's offset.
+        let fits = LogBytes::from_vec_with("z.gz", packed.clone(), limit(100_000)).unwrap();
+        assert_eq!(fits.bytes().len(), 100_000);
+        let err = LogBytes::from_vec_with("z.gz", packed, limit(99_999)).unwrap_err();
+        assert_eq!(err.offset, 99_999);
+        assert!(matches!(
+            err.kind,
+            ErrorKind::TooLarge {
+                limit: 99_999,
+                what: InMemory::Inflated
+            }
+        ));
+        assert_eq!(
+            err.to_string(),
+            "z.gz: at byte 99999: gzip stream inflates to more than the 99999-byte \
+             in-memory limit; expected a smaller input: decompress it to a file first \
+             (files are mapped, not held in memory)"
+        );
+    }
+
+    #[test]
+    fn concatenated_members_count_together() {
+        // Multi-member gzip (`cat a.gz b.gz`): each member is small, their sum is not.
+        let member = gzip(&[0u8; 1000]);
+        let packed: Vec<u8> = member
+            .iter()
+            .copied()
+            .cycle()
+            .take(member.len() * 5)
+            .collect();
+        assert_eq!(
+            LogBytes::from_vec_with("m.gz", packed.clone(), limit(5000))
+                .unwrap()
+                .bytes()
+                .len(),
+            5000
+        );
+        let err = LogBytes::from_vec_with("m.gz", packed, limit(4999)).unwrap_err();
+        assert_eq!(err.offset, 4999);
+    }
+
+    #[test]
+    fn pipes_are_limited_and_inflated_as_read() {
+        let plain = vec![7u8; 3000];
+        let read = LogBytes::from_reader_with("<stdin>", &plain[..], limit(3000)).unwrap();
+        assert_eq!(read.bytes(), &plain[..]);
+        let err = LogBytes::from_reader_with("<stdin>", &plain[..], limit(2999)).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "<stdin>: at byte 2999: input is longer than the 2999-byte in-memory limit for \
+             pipes; expected a smaller input: save it to a file first (files are mapped, not \
+             held in memory)"
+        );
+        // A gzip pipe counts its inflated bytes, not its compressed ones.
+        let packed = gzip(&plain);
+        assert!(packed.len() < 2999);
+        let inflated = LogBytes::from_reader_with("<stdin>", &packed[..], limit(3000)).unwrap();
+        assert_eq!(inflated.bytes(), &plain[..]);
+        let err = LogBytes::from_reader_with("<stdin>", &packed[..], limit(2999)).unwrap_err();
+        assert!(matches!(
+            err.kind,
+            ErrorKind::TooLarge {
+                what: InMemory::Inflated,
+                ..
+            }
+        ));
+        // Shorter than a gzip magic: read as it is.
+        let one = LogBytes::from_reader_with("<stdin>", &[0x1f][..], limit(10)).unwrap();
+        assert_eq!(one.bytes(), [0x1f]);
+    }
+
+    #[test]
+    fn trailer_size_is_only_a_hint() {
+        let packed = gzip(&[1u8; 5000]);
+        assert_eq!(inflated_size_hint(&packed), 5000);
+        // A trailer claiming more than deflate can produce from the bytes is ignored.
+        let mut forged = packed.clone();
+        let at = forged.len() - 4;
+        forged[at..].copy_from_slice(&u32::MAX.to_le_bytes());
+        assert_eq!(inflated_size_hint(&forged), 0);
+        assert_eq!(inflated_size_hint(&[0x1f, 0x8b]), 0);
+    }
+
+    #[test]
+    fn a_stream_inflates_as_it_goes() {
+        let dir = std::env::temp_dir().join(format!("replog-stream-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let content: Vec<u8> = (0..200_000u32).map(|i| (i % 251) as u8).collect();
+        for (name, bytes, compressed) in [
+            ("plain", content.clone(), false),
+            ("packed.gz", gzip(&content), true),
+        ] {
+            let path = dir.join(name);
+            std::fs::write(&path, &bytes).unwrap();
+            let mut stream = LogStream::open(&path).unwrap();
+            assert_eq!(stream.is_compressed(), compressed);
+            let mut buf = Vec::new();
+            assert_eq!(stream.read_up_to(10, &mut buf).unwrap(), 10);
+            assert_eq!(buf, content[..10]);
+            assert_eq!(stream.offset(), 10);
+            assert_eq!(
+                stream.last_bytes(22).unwrap(),
+                content[content.len() - 22..]
+            );
+            assert_eq!(stream.offset(), content.len() as u64);
+            // At the end: nothing more, and an untrusted length allocates nothing.
+            let mut rest = Vec::new();
+            assert_eq!(stream.read_up_to(u64::MAX, &mut rest).unwrap(), 0);
+            assert_eq!(rest.capacity(), 0);
+        }
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]

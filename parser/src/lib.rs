@@ -19,4 +19,4 @@ pub mod error;
 pub mod input;
 pub mod thl;
 
-pub use error::{Error, ErrorKind};
+pub use error::{Error, ErrorKind, InMemory};

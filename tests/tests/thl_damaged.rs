@@ -7,7 +7,7 @@ mod thl_common;
 use std::path::{Path, PathBuf};
 
 use proptest::prelude::*;
-use replog::input::LogBytes;
+use replog::input::{LogBytes, OpenOptions};
 use replog::thl::{
     DamagedTail, JavaStr, LogDir, ReadOptions, RecordHeader, RecordKind, TailPolicy, ThlError,
     ThlFile,
@@ -352,6 +352,85 @@ fn gzipped_files_read_transparently() {
         let plain = fixture.open_file(name).unwrap();
         let gz = log.open_file(&format!("{name}.gz")).unwrap();
         assert_eq!(plain.bytes(), gz.bytes());
+    }
+
+    // The index streams `.gz` files: with an in-memory limit of one header, no file can
+    // be opened whole, yet the index is the same (README 2: files 1..3 end in a rotate
+    // record).
+    let header_only = OpenOptions { max_in_memory: 16 };
+    let log = LogDir::open(tmp.path())
+        .unwrap()
+        .with_open_options(header_only);
+    let index = log.index(ReadOptions::default()).unwrap();
+    let facts: Vec<_> = index
+        .entries()
+        .iter()
+        .map(|e| (e.start_seqno, e.end_seqno, e.ends_with_rotate))
+        .collect();
+    assert_eq!(
+        facts,
+        [(0, 2, true), (3, 11, true), (12, 18, true), (19, 22, false)]
+    );
+    let err = log.open_file("thl.data.0000000004.gz").unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "{}: at byte 16: gzip stream inflates to more than the 16-byte in-memory limit; \
+             expected a smaller input: decompress it to a file first (files are mapped, not \
+             held in memory)",
+            tmp.path().join("thl.data.0000000004.gz").display()
+        )
+    );
+}
+
+#[test]
+fn streamed_gz_index_matches_the_mapped_one_on_damaged_files() {
+    // The `.gz` path of the index reads records from a stream; the plain path from a
+    // mapping. Cut and corrupted copies must give both the same answer (or error).
+    use std::io::Write;
+    let fixture = LogDir::open(&shared_fixture("thl/synthetic-4.1.0")).unwrap();
+    let last = std::fs::read(fixture.file_path("thl.data.0000000004")).unwrap();
+    let third = std::fs::read(fixture.file_path("thl.data.0000000003")).unwrap();
+    let gzip = |bytes: &[u8]| {
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        gz.write_all(bytes).unwrap();
+        gz.finish().unwrap()
+    };
+    let summary = |dir: &Path| {
+        LogDir::open(dir)
+            .unwrap()
+            .with_open_options(OpenOptions { max_in_memory: 16 })
+            .index(ReadOptions::default())
+            .map(|i| {
+                let e: Vec<_> = i
+                    .entries()
+                    .iter()
+                    .map(|e| (e.start_seqno, e.end_seqno, e.ends_with_rotate))
+                    .collect();
+                (e, i.max_seqno())
+            })
+            .map_err(|e| (e.offset, e.kind.to_string()))
+    };
+    let mut cuts: Vec<usize> = (0..=40).chain((40..last.len()).step_by(37)).collect();
+    cuts.push(last.len() - 1);
+    for cut in cuts {
+        let mut flipped = last.clone();
+        flipped[cut.min(last.len() - 1)] ^= 0x20;
+        for damaged in [&last[..cut], &flipped[..]] {
+            let (_p, plain) = temp_log(&[
+                ("thl.data.0000000003", &third),
+                ("thl.data.0000000004", damaged),
+            ]);
+            let (_g, packed) = temp_log(&[
+                ("thl.data.0000000003.gz", &gzip(&third)),
+                ("thl.data.0000000004.gz", &gzip(damaged)),
+            ]);
+            // A mapped 3-file directory: name the plain files like the packed ones.
+            for name in ["thl.data.0000000003", "thl.data.0000000004"] {
+                std::fs::rename(plain.join(name), plain.join(format!("{name}.gz"))).unwrap();
+            }
+            assert_eq!(summary(&plain), summary(&packed), "cut/flip at {cut}");
+        }
     }
 }
 

@@ -22,11 +22,11 @@ use replog::binlog::rows::TableMaps;
 use replog::binlog::{BinlogError, Event, EventType, FormatContext, Frames, InnerEvent};
 use replog::binlog::{InnerEvents, ParseMode, RawEvent, ReadOptions};
 use replog::decode::DecodeError;
-use replog::input::LogBytes;
+use replog::input::{LogBytes, OpenOptions};
 use replog::{Error, ErrorKind};
 
 use crate::args::{EventsArgs, Invocation};
-use crate::failure::Failure;
+use crate::failure::{error_message, Failure};
 use crate::render::binlog_json::{self, Envelope};
 use crate::render::binlog_text;
 
@@ -69,12 +69,13 @@ pub fn run(
         line: Vec::with_capacity(1 << 16),
         scratch: String::new(),
     };
+    let open_options = super::open_options()?;
     let last = args.files.len() - 1;
     for (i, name) in args.files.iter().enumerate() {
-        let bytes = match open(name) {
+        let bytes = match open(name, open_options) {
             Ok(b) => b,
             Err(e) => {
-                run.problem(e.to_string())?;
+                run.problem(error_message(&e))?;
                 continue;
             }
         };
@@ -99,11 +100,11 @@ pub fn run(
     }
 }
 
-fn open(name: &str) -> Result<LogBytes, Error> {
+fn open(name: &str, options: OpenOptions) -> Result<LogBytes, Error> {
     if name == "-" {
-        LogBytes::from_reader("<stdin>", std::io::stdin().lock())
+        LogBytes::from_reader_with("<stdin>", std::io::stdin().lock(), options)
     } else {
-        LogBytes::open(Path::new(name))
+        LogBytes::open_with(Path::new(name), options)
     }
 }
 

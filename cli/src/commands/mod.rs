@@ -11,6 +11,7 @@ pub mod purge;
 use std::io::Write;
 use std::path::PathBuf;
 
+use replog::input::{OpenOptions, DEFAULT_MAX_IN_MEMORY};
 use replog::thl::{
     DamagedTail, EventRecord, LogDir, LogIndex, ReadOptions, Record, RecordKind, ThlError,
 };
@@ -29,6 +30,29 @@ pub fn skip(out: &mut impl Write) -> Result<(), Failure> {
         "Please use 'trepctl online -skip-seqno N' to skip over a transaction"
     )?;
     Ok(())
+}
+
+/// Environment variable raising (or lowering) the in-memory limit, in MiB, for inputs
+/// that cannot be mapped: inflated `.gz` files and standard input.
+pub const READ_LIMIT_VAR: &str = "THL_READ_LIMIT_MB";
+
+/// The options inputs are opened with: the default in-memory limit, or
+/// `THL_READ_LIMIT_MB` MiB.
+pub fn open_options() -> Result<OpenOptions, Failure> {
+    let Some(value) = std::env::var_os(READ_LIMIT_VAR) else {
+        return Ok(OpenOptions {
+            max_in_memory: DEFAULT_MAX_IN_MEMORY,
+        });
+    };
+    let text = value.to_string_lossy();
+    let mib: u64 = text.trim().parse().map_err(|_| {
+        Failure::usage(format!(
+            "{READ_LIMIT_VAR} must be a whole number of MiB, found '{text}'"
+        ))
+    })?;
+    Ok(OpenOptions {
+        max_in_memory: mib.saturating_mul(1 << 20),
+    })
 }
 
 /// An opened log: its directory, file index and read options.
@@ -60,14 +84,16 @@ pub fn open_log(invocation: &Invocation) -> Result<Log, Failure> {
             origin()
         )));
     }
-    let dir = LogDir::open(path).map_err(|e| match e.kind {
-        ErrorKind::Thl(ThlError::NoLogFiles) => Failure::Fatal(format!(
-            "Attempting to read a non-existent log; is log initialized? dirName={}{}",
-            path.display(),
-            origin()
-        )),
-        _ => Failure::from(e),
-    })?;
+    let dir = LogDir::open(path)
+        .map_err(|e| match e.kind {
+            ErrorKind::Thl(ThlError::NoLogFiles) => Failure::Fatal(format!(
+                "Attempting to read a non-existent log; is log initialized? dirName={}{}",
+                path.display(),
+                origin()
+            )),
+            _ => Failure::from(e),
+        })?
+        .with_open_options(open_options()?);
     let mut options = ReadOptions::tungsten();
     if invocation.no_checksum {
         options = options.no_checksum();

@@ -3,14 +3,17 @@
 //! Data files are `thl.data.` + a 10-digit index; the index after `i` is
 //! `(i + 1) mod 2147483647`, so after a wrap-around name order and log order differ.
 //! [`LogDir::index`] therefore orders files by their first seqno, as Tungsten does.
-//! A `.gz` suffix is accepted on any file name; such files are inflated when opened.
+//! A `.gz` suffix is accepted on any file name; such files are inflated when opened
+//! (within [`OpenOptions::max_in_memory`]), and streamed when only indexed.
 
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, ErrorKind};
+use crate::input::{LogStream, OpenOptions};
 
 use super::file::{ReadOptions, Records, TailPolicy, ThlFile, HEADER_LEN};
 use super::record::RecordKind;
+use super::stream::{Seen, StreamedFile};
 use super::ThlError;
 
 /// Prefix of every data file name.
@@ -42,6 +45,7 @@ pub fn next_index(index: i64) -> i64 {
 pub struct LogDir {
     path: PathBuf,
     files: Vec<String>,
+    open_options: OpenOptions,
 }
 
 /// One file of the index: its seqno range.
@@ -88,7 +92,17 @@ impl LogDir {
         Ok(LogDir {
             path: path.to_path_buf(),
             files,
+            open_options: OpenOptions::default(),
         })
+    }
+
+    /// The same directory, its files opened with `options` (the in-memory limit for
+    /// `.gz` files).
+    pub fn with_open_options(self, options: OpenOptions) -> LogDir {
+        LogDir {
+            open_options: options,
+            ..self
+        }
     }
 
     /// The directory.
@@ -108,7 +122,7 @@ impl LogDir {
 
     /// Opens a data file of this directory by name.
     pub fn open_file(&self, name: &str) -> Result<ThlFile, Error> {
-        ThlFile::open(&self.file_path(name))
+        ThlFile::open_with(&self.file_path(name), self.open_options)
     }
 
     /// The name of the file with `index` (plain or `.gz`), if present.
@@ -136,7 +150,8 @@ impl LogDir {
 
     /// Builds the index (spec 1.3). Only the first record of each file is read, except
     /// for the last file, which is read to its end (CRCs checked as `options` say); a
-    /// damaged tail there ends it silently, as for Tungsten.
+    /// damaged tail there ends it silently, as for Tungsten. A `.gz` file is streamed,
+    /// never held whole in memory.
     pub fn index(&self, options: ReadOptions) -> Result<LogIndex, Error> {
         let options = ReadOptions {
             tail: TailPolicy::Stop,
@@ -144,37 +159,21 @@ impl LogDir {
         };
         let mut entries = Vec::with_capacity(self.files.len());
         for (i, name) in self.files.iter().enumerate() {
-            let path = self.file_path(name);
-            let file = match ThlFile::open(&path) {
-                Ok(f) => f,
+            let entry = match self.index_entry(name, options) {
+                Ok(entry) => entry,
                 Err(e) if matches!(e.kind, ErrorKind::Thl(ThlError::ShortHeader { .. })) => {
                     if i + 1 == self.files.len() {
                         continue;
                     }
                     return Err(Error::new(
-                        path.display().to_string(),
+                        self.file_path(name).display().to_string(),
                         0,
                         ErrorKind::Thl(ThlError::InvalidLogFileHeader { name: name.clone() }),
                     ));
                 }
                 Err(e) => return Err(e),
             };
-            let base = file.header().base_seqno;
-            let start = if base >= 0 {
-                base
-            } else {
-                match file.records(options).next() {
-                    Some(Ok(r)) => r.event().map_or(base, |e| e.header.seqno),
-                    _ => base,
-                }
-            };
-            entries.push(IndexEntry {
-                file_name: name.clone(),
-                base_seqno: base,
-                start_seqno: start,
-                end_seqno: base,
-                ends_with_rotate: ends_in_rotate(&file),
-            });
+            entries.push(entry);
         }
         entries.sort_by_key(|e| e.start_seqno);
         for i in 1..entries.len() {
@@ -182,8 +181,7 @@ impl LogDir {
             entries[i - 1].end_seqno = next_start.saturating_sub(1);
         }
         if let Some(last) = entries.last_mut() {
-            let file = self.open_file(&last.file_name)?;
-            let (end, rotate) = scan_last_file(&file, options)?;
+            let (end, rotate) = self.scan_to_end(&last.file_name, options)?;
             last.end_seqno = end.unwrap_or(last.base_seqno);
             last.ends_with_rotate = rotate;
         }
@@ -198,37 +196,104 @@ impl LogDir {
         };
         Ok(LogIndex { entries, max_seqno })
     }
-}
 
-/// Seqno of the last `lastFrag` record of the last file, and whether it ends in a
-/// rotate record.
-fn scan_last_file(file: &ThlFile, options: ReadOptions) -> Result<(Option<i64>, bool), Error> {
-    let mut end = None;
-    let mut rotate = false;
-    for record in file.records(options) {
-        let record = record?;
-        rotate = matches!(record.kind, RecordKind::Rotate(_));
-        if let Some(e) = record.event() {
-            if e.header.last_frag {
-                end = Some(e.header.seqno);
+    /// A file's entry as far as the file alone tells: base and start seqno, and whether
+    /// it ends in a rotate record (its end seqno is the base until its successor is
+    /// known). A first record that cannot be read leaves the start at the base.
+    fn index_entry(&self, name: &str, options: ReadOptions) -> Result<IndexEntry, Error> {
+        let path = self.file_path(name);
+        let stream = LogStream::open(&path)?;
+        let (base, first, last_bytes, len) = if stream.is_compressed() {
+            let mut file = StreamedFile::open(stream)?;
+            let first = file.next_record(options).ok().flatten();
+            let base = file.header().base_seqno;
+            let (last_bytes, len) = file.last_bytes(ROTATE_RECORD_LEN)?;
+            (base, first, last_bytes, len)
+        } else {
+            drop(stream);
+            let file = ThlFile::open_with(&path, self.open_options)?;
+            let first = match file.records(options).next() {
+                Some(Ok(r)) => Some(seen(&r.kind)),
+                _ => None,
+            };
+            let bytes = file.bytes();
+            let last_bytes = bytes[bytes.len().saturating_sub(ROTATE_RECORD_LEN)..].to_vec();
+            (
+                file.header().base_seqno,
+                first,
+                last_bytes,
+                bytes.len() as u64,
+            )
+        };
+        let start = match first {
+            Some(Seen::Event { seqno, .. }) if base < 0 => seqno,
+            _ => base,
+        };
+        Ok(IndexEntry {
+            file_name: name.to_string(),
+            base_seqno: base,
+            start_seqno: start,
+            end_seqno: base,
+            ends_with_rotate: is_rotate_tail(name, &last_bytes, len),
+        })
+    }
+
+    /// Seqno of the last `lastFrag` record of a file, and whether the file ends in a
+    /// rotate record, reading every record.
+    fn scan_to_end(&self, name: &str, options: ReadOptions) -> Result<(Option<i64>, bool), Error> {
+        let path = self.file_path(name);
+        let stream = LogStream::open(&path)?;
+        let mut end = None;
+        let mut rotate = false;
+        let mut visit = |seen: Seen| {
+            rotate = seen == Seen::Rotate;
+            if let Seen::Event {
+                seqno,
+                last_frag: true,
+            } = seen
+            {
+                end = Some(seqno);
+            }
+        };
+        if stream.is_compressed() {
+            let mut file = StreamedFile::open(stream)?;
+            while let Some(record) = file.next_record(options)? {
+                visit(record);
+            }
+        } else {
+            drop(stream);
+            let file = ThlFile::open_with(&path, self.open_options)?;
+            for record in file.records(options) {
+                visit(seen(&record?.kind));
             }
         }
+        Ok((end, rotate))
     }
-    Ok((end, rotate))
 }
 
-/// Whether a file ends in a rotate record, looking only at its last 22 bytes (a rotate
-/// record's fixed size) and requiring a valid checksum there, so an event record's tail
-/// is not mistaken for one.
-fn ends_in_rotate(file: &ThlFile) -> bool {
-    let len = file.bytes().len();
-    let Some(at) = len
-        .checked_sub(ROTATE_RECORD_LEN)
-        .filter(|&at| at >= HEADER_LEN)
-    else {
+/// What the index needs of a decoded record.
+pub(super) fn seen(kind: &RecordKind<'_>) -> Seen {
+    match kind {
+        RecordKind::Event(e) => Seen::Event {
+            seqno: e.header.seqno,
+            last_frag: e.header.last_frag,
+        },
+        RecordKind::Rotate(_) => Seen::Rotate,
+        _ => Seen::Other,
+    }
+}
+
+/// Whether a file of `len` bytes whose last bytes are `last` ends in a rotate record:
+/// its last 22 bytes (a rotate record's fixed size) must frame one with a valid
+/// checksum, so an event record's tail is not mistaken for one.
+fn is_rotate_tail(name: &str, last: &[u8], len: u64) -> bool {
+    let fits = len
+        .checked_sub(ROTATE_RECORD_LEN as u64)
+        .is_some_and(|at| at >= HEADER_LEN as u64);
+    if !fits || last.len() != ROTATE_RECORD_LEN {
         return false;
-    };
-    let mut tail = Records::new(file.name(), file.bytes(), at, ReadOptions::default());
+    }
+    let mut tail = Records::new(name, last, 0, ReadOptions::default());
     matches!(
         tail.next(),
         Some(Ok(r)) if matches!(r.kind, RecordKind::Rotate(_)) && r.length as usize == ROTATE_RECORD_LEN

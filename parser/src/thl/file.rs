@@ -13,7 +13,7 @@ use nom::Parser;
 
 use crate::decode::{finish, Parsed};
 use crate::error::{Error, ErrorKind};
-use crate::input::LogBytes;
+use crate::input::{LogBytes, OpenOptions};
 
 use super::record::{Record, RecordKind};
 use super::ThlError;
@@ -180,7 +180,12 @@ pub struct ThlFile {
 impl ThlFile {
     /// Opens `path` (mapped; `.gz` inflated) and checks its header.
     pub fn open(path: &Path) -> Result<ThlFile, Error> {
-        ThlFile::from_bytes(LogBytes::open(path)?)
+        ThlFile::open_with(path, OpenOptions::default())
+    }
+
+    /// [`ThlFile::open`] with explicit options (the in-memory limit for `.gz` files).
+    pub fn open_with(path: &Path, options: OpenOptions) -> Result<ThlFile, Error> {
+        ThlFile::from_bytes(LogBytes::open_with(path, options)?)
     }
 
     /// Wraps bytes already obtained, checking the header.

@@ -60,6 +60,7 @@ mod mutf8;
 mod proto;
 mod record;
 pub mod render;
+mod stream;
 pub mod writer;
 
 pub use dir::{file_index, file_name, next_index, IndexEntry, LogDir, LogIndex, FILE_PREFIX};

@@ -322,3 +322,80 @@ LogIndexEntry thl.data.0000000004.gz(19:22)
         "THL_READ_LIMIT_MB must be a whole number of MiB, found 'lots'\n"
     );
 }
+
+/// Writes a gzipped copy of `dir/name` beside it (`gzip -k`).
+fn gzip_keep(dir: &std::path::Path, name: &str) {
+    use std::io::Write;
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    gz.write_all(&std::fs::read(dir.join(name)).unwrap())
+        .unwrap();
+    std::fs::write(dir.join(format!("{name}.gz")), gz.finish().unwrap()).unwrap();
+}
+
+#[test]
+fn plain_file_beside_its_gz_copy_wins_with_one_warning() {
+    let tmp = copy_fixture("synthetic-4.1.0");
+    gzip_keep(tmp.path(), "thl.data.0000000002");
+    let dir = tmp.path().to_str().unwrap();
+    let warning = "WARN Compressed copy ignored, the uncompressed file of the same index is \
+                   read: file=thl.data.0000000002.gz\n";
+    // Spec 14's index, unchanged by the copy.
+    let run = thl(&["-dir", dir, "index"]);
+    assert_eq!(run.stderr, warning);
+    assert_eq!(
+        run.ok(),
+        "\
+LogIndexEntry thl.data.0000000001(0:2)
+LogIndexEntry thl.data.0000000002(3:11)
+LogIndexEntry thl.data.0000000003(12:18)
+LogIndexEntry thl.data.0000000004(19:22)
+
+"
+    );
+    // The whole log lists: 23 event records, 21 distinct seqnos 0..=22 (fixture README
+    // 2: 3 is the placeholder for 3..5, 6 has three fragments).
+    let run = thl(&["-dir", dir, "list", "-headers"]);
+    assert_eq!(run.stderr, warning);
+    let mut seqnos: Vec<i64> = run
+        .ok()
+        .lines()
+        .map(|l| l.split('\t').next().unwrap().parse().unwrap())
+        .collect();
+    assert_eq!(seqnos.len(), 23);
+    seqnos.dedup();
+    let expected: Vec<i64> = (0..=22).filter(|s| ![4, 5].contains(s)).collect();
+    assert_eq!(seqnos, expected);
+
+    // Purge takes the copy with its file, else the copy would stand in for it next time.
+    let run = thl(&["-dir", dir, "purge", "-high", "11", "-y"]);
+    assert!(
+        run.stdout
+            .contains("  thl.data.0000000002.gz (compressed copy of thl.data.0000000002)\n"),
+        "{}",
+        run.stdout
+    );
+    run.ok();
+    let mut left: Vec<_> = std::fs::read_dir(tmp.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .filter(|n| n.starts_with("thl.data."))
+        .collect();
+    left.sort();
+    assert_eq!(left, ["thl.data.0000000003", "thl.data.0000000004"]);
+}
+
+#[test]
+fn file_option_finds_the_gz_form() {
+    let tmp = copy_fixture("synthetic-4.1.0");
+    gzip_keep(tmp.path(), "thl.data.0000000001");
+    std::fs::remove_file(tmp.path().join("thl.data.0000000001")).unwrap();
+    let dir = tmp.path().to_str().unwrap();
+    // File 1 holds seqnos 0..2 (fixture README 2).
+    for name in ["thl.data.0000000001", "thl.data.0000000001.gz"] {
+        let out = thl(&["-dir", dir, "list", "-headers", "-file", name]).ok();
+        let seqnos: Vec<&str> = out.lines().map(|l| l.split('\t').next().unwrap()).collect();
+        assert_eq!(seqnos, ["0", "1", "2"], "{name}");
+    }
+    let err = thl(&["-dir", dir, "list", "-file", "thl.data.0000000009"]).fails();
+    assert_eq!(err, "ERROR File not found: thl.data.0000000009\n");
+}

@@ -569,3 +569,53 @@ fn filtered_placeholder_event_message_is_not_read() {
     assert!(event.is_filtered());
     assert_eq!(event.header.seqno_end, Some(5));
 }
+
+#[test]
+fn a_gz_copy_beside_its_plain_file_is_set_aside() {
+    let fixture = LogDir::open(&shared_fixture("thl/synthetic-4.1.0")).unwrap();
+    let two = std::fs::read(fixture.file_path("thl.data.0000000002")).unwrap();
+    let one = std::fs::read(fixture.file_path("thl.data.0000000001")).unwrap();
+    let (_tmp, dir) = temp_log(&[
+        ("thl.data.0000000001.gz", &one),
+        ("thl.data.0000000002", &two),
+        ("thl.data.0000000002.gz", &two),
+    ]);
+    let log = LogDir::open(&dir).unwrap();
+    assert_eq!(
+        log.file_names(),
+        ["thl.data.0000000001.gz", "thl.data.0000000002"]
+    );
+    assert_eq!(log.ignored_copies(), ["thl.data.0000000002.gz"]);
+    assert_eq!(
+        log.ignored_copy_of("thl.data.0000000002"),
+        Some("thl.data.0000000002.gz")
+    );
+    assert_eq!(log.ignored_copy_of("thl.data.0000000001"), None);
+    assert_eq!(
+        log.find_file("thl.data.0000000001"),
+        Some("thl.data.0000000001.gz")
+    );
+    assert_eq!(
+        log.find_file("thl.data.0000000002"),
+        Some("thl.data.0000000002")
+    );
+    assert_eq!(
+        log.find_file("thl.data.0000000002.gz"),
+        Some("thl.data.0000000002.gz")
+    );
+    assert_eq!(log.find_file("thl.data.0000000003"), None);
+    // README 2: files 1 and 2 hold seqnos 0..2 and 3..11.
+    let index = log.index(ReadOptions::default()).unwrap();
+    let ranges: Vec<_> = index
+        .entries()
+        .iter()
+        .map(|e| (e.file_name.as_str(), e.start_seqno, e.end_seqno))
+        .collect();
+    assert_eq!(
+        ranges,
+        [
+            ("thl.data.0000000001.gz", 0, 2),
+            ("thl.data.0000000002", 3, 11)
+        ]
+    );
+}

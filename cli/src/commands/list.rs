@@ -146,11 +146,11 @@ impl Selection {
     /// empty" case, a success).
     fn new(log: &Log, args: &ListArgs) -> Result<Option<Selection>, Failure> {
         if let Some(name) = &args.file {
-            if !log.dir.file_names().iter().any(|f| f == name) {
+            let Some(found) = log.dir.find_file(name) else {
                 return Err(Failure::Error(format!("File not found: {name}")));
-            }
+            };
             return Ok(Some(Selection {
-                file: Some(name.clone()),
+                file: Some(found.to_string()),
                 first_entry: 0,
                 low: i64::MIN,
                 high: i64::MAX,

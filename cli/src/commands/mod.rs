@@ -94,6 +94,12 @@ pub fn open_log(invocation: &Invocation) -> Result<Log, Failure> {
             _ => Failure::from(e),
         })?
         .with_open_options(open_options()?);
+    for copy in dir.ignored_copies() {
+        notice(format_args!(
+            "WARN Compressed copy ignored, the uncompressed file of the same index is read: \
+             file={copy}"
+        ));
+    }
     let mut options = ReadOptions::tungsten();
     if invocation.no_checksum {
         options = options.no_checksum();

@@ -74,6 +74,10 @@ pub fn run(invocation: &Invocation, args: PurgeArgs, out: &mut impl Write) -> Re
             "  {} (SEQ# {} to {})",
             e.file_name, e.start_seqno, e.end_seqno
         )?;
+        // Left behind, the copy would take the deleted file's place at the next run.
+        if let Some(copy) = log.dir.ignored_copy_of(&e.file_name) {
+            writeln!(out, "  {copy} (compressed copy of {})", e.file_name)?;
+        }
     }
     if let Some(k) = kept {
         if k.start_seqno <= high {
@@ -89,9 +93,13 @@ pub fn run(invocation: &Invocation, args: PurgeArgs, out: &mut impl Write) -> Re
         return Ok(());
     }
     for e in &doomed {
-        let path = log.file_path(&e.file_name);
-        fs::remove_file(&path)
-            .map_err(|err| Failure::Fatal(format!("Unable to delete {}: {err}", path.display())))?;
+        let copy = log.dir.ignored_copy_of(&e.file_name);
+        for name in copy.into_iter().chain([e.file_name.as_str()]) {
+            let path = log.file_path(name);
+            fs::remove_file(&path).map_err(|err| {
+                Failure::Fatal(format!("Unable to delete {}: {err}", path.display()))
+            })?;
+        }
     }
     writeln!(
         out,

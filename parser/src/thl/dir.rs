@@ -4,7 +4,10 @@
 //! `(i + 1) mod 2147483647`, so after a wrap-around name order and log order differ.
 //! [`LogDir::index`] therefore orders files by their first seqno, as Tungsten does.
 //! A `.gz` suffix is accepted on any file name; such files are inflated when opened
-//! (within [`OpenOptions::max_in_memory`]), and streamed when only indexed.
+//! (within [`OpenOptions::max_in_memory`]), and streamed when only indexed. When a file
+//! is present both plain and gzipped (`gzip -k`), the plain one is the log's and the
+//! `.gz` copy is set aside ([`LogDir::ignored_copies`]): two files with one index
+//! would otherwise both enter the index.
 
 use std::path::{Path, PathBuf};
 
@@ -45,6 +48,8 @@ pub fn next_index(index: i64) -> i64 {
 pub struct LogDir {
     path: PathBuf,
     files: Vec<String>,
+    /// `.gz` files whose plain twin is present.
+    ignored: Vec<String>,
     open_options: OpenOptions,
 }
 
@@ -89,11 +94,41 @@ impl LogDir {
             return Err(Error::new(name, 0, ErrorKind::Thl(ThlError::NoLogFiles)));
         }
         files.sort();
+        let (ignored, files): (Vec<String>, Vec<String>) = files.iter().cloned().partition(|f| {
+            f.strip_suffix(".gz")
+                .is_some_and(|plain| files.binary_search_by(|g| g.as_str().cmp(plain)).is_ok())
+        });
         Ok(LogDir {
             path: path.to_path_buf(),
             files,
+            ignored,
             open_options: OpenOptions::default(),
         })
+    }
+
+    /// `.gz` files left out of the log because the same file is present uncompressed
+    /// (sorted by name).
+    pub fn ignored_copies(&self) -> &[String] {
+        &self.ignored
+    }
+
+    /// The `.gz` copy left out in favour of the plain file `name`, if any.
+    pub fn ignored_copy_of(&self, name: &str) -> Option<&str> {
+        let gz = format!("{name}.gz");
+        self.ignored.iter().find(|f| **f == gz).map(String::as_str)
+    }
+
+    /// The file a user's `name` means: the log's file of that name, else its `.gz`
+    /// form (`thl.data.0000000001` finds `thl.data.0000000001.gz`), else a copy left
+    /// out of the log named exactly.
+    pub fn find_file(&self, name: &str) -> Option<&str> {
+        let gz = format!("{name}.gz");
+        self.files
+            .iter()
+            .find(|f| **f == name)
+            .or_else(|| self.files.iter().find(|f| **f == gz))
+            .or_else(|| self.ignored.iter().find(|f| **f == name))
+            .map(String::as_str)
     }
 
     /// The same directory, its files opened with `options` (the in-memory limit for
@@ -110,7 +145,8 @@ impl LogDir {
         &self.path
     }
 
-    /// Data file names, sorted by name.
+    /// Data file names, sorted by name (without the copies of
+    /// [`LogDir::ignored_copies`]).
     pub fn file_names(&self) -> &[String] {
         &self.files
     }

@@ -5,7 +5,7 @@
 
 use std::fmt;
 
-use nom::number::complete::{le_u16, le_u24, le_u32, le_u64, le_u8};
+use nom::number::complete::{le_i64, le_u16, le_u24, le_u32, le_u64, le_u8};
 
 use super::Text;
 use crate::binlog::wire::{bytes, cstr, str_u8};
@@ -41,9 +41,11 @@ pub mod code {
     pub const UPDATED_DB_NAMES: u8 = 12;
     /// `Q_MICROSECONDS` (3 bytes).
     pub const MICROSECONDS: u8 = 13;
-    /// `Q_COMMIT_TS`: reserved by MySQL, never written; its layout is undefined.
+    /// `Q_COMMIT_TS`: the commit sequence number of the MySQL 5.7 development
+    /// milestones that wrote their logical clock into QUERY events (8 bytes,
+    /// little-endian). Later servers moved it to the GTID event and never write this code.
     pub const COMMIT_TS: u8 = 14;
-    /// `Q_COMMIT_TS2`: reserved by MySQL, never written; its layout is undefined.
+    /// `Q_COMMIT_TS2`: reserved by MySQL, never written; no reader knows its layout.
     pub const COMMIT_TS2: u8 = 15;
     /// `Q_EXPLICIT_DEFAULTS_FOR_TIMESTAMP` (1 byte).
     pub const EXPLICIT_DEFAULTS_FOR_TIMESTAMP: u8 = 16;
@@ -168,6 +170,8 @@ pub struct StatusVars<'a> {
     pub updated_db_names: Option<UpdatedDbNames<'a>>,
     /// `Q_MICROSECONDS`.
     pub microseconds: Option<u32>,
+    /// `Q_COMMIT_TS`: commit sequence number (MySQL 5.7 milestones only).
+    pub commit_seq_no: Option<i64>,
     /// `Q_EXPLICIT_DEFAULTS_FOR_TIMESTAMP`.
     pub explicit_defaults_ts: Option<u8>,
     /// `Q_DDL_LOGGED_WITH_XID`.
@@ -234,6 +238,10 @@ impl<'a> StatusVars<'a> {
             code::INVOKER => set(&mut self.invoker, invoker(i)),
             code::UPDATED_DB_NAMES => set(&mut self.updated_db_names, updated_db_names(i)),
             code::MICROSECONDS => set(&mut self.microseconds, le_u24(i)),
+            // Layout from the reader that shipped with the servers writing it: MySQL's
+            // libbinlogapi (src/binlog_event.cpp, Query_event's constructor, 2013) reads
+            // COMMIT_SEQ_LEN = 8 bytes with uint8korr into the signed `commit_seq_no`.
+            code::COMMIT_TS => set(&mut self.commit_seq_no, le_i64(i)),
             code::EXPLICIT_DEFAULTS_FOR_TIMESTAMP => set(&mut self.explicit_defaults_ts, le_u8(i)),
             code::DDL_LOGGED_WITH_XID => set(&mut self.ddl_xid, le_u64(i)),
             code::DEFAULT_COLLATION_FOR_UTF8MB4 => {
@@ -417,11 +425,40 @@ mod tests {
     }
 
     #[test]
+    fn commit_ts_of_the_5_7_milestones_is_an_8_byte_sequence_number() {
+        // As a 5.7 milestone wrote it: codes in increasing order, Q_COMMIT_TS (14) after
+        // Q_MICROSECONDS (13), its value 8 bytes little-endian; decoding goes on after it.
+        let mut b = vec![code::MICROSECONDS, 0x3f, 0x42, 0x0f];
+        b.push(code::COMMIT_TS);
+        b.extend([2, 0, 0, 0, 1, 0, 0, 0]);
+        b.extend([code::EXPLICIT_DEFAULTS_FOR_TIMESTAMP, 1]);
+        let v = StatusVars::parse(&b).unwrap();
+        assert_eq!(v.microseconds, Some(999_999));
+        assert_eq!(v.commit_seq_no, Some((1 << 32) + 2));
+        assert_eq!(v.explicit_defaults_ts, Some(1));
+        assert_eq!(v.unknown, None);
+        // The server kept it in a signed 64-bit integer: all ones is -1.
+        let ones = StatusVars::parse(&[
+            code::COMMIT_TS,
+            0xff,
+            0xff,
+            0xff,
+            0xff,
+            0xff,
+            0xff,
+            0xff,
+            0xff,
+        ]);
+        assert_eq!(ones.unwrap().commit_seq_no, Some(-1));
+        assert!(StatusVars::parse(&b[..4 + 8]).is_err(), "7 of its 8 bytes");
+    }
+
+    #[test]
     fn unknown_code_stops_and_is_recorded() {
         let b = [
             code::CATALOG,
             0,
-            code::COMMIT_TS,
+            code::COMMIT_TS2,
             1,
             2,
             3,
@@ -436,7 +473,7 @@ mod tests {
         assert_eq!(
             v.unknown,
             Some(UnknownStatusVar {
-                code: 14,
+                code: 15,
                 offset: 2
             })
         );

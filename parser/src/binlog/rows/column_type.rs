@@ -239,7 +239,9 @@ impl ColumnType {
         }
     }
 
-    /// Whether the SIGNEDNESS optional metadata has a bit for this (real) type.
+    /// Whether MySQL's SIGNEDNESS optional metadata has a bit for this (real) type, as
+    /// MySQL's `is_numeric_type` (log_event.cc) lists them; MariaDB adds YEAR (see the
+    /// table map).
     pub fn is_numeric(self) -> bool {
         use ColumnType::*;
         matches!(

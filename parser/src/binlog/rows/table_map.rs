@@ -159,7 +159,12 @@ impl<'a> TableMap<'a> {
         let (mut enums, mut sets, mut geometry, mut vectors) = (0usize, 0usize, 0usize, 0usize);
         for (i, col) in self.columns.iter_mut().enumerate() {
             let kind = col.kind;
-            if kind.is_numeric() {
+            // MariaDB gives YEAR (an unsigned TINYINT underneath) a SIGNEDNESS bit too:
+            // fixtures/mariadb/types-bin.000001's t_time map (INT, then TIME/DATETIME/
+            // TIMESTAMP columns, then YEAR) carries two bits, 0 then 1. MySQL does not.
+            let signed_kind =
+                kind.is_numeric() || (flavor == Flavor::MariaDb && kind == ColumnType::Year);
+            if signed_kind {
                 if let Some(bits) = &opt.signedness {
                     col.unsigned = bit_msb(bits, numeric);
                 }
@@ -385,6 +390,26 @@ mod tests {
         assert_eq!(m.members(4).unwrap()[1], Cow::Borrowed(&b"q"[..]));
         let owned = m.clone().into_owned();
         assert_eq!(owned, m);
+    }
+
+    #[test]
+    fn signedness_bits_follow_each_flavors_numeric_columns() {
+        // INT, YEAR, TINYINT; SIGNEDNESS 0b0110_0000: bits 0 and 1 clear/set as listed.
+        let body = table_map_body(1, b"d", b"t", &[3, 13, 1], &[], &[0], &[1, 1, 0b0110_0000]);
+        // MySQL: two numeric columns (INT, TINYINT); the TINYINT is the second bit.
+        let m = TableMap::parse(&body, &ctx()).unwrap();
+        let got: Vec<_> = m.columns.iter().map(|c| c.unsigned).collect();
+        assert_eq!(got, [false, false, true]);
+        // MariaDB: YEAR takes the second bit, the TINYINT the third.
+        let mut maria = ctx();
+        maria.flavor = Flavor::MariaDb;
+        let m = TableMap::parse(&body, &maria).unwrap();
+        let got: Vec<_> = m.columns.iter().map(|c| c.unsigned).collect();
+        assert_eq!(got, [false, true, true]);
+        let body = table_map_body(1, b"d", b"t", &[3, 13, 1], &[], &[0], &[1, 1, 0b0100_0000]);
+        let m = TableMap::parse(&body, &maria).unwrap();
+        let got: Vec<_> = m.columns.iter().map(|c| c.unsigned).collect();
+        assert_eq!(got, [false, true, false]);
     }
 
     #[test]

@@ -582,6 +582,40 @@ mod tests {
     }
 
     #[test]
+    fn vector_values_match_their_dimensions_and_render_as_hex() {
+        // INT, VECTOR(2), VECTOR(1); VECTOR_DIMENSIONALITY lists 2 and 1.
+        let map_body = table_map_body(9, b"d", b"v", &[3, 242, 242], &[4, 4], &[0], &[13, 2, 2, 1]);
+        let map = TableMap::parse(&map_body, &ctx()).unwrap();
+        let mut rows = vec![0b000];
+        rows.extend_from_slice(&7i32.to_le_bytes());
+        let pair: Vec<u8> = [1.0f32, -2.5]
+            .iter()
+            .flat_map(|x| x.to_le_bytes())
+            .collect();
+        rows.extend_from_slice(&(pair.len() as u32).to_le_bytes());
+        rows.extend_from_slice(&pair);
+        rows.extend_from_slice(&4u32.to_le_bytes());
+        rows.extend_from_slice(&0.5f32.to_le_bytes());
+        let body = rows_body(9, Some(&[]), 3, &[0b111], None, &rows);
+        let ev = RowsEvent::parse(&body, &ctx(), kind(30)).unwrap();
+        let row = ev.rows(&map).unwrap().next().unwrap().unwrap();
+        for cell in row.after.unwrap().iter().skip(1) {
+            let cell = cell.unwrap();
+            let Value::Vector(v) = cell.value else {
+                panic!("{cell:?}")
+            };
+            // FLOAT32 elements: 4 bytes each.
+            let dims = map.columns[cell.column].vector_dimensions.unwrap();
+            assert_eq!(v.len() as u64, 4 * dims);
+        }
+        // 1.0 = 0x3f800000, -2.5 = 0xc0200000, 0.5 = 0x3f000000, little-endian.
+        assert_eq!(
+            render(&ev, &map),
+            r#"[{"after":[7,{"hex":"0000803f000020c0"},{"hex":"0000003f"}]}]"#
+        );
+    }
+
+    #[test]
     fn v1_update_with_different_bitmaps_and_delete() {
         let map_body = int_varchar_map();
         let map = TableMap::parse(&map_body, &ctx()).unwrap();

@@ -412,6 +412,36 @@ mod tests {
         assert_eq!(got, [false, true, false]);
     }
 
+    /// Layouts from MySQL's source documentation of `Table_map_event`'s
+    /// `Optional_metadata_field_type`: COLUMN_VISIBILITY (12) is one bit per column, most
+    /// significant bit first, set for a visible column; VECTOR_DIMENSIONALITY (13) is one
+    /// packed integer per VECTOR column, in column order.
+    #[test]
+    fn visibility_and_vector_dimensions_per_column() {
+        // INT, VECTOR (4-byte length prefix), VARCHAR(10), VECTOR.
+        let mut tlv = vec![12, 1, 0b1011_0000];
+        tlv.extend_from_slice(&[13, 4, 3, 252, 0x00, 0x04]); // 3, then 1024 (0xfc + u16)
+        let body = table_map_body(
+            1,
+            b"d",
+            b"t",
+            &[3, 242, 15, 242],
+            &[4, 10, 0, 4],
+            &[0],
+            &tlv,
+        );
+        let m = TableMap::parse(&body, &ctx()).unwrap();
+        let visible: Vec<_> = m.columns.iter().map(|c| c.visible).collect();
+        assert_eq!(visible, [Some(true), Some(false), Some(true), Some(true)]);
+        let dims: Vec<_> = m.columns.iter().map(|c| c.vector_dimensions).collect();
+        assert_eq!(dims, [None, Some(3), None, Some(1024)]);
+        // Without the fields nothing is known about either.
+        let body = table_map_body(1, b"d", b"t", &[3, 242], &[4], &[0], &[]);
+        let m = TableMap::parse(&body, &ctx()).unwrap();
+        assert!(m.columns.iter().all(|c| c.visible.is_none()));
+        assert!(m.columns.iter().all(|c| c.vector_dimensions.is_none()));
+    }
+
     #[test]
     fn column_charsets_follow_each_flavors_character_columns() {
         // VARCHAR, GEOMETRY, VECTOR, BLOB; COLUMN_CHARSET lists the character columns.

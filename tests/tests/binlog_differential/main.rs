@@ -2,70 +2,44 @@
 //! implementation) on every file of the shared corpus and on the project's MariaDB logs.
 //!
 //! Both walk each file; they must frame the same events at the same offsets with the same
-//! header (timestamp, raw type code, server id, size, log_pos, flags) and decode the same
-//! values for QUERY, ROTATE, XID, GTID (plain, anonymous and tagged), TABLE_MAP and every
-//! row value mysql_common decodes, including the events inside transaction payloads.
+//! header, and decode the same value for every field mysql_common decodes: each event
+//! body it reads (`events`), every column and optional-metadata field of table maps
+//! (`table_map`), and every row value and per-column fact of rows events (`rows`),
+//! including the events inside transaction payloads.
 //!
-//! Where the two disagree because mysql_common is wrong or does not decode something,
-//! the case is listed in [`EXCEPTIONS`] (and in README, "Differential test"), with why;
-//! the test fails both on an unlisted difference and on a listed one that no longer
-//! happens, so the list stays true.
+//! A difference is keyed by (file, event offset, field). Where mysql_common is wrong, the
+//! key is listed in [`exceptions::EXCEPTIONS`] (and in README, "Differential test against
+//! mysql_common") with why; the test fails on an unlisted difference and on a listed one
+//! that no longer happens, so the list stays exact.
 
-use std::collections::BTreeMap;
-use std::path::PathBuf;
+mod events;
+mod exceptions;
+mod rows;
+mod table_map;
+mod tally;
+
+use std::path::{Path, PathBuf};
 
 use mysql_common::binlog::consts::BinlogVersion;
-use mysql_common::binlog::events::{
-    AnonymousGtidEvent, Event as TheirEvent, EventData, RowsEventData, TableMapEvent,
-};
-use mysql_common::binlog::jsondiff::JsonDiffOperation;
-use mysql_common::binlog::value::BinlogValue;
-use mysql_common::binlog::{BinlogFile, EventStreamReader};
-use mysql_common::Value as TheirValue;
-use replog::binlog::events::transaction_payload::TransactionPayload;
-use replog::binlog::rows::{Column, JsonDiffOp, RowImage, TableMap, TableMaps, Value};
-use replog::binlog::{Event, FormatContext, InnerEvents, ReadOptions, Reader};
+use mysql_common::binlog::BinlogFile;
+use replog::binlog::rows::TableMaps;
+use replog::binlog::{Event, ReadOptions, Reader};
 use replog::input::LogBytes;
-use serde_json::Value as Json;
 
-/// Documented differences: (file, kind of difference, why). The kinds are those
-/// [`Diff::kind`] reports.
-const EXCEPTIONS: &[(&str, &str, &str)] = &[
-    (
-        "ver_5_1-wl2325_r.001",
-        "permuted type",
-        "pre-GA 5.2.2-a_drop6 tree numbers types 16-22 differently (corpus README); \
-         mysql_common reads the raw codes with today's numbering, so it decodes table maps \
-         and rows events as XID/LOAD events and fails on 4 of them; replog maps them back \
-         as MySQL does: bodies of those events are not compared",
-    ),
-    (
-        "ver_5_1-wl2325_s.001",
-        "permuted type",
-        "same pre-GA numbering: the events labelled PRE_GA_*_ROWS are really XID, \
-         BEGIN_LOAD_QUERY and EXECUTE_LOAD_QUERY",
-    ),
-    (
-        "corrupt-relay-bin.000624",
-        "both fail",
-        "the QUERY at 91204 is corrupt on purpose (corpus README): both decoders reject \
-         its status-variable length; the events after it agree",
-    ),
-    (
-        "types-bin.000001",
-        "value",
-        "mysql_common does not sign-extend MEDIUMINT (INT24): the server's minimum \
-         -8388608 and -1 (fixtures/mariadb/expected.json, table t_int) come out as \
-         8388608 and 16777215; replog gives the server's values",
-    ),
-    (
-        "types-bin.000001",
-        "mysql_common panics",
-        "mysql_common overflows (an unsigned `frac -= 0x100` in binlog/misc.rs) on a \
-         negative TIME(1)/TIME(2) with a non-zero fraction, which the t_time rows hold \
-         (fixtures/mariadb/README.md: -01:02:03.123456 at every precision); replog \
-         decodes them to the server's values",
-    ),
+use exceptions::EXCEPTIONS;
+use tally::{Cmp, Diff, Tally};
+
+/// Event types mysql_common frames but whose bodies it does not decode (it returns no
+/// data for them): the MariaDB-only types 160-171.
+const UNREAD_BY_MYSQL_COMMON: &[&str] = &[
+    "MARIADB_ANNOTATE_ROWS_EVENT",
+    "MARIADB_BINLOG_CHECKPOINT_EVENT",
+    "MARIADB_GTID_EVENT",
+    "MARIADB_GTID_LIST_EVENT",
+    "MARIADB_QUERY_COMPRESSED_EVENT",
+    "MARIADB_WRITE_ROWS_COMPRESSED_EVENT_V1",
+    "MARIADB_UPDATE_ROWS_COMPRESSED_EVENT_V1",
+    "MARIADB_DELETE_ROWS_COMPRESSED_EVENT_V1",
 ];
 
 /// The files compared: the whole shared corpus and the project's MariaDB logs.
@@ -94,75 +68,69 @@ fn files() -> Vec<(String, PathBuf)> {
     out
 }
 
-/// One disagreement.
-#[derive(Debug)]
-struct Diff {
-    offset: u64,
-    kind: &'static str,
-    what: String,
-}
-
-/// What one file's comparison found.
-#[derive(Default)]
-struct Tally {
-    events: usize,
-    bodies: usize,
-    values: usize,
-    diffs: Vec<Diff>,
-}
-
-impl Tally {
-    fn diff(&mut self, offset: u64, kind: &'static str, what: impl Into<String>) {
-        self.diffs.push(Diff {
-            offset,
-            kind,
-            what: what.into(),
-        });
-    }
-}
-
 #[test]
 fn replog_and_mysql_common_agree_on_the_corpus() {
-    let mut totals = (0, 0, 0);
-    let mut seen: BTreeMap<(String, &'static str), Vec<String>> = BTreeMap::new();
+    let mut total = Tally::default();
+    let mut diffs: Vec<(String, Diff)> = Vec::new();
     for (name, path) in files() {
         let tally = compare_file(&path);
-        totals.0 += tally.events;
-        totals.1 += tally.bodies;
-        totals.2 += tally.values;
-        for d in tally.diffs {
-            seen.entry((name.clone(), d.kind))
-                .or_default()
-                .push(format!("at {}: {}", d.offset, d.what));
-        }
+        total.add(&tally);
+        diffs.extend(tally.diffs.into_iter().map(|d| (name.clone(), d)));
     }
-    let mut unexplained = Vec::new();
-    for ((file, kind), whats) in &seen {
-        if !EXCEPTIONS.iter().any(|(f, k, _)| f == file && k == kind) {
-            unexplained.push(format!("{file}: {kind}: {whats:#?}"));
+
+    let unexplained: Vec<String> = diffs
+        .iter()
+        .filter(|(file, d)| !EXCEPTIONS.iter().any(|e| e.covers(file, d)))
+        .map(|(file, d)| format!("{file} at {}: {}: {}", d.offset, d.field, d.what))
+        .collect();
+    assert!(
+        unexplained.is_empty(),
+        "{} undocumented differences:\n{}",
+        unexplained.len(),
+        unexplained.join("\n")
+    );
+    for e in EXCEPTIONS {
+        for &(offset, field) in e.at {
+            assert!(
+                diffs
+                    .iter()
+                    .any(|(file, d)| file == e.file && d.offset == offset && d.field == field),
+                "documented exception no longer happens: {} at {offset}: {field} ({})",
+                e.file,
+                e.why
+            );
         }
     }
     assert!(
-        unexplained.is_empty(),
-        "undocumented differences:\n{}",
-        unexplained.join("\n")
+        total.uncompared.is_empty(),
+        "bodies both decoders read but the test does not compare: {:?}",
+        total.uncompared
     );
-    for (file, kind, _) in EXCEPTIONS {
+    for kind in total.unread.keys() {
         assert!(
-            seen.contains_key(&(file.to_string(), *kind)),
-            "documented exception no longer happens: {file}: {kind}"
+            UNREAD_BY_MYSQL_COMMON.contains(kind),
+            "{kind}: mysql_common decodes this type's body but the test does not compare it"
         );
     }
+
+    let fields = total.field_count();
+    eprintln!(
+        "compared {} events, {fields} fields ({} row values); per event type: {:?}; \
+         not decoded by mysql_common: {:?}; {} documented differences",
+        total.events,
+        total.values,
+        total.fields,
+        total.unread,
+        diffs.len()
+    );
     // The comparison really compared: every event of the corpus and the fixtures, the
-    // bodies of the types both decode, and every row value.
-    let (events, bodies, values) = totals;
-    eprintln!("compared {events} events, {bodies} bodies, {values} row values");
-    assert!(events > 1400, "{events} events");
-    assert!(bodies > 900, "{bodies} bodies");
-    assert!(values > 700, "{values} values");
+    // fields of the bodies both decode, and every row value.
+    assert!(total.events > 1400, "{} events", total.events);
+    assert!(fields > 20_000, "{fields} fields");
+    assert!(total.values > 700, "{} values", total.values);
 }
 
-fn compare_file(path: &std::path::Path) -> Tally {
+fn compare_file(path: &Path) -> Tally {
     let mut t = Tally::default();
     let bytes = LogBytes::open(path).unwrap();
     let data = bytes.bytes();
@@ -179,10 +147,13 @@ fn compare_file(path: &std::path::Path) -> Tally {
             (None, None) => break,
             (Some(Err(e)), Some(Ok(o))) if e.offset == pos => {
                 // replog rejects the event; mysql_common frames it: does it decode it?
-                if o.read_data().is_ok() {
-                    t.diff(pos, "replog fails", e.to_string());
-                } else {
-                    t.diff(pos, "both fail", e.to_string());
+                let mut c = Cmp::new(&mut t, pos, "rejected", "event".into());
+                match o.read_data() {
+                    Ok(_) => c.differ("body", format!("replog rejects it: {e}")),
+                    Err(theirs) => c.differ(
+                        "body",
+                        format!("both reject it: replog {e}; mysql_common {theirs}"),
+                    ),
                 }
                 pos += u64::from(o.header().event_size());
                 continue;
@@ -202,40 +173,38 @@ fn compare_file(path: &std::path::Path) -> Tally {
         };
         t.events += 1;
         assert_eq!(mine.raw.offset, pos, "{}", path.display());
+        let kind = mine.raw.event_type.name().unwrap_or("UNKNOWN_EVENT");
         let h = other.header();
-        assert_eq!(
-            (
-                mine.raw.header.timestamp,
-                mine.raw.header.type_code,
-                mine.raw.header.server_id,
-                mine.raw.header.event_size,
-                mine.raw.header.log_pos,
-                mine.raw.header.flags
-            ),
-            (
-                h.timestamp(),
-                h.event_type_raw(),
-                h.server_id(),
-                h.event_size(),
-                h.log_pos(),
-                h.flags_raw()
-            ),
-            "{} at {pos}: headers",
-            path.display()
+        let mut c = Cmp::new(&mut t, pos, kind, kind.to_string());
+        c.eq("header.timestamp", mine.raw.header.timestamp, h.timestamp());
+        c.eq(
+            "header.type_code",
+            mine.raw.header.type_code,
+            h.event_type_raw(),
         );
+        c.eq("header.server_id", mine.raw.header.server_id, h.server_id());
+        c.eq(
+            "header.event_size",
+            mine.raw.header.event_size,
+            h.event_size(),
+        );
+        c.eq("header.log_pos", mine.raw.header.log_pos, h.log_pos());
+        c.eq("header.flags", mine.raw.header.flags, h.flags_raw());
         pos += u64::from(h.event_size());
         if mine.raw.event_type.0 != mine.raw.header.type_code {
-            t.diff(
-                mine.raw.offset,
-                "permuted type",
-                format!("{:?}", mine.raw.event_type.name()),
+            // A pre-GA log numbering types differently: mysql_common reads the raw code.
+            c.differ(
+                "type",
+                format!(
+                    "replog {kind}, mysql_common code {}",
+                    mine.raw.header.type_code
+                ),
             );
             continue;
         }
         let ctx = ours.context().clone();
-        compare_event(
-            &mut t,
-            mine.raw.offset,
+        events::compare_event(
+            &mut c,
             &mine.event,
             &other,
             &ctx,
@@ -247,353 +216,4 @@ fn compare_file(path: &std::path::Path) -> Tally {
         }
     }
     t
-}
-
-/// Compares one decoded event (top level or inside a payload) with mysql_common's.
-fn compare_event<'a>(
-    t: &mut Tally,
-    at: u64,
-    mine: &Event<'_>,
-    other: &TheirEvent,
-    ctx: &FormatContext,
-    reader: &mut EventStreamReader,
-    maps: &mut TableMaps<'a>,
-) {
-    let data = match other.read_data() {
-        Ok(Some(d)) => d,
-        // A type mysql_common does not know (MariaDB 160-171): nothing to compare.
-        Ok(None) => return,
-        Err(e) => {
-            t.diff(at, "mysql_common fails", format!("{mine}: {e}"));
-            return;
-        }
-    };
-    let check = |t: &mut Tally, same: bool, what: &str| {
-        if !same {
-            t.diff(at, "value", what.to_string());
-        }
-    };
-    match (mine, &data) {
-        (Event::Query(q), EventData::QueryEvent(o)) => {
-            t.bodies += 1;
-            let text = q.text().unwrap();
-            check(
-                t,
-                q.thread_id == o.thread_id()
-                    && q.error_code == o.error_code()
-                    && q.schema == o.schema_raw()
-                    && *text == *o.query_raw(),
-                &format!("QUERY {q}"),
-            );
-        }
-        (Event::Rotate(r), EventData::RotateEvent(o)) => {
-            t.bodies += 1;
-            check(
-                t,
-                r.position == o.position() && r.next_file == o.name_raw(),
-                &format!("ROTATE {r}"),
-            );
-        }
-        (Event::Xid(x), EventData::XidEvent(o)) => {
-            t.bodies += 1;
-            check(t, x.xid == o.xid, &format!("XID {}", x.xid));
-        }
-        (Event::Gtid(g), EventData::GtidEvent(o))
-        | (Event::Gtid(g), EventData::AnonymousGtidEvent(AnonymousGtidEvent(o))) => {
-            t.bodies += 1;
-            let clock = g.logical_clock.map_or((0, 0), |lc| {
-                (lc.last_committed as u64, lc.sequence_number as u64)
-            });
-            check(
-                t,
-                g.sid.0 == o.sid()
-                    && g.gno as u64 == o.gno()
-                    && clock == (o.last_committed(), o.sequence_number()),
-                &format!("GTID {g}"),
-            );
-        }
-        (Event::GtidTagged(g), EventData::GtidEvent(o)) => {
-            t.bodies += 1;
-            let tag = o
-                .tag()
-                .map(|tag| tag.as_str().to_string())
-                .unwrap_or_default();
-            check(
-                t,
-                g.sid.0 == o.sid()
-                    && g.gno as u64 == o.gno()
-                    && g.tag == tag.as_bytes()
-                    && g.logical_clock.last_committed as u64 == o.last_committed()
-                    && g.logical_clock.sequence_number as u64 == o.sequence_number(),
-                &format!("GTID_TAGGED {g}"),
-            );
-        }
-        (Event::TableMap(m), EventData::TableMapEvent(o)) => {
-            t.bodies += 1;
-            compare_table_map(t, at, m, o);
-        }
-        (Event::Rows(r), EventData::RowsEvent(o)) => {
-            t.bodies += 1;
-            let (Some(map), Some(tme)) = (maps.get(r.table_id), reader.get_tme(o.table_id()))
-            else {
-                t.diff(
-                    at,
-                    "value",
-                    format!("rows event for unknown table {}", r.table_id),
-                );
-                return;
-            };
-            compare_rows(t, at, r, map, o, tme);
-        }
-        (Event::TransactionPayload(p), EventData::TransactionPayloadEvent(_)) => {
-            t.bodies += 1;
-            compare_payload(t, at, p, other, ctx, reader, maps);
-        }
-        _ => {}
-    }
-}
-
-fn compare_table_map(t: &mut Tally, at: u64, m: &TableMap<'_>, o: &TableMapEvent<'_>) {
-    let mut same = m.table_id == o.table_id()
-        && *m.schema == *o.database_name_raw()
-        && *m.table == *o.table_name_raw()
-        && m.columns.len() as u64 == o.columns_count();
-    for (i, c) in m.columns.iter().enumerate() {
-        let raw = o.get_raw_column_type(i).ok().flatten();
-        same &= raw.map(|r| r as u8) == Some(c.binlog_type.code());
-    }
-    if !same {
-        t.diff(at, "value", format!("TABLE_MAP {}", m.table_id));
-    }
-}
-
-fn compare_payload<'a>(
-    t: &mut Tally,
-    at: u64,
-    p: &TransactionPayload<'_>,
-    other: &TheirEvent,
-    ctx: &FormatContext,
-    reader: &mut EventStreamReader,
-    maps: &mut TableMaps<'a>,
-) {
-    let buf = p.decompress().unwrap();
-    let EventData::TransactionPayloadEvent(o) = other.read_data().unwrap().unwrap() else {
-        unreachable!()
-    };
-    let theirs_buf = o.danger_decompress();
-    assert_eq!(buf, theirs_buf, "payload at {at}: same decompressed bytes");
-    let mut input = &theirs_buf[..];
-    for inner in InnerEvents::new(&buf, ctx) {
-        let inner = inner.unwrap();
-        let o = reader
-            .read_decompressed(&mut input)
-            .unwrap()
-            .expect("mysql_common frames the same inner events");
-        t.events += 1;
-        let h = o.header();
-        assert_eq!(
-            (
-                inner.header.type_code,
-                inner.header.event_size,
-                inner.header.log_pos
-            ),
-            (h.event_type_raw(), h.event_size(), h.log_pos())
-        );
-        let event = inner.decode(ctx).unwrap();
-        compare_event(t, at, &event, &o, ctx, reader, maps);
-        if let Event::TableMap(tm) = event {
-            maps.insert((*tm).into_owned());
-        }
-    }
-    assert!(
-        input.is_empty(),
-        "payload at {at}: mysql_common has more events"
-    );
-}
-
-fn compare_rows(
-    t: &mut Tally,
-    at: u64,
-    r: &replog::binlog::rows::RowsEvent<'_>,
-    map: &TableMap<'_>,
-    o: &RowsEventData<'_>,
-    tme: &TableMapEvent<'_>,
-) {
-    let mine: Vec<_> = match map.columns.len() == r.column_count {
-        true => r.rows(map).unwrap().collect(),
-        false => {
-            t.diff(at, "value", "column count");
-            return;
-        }
-    };
-    // mysql_common panics on some values (arithmetic overflow in debug builds): that is
-    // one of its failures, not the end of the comparison.
-    let theirs = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        o.rows(tme).collect::<Vec<_>>()
-    }));
-    let Ok(theirs) = theirs else {
-        t.diff(at, "mysql_common panics", "decoding the rows");
-        return;
-    };
-    if mine.len() != theirs.len() {
-        t.diff(
-            at,
-            "value",
-            format!("{} rows vs {}", mine.len(), theirs.len()),
-        );
-        return;
-    }
-    for (m, th) in mine.into_iter().zip(theirs) {
-        let m = m.unwrap_or_else(|e| panic!("row at {at}: {e:?}"));
-        let (before, after) = match th {
-            Ok(x) => x,
-            Err(e) => {
-                t.diff(at, "mysql_common fails", format!("row: {e}"));
-                continue;
-            }
-        };
-        for (mine, theirs) in [(m.before, before), (m.after, after)] {
-            match (mine, theirs) {
-                (None, None) => {}
-                (Some(img), Some(row)) => compare_image(t, at, &img, map, row),
-                _ => t.diff(at, "value", "images present"),
-            }
-        }
-    }
-}
-
-fn compare_image(
-    t: &mut Tally,
-    at: u64,
-    img: &RowImage<'_>,
-    map: &TableMap<'_>,
-    row: mysql_common::binlog::row::BinlogRow,
-) {
-    // mysql_common keeps the present columns' values, in column order.
-    let theirs: Vec<_> = (0..row.len())
-        .filter_map(|i| row.as_ref(i).cloned())
-        .collect();
-    let mine: Vec<_> = img.iter().map(|c| c.unwrap()).collect();
-    if mine.len() != theirs.len() {
-        t.diff(
-            at,
-            "value",
-            format!("{} values vs {}", mine.len(), theirs.len()),
-        );
-        return;
-    }
-    for (cell, v) in mine.iter().zip(&theirs) {
-        t.values += 1;
-        let col = &map.columns[cell.column];
-        if let Err((kind, why)) = same_value(&cell.value, v, col) {
-            t.diff(
-                at,
-                kind,
-                format!("column {} ({:?}): {why}", cell.column, col.kind),
-            );
-        }
-    }
-}
-
-/// Whether mysql_common's value is replog's, in mysql_common's representation of each
-/// type (decimals and YEAR as text, BIT big-endian bytes, SET little-endian bytes,
-/// TIMESTAMP2 as `secs[.frac]` text, JSON as its own document tree).
-fn same_value(
-    mine: &Value<'_>,
-    theirs: &BinlogValue<'_>,
-    col: &Column,
-) -> Result<(), (&'static str, String)> {
-    let differ = || ("value", format!("replog {mine:?}, mysql_common {theirs:?}"));
-    let v = match theirs {
-        BinlogValue::Value(v) => v,
-        BinlogValue::Jsonb(j) => {
-            let Value::Json(doc) = mine else {
-                return Err(differ());
-            };
-            let ours: Json = serde_json::from_str(&doc.to_json_text().unwrap()).unwrap();
-            let other =
-                Json::try_from(j.clone()).map_err(|e| ("mysql_common fails", e.to_string()))?;
-            return if ours == other { Ok(()) } else { Err(differ()) };
-        }
-        BinlogValue::JsonDiff(diffs) => {
-            let Value::JsonDiff(d) = mine else {
-                return Err(differ());
-            };
-            let ours: Vec<_> = d.iter().map(|x| x.unwrap()).collect();
-            let same = ours.len() == diffs.len()
-                && ours.iter().zip(diffs).all(|(a, b)| {
-                    let op = match b.operation() {
-                        JsonDiffOperation::REPLACE => JsonDiffOp::Replace,
-                        JsonDiffOperation::INSERT => JsonDiffOp::Insert,
-                        JsonDiffOperation::REMOVE => JsonDiffOp::Remove,
-                    };
-                    a.op == op && a.path == b.path()
-                });
-            return if same { Ok(()) } else { Err(differ()) };
-        }
-    };
-    let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
-    let same = match (mine, v) {
-        (Value::Null, TheirValue::NULL) => true,
-        (Value::Int(a), TheirValue::Int(b)) => a == b,
-        (Value::UInt(a), TheirValue::UInt(b)) => a == b,
-        // Without signedness metadata mysql_common reads every integer as signed.
-        (Value::Int(a), TheirValue::UInt(b)) => i128::from(*a) == i128::from(*b),
-        (Value::UInt(a), TheirValue::Int(b)) => i128::from(*a) == i128::from(*b),
-        (Value::Float(a), TheirValue::Float(b)) => a.to_bits() == b.to_bits(),
-        (Value::Double(a), TheirValue::Double(b)) => a.to_bits() == b.to_bits(),
-        (Value::Decimal(d), TheirValue::Bytes(b)) => d.to_string() == text(b),
-        (Value::Enum(a), TheirValue::Int(b)) => i64::from(*a) == *b,
-        (Value::Set(a), TheirValue::Bytes(b)) => *a == le(b),
-        (Value::Bit(a), TheirValue::Bytes(b)) => *a == be(b),
-        (Value::Year(0), TheirValue::Bytes(b)) if text(b) == "1900" => {
-            return Err(("YEAR 0", "mysql_common says 1900".into()))
-        }
-        (Value::Year(y), TheirValue::Bytes(b)) => y.to_string() == text(b),
-        (Value::Timestamp(ts), TheirValue::Int(b)) => ts.micros == 0 && i64::from(ts.seconds) == *b,
-        (Value::Timestamp(ts), TheirValue::Bytes(b)) => {
-            let s = text(b);
-            let (secs, frac) = s.split_once('.').unwrap_or((&s, ""));
-            let micros: u32 = format!("{frac:0<6}").parse().unwrap_or(u32::MAX);
-            secs == ts.seconds.to_string() && micros == ts.micros
-        }
-        (Value::Date(d), TheirValue::Date(y, m, dd, 0, 0, 0, 0)) => {
-            (d.year, d.month, d.day) == (*y, *m, *dd)
-        }
-        (Value::DateTime(d), TheirValue::Date(y, m, dd, h, mi, s, us)) => {
-            (
-                d.date.year,
-                d.date.month,
-                d.date.day,
-                d.hour,
-                d.minute,
-                d.second,
-                d.micros,
-            ) == (*y, *m, *dd, *h, *mi, *s, *us)
-        }
-        (Value::Time(tm), TheirValue::Time(neg, days, h, m, s, us)) => {
-            tm.negative == *neg
-                && tm.hours == days * 24 + u32::from(*h)
-                && (tm.minutes, tm.seconds, tm.micros) == (*m, *s, *us)
-        }
-        (
-            Value::String(a) | Value::Blob(a) | Value::Geometry(a) | Value::Vector(a),
-            TheirValue::Bytes(b),
-        ) => a == b,
-        _ => false,
-    };
-    let _ = col;
-    if same {
-        Ok(())
-    } else {
-        Err(differ())
-    }
-}
-
-fn le(b: &[u8]) -> u64 {
-    b.iter().rev().fold(0, |acc, x| acc << 8 | u64::from(*x))
-}
-
-fn be(b: &[u8]) -> u64 {
-    b.iter().fold(0, |acc, x| acc << 8 | u64::from(*x))
 }

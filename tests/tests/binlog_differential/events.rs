@@ -133,10 +133,9 @@ pub fn compare_event<'a>(
         (Event::TransactionPayload(p), EventData::TransactionPayloadEvent(o)) => {
             compare_payload(c, p, o, ctx, reader, maps);
         }
-        (mine, theirs) => {
+        (_, theirs) => {
             let pair = format!("{} / {}", c.kind(), variant_name(theirs));
             *c.tally().uncompared.entry(pair).or_default() += 1;
-            let _ = mine;
         }
     }
 }

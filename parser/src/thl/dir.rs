@@ -15,7 +15,7 @@ use crate::error::{Error, ErrorKind};
 use crate::input::{LogStream, OpenOptions};
 
 use super::file::{ReadOptions, Records, TailPolicy, ThlFile, HEADER_LEN};
-use super::record::RecordKind;
+use super::record::{Record, RecordKind, RotateRecord};
 use super::stream::{Seen, StreamedFile};
 use super::ThlError;
 
@@ -186,9 +186,29 @@ impl LogDir {
 
     /// Builds the index (spec 1.3). Only the first record of each file is read, except
     /// for the last file, which is read to its end (CRCs checked as `options` say); a
-    /// damaged tail there ends it silently, as for Tungsten. A `.gz` file is streamed,
-    /// never held whole in memory.
+    /// damaged tail there ends it silently, as for Tungsten. A CRC mismatch or another
+    /// damaged record there, or a record of unknown type (spec 4: readers abort), fails.
+    /// A `.gz` file is streamed, never held whole in memory.
     pub fn index(&self, options: ReadOptions) -> Result<LogIndex, Error> {
+        self.build_index(options, None)
+    }
+
+    /// [`LogDir::index`] for a permissive reader: the last file is read as
+    /// [`Records::skipping_damage`] reads, each problem going to `report` (a streamed
+    /// `.gz` file ends at its first problem, reported).
+    pub fn index_permissive(
+        &self,
+        options: ReadOptions,
+        report: &mut dyn FnMut(Error),
+    ) -> Result<LogIndex, Error> {
+        self.build_index(options, Some(report))
+    }
+
+    fn build_index(
+        &self,
+        options: ReadOptions,
+        report: Option<&mut dyn FnMut(Error)>,
+    ) -> Result<LogIndex, Error> {
         let options = ReadOptions {
             tail: TailPolicy::Stop,
             ..options
@@ -217,7 +237,7 @@ impl LogDir {
             entries[i - 1].end_seqno = next_start.saturating_sub(1);
         }
         if let Some(last) = entries.last_mut() {
-            let (end, rotate) = self.scan_to_end(&last.file_name, options)?;
+            let (end, rotate) = self.scan_to_end(&last.file_name, options, report)?;
             last.end_seqno = end.unwrap_or(last.base_seqno);
             last.ends_with_rotate = rotate;
         }
@@ -275,8 +295,14 @@ impl LogDir {
     }
 
     /// Seqno of the last `lastFrag` record of a file, and whether the file ends in a
-    /// rotate record, reading every record.
-    fn scan_to_end(&self, name: &str, options: ReadOptions) -> Result<(Option<i64>, bool), Error> {
+    /// rotate record, reading every record. Strict without `report`: the first damaged
+    /// record (or one of unknown type) fails; permissive with it.
+    fn scan_to_end(
+        &self,
+        name: &str,
+        options: ReadOptions,
+        report: Option<&mut dyn FnMut(Error)>,
+    ) -> Result<(Option<i64>, bool), Error> {
         let path = self.file_path(name);
         let stream = LogStream::open(&path)?;
         let mut end = None;
@@ -293,18 +319,63 @@ impl LogDir {
         };
         if stream.is_compressed() {
             let mut file = StreamedFile::open(stream)?;
-            while let Some(record) = file.next_record(options)? {
-                visit(record);
+            loop {
+                match file.next_record(options) {
+                    Ok(Some(record)) => visit(record),
+                    Ok(None) => break,
+                    Err(e) => match report {
+                        Some(report) => {
+                            report(e);
+                            break;
+                        }
+                        None => return Err(e),
+                    },
+                }
             }
         } else {
             drop(stream);
             let file = ThlFile::open_with(&path, self.open_options)?;
-            for record in file.records(options) {
-                visit(seen(&record?.kind));
+            match report {
+                Some(report) => file
+                    .records(options)
+                    .skipping_damage(report)
+                    .for_each(|r| visit(seen(&r.kind))),
+                None => {
+                    for record in file.records(options) {
+                        let record = record?;
+                        if let RecordKind::Unknown { record_type } = record.kind {
+                            return Err(unknown_record_type(&record, record_type));
+                        }
+                        visit(seen(&record.kind));
+                    }
+                }
             }
         }
         Ok((end, rotate))
     }
+
+    /// The last 22 bytes of a file (streamed when it is a `.gz`) and its length.
+    fn tail_bytes(&self, name: &str) -> Result<(Vec<u8>, u64), Error> {
+        let path = self.file_path(name);
+        let stream = LogStream::open(&path)?;
+        if stream.is_compressed() {
+            return StreamedFile::open(stream)?.last_bytes(ROTATE_RECORD_LEN);
+        }
+        drop(stream);
+        let file = ThlFile::open_with(&path, self.open_options)?;
+        let bytes = file.bytes();
+        let last = bytes[bytes.len().saturating_sub(ROTATE_RECORD_LEN)..].to_vec();
+        Ok((last, bytes.len() as u64))
+    }
+}
+
+/// Spec 4: a type byte other than 1 and 2 makes readers abort.
+fn unknown_record_type(record: &Record<'_>, record_type: u8) -> Error {
+    Error::new(
+        record.file,
+        record.offset,
+        ErrorKind::Thl(ThlError::UnknownRecordType { record_type }),
+    )
 }
 
 /// What the index needs of a decoded record.
@@ -319,21 +390,30 @@ pub(super) fn seen(kind: &RecordKind<'_>) -> Seen {
     }
 }
 
-/// Whether a file of `len` bytes whose last bytes are `last` ends in a rotate record:
-/// its last 22 bytes (a rotate record's fixed size) must frame one with a valid
-/// checksum, so an event record's tail is not mistaken for one.
+/// Whether a file of `len` bytes whose last bytes are `last` ends in a rotate record
+/// (see [`rotate_tail`]).
 fn is_rotate_tail(name: &str, last: &[u8], len: u64) -> bool {
-    let fits = len
+    rotate_tail(name, last, len).is_some()
+}
+
+/// The rotate record a file of `len` bytes whose last bytes are `last` ends with, and
+/// its offset: its last 22 bytes (a rotate record's fixed size) must frame one with a
+/// valid checksum, so an event record's tail is not mistaken for one.
+fn rotate_tail(name: &str, last: &[u8], len: u64) -> Option<(u64, RotateRecord)> {
+    let at = len
         .checked_sub(ROTATE_RECORD_LEN as u64)
-        .is_some_and(|at| at >= HEADER_LEN as u64);
-    if !fits || last.len() != ROTATE_RECORD_LEN {
-        return false;
+        .filter(|&at| at >= HEADER_LEN as u64)?;
+    if last.len() != ROTATE_RECORD_LEN {
+        return None;
     }
     let mut tail = Records::new(name, last, 0, ReadOptions::default());
-    matches!(
-        tail.next(),
-        Some(Ok(r)) if matches!(r.kind, RecordKind::Rotate(_)) && r.length as usize == ROTATE_RECORD_LEN
-    )
+    match tail.next() {
+        Some(Ok(r)) if r.length as usize == ROTATE_RECORD_LEN => match r.kind {
+            RecordKind::Rotate(rotate) => Some((at, rotate)),
+            _ => None,
+        },
+        _ => None,
+    }
 }
 
 impl LogIndex {
@@ -365,14 +445,37 @@ impl LogIndex {
     }
 
     /// Checks that the files follow each other without a gap: each file's index is the
-    /// previous one's plus one (modulo 2147483647). Reports the first missing file.
+    /// previous one's plus one (modulo 2147483647), and a file that ends in a rotate
+    /// record names the next one. Reports the first missing file: at the rotate record
+    /// that points to it ([`ThlError::RotateTargetMissing`], as a reader following the
+    /// log meets it), else at the start of the file before the gap
+    /// ([`ThlError::MissingLogFile`]).
     pub fn check_sequence(&self, dir: &LogDir) -> Result<(), Error> {
         for pair in self.entries.windows(2) {
             let [prev, next] = pair else { continue };
+            let path = dir.file_path(&prev.file_name).display().to_string();
+            let rotate = if prev.ends_with_rotate {
+                let (last, len) = dir.tail_bytes(&prev.file_name)?;
+                rotate_tail(&path, &last, len)
+            } else {
+                None
+            };
+            if let Some((offset, rotate)) = rotate {
+                if dir.find_index(rotate.next_index) != Some(next.file_name.as_str()) {
+                    return Err(Error::new(
+                        path,
+                        offset,
+                        ErrorKind::Thl(ThlError::RotateTargetMissing {
+                            name: rotate.next_file_name(),
+                        }),
+                    ));
+                }
+                continue;
+            }
             let expected = file_index(&prev.file_name).map(next_index);
             if expected.is_none() || expected != file_index(&next.file_name) {
                 return Err(Error::new(
-                    dir.file_path(&prev.file_name).display().to_string(),
+                    path,
                     0,
                     ErrorKind::Thl(ThlError::MissingLogFile {
                         expected: expected.map_or_else(|| "?".to_string(), file_name),

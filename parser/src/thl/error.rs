@@ -91,6 +91,11 @@ pub enum ThlError {
         /// The file the rotate record names.
         name: String,
     },
+    /// A permissive reader skipped unreadable bytes up to the next plausible record.
+    Skipped {
+        /// Offset where reading resumes.
+        resume_at: u64,
+    },
     /// A value cannot be written in THL's encoding (e.g. a string over 65535 bytes).
     Unencodable {
         /// What could not be written.
@@ -162,6 +167,10 @@ impl fmt::Display for ThlError {
             ThlError::RotateTargetMissing { name } => {
                 write!(f, "rotate record points to missing log file {name}")
             }
+            ThlError::Skipped { resume_at } => write!(
+                f,
+                "skipped unreadable bytes; expected a record, resuming at byte {resume_at}"
+            ),
             ThlError::Unencodable { what } => write!(f, "cannot encode {what}"),
         }
     }

@@ -15,7 +15,7 @@ use crate::decode::{finish, Parsed};
 use crate::error::{Error, ErrorKind};
 use crate::input::{LogBytes, OpenOptions};
 
-use super::record::{Record, RecordKind};
+use super::record::{Record, RecordKind, EVENT_RECORD, ROTATE_RECORD};
 use super::ThlError;
 
 /// Length of the file header; records start at this offset.
@@ -258,6 +258,48 @@ impl<'a> Records<'a> {
         self.tail
     }
 
+    /// For readers that report damage and carry on: after this iterator yielded an
+    /// error for a record whose framing holds (its length is valid and the whole record
+    /// is present: a CRC mismatch, an invalid CRC type, an undecodable fixed header),
+    /// steps over that record and resumes iteration at the next one, whose offset is
+    /// returned. None, and iteration stays ended, when there is no such record (the
+    /// error was at a damaged tail, or there was no error).
+    pub fn skip_damaged(&mut self) -> Option<u64> {
+        if !self.done {
+            return None;
+        }
+        let rest = self.bytes.get(self.pos..).unwrap_or_default();
+        let length = whole_record_length(rest, self.pos as u64).ok()?;
+        self.pos += length;
+        self.done = false;
+        self.tail = None;
+        Some(self.pos as u64)
+    }
+
+    /// For readers that report damage and carry on: after iteration stopped at a
+    /// damaged tail (an invalid length, or a record the file ends inside), looks past it
+    /// for the next plausible record and resumes iteration there, returning its offset.
+    /// None, and iteration stays ended, when nothing plausible follows: the tail really
+    /// is the end (a log still being written).
+    ///
+    /// A plausible record has a valid length, lies wholly in the file, starts with
+    /// record type 1 or 2 whose fixed part decodes, and either carries a CRC-32 that
+    /// matches its data (checked even without checksum verification: here it is
+    /// evidence, not validation) or, with CRC type 0 and a zero CRC field, is followed
+    /// by the end of the file or by another valid length field.
+    pub fn resynchronize(&mut self) -> Option<u64> {
+        let rest = self.bytes.get(self.pos..).unwrap_or_default();
+        if !self.done || rest.is_empty() || whole_record_length(rest, 0).is_ok() {
+            return None;
+        }
+        let found = (self.pos + 1..self.bytes.len())
+            .find(|&at| plausible_record_at(self.file, self.bytes, at))?;
+        self.pos = found;
+        self.done = false;
+        self.tail = None;
+        Some(found as u64)
+    }
+
     fn error(&self, offset: u64, kind: ThlError) -> Error {
         Error::new(self.file, offset, ErrorKind::Thl(kind))
     }
@@ -348,6 +390,35 @@ fn whole_record_length(rest: &[u8], offset: u64) -> Result<usize, DamagedTail> {
     Ok(length as usize)
 }
 
+/// Whether a plausible record starts at `at` (see [`Records::resynchronize`]).
+fn plausible_record_at(file: &str, bytes: &[u8], at: usize) -> bool {
+    let rest = bytes.get(at..).unwrap_or_default();
+    let Ok(length) = whole_record_length(rest, at as u64) else {
+        return false;
+    };
+    let Ok((_, (data, crc_type, crc))) = finish(frame(rest.get(..length).unwrap_or_default()))
+    else {
+        return false;
+    };
+    if !matches!(data.first(), Some(&(EVENT_RECORD | ROTATE_RECORD))) {
+        return false;
+    }
+    let checked = match crc_type {
+        CRC_32 => crc == u64::from(crc32fast::hash(data)),
+        CRC_NONE => {
+            let next = rest.get(length..).unwrap_or_default();
+            crc == 0
+                && (next.is_empty()
+                    || !matches!(
+                        whole_record_length(next, 0),
+                        Err(DamagedTail::BadLength { .. })
+                    ))
+        }
+        _ => false,
+    };
+    checked && RecordKind::parse(file, at as u64 + 4, data).is_ok()
+}
+
 /// Splits one whole record into data, CRC type and CRC (spec 3).
 fn frame(record: &[u8]) -> Parsed<'_, (&[u8], u8, u64)> {
     let (i, length) = context("the record length", be_u32).parse(record)?;
@@ -374,3 +445,77 @@ impl<'a> Iterator for Records<'a> {
 }
 
 impl std::iter::FusedIterator for Records<'_> {}
+
+impl<'a> Records<'a> {
+    /// A permissive walk over the same records: each damaged record whose framing holds
+    /// (CRC mismatch, undecodable fixed header, unknown record type) is passed to
+    /// `report` and stepped over; at a damaged stretch (an invalid length, or a record
+    /// cut short) reading resumes at the next plausible record after reporting the
+    /// damage and a [`ThlError::Skipped`]. When nothing plausible follows, the damage is
+    /// the file's tail: it is not reported and [`SkippingDamage::damaged_tail`] tells
+    /// what it was, as for a strict walk with [`TailPolicy::Stop`].
+    pub fn skipping_damage<F: FnMut(Error)>(self, report: F) -> SkippingDamage<'a, F> {
+        SkippingDamage {
+            records: self,
+            report,
+        }
+    }
+}
+
+/// See [`Records::skipping_damage`].
+#[derive(Debug)]
+pub struct SkippingDamage<'a, F> {
+    records: Records<'a>,
+    report: F,
+}
+
+impl<F> SkippingDamage<'_, F> {
+    /// The damaged tail the walk ended at, if any.
+    pub fn damaged_tail(&self) -> Option<DamagedTail> {
+        self.records.damaged_tail()
+    }
+
+    /// Offset of the next record (after iteration: where reading stopped).
+    pub fn offset(&self) -> u64 {
+        self.records.offset()
+    }
+}
+
+impl<'a, F: FnMut(Error)> Iterator for SkippingDamage<'a, F> {
+    type Item = Record<'a>;
+
+    fn next(&mut self) -> Option<Record<'a>> {
+        loop {
+            match self.records.next() {
+                Some(Ok(record)) => {
+                    if let RecordKind::Unknown { record_type } = record.kind {
+                        (self.report)(
+                            self.records
+                                .error(record.offset, ThlError::UnknownRecordType { record_type }),
+                        );
+                        continue;
+                    }
+                    return Some(record);
+                }
+                Some(Err(e)) => {
+                    (self.report)(e);
+                    if self.records.skip_damaged().is_none() {
+                        let from = self.records.offset();
+                        let resume_at = self.records.resynchronize()?;
+                        (self.report)(self.records.error(from, ThlError::Skipped { resume_at }));
+                    }
+                }
+                None => {
+                    let tail = self.records.damaged_tail()?;
+                    let resume_at = self.records.clone().resynchronize()?;
+                    (self.report)(self.records.error(tail.offset(), tail.error()));
+                    (self.report)(
+                        self.records
+                            .error(tail.offset(), ThlError::Skipped { resume_at }),
+                    );
+                    self.records.resynchronize();
+                }
+            }
+        }
+    }
+}

@@ -67,8 +67,8 @@ pub use dir::{file_index, file_name, next_index, IndexEntry, LogDir, LogIndex, F
 pub use error::ThlError;
 pub use event::Event;
 pub use file::{
-    DamagedTail, FileHeader, ReadOptions, Records, TailPolicy, ThlFile, CRC_32, CRC_NONE,
-    HEADER_LEN, MAGIC,
+    DamagedTail, FileHeader, ReadOptions, Records, SkippingDamage, TailPolicy, ThlFile, CRC_32,
+    CRC_NONE, HEADER_LEN, MAGIC,
 };
 pub use mutf8::JavaStr;
 pub use record::{EventRecord, OwnedRecord, Record, RecordHeader, RecordKind, RotateRecord};

@@ -71,9 +71,10 @@ fn keeps_a_file_the_range_ends_inside() {
     );
     // Nothing to delete when -high ends inside the first file.
     let out = purge(tmp.path(), &["-high", "13", "-y"]).ok();
-    assert!(
-        out.starts_with("Nothing to delete: thl.data.0000000003 holds SEQ# 12 to 18"),
-        "{out}"
+    assert_eq!(
+        out,
+        "Nothing to delete: thl.data.0000000003 (SEQ# 12 to 18) holds seqnos above 13 and \
+         purge deletes whole files only.\n"
     );
     assert_eq!(data_files(tmp.path()).len(), 2);
 }
@@ -228,4 +229,69 @@ fn asks_on_a_terminal() {
         "{accepted}"
     );
     assert_eq!(data_files(tmp.path()), &ALL_FILES[1..]);
+}
+
+#[test]
+fn never_deletes_fragments_of_an_unfinished_transaction() {
+    // The 2.2.1 log cut after seqno 7's second fragment (its third starts at 8986,
+    // fixture README 1.2): the log's maximum is 6 (spec 3.2), but the file also holds
+    // seqno 7's fragments 0 (at 7552) and 1. `-high 6`, or no range at all, must keep it.
+    let tmp = copy_fixture("tungsten-2.2.1");
+    let file = tmp.path().join("thl.data.0000000001");
+    let bytes = std::fs::read(&file).unwrap();
+    std::fs::write(&file, &bytes[..8986]).unwrap();
+    let dir = tmp.path().to_str().unwrap();
+    for args in [&["purge", "-high", "6", "-y"][..], &["purge", "-y"]] {
+        let mut all = vec!["-dir", dir];
+        all.extend_from_slice(args);
+        assert_eq!(
+            thl(&all).ok(),
+            "Nothing to delete: thl.data.0000000001 (SEQ# 0 to 6) also holds SEQ# 7 \
+             (FRAG# 0 at byte 7552), above 6.\n",
+            "{args:?}"
+        );
+        assert_eq!(std::fs::read(&file).unwrap(), &bytes[..8986]);
+    }
+    // Cut inside a record instead, the file ends in bytes whose seqno nobody knows.
+    std::fs::write(&file, &bytes[..8986 + 50]).unwrap();
+    let out = thl(&["-dir", dir, "purge", "-y"]).ok();
+    assert!(
+        out.starts_with("Nothing to delete: thl.data.0000000001 (SEQ# 0 to 6)"),
+        "{out}"
+    );
+    assert_eq!(data_files(tmp.path()), ["thl.data.0000000001"]);
+}
+
+#[test]
+fn the_newest_file_goes_only_with_its_last_transaction() {
+    // The whole 2.2.1 log (seqnos 0..7, seqno 7 complete): -high 6 keeps the one file,
+    // -high 7 deletes it, as Tungsten empties a log purged to its end.
+    let tmp = copy_fixture("tungsten-2.2.1");
+    let dir = tmp.path().to_str().unwrap();
+    let out = thl(&["-dir", dir, "purge", "-high", "6", "-y"]).ok();
+    assert_eq!(
+        out,
+        "Nothing to delete: thl.data.0000000001 (SEQ# 0 to 7) holds seqnos above 6 and \
+         purge deletes whole files only.\n"
+    );
+    assert_eq!(data_files(tmp.path()).len(), 1);
+    let out = thl(&["-dir", dir, "purge", "-high", "7", "-y"]).ok();
+    assert!(
+        out.contains("  thl.data.0000000001 (SEQ# 0 to 7)\n"),
+        "{out}"
+    );
+    assert!(data_files(tmp.path()).is_empty());
+}
+
+#[test]
+fn nothing_is_written_to_the_log_directory_before_confirmation() {
+    // Creating and removing even a probe file changes the directory's mtime.
+    let tmp = copy_fixture("synthetic-4.1.0");
+    let mtime = || std::fs::metadata(tmp.path()).unwrap().modified().unwrap();
+    let before = mtime();
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    let err = thl(&["-dir", tmp.path().to_str().unwrap(), "purge", "-high", "2"]).fails();
+    assert!(err.contains("use -y"), "{err}");
+    assert_eq!(mtime(), before);
+    assert_eq!(data_files(tmp.path()), ALL_FILES);
 }

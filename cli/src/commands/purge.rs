@@ -3,16 +3,25 @@
 //! Unlike Tungsten, which may also truncate a file in the middle or cut the newest end
 //! of the log, replog only ever deletes whole files, oldest first, so an interrupted
 //! purge leaves a shorter log that is still gap-free and never a half-written file.
-//! The range must therefore start at (or below) the log's first seqno; files lying
-//! entirely within it are deleted, a file that `-high` ends inside is kept.
-//! Safety: the directory must be writable and not locked by a running replicator, and
-//! without `-y` the user must confirm on a terminal.
+//! The range must therefore start at (or below) the log's first seqno; a file is
+//! deleted only when every record in it, every fragment of every seqno, is at or below
+//! `-high`. The index alone cannot tell: the newest file's range ends at its last
+//! complete transaction, yet it may also hold fragments of an unfinished one (spec
+//! 3.2), so each file is read before it is chosen. The newest file may go like any
+//! other (Tungsten's `thl purge` without a range empties the log too, and a replicator
+//! then starts a new one), but never while it holds an unfinished transaction or ends
+//! in a damaged record, whose seqno nobody can vouch for.
+//! Safety: the directory must be writable and not locked by a running replicator
+//! (checked without writing anything into it), and without `-y` the user must confirm
+//! on a terminal.
 
-use std::fs::{self, OpenOptions};
+use std::fs;
 use std::io::{self, BufRead, IsTerminal, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
-use super::{open_log, Log};
+use replog::thl::{IndexEntry, ReadOptions, RecordKind};
+
+use super::{open_log, transaction_end, Log};
 use crate::args::{Invocation, PurgeArgs};
 use crate::failure::Failure;
 
@@ -23,6 +32,10 @@ const LOCK_FILE: &str = "disklog.lck";
 pub fn run(invocation: &Invocation, args: PurgeArgs, out: &mut impl Write) -> Result<(), Failure> {
     let log = open_log(invocation)?;
     let (min, max) = (log.index.min_seqno(), log.index.max_seqno());
+    if max < 0 && min < 0 {
+        writeln!(out, "Nothing to delete: the log is empty.")?;
+        return Ok(());
+    }
     let low = args.range.low.unwrap_or(min);
     let high = args.range.high.unwrap_or(max);
     if low > high {
@@ -38,18 +51,22 @@ pub fn run(invocation: &Invocation, args: PurgeArgs, out: &mut impl Write) -> Re
     }
     check_writable(&log)?;
 
-    let doomed: Vec<_> = log
-        .index
-        .entries()
-        .iter()
-        .take_while(|e| e.end_seqno <= high)
-        .collect();
-    let kept = log.index.entries().get(doomed.len());
+    let mut doomed: Vec<&IndexEntry> = Vec::new();
+    let mut kept = None;
+    for entry in log.index.entries() {
+        match held_above(&log, entry, high) {
+            None => doomed.push(entry),
+            Some(why) => {
+                kept = Some((entry, why));
+                break;
+            }
+        }
+    }
     let Some(last_doomed) = doomed.last() else {
         match kept {
-            Some(k) => writeln!(
+            Some((k, why)) => writeln!(
                 out,
-                "Nothing to delete: {} holds SEQ# {} to {} and purge deletes whole files only.",
+                "Nothing to delete: {} (SEQ# {} to {}) {why}.",
                 k.file_name, k.start_seqno, k.end_seqno
             )?,
             None => writeln!(out, "Nothing to delete: the log is empty.")?,
@@ -79,34 +96,124 @@ pub fn run(invocation: &Invocation, args: PurgeArgs, out: &mut impl Write) -> Re
             writeln!(out, "  {copy} (compressed copy of {})", e.file_name)?;
         }
     }
-    if let Some(k) = kept {
+    if let Some((k, why)) = &kept {
         if k.start_seqno <= high {
             writeln!(
                 out,
-                "Keeping {} (SEQ# {} to {}): purge deletes whole files only.",
+                "Keeping {} (SEQ# {} to {}): it {why}.",
                 k.file_name, k.start_seqno, k.end_seqno
             )?;
         }
     }
-    if !args.yes && !confirm(out)? {
-        writeln!(out, "Nothing done.")?;
-        return Ok(());
-    }
-    for e in &doomed {
-        let copy = log.dir.ignored_copy_of(&e.file_name);
-        for name in copy.into_iter().chain([e.file_name.as_str()]) {
-            let path = log.file_path(name);
-            fs::remove_file(&path).map_err(|err| {
-                Failure::Fatal(format!("Unable to delete {}: {err}", path.display()))
-            })?;
+    if !args.yes {
+        if !confirm(out)? {
+            writeln!(out, "Nothing done.")?;
+            return Ok(());
         }
+        // A replicator may have started while the question was open.
+        check_writable(&log)?;
+    }
+    // Each file with its compressed copy first: left behind, the copy would take the
+    // deleted file's place at the next run.
+    let groups: Vec<Vec<PathBuf>> = doomed
+        .iter()
+        .map(|e| {
+            let copy = log.dir.ignored_copy_of(&e.file_name);
+            copy.into_iter()
+                .chain([e.file_name.as_str()])
+                .map(|name| log.file_path(name))
+                .collect()
+        })
+        .collect();
+    let (deleted, failure) = delete_oldest_first(&groups, |path| fs::remove_file(path));
+    if let Some((path, err)) = failure {
+        let done = match deleted.checked_sub(1).map(|last| doomed[last]) {
+            None => "nothing was deleted".to_string(),
+            Some(last) => format!(
+                "deleted before it: {}; the log now starts at SEQ# {}",
+                doomed[..deleted]
+                    .iter()
+                    .map(|e| e.file_name.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                last.end_seqno.saturating_add(1)
+            ),
+        };
+        return Err(Failure::Fatal(format!(
+            "Unable to delete {}: {err}; {done}",
+            path.display()
+        )));
     }
     writeln!(
         out,
         "Transactions deleted; the log now starts at SEQ# {}.",
-        last_doomed.end_seqno + 1
+        last_doomed.end_seqno.saturating_add(1)
     )?;
     Ok(())
+}
+
+/// Why the file of `entry` must be kept by a purge up to `high` (completing "it ..."),
+/// or None when every record in it is at or below `high`. The records are read without
+/// CRC checks: only their seqnos matter here, and a damaged old file may still be
+/// purged as long as its framing says what it holds.
+fn held_above(log: &Log, entry: &IndexEntry, high: i64) -> Option<String> {
+    if entry.end_seqno > high {
+        return Some(format!(
+            "holds seqnos above {high} and purge deletes whole files only"
+        ));
+    }
+    let file = match log.dir.open_file(&entry.file_name) {
+        Ok(file) => file,
+        Err(err) => return Some(format!("cannot be read ({err})")),
+    };
+    let mut records = file.records(ReadOptions::tungsten().no_checksum());
+    for record in records.by_ref() {
+        let record = match record {
+            Ok(record) => record,
+            Err(err) => return Some(format!("cannot be read to its end ({err})")),
+        };
+        match &record.kind {
+            RecordKind::Event(event) => {
+                let top = transaction_end(event);
+                if top > high {
+                    return Some(format!(
+                        "also holds SEQ# {} (FRAG# {} at byte {}), above {high}",
+                        event.header.seqno, event.header.fragno, record.offset
+                    ));
+                }
+            }
+            RecordKind::Rotate(_) => {}
+            _ => {
+                return Some(format!(
+                    "holds a record of unknown type at byte {}",
+                    record.offset
+                ))
+            }
+        }
+    }
+    records.damaged_tail().map(|tail| {
+        format!(
+            "ends in a damaged or unfinished record at byte {}, whose seqno cannot be told",
+            tail.offset()
+        )
+    })
+}
+
+/// Deletes each group of paths (a log file and its compressed copy), in order, with
+/// `remove`, stopping at the first failure so that what is left is still a gap-free log.
+/// Returns how many groups were wholly deleted, and the path that failed with why.
+fn delete_oldest_first(
+    groups: &[Vec<PathBuf>],
+    mut remove: impl FnMut(&Path) -> io::Result<()>,
+) -> (usize, Option<(PathBuf, io::Error)>) {
+    for (deleted, group) in groups.iter().enumerate() {
+        for path in group {
+            if let Err(err) = remove(path) {
+                return (deleted, Some((path.clone(), err)));
+            }
+        }
+    }
+    (groups.len(), None)
 }
 
 /// Asks on the terminal; refuses when stdin is not one (a script must say `-y`).
@@ -128,7 +235,12 @@ fn confirm(out: &mut impl Write) -> Result<bool, Failure> {
 }
 
 /// Tungsten's "not writable" refusal, for a read-only directory or a running replicator.
+/// Nothing is written to find out: the directory's mode bits (which root ignores, but a
+/// DBA who made the directory read-only means it), then access(2) for this process's
+/// effective ids, which also knows ACLs, another user's directory and read-only mounts
+/// (EROFS, even for root).
 fn check_writable(log: &Log) -> Result<(), Failure> {
+    use rustix::fs::{accessat, Access, AtFlags, CWD};
     let dir = log.dir.path();
     let refuse = |why: String| {
         Failure::Fatal(format!(
@@ -140,23 +252,25 @@ fn check_writable(log: &Log) -> Result<(), Failure> {
     let read_only = fs::metadata(dir)
         .map(|m| m.permissions().readonly())
         .unwrap_or(true);
-    if read_only || !can_create_in(dir) {
+    if read_only {
         return Err(refuse(format!("{} is read-only", dir.display())));
+    }
+    if let Err(err) = accessat(
+        CWD,
+        dir,
+        Access::WRITE_OK | Access::EXEC_OK,
+        AtFlags::EACCESS,
+    ) {
+        return Err(refuse(format!(
+            "{} is not writable ({})",
+            dir.display(),
+            io::Error::from(err)
+        )));
     }
     if let Some(pid) = lock_holder(&dir.join(LOCK_FILE)) {
         return Err(refuse(format!("process {pid} holds {LOCK_FILE}")));
     }
     Ok(())
-}
-
-/// Whether a file can be created in `dir` (checks what permission bits cannot: ACLs,
-/// read-only mounts, another user's directory).
-fn can_create_in(dir: &Path) -> bool {
-    let probe = dir.join(format!(".thl-purge-check-{}", std::process::id()));
-    match OpenOptions::new().write(true).create_new(true).open(&probe) {
-        Ok(_) => fs::remove_file(&probe).is_ok(),
-        Err(_) => false,
-    }
 }
 
 /// The process holding a POSIX lock on `lock` (Java's `FileChannel.tryLock` takes one),
@@ -190,4 +304,36 @@ fn lock_holder(lock: &Path) -> Option<u32> {
 #[cfg(not(target_os = "linux"))]
 fn lock_holder(_lock: &Path) -> Option<u32> {
     None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn deletion_stops_at_the_first_failure() {
+        let groups: Vec<Vec<PathBuf>> = [&["a"][..], &["b.gz", "b"], &["c"]]
+            .iter()
+            .map(|g| g.iter().map(PathBuf::from).collect())
+            .collect();
+        let mut tried = Vec::new();
+        let (deleted, failure) = delete_oldest_first(&groups, |p| {
+            tried.push(p.to_path_buf());
+            if p == Path::new("b") {
+                Err(io::Error::from(io::ErrorKind::PermissionDenied))
+            } else {
+                Ok(())
+            }
+        });
+        assert_eq!(deleted, 1);
+        let (path, err) = failure.unwrap();
+        assert_eq!(
+            (path, err.kind()),
+            (PathBuf::from("b"), io::ErrorKind::PermissionDenied)
+        );
+        // "c" is never tried: deleting it would leave "b" behind a gap.
+        assert_eq!(tried, ["a", "b.gz", "b"].map(PathBuf::from));
+        let (deleted, failure) = delete_oldest_first(&groups, |_| Ok(()));
+        assert_eq!((deleted, failure.is_none()), (3, true));
+    }
 }

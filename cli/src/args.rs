@@ -52,6 +52,47 @@ const FLAG_OPTIONS: &[&str] = &[
     "permissive",
 ];
 
+/// Tungsten's own options (spec 10) and `-dir`: Tungsten accepts each of them whatever
+/// the command (`thl index -low 3` is not an error there), so replog does too.
+const TUNGSTEN_OPTIONS: &[&str] = &[
+    "conf",
+    "service",
+    "dir",
+    "seqno",
+    "low",
+    "high",
+    "by",
+    "charset",
+    "timezone",
+    "file",
+    "sql",
+    "specs",
+    "headers",
+    "json",
+    "y",
+    "hex",
+    "no-checksum",
+];
+
+/// The options replog added for `list` (beside Tungsten's).
+const LIST_OPTIONS: &[&str] = &["first", "last", "shard", "schema", "permissive"];
+
+/// The options replog added for `index` and `info`.
+const SUMMARY_OPTIONS: &[&str] = &["permissive"];
+
+/// Every option `events` takes (a replog command: none of Tungsten's log options).
+const EVENTS_OPTIONS: &[&str] = &[
+    "file",
+    "json",
+    "permissive",
+    "start-position",
+    "stop-position",
+    "start-datetime",
+    "stop-datetime",
+    "timezone",
+    "no-checksum",
+];
+
 /// Spellings that ask for the help text (answered by the `help` command).
 const HELP_OPTIONS: &[&str] = &["-h", "-help", "--help"];
 
@@ -194,7 +235,7 @@ pub struct LowArgs {
     /// `events`: stop at the first event at or after this date and time.
     #[arg(long = "stop-datetime")]
     pub stop_datetime: Option<String>,
-    /// `events`: report damage and carry on instead of stopping.
+    /// `events`, `list`, `index`, `info`: report damage and carry on instead of stopping.
     #[arg(long)]
     pub permissive: bool,
     /// The command word(s); the last one counts.
@@ -321,6 +362,8 @@ pub struct Invocation {
     pub no_checksum: bool,
     /// `-timezone`.
     pub timezone: Option<String>,
+    /// `-permissive` (`list`, `index`, `info`; `events` has its own copy).
+    pub permissive: bool,
 }
 
 impl LowArgs {
@@ -338,6 +381,7 @@ impl LowArgs {
     pub fn command(self) -> Result<Invocation, Failure> {
         // `events -file A B C`: the words after the command are more files.
         let events = self.words.iter().any(|w| w == "events");
+        self.reject_foreign_options(events)?;
         let command = match self.words.last().map(String::as_str) {
             _ if events => Command::Events(self.events_args()),
             None => return Err(Failure::usage_with_help("Command is missing!")),
@@ -389,7 +433,68 @@ impl LowArgs {
             },
             no_checksum: self.no_checksum,
             timezone: self.timezone,
+            permissive: self.permissive,
         })
+    }
+
+    /// An option the command does not take gets Tungsten's message for an option it
+    /// does not know (`thl list -start-position 4`: `Unrecognized option:
+    /// -start-position`), rather than being ignored. `help` takes anything.
+    fn reject_foreign_options(&self, events: bool) -> Result<(), Failure> {
+        let extra: &[&str] = match self.words.last().map(String::as_str) {
+            _ if events => {
+                return match self.given().find(|o| !EVENTS_OPTIONS.contains(o)) {
+                    Some(option) => Err(unrecognized(option)),
+                    None => Ok(()),
+                }
+            }
+            Some("help") | None => return Ok(()),
+            Some("list") => LIST_OPTIONS,
+            Some("index" | "info") => SUMMARY_OPTIONS,
+            Some(_) => &[],
+        };
+        match self
+            .given()
+            .find(|o| !TUNGSTEN_OPTIONS.contains(o) && !extra.contains(o))
+        {
+            Some(option) => Err(unrecognized(option)),
+            None => Ok(()),
+        }
+    }
+
+    /// The options given, by name, in a fixed order.
+    fn given(&self) -> impl Iterator<Item = &'static str> {
+        let present = [
+            ("conf", self.conf.is_some()),
+            ("service", self.service.is_some()),
+            ("dir", self.dir.is_some()),
+            ("seqno", self.seqno.is_some()),
+            ("low", self.low.is_some()),
+            ("high", self.high.is_some()),
+            ("by", self.by.is_some()),
+            ("charset", self.charset.is_some()),
+            ("timezone", self.timezone.is_some()),
+            ("file", !self.file.is_empty()),
+            ("first", self.first.is_some()),
+            ("last", self.last.is_some()),
+            ("shard", self.shard.is_some()),
+            ("schema", self.schema.is_some()),
+            ("sql", self.sql),
+            ("specs", self.specs),
+            ("headers", self.headers),
+            ("json", self.json),
+            ("y", self.y),
+            ("hex", self.hex),
+            ("no-checksum", self.no_checksum),
+            ("start-position", self.start_position.is_some()),
+            ("stop-position", self.stop_position.is_some()),
+            ("start-datetime", self.start_datetime.is_some()),
+            ("stop-datetime", self.stop_datetime.is_some()),
+            ("permissive", self.permissive),
+        ];
+        present
+            .into_iter()
+            .filter_map(|(name, given)| given.then_some(name))
     }
 
     fn events_args(&self) -> EventsArgs {
@@ -419,6 +524,11 @@ impl LowArgs {
             },
         }
     }
+}
+
+/// Tungsten's message for an option it does not know.
+fn unrecognized(option: &str) -> Failure {
+    Failure::usage(format!("Unrecognized option: -{option}"))
 }
 
 #[cfg(test)]

@@ -38,8 +38,8 @@ fn info_summary() {
     assert_eq!(lines[2], "logs size = 0.01 MB");
     assert_eq!(lines[3], "min seq# = 0");
     assert_eq!(lines[4], "max seq# = 7");
-    // Tungsten prints max - min = 7; replog counts the seqnos 0..7 (documented difference).
-    assert_eq!(lines[5], "events = 8");
+    // Fixture README 1.1: `thl info` min / max / events = 0 / 7 / 7 (spec 14: max - min).
+    assert_eq!(lines[5], "events = 7");
     for (line, label) in lines[6..].iter().zip(["oldest file", "newest file"]) {
         let rest = line
             .strip_prefix(&format!("{label} = thl.data.0000000001 (0.01 MB, "))
@@ -52,7 +52,8 @@ fn info_summary() {
     }
     let rotated = thl_on("synthetic-4.1.0", &["info"]).ok();
     assert!(rotated.contains("\nlog files = 4\n"));
-    assert!(rotated.contains("\nmin seq# = 0\nmax seq# = 22\nevents = 23\n"));
+    // Fixture README 2: min / max 0 / 22, so events = 22 - 0 (spec 14).
+    assert!(rotated.contains("\nmin seq# = 0\nmax seq# = 22\nevents = 22\n"));
     assert!(rotated.contains("\noldest file = thl.data.0000000001 ("));
     assert!(rotated.contains("\nnewest file = thl.data.0000000004 ("));
 }
@@ -398,4 +399,155 @@ fn file_option_finds_the_gz_form() {
     }
     let err = thl(&["-dir", dir, "list", "-file", "thl.data.0000000009"]).fails();
     assert_eq!(err, "ERROR File not found: thl.data.0000000009\n");
+}
+
+/// A copy of the synthetic rotated log without one of its files.
+fn log_without(missing: &str) -> tempfile::TempDir {
+    let tmp = copy_fixture("synthetic-4.1.0");
+    std::fs::remove_file(tmp.path().join(missing)).unwrap();
+    tmp
+}
+
+#[test]
+fn a_missing_file_fails_index_and_info_like_list() {
+    // Fixture README 2: files 1..4 of 2690, 2816, 2530, 1442 bytes; each file but the
+    // last ends with a 22-byte rotate record (spec 4) naming the next one. Without file
+    // 2, the rotate record of file 1 (at 2690 - 22) points to a missing file; the index
+    // alone would make file 1 cover 0..11 and info count seqnos that are gone.
+    let tmp = log_without("thl.data.0000000002");
+    let dir = tmp.path().to_str().unwrap();
+    let expected = format!(
+        "Fatal error: {dir}/thl.data.0000000001: at byte 2668: rotate record points to \
+         missing log file thl.data.0000000002\n"
+    );
+    for command in ["index", "info"] {
+        let run = thl(&["-dir", dir, command]);
+        assert_eq!(run.stdout, "", "{command}");
+        assert_eq!(run.fails(), expected, "{command}");
+    }
+    // `list` stops at the same place, after the transactions before it (seqnos 0..2).
+    let run = thl(&["-dir", dir, "list", "-headers"]);
+    let seqnos: Vec<&str> = run
+        .stdout
+        .lines()
+        .map(|l| &l[..l.find('\t').unwrap()])
+        .collect();
+    assert_eq!(seqnos, ["0", "1", "2"]);
+    assert_eq!(run.fails(), expected);
+    // Permissive: reported, and the summary still printed, with status 1.
+    let run = thl(&["-dir", dir, "index", "-permissive"]);
+    assert!(run.stdout.starts_with("LogIndexEntry thl.data.0000000001("));
+    assert_eq!(
+        run.fails(),
+        format!(
+            "WARN {}ERROR 1 problem reported (-permissive)\n",
+            expected.strip_prefix("Fatal error: ").unwrap()
+        )
+    );
+}
+
+#[test]
+fn a_missing_file_without_a_rotate_record_is_named_too() {
+    // The newest file (4) gone: nothing is missing in between, the log just ends at 18.
+    let tmp = log_without("thl.data.0000000004");
+    let dir = tmp.path().to_str().unwrap();
+    assert!(thl(&["-dir", dir, "index"])
+        .ok()
+        .ends_with("thl.data.0000000003(12:18)\n\n"));
+    // The oldest file gone: what is left starts at 3 and is whole.
+    let tmp = log_without("thl.data.0000000001");
+    let dir = tmp.path().to_str().unwrap();
+    assert!(thl(&["-dir", dir, "info"])
+        .ok()
+        .contains("\nmin seq# = 3\nmax seq# = 22\nevents = 19\n"));
+}
+
+/// The 2.2.1 log with the record type byte of its third record (seqno 2, at offset
+/// 1430, fixture README 1.2; the type byte follows the 4-byte length, spec 3) set to
+/// `record_type`, and its CRC-32 (spec 3: over the data, stored in the last 8 bytes of
+/// the record) fixed so that only the type is wrong.
+fn log_with_record_type(record_type: u8) -> tempfile::TempDir {
+    let tmp = copy_fixture("tungsten-2.2.1");
+    let file = tmp.path().join("thl.data.0000000001");
+    let mut bytes = std::fs::read(&file).unwrap();
+    let (at, length) = (1430, 1536);
+    assert_eq!(bytes[at..at + 4], (length as u32).to_be_bytes());
+    bytes[at + 4] = record_type;
+    let crc = crc32(&bytes[at + 4..at + length - 9]);
+    bytes[at + length - 8..at + length].copy_from_slice(&u64::from(crc).to_be_bytes());
+    std::fs::write(&file, &bytes).unwrap();
+    tmp
+}
+
+/// CRC-32 (IEEE, reflected, as java.util.zip.CRC32), bit by bit.
+fn crc32(data: &[u8]) -> u32 {
+    let mut crc = !0u32;
+    for &byte in data {
+        crc ^= u32::from(byte);
+        for _ in 0..8 {
+            crc = if crc & 1 == 1 {
+                (crc >> 1) ^ 0xEDB8_8320
+            } else {
+                crc >> 1
+            };
+        }
+    }
+    !crc
+}
+
+#[test]
+fn crc32_check_value() {
+    // The standard check value of CRC-32/ISO-HDLC.
+    assert_eq!(crc32(b"123456789"), 0xCBF4_3926);
+}
+
+#[test]
+fn unknown_record_type_aborts_every_reader() {
+    // Spec 4: any type byte but 1 and 2 makes readers abort.
+    let tmp = log_with_record_type(7);
+    let dir = tmp.path().to_str().unwrap();
+    let expected = format!(
+        "Fatal error: {dir}/thl.data.0000000001: at byte 1430: unable to extract a valid \
+         record type; expected 1 or 2, found 7\n"
+    );
+    for args in [&["list"][..], &["list", "-headers"], &["index"], &["info"]] {
+        let mut all = vec!["-dir", dir];
+        all.extend_from_slice(args);
+        let run = thl(&all);
+        assert_eq!(run.fails(), expected, "{args:?}");
+    }
+}
+
+#[test]
+fn permissive_skips_an_unknown_record_type() {
+    let tmp = log_with_record_type(7);
+    let dir = tmp.path().to_str().unwrap();
+    let run = thl(&["-dir", dir, "list", "-headers", "-permissive"]);
+    let listed: Vec<String> = run
+        .stdout
+        .lines()
+        .map(|l| l.split('\t').take(3).collect::<Vec<_>>().join("/"))
+        .collect();
+    // Fixture README 1.2: seqnos 0..7, seqno 7 in fragments 0..2; seqno 2 is skipped.
+    assert_eq!(
+        listed,
+        ["0/0/0", "1/0/0", "3/0/0", "4/0/0", "5/0/0", "6/0/0", "7/0/0", "7/0/1", "7/0/2"]
+    );
+    assert_eq!(
+        run.fails(),
+        format!(
+            "WARN {dir}/thl.data.0000000001: at byte 1430: unable to extract a valid record \
+             type; expected 1 or 2, found 7\n\
+             WARN Sequence number gap: expected seqno 2, found 3: file={dir}/thl.data.0000000001 \
+             offset=2966\n\
+             ERROR 1 problem reported (-permissive)\n"
+        )
+    );
+    let info = thl(&["-dir", dir, "info", "-permissive"]);
+    assert!(info
+        .stdout
+        .contains("\nmin seq# = 0\nmax seq# = 7\nevents = 7\n"));
+    assert!(info
+        .fails()
+        .ends_with("ERROR 1 problem reported (-permissive)\n"));
 }

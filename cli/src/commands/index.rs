@@ -1,4 +1,7 @@
 //! `thl index`: one `LogIndexEntry` line per file, then an empty line (spec 14).
+//!
+//! A file missing from the sequence fails it (the entries before the hole would claim
+//! the seqnos of the missing file), as `list` fails when it reaches the hole.
 
 use std::io::Write;
 
@@ -9,6 +12,7 @@ use crate::failure::Failure;
 /// Runs `thl index`.
 pub fn run(invocation: &Invocation, out: &mut impl Write) -> Result<(), Failure> {
     let log = open_log(invocation)?;
+    log.check_sequence()?;
     for e in log.index.entries() {
         writeln!(
             out,
@@ -17,5 +21,5 @@ pub fn run(invocation: &Invocation, out: &mut impl Write) -> Result<(), Failure>
         )?;
     }
     writeln!(out)?;
-    Ok(())
+    log.problems.verdict()
 }

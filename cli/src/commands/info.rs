@@ -12,6 +12,7 @@ use crate::render::zone::Zone;
 /// Runs `thl info`.
 pub fn run(invocation: &Invocation, out: &mut impl Write) -> Result<(), Failure> {
     let log = open_log(invocation)?;
+    log.check_sequence()?;
     let zone = zone(invocation);
     let index = &log.index;
     let total: u64 = log
@@ -22,12 +23,9 @@ pub fn run(invocation: &Invocation, out: &mut impl Write) -> Result<(), Failure>
         .map(|m| m.len())
         .sum();
     let (min, max) = (index.min_seqno(), index.max_seqno());
-    // Tungsten prints max - min, one short of the number of seqnos the log covers.
-    let events = if max < 0 {
-        0
-    } else {
-        max.saturating_sub(min).saturating_add(1)
-    };
+    // Tungsten's count (spec 14, quirk 5): max - min, one short of the number of seqnos
+    // the log covers, kept so that scripts reading it get the same number.
+    let events = max.saturating_sub(min);
     writeln!(out, "log directory = {}", log.dir_display())?;
     writeln!(out, "log files = {}", index.entries().len())?;
     writeln!(out, "logs size = {} MB", megabytes(total))?;
@@ -49,7 +47,7 @@ pub fn run(invocation: &Invocation, out: &mut impl Write) -> Result<(), Failure>
         "newest file = {}",
         describe(entries.last().map(|e| e.file_name.as_str()))
     )?;
-    Ok(())
+    log.problems.verdict()
 }
 
 /// `name (0.01 MB, yyyy-MM-dd HH:mm:ss)`, or `?` when the file is gone.

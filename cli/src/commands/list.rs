@@ -12,7 +12,7 @@ use regex::Regex;
 use replog::thl::event::Change;
 use replog::thl::{Event, Record};
 
-use super::{open_log, zone, Flow, Log};
+use super::{open_log, zone, Flow, Log, Problems};
 use crate::args::{Format, Invocation, ListArgs};
 use crate::failure::{notice, Failure};
 use crate::render::charset::Charset;
@@ -63,7 +63,7 @@ pub fn run(invocation: &Invocation, args: &ListArgs, out: &mut impl Write) -> Re
         let Some(seqno) = seqno_of(txn) else {
             return Ok(Flow::Continue);
         };
-        match selection.place(txn, seqno)? {
+        match selection.place(txn, seqno, &log.problems)? {
             Place::Before => return Ok(Flow::Continue),
             Place::After => {
                 examined = Some(seqno);
@@ -71,13 +71,13 @@ pub fn run(invocation: &Invocation, args: &ListArgs, out: &mut impl Write) -> Re
             }
             Place::Inside => examined = Some(seqno),
         }
-        if !filters.matches(txn)? {
+        if !filters.matches(txn, &log.problems)? {
             return Ok(Flow::Continue);
         }
         if wanted.as_ref().is_some_and(|w| !w.contains(&seqno)) {
             return Ok(Flow::Continue);
         }
-        printer.transaction(out, txn)?;
+        printer.transaction(out, txn, &log.problems)?;
         printed += 1;
         let done = args.first.is_some_and(|n| printed >= n);
         Ok(if done { Flow::Stop } else { Flow::Continue })
@@ -94,13 +94,13 @@ pub fn run(invocation: &Invocation, args: &ListArgs, out: &mut impl Write) -> Re
         // Tungsten's corner case: a log whose only transaction is unfinished (max -1).
         if seqno == 0 {
             notice("INFO No events found; log is empty");
-            return Ok(());
+            return log.problems.verdict();
         }
         return Err(Failure::Error(format!(
             "Unable to find sequence number: {seqno}"
         )));
     }
-    Ok(())
+    log.problems.verdict()
 }
 
 /// `-charset`, or None with Tungsten's notice when Java would not know the name.
@@ -117,12 +117,14 @@ fn seqno_of(txn: &[Record<'_>]) -> Option<i64> {
     txn.first().and_then(Record::event).map(|e| e.header.seqno)
 }
 
-/// Decodes every record of a transaction.
-fn decode_all<'a>(txn: &[Record<'a>]) -> Result<Vec<Event<'a>>, Failure> {
-    txn.iter()
-        .filter_map(Record::event)
-        .map(|e| e.decode().map_err(Failure::from))
-        .collect()
+/// Decodes every record of a transaction (leaving out, when permissive, those that do
+/// not decode).
+fn decode_all<'a>(txn: &[Record<'a>], problems: &Problems) -> Result<Vec<Event<'a>>, Failure> {
+    let mut events = Vec::with_capacity(txn.len());
+    for event in txn.iter().filter_map(Record::event) {
+        events.extend(problems.decode(event)?);
+    }
+    Ok(events)
 }
 
 /// Where a transaction lies relative to the selected range.
@@ -195,7 +197,7 @@ impl Selection {
 
     /// A transaction below `low` is still listed when it is the filtered placeholder
     /// whose range covers `low` (spec 8.1: `-seqno 4` prints the record for 3..5).
-    fn place(&self, txn: &[Record<'_>], seqno: i64) -> Result<Place, Failure> {
+    fn place(&self, txn: &[Record<'_>], seqno: i64, problems: &Problems) -> Result<Place, Failure> {
         if seqno > self.high {
             return Ok(Place::After);
         }
@@ -211,7 +213,9 @@ impl Selection {
         if event.header.shard_id.text() != UNKNOWN_SHARD {
             return Ok(Place::Before);
         }
-        let decoded = event.decode()?;
+        let Some(decoded) = problems.decode(event)? else {
+            return Ok(Place::Before);
+        };
         let covers =
             decoded.is_filtered() && decoded.header.seqno_end.is_some_and(|end| end >= self.low);
         Ok(if covers { Place::Inside } else { Place::Before })
@@ -247,7 +251,7 @@ impl Filters {
 
     /// Shard: the fixed header's shard id of the first fragment. Schema: any statement's
     /// default schema, row change's schema or LOAD DATA database in any fragment.
-    fn matches(&self, txn: &[Record<'_>]) -> Result<bool, Failure> {
+    fn matches(&self, txn: &[Record<'_>], problems: &Problems) -> Result<bool, Failure> {
         if let Some(shard) = &self.shard {
             let id = txn
                 .first()
@@ -260,7 +264,7 @@ impl Filters {
         let Some(schema) = &self.schema else {
             return Ok(true);
         };
-        for event in decode_all(txn)? {
+        for event in decode_all(txn, problems)? {
             for change in &event.body.changes {
                 let found = match change {
                     Change::Statement(s) => s.default_schema.is_some_and(|n| schema.is_match(n)),
@@ -294,12 +298,12 @@ fn last_seqnos(
         let Some(seqno) = seqno_of(txn) else {
             return Ok(Flow::Continue);
         };
-        match selection.place(txn, seqno)? {
+        match selection.place(txn, seqno, &log.problems)? {
             Place::Before => return Ok(Flow::Continue),
             Place::After => return Ok(Flow::Stop),
             Place::Inside => {}
         }
-        if cap > 0 && filters.matches(txn)? {
+        if cap > 0 && filters.matches(txn, &log.problems)? {
             if last.len() == cap {
                 last.pop_front();
             }
@@ -330,7 +334,12 @@ impl Printer {
         })
     }
 
-    fn transaction(&mut self, out: &mut impl Write, txn: &[Record<'_>]) -> Result<(), Failure> {
+    fn transaction(
+        &mut self,
+        out: &mut impl Write,
+        txn: &[Record<'_>],
+        problems: &Problems,
+    ) -> Result<(), Failure> {
         for record in txn {
             let Some(event) = record.event() else {
                 continue;
@@ -343,8 +352,16 @@ impl Printer {
                     }
                 }
                 Format::Nothing => {}
-                Format::Full => full::write_event(out, &event.decode()?, &self.style)?,
-                Format::Sql => sql::write_event(out, &event.decode()?)?,
+                Format::Full => {
+                    if let Some(decoded) = problems.decode(event)? {
+                        full::write_event(out, &decoded, &self.style)?;
+                    }
+                }
+                Format::Sql => {
+                    if let Some(decoded) = problems.decode(event)? {
+                        sql::write_event(out, &decoded)?;
+                    }
+                }
             }
         }
         Ok(())

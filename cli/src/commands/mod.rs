@@ -8,12 +8,15 @@ pub mod info;
 pub mod list;
 pub mod purge;
 
+use std::cell::{Cell, RefCell};
+use std::collections::HashSet;
 use std::io::Write;
 use std::path::PathBuf;
 
 use replog::input::{OpenOptions, DEFAULT_MAX_IN_MEMORY};
 use replog::thl::{
-    DamagedTail, EventRecord, LogDir, LogIndex, ReadOptions, Record, RecordKind, ThlError,
+    DamagedTail, Event, EventRecord, LogDir, LogIndex, ReadOptions, Record, RecordKind, ThlError,
+    ThlFile,
 };
 use replog::ErrorKind;
 
@@ -63,6 +66,75 @@ pub struct Log {
     pub index: LogIndex,
     /// CRC verification as asked, damaged tails ending files silently.
     pub options: ReadOptions,
+    /// Strict or permissive handling of damage, and what was reported.
+    pub problems: Problems,
+}
+
+/// Damage found while reading: strict mode stops at the first (Tungsten's readers abort,
+/// spec 3 and 4); `-permissive` reports each on stderr and the run carries on, ending
+/// with status 1 when anything was reported.
+#[derive(Debug, Default)]
+pub struct Problems {
+    permissive: bool,
+    reported: Cell<u64>,
+    /// The messages already printed: opening the log reads the last file, and a listing
+    /// then reads it again; each problem is told once.
+    seen: RefCell<HashSet<String>>,
+}
+
+impl Problems {
+    /// Strict unless `permissive`.
+    pub fn new(permissive: bool) -> Problems {
+        Problems {
+            permissive,
+            ..Problems::default()
+        }
+    }
+
+    /// Whether damage is reported and skipped.
+    pub fn permissive(&self) -> bool {
+        self.permissive
+    }
+
+    /// Strict: `err` ends the run. Permissive: `WARN err` on stderr, and the caller
+    /// skips what was damaged.
+    pub fn damage(&self, err: replog::Error) -> Result<(), Failure> {
+        if !self.permissive {
+            return Err(Failure::from(err));
+        }
+        self.report(&err);
+        Ok(())
+    }
+
+    /// Prints and counts one problem (permissive mode).
+    pub fn report(&self, err: &replog::Error) {
+        let message = err.to_string();
+        if self.seen.borrow().contains(&message) {
+            return;
+        }
+        notice(format_args!("WARN {message}"));
+        self.reported.set(self.reported.get() + 1);
+        self.seen.borrow_mut().insert(message);
+    }
+
+    /// The end of a run: status 1 with the count when anything was reported.
+    pub fn verdict(&self) -> Result<(), Failure> {
+        match self.reported.get() {
+            0 => Ok(()),
+            1 => Err(Failure::Error("1 problem reported (-permissive)".into())),
+            n => Err(Failure::Error(format!(
+                "{n} problems reported (-permissive)"
+            ))),
+        }
+    }
+
+    /// Decodes an event's payload; None when it does not decode and that was reported.
+    pub fn decode<'a>(&self, event: &EventRecord<'a>) -> Result<Option<Event<'a>>, Failure> {
+        match event.decode() {
+            Ok(decoded) => Ok(Some(decoded)),
+            Err(err) => self.damage(err).map(|()| None),
+        }
+    }
 }
 
 /// Finds the log directory of `invocation` and builds its index, with Tungsten's
@@ -104,11 +176,17 @@ pub fn open_log(invocation: &Invocation) -> Result<Log, Failure> {
     if invocation.no_checksum {
         options = options.no_checksum();
     }
-    let index = dir.index(options)?;
+    let problems = Problems::new(invocation.permissive);
+    let index = if problems.permissive() {
+        dir.index_permissive(options, &mut |err| problems.report(&err))?
+    } else {
+        dir.index(options)?
+    };
     Ok(Log {
         dir,
         index,
         options,
+        problems,
     })
 }
 
@@ -150,10 +228,20 @@ impl Log {
         self.dir.file_path(name)
     }
 
+    /// Checks that no file of the sequence is missing (a hole the index cannot see:
+    /// its ranges would run across it). Strict: an error at the rotate record that
+    /// points to the missing file; permissive: reported.
+    pub fn check_sequence(&self) -> Result<(), Failure> {
+        match self.index.check_sequence(&self.dir) {
+            Ok(()) => Ok(()),
+            Err(err) => self.problems.damage(err),
+        }
+    }
+
     /// Visits the event records of the files `names`, in order, grouped into
     /// transactions (consecutive records with one seqno; a transaction never spans two
-    /// files). A rotate record ends its file; an unknown record type is fatal, as in
-    /// Tungsten.
+    /// files). A rotate record ends its file; damage (including an unknown record type)
+    /// is fatal, as in Tungsten, unless permissive.
     pub fn walk_transactions<'n>(
         &self,
         names: impl IntoIterator<Item = &'n str>,
@@ -164,9 +252,9 @@ impl Log {
         while let Some(name) = names.next() {
             let file = self.dir.open_file(name)?;
             let mut group: Vec<Record<'_>> = Vec::new();
-            let mut records = file.records(self.options);
-            for record in records.by_ref() {
-                let record = record?;
+            let mut stopped = false;
+            let mut missing_next = None;
+            let tail = self.file_records(&file, &mut |record| {
                 let seqno = match &record.kind {
                     RecordKind::Event(e) => e.header.seqno,
                     RecordKind::Rotate(rotate) => {
@@ -174,24 +262,17 @@ impl Log {
                         // missing file would otherwise be skipped without a word.
                         let follows = names.peek().copied();
                         if follows.is_some() && self.dir.find_index(rotate.next_index) != follows {
-                            return Err(Failure::from(replog::Error::new(
+                            missing_next = Some(replog::Error::new(
                                 file.name(),
                                 record.offset,
                                 ErrorKind::Thl(ThlError::RotateTargetMissing {
                                     name: rotate.next_file_name(),
                                 }),
-                            )));
+                            ));
                         }
-                        break;
+                        return Ok(Flow::Stop);
                     }
-                    RecordKind::Unknown { record_type } => {
-                        return Err(Failure::Fatal(format!(
-                            "Unable to extract a valid record type; log appears to be corrupted: \
-                             file={name} offset={} record type={record_type}",
-                            record.offset
-                        )))
-                    }
-                    _ => continue,
+                    _ => return Ok(Flow::Continue),
                 };
                 let same = group
                     .first()
@@ -199,15 +280,20 @@ impl Log {
                     .is_some_and(|e| e.header.seqno == seqno);
                 if !same && !group.is_empty() {
                     if hand_over(&group, &mut next_seqno, visit)? == Flow::Stop {
-                        return Ok(());
+                        stopped = true;
+                        return Ok(Flow::Stop);
                     }
                     group.clear();
                 }
                 group.push(record);
+                Ok(Flow::Continue)
+            })?;
+            if stopped {
+                return Ok(());
             }
             // The file ends at a damaged length as at a partial record (a log still
             // being written), but Tungsten logs this one line about it (spec 3.2).
-            if let Some(DamagedTail::BadLength { offset, length }) = records.damaged_tail() {
+            if let Some(DamagedTail::BadLength { offset, length }) = tail {
                 notice(format_args!(
                     "WARN Record length is invalid, log may be corrupt: file={} offset={offset} \
                      record length={length}",
@@ -217,8 +303,47 @@ impl Log {
             if !group.is_empty() && hand_over(&group, &mut next_seqno, visit)? == Flow::Stop {
                 return Ok(());
             }
+            if let Some(err) = missing_next {
+                self.problems.damage(err)?;
+            }
         }
         Ok(())
+    }
+
+    /// Passes the records of `file` to `visit` until it says stop; returns the damaged
+    /// tail the file ended at, if any. Strict: damage and unknown record types fail.
+    /// Permissive: they are reported and skipped, and reading resynchronises after a
+    /// damaged stretch (see [`replog::thl::Records::skipping_damage`]).
+    fn file_records<'f>(
+        &self,
+        file: &'f ThlFile,
+        visit: &mut dyn FnMut(Record<'f>) -> Result<Flow, Failure>,
+    ) -> Result<Option<DamagedTail>, Failure> {
+        let records = file.records(self.options);
+        if self.problems.permissive() {
+            let mut records = records.skipping_damage(|err| self.problems.report(&err));
+            for record in records.by_ref() {
+                if visit(record)? == Flow::Stop {
+                    return Ok(None);
+                }
+            }
+            return Ok(records.damaged_tail());
+        }
+        let mut records = records;
+        for record in records.by_ref() {
+            let record = record?;
+            if let RecordKind::Unknown { record_type } = record.kind {
+                return Err(Failure::from(replog::Error::new(
+                    file.name(),
+                    record.offset,
+                    ErrorKind::Thl(ThlError::UnknownRecordType { record_type }),
+                )));
+            }
+            if visit(record)? == Flow::Stop {
+                return Ok(None);
+            }
+        }
+        Ok(records.damaged_tail())
     }
 }
 
@@ -249,7 +374,7 @@ fn hand_over(
 /// The last seqno a transaction accounts for: its own, or the end of the range a
 /// filtered placeholder stands for (spec 8.1; those carry the `#UNKNOWN` shard, so
 /// other records are never decoded here).
-fn transaction_end(first: &EventRecord<'_>) -> i64 {
+pub fn transaction_end(first: &EventRecord<'_>) -> i64 {
     let seqno = first.header.seqno;
     if first.header.shard_id.text() != "#UNKNOWN" {
         return seqno;

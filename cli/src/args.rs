@@ -675,6 +675,49 @@ mod tests {
     }
 
     #[test]
+    fn options_a_command_does_not_take_are_unrecognized() {
+        for (args, option) in [
+            (&["list", "-start-position", "4"][..], "-start-position"),
+            (&["list", "-stop-datetime", "2015-01-01"], "-stop-datetime"),
+            (&["info", "-first", "2"], "-first"),
+            (&["index", "-shard", "x"], "-shard"),
+            (&["purge", "-permissive"], "-permissive"),
+            (&["skip", "-permissive"], "-permissive"),
+            (&["events", "-file", "b", "-low", "3"], "-low"),
+            (&["events", "-file", "b", "-dir", "/d"], "-dir"),
+        ] {
+            assert_eq!(
+                parse(args).unwrap_err(),
+                format!("Unrecognized option: {option}"),
+                "{args:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn tungsten_options_stay_accepted_by_every_thl_command() {
+        // Tungsten's parser takes its own options whatever the command (spec 10).
+        assert!(matches!(
+            parse(&["index", "-low", "3", "-sql"]).unwrap().command,
+            Command::Index
+        ));
+        assert!(matches!(
+            parse(&["purge", "-charset", "utf8", "-y"]).unwrap().command,
+            Command::Purge(_)
+        ));
+        assert!(matches!(
+            parse(&["help", "-permissive", "-first", "1"])
+                .unwrap()
+                .command,
+            Command::Help
+        ));
+        for command in ["list", "index", "info"] {
+            assert!(parse(&[command, "-permissive"]).unwrap().permissive);
+        }
+        assert!(!parse(&["list"]).unwrap().permissive);
+    }
+
+    #[test]
     fn format_combinations() {
         let format = |args: &[&str]| match parse(args).unwrap().command {
             Command::List(list) => list.format,

@@ -384,6 +384,34 @@ fn timezone_moves_printed_times() {
 }
 
 #[test]
+fn java_three_letter_zone_ids() {
+    // java.util.TimeZone knows PST as America/Los_Angeles: seqno 0 at 2015-01-10
+    // 00:32:17 UTC (spec 3.1) is 16:32:17 the day before (UTC-8 in winter), and -headers
+    // shows the same instant. EST is Java's fixed UTC-5: 19:32:17.
+    for (zone, time) in [
+        ("PST", "2015-01-09 16:32:17.0"),
+        ("EST", "2015-01-09 19:32:17.0"),
+    ] {
+        let run = thl_on(
+            "tungsten-2.2.1",
+            &["list", "-seqno", "0", "-timezone", zone],
+        );
+        assert_eq!(run.stderr, "", "{zone}: no fallback warning");
+        let out = run.ok();
+        assert!(out.contains(&format!("- TIME = {time}\n")), "{zone}: {out}");
+        let headers = thl_on(
+            "tungsten-2.2.1",
+            &["list", "-seqno", "0", "-headers", "-timezone", zone],
+        )
+        .ok();
+        assert!(
+            headers.contains(&format!("\t{time}\t")),
+            "{zone}: {headers}"
+        );
+    }
+}
+
+#[test]
 fn release_3_1_0_log() {
     // Eight records, seqnos 0..7, one each (fixture README 1.2).
     let out = thl_on("tungsten-3.1.0", &["list", "-headers"]).ok();

@@ -11,9 +11,23 @@ impl Zone {
     }
 
     /// The zone named by `-timezone`, or UTC with Tungsten's warning when the name is
-    /// neither a tz database name nor a Java custom id (`GMT+8`, `GMT-05:30`).
+    /// neither a tz database name, nor one of java.util.TimeZone's three-letter ids
+    /// (`PST`, `EST`, `CTT`...), nor a Java custom id (`GMT+8`, `GMT-05:30`).
     pub fn named(name: &str) -> (Zone, Option<&'static str>) {
-        if let Some(seconds) = java_custom_offset(name) {
+        let short = JAVA_SHORT_IDS
+            .iter()
+            .find(|(id, _)| *id == name)
+            .map(|(_, zone)| *zone);
+        let fixed = match short {
+            Some(ShortId::Fixed(seconds)) => Some(seconds),
+            Some(ShortId::Region(_)) => None,
+            None => java_custom_offset(name),
+        };
+        let name = match short {
+            Some(ShortId::Region(region)) => region,
+            _ => name,
+        };
+        if let Some(seconds) = fixed {
             if let Ok(offset) = jiff::tz::Offset::from_seconds(seconds) {
                 return (Zone(jiff::tz::TimeZone::fixed(offset)), None);
             }
@@ -39,6 +53,50 @@ impl Zone {
         i64::from(self.0.to_offset(instant).seconds()) * 1000
     }
 }
+
+/// What one of Java's three-letter ids stands for.
+#[derive(Debug, Clone, Copy)]
+enum ShortId {
+    /// A fixed offset from UTC, in seconds.
+    Fixed(i32),
+    /// The rules of a tz database region, daylight saving time included.
+    Region(&'static str),
+}
+
+/// java.util.TimeZone's old three-letter ids that the tz database does not define (or,
+/// for EST, MST and HST, defines differently): Java keeps them as aliases, and since
+/// Java 6 EST, MST and HST are fixed offsets rather than New York, Denver and Honolulu.
+/// Listed from `TimeZone.getAvailableIDs()` of OpenJDK 17.
+const JAVA_SHORT_IDS: &[(&str, ShortId)] = &[
+    ("EST", ShortId::Fixed(-5 * 3600)),
+    ("MST", ShortId::Fixed(-7 * 3600)),
+    ("HST", ShortId::Fixed(-10 * 3600)),
+    ("ACT", ShortId::Region("Australia/Darwin")),
+    ("AET", ShortId::Region("Australia/Sydney")),
+    ("AGT", ShortId::Region("America/Argentina/Buenos_Aires")),
+    ("ART", ShortId::Region("Africa/Cairo")),
+    ("AST", ShortId::Region("America/Anchorage")),
+    ("BET", ShortId::Region("America/Sao_Paulo")),
+    ("BST", ShortId::Region("Asia/Dhaka")),
+    ("CAT", ShortId::Region("Africa/Harare")),
+    ("CNT", ShortId::Region("America/St_Johns")),
+    ("CST", ShortId::Region("America/Chicago")),
+    ("CTT", ShortId::Region("Asia/Shanghai")),
+    ("EAT", ShortId::Region("Africa/Addis_Ababa")),
+    ("ECT", ShortId::Region("Europe/Paris")),
+    ("IET", ShortId::Region("America/Indiana/Indianapolis")),
+    ("IST", ShortId::Region("Asia/Kolkata")),
+    ("JST", ShortId::Region("Asia/Tokyo")),
+    ("MIT", ShortId::Region("Pacific/Apia")),
+    ("NET", ShortId::Region("Asia/Yerevan")),
+    ("NST", ShortId::Region("Pacific/Auckland")),
+    ("PLT", ShortId::Region("Asia/Karachi")),
+    ("PNT", ShortId::Region("America/Phoenix")),
+    ("PRT", ShortId::Region("America/Puerto_Rico")),
+    ("PST", ShortId::Region("America/Los_Angeles")),
+    ("SST", ShortId::Region("Pacific/Guadalcanal")),
+    ("VST", ShortId::Region("Asia/Ho_Chi_Minh")),
+];
 
 /// Java's custom time-zone ids: `GMT+h`, `GMT+hh`, `GMT+hhmm`, `GMT+hh:mm` (and `-`).
 fn java_custom_offset(name: &str) -> Option<i32> {
@@ -78,6 +136,33 @@ mod tests {
         assert_eq!(java_custom_offset("GMT+24"), None);
         assert_eq!(java_custom_offset("GMT"), None);
         assert_eq!(java_custom_offset("UTC+1"), None);
+    }
+
+    /// 2015-01-10 00:32:17 UTC (the 2.2.1 fixture's first event, spec 3.1) and
+    /// 2015-07-04 12:00:00 UTC (1_436_011_200 s since the epoch: 16_620 days to
+    /// 2015-07-04, plus 12 h).
+    const WINTER: i64 = 1_420_849_937_000;
+    const SUMMER: i64 = 1_436_011_200_000;
+
+    #[test]
+    fn java_three_letter_ids() {
+        let hours = |name: &str, at: i64| {
+            let (zone, warning) = Zone::named(name);
+            assert_eq!(warning, None, "{name}");
+            zone.offset_ms(at) as f64 / 3_600_000.0
+        };
+        // Region aliases follow their region's daylight saving time.
+        assert_eq!((hours("PST", WINTER), hours("PST", SUMMER)), (-8.0, -7.0));
+        assert_eq!((hours("CST", WINTER), hours("CST", SUMMER)), (-6.0, -5.0));
+        assert_eq!((hours("ECT", WINTER), hours("ECT", SUMMER)), (1.0, 2.0));
+        assert_eq!((hours("AET", WINTER), hours("AET", SUMMER)), (11.0, 10.0));
+        assert_eq!((hours("IST", WINTER), hours("CTT", SUMMER)), (5.5, 8.0));
+        assert_eq!((hours("JST", SUMMER), hours("CNT", WINTER)), (9.0, -3.5));
+        // EST, MST and HST are fixed in Java: no summer time, unlike New York.
+        assert_eq!((hours("EST", WINTER), hours("EST", SUMMER)), (-5.0, -5.0));
+        assert_eq!((hours("MST", SUMMER), hours("HST", SUMMER)), (-7.0, -10.0));
+        // Java's ids are case-sensitive.
+        assert!(Zone::named("pst").1.is_some());
     }
 
     #[test]

@@ -165,17 +165,19 @@ fn expected_file(name: &str) -> Json {
 
 /// Whether replog's rendering `got` is the server's value `want` for a column of the
 /// catalogue type `info`, allowing only the documented differences of form: ENUM/SET
-/// with member names, FLOAT printed as its shortest binary32 text, TIMESTAMP to the
+/// with the catalogue's member names (these logs have binlog_row_metadata=FULL: the
+/// names are required), FLOAT printed as its shortest binary32 text, TIMESTAMP to the
 /// microsecond, binary values as UTF-8 text when they are, latin1 text as bytes, and
 /// BINARY(n) images without the pad bytes the server adds back when reading.
 fn same_value(got: &Json, want: &Json, info: &Json) -> bool {
+    let ty = info["type"].as_str().unwrap_or("");
+    if let Some(named) = replog_tests::named_member_value(ty, want) {
+        return *got == named;
+    }
     if got == want {
         return true;
     }
-    let ty = info["type"].as_str().unwrap_or("");
     match (got, want) {
-        (Json::Object(o), Json::Number(_)) if o.contains_key("index") => &o["index"] == want,
-        (Json::Object(o), Json::Number(_)) if o.contains_key("bits") => &o["bits"] == want,
         (Json::Number(g), Json::Number(w)) => {
             let (g, w) = (g.as_f64().unwrap(), w.as_f64().unwrap());
             (ty.starts_with("float") && g as f32 == w as f32)
@@ -511,6 +513,37 @@ fn mariadb_corpus_log_gtids_and_names() {
     assert_eq!(columns[0]["type"], "LONG");
     assert!(columns[0]["unsigned"].is_boolean());
     assert_eq!(count(&events, "WRITE_ROWS_EVENT_V1"), 2);
+}
+
+#[test]
+fn enum_members_are_named_when_the_map_carries_them() {
+    // Corpus README: FULL row metadata; column 2 is an ENUM. The server logged the
+    // statement of each write in the ANNOTATE_ROWS before it:
+    //   insert into outbox (topic, event_type, event) values ('foo', 'JSON', '{"foo":1}')
+    let file = corpus("mariadb-bin.000001");
+    let text = thl(&["events", "-file", &file]).ok();
+    let annotated = text
+        .lines()
+        .filter(|l| l.contains("MARIADB_ANNOTATE_ROWS_EVENT"))
+        .filter(|l| l.contains("values ('foo', 'JSON', '{\"foo\":1}')"))
+        .count();
+    assert_eq!(annotated, 2, "{text}");
+    let events = ok_json(&[
+        "-file",
+        &file,
+        "-start-position",
+        "612",
+        "-stop-position",
+        "613",
+    ]);
+    let rows = events.last().unwrap();
+    assert_eq!(rows["offset"], 612, "{rows}");
+    let enum_value = &rows["rows"][0]["after"][2];
+    assert_eq!(enum_value["name"], "JSON", "{rows}");
+    assert!(
+        enum_value["index"].as_u64().is_some_and(|i| i >= 1),
+        "{rows}"
+    );
 }
 
 #[test]

@@ -164,7 +164,7 @@ pub fn consume_rows(rows: &RowsEvent<'_>, map: &TableMap<'_>) {
                     break;
                 };
                 let mut out = Vec::new();
-                let _ = cell.value.write_json(map.columns.get(cell.column), &mut out);
+                let _ = cell.value.write_json(map.column_info(cell.column), &mut out);
             }
             let _ = image.get(map.columns.len().saturating_sub(1));
         }

@@ -9,7 +9,7 @@ use replog::binlog::rows::{
     ColumnType, JsonDiffOp, RowsAction, RowsEvent, RowsEventKind, RowsVersion, TableMap, TableMaps,
 };
 use replog::binlog::{Event, InnerEvents, Reader};
-use replog_tests::{project_fixture, shared_fixture};
+use replog_tests::{named_member_value, project_fixture, shared_fixture};
 
 /// A row image as (column, JSON value text) pairs.
 type Image = Vec<(usize, String)>;
@@ -40,7 +40,7 @@ fn cells(image: &replog::binlog::rows::RowImage<'_>, map: &TableMap<'_>) -> Vec<
             let c = c.expect("value decodes");
             let mut out = Vec::new();
             c.value
-                .write_json(map.columns.get(c.column), &mut out)
+                .write_json(map.column_info(c.column), &mut out)
                 .expect("value renders");
             (c.column, String::from_utf8(out).expect("JSON is UTF-8"))
         })
@@ -335,11 +335,16 @@ fn mariadb_full_metadata_names_and_timestamp2() {
         let after = r.rows[0].1.as_ref().unwrap();
         let ts = &after.iter().find(|(c, _)| *c == 4).unwrap().1;
         assert!(ts.parse::<u32>().is_ok(), "epoch seconds: {ts}");
-        // ENUM renders as its member index; the names are in the metadata.
+        // ENUM renders as its member index with the member's name from the metadata.
         let e = &after.iter().find(|(c, _)| *c == 2).unwrap().1;
-        let index: usize = e.parse().expect("ENUM index");
+        let e: serde_json::Value = serde_json::from_str(e).expect("JSON");
+        let index = e["index"].as_u64().expect("ENUM index") as usize;
         let members = m.members(2).expect("ENUM member names (FULL metadata)");
         assert!((1..=members.len()).contains(&index));
+        assert_eq!(
+            e["name"].as_str().map(str::as_bytes),
+            Some(&*members[index - 1])
+        );
     }
 }
 
@@ -590,8 +595,15 @@ fn project_mariadb_logs_match_the_server_values() {
                 };
                 let w = w[key].as_array().unwrap();
                 assert_eq!(image.len(), w.len(), "{file} change {i} {key}: full image");
+                let table = std::str::from_utf8(&r.map.table).unwrap();
+                let catalogue = &expected["files"][file]["tables"][table];
                 for ((col, ours), theirs) in image.iter().zip(w) {
                     let ours: serde_json::Value = serde_json::from_str(ours).unwrap();
+                    // ENUM/SET: the server's number with the catalogue's member names
+                    // (these logs carry them: binlog_row_metadata=FULL).
+                    let column_type = catalogue[col]["type"].as_str().unwrap();
+                    let theirs =
+                        &named_member_value(column_type, theirs).unwrap_or_else(|| theirs.clone());
                     assert!(
                         same_value(&ours, theirs),
                         "{file} change {i} {key} column {col} ({:?}): decoded {ours}, server says {theirs}",
@@ -715,7 +727,7 @@ fn damaged_table_maps_and_rows_never_panic() {
                         let mut out = Vec::new();
                         let _ = cell
                             .value
-                            .write_json(map.columns.get(cell.column), &mut out);
+                            .write_json(map.column_info(cell.column), &mut out);
                     }
                 }
             }

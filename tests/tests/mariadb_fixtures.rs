@@ -7,7 +7,8 @@
 //! text exactly, TIMESTAMP to the microsecond, byte strings as bytes: text encoded in the
 //! column's character set from the server's catalogue, BINARY(n) padded to n), and
 //! `Value::write_json` against the JSON contract (text columns as the server's string,
-//! binary columns as `{"hex"}` of the server's bytes). Statement-format
+//! binary columns as `{"hex"}` of the server's bytes, ENUM/SET with the member names of
+//! the server's catalogue). Statement-format
 //! statements are checked for their USER_VAR, INTVAR and RAND events.
 
 use std::path::{Path, PathBuf};
@@ -15,10 +16,10 @@ use std::process::Command;
 
 use replog::binlog::events::intvar::{INSERT_ID, LAST_INSERT_ID};
 use replog::binlog::events::user_var::{decimal_to_string, UserVarValue};
-use replog::binlog::rows::{Column, RowImage, RowsAction, TableMaps, Value};
+use replog::binlog::rows::{Column, ColumnInfo, RowImage, RowsAction, TableMaps, Value};
 use replog::binlog::{ChecksumAlg, Event, Reader};
 use replog::input::LogBytes;
-use replog_tests::project_fixture;
+use replog_tests::{named_member_value, project_fixture};
 use serde_json::{json, Value as Json};
 
 const LOGS: [&str; 3] = [
@@ -190,8 +191,8 @@ fn check_log(log: &Path, expected: &Json) -> (usize, usize) {
                             img.iter()
                                 .map(|cell| {
                                     let cell = cell.unwrap_or_else(|e| panic!("{name}: {e:?}"));
-                                    let column = &map.columns[cell.column];
-                                    (column.clone(), Decoded::of(cell.value, column))
+                                    let column = map.column_info(cell.column).unwrap();
+                                    (column.column.clone(), Decoded::of(cell.value, column))
                                 })
                                 .collect::<Vec<_>>()
                         })
@@ -356,7 +357,8 @@ struct DecodedChange {
     after: Option<Vec<(Column, Decoded)>>,
 }
 
-/// A decoded value, owned, with its JSON rendering (`Value::write_json`, no member names).
+/// A decoded value, owned, with its JSON rendering (`Value::write_json`, with the
+/// member names of the table map).
 #[derive(Debug)]
 struct Decoded {
     /// The value's facts: number, text, bytes or null.
@@ -377,7 +379,7 @@ enum Fact {
 }
 
 impl Decoded {
-    fn of(v: Value<'_>, column: &Column) -> Decoded {
+    fn of(v: Value<'_>, column: ColumnInfo<'_>) -> Decoded {
         let mut out = Vec::new();
         v.write_json(Some(column), &mut out)
             .expect("a JSON rendering");
@@ -442,7 +444,11 @@ impl Decoded {
         // text; text columns (the catalogue names a character set) as the server's
         // string, whatever their encoding; binary columns (no character set) as hex of
         // the column value, even where the bytes happen to be UTF-8.
+        // ENUM and SET: the map names the members (binlog_row_metadata=FULL), so the
+        // rendering is the server's index or bitmask with the catalogue's names.
+        let named = named_member_value(ty, want);
         let render_ok = match (&self.fact, &self.rendered) {
+            (Fact::Int(_), r) if named.is_some() => named.as_ref() == Some(r),
             (Fact::Float(f), Json::Number(n)) => n.as_f64().map(|x| x as f32) == Some(*f),
             (Fact::Double(d), Json::Number(n)) => n.as_f64() == Some(*d),
             (Fact::Seconds(s), Json::Number(n)) => n.as_f64().is_some_and(|w| (w - s).abs() < 5e-7),

@@ -92,7 +92,7 @@ pub use rows_event::{
     ExtraRowInfo, NdbInfo, PartitionInfo, Rows, RowsEvent, COMPLETE_ROWS_F,
     NO_FOREIGN_KEY_CHECKS_F, RELAXED_UNIQUE_CHECKS_F, STMT_END_F,
 };
-pub use table_map::{Column, TableMap};
+pub use table_map::{Column, ColumnInfo, TableMap};
 pub use temporal::{Date, DateTime, Time, Timestamp};
 pub use value::Value;
 

@@ -2,7 +2,7 @@
 //! JSON rendering of an image and of a row change.
 
 use super::column_type::ColumnType;
-use super::table_map::Column;
+use super::table_map::TableMap;
 use super::value::{decode, Value};
 use super::wire::{bit_lsb, count_set};
 use crate::decode::DecodeError;
@@ -54,7 +54,8 @@ impl RowChange<'_> {
 /// [`RowImage::iter`]. The image's layout was checked when it was framed.
 #[derive(Debug, Clone)]
 pub struct RowImage<'r> {
-    pub(crate) columns: &'r [Column],
+    /// The table map the image follows (columns, member names).
+    pub(crate) table: &'r TableMap<'r>,
     pub(crate) present: &'r [u8],
     pub(crate) nulls: &'r [u8],
     pub(crate) values: &'r [u8],
@@ -78,7 +79,7 @@ pub struct Cell<'r> {
 impl<'r> RowImage<'r> {
     /// Number of columns present in the image.
     pub fn len(&self) -> usize {
-        count_set(self.present, self.columns.len())
+        count_set(self.present, self.table.columns.len())
     }
 
     /// Whether no column is present.
@@ -88,7 +89,7 @@ impl<'r> RowImage<'r> {
 
     /// Whether column `i` is present in the image.
     pub fn has_column(&self, i: usize) -> bool {
-        i < self.columns.len() && bit_lsb(self.present, i)
+        i < self.table.columns.len() && bit_lsb(self.present, i)
     }
 
     /// The present columns' values in column order.
@@ -125,7 +126,7 @@ impl<'r> RowImage<'r> {
             }
             first = false;
             value
-                .write_json(self.columns.get(i), out)
+                .write_json(self.table.column_info(i), out)
                 .map_err(|what| DecodeError::new(self.locator.remaining(), what))?;
         }
         out.push(b']');
@@ -149,12 +150,12 @@ impl<'r> Cells<'r> {
     #[inline]
     fn advance(&mut self) -> Option<(usize, bool)> {
         let img = &self.image;
-        while self.column < img.columns.len() {
+        while self.column < img.table.columns.len() {
             let i = self.column;
             self.column += 1;
             // The partial-JSON bits count every JSON column of the table.
             let partial = match img.partial_json {
-                Some(bits) if img.columns[i].kind == ColumnType::Json => {
+                Some(bits) if img.table.columns[i].kind == ColumnType::Json => {
                     self.json_index += 1;
                     bit_lsb(bits, self.json_index - 1)
                 }
@@ -180,6 +181,7 @@ impl<'r> Cells<'r> {
         }
         let data = img.values.get(self.pos..).unwrap_or_default();
         let col = img
+            .table
             .columns
             .get(i)
             .ok_or_else(|| self.fail("a column of the table map"))?;
@@ -195,7 +197,7 @@ impl<'r> Cells<'r> {
 
     /// Stops the iteration with an error at the image.
     fn fail(&mut self, what: &'static str) -> DecodeError {
-        self.column = self.image.columns.len();
+        self.column = self.image.table.columns.len();
         DecodeError::new(self.image.locator.remaining(), what)
     }
 }

@@ -18,7 +18,7 @@ use nom::Parser;
 
 use super::column_type::ColumnType;
 use super::row_image::{Locator, RowChange, RowImage};
-use super::table_map::{Column, TableMap};
+use super::table_map::TableMap;
 use super::value::value_len;
 use super::wire::{bit_lsb, bitmap_len, count_set, le_u48, packed_len};
 use super::{RowsAction, RowsEventKind, RowsVersion};
@@ -274,7 +274,7 @@ impl<'a> RowsEvent<'a> {
             .count();
         Ok(Rows {
             event: self,
-            columns: &map.columns,
+            table: map,
             json_columns,
             pos: 0,
             failed: false,
@@ -406,7 +406,7 @@ fn inflate(input: &[u8]) -> Result<Vec<u8>, DecodeError> {
 #[derive(Debug, Clone)]
 pub struct Rows<'r> {
     event: &'r RowsEvent<'r>,
-    columns: &'r [Column],
+    table: &'r TableMap<'r>,
     json_columns: usize,
     pos: usize,
     failed: bool,
@@ -425,7 +425,7 @@ impl<'r> Rows<'r> {
     ) -> Result<RowImage<'r>, DecodeError> {
         let rows = self.rows();
         let pre_ga = self.event.kind.version == RowsVersion::PreGa;
-        let n_present = count_set(present, self.columns.len());
+        let n_present = count_set(present, self.table.columns.len());
         let null_len = bitmap_len(n_present + usize::from(pre_ga));
         let start = self.pos;
         let nulls = rows
@@ -434,7 +434,7 @@ impl<'r> Rows<'r> {
         let values_at = start + null_len;
         let mut p = values_at;
         let mut present_index = 0usize;
-        for (i, col) in self.columns.iter().enumerate() {
+        for (i, col) in self.table.columns.iter().enumerate() {
             if !bit_lsb(present, i) {
                 continue;
             }
@@ -449,7 +449,7 @@ impl<'r> Rows<'r> {
         }
         self.pos = p;
         Ok(RowImage {
-            columns: self.columns,
+            table: self.table,
             present,
             nulls,
             values: &rows[values_at..p],

@@ -76,6 +76,27 @@ impl Column {
     }
 }
 
+/// What rendering a value needs to know about its column: the column itself and, when the
+/// table map carries them (`binlog_row_metadata=FULL`), its ENUM or SET member names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ColumnInfo<'m> {
+    /// The column.
+    pub column: &'m Column,
+    /// ENUM/SET member names in definition order (`None` for other columns, or when
+    /// the map does not name them).
+    pub members: Option<&'m [Cow<'m, [u8]>]>,
+}
+
+impl<'m> From<&'m Column> for ColumnInfo<'m> {
+    /// A column known without its table map's names.
+    fn from(column: &'m Column) -> Self {
+        ColumnInfo {
+            column,
+            members: None,
+        }
+    }
+}
+
 /// A `TABLE_MAP_EVENT`. Names and metadata borrow from the event body until
 /// [`TableMap::into_owned`] copies them.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -149,6 +170,16 @@ impl<'a> TableMap<'a> {
             _ => return None,
         };
         lists.get(c.enum_set_ordinal?).map(Vec::as_slice)
+    }
+
+    /// Column `column` with its member names, as [`Value::write_json`] takes it.
+    ///
+    /// [`Value::write_json`]: super::Value::write_json
+    pub fn column_info(&self, column: usize) -> Option<ColumnInfo<'_>> {
+        Some(ColumnInfo {
+            column: self.columns.get(column)?,
+            members: self.members(column),
+        })
     }
 
     /// Fills the per-column fields from the optional metadata. Each list covers only the

@@ -1,6 +1,7 @@
 //! Column values of a row image: how many bytes each type takes, what it means, and how
 //! it is rendered as JSON.
 
+use std::borrow::Cow;
 use std::io::Write as _;
 
 use super::charset::{self, Encoding};
@@ -9,7 +10,7 @@ use super::decimal::{binary_size, Decimal};
 use super::digits::{push_i64, push_u64};
 use super::json_binary::JsonBinary;
 use super::json_diff::JsonDiffs;
-use super::table_map::Column;
+use super::table_map::{Column, ColumnInfo};
 use super::temporal::{self, Date, DateTime, Time, Timestamp};
 
 /// One decoded column value. Byte strings borrow from the row data.
@@ -376,11 +377,49 @@ fn json_double(out: &mut Vec<u8>, v: f64) {
     }
 }
 
+/// Appends an ENUM value with its member's name: `{"index":2,"name":"b"}`. Index 0 is
+/// the empty string MySQL stores for an invalid value; an index past the member list (a
+/// map that does not match the data) has no name (`null`).
+fn json_enum(out: &mut Vec<u8>, index: u16, members: &[Cow<'_, [u8]>], column: &Column) {
+    out.extend_from_slice(b"{\"index\":");
+    push_u64(out, u64::from(index));
+    out.extend_from_slice(b",\"name\":");
+    let name = match usize::from(index).checked_sub(1) {
+        None => Some(&b""[..]),
+        Some(i) => members.get(i).map(|m| m.as_ref()),
+    };
+    match name {
+        Some(name) => json_text(out, name, Some(column), None),
+        None => out.extend_from_slice(b"null"),
+    }
+    out.push(b'}');
+}
+
+/// Appends a SET value with its members' names: `{"bits":5,"names":["a","c"]}`. Bits
+/// past the member list have no name and are only in `bits`.
+fn json_set(out: &mut Vec<u8>, bits: u64, members: &[Cow<'_, [u8]>], column: &Column) {
+    out.extend_from_slice(b"{\"bits\":");
+    push_u64(out, bits);
+    out.extend_from_slice(b",\"names\":[");
+    let mut first = true;
+    for (i, name) in members.iter().enumerate().take(64) {
+        if bits & (1 << i) != 0 {
+            if !first {
+                out.push(b',');
+            }
+            first = false;
+            json_text(out, name, Some(column), None);
+        }
+    }
+    out.extend_from_slice(b"]}");
+}
+
 impl Value<'_> {
-    /// Appends the value as JSON, following replog's value contract (the one
-    /// `fixtures/mariadb/expected.json` is written in):
-    /// NULL as `null`; integers, BIT, YEAR, the ENUM member index and the SET bitmask as
-    /// numbers; FLOAT (its exact binary32 value widened to double) and DOUBLE as the
+    /// Appends the value as JSON, following replog's value contract (README, "`thl
+    /// events -json`"):
+    /// NULL as `null`; integers, BIT, YEAR as numbers; ENUM as its member index and SET
+    /// as its bitmask, or `{"index":2,"name":"b"}` / `{"bits":5,"names":["a","c"]}` when
+    /// `column` has the member names; FLOAT (its exact binary32 value widened to double) and DOUBLE as the
     /// shortest number text that reads back the same; DECIMAL, DATE, TIME and DATETIME
     /// as MySQL's text in a string (`"-12.50"`, `"2014-01-31"`, `"-838:59:59.000000"`,
     /// `"2014-01-30 01:30:02.123"`); TIMESTAMP as seconds since the epoch with the
@@ -391,19 +430,31 @@ impl Value<'_> {
     /// itself; a partial JSON update as
     /// `{"json_diff":[{"op":"REPLACE","path":"$.a","value":…},…]}`.
     ///
-    /// `column` is the value's column in the table map (for the character set and the
-    /// BINARY length). Fails only on a malformed binary JSON document or diff, naming
-    /// what was expected.
+    /// `column` is the value's column in the table map ([`TableMap::column_info`]: the
+    /// character set, the BINARY length, the member names). Fails only on a malformed
+    /// binary JSON document or diff, naming what was expected.
+    ///
+    /// [`TableMap::column_info`]: super::TableMap::column_info
     pub fn write_json(
         &self,
-        column: Option<&Column>,
+        column: Option<ColumnInfo<'_>>,
         out: &mut Vec<u8>,
     ) -> Result<(), &'static str> {
+        let members = column.and_then(|c| Some((c.members?, c.column)));
+        let column = column.map(|c| c.column);
         match *self {
             Value::Null => out.extend_from_slice(b"null"),
             Value::Int(v) => push_i64(out, v),
-            Value::UInt(v) | Value::Bit(v) | Value::Set(v) => push_u64(out, v),
-            Value::Year(v) | Value::Enum(v) => push_u64(out, u64::from(v)),
+            Value::UInt(v) | Value::Bit(v) => push_u64(out, v),
+            Value::Year(v) => push_u64(out, u64::from(v)),
+            Value::Enum(v) => match members {
+                Some((names, c)) => json_enum(out, v, names, c),
+                None => push_u64(out, u64::from(v)),
+            },
+            Value::Set(v) => match members {
+                Some((names, c)) => json_set(out, v, names, c),
+                None => push_u64(out, v),
+            },
             Value::Float(v) => json_double(out, f64::from(v)),
             Value::Double(v) => json_double(out, v),
             Value::Decimal(d) => json_quoted(out, |o| d.push_text(o)),
@@ -449,7 +500,7 @@ mod tests {
             data.len()
         );
         let mut out = Vec::new();
-        v.write_json(Some(c), &mut out).unwrap();
+        v.write_json(Some(c.into()), &mut out).unwrap();
         String::from_utf8(out).unwrap()
     }
 
@@ -583,6 +634,49 @@ mod tests {
         );
         assert_eq!(one(&col(ColumnType::Year, 0), &[114]), "2014");
         assert_eq!(one(&col(ColumnType::Year, 0), &[0]), "0");
+    }
+
+    /// Renders with the member names a FULL-metadata table map would give.
+    fn named(c: &Column, members: &[&[u8]], data: &[u8]) -> String {
+        let members: Vec<Cow<'_, [u8]>> = members.iter().map(|m| Cow::Borrowed(*m)).collect();
+        let (v, _) = decode(c, false, data).unwrap();
+        let mut out = Vec::new();
+        let info = ColumnInfo {
+            column: c,
+            members: Some(&members),
+        };
+        v.write_json(Some(info), &mut out).unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn enum_and_set_with_member_names() {
+        let e = sized(ColumnType::Enum, 1);
+        let abc: [&[u8]; 3] = [b"a", b"b", b"c"];
+        assert_eq!(named(&e, &abc, &[2]), r#"{"index":2,"name":"b"}"#);
+        // Index 0: the empty string MySQL stores for an invalid member.
+        assert_eq!(named(&e, &abc, &[0]), r#"{"index":0,"name":""}"#);
+        assert_eq!(named(&e, &abc, &[4]), r#"{"index":4,"name":null}"#);
+        let s = sized(ColumnType::Set, 1);
+        assert_eq!(named(&s, &abc, &[0b101]), r#"{"bits":5,"names":["a","c"]}"#);
+        assert_eq!(named(&s, &abc, &[0]), r#"{"bits":0,"names":[]}"#);
+        // A bit past the members keeps its value in `bits` only.
+        assert_eq!(named(&s, &abc, &[0b1010]), r#"{"bits":10,"names":["b"]}"#);
+        // Names in the column's character set: latin1 decoded, binary as hex.
+        let mut latin1 = sized(ColumnType::Enum, 1);
+        latin1.collation = Some(8);
+        assert_eq!(
+            named(&latin1, &[b"caf\xe9"], &[1]),
+            "{\"index\":1,\"name\":\"caf\u{e9}\"}"
+        );
+        let mut binary = sized(ColumnType::Set, 1);
+        binary.collation = Some(63);
+        assert_eq!(
+            named(&binary, &[b"x"], &[1]),
+            r#"{"bits":1,"names":[{"hex":"78"}]}"#
+        );
+        // Without names: the number.
+        assert_eq!(one(&e, &[2]), "2");
     }
 
     #[test]

@@ -298,6 +298,38 @@ fn every_column_type_renders_the_servers_values() {
 }
 
 #[test]
+fn float_is_the_shortest_text_of_its_binary32_value() {
+    // t_float (id, FLOAT, DOUBLE): the server's values are in expected.json (FLOAT
+    // widened to double). The FLOAT texts are the shortest decimals that round to the
+    // same binary32: FLT_MAX = 3.40282346639e38 with a step of 2^104 = 2.03e31 (7 digits
+    // miss by more than half a step, 3.4028235e38 is within it); FLT_MIN = 2^-126 =
+    // 1.17549435e-38 with a step of 2^-149 (1.1754944e-38 is the nearest 8-digit
+    // decimal); 2^-149 = 1.4e-45 itself (1e-45 rounds to it); 0.1 as `mariadb-binlog
+    // -v` prints it.
+    let run = thl(&["events", "-json", "-file", &mariadb("types-bin.000001")]);
+    let out = run.ok();
+    let line = out
+        .lines()
+        .find(|l| {
+            l.contains(r#""type":"WRITE_ROWS_EVENT_V1""#) && l.contains(r#""table":"t_float""#)
+        })
+        .expect("the t_float write");
+    for row in [
+        "[1,1.5,-2.25]",
+        "[2,3.4028235e38,1.7976931348623157e308]",
+        "[3,-3.4028235e38,-1.7976931348623157e308]",
+        "[4,1.1754944e-38,2.2250738585072014e-308]",
+        "[5,1e-45,5e-324]",
+        "[6,0.1,0.1]",
+    ] {
+        assert!(
+            line.contains(&format!(r#"{{"after":{row}}}"#)),
+            "{row} in {line}"
+        );
+    }
+}
+
+#[test]
 fn mariadb_compressed_events_are_inflated() {
     assert_rows_match_server("compressed-bin.000001");
     let file = mariadb("compressed-bin.000001");

@@ -365,6 +365,8 @@ struct Decoded {
     fact: Fact,
     /// What the public JSON rendering printed.
     rendered: Json,
+    /// The same, as text.
+    text: String,
 }
 
 #[derive(Debug, PartialEq)]
@@ -402,7 +404,12 @@ impl Decoded {
             Value::String(b) | Value::Blob(b) | Value::Geometry(b) => Fact::Bytes(b.to_vec()),
             other => panic!("a MariaDB 10.11 log produced an unexpected value kind {other:?}"),
         };
-        Decoded { fact, rendered }
+        let text = String::from_utf8(out).expect("UTF-8 JSON");
+        Decoded {
+            fact,
+            rendered,
+            text,
+        }
     }
 
     /// Compares with the server's value `want` for a column the catalogue describes as
@@ -449,7 +456,11 @@ impl Decoded {
         let named = named_member_value(ty, want);
         let render_ok = match (&self.fact, &self.rendered) {
             (Fact::Int(_), r) if named.is_some() => named.as_ref() == Some(r),
-            (Fact::Float(f), Json::Number(n)) => n.as_f64().map(|x| x as f32) == Some(*f),
+            // FLOAT: the shortest text that reads back as the server's binary32 value.
+            (Fact::Float(f), Json::Number(_)) => {
+                shortest_f32(&self.text, *f)?;
+                true
+            }
             (Fact::Double(d), Json::Number(n)) => n.as_f64() == Some(*d),
             (Fact::Seconds(s), Json::Number(n)) => n.as_f64().is_some_and(|w| (w - s).abs() < 5e-7),
             (Fact::Bytes(_), Json::String(s)) => {
@@ -463,6 +474,36 @@ impl Decoded {
         }
         Ok(())
     }
+}
+
+/// Checks that `text` reads back as `v` and that no decimal with fewer significant
+/// digits does. For each shorter length the decimal nearest `v` and its two neighbours
+/// at that length are tried: any decimal of that length reading back as `v` lies
+/// within half a binary32 step of it, so it is one of those three.
+fn shortest_f32(text: &str, v: f32) -> Result<(), String> {
+    if text.parse::<f32>().ok() != Some(v) {
+        return Err(format!("{text} does not read back as the binary32 {v:e}"));
+    }
+    let mantissa = text.trim_start_matches('-');
+    let mantissa = mantissa.split(['e', 'E']).next().unwrap_or("");
+    let digits: String = mantissa.chars().filter(char::is_ascii_digit).collect();
+    let significant = digits.trim_start_matches('0').trim_end_matches('0').len();
+    for len in 1..significant {
+        // `{:.N e}` is correctly rounded: d.ddd…eX with `len` digits.
+        let nearest = format!("{:.*e}", len - 1, f64::from(v));
+        let (m, exp) = nearest.split_once('e').unwrap();
+        let m: i64 = m.replace('.', "").parse().unwrap();
+        let exp: i32 = exp.parse::<i32>().unwrap() - (len as i32 - 1);
+        for candidate in [m - 1, m, m + 1] {
+            let shorter = format!("{candidate}e{exp}");
+            if shorter.parse::<f32>().ok() == Some(v) {
+                return Err(format!(
+                    "{shorter} is shorter than {text} and reads back the same"
+                ));
+            }
+        }
+    }
+    Ok(())
 }
 
 /// The bytes of a server value: `{"hex": …}` as is, a string in the column's charset.

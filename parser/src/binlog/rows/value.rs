@@ -368,9 +368,12 @@ fn json_quoted(out: &mut Vec<u8>, push: impl FnOnce(&mut Vec<u8>)) {
     out.push(b'"');
 }
 
-/// Appends a finite double as the shortest text that reads back the same, else `null`.
-fn json_double(out: &mut Vec<u8>, v: f64) {
-    if v.is_finite() {
+/// Appends a finite FLOAT or DOUBLE as the shortest text that reads back as the same
+/// value of its own width (`0.1` for the binary32 nearest 0.1, not the
+/// `0.10000000149011612` of that value widened to double), else `null`. Rust's `Debug`
+/// for `f32` and `f64` is exactly that shortest round-trip form.
+fn json_float(out: &mut Vec<u8>, v: impl std::fmt::Debug, finite: bool) {
+    if finite {
         let _ = write!(out, "{v:?}");
     } else {
         out.extend_from_slice(b"null");
@@ -419,8 +422,8 @@ impl Value<'_> {
     /// events -json`"):
     /// NULL as `null`; integers, BIT, YEAR as numbers; ENUM as its member index and SET
     /// as its bitmask, or `{"index":2,"name":"b"}` / `{"bits":5,"names":["a","c"]}` when
-    /// `column` has the member names; FLOAT (its exact binary32 value widened to double) and DOUBLE as the
-    /// shortest number text that reads back the same; DECIMAL, DATE, TIME and DATETIME
+    /// `column` has the member names; FLOAT and DOUBLE as the shortest number text that
+    /// reads back as the same binary32 / binary64 value (`0.1`); DECIMAL, DATE, TIME and DATETIME
     /// as MySQL's text in a string (`"-12.50"`, `"2014-01-31"`, `"-838:59:59.000000"`,
     /// `"2014-01-30 01:30:02.123"`); TIMESTAMP as seconds since the epoch with the
     /// fraction kept (`1390000000.123`); character columns as strings (decoded from the
@@ -455,8 +458,8 @@ impl Value<'_> {
                 Some((names, c)) => json_set(out, v, names, c),
                 None => push_u64(out, v),
             },
-            Value::Float(v) => json_double(out, f64::from(v)),
-            Value::Double(v) => json_double(out, v),
+            Value::Float(v) => json_float(out, v, v.is_finite()),
+            Value::Double(v) => json_float(out, v, v.is_finite()),
             Value::Decimal(d) => json_quoted(out, |o| d.push_text(o)),
             Value::Date(d) => json_quoted(out, |o| d.push_text(o)),
             Value::Time(t) => json_quoted(out, |o| t.push_text(o)),
@@ -542,10 +545,26 @@ mod tests {
             one(&col(ColumnType::Float, 4), &1.5f32.to_le_bytes()),
             "1.5"
         );
-        // FLOAT is its exact binary32 value widened to double.
+        // The shortest text that reads back as the same binary32 value: what
+        // `mariadb-binlog -v` prints for 0.1, not the widened 0.10000000149011612.
         assert_eq!(
             one(&col(ColumnType::Float, 4), &0.1f32.to_le_bytes()),
-            "0.10000000149011612"
+            "0.1"
+        );
+        // FLT_MAX = 3.40282346639e38 with an ulp of 2^104 (2.03e31): 3.402823e38 and
+        // 3.402824e38 are more than half an ulp away, 3.4028235e38 is not.
+        assert_eq!(
+            one(&col(ColumnType::Float, 4), &f32::MAX.to_le_bytes()),
+            "3.4028235e38"
+        );
+        // The smallest subnormal, 2^-149 = 1.4013e-45: 1e-45 is within half of it.
+        assert_eq!(
+            one(&col(ColumnType::Float, 4), &1u32.to_le_bytes()),
+            "1e-45"
+        );
+        assert_eq!(
+            one(&col(ColumnType::Float, 4), &f32::INFINITY.to_le_bytes()),
+            "null"
         );
         assert_eq!(
             one(&col(ColumnType::Double, 8), &0.1f64.to_le_bytes()),

@@ -371,6 +371,46 @@ fn binlog_column_count_differs_from_the_table_map() {
 }
 
 #[test]
+fn binlog_pre_5_0_decimal_column_cannot_be_decoded() {
+    let mut log = mariadb_log();
+    let evs = events(&log);
+    let (i, at, _, columns) = first_rows_event(&log);
+    // The rows event's table map comes just before it. Its body: table id (6), flags
+    // (2), schema and table names (length byte, name, NUL), column count, then the
+    // type bytes. The first column, INT (type 3, no metadata), becomes the old DECIMAL
+    // (type 0, no metadata either): nothing else in the map moves.
+    let (map_at, map_code, map_size) = evs[i - 1];
+    assert_eq!(map_code, 19);
+    let mut p = map_at + 19 + 6 + 2;
+    for _ in 0..2 {
+        p += 1 + usize::from(log[p]) + 1;
+    }
+    assert_eq!(usize::from(log[p]), columns);
+    assert_eq!(log[p + 1], 3, "the first column is an INT");
+    log[p + 1] = 0;
+    fix_crc(&mut log, map_at, map_size);
+    // Its first value starts after the rows event's table id (6), flags (2), column
+    // count (1), columns-present bitmap and the first row's null bitmap.
+    let value_at = at + 19 + 6 + 2 + 1 + 2 * columns.div_ceil(8);
+    let msg = format!(
+        "WRITE_ROWS_EVENT_V1: expected a column type the log gives a value size for \
+         (not a pre-5.0 DECIMAL, type 0) at byte {value_at}"
+    );
+    // -json stops there (strict) or leaves the event out (permissive).
+    assert_binlog_row(
+        &events_both(&log, &["-json"]),
+        at,
+        &msg,
+        i,
+        &[],
+        evs.len() - 1,
+    );
+    // The one-line listing does not decode values.
+    let (_, text, _) = events_both(&log, &[]);
+    assert_eq!((text.code, text.lines()), (0, evs.len()));
+}
+
+#[test]
 fn binlog_zstd_payload_that_does_not_inflate() {
     let mut log = std::fs::read(shared_fixture("binlog/transaction_compression.000001")).unwrap();
     let evs = events(&log);

@@ -145,7 +145,11 @@ pub(crate) fn layout(kind: ColumnType, meta: u16, string_length: u16) -> Layout 
         | T::Geometry
         | T::Vector
         | T::Json => prefix(meta),
-        T::Decimal => Unusable("a column type with a known size (pre-5.0 DECIMAL is not logged)"),
+        // The old DECIMAL stored its digits as text, as long as the table definition said;
+        // the table map carries no metadata for it, so nothing tells the value's size.
+        T::Decimal => {
+            Unusable("a column type the log gives a value size for (not a pre-5.0 DECIMAL, type 0)")
+        }
         T::TypedArray => Unusable("a column type row images carry (not TYPED_ARRAY)"),
     }
 }

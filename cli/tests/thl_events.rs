@@ -690,6 +690,70 @@ fn time_and_partial_json_values() {
     );
 }
 
+/// The rows event at `offset` of a corpus file.
+fn rows_event_at(file: &str, offset: u64) -> Json {
+    let events = ok_json(&["-file", &corpus(file)]);
+    events
+        .into_iter()
+        .find(|e| e["offset"] == offset && e.get("rows").is_some())
+        .unwrap_or_else(|| panic!("{file}: no rows event at {offset}"))
+}
+
+/// Every row's `image` lists as many values as `columns` names.
+fn assert_image_matches(event: &Json, image: &str, columns: &Json) {
+    let n = columns.as_array().expect("a column list").len();
+    for row in event["rows"].as_array().unwrap() {
+        assert_eq!(row[image].as_array().unwrap().len(), n, "{event}");
+    }
+}
+
+#[test]
+fn partial_row_images_name_their_columns() {
+    // Corpus README: "one WRITE_ROWS whose column bitmap names only columns 0 and 2
+    // (partial after image), and a DELETE with a key-only before image".
+    let write = rows_event_at("write-partial-row.binlog", 415);
+    assert_eq!(write["type"], "WRITE_ROWS_EVENT_V1");
+    assert_eq!(write["after_columns"], json!([0, 2]), "{write}");
+    assert!(write.get("before_columns").is_none(), "{write}");
+    assert_image_matches(&write, "after", &write["after_columns"]);
+    let events = ok_json(&["-file", &corpus("write-partial-row.binlog")]);
+    let delete = events
+        .iter()
+        .find(|e| e["type"] == "DELETE_ROWS_EVENT_V1")
+        .unwrap();
+    assert_eq!(
+        delete["before_columns"].as_array().map(Vec::len),
+        Some(1),
+        "{delete}"
+    );
+    assert_image_matches(delete, "before", &delete["before_columns"]);
+    // The full writes of the same file carry no list.
+    let full = events
+        .iter()
+        .filter(|e| e["type"] == "WRITE_ROWS_EVENT_V1" && e["offset"] != 415);
+    assert!(full.clone().count() >= 2);
+    assert!(full.clone().all(|e| e.get("after_columns").is_none()));
+
+    // README: a PARTIAL_UPDATE_ROWS_EVENT with a minimal row image, "the before image
+    // has only the key column", on a table (int, JSON, VARCHAR, int).
+    let partial = rows_event_at("json.binlog.000001", 3750);
+    assert_eq!(partial["type"], "PARTIAL_UPDATE_ROWS_EVENT");
+    assert_eq!(partial["before_columns"], json!([0]), "{partial}");
+    assert_image_matches(&partial, "before", &partial["before_columns"]);
+    match partial.get("after_columns") {
+        Some(after) => assert_image_matches(&partial, "after", after),
+        None => assert_image_matches(&partial, "after", &json!([0, 1, 2, 3])),
+    }
+
+    // binlog_row_image=FULL (fixtures/mariadb/README.md): never a list.
+    let events = ok_json(&["-file", &mariadb("types-bin.000001")]);
+    let rows: Vec<_> = events.iter().filter(|e| e.get("rows").is_some()).collect();
+    assert_eq!(rows.len(), 12 + 7 + 4);
+    assert!(rows
+        .iter()
+        .all(|e| e.get("before_columns").is_none() && e.get("after_columns").is_none()));
+}
+
 // ---------------------------------------------------------------- damage
 
 #[test]

@@ -11,7 +11,7 @@ use replog::binlog::events::gtid::Gtid;
 use replog::binlog::events::gtid_tagged::GtidTagged;
 use replog::binlog::events::mariadb_gtid::MariaGtid;
 use replog::binlog::events::query::Query;
-use replog::binlog::rows::{RowsEvent, TableMap, TableMaps};
+use replog::binlog::rows::{ImageColumns, RowsEvent, TableMap, TableMaps};
 use replog::binlog::Event;
 use replog::binlog::{EventHeader, EventType};
 use replog::decode::DecodeError;
@@ -189,8 +189,27 @@ fn rows(
         "a table map for the rows event's table id earlier in the log",
     ))?;
     table_names(out, r.table_id, map);
+    image_columns(out, "before_columns", r.before_columns());
+    image_columns(out, "after_columns", r.after_columns());
     out.extend_from_slice(b",\"rows\":");
     r.write_rows_json(map, out)
+}
+
+/// `,"before_columns":[0,2]`: which columns an image's values are, written only when
+/// the image leaves some out (minimal and NOBLOB row images), since `rows` lists the
+/// present columns' values without their indexes.
+fn image_columns(out: &mut Vec<u8>, field: &str, columns: Option<ImageColumns<'_>>) {
+    let Some(columns) = columns.filter(|c| !c.is_complete()) else {
+        return;
+    };
+    let _ = write!(out, ",\"{field}\":[");
+    for (n, i) in columns.iter().enumerate() {
+        if n > 0 {
+            out.push(b',');
+        }
+        let _ = write!(out, "{i}");
+    }
+    out.push(b']');
 }
 
 /// Bytes that are normally text (names, statements): a JSON string when they are UTF-8,

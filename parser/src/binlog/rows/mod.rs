@@ -89,7 +89,7 @@ pub use optional_metadata::{DefaultCharset, OptionalMetadata};
 pub use registry::TableMaps;
 pub use row_image::{Cell, Cells, RowChange, RowImage};
 pub use rows_event::{
-    ExtraRowInfo, NdbInfo, PartitionInfo, Rows, RowsEvent, COMPLETE_ROWS_F,
+    ExtraRowInfo, ImageColumns, NdbInfo, PartitionInfo, Rows, RowsEvent, COMPLETE_ROWS_F,
     NO_FOREIGN_KEY_CHECKS_F, RELAXED_UNIQUE_CHECKS_F, STMT_END_F,
 };
 pub use table_map::{Column, ColumnInfo, TableMap};

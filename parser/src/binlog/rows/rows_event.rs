@@ -72,6 +72,43 @@ pub struct ExtraRowInfo<'a> {
     pub unknown: Cow<'a, [u8]>,
 }
 
+/// The columns one image of a rows event holds (see [`RowsEvent::before_columns`]).
+/// `binlog_row_image=MINIMAL` or `NOBLOB`, and NDB, log images without some columns.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ImageColumns<'r> {
+    /// Bit i = column i, lowest bit first.
+    bits: &'r [u8],
+    /// Columns of the table.
+    count: usize,
+}
+
+impl ImageColumns<'_> {
+    /// Whether column `column` (0-based) is in the image.
+    pub fn contains(&self, column: usize) -> bool {
+        column < self.count && bit_lsb(self.bits, column)
+    }
+
+    /// Number of columns in the image.
+    pub fn len(&self) -> usize {
+        count_set(self.bits, self.count)
+    }
+
+    /// Whether the image holds no column.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Whether the image holds every column of the table.
+    pub fn is_complete(&self) -> bool {
+        self.len() == self.count
+    }
+
+    /// The 0-based indexes of the columns in the image, in order.
+    pub fn iter(&self) -> impl Iterator<Item = usize> + '_ {
+        (0..self.count).filter(|&i| bit_lsb(self.bits, i))
+    }
+}
+
 /// A rows event (any action, layout or compression).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RowsEvent<'a> {
@@ -212,6 +249,26 @@ impl<'a> RowsEvent<'a> {
             rows_at,
             body_len: body.len(),
         })
+    }
+
+    /// The columns of the before images: UPDATE, DELETE and PARTIAL_UPDATE events;
+    /// `None` for writes.
+    pub fn before_columns(&self) -> Option<ImageColumns<'_>> {
+        (self.kind.action != RowsAction::Write).then(|| self.image_columns(&self.columns))
+    }
+
+    /// The columns of the after images: WRITE, UPDATE and PARTIAL_UPDATE events (pre-GA
+    /// updates have one bitmap for both images); `None` for deletes.
+    pub fn after_columns(&self) -> Option<ImageColumns<'_>> {
+        (self.kind.action != RowsAction::Delete)
+            .then(|| self.image_columns(self.columns_after.as_deref().unwrap_or(&self.columns)))
+    }
+
+    fn image_columns<'r>(&self, bits: &'r [u8]) -> ImageColumns<'r> {
+        ImageColumns {
+            bits,
+            count: self.column_count,
+        }
     }
 
     /// Length of the body this event was decoded from (errors are relative to it).
@@ -570,6 +627,11 @@ mod tests {
         let ev = RowsEvent::parse(&body, &ctx(), kind(30)).unwrap();
         assert_eq!(ev.flags, STMT_END_F);
         assert_eq!(ev.extra, Some(ExtraRowInfo::default()));
+        assert_eq!(ev.before_columns(), None);
+        assert_eq!(
+            ev.after_columns().unwrap().iter().collect::<Vec<_>>(),
+            [0, 1]
+        );
         assert_eq!(
             render(&ev, &map),
             r#"[{"after":[5,"ab"]},{"after":[-1,null]},{"after":[null,null]}]"#
@@ -628,6 +690,10 @@ mod tests {
         let body = rows_body(42, None, 2, &[0b01], Some(&[0b11]), &rows);
         let ev = RowsEvent::parse(&body, &ctx(), kind(24)).unwrap();
         assert_eq!(ev.extra, None);
+        let before = ev.before_columns().unwrap();
+        assert_eq!(before.iter().collect::<Vec<_>>(), [0]);
+        assert!(!before.is_complete() && before.contains(0) && !before.contains(1));
+        assert!(ev.after_columns().unwrap().is_complete());
         assert_eq!(render(&ev, &map), r#"[{"before":[7],"after":[8,"z"]}]"#);
         let change = ev.rows(&map).unwrap().next().unwrap().unwrap();
         let before = change.before.unwrap();
@@ -640,6 +706,8 @@ mod tests {
         let body = rows_body(42, None, 2, &[0b01], None, &rows);
         let ev = RowsEvent::parse(&body, &ctx(), kind(25)).unwrap();
         assert_eq!(render(&ev, &map), r#"[{"before":[9]}]"#);
+        assert_eq!(ev.before_columns().unwrap().len(), 1);
+        assert_eq!(ev.after_columns(), None);
     }
 
     #[test]

@@ -110,6 +110,37 @@ fn readme_first_command_lists_the_sample_log() {
 }
 
 #[test]
+fn rows_flags_are_named_as_mysqlbinlog_names_them() {
+    // `mariadb-binlog` on the same events prints "Write_rows: table id 28 flags:
+    // STMT_END_F" (types-bin.000001 at 87371) and, for write-full-row.binlog, two
+    // writes without the flag before "Delete_rows: table id 28 flags: STMT_END_F".
+    let info = |file: &str| -> Vec<(String, String)> {
+        thl(&["events", "-file", file])
+            .ok()
+            .lines()
+            .map(|l| l.split('\t').collect::<Vec<_>>())
+            .filter(|l| l[2].contains("_ROWS_"))
+            .map(|l| (l[1].to_string(), l[6].to_string()))
+            .collect()
+    };
+    let types = info(&mariadb("types-bin.000001"));
+    assert!(
+        types.contains(&("87371".into(), "table_id: 28 flags: STMT_END_F".into())),
+        "{types:?}"
+    );
+    let full = info(&corpus("write-full-row.binlog"));
+    let shown: Vec<&str> = full.iter().map(|(_, i)| i.as_str()).collect();
+    assert_eq!(
+        shown,
+        [
+            "table_id: 24 flags: 0",
+            "table_id: 28 flags: 0",
+            "table_id: 28 flags: STMT_END_F"
+        ]
+    );
+}
+
+#[test]
 fn sample_log_json_counts_and_gtids() {
     let file = mariadb("sample-bin.000001");
     let events = ok_json(&["-file", &file]);

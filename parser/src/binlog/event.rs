@@ -210,7 +210,7 @@ impl fmt::Display for Event<'_> {
                 super::events::Text(&t.schema),
                 super::events::Text(&t.table)
             ),
-            Event::Rows(r) => write!(f, "table_id: {} flags: {}", r.table_id, r.flags),
+            Event::Rows(e) => e.fmt(f),
             Event::Incident(e) => e.fmt(f),
             Event::Heartbeat(e) => e.fmt(f),
             Event::Ignorable(e) => e.fmt(f),

@@ -90,7 +90,7 @@ pub use registry::TableMaps;
 pub use row_image::{Cell, Cells, RowChange, RowImage};
 pub use rows_event::{
     ExtraRowInfo, ImageColumns, NdbInfo, PartitionInfo, Rows, RowsEvent, COMPLETE_ROWS_F,
-    NO_FOREIGN_KEY_CHECKS_F, RELAXED_UNIQUE_CHECKS_F, STMT_END_F,
+    NO_CHECK_CONSTRAINT_CHECKS_F, NO_FOREIGN_KEY_CHECKS_F, RELAXED_UNIQUE_CHECKS_F, STMT_END_F,
 };
 pub use table_map::{Column, ColumnInfo, TableMap};
 pub use temporal::{Date, DateTime, Time, Timestamp};

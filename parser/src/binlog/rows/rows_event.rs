@@ -9,6 +9,7 @@
 //! the rows part behind a small header.
 
 use std::borrow::Cow;
+use std::fmt;
 use std::io::Read as _;
 
 use nom::bytes::complete::take;
@@ -42,6 +43,17 @@ pub const NO_FOREIGN_KEY_CHECKS_F: u16 = 0x0002;
 pub const RELAXED_UNIQUE_CHECKS_F: u16 = 0x0004;
 /// Rows-event flag: the rows carry every column.
 pub const COMPLETE_ROWS_F: u16 = 0x0008;
+/// Rows-event flag (MariaDB): CHECK constraints were not checked.
+pub const NO_CHECK_CONSTRAINT_CHECKS_F: u16 = 0x0080;
+
+/// The rows-event flags by name, in bit order.
+const FLAG_NAMES: [(u16, &str); 5] = [
+    (STMT_END_F, "STMT_END_F"),
+    (NO_FOREIGN_KEY_CHECKS_F, "NO_FOREIGN_KEY_CHECKS_F"),
+    (RELAXED_UNIQUE_CHECKS_F, "RELAXED_UNIQUE_CHECKS_F"),
+    (COMPLETE_ROWS_F, "COMPLETE_ROWS_F"),
+    (NO_CHECK_CONSTRAINT_CHECKS_F, "NO_CHECK_CONSTRAINT_CHECKS_F"),
+];
 
 /// NDB cluster information in a v2 rows event's extra data.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -366,6 +378,30 @@ impl<'a> RowsEvent<'a> {
                 self.rows_at.saturating_add(pos)
             },
         }
+    }
+}
+
+impl fmt::Display for RowsEvent<'_> {
+    /// `table_id: 28 flags: STMT_END_F`, the flags named as mysqlbinlog names them and
+    /// joined with `|` (`flags: 0` when none is set; bits no server defines in hex).
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "table_id: {} flags: ", self.table_id)?;
+        if self.flags == 0 {
+            return f.write_str("0");
+        }
+        let mut rest = self.flags;
+        let mut sep = "";
+        for (bit, name) in FLAG_NAMES {
+            if rest & bit != 0 {
+                write!(f, "{sep}{name}")?;
+                sep = "|";
+                rest &= !bit;
+            }
+        }
+        if rest != 0 {
+            write!(f, "{sep}{rest:#06x}")?;
+        }
+        Ok(())
     }
 }
 
@@ -868,6 +904,27 @@ mod tests {
         assert_eq!(
             render(&ev, &map),
             r#"[{"after":[null,"one"]},{"after":[4,"two"]}]"#
+        );
+    }
+
+    #[test]
+    fn flags_are_shown_by_name() {
+        let mut body = rows_body(42, None, 2, &[0b11], None, &[]);
+        let mut shown = |flags: u16| {
+            body[6..8].copy_from_slice(&flags.to_le_bytes());
+            RowsEvent::parse(&body, &ctx(), kind(23))
+                .unwrap()
+                .to_string()
+        };
+        assert_eq!(shown(0), "table_id: 42 flags: 0");
+        assert_eq!(shown(STMT_END_F), "table_id: 42 flags: STMT_END_F");
+        assert_eq!(
+            shown(0x0f),
+            "table_id: 42 flags: STMT_END_F|NO_FOREIGN_KEY_CHECKS_F|RELAXED_UNIQUE_CHECKS_F|COMPLETE_ROWS_F"
+        );
+        assert_eq!(
+            shown(0x0080 | 0x0100 | 0x0002),
+            "table_id: 42 flags: NO_FOREIGN_KEY_CHECKS_F|NO_CHECK_CONSTRAINT_CHECKS_F|0x0100"
         );
     }
 

@@ -936,12 +936,27 @@ fn positions_select_events_as_mysqlbinlog_does() {
     let events = ok_json(&["-file", &file, "-stop-position", "91204"]);
     assert_eq!(events.len(), 872);
     assert!(events.iter().all(|e| e["offset"].as_u64().unwrap() < 91204));
-    // Starting after it: the damaged body before the start does not matter.
+    // Starting after it: the damaged body before the start does not matter. The two
+    // FDEs (README: the replica's and the source's) are shown whatever the start, as
+    // `mariadb-binlog --start-position=91375` shows them ("# at 4", "# at 141", then
+    // "# at 91375").
     let events = ok_json(&["-file", &file, "--start-position", "91375"]);
-    assert_eq!(types(&events), ["ROTATE_EVENT"]);
+    assert_eq!(
+        types(&events),
+        [
+            "FORMAT_DESCRIPTION_EVENT",
+            "FORMAT_DESCRIPTION_EVENT",
+            "ROTATE_EVENT"
+        ]
+    );
+    let offsets: Vec<_> = events
+        .iter()
+        .map(|e| e["offset"].as_u64().unwrap())
+        .collect();
+    assert_eq!(offsets, [4, 141, 91375]);
     // A start inside an event starts at the next one.
     let events = ok_json(&["-file", &file, "-start-position=91205"]);
-    assert_eq!(events[0]["offset"], 91375);
+    assert_eq!(events[2]["offset"], 91375);
     // Table maps before the start are remembered: the rows event alone still decodes.
     let sample = mariadb("sample-bin.000001");
     let all = ok_json(&["-file", &sample]);
@@ -959,8 +974,11 @@ fn positions_select_events_as_mysqlbinlog_does() {
         "-stop-position",
         &end,
     ]);
-    assert_eq!(only.len(), 1);
-    assert_eq!(only[0]["rows"], update["rows"]);
+    assert_eq!(
+        types(&only),
+        ["FORMAT_DESCRIPTION_EVENT", "UPDATE_ROWS_EVENT_V1"]
+    );
+    assert_eq!(only[1]["rows"], update["rows"]);
 }
 
 #[test]
@@ -991,8 +1009,13 @@ fn datetimes_select_events_as_mysqlbinlog_does() {
         "Etc/GMT-1",
     ]);
     assert_eq!(zoned.len(), 42);
+    // Past every event: only the FDEs, which `mariadb-binlog --start-datetime` prints
+    // all the same.
     let events = ok_json(&["-file", &file, "-start-datetime", "2100-01-01"]);
-    assert!(events.is_empty());
+    assert_eq!(
+        types(&events),
+        ["FORMAT_DESCRIPTION_EVENT", "FORMAT_DESCRIPTION_EVENT"]
+    );
     let run = thl(&["events", "-file", &file, "-start-datetime", "yesterday"]);
     assert_eq!(run.code, 1);
     assert!(
@@ -1010,7 +1033,8 @@ fn several_files_gzip_and_stdin() {
     assert_eq!(both.len(), 20 + 9);
     assert_eq!(both[0]["file"], a.as_str());
     assert_eq!(both[20]["file"], b.as_str());
-    // -start-position applies to the first file, -stop-position to the last.
+    // -start-position applies to the first file (its FDE is shown all the same),
+    // -stop-position to the last.
     let ranged = ok_json(&[
         "-file",
         &a,
@@ -1023,6 +1047,7 @@ fn several_files_gzip_and_stdin() {
     ]);
     assert!(ranged.iter().all(
         |e| e["file"] == a.as_str() && e["offset"].as_u64() >= Some(200)
+            || e["file"] == a.as_str() && e["type"] == "FORMAT_DESCRIPTION_EVENT"
             || e["file"] == b.as_str() && e["offset"].as_u64() < Some(200)
     ));
     assert!(ranged.iter().any(|e| e["file"] == b.as_str()));

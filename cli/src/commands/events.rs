@@ -8,8 +8,9 @@
 //! plausible event); the run then ends with status 1 and a count of the problems.
 //!
 //! Ranges follow mysqlbinlog: `-start-position` applies to the first file and
-//! `-stop-position` to the last; events older than `-start-datetime` are skipped and the
-//! first event at or after `-stop-datetime` (FDE and ROTATE excepted) ends the run.
+//! `-stop-position` to the last; events older than `-start-datetime` are skipped (FDEs
+//! are shown all the same) and the first event at or after `-stop-datetime` (FDE and
+//! ROTATE excepted) ends the run.
 //! Events outside the range are framed but only decoded for their context: table maps
 //! before the start position are remembered so that rows events inside it can be
 //! rendered, and a damaged body before the start does not stop the run.
@@ -214,10 +215,13 @@ impl Run {
                 file_field: &file_field,
                 header_len: ctx.header_len,
             };
-            let shown = range.start.map_or(true, |s| raw.offset >= s)
-                && window
-                    .start_time
-                    .map_or(true, |s| i64::from(raw.header.timestamp) >= s);
+            // FORMAT_DESCRIPTION events are shown whatever the start, as mysqlbinlog and
+            // mariadb-binlog print them: they say how the rest of the file is written.
+            let shown = raw.event_type == EventType::FORMAT_DESCRIPTION
+                || range.start.map_or(true, |s| raw.offset >= s)
+                    && window
+                        .start_time
+                        .map_or(true, |s| i64::from(raw.header.timestamp) >= s);
             // Outside the range only what later events depend on is decoded, so a
             // damaged body there does not stop the run.
             let context = matches!(

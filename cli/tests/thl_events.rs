@@ -927,6 +927,52 @@ fn not_a_binlog_and_missing_files() {
     );
 }
 
+#[test]
+fn a_log_of_the_other_kind_points_to_the_command_that_reads_it() {
+    // A THL file (magic 0xC001CAFE, spec 3.1) given to `thl events`.
+    let dir = replog_tests::shared_fixture("thl/synthetic-4.1.0");
+    let file = dir.join("thl.data.0000000002");
+    let file = path_text(file);
+    assert_eq!(
+        thl(&["events", "-file", &file]).fails(),
+        format!(
+            "Fatal error: {file}: at byte 0: not a binary log: expected magic fe62696e, found \
+             c001cafe (a Tungsten THL file: list it with thl -dir {} list -file \
+             thl.data.0000000002)\n",
+            dir.display()
+        )
+    );
+    // Binary logs given to the THL commands: a directory of them, one as -dir, one as
+    // `list -file`. The Tungsten message comes first, unchanged.
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path().to_str().unwrap();
+    let log = format!("{d}/sample-bin.000001");
+    std::fs::copy(mariadb("sample-bin.000001"), &log).unwrap();
+    std::fs::write(format!("{d}/notes.txt"), "not a log").unwrap();
+    assert_eq!(
+        thl(&["-dir", d, "info"]).fails(),
+        format!(
+            "Fatal error: Attempting to read a non-existent log; is log initialized? \
+             dirName={d} ({d} holds MySQL/MariaDB binary logs, not THL: read them with thl \
+             events -file {log})\n"
+        )
+    );
+    assert_eq!(
+        thl(&["-dir", &log, "list"]).fails(),
+        format!(
+            "Fatal error: Log directory does not exist : {log} ({log} is a MySQL/MariaDB \
+             binary log: read it with thl events -file {log})\n"
+        )
+    );
+    assert_eq!(
+        thl(&["-dir", d, "list", "-file", "sample-bin.000001"]).fails(),
+        format!(
+            "File name must be a THL log file name like thl.data.0000000001 ({log} is a \
+             MySQL/MariaDB binary log: read it with thl events -file {log})\n"
+        )
+    );
+}
+
 // ---------------------------------------------------------------- ranges and inputs
 
 #[test]

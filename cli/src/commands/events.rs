@@ -26,6 +26,7 @@ use replog::decode::DecodeError;
 use replog::input::{LogBytes, OpenOptions};
 use replog::{Error, ErrorKind};
 
+use super::other_format;
 use crate::args::{EventsArgs, Invocation};
 use crate::failure::{error_message, Failure};
 use crate::render::binlog_json::{self, Envelope};
@@ -193,7 +194,8 @@ impl Run {
         let mut frames = match Frames::new(name, bytes.bytes(), self.options) {
             Ok(f) => f,
             Err(e) => {
-                self.problem(e.to_string())?;
+                let hint = other_format::thl_hint(name, bytes.bytes());
+                self.problem(format!("{e}{}", hint.unwrap_or_default()))?;
                 return Ok(Flow::Continue);
             }
         };

@@ -7,12 +7,13 @@
 
 use std::collections::{HashSet, VecDeque};
 use std::io::Write;
+use std::path::Path;
 
 use regex::Regex;
 use replog::thl::event::Change;
 use replog::thl::{Event, Record};
 
-use super::{open_log, zone, Flow, Log, Problems};
+use super::{open_log, other_format, zone, Flow, Log, Problems};
 use crate::args::{Format, Invocation, ListArgs};
 use crate::failure::{notice, Failure};
 use crate::render::charset::Charset;
@@ -33,9 +34,17 @@ pub fn run(invocation: &Invocation, args: &ListArgs, out: &mut impl Write) -> Re
     }
     if let Some(name) = &args.file {
         if !name.starts_with("thl.data.") {
-            return Err(Failure::usage(
-                "File name must be a THL log file name like thl.data.0000000001",
-            ));
+            // The name as given, or inside -dir: a binary log gets a pointer to `thl events`.
+            let named = Path::new(name);
+            let in_dir = invocation.source.dir.as_ref().map(|d| d.join(name));
+            let hint = [Some(named.to_path_buf()), in_dir]
+                .into_iter()
+                .flatten()
+                .find_map(|p| other_format::binlog_hint(&p));
+            return Err(Failure::usage(format!(
+                "File name must be a THL log file name like thl.data.0000000001{}",
+                hint.unwrap_or_default()
+            )));
         }
     }
     let filters = Filters::new(args)?;

@@ -6,6 +6,7 @@ pub mod help;
 pub mod index;
 pub mod info;
 pub mod list;
+mod other_format;
 pub mod purge;
 
 use std::cell::{Cell, RefCell};
@@ -149,19 +150,23 @@ pub fn open_log(invocation: &Invocation) -> Result<Log, Failure> {
             format!(" (from {})", location.origin)
         }
     };
+    // Binary logs where THL was expected get a pointer to `thl events`.
+    let hint = || other_format::binlog_hint(path).unwrap_or_default();
     if !path.is_dir() {
         return Err(Failure::Fatal(format!(
-            "Log directory does not exist : {}{}",
+            "Log directory does not exist : {}{}{}",
             path.display(),
-            origin()
+            origin(),
+            hint()
         )));
     }
     let dir = LogDir::open(path)
         .map_err(|e| match e.kind {
             ErrorKind::Thl(ThlError::NoLogFiles) => Failure::Fatal(format!(
-                "Attempting to read a non-existent log; is log initialized? dirName={}{}",
+                "Attempting to read a non-existent log; is log initialized? dirName={}{}{}",
                 path.display(),
-                origin()
+                origin(),
+                hint()
             )),
             _ => Failure::from(e),
         })?

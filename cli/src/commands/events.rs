@@ -7,6 +7,9 @@
 //! problem goes to stderr and reading carries on (the library resynchronises on the next
 //! plausible event); the run then ends with status 1 and a count of the problems.
 //!
+//! Several files are a sequence: when one ends with a ROTATE the server wrote, the
+//! next file given must be the one it names ([`sequence`]), else a file is missing.
+//!
 //! Ranges follow mysqlbinlog: `-start-position` applies to the first file and
 //! `-stop-position` to the last; events older than `-start-datetime` are skipped (FDEs
 //! are shown all the same) and the first event at or after `-stop-datetime` (FDE and
@@ -20,8 +23,8 @@ use std::path::Path;
 
 use replog::binlog::events::transaction_payload::TransactionPayload;
 use replog::binlog::rows::TableMaps;
+use replog::binlog::{sequence, InnerEvents, ParseMode, RawEvent, ReadOptions};
 use replog::binlog::{BinlogError, Event, EventType, FormatContext, Frames, InnerEvent};
-use replog::binlog::{InnerEvents, ParseMode, RawEvent, ReadOptions};
 use replog::decode::DecodeError;
 use replog::input::{LogBytes, OpenOptions};
 use replog::{Error, ErrorKind};
@@ -68,12 +71,26 @@ pub fn run(
             })
             .verify_checksums(!invocation.no_checksum),
         problems: 0,
+        closing_rotate: None,
         line: Vec::with_capacity(1 << 16),
         scratch: String::new(),
     };
     let open_options = super::open_options()?;
     let last = args.files.len() - 1;
     for (i, name) in args.files.iter().enumerate() {
+        if let Some(rotate) = run.closing_rotate.take() {
+            if name != "-" && !sequence::is_named_file(rotate.named.as_bytes(), name) {
+                let e = Error::new(
+                    rotate.file,
+                    rotate.offset,
+                    ErrorKind::Binlog(BinlogError::NextFileMismatch {
+                        named: rotate.named,
+                        given: name.clone(),
+                    }),
+                );
+                run.problem(e.to_string())?;
+            }
+        }
         let bytes = match open(name, open_options) {
             Ok(b) => b,
             Err(e) => {
@@ -157,9 +174,18 @@ struct Run {
     json: bool,
     options: ReadOptions,
     problems: usize,
+    /// The ROTATE the last file read ended with, checked against the next file given.
+    closing_rotate: Option<ClosingRotate>,
     /// The line being built; written out whole, so a failed event leaves nothing behind.
     line: Vec<u8>,
     scratch: String,
+}
+
+/// A file's last event, when it is a ROTATE naming the next file of the sequence.
+struct ClosingRotate {
+    file: String,
+    offset: u64,
+    named: String,
 }
 
 /// The input an event comes from.
@@ -201,6 +227,7 @@ impl Run {
         };
         let mut maps = TableMaps::new();
         while let Some(item) = frames.next() {
+            self.closing_rotate = None;
             let raw = match item {
                 Ok(raw) => raw,
                 Err(e) => {
@@ -212,6 +239,15 @@ impl Run {
                 return Ok(Flow::Stop);
             }
             let ctx = frames.context();
+            if raw.event_type == EventType::ROTATE && sequence::names_next_file(&raw.header) {
+                if let Ok(Event::Rotate(r)) = raw.decode(ctx) {
+                    self.closing_rotate = Some(ClosingRotate {
+                        file: name.to_string(),
+                        offset: raw.offset,
+                        named: String::from_utf8_lossy(r.next_file).into_owned(),
+                    });
+                }
+            }
             let input = Input {
                 name,
                 file_field: &file_field,

@@ -43,6 +43,20 @@ pub enum BinlogError {
         /// The algorithm byte.
         alg: u8,
     },
+    /// The FDE declares a binlog format version other than 4 (every server since MySQL
+    /// 5.0 writes 4; versions 1 and 3 start with `START_EVENT_V3` instead).
+    UnsupportedVersion {
+        /// The version found.
+        found: u16,
+    },
+    /// Logs read in sequence: the file's closing ROTATE names another file than the
+    /// one given next (a file of the sequence is missing, or the order is wrong).
+    NextFileMismatch {
+        /// The file the ROTATE names.
+        named: String,
+        /// The file given next.
+        given: String,
+    },
     /// A MariaDB `START_ENCRYPTION_EVENT`: the rest of the file is encrypted.
     Encrypted {
         /// Encryption scheme (1 = AES with the server's key management).
@@ -104,6 +118,15 @@ impl fmt::Display for BinlogError {
             BinlogError::ChecksumMismatch { stored, computed } => write!(
                 f,
                 "checksum mismatch: expected CRC32 {computed:08x} (computed), found {stored:08x} (stored)"
+            ),
+            BinlogError::UnsupportedVersion { found } => write!(
+                f,
+                "format description: expected binlog version 4, found {found}"
+            ),
+            BinlogError::NextFileMismatch { named, given } => write!(
+                f,
+                "ROTATE: expected the next file to be {named} (the file it names), found \
+                 {given}; a file of the sequence is missing or out of order"
             ),
             BinlogError::UnknownChecksumAlg { alg } => write!(
                 f,

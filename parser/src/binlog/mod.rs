@@ -37,6 +37,7 @@ pub mod events;
 pub mod header;
 pub mod reader;
 pub mod rows;
+pub mod sequence;
 #[cfg(test)]
 mod test_log;
 mod wire;

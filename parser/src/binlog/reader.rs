@@ -420,7 +420,10 @@ impl<'a> Frames<'a> {
             EventType::FORMAT_DESCRIPTION => {
                 let fde =
                     FormatDescription::parse(fr.body).map_err(|c| self.error(at, body_error(c)))?;
-                self.ctx = fde.context().map_err(|e| self.error(at, e))?;
+                self.ctx = fde.layout().map_err(|e| self.error(at, e))?;
+                // A wrong version is reported, but the layout the event spells out is
+                // kept: permissive mode has no better one to read the rest with.
+                fde.check_version().map_err(|e| self.error(at, e))?;
             }
             EventType::START_V3 if at == BINLOG_MAGIC.len() => {
                 let start = StartV3::parse(fr.body).map_err(|c| self.error(at, body_error(c)))?;

@@ -16,6 +16,8 @@ use crate::binlog::header::HEADER_LEN;
 use crate::binlog::wire::bytes;
 use crate::decode::{finish, DecodeError, Parsed};
 
+/// The binlog format version an FDE announces.
+pub const BINLOG_VERSION: u16 = 4;
 /// Bytes before the post-header array: version, server version, timestamp, header length.
 const FIXED_LEN: usize = 2 + SERVER_VERSION_LEN + 4 + 1;
 
@@ -93,8 +95,23 @@ impl<'a> FormatDescription<'a> {
         }
     }
 
-    /// The decoding context this FDE fixes.
+    /// The decoding context this FDE fixes; an error for a binlog version other than 4
+    /// (the layout this event describes is version 4's).
     pub fn context(&self) -> Result<FormatContext, BinlogError> {
+        self.check_version()?;
+        self.layout()
+    }
+
+    /// An error unless the FDE declares binlog version 4.
+    pub fn check_version(&self) -> Result<(), BinlogError> {
+        match self.start.binlog_version {
+            BINLOG_VERSION => Ok(()),
+            found => Err(BinlogError::UnsupportedVersion { found }),
+        }
+    }
+
+    /// The context this FDE's fields describe, whatever version it declares.
+    pub fn layout(&self) -> Result<FormatContext, BinlogError> {
         Ok(FormatContext::from_fde(
             self.start.binlog_version,
             &String::from_utf8_lossy(self.start.server_version),

@@ -17,6 +17,7 @@ pub mod binlog;
 pub mod decode;
 pub mod error;
 pub mod input;
+pub mod json;
 pub mod thl;
 
 pub use error::{Error, ErrorKind, InMemory};

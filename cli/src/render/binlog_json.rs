@@ -15,6 +15,7 @@ use replog::binlog::rows::{ImageColumns, RowsEvent, TableMap, TableMaps};
 use replog::binlog::Event;
 use replog::binlog::{EventHeader, EventType};
 use replog::decode::DecodeError;
+use replog::json::{write_string, write_text};
 
 /// Where an event was found and its common header: the fields every object starts with.
 #[derive(Debug, Clone, Copy)]
@@ -36,7 +37,7 @@ pub struct Envelope<'e> {
 /// Renders `"file":"NAME",` once per input.
 pub fn file_field(name: &str) -> Vec<u8> {
     let mut out = b"{\"file\":".to_vec();
-    string(&mut out, name);
+    write_string(&mut out, name);
     out.push(b',');
     out
 }
@@ -59,7 +60,7 @@ pub fn write_event(
     }
     let _ = write!(out, ",\"type_code\":{},\"type\":", env.event_type.0);
     match env.event_type.name() {
-        Some(name) => string(out, name),
+        Some(name) => write_string(out, name),
         None => out.extend_from_slice(b"null"),
     }
     let _ = write!(
@@ -77,7 +78,7 @@ pub fn write_event(
         Event::Query(q) => query(out, q)?,
         Event::Rotate(r) => {
             let _ = write!(out, ",\"position\":{},\"next_file\":", r.position);
-            text(out, r.next_file);
+            write_text(out, r.next_file);
         }
         Event::Xid(x) => {
             let _ = write!(out, ",\"xid\":{}", x.xid);
@@ -95,9 +96,9 @@ pub fn write_event(
 
 fn query(out: &mut Vec<u8>, q: &Query<'_>) -> Result<(), DecodeError> {
     let _ = write!(out, ",\"thread_id\":{},\"schema\":", q.thread_id);
-    text(out, q.schema);
+    write_text(out, q.schema);
     out.extend_from_slice(b",\"query\":");
-    text(out, &q.text()?);
+    write_text(out, &q.text()?);
     let _ = write!(out, ",\"error_code\":{}", q.error_code);
     Ok(())
 }
@@ -126,7 +127,7 @@ fn gtid_tagged(out: &mut Vec<u8>, g: &GtidTagged<'_>) {
     let _ = write!(id, "{}:", g.sid);
     id.extend_from_slice(g.tag);
     let _ = write!(id, ":{}", g.gno);
-    text(out, &id);
+    write_text(out, &id);
     let lc = g.logical_clock;
     let _ = write!(
         out,
@@ -151,9 +152,9 @@ fn maria_gtid(out: &mut Vec<u8>, g: &MariaGtid<'_>) {
 
 fn table_names(out: &mut Vec<u8>, table_id: u64, t: &TableMap<'_>) {
     let _ = write!(out, ",\"table_id\":{table_id},\"schema\":");
-    text(out, &t.schema);
+    write_text(out, &t.schema);
     out.extend_from_slice(b",\"table\":");
-    text(out, &t.table);
+    write_text(out, &t.table);
 }
 
 fn table_map(out: &mut Vec<u8>, t: &TableMap<'_>) {
@@ -165,10 +166,10 @@ fn table_map(out: &mut Vec<u8>, t: &TableMap<'_>) {
             out.push(b',');
         }
         out.extend_from_slice(b"{\"type\":");
-        string(out, c.kind.name());
+        write_string(out, c.kind.name());
         if let Some(name) = t.column_name(i) {
             out.extend_from_slice(b",\"name\":");
-            text(out, name);
+            write_text(out, name);
         }
         if signedness && c.kind.is_numeric() {
             let _ = write!(out, ",\"unsigned\":{}", c.unsigned);
@@ -210,77 +211,4 @@ fn image_columns(out: &mut Vec<u8>, field: &str, columns: Option<ImageColumns<'_
         let _ = write!(out, "{i}");
     }
     out.push(b']');
-}
-
-/// Bytes that are normally text (names, statements): a JSON string when they are UTF-8,
-/// else `{"hex":"…"}`, as the library renders column values.
-pub fn text(out: &mut Vec<u8>, bytes: &[u8]) {
-    match std::str::from_utf8(bytes) {
-        Ok(s) => string(out, s),
-        Err(_) => {
-            out.extend_from_slice(b"{\"hex\":\"");
-            for b in bytes {
-                let _ = write!(out, "{b:02x}");
-            }
-            out.extend_from_slice(b"\"}");
-        }
-    }
-}
-
-/// A JSON string: quotes, backslashes and control characters escaped, the rest copied
-/// in runs.
-pub fn string(out: &mut Vec<u8>, s: &str) {
-    const HEX: &[u8; 16] = b"0123456789abcdef";
-    out.push(b'"');
-    let bytes = s.as_bytes();
-    let mut run = 0;
-    for (i, &b) in bytes.iter().enumerate() {
-        let short: &[u8] = match b {
-            b'"' => b"\\\"",
-            b'\\' => b"\\\\",
-            b'\n' => b"\\n",
-            b'\r' => b"\\r",
-            b'\t' => b"\\t",
-            0..=0x1f => b"",
-            _ => continue,
-        };
-        out.extend_from_slice(&bytes[run..i]);
-        run = i + 1;
-        if short.is_empty() {
-            out.extend_from_slice(b"\\u00");
-            out.push(HEX[usize::from(b >> 4)]);
-            out.push(HEX[usize::from(b & 0xf)]);
-        } else {
-            out.extend_from_slice(short);
-        }
-    }
-    out.extend_from_slice(&bytes[run..]);
-    out.push(b'"');
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn rendered(s: &str) -> String {
-        let mut out = Vec::new();
-        string(&mut out, s);
-        String::from_utf8(out).unwrap()
-    }
-
-    #[test]
-    fn strings_are_escaped_as_json_requires() {
-        let tricky = "a\"b\\c\nd\te\u{1}f\u{1f}é😀";
-        let out = rendered(tricky);
-        let back: String = serde_json::from_str(&out).unwrap();
-        assert_eq!(back, tricky);
-        assert_eq!(out, r#""a\"b\\c\nd\te\u0001f\u001fé😀""#);
-    }
-
-    #[test]
-    fn non_utf8_text_is_hex() {
-        let mut out = Vec::new();
-        text(&mut out, b"\xff\x00a");
-        assert_eq!(out, br#"{"hex":"ff0061"}"#);
-    }
 }

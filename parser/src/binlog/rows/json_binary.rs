@@ -9,7 +9,7 @@ use std::io::Write as _;
 
 use super::decimal::{binary_size, Decimal};
 use super::temporal::{datetime_from_packed, time_from_packed, Date};
-use super::value::json_string;
+use crate::json::write_string;
 
 const SMALL_OBJECT: u8 = 0x00;
 const LARGE_OBJECT: u8 = 0x01;
@@ -113,7 +113,7 @@ fn var_bytes(data: &[u8]) -> Result<&[u8], &'static str> {
 }
 
 fn write_text(out: &mut Vec<u8>, bytes: &[u8]) {
-    json_string(out, &String::from_utf8_lossy(bytes));
+    write_string(out, &String::from_utf8_lossy(bytes));
 }
 
 /// Appends the value of type `t` whose bytes start `data`.

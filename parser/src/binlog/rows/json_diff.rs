@@ -6,8 +6,8 @@
 //! operation is REMOVE, a packed-length binary JSON value.
 
 use super::json_binary::JsonBinary;
-use super::value::json_string;
 use crate::binlog::wire::packed_int;
+use crate::json::write_string;
 
 /// What a diff does at its path.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -72,7 +72,7 @@ impl<'a> JsonDiffs<'a> {
             out.extend_from_slice(b"{\"op\":\"");
             out.extend_from_slice(diff.op.name().as_bytes());
             out.extend_from_slice(b"\",\"path\":");
-            json_string(out, &String::from_utf8_lossy(diff.path));
+            write_string(out, &String::from_utf8_lossy(diff.path));
             if let Some(v) = diff.value {
                 out.extend_from_slice(b",\"value\":");
                 v.write_json(out)?;

@@ -12,6 +12,7 @@ use super::json_binary::JsonBinary;
 use super::json_diff::JsonDiffs;
 use super::table_map::{Column, ColumnInfo};
 use super::temporal::{self, Date, DateTime, Time, Timestamp};
+use crate::json::{write_hex, write_string};
 
 /// One decoded column value. Byte strings borrow from the row data.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -275,78 +276,6 @@ pub(crate) fn decode<'a>(
     Ok((v, n))
 }
 
-/// Appends `s` as a JSON string literal, escaping as MySQL's JSON printer does.
-pub(crate) fn json_string(out: &mut Vec<u8>, s: &str) {
-    let bytes = s.as_bytes();
-    out.reserve(bytes.len().saturating_add(2));
-    out.push(b'"');
-    let mut rest = bytes;
-    // Text such as JSON documents stored as strings has an escape every few bytes:
-    // short runs are pushed byte by byte, long ones copied at once.
-    while let Some(i) = rest.iter().position(|&b| NEEDS_ESCAPE[usize::from(b)]) {
-        if i < 16 {
-            rest[..i].iter().for_each(|&b| out.push(b));
-        } else {
-            out.extend_from_slice(&rest[..i]);
-        }
-        let b = rest[i];
-        match b {
-            b'"' => out.extend_from_slice(b"\\\""),
-            b'\\' => out.extend_from_slice(b"\\\\"),
-            b'\n' => out.extend_from_slice(b"\\n"),
-            b'\r' => out.extend_from_slice(b"\\r"),
-            b'\t' => out.extend_from_slice(b"\\t"),
-            0x08 => out.extend_from_slice(b"\\b"),
-            0x0c => out.extend_from_slice(b"\\f"),
-            _ => {
-                let _ = write!(out, "\\u{:04x}", b);
-            }
-        }
-        rest = &rest[i + 1..];
-    }
-    out.extend_from_slice(rest);
-    out.push(b'"');
-}
-
-/// The bytes a JSON string must escape: `"`, `\` and the control characters.
-static NEEDS_ESCAPE: [bool; 256] = {
-    let mut table = [false; 256];
-    let mut i = 0;
-    while i < 0x20 {
-        table[i] = true;
-        i += 1;
-    }
-    table[b'"' as usize] = true;
-    table[b'\\' as usize] = true;
-    table
-};
-
-/// Appends `{"hex":"…"}` for bytes that are not text, followed by `pad` zero bytes.
-fn json_hex(out: &mut Vec<u8>, bytes: &[u8], pad: usize) {
-    out.extend_from_slice(b"{\"hex\":\"");
-    // Blobs are the bulk of many row images: write the digits into space reserved
-    // once, two at a time from a table, instead of pushing them one by one.
-    let digits = bytes.len().saturating_add(pad).saturating_mul(2);
-    let start = out.len();
-    out.resize(start.saturating_add(digits), b'0');
-    for (pair, &b) in out[start..].chunks_exact_mut(2).zip(bytes) {
-        pair.copy_from_slice(&HEX_PAIRS[usize::from(b)]);
-    }
-    out.extend_from_slice(b"\"}");
-}
-
-/// The two lower-case hex digits of every byte value.
-static HEX_PAIRS: [[u8; 2]; 256] = {
-    const HEX: &[u8; 16] = b"0123456789abcdef";
-    let mut table = [[0u8; 2]; 256];
-    let mut i = 0;
-    while i < 256 {
-        table[i] = [HEX[i >> 4], HEX[i & 15]];
-        i += 1;
-    }
-    table
-};
-
 /// Appends a string column's bytes: text in the column's character set as a JSON
 /// string, binary (or undecodable) bytes as hex. `fixed` is the byte length a BINARY(n)
 /// value is padded back to (the server strips trailing zero bytes when logging).
@@ -356,11 +285,11 @@ fn json_text(out: &mut Vec<u8>, bytes: &[u8], column: Option<&Column>, fixed: Op
         .map_or(Encoding::Utf8OrUnknown, charset::encoding);
     if encoding == Encoding::Binary {
         let pad = fixed.map_or(0, |n| n.saturating_sub(bytes.len()));
-        return json_hex(out, bytes, pad);
+        return write_hex(out, bytes, pad);
     }
     match charset::decode(bytes, encoding) {
-        Some(s) => json_string(out, &s),
-        None => json_hex(out, bytes, 0),
+        Some(s) => write_string(out, &s),
+        None => write_hex(out, bytes, 0),
     }
 }
 
@@ -476,7 +405,7 @@ impl Value<'_> {
                 json_text(out, b, column, fixed);
             }
             Value::Blob(b) => json_text(out, b, column, None),
-            Value::Geometry(b) | Value::Vector(b) | Value::Compressed(b) => json_hex(out, b, 0),
+            Value::Geometry(b) | Value::Vector(b) | Value::Compressed(b) => write_hex(out, b, 0),
             Value::Json(j) => j.write_json(out)?,
             Value::JsonDiff(d) => d.write_json(out)?,
         }

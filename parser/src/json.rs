@@ -1,0 +1,129 @@
+//! JSON text writers shared by every JSON rendering of replog's values and events, so a
+//! string or a byte string is written the same way wherever it appears (a row value, a
+//! statement, a table name).
+
+use std::io::Write as _;
+
+/// Appends `s` as a JSON string literal, escaping as MySQL's JSON printer does: `\"`,
+/// `\\`, `\n`, `\r`, `\t`, `\b`, `\f`, other control characters as `\u00XX`.
+pub fn write_string(out: &mut Vec<u8>, s: &str) {
+    let bytes = s.as_bytes();
+    out.reserve(bytes.len().saturating_add(2));
+    out.push(b'"');
+    let mut rest = bytes;
+    // Text such as JSON documents stored as strings has an escape every few bytes:
+    // short runs are pushed byte by byte, long ones copied at once.
+    while let Some(i) = rest.iter().position(|&b| NEEDS_ESCAPE[usize::from(b)]) {
+        if i < 16 {
+            rest[..i].iter().for_each(|&b| out.push(b));
+        } else {
+            out.extend_from_slice(&rest[..i]);
+        }
+        let b = rest[i];
+        match b {
+            b'"' => out.extend_from_slice(b"\\\""),
+            b'\\' => out.extend_from_slice(b"\\\\"),
+            b'\n' => out.extend_from_slice(b"\\n"),
+            b'\r' => out.extend_from_slice(b"\\r"),
+            b'\t' => out.extend_from_slice(b"\\t"),
+            0x08 => out.extend_from_slice(b"\\b"),
+            0x0c => out.extend_from_slice(b"\\f"),
+            _ => {
+                let _ = write!(out, "\\u{:04x}", b);
+            }
+        }
+        rest = &rest[i + 1..];
+    }
+    out.extend_from_slice(rest);
+    out.push(b'"');
+}
+
+/// The bytes a JSON string must escape: `"`, `\` and the control characters.
+static NEEDS_ESCAPE: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut i = 0;
+    while i < 0x20 {
+        table[i] = true;
+        i += 1;
+    }
+    table[b'"' as usize] = true;
+    table[b'\\' as usize] = true;
+    table
+};
+
+/// Appends `{"hex":"…"}` (lower-case digits) for bytes that are not text, followed by
+/// `pad` zero bytes.
+pub fn write_hex(out: &mut Vec<u8>, bytes: &[u8], pad: usize) {
+    out.extend_from_slice(b"{\"hex\":\"");
+    // Blobs are the bulk of many row images: write the digits into space reserved
+    // once, two at a time from a table, instead of pushing them one by one.
+    let digits = bytes.len().saturating_add(pad).saturating_mul(2);
+    let start = out.len();
+    out.resize(start.saturating_add(digits), b'0');
+    for (pair, &b) in out[start..].chunks_exact_mut(2).zip(bytes) {
+        pair.copy_from_slice(&HEX_PAIRS[usize::from(b)]);
+    }
+    out.extend_from_slice(b"\"}");
+}
+
+/// The two lower-case hex digits of every byte value.
+static HEX_PAIRS: [[u8; 2]; 256] = {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut table = [[0u8; 2]; 256];
+    let mut i = 0;
+    while i < 256 {
+        table[i] = [HEX[i >> 4], HEX[i & 15]];
+        i += 1;
+    }
+    table
+};
+
+/// Appends bytes that are normally text (names, statements): a JSON string when they
+/// are UTF-8, else `{"hex":"…"}`.
+pub fn write_text(out: &mut Vec<u8>, bytes: &[u8]) {
+    match std::str::from_utf8(bytes) {
+        Ok(s) => write_string(out, s),
+        Err(_) => write_hex(out, bytes, 0),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rendered(write: impl FnOnce(&mut Vec<u8>)) -> String {
+        let mut out = Vec::new();
+        write(&mut out);
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn strings_are_escaped_as_json_requires() {
+        let tricky = "a\"b\\c\nd\te\u{1}f\u{1f}\u{8}\u{c}é😀 and a longer run of plain text";
+        let out = rendered(|o| write_string(o, tricky));
+        assert_eq!(
+            out,
+            r#""a\"b\\c\nd\te\u0001f\u001f\b\fé😀 and a longer run of plain text""#
+        );
+        let back: String = serde_json::from_str(&out).unwrap();
+        assert_eq!(back, tricky);
+    }
+
+    #[test]
+    fn bytes_are_hex_with_padding() {
+        assert_eq!(
+            rendered(|o| write_hex(o, b"\x00\xab", 2)),
+            r#"{"hex":"00ab0000"}"#
+        );
+        assert_eq!(rendered(|o| write_hex(o, b"", 0)), r#"{"hex":""}"#);
+    }
+
+    #[test]
+    fn text_is_a_string_when_utf8_else_hex() {
+        assert_eq!(rendered(|o| write_text(o, "é".as_bytes())), r#""é""#);
+        assert_eq!(
+            rendered(|o| write_text(o, b"\xff\x00a")),
+            r#"{"hex":"ff0061"}"#
+        );
+    }
+}

@@ -6,9 +6,13 @@
 //! `event_size` at +9; THL: big-endian record length, spec 3), and checksums from an
 //! independent CRC-32 (flate2's), never from replog's own output.
 //!
-//! The last tests cut and bit-flip real fixtures at many offsets and require that `thl`
-//! always ends with a message or success: never a panic (status 101), a signal, a hang
-//! or an out-of-memory kill.
+//! The last tests (the sweep) cut and bit-flip real fixtures around every event or
+//! record boundary and at offsets drawn by a seeded PRNG: five binlogs and a `.gz` one
+//! (`events`, `events -json -permissive`), three single-file THL logs, a `.gz` THL file
+//! and the rotated four-file set damaged one file at a time (`list -headers -json`,
+//! `list -charset utf8 -hex -specs`, `index`, `info`), about 2,600 runs. `thl` must
+//! always end with a listing or a message (status 0, or 1 with stderr): never a panic
+//! (status 101), a signal, a hang or an out-of-memory kill.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -878,89 +882,264 @@ fn thl_directory_problems_and_unreadable_file() {
 
 // ---- many damaged copies --------------------------------------------------------------
 
-/// Offsets spread over `len`: every `len / n`-th byte plus a deterministic scatter.
-fn offsets(len: usize, n: usize) -> Vec<usize> {
-    let mut out: Vec<usize> = (0..n).map(|i| i * len / n).collect();
-    let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
-    for _ in 0..n {
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
-        out.push((x % len as u64) as usize);
+/// A seeded xorshift64 generator: the sweep is the same on every run, so a failure
+/// names a copy that can be made again.
+struct Rng(u64);
+
+impl Rng {
+    fn new(seed: u64) -> Rng {
+        Rng(seed | 1)
+    }
+
+    fn below(&mut self, n: usize) -> usize {
+        let x = &mut self.0;
+        *x ^= *x << 13;
+        *x ^= *x >> 7;
+        *x ^= *x << 17;
+        (*x % n as u64) as usize
+    }
+}
+
+/// One damaged copy of a fixture and how it was made.
+struct Damaged {
+    what: String,
+    bytes: Vec<u8>,
+}
+
+/// Copies of `bytes` (named `name`) damaged where damage hurts most and anywhere:
+/// around every event or record boundary in `boundaries` (the file's end included),
+/// cut one byte short of it or one byte into the next one, and with a bit flipped in
+/// the byte before it (a checksum or a body's last byte) and the byte after it (a
+/// timestamp or a record length); then cut and bit-flipped at `random` offsets drawn
+/// over the whole file.
+fn damaged_copies(name: &str, bytes: &[u8], boundaries: &[usize], random: usize) -> Vec<Damaged> {
+    let len = bytes.len();
+    let mut rng = Rng::new(0x9e37_79b9_7f4a_7c15 ^ len as u64);
+    let mut cuts = Vec::new();
+    let mut flips = Vec::new();
+    for &b in boundaries {
+        for at in [b.wrapping_sub(1), b + 1] {
+            if at < len {
+                cuts.push(at);
+                flips.push(at);
+            }
+        }
+    }
+    for _ in 0..random {
+        let at = rng.below(len);
+        cuts.push(at);
+        flips.push(at);
+    }
+    cuts.sort_unstable();
+    cuts.dedup();
+    flips.sort_unstable();
+    flips.dedup();
+    let mut out: Vec<Damaged> = cuts
+        .into_iter()
+        .map(|at| Damaged {
+            what: format!("{name} cut at {at}"),
+            bytes: bytes[..at].to_vec(),
+        })
+        .collect();
+    for at in flips {
+        let bit = rng.below(8);
+        let mut flipped = bytes.to_vec();
+        flipped[at] ^= 1 << bit;
+        out.push(Damaged {
+            what: format!("{name} with bit {bit} of byte {at} flipped"),
+            bytes: flipped,
+        });
     }
     out
 }
 
+/// Offsets of every binlog event and the end of the file.
+fn event_boundaries(log: &[u8]) -> Vec<usize> {
+    let mut b: Vec<usize> = events(log).into_iter().map(|(at, _, _)| at).collect();
+    b.push(log.len());
+    b
+}
+
+/// Offsets of every THL record and the end of the file.
+fn record_boundaries(file: &[u8]) -> Vec<usize> {
+    let mut b: Vec<usize> = records(file).into_iter().map(|(at, _, _)| at).collect();
+    b.push(file.len());
+    b
+}
+
+fn gzip(bytes: &[u8]) -> Vec<u8> {
+    use std::io::Write;
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    gz.write_all(bytes).unwrap();
+    gz.finish().unwrap()
+}
+
 /// Every outcome must be a listing or a message: status 0 or 1, and status 1 always
-/// explains itself on stderr.
-fn assert_clean_end(run: &Run, what: &str) {
+/// explains itself on stderr. (`thl` itself already failed the test on a panic, a
+/// signal or a hang.)
+fn assert_clean_end(run: &Run, what: &str, args: &[&str]) {
     assert!(
         matches!(run.code, 0 | 1),
-        "{what}: status {}: {}",
+        "{what}: thl {args:?}: status {}: {}",
         run.code,
         run.stderr
     );
     if run.code == 1 {
         assert!(
             !run.stderr.trim().is_empty(),
-            "{what}: failed without a message"
+            "{what}: thl {args:?} failed without a message"
         );
     }
 }
 
-/// Writes each fixture to `path` cut, then bit-flipped, at offsets spread over it, and
-/// calls `check` after each write with a description of the copy.
-fn for_each_damaged_copy(fixtures: &[PathBuf], path: &Path, mut check: impl FnMut(&str)) {
-    for fixture in fixtures {
-        let log = std::fs::read(fixture).unwrap();
-        for (i, at) in offsets(log.len(), 12).into_iter().enumerate() {
-            let mut flipped = log.clone();
-            flipped[at] ^= 1 << (i % 8);
-            for bytes in [&log[..at], &flipped[..]] {
-                std::fs::write(path, bytes).unwrap();
-                check(&format!("{} damaged at {at}", fixture.display()));
-            }
+/// Runs `thl events` strict and `-json -permissive` on each copy written to `path`;
+/// flipped copies are also read without CRC checks, so the damage reaches the decoders.
+fn sweep_binlog(copies: &[Damaged], path: &Path) -> usize {
+    let p = path.to_str().unwrap();
+    let mut runs = 0;
+    for copy in copies {
+        std::fs::write(path, &copy.bytes).unwrap();
+        let no_crc = copy.what.contains("flipped");
+        let mut commands = vec![
+            vec!["events", "-file", p],
+            vec!["events", "-json", "-permissive", "-file", p],
+        ];
+        if no_crc {
+            commands[1].insert(0, "-no-checksum");
+        }
+        for args in &commands {
+            assert_clean_end(&thl(args), &copy.what, args);
+            runs += 1;
         }
     }
+    runs
+}
+
+/// Runs `list -headers -json`, `list -charset utf8 -hex -specs`, `index` and `info` on
+/// the log directory `dir` after each copy is written to `path`; on flipped copies the
+/// `-specs` listing skips CRC checks so that damaged payloads reach the decoder. The
+/// original file is put back afterwards.
+fn sweep_thl(copies: &[Damaged], dir: &Path, path: &Path) -> usize {
+    let original = std::fs::read(path).unwrap();
+    let d = dir.to_str().unwrap();
+    let mut runs = 0;
+    for copy in copies {
+        std::fs::write(path, &copy.bytes).unwrap();
+        let mut specs = vec!["-dir", d, "list", "-charset", "utf8", "-hex", "-specs"];
+        if copy.what.contains("flipped") {
+            specs.push("-no-checksum");
+        }
+        for args in [
+            vec!["-dir", d, "list", "-headers", "-json"],
+            specs,
+            vec!["-dir", d, "index"],
+            vec!["-dir", d, "info"],
+        ] {
+            assert_clean_end(&thl(&args), &copy.what, &args);
+            runs += 1;
+        }
+    }
+    std::fs::write(path, original).unwrap();
+    runs
 }
 
 #[test]
-fn binlogs_cut_and_bit_flipped_at_many_offsets_end_with_a_message() {
-    let fixtures = [
+fn binlogs_damaged_around_every_event_and_at_random_end_with_a_message() {
+    let tmp = tempfile::tempdir().unwrap();
+    let path = tmp.path().join("damaged-bin.000001");
+    let mut copies = Vec::new();
+    for fixture in [
         project_fixture("mariadb/sample-bin.000001"),
         project_fixture("mariadb/compressed-bin.000001"),
         shared_fixture("binlog/transaction_compression.000001"),
-        shared_fixture("binlog/json.binlog.000001"),
         shared_fixture("binlog/ver_5_1_23.001"),
-    ];
-    let tmp = tempfile::tempdir().unwrap();
-    let path = tmp.path().join("damaged-bin.000001");
-    let p = path.to_str().unwrap();
-    for_each_damaged_copy(&fixtures, &path, |what| {
-        assert_clean_end(&thl(&["events", "-file", p]), what);
-        assert_clean_end(&thl(&["events", "-permissive", "-json", "-file", p]), what);
-        assert_clean_end(
-            &thl(&["-no-checksum", "events", "-permissive", "-json", "-file", p]),
-            what,
-        );
-    });
+    ] {
+        let log = std::fs::read(&fixture).unwrap();
+        let name = fixture.display().to_string();
+        copies.extend(damaged_copies(&name, &log, &event_boundaries(&log), 8));
+    }
+    // JSON documents: random damage only (36 events).
+    let json = shared_fixture("binlog/json.binlog.000001");
+    let log = std::fs::read(&json).unwrap();
+    copies.extend(damaged_copies(&json.display().to_string(), &log, &[], 12));
+    let runs = sweep_binlog(&copies, &path);
+    assert!(runs > 600, "{runs} runs");
 }
 
 #[test]
-fn thl_files_cut_and_bit_flipped_at_many_offsets_end_with_a_message() {
-    let fixtures = [
-        shared_fixture("thl/tungsten-2.2.1/thl.data.0000000001"),
-        shared_fixture("thl/tungsten-3.1.0/thl.data.0000000001"),
-        shared_fixture("thl/synthetic-4.1.0-nocrc/thl.data.0000000001"),
-    ];
+fn gz_binlog_damaged_end_with_a_message() {
+    // The compressed bytes are damaged: the gzip header, the deflate stream and the
+    // trailer's CRC and size (its last 8 bytes).
+    let log = std::fs::read(project_fixture("mariadb/sample-bin.000001")).unwrap();
+    let packed = gzip(&log);
+    let len = packed.len();
     let tmp = tempfile::tempdir().unwrap();
-    let dir = tmp.path().to_str().unwrap();
+    let path = tmp.path().join("damaged-bin.000001.gz");
+    let copies = damaged_copies(
+        "sample-bin.000001.gz",
+        &packed,
+        &[1, 4, 10, len - 8, len - 4, len],
+        12,
+    );
+    sweep_binlog(&copies, &path);
+}
+
+#[test]
+fn thl_files_damaged_around_every_record_and_at_random_end_with_a_message() {
+    let tmp = tempfile::tempdir().unwrap();
     let path = tmp.path().join(THL_NAME);
-    for_each_damaged_copy(&fixtures, &path, |what| {
-        assert_clean_end(&thl(&["-dir", dir, "list"]), what);
-        // Without CRCs the damaged payloads reach the decoder and the renderers.
-        assert_clean_end(&thl(&["-dir", dir, "list", "-no-checksum"]), what);
-        assert_clean_end(&thl(&["-dir", dir, "list", "-no-checksum", "-sql"]), what);
-        assert_clean_end(&thl(&["-dir", dir, "info"]), what);
-    });
+    for fixture in [
+        "thl/tungsten-2.2.1/thl.data.0000000001",
+        "thl/tungsten-3.1.0/thl.data.0000000001",
+        "thl/synthetic-4.1.0-nocrc/thl.data.0000000001",
+    ] {
+        let file = std::fs::read(shared_fixture(fixture)).unwrap();
+        std::fs::write(&path, &file).unwrap();
+        let copies = damaged_copies(fixture, &file, &record_boundaries(&file), 8);
+        sweep_thl(&copies, tmp.path(), &path);
+    }
+    // A gzipped file, damaged in its compressed bytes (header, stream, trailer).
+    std::fs::remove_file(&path).unwrap();
+    let gz_path = tmp.path().join(format!("{THL_NAME}.gz"));
+    let packed =
+        gzip(&std::fs::read(shared_fixture("thl/tungsten-2.2.1/thl.data.0000000001")).unwrap());
+    let len = packed.len();
+    std::fs::write(&gz_path, &packed).unwrap();
+    let copies = damaged_copies(
+        "tungsten-2.2.1 .gz",
+        &packed,
+        &[1, 4, 10, len - 8, len - 4, len],
+        12,
+    );
+    sweep_thl(&copies, tmp.path(), &gz_path);
+}
+
+#[test]
+fn rotated_thl_set_damaged_one_file_at_a_time_ends_with_a_message() {
+    // The four files of synthetic-4.1.0 (fixture README 2) in a temporary directory;
+    // each in turn is damaged around its records while the others stay whole.
+    let fixture = shared_fixture("thl/synthetic-4.1.0");
+    let tmp = tempfile::tempdir().unwrap();
+    let mut names: Vec<String> = std::fs::read_dir(&fixture)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .filter(|n| n.starts_with("thl.data."))
+        .collect();
+    names.sort();
+    assert_eq!(names.len(), 4);
+    for name in &names {
+        std::fs::write(
+            tmp.path().join(name),
+            std::fs::read(fixture.join(name)).unwrap(),
+        )
+        .unwrap();
+    }
+    let mut runs = 0;
+    for name in &names {
+        let path = tmp.path().join(name);
+        let file = std::fs::read(&path).unwrap();
+        let copies = damaged_copies(name, &file, &record_boundaries(&file), 4);
+        runs += sweep_thl(&copies, tmp.path(), &path);
+    }
+    assert!(runs > 400, "{runs} runs");
 }

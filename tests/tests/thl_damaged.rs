@@ -413,24 +413,41 @@ fn streamed_gz_index_matches_the_mapped_one_on_damaged_files() {
     };
     let mut cuts: Vec<usize> = (0..=40).chain((40..last.len()).step_by(37)).collect();
     cuts.push(last.len() - 1);
+    let mut copies = Vec::new();
     for cut in cuts {
         let mut flipped = last.clone();
         flipped[cut.min(last.len() - 1)] ^= 0x20;
-        for damaged in [&last[..cut], &flipped[..]] {
-            let (_p, plain) = temp_log(&[
-                ("thl.data.0000000003", &third),
-                ("thl.data.0000000004", damaged),
-            ]);
-            let (_g, packed) = temp_log(&[
-                ("thl.data.0000000003.gz", &gzip(&third)),
-                ("thl.data.0000000004.gz", &gzip(damaged)),
-            ]);
-            // A mapped 3-file directory: name the plain files like the packed ones.
-            for name in ["thl.data.0000000003", "thl.data.0000000004"] {
-                std::fs::rename(plain.join(name), plain.join(format!("{name}.gz"))).unwrap();
-            }
-            assert_eq!(summary(&plain), summary(&packed), "cut/flip at {cut}");
+        copies.push((format!("cut at {cut}"), last[..cut].to_vec()));
+        copies.push((format!("flip at {cut}"), flipped));
+    }
+    // Each record in turn given an unknown type (spec 4: readers abort), its CRC-32
+    // (over the data, stored as 8 big-endian bytes after the CRC type) made right.
+    let mut at = 16;
+    while at < last.len() {
+        let len = u32::from_be_bytes(last[at..at + 4].try_into().unwrap()) as usize;
+        let mut retyped = last.clone();
+        retyped[at + 4] = 9;
+        let mut crc = flate2::Crc::new();
+        crc.update(&retyped[at + 4..at + len - 9]);
+        let crc = crc.sum();
+        retyped[at + len - 8..at + len].copy_from_slice(&u64::from(crc).to_be_bytes());
+        copies.push((format!("record at {at} of type 9"), retyped));
+        at += len;
+    }
+    for (what, damaged) in &copies {
+        let (_p, plain) = temp_log(&[
+            ("thl.data.0000000003", &third),
+            ("thl.data.0000000004", damaged),
+        ]);
+        let (_g, packed) = temp_log(&[
+            ("thl.data.0000000003.gz", &gzip(&third)),
+            ("thl.data.0000000004.gz", &gzip(damaged)),
+        ]);
+        // Plain files named like the packed ones: only their content differs.
+        for name in ["thl.data.0000000003", "thl.data.0000000004"] {
+            std::fs::rename(plain.join(name), plain.join(format!("{name}.gz"))).unwrap();
         }
+        assert_eq!(summary(&plain), summary(&packed), "{what}");
     }
 }
 

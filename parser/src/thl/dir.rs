@@ -321,6 +321,14 @@ impl LogDir {
             let mut file = StreamedFile::open(stream)?;
             loop {
                 match file.next_record(options) {
+                    // Strict, as for a mapped file: readers abort here (spec 4).
+                    Ok(Some(Seen::Unknown { record_type })) if report.is_none() => {
+                        return Err(Error::new(
+                            file.name(),
+                            file.record_offset(),
+                            ErrorKind::Thl(ThlError::UnknownRecordType { record_type }),
+                        ));
+                    }
                     Ok(Some(record)) => visit(record),
                     Ok(None) => break,
                     Err(e) => match report {
@@ -386,7 +394,9 @@ pub(super) fn seen(kind: &RecordKind<'_>) -> Seen {
             last_frag: e.header.last_frag,
         },
         RecordKind::Rotate(_) => Seen::Rotate,
-        _ => Seen::Other,
+        RecordKind::Unknown { record_type } => Seen::Unknown {
+            record_type: *record_type,
+        },
     }
 }
 

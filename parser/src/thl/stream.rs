@@ -27,7 +27,10 @@ pub(super) enum Seen {
     /// A rotate record.
     Rotate,
     /// A record of an unknown type.
-    Other,
+    Unknown {
+        /// The type byte.
+        record_type: u8,
+    },
 }
 
 /// A THL file being streamed: its header, then records on request.
@@ -37,6 +40,8 @@ pub(super) struct StreamedFile {
     header: FileHeader,
     /// The header's bytes, then each record's in turn: the last bytes read.
     recent: Vec<u8>,
+    /// Offset of the last record read.
+    record_offset: u64,
 }
 
 impl StreamedFile {
@@ -49,6 +54,7 @@ impl StreamedFile {
             stream,
             header,
             recent,
+            record_offset: HEADER_LEN as u64,
         })
     }
 
@@ -56,10 +62,21 @@ impl StreamedFile {
         self.header
     }
 
+    /// The file's name, as errors give it.
+    pub(super) fn name(&self) -> &str {
+        self.stream.name()
+    }
+
+    /// Offset of the record [`StreamedFile::next_record`] last returned.
+    pub(super) fn record_offset(&self) -> u64 {
+        self.record_offset
+    }
+
     /// The next record; `None` at the end of the file, or at a damaged tail when
     /// `options.tail` is [`TailPolicy::Stop`]. Errors carry offsets in the whole file.
     pub(super) fn next_record(&mut self, options: ReadOptions) -> Result<Option<Seen>, Error> {
         let offset = self.stream.offset();
+        self.record_offset = offset;
         self.recent.clear();
         let got = self.stream.read_up_to(4, &mut self.recent)?;
         if got == 0 {

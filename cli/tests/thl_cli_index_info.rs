@@ -87,6 +87,7 @@ Commands and corresponding options:
 ";
     assert!(help.starts_with(tungsten), "{help}");
     assert!(help.contains("-dir path"));
+    assert!(help.contains("\n  list, index, info [-permissive] - "));
     assert_eq!(thl(&["--help"]).ok(), help);
     assert_eq!(
         thl(&["skip"]).ok(),

@@ -1,6 +1,6 @@
 //! A whole THL data file: the 16-byte header, record framing (lengths, CRC types, CRCs),
-//! with and without CRC verification, damaged tails reported or stopped at, and every
-//! event record's payload decoded.
+//! with and without CRC verification, damaged tails reported or stopped at, every
+//! event record's payload decoded, and the permissive walk that skips damage.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
@@ -30,6 +30,18 @@ fuzz_target!(|data: &[u8]| {
                 }
             }
             let _ = (records.offset(), records.damaged_tail());
+            // The permissive walk: every damaged record reported, resynchronising after
+            // a damaged stretch; it must end, moving forward at every step.
+            let mut reported = 0usize;
+            let mut permissive =
+                Records::new("fuzz.thl", data, HEADER_LEN, options).skipping_damage(|_| reported += 1);
+            let mut last = 0u64;
+            for record in permissive.by_ref() {
+                assert!(record.offset >= last, "permissive walk went backwards");
+                last = record.offset + 1;
+            }
+            let _ = permissive.damaged_tail();
+            assert!(reported <= 2 * data.len() + 2, "permissive walk reports without advancing");
         }
     }
 });

@@ -403,8 +403,10 @@ fn plausible_record_at(file: &str, bytes: &[u8], at: usize) -> bool {
     if !matches!(data.first(), Some(&(EVENT_RECORD | ROTATE_RECORD))) {
         return false;
     }
+    // Cheap tests first: the CRC of a candidate is computed only when its CRC field
+    // could hold one (a CRC-32 leaves the upper four bytes zero, spec 3).
     let checked = match crc_type {
-        CRC_32 => crc == u64::from(crc32fast::hash(data)),
+        CRC_32 => crc >> 32 == 0 && crc == u64::from(crc32fast::hash(data)),
         CRC_NONE => {
             let next = rest.get(length..).unwrap_or_default();
             crc == 0

@@ -10,7 +10,9 @@
 //!   and [`ThlFile::records`], an iterator of [`Record`]s that checks lengths and CRCs.
 //!   [`ReadOptions`] turn CRC verification off (`-no-checksum`) and choose whether a
 //!   partial last record (a log still being written) is an error or a silent end
-//!   ([`TailPolicy`]).
+//!   ([`TailPolicy`]). [`Records::skipping_damage`] is the permissive walk: damaged
+//!   records are reported and stepped over, and reading resynchronises after a damaged
+//!   stretch; [`LogDir::index_permissive`] builds the index that way.
 //! - A [`Record`] is an [`EventRecord`] (fixed header decoded: seqno, fragno, epoch,
 //!   source/event/shard ids, enough for `thl list -headers`), a [`RotateRecord`], or
 //!   `Unknown`. [`EventRecord::decode`] decodes the protobuf payload into an

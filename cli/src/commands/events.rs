@@ -256,10 +256,10 @@ impl Run {
             // FORMAT_DESCRIPTION events are shown whatever the start, as mysqlbinlog and
             // mariadb-binlog print them: they say how the rest of the file is written.
             let shown = raw.event_type == EventType::FORMAT_DESCRIPTION
-                || range.start.map_or(true, |s| raw.offset >= s)
+                || range.start.is_none_or(|s| raw.offset >= s)
                     && window
                         .start_time
-                        .map_or(true, |s| i64::from(raw.header.timestamp) >= s);
+                        .is_none_or(|s| i64::from(raw.header.timestamp) >= s);
             // Outside the range only what later events depend on is decoded, so a
             // damaged body there does not stop the run.
             let context = matches!(

@@ -316,7 +316,7 @@ fn columns(
             kind,
             folded,
             string_length,
-            nulls.map_or(true, |b| bit_lsb(b, i)),
+            nulls.is_none_or(|b| bit_lsb(b, i)),
         ));
     }
     Ok(out)

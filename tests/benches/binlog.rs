@@ -20,11 +20,12 @@
 //! anonymous part (heap, stacks) separately from the file-backed part, which is the
 //! mapping of the log itself.
 
+mod common;
+
 use std::fs::File;
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Command;
 
 use mysql_common::binlog::consts::{BinlogChecksumAlg, BinlogVersion};
 use mysql_common::binlog::events::EventData;
@@ -32,6 +33,8 @@ use mysql_common::binlog::BinlogFile;
 use replog::binlog::rows::TableMaps;
 use replog::binlog::{Event, Frames, ReadOptions, Reader};
 use replog::input::LogBytes;
+
+use common::{mib, run_sampled, which, Table};
 
 fn main() {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
@@ -45,20 +48,20 @@ fn main() {
         "{} is missing: run fixtures/bench/make-big-binlog.sh first",
         file.display()
     );
-    let reps: usize = std::env::var("BENCH_REPS")
-        .ok()
-        .and_then(|r| r.parse().ok())
-        .unwrap_or(2);
+    let reps = common::reps(2);
     let bytes = LogBytes::open(&file).unwrap();
     let data = bytes.bytes();
     let mb = data.len() as f64 / 1e6;
     println!("file: {} ({:.1} MB), best of {reps}", file.display(), mb);
+    if let Some(load) = common::load_average() {
+        println!("load average at start: {load:.2}");
+    }
     // Warm the page cache so the first measurement does not pay for the disk.
     let warm: u64 = data.iter().step_by(4096).map(|&b| u64::from(b)).sum();
     std::hint::black_box(warm);
     let disk = || BufReader::new(File::open(&file).unwrap());
 
-    let mut table = Table { mb, rows: vec![] };
+    let mut table = Table::new(mb);
     let events = table.run("(a) replog scan, no CRC", reps, || {
         replog_scan(&file, false)
     });
@@ -80,32 +83,27 @@ fn main() {
     let values = table.run("(b) replog rows (every value)", reps, || replog_rows(&file));
     table.run("(b) mysql_common rows", reps, || mc_rows(disk()));
 
-    let thl = root.join("target/release/thl");
-    assert!(
-        thl.exists(),
-        "{} is missing: cargo build --release -p replog-cli --bin thl",
-        thl.display()
-    );
-    let mut memory = None;
-    table.run("(c) thl events -json > /dev/null", reps, || {
-        let (n, rss) = run_sampled(
-            Command::new(&thl)
-                .args(["events", "-json", "-file"])
-                .arg(&file),
-        );
-        memory = Some(rss);
-        n
+    let thl = common::release_thl();
+    let thl_events = |json: bool| {
+        let mut cmd = Command::new(&thl);
+        cmd.arg("events");
+        if json {
+            cmd.arg("-json");
+        }
+        cmd.arg("-file").arg(&file);
+        cmd
+    };
+    table.run_command("(c) thl events -json > /dev/null", reps, || {
+        thl_events(true)
     });
-    table.run("(c) thl events > /dev/null", reps, || {
-        run_sampled(Command::new(&thl).args(["events", "-file"]).arg(&file)).0
-    });
+    table.run_command("(c) thl events > /dev/null", reps, || thl_events(false));
     let mariadb_binlog = which("mariadb-binlog").or_else(|| which("mysqlbinlog"));
     match &mariadb_binlog {
         Some(tool) => {
-            table.run("(c) mariadb-binlog -v > /dev/null", reps, || {
+            table.run_command("(c) mariadb-binlog -v > /dev/null", reps, || {
                 let mut cmd = Command::new(tool);
                 cmd.args(["--base64-output=decode-rows", "-v"]).arg(&file);
-                run_sampled(&mut cmd).0
+                cmd
             });
         }
         None => println!("mariadb-binlog not found: (c) has no reference"),
@@ -147,9 +145,9 @@ fn main() {
             3.0,
         );
     }
-    if let Some(rss) = memory {
+    if let Some(rss) = table.memory("(c) thl events -json > /dev/null") {
         let small = replog_tests::project_fixture("mariadb/types-bin.000001");
-        let (_, small_rss) = run_sampled(
+        let small_rss = run_sampled(
             Command::new(&thl)
                 .args(["events", "-json", "-file"])
                 .arg(&small),
@@ -163,78 +161,6 @@ fn main() {
             mib(small_rss.anon_kib)
         );
     }
-}
-
-fn mib(kib: u64) -> f64 {
-    kib as f64 / 1024.0
-}
-
-/// Measured runs, by name: the fastest wall-clock time and the least CPU time (user +
-/// system, this process's or the waited-for child's) of the repetitions. On a machine
-/// shared with other work the CPU time is the steadier of the two.
-struct Table {
-    mb: f64,
-    rows: Vec<(String, Duration, Duration)>,
-}
-
-impl Table {
-    /// Runs `f` `reps` times, keeps the fastest, returns what `f` counted.
-    fn run(&mut self, name: &str, reps: usize, mut f: impl FnMut() -> u64) -> u64 {
-        let (mut wall, mut cpu) = (Duration::MAX, Duration::MAX);
-        let mut count = 0;
-        for _ in 0..reps.max(1) {
-            let (cpu0, start) = (cpu_time(), Instant::now());
-            count = std::hint::black_box(f());
-            wall = wall.min(start.elapsed());
-            cpu = cpu.min(cpu_time().saturating_sub(cpu0));
-        }
-        eprintln!(
-            "  {name}: {:.3} s ({:.3} s CPU)",
-            wall.as_secs_f64(),
-            cpu.as_secs_f64()
-        );
-        self.rows.push((name.to_string(), wall, cpu));
-        count
-    }
-
-    /// MB/s by wall-clock time and by CPU time.
-    fn speed(&self, name: &str) -> (f64, f64) {
-        let (_, wall, cpu) = self.rows.iter().find(|(n, _, _)| n == name).unwrap();
-        (self.mb / wall.as_secs_f64(), self.mb / cpu.as_secs_f64())
-    }
-
-    fn print(&self) {
-        println!();
-        println!(
-            "{:<44} {:>9} {:>10} {:>9} {:>10}",
-            "", "seconds", "MB/s", "CPU s", "MB/CPU-s"
-        );
-        for (name, wall, cpu) in &self.rows {
-            println!(
-                "{name:<44} {:>9.3} {:>10.1} {:>9.3} {:>10.1}",
-                wall.as_secs_f64(),
-                self.mb / wall.as_secs_f64(),
-                cpu.as_secs_f64(),
-                self.mb / cpu.as_secs_f64()
-            );
-        }
-    }
-}
-
-/// CPU time used so far by this process and its waited-for children, from
-/// /proc/self/stat (utime, stime, cutime, cstime; clock ticks of 10 ms).
-fn cpu_time() -> Duration {
-    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
-    // The fields after the parenthesised command name; utime is the 14th field.
-    let fields: Vec<&str> = stat
-        .rsplit_once(')')
-        .map_or("", |(_, rest)| rest)
-        .split_whitespace()
-        .collect();
-    let ticks: u64 = (11..15)
-        .filter_map(|i| fields.get(i).and_then(|f| f.parse::<u64>().ok()))
-        .sum();
-    Duration::from_millis(ticks * 10)
 }
 
 /// Maps the file and frames every event (no body decoding); the count of events.
@@ -330,49 +256,4 @@ fn mc_rows(input: impl BufRead) -> u64 {
         }
     }
     values
-}
-
-/// Peak resident memory of a child, in KiB.
-#[derive(Debug, Clone, Copy, Default)]
-struct Rss {
-    anon_kib: u64,
-    file_kib: u64,
-}
-
-/// Runs `cmd` with stdout to /dev/null, sampling its memory; the bytes it read are not
-/// known, so it returns 0 (the table uses the file size).
-fn run_sampled(cmd: &mut Command) -> (u64, Rss) {
-    let mut child = cmd
-        .stdout(Stdio::null())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .unwrap();
-    let status_path = format!("/proc/{}/status", child.id());
-    let mut peak = Rss::default();
-    loop {
-        if let Ok(text) = std::fs::read_to_string(&status_path) {
-            let field = |name: &str| {
-                text.lines()
-                    .find_map(|l| l.strip_prefix(name))
-                    .and_then(|v| v.split_whitespace().next())
-                    .and_then(|v| v.parse::<u64>().ok())
-                    .unwrap_or(0)
-            };
-            peak.anon_kib = peak.anon_kib.max(field("RssAnon:"));
-            peak.file_kib = peak.file_kib.max(field("RssFile:"));
-        }
-        if let Some(status) = child.try_wait().unwrap() {
-            assert!(status.success(), "{cmd:?} failed: {status}");
-            return (0, peak);
-        }
-        std::thread::sleep(Duration::from_millis(5));
-    }
-}
-
-fn which(tool: &str) -> Option<PathBuf> {
-    std::env::var_os("PATH").and_then(|paths| {
-        std::env::split_paths(&paths)
-            .map(|p| p.join(tool))
-            .find(|p| Path::new(p).is_file())
-    })
 }

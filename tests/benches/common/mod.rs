@@ -1,0 +1,243 @@
+//! Timing and memory measurement shared by the benches: best-of-N wall-clock and CPU
+//! time, throughput tables, peak memory of child processes sampled from /proc.
+#![allow(dead_code)] // each bench uses a different subset
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// Peak resident memory of a child, in KiB.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Rss {
+    /// Heap, stacks and other anonymous memory.
+    pub anon_kib: u64,
+    /// File-backed pages: mostly the mapping of the log being read.
+    pub file_kib: u64,
+}
+
+impl Rss {
+    fn max(self, other: Rss) -> Rss {
+        Rss {
+            anon_kib: self.anon_kib.max(other.anon_kib),
+            file_kib: self.file_kib.max(other.file_kib),
+        }
+    }
+}
+
+pub fn mib(kib: u64) -> f64 {
+    kib as f64 / 1024.0
+}
+
+/// One measured row: the fastest wall-clock time and the least CPU time (user + system,
+/// this process's or the waited-for child's) of the repetitions, and for a child
+/// process its peak memory.
+struct Measured {
+    name: String,
+    wall: Duration,
+    cpu: Duration,
+    memory: Option<Rss>,
+}
+
+/// Measured runs over one input of `mb` megabytes. On a machine shared with other work
+/// the CPU time is the steadier of the two times.
+pub struct Table {
+    mb: f64,
+    /// Items (events) in the input, when a per-item rate is wanted.
+    items: Option<(u64, &'static str)>,
+    rows: Vec<Measured>,
+}
+
+impl Table {
+    pub fn new(mb: f64) -> Table {
+        Table {
+            mb,
+            items: None,
+            rows: vec![],
+        }
+    }
+
+    /// Adds a rate column: `count` items per run, shown as `label` (e.g. "events/s").
+    pub fn with_rate(mut self, count: u64, label: &'static str) -> Table {
+        self.items = Some((count, label));
+        self
+    }
+
+    /// Runs `f` `reps` times, keeps the fastest, returns what `f` counted.
+    pub fn run(&mut self, name: &str, reps: usize, mut f: impl FnMut() -> u64) -> u64 {
+        let mut count = 0;
+        let (wall, cpu) = best_of(reps, || count = std::hint::black_box(f()));
+        self.push(name, wall, cpu, None);
+        count
+    }
+
+    /// Runs the command `make()` builds `reps` times, stdout to /dev/null, and keeps
+    /// the fastest run and the highest memory peak.
+    pub fn run_command(&mut self, name: &str, reps: usize, mut make: impl FnMut() -> Command) {
+        let mut peak = Rss::default();
+        let (wall, cpu) = best_of(reps, || peak = peak.max(run_sampled(&mut make())));
+        self.push(name, wall, cpu, Some(peak));
+    }
+
+    fn push(&mut self, name: &str, wall: Duration, cpu: Duration, memory: Option<Rss>) {
+        eprintln!(
+            "  {name}: {:.3} s ({:.3} s CPU)",
+            wall.as_secs_f64(),
+            cpu.as_secs_f64()
+        );
+        self.rows.push(Measured {
+            name: name.to_string(),
+            wall,
+            cpu,
+            memory,
+        });
+    }
+
+    /// MB/s by wall-clock time and by CPU time.
+    pub fn speed(&self, name: &str) -> (f64, f64) {
+        let row = self.row(name);
+        (
+            self.mb / row.wall.as_secs_f64(),
+            self.mb / row.cpu.as_secs_f64(),
+        )
+    }
+
+    /// Peak memory of a row measured with [`Table::run_command`].
+    pub fn memory(&self, name: &str) -> Option<Rss> {
+        self.row(name).memory
+    }
+
+    fn row(&self, name: &str) -> &Measured {
+        self.rows.iter().find(|r| r.name == name).unwrap()
+    }
+
+    pub fn print(&self) {
+        let rate = self.items.map_or("", |(_, label)| label);
+        let memory = self.rows.iter().any(|r| r.memory.is_some());
+        println!();
+        print!(
+            "{:<44} {:>9} {:>10} {:>9} {:>10}",
+            "", "seconds", "MB/s", "CPU s", "MB/CPU-s"
+        );
+        if self.items.is_some() {
+            print!(" {rate:>12}");
+        }
+        if memory {
+            print!(" {:>10} {:>10}", "anon MiB", "file MiB");
+        }
+        println!();
+        for row in &self.rows {
+            let (wall, cpu) = (row.wall.as_secs_f64(), row.cpu.as_secs_f64());
+            print!(
+                "{:<44} {wall:>9.3} {:>10.1} {cpu:>9.3} {:>10.1}",
+                row.name,
+                self.mb / wall,
+                self.mb / cpu
+            );
+            if let Some((count, _)) = self.items {
+                print!(" {:>12.0}", count as f64 / wall);
+            }
+            match (memory, row.memory) {
+                (true, Some(m)) => print!(" {:>10.1} {:>10.1}", mib(m.anon_kib), mib(m.file_kib)),
+                (true, None) => print!(" {:>10} {:>10}", "-", "-"),
+                _ => {}
+            }
+            println!();
+        }
+    }
+}
+
+/// The least wall-clock and the least CPU time of `reps` runs of `f`.
+fn best_of(reps: usize, mut f: impl FnMut()) -> (Duration, Duration) {
+    let (mut wall, mut cpu) = (Duration::MAX, Duration::MAX);
+    for _ in 0..reps.max(1) {
+        let (cpu0, start) = (cpu_time(), Instant::now());
+        f();
+        wall = wall.min(start.elapsed());
+        cpu = cpu.min(cpu_time().saturating_sub(cpu0));
+    }
+    (wall, cpu)
+}
+
+/// CPU time used so far by this process and its waited-for children, from
+/// /proc/self/stat (utime, stime, cutime, cstime; clock ticks of 10 ms).
+pub fn cpu_time() -> Duration {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    // The fields after the parenthesised command name; utime is the 14th field.
+    let fields: Vec<&str> = stat
+        .rsplit_once(')')
+        .map_or("", |(_, rest)| rest)
+        .split_whitespace()
+        .collect();
+    let ticks: u64 = (11..15)
+        .filter_map(|i| fields.get(i).and_then(|f| f.parse::<u64>().ok()))
+        .sum();
+    Duration::from_millis(ticks * 10)
+}
+
+/// Runs `cmd` with stdout to /dev/null, sampling its memory every 5 ms; panics unless
+/// it succeeds.
+pub fn run_sampled(cmd: &mut Command) -> Rss {
+    let mut child = cmd
+        .stdout(Stdio::null())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .unwrap();
+    let status_path = format!("/proc/{}/status", child.id());
+    let mut peak = Rss::default();
+    loop {
+        if let Ok(text) = std::fs::read_to_string(&status_path) {
+            let field = |name: &str| {
+                text.lines()
+                    .find_map(|l| l.strip_prefix(name))
+                    .and_then(|v| v.split_whitespace().next())
+                    .and_then(|v| v.parse::<u64>().ok())
+                    .unwrap_or(0)
+            };
+            peak.anon_kib = peak.anon_kib.max(field("RssAnon:"));
+            peak.file_kib = peak.file_kib.max(field("RssFile:"));
+        }
+        if let Some(status) = child.try_wait().unwrap() {
+            assert!(status.success(), "{cmd:?} failed: {status}");
+            return peak;
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    }
+}
+
+/// A program on PATH.
+pub fn which(tool: &str) -> Option<PathBuf> {
+    std::env::var_os("PATH").and_then(|paths| {
+        std::env::split_paths(&paths)
+            .map(|p| p.join(tool))
+            .find(|p| Path::new(p).is_file())
+    })
+}
+
+/// The release `thl` binary of this checkout; panics with the build command if missing.
+pub fn release_thl() -> PathBuf {
+    let thl = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/release/thl");
+    assert!(
+        thl.exists(),
+        "{} is missing: cargo build --release -p replog-cli --bin thl",
+        thl.display()
+    );
+    thl
+}
+
+/// Number of repetitions: `BENCH_REPS`, else `default`.
+pub fn reps(default: usize) -> usize {
+    std::env::var("BENCH_REPS")
+        .ok()
+        .and_then(|r| r.parse().ok())
+        .unwrap_or(default)
+}
+
+/// The machine's load average over the last minute, from /proc/loadavg.
+pub fn load_average() -> Option<f64> {
+    std::fs::read_to_string("/proc/loadavg")
+        .ok()?
+        .split_whitespace()
+        .next()?
+        .parse()
+        .ok()
+}

@@ -14,7 +14,7 @@ mod rng;
 mod values;
 mod workload;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use replog::thl::writer::{LogWriter, WriteOptions};
@@ -34,11 +34,11 @@ fn main() {
     if args.len() > 2 {
         usage();
     }
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
-    let dir = args
-        .get(1)
-        .map(PathBuf::from)
-        .unwrap_or_else(|| root.join("bench-data/thl"));
+    let dir = args.get(1).map(PathBuf::from).unwrap_or_else(|| {
+        // The workspace root: the parent of this crate's directory.
+        let tests = Path::new(env!("CARGO_MANIFEST_DIR"));
+        tests.parent().unwrap_or(tests).join("bench-data/thl")
+    });
     // Write beside the target and swap at the end: an interrupted run leaves no
     // half-written log under the real name.
     let work = dir.with_extension("partial");
@@ -99,7 +99,7 @@ fn fail(e: &dyn std::fmt::Display) -> ! {
     std::process::exit(1)
 }
 
-fn remove_dir(dir: &std::path::Path) {
+fn remove_dir(dir: &Path) {
     match std::fs::remove_dir_all(dir) {
         Err(e) if e.kind() != std::io::ErrorKind::NotFound => fail(&e),
         _ => {}
@@ -107,7 +107,7 @@ fn remove_dir(dir: &std::path::Path) {
 }
 
 /// Number of files in `dir` and their total size.
-fn dir_size(dir: &std::path::Path) -> (u64, u64) {
+fn dir_size(dir: &Path) -> (u64, u64) {
     let entries = std::fs::read_dir(dir).unwrap_or_else(|e| fail(&e));
     entries.fold((0, 0), |(n, size), entry| {
         let len = entry.and_then(|e| e.metadata()).map_or(0, |m| m.len());

@@ -42,7 +42,7 @@ struct Measured {
 /// the CPU time is the steadier of the two times.
 pub struct Table {
     mb: f64,
-    /// Items (events) in the input, when a per-item rate is wanted.
+    /// Items (events) in the input and their name, when per-item rates are wanted.
     items: Option<(u64, &'static str)>,
     rows: Vec<Measured>,
 }
@@ -56,9 +56,10 @@ impl Table {
         }
     }
 
-    /// Adds a rate column: `count` items per run, shown as `label` (e.g. "events/s").
-    pub fn with_rate(mut self, count: u64, label: &'static str) -> Table {
-        self.items = Some((count, label));
+    /// Adds rate columns for `count` items per run, called `name` ("events"): per
+    /// second of wall-clock time and per CPU-second.
+    pub fn with_rate(mut self, count: u64, name: &'static str) -> Table {
+        self.items = Some((count, name));
         self
     }
 
@@ -111,15 +112,18 @@ impl Table {
     }
 
     pub fn print(&self) {
-        let rate = self.items.map_or("", |(_, label)| label);
         let memory = self.rows.iter().any(|r| r.memory.is_some());
         println!();
         print!(
             "{:<44} {:>9} {:>10} {:>9} {:>10}",
             "", "seconds", "MB/s", "CPU s", "MB/CPU-s"
         );
-        if self.items.is_some() {
-            print!(" {rate:>12}");
+        if let Some((_, name)) = self.items {
+            print!(
+                " {:>12} {:>12}",
+                format!("{name}/s"),
+                format!("{name}/CPU-s")
+            );
         }
         if memory {
             print!(" {:>10} {:>10}", "anon MiB", "file MiB");
@@ -134,7 +138,11 @@ impl Table {
                 self.mb / cpu
             );
             if let Some((count, _)) = self.items {
-                print!(" {:>12.0}", count as f64 / wall);
+                print!(
+                    " {:>12.0} {:>12.0}",
+                    count as f64 / wall,
+                    count as f64 / cpu
+                );
             }
             match (memory, row.memory) {
                 (true, Some(m)) => print!(" {:>10.1} {:>10.1}", mib(m.anon_kib), mib(m.file_kib)),

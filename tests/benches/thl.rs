@@ -1,0 +1,172 @@
+//! Throughput of `thl list` over a large THL log written by replog's own writer (issue
+//! 3's benchmark). Not a timed test: it prints numbers.
+//!
+//!     cargo run --release -p replog-tests --example make-big-thl   # bench-data/thl
+//!     cargo build --release -p replog-cli --bin thl
+//!     cargo bench -p replog-tests --bench thl [-- DIR]
+//!
+//! Measures, best of `BENCH_REPS` runs (default 3) after one pass that reads every file
+//! and so warms the page cache:
+//! - replog's library reading every record of every file with CRC32 verification and
+//!   the fixed event header (all `list -headers` needs), then also decoding every
+//!   event's protobuf payload (what every other listing needs);
+//! - the release `thl -dir DIR list` in its four output forms (full, `-headers`,
+//!   `-headers -json`, `-sql`), stdout to /dev/null, with its peak memory.
+//!
+//! Rates: MB/s over the size of all the log's files, events/s over its event records
+//! (each fragment of a transaction is one event, as `list -headers` prints one line
+//! each). No Tungsten Replicator (Java) is installed here, so no reference `thl` runs
+//! beside replog's.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use replog::thl::{LogDir, ReadOptions, RecordKind};
+
+use common::{load_average, Table};
+
+fn main() {
+    let dir = std::env::args()
+        .skip(1)
+        .find(|a| !a.starts_with('-'))
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            // The workspace root: the parent of this crate's directory.
+            let tests = Path::new(env!("CARGO_MANIFEST_DIR"));
+            tests.parent().unwrap_or(tests).join("bench-data/thl")
+        });
+    assert!(
+        dir.is_dir(),
+        "{} is missing: run `cargo run --release -p replog-tests --example make-big-thl` first",
+        dir.display()
+    );
+    let reps = common::reps(3);
+    let thl = common::release_thl();
+
+    // Reading everything once, CRCs included, warms the page cache and counts.
+    let log = Survey::of(&dir);
+    let mb = log.bytes as f64 / 1e6;
+    println!(
+        "log: {} ({:.1} MB in {} files), {} event records, {} transactions, best of {reps}",
+        dir.display(),
+        mb,
+        log.files,
+        log.events,
+        log.transactions
+    );
+    match load_average() {
+        Some(load) => println!("load average at start: {load:.2} ({} CPUs)", cpus()),
+        None => println!("load average unknown"),
+    }
+    check_headers_listing(&thl, &dir, log.events);
+
+    let mut table = Table::new(mb).with_rate(log.events, "events");
+    table.run("replog records + CRC32 (fixed headers)", reps, || {
+        read_all(&dir, false)
+    });
+    table.run("replog records + CRC32 + decode payloads", reps, || {
+        read_all(&dir, true)
+    });
+    for (name, options) in [
+        ("thl list > /dev/null", &[][..]),
+        ("thl list -headers > /dev/null", &["-headers"][..]),
+        (
+            "thl list -headers -json > /dev/null",
+            &["-headers", "-json"][..],
+        ),
+        ("thl list -sql > /dev/null", &["-sql"][..]),
+    ] {
+        table.run_command(name, reps, || {
+            let mut cmd = Command::new(&thl);
+            cmd.arg("-dir").arg(&dir).arg("list").args(options);
+            cmd
+        });
+    }
+    table.print();
+    if let Some(load) = load_average() {
+        println!();
+        println!("load average at the end: {load:.2}");
+    }
+    println!(
+        "No Tungsten Replicator (Java) is installed on this machine: there is no reference \
+         `thl` to compare with."
+    );
+}
+
+/// What the log holds.
+struct Survey {
+    files: usize,
+    bytes: u64,
+    events: u64,
+    transactions: u64,
+}
+
+impl Survey {
+    fn of(dir: &Path) -> Survey {
+        let log = LogDir::open(dir).unwrap();
+        let index = log.index(ReadOptions::default()).unwrap();
+        index.check_sequence(&log).unwrap();
+        let mut survey = Survey {
+            files: index.entries().len(),
+            bytes: 0,
+            events: 0,
+            transactions: 0,
+        };
+        for entry in index.entries() {
+            let file = log.open_file(&entry.file_name).unwrap();
+            survey.bytes += file.bytes().len() as u64;
+            for record in file.records(ReadOptions::default()) {
+                if let RecordKind::Event(e) = record.unwrap().kind {
+                    survey.events += 1;
+                    survey.transactions += u64::from(e.header.last_frag);
+                }
+            }
+        }
+        survey
+    }
+}
+
+/// Reads every record of every file, CRCs verified; with `decode`, decodes every event
+/// payload too. The count of event records.
+fn read_all(dir: &Path, decode: bool) -> u64 {
+    let log = LogDir::open(dir).unwrap();
+    let mut events = 0;
+    for name in log.index(ReadOptions::default()).unwrap().entries() {
+        let file = log.open_file(&name.file_name).unwrap();
+        for record in file.records(ReadOptions::default()) {
+            if let RecordKind::Event(e) = record.unwrap().kind {
+                if decode {
+                    std::hint::black_box(e.decode().unwrap());
+                } else {
+                    std::hint::black_box(&e.header);
+                }
+                events += 1;
+            }
+        }
+    }
+    events
+}
+
+/// `thl list -headers` prints one line per event record: a listing that stopped early
+/// would make the numbers meaningless.
+fn check_headers_listing(thl: &Path, dir: &Path, events: u64) {
+    let out = Command::new(thl)
+        .arg("-dir")
+        .arg(dir)
+        .args(["list", "-headers"])
+        .stderr(Stdio::inherit())
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "thl list -headers: {}", out.status);
+    let lines = out.stdout.iter().filter(|&&b| b == b'\n').count() as u64;
+    assert_eq!(
+        lines, events,
+        "thl list -headers lines against event records"
+    );
+}
+
+fn cpus() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
+}

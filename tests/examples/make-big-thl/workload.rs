@@ -443,7 +443,6 @@ impl Source {
     /// fragment with the binlog position it reached.
     fn row_based(&mut self, events: Vec<RowsEvent>) -> Transaction {
         let mut schemas: Vec<&'static str> = events.iter().map(|e| e.table.schema).collect();
-        schemas.dedup();
         schemas.sort_unstable();
         schemas.dedup();
         let shard = match schemas.as_slice() {

@@ -7,8 +7,8 @@ use replog::thl::event::{
 };
 use replog::thl::Event;
 
-use super::specs::column_label;
-use super::value::column_value;
+use super::specs::push_column_label;
+use super::value::push_column_value;
 use super::{javatext, query_text, Style};
 
 const EVENT_TYPE: &str = "com.continuent.tungsten.replicator.event.ReplDBMSEvent";
@@ -39,7 +39,9 @@ fn write_body(out: &mut impl Write, event: &Event<'_>, style: &Style) -> io::Res
             writeln!(out, "- DATA FILE #{} / size : {}", f.file_id, f.data.len())?;
         }
     }
-    writeln!(out, "- METADATA = [{}]", metadata(&event.body.metadata))?;
+    write!(out, "- METADATA = [")?;
+    write_metadata(out, &event.body.metadata)?;
+    writeln!(out, "]")?;
     if event.is_filtered() {
         writeln!(out, "- TYPE = {FILTERED_TYPE}")?;
         return write_filtered_range(out, event);
@@ -91,27 +93,26 @@ pub fn row_id_name(kind: replog::thl::event::RowIdKind) -> &'static str {
 }
 
 /// `name=value;name;...` (a pair with an empty value is just its name).
-fn metadata(options: &[EventOption<'_>]) -> String {
-    let pairs: Vec<String> = options
-        .iter()
-        .map(|o| {
-            if o.value.is_empty() {
-                o.name.to_string()
-            } else {
-                format!("{}={}", o.name, o.value)
-            }
-        })
-        .collect();
-    pairs.join(";")
+fn write_metadata(out: &mut impl Write, options: &[EventOption<'_>]) -> io::Result<()> {
+    for (i, o) in options.iter().enumerate() {
+        let separator = if i == 0 { "" } else { ";" };
+        if o.value.is_empty() {
+            write!(out, "{separator}{}", o.name)?;
+        } else {
+            write!(out, "{separator}{}={}", o.name, o.value)?;
+        }
+    }
+    Ok(())
 }
 
-/// `[name = value, ...]`, Java's list text of session options.
-fn options(options: &[EventOption<'_>]) -> String {
-    let pairs: Vec<String> = options
-        .iter()
-        .map(|o| format!("{} = {}", o.name, o.value))
-        .collect();
-    format!("[{}]", pairs.join(", "))
+/// `- OPTIONS = [name = value, ...]`, Java's list text of session options.
+fn write_options(out: &mut impl Write, options: &[EventOption<'_>]) -> io::Result<()> {
+    write!(out, "- OPTIONS = [")?;
+    for (i, o) in options.iter().enumerate() {
+        let separator = if i == 0 { "" } else { ", " };
+        write!(out, "{separator}{} = {}", o.name, o.value)?;
+    }
+    writeln!(out, "]")
 }
 
 fn write_schema(out: &mut impl Write, schema: Option<&str>, last: Option<&str>) -> io::Result<()> {
@@ -128,7 +129,7 @@ fn write_statement<'a>(
     i: usize,
 ) -> io::Result<Option<&'a str>> {
     if !statement.options.is_empty() {
-        writeln!(out, "- OPTIONS = {}", options(&statement.options))?;
+        write_options(out, &statement.options)?;
     }
     write_schema(out, statement.default_schema, last_schema)?;
     writeln!(out, "- SQL({i}) = {}", query_text(statement))?;
@@ -142,7 +143,7 @@ fn write_rows(
     style: &Style,
 ) -> io::Result<()> {
     if !rows.options.is_empty() {
-        writeln!(out, "- OPTIONS = {}", options(&rows.options))?;
+        write_options(out, &rows.options)?;
     }
     writeln!(out, "- SQL({i}) =")?;
     for change in &rows.row_changes {
@@ -156,14 +157,16 @@ fn write_row_change(
     change: &OneRowChange<'_>,
     style: &Style,
 ) -> io::Result<()> {
-    writeln!(out, " - ACTION = {}", action_name(change.action))?;
+    write_action(out, change.action)?;
     writeln!(out, " - SCHEMA = {}", change.schema_name)?;
     writeln!(out, " - TABLE = {}", change.table_name)?;
+    // One line buffer for every column line of this change, reused.
+    let mut line = String::new();
     for row in 0..change.row_count() {
         writeln!(out, " - ROW# = {row}")?;
         if !change.column_values.is_empty() {
             let values = change.column_values.get(row).map(Vec::as_slice);
-            write_image(out, "COL", &change.column_spec, values, style)?;
+            write_image(out, &mut line, "COL", &change.column_spec, values, style)?;
         } else if !change.column_spec.is_empty() {
             let names: Vec<&str> = change
                 .column_spec
@@ -174,7 +177,7 @@ fn write_row_change(
         }
         if !change.key_values.is_empty() {
             let values = change.key_values.get(row).map(Vec::as_slice);
-            write_image(out, "KEY", &change.key_spec, values, style)?;
+            write_image(out, &mut line, "KEY", &change.key_spec, values, style)?;
         }
     }
     Ok(())
@@ -182,8 +185,11 @@ fn write_row_change(
 
 /// One row image, a `  - KIND(label) = value` line per column spec (`COL` for after
 /// images, `KEY` for before images); a value missing from the image shows as `NULL`.
+/// Each line is composed in `line` and written whole: these lines are most of a
+/// listing, and building them in one reused buffer avoids allocating per value.
 fn write_image(
     out: &mut impl Write,
+    line: &mut String,
     kind: &str,
     specs: &[ColumnSpec<'_>],
     values: Option<&[ColumnVal<'_>]>,
@@ -191,19 +197,25 @@ fn write_image(
 ) -> io::Result<()> {
     for (i, spec) in specs.iter().enumerate() {
         let value = values.and_then(|v| v.get(i));
-        let label = column_label(spec, style.specs);
-        let value = column_value(Some(spec), value, style);
-        writeln!(out, "  - {kind}({label}) = {value}")?;
+        line.clear();
+        line.push_str("  - ");
+        line.push_str(kind);
+        line.push('(');
+        push_column_label(line, spec, style.specs);
+        line.push_str(") = ");
+        push_column_value(line, Some(spec), value, style);
+        line.push('\n');
+        out.write_all(line.as_bytes())?;
     }
     Ok(())
 }
 
-fn action_name(action: replog::thl::event::Action) -> String {
+fn write_action(out: &mut impl Write, action: replog::thl::event::Action) -> io::Result<()> {
     use replog::thl::event::Action;
     match action {
-        Action::Insert => "INSERT".into(),
-        Action::Delete => "DELETE".into(),
-        Action::Update => "UPDATE".into(),
-        Action::Other(code) => format!("UNKNOWN({code})"),
+        Action::Insert => writeln!(out, " - ACTION = INSERT"),
+        Action::Delete => writeln!(out, " - ACTION = DELETE"),
+        Action::Update => writeln!(out, " - ACTION = UPDATE"),
+        Action::Other(code) => writeln!(out, " - ACTION = UNKNOWN({code})"),
     }
 }

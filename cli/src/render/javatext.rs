@@ -1,6 +1,9 @@
 //! Java's text forms of instants in the display zone. The calendar arithmetic and the
 //! Java layouts are the library's (`replog::thl::render`); this adds the zone, whose
 //! offset depends on the instant.
+//!
+//! The `push_*` forms append to a caller's buffer: a listing renders millions of values,
+//! and one reused line buffer spares an allocation per value.
 
 use std::fmt::Write;
 
@@ -11,54 +14,55 @@ use super::zone::Zone;
 /// `java.sql.Timestamp.toString`: `yyyy-mm-dd hh:mm:ss.F`.
 pub fn timestamp(ms: i64, extra_nanos: i32, zone: &Zone) -> String {
     let mut text = String::new();
-    let _ = render::timestamp(&mut text, ms, extra_nanos, zone.offset_ms(ms));
+    push_timestamp(&mut text, ms, extra_nanos, zone);
     text
+}
+
+/// Appends [`timestamp`]'s text.
+pub fn push_timestamp(text: &mut String, ms: i64, extra_nanos: i32, zone: &Zone) {
+    let _ = render::timestamp(text, ms, extra_nanos, zone.offset_ms(ms));
 }
 
 /// `yyyy-MM-dd HH:mm:ss` (DATETIME values, `info` file dates); also the nanoseconds of
 /// the second.
 pub fn datetime(ms: i64, extra_nanos: i32, zone: &Zone) -> (String, u32) {
+    let mut text = String::new();
+    let nanos = push_datetime(&mut text, ms, extra_nanos, zone);
+    (text, nanos)
+}
+
+/// Appends [`datetime`]'s text; returns the nanoseconds of the second.
+pub fn push_datetime(text: &mut String, ms: i64, extra_nanos: i32, zone: &Zone) -> u32 {
     let civil = Civil::from_millis(ms, extra_nanos, zone.offset_ms(ms));
-    let mut text = String::new();
-    let _ = civil.write_date(&mut text);
+    let _ = civil.write_date(text);
     text.push(' ');
-    let _ = civil.write_time(&mut text);
-    (text, civil.nanos)
+    let _ = civil.write_time(text);
+    civil.nanos
 }
 
-/// `java.sql.Date.toString`: `yyyy-mm-dd`.
-pub fn date(ms: i64, zone: &Zone) -> String {
-    let mut text = String::new();
-    let _ = Civil::from_millis(ms, 0, zone.offset_ms(ms)).write_date(&mut text);
-    text
+/// Appends `java.sql.Date.toString`: `yyyy-mm-dd`.
+pub fn push_date(text: &mut String, ms: i64, zone: &Zone) {
+    let _ = Civil::from_millis(ms, 0, zone.offset_ms(ms)).write_date(text);
 }
 
-/// `java.sql.Time.toString`: `hh:mm:ss`.
-pub fn time(ms: i64, zone: &Zone) -> String {
-    let mut text = String::new();
-    let _ = Civil::from_millis(ms, 0, zone.offset_ms(ms)).write_time(&mut text);
-    text
+/// Appends `java.sql.Time.toString`: `hh:mm:ss`.
+pub fn push_time(text: &mut String, ms: i64, zone: &Zone) {
+    let _ = Civil::from_millis(ms, 0, zone.offset_ms(ms)).write_time(text);
 }
 
-/// Java's `Float.toString`.
-pub fn float(x: f32) -> String {
-    let mut text = String::new();
-    let _ = render::java_float(&mut text, x);
-    text
+/// Appends Java's `Float.toString`.
+pub fn push_float(text: &mut String, x: f32) {
+    let _ = render::java_float(text, x);
 }
 
-/// Java's `Double.toString`.
-pub fn double(x: f64) -> String {
-    let mut text = String::new();
-    let _ = render::java_double(&mut text, x);
-    text
+/// Appends Java's `Double.toString`.
+pub fn push_double(text: &mut String, x: f64) {
+    let _ = render::java_double(text, x);
 }
 
-/// Java's `BigDecimal.toString`.
-pub fn big_decimal(unscaled: &[u8], scale: i32) -> String {
-    let mut text = String::new();
-    let _ = render::big_decimal(&mut text, unscaled, scale);
-    text
+/// Appends Java's `BigDecimal.toString`.
+pub fn push_big_decimal(text: &mut String, unscaled: &[u8], scale: i32) {
+    let _ = render::big_decimal(text, unscaled, scale);
 }
 
 /// Appends `.` and nine digits of nanoseconds (DATETIME values in DATE columns).
@@ -69,6 +73,18 @@ pub fn push_nanos(text: &mut String, nanos: u32) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn date(ms: i64, zone: &Zone) -> String {
+        let mut text = String::new();
+        push_date(&mut text, ms, zone);
+        text
+    }
+
+    fn time(ms: i64, zone: &Zone) -> String {
+        let mut text = String::new();
+        push_time(&mut text, ms, zone);
+        text
+    }
 
     #[test]
     fn instants_in_the_display_zone() {

@@ -13,6 +13,8 @@ pub mod sql;
 pub mod value;
 pub mod zone;
 
+use std::borrow::Cow;
+
 use charset::Charset;
 use zone::Zone;
 
@@ -41,14 +43,14 @@ impl Default for Style {
 }
 
 /// The text of a statement's query: the string, or the bytes decoded with the
-/// statement's `##charset` (UTF-8 when absent or unknown).
-pub fn query_text(statement: &replog::thl::event::StatementData<'_>) -> String {
+/// statement's `##charset` (UTF-8 when absent or unknown). Borrowed when stored as text.
+pub fn query_text<'a>(statement: &replog::thl::event::StatementData<'a>) -> Cow<'a, str> {
     if let (Some(query), None) = (statement.query, statement.query_as_bytes) {
-        return query.to_string();
+        return Cow::Borrowed(query);
     }
     let charset = statement
         .charset()
         .and_then(Charset::from_java_name)
         .unwrap_or(Charset::UTF_8);
-    charset.decode(statement.query_bytes())
+    Cow::Owned(charset.decode(statement.query_bytes()))
 }

@@ -1,13 +1,16 @@
 //! `-specs`: the column description printed inside `COL(...)` (spec 13.1, 6.6).
 
+use std::fmt::Write;
+
 use replog::thl::event::ColumnSpec;
 use replog::thl::render::sql_type_name;
 
-/// What goes between the parentheses of `COL(...)` / `KEY(...)`.
-pub fn column_label(spec: &ColumnSpec<'_>, specs: bool) -> String {
+/// Appends what goes between the parentheses of `COL(...)` / `KEY(...)`.
+pub fn push_column_label(text: &mut String, spec: &ColumnSpec<'_>, specs: bool) {
     let name = spec.name.unwrap_or_default();
-    if specs {
-        format!(
+    let _ = if specs {
+        write!(
+            text,
             "index={} name={name} type={} [{}] length={} unsigned={} blob=false desc={}",
             spec.index,
             spec.sql_type,
@@ -18,13 +21,19 @@ pub fn column_label(spec: &ColumnSpec<'_>, specs: bool) -> String {
             spec.type_description.unwrap_or_default()
         )
     } else {
-        format!("{}: {name}", spec.index)
-    }
+        write!(text, "{}: {name}", spec.index)
+    };
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn column_label(spec: &ColumnSpec<'_>, specs: bool) -> String {
+        let mut text = String::new();
+        push_column_label(&mut text, spec, specs);
+        text
+    }
 
     #[test]
     fn spec_13_2_heartbeat_column_with_specs() {

@@ -15,26 +15,32 @@ const SQL_TYPE_DATE: i32 = 91;
 /// Bytes of a BLOB shown before `<...>`.
 const BLOB_PREFIX: usize = 1000;
 
-/// The text after `COL(...) = ` for `value` (None: the image has no such column).
-pub fn column_value(
+/// Appends the text after `COL(...) = ` for `value` (None: the image has no such column).
+pub fn push_column_value(
+    text: &mut String,
     spec: Option<&ColumnSpec<'_>>,
     value: Option<&ColumnVal<'_>>,
     style: &Style,
-) -> String {
+) {
     let Some(value) = value else {
-        return "NULL".into();
+        text.push_str("NULL");
+        return;
     };
     let zone = &style.zone;
     match value.value() {
-        Value::Null => "NULL".into(),
-        Value::Int(n) | Value::Bit(n) => n.to_string(),
-        Value::Long(n) => n.to_string(),
-        Value::Float(x) => javatext::float(x),
-        Value::Double(x) => javatext::double(x),
-        Value::Decimal { unscaled, scale } => javatext::big_decimal(unscaled, scale),
-        Value::String(s) => s.to_string(),
-        Value::BinaryString(bytes) => byte_string(bytes, style),
-        Value::Blob(bytes) => blob(bytes),
+        Value::Null => text.push_str("NULL"),
+        Value::Int(n) | Value::Bit(n) => {
+            let _ = write!(text, "{n}");
+        }
+        Value::Long(n) => {
+            let _ = write!(text, "{n}");
+        }
+        Value::Float(x) => javatext::push_float(text, x),
+        Value::Double(x) => javatext::push_double(text, x),
+        Value::Decimal { unscaled, scale } => javatext::push_big_decimal(text, unscaled, scale),
+        Value::String(s) => text.push_str(s),
+        Value::BinaryString(bytes) => push_byte_string(text, bytes, style),
+        Value::Blob(bytes) => push_blob(text, bytes),
         Value::Timestamp {
             millis,
             extra_nanos,
@@ -42,60 +48,71 @@ pub fn column_value(
         | Value::TimeWithNanos {
             millis,
             extra_nanos,
-        } => javatext::timestamp(millis, extra_nanos, zone),
-        Value::ZeroTimestamp | Value::ZeroDate => "0".into(),
-        Value::Date { millis } => javatext::date(millis, zone),
+        } => javatext::push_timestamp(text, millis, extra_nanos, zone),
+        Value::ZeroTimestamp | Value::ZeroDate => text.push('0'),
+        Value::Date { millis } => javatext::push_date(text, millis, zone),
         Value::DateTime {
             millis,
             extra_nanos,
         } => {
             if spec.is_some_and(|s| s.sql_type == SQL_TYPE_DATE) {
-                let (mut text, nanos) = javatext::datetime(millis, extra_nanos, zone);
+                let nanos = javatext::push_datetime(text, millis, extra_nanos, zone);
                 if nanos > 0 {
-                    javatext::push_nanos(&mut text, nanos);
+                    javatext::push_nanos(text, nanos);
                 }
-                text
             } else {
-                javatext::timestamp(millis, extra_nanos, zone)
+                javatext::push_timestamp(text, millis, extra_nanos, zone)
             }
         }
-        Value::Time { millis } => javatext::time(millis, zone),
-        Value::Unknown { value_type } => format!("<unknown value type {value_type}>"),
-        _ => format!("<value type {} not shown>", value.value_type),
+        Value::Time { millis } => javatext::push_time(text, millis, zone),
+        Value::Unknown { value_type } => {
+            let _ = write!(text, "<unknown value type {value_type}>");
+        }
+        _ => {
+            let _ = write!(text, "<value type {} not shown>", value.value_type);
+        }
     }
 }
 
 /// A BINARYSTRING: decoded with `-charset`, else shown as UTF-8 text when it is valid
 /// UTF-8 and as a hex literal `x'..'` otherwise; `-hex` appends ` (x<hex>)`.
-fn byte_string(bytes: &[u8], style: &Style) -> String {
-    let mut text = match (style.charset, std::str::from_utf8(bytes)) {
-        (Some(charset), _) => charset.decode(bytes),
-        (None, Ok(text)) => text.to_string(),
-        (None, Err(_)) => format!("x'{}'", hex(bytes)),
-    };
-    if style.hex {
-        let _ = write!(text, " (x{})", hex(bytes));
+fn push_byte_string(text: &mut String, bytes: &[u8], style: &Style) {
+    match (style.charset, std::str::from_utf8(bytes)) {
+        (Some(charset), _) => text.push_str(&charset.decode(bytes)),
+        (None, Ok(utf8)) => text.push_str(utf8),
+        (None, Err(_)) => {
+            text.push_str("x'");
+            push_hex(text, bytes);
+            text.push('\'');
+        }
     }
-    text
+    if style.hex {
+        text.push_str(" (x");
+        push_hex(text, bytes);
+        text.push(')');
+    }
 }
 
 /// A BLOB: its first 1000 bytes as UTF-8, then `<...>` if there are more.
-fn blob(bytes: &[u8]) -> String {
+fn push_blob(text: &mut String, bytes: &[u8]) {
     match bytes.get(..BLOB_PREFIX) {
         Some(prefix) if bytes.len() > BLOB_PREFIX => {
-            format!("{}<...>", String::from_utf8_lossy(prefix))
+            text.push_str(&String::from_utf8_lossy(prefix));
+            text.push_str("<...>");
         }
-        _ => String::from_utf8_lossy(bytes).into_owned(),
+        _ => text.push_str(&String::from_utf8_lossy(bytes)),
     }
 }
 
-fn hex(bytes: &[u8]) -> String {
-    bytes
-        .iter()
-        .fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
-            let _ = write!(s, "{b:02x}");
-            s
-        })
+/// Lower-case hex digits, two per byte (a table instead of `{:02x}` per byte: `-hex`
+/// listings print every byte string this way).
+fn push_hex(text: &mut String, bytes: &[u8]) {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    text.reserve(bytes.len() * 2);
+    for &b in bytes {
+        text.push(char::from(DIGITS[usize::from(b >> 4)]));
+        text.push(char::from(DIGITS[usize::from(b & 0x0F)]));
+    }
 }
 
 #[cfg(test)]
@@ -103,6 +120,16 @@ mod tests {
     use super::*;
     use crate::render::charset::Charset;
     use replog::thl::event::ValueType;
+
+    fn column_value(
+        spec: Option<&ColumnSpec<'_>>,
+        value: Option<&ColumnVal<'_>>,
+        style: &Style,
+    ) -> String {
+        let mut text = String::new();
+        push_column_value(&mut text, spec, value, style);
+        text
+    }
 
     fn val(value_type: ValueType) -> ColumnVal<'static> {
         ColumnVal::empty(value_type)

@@ -114,9 +114,14 @@ pub fn timestamp(
     c.write_date(out)?;
     out.write_char(' ')?;
     c.write_time(out)?;
-    let digits = format!("{:09}", c.nanos);
-    let trimmed = digits.trim_end_matches('0');
-    write!(out, ".{}", if trimmed.is_empty() { "0" } else { trimmed })
+    // Drop trailing zero digits arithmetically rather than through a formatted string:
+    // this runs once per TIMESTAMP value of a listing.
+    let (mut fraction, mut width) = (c.nanos, 9);
+    while width > 1 && fraction % 10 == 0 {
+        fraction /= 10;
+        width -= 1;
+    }
+    write!(out, ".{fraction:0width$}")
 }
 
 /// Java `Float.toString` (JDK 19 and later).

@@ -212,8 +212,14 @@ impl<'a> OneRowChange<'a> {
                 5 => rc
                     .column_spec
                     .push(ColumnSpec::decode(f.message("ColumnSpec")?)?),
-                6 => rc.key_values.push(decode_row(f.message("RowValue")?)?),
-                7 => rc.column_values.push(decode_row(f.message("RowValue")?)?),
+                6 => {
+                    let row = decode_row(f.message("RowValue")?, rc.key_spec.len())?;
+                    rc.key_values.push(row)
+                }
+                7 => {
+                    let row = decode_row(f.message("RowValue")?, rc.column_spec.len())?;
+                    rc.column_values.push(row)
+                }
                 8 => rc.table_id = Some(f.sint64()?),
                 _ => {}
             }
@@ -251,8 +257,12 @@ impl<'a> OneRowChange<'a> {
     }
 }
 
-fn decode_row<'a>(mut m: Message<'a>) -> Result<Vec<ColumnVal<'a>>, PbError> {
-    let mut row = Vec::new();
+/// One row image; `columns` is the number of column specs read so far (writers store the
+/// specs first), the usual number of values, so the row is allocated once. The guess is
+/// capped by what the row's bytes can hold (a value takes at least a tag and a length
+/// byte), so a damaged record cannot make every small row reserve a huge vector.
+fn decode_row<'a>(mut m: Message<'a>, columns: usize) -> Result<Vec<ColumnVal<'a>>, PbError> {
+    let mut row = Vec::with_capacity(columns.min(m.remaining().len() / 2));
     while let Some(f) = m.next_field()? {
         if f.number == 1 {
             row.push(ColumnVal::decode(f.message("ColumnVal")?)?);

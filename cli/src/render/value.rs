@@ -29,12 +29,8 @@ pub fn push_column_value(
     let zone = &style.zone;
     match value.value() {
         Value::Null => text.push_str("NULL"),
-        Value::Int(n) | Value::Bit(n) => {
-            let _ = write!(text, "{n}");
-        }
-        Value::Long(n) => {
-            let _ = write!(text, "{n}");
-        }
+        Value::Int(n) | Value::Bit(n) => text.push_str(itoa::Buffer::new().format(n)),
+        Value::Long(n) => text.push_str(itoa::Buffer::new().format(n)),
         Value::Float(x) => javatext::push_float(text, x),
         Value::Double(x) => javatext::push_double(text, x),
         Value::Decimal { unscaled, scale } => javatext::push_big_decimal(text, unscaled, scale),
@@ -97,10 +93,19 @@ fn push_byte_string(text: &mut String, bytes: &[u8], style: &Style) {
 fn push_blob(text: &mut String, bytes: &[u8]) {
     match bytes.get(..BLOB_PREFIX) {
         Some(prefix) if bytes.len() > BLOB_PREFIX => {
-            text.push_str(&String::from_utf8_lossy(prefix));
+            push_lossy_utf8(text, prefix);
             text.push_str("<...>");
         }
-        _ => text.push_str(&String::from_utf8_lossy(bytes)),
+        _ => push_lossy_utf8(text, bytes),
+    }
+}
+
+/// `bytes` as UTF-8, invalid sequences replaced. Valid text (the usual case) is checked
+/// with the fast whole-slice validation first; the lossy decoder is much slower.
+fn push_lossy_utf8(text: &mut String, bytes: &[u8]) {
+    match std::str::from_utf8(bytes) {
+        Ok(valid) => text.push_str(valid),
+        Err(_) => text.push_str(&String::from_utf8_lossy(bytes)),
     }
 }
 

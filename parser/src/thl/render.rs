@@ -73,17 +73,35 @@ impl Civil {
         } else {
             1 - self.year
         };
-        write!(out, "{year_of_era:04}-{:02}-{:02}", self.month, self.day)
+        // Digits by hand rather than through `write!` padding: listings print a date
+        // for every temporal value, and the formatting machinery dominated that.
+        match u16::try_from(year_of_era) {
+            Ok(year) if year <= 9999 => {
+                two_digits(out, (year / 100) as u8)?;
+                two_digits(out, (year % 100) as u8)?;
+            }
+            _ => write!(out, "{year_of_era:04}")?,
+        }
+        out.write_char('-')?;
+        two_digits(out, self.month)?;
+        out.write_char('-')?;
+        two_digits(out, self.day)
     }
 
     /// `hh:mm:ss`.
     pub fn write_time(&self, out: &mut impl Write) -> fmt::Result {
-        write!(
-            out,
-            "{:02}:{:02}:{:02}",
-            self.hour, self.minute, self.second
-        )
+        two_digits(out, self.hour)?;
+        out.write_char(':')?;
+        two_digits(out, self.minute)?;
+        out.write_char(':')?;
+        two_digits(out, self.second)
     }
+}
+
+/// `n` (below 100) as two decimal digits.
+fn two_digits(out: &mut impl Write, n: u8) -> fmt::Result {
+    out.write_char(char::from(b'0' + n / 10 % 10))?;
+    out.write_char(char::from(b'0' + n % 10))
 }
 
 /// Year, month, day of a Julian day number: Gregorian from the cutover, Julian before.

@@ -100,12 +100,14 @@ fn push_blob(text: &mut String, bytes: &[u8]) {
     }
 }
 
-/// `bytes` as UTF-8, invalid sequences replaced. Valid text (the usual case) is checked
-/// with the fast whole-slice validation first; the lossy decoder is much slower.
+/// `bytes` as UTF-8, each invalid sequence replaced by U+FFFD (`from_utf8_lossy`'s
+/// rule), appended without the intermediate string that function allocates.
 fn push_lossy_utf8(text: &mut String, bytes: &[u8]) {
-    match std::str::from_utf8(bytes) {
-        Ok(valid) => text.push_str(valid),
-        Err(_) => text.push_str(&String::from_utf8_lossy(bytes)),
+    for chunk in bytes.utf8_chunks() {
+        text.push_str(chunk.valid());
+        if !chunk.invalid().is_empty() {
+            text.push(char::REPLACEMENT_CHARACTER);
+        }
     }
 }
 

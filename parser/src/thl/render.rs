@@ -309,6 +309,15 @@ fn twos_complement_negate(bytes: &[u8]) -> Vec<u8> {
 
 /// Decimal digits of an unsigned big-endian integer ("0" for none).
 fn decimal_digits(magnitude: &[u8]) -> String {
+    // Most column decimals fit in 128 bits (up to 38 digits): one native conversion
+    // instead of the long division below.
+    let significant = magnitude.iter().position(|&b| b != 0).unwrap_or(magnitude.len());
+    if let Some(small) = magnitude.get(significant..).filter(|m| m.len() <= 16) {
+        let value = small
+            .iter()
+            .fold(0u128, |acc, &b| (acc << 8) | u128::from(b));
+        return value.to_string();
+    }
     let mut n: Vec<u8> = magnitude.iter().copied().skip_while(|&b| b == 0).collect();
     let mut chunks = Vec::new();
     while !n.is_empty() {

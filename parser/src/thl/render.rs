@@ -311,7 +311,10 @@ fn twos_complement_negate(bytes: &[u8]) -> Vec<u8> {
 fn decimal_digits(magnitude: &[u8]) -> String {
     // Most column decimals fit in 128 bits (up to 38 digits): one native conversion
     // instead of the long division below.
-    let significant = magnitude.iter().position(|&b| b != 0).unwrap_or(magnitude.len());
+    let significant = magnitude
+        .iter()
+        .position(|&b| b != 0)
+        .unwrap_or(magnitude.len());
     if let Some(small) = magnitude.get(significant..).filter(|m| m.len() <= 16) {
         let value = small
             .iter()

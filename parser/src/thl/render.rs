@@ -149,8 +149,8 @@ pub fn java_float(out: &mut impl Write, x: f32) -> fmt::Result {
     }
     let m = x.abs();
     let digits = java_digits(
-        &format!("{m:e}"),
-        |precision| format!("{m:.precision$e}"),
+        sized(format_args!("{m:e}")),
+        |precision| sized(format_args!("{m:.precision$e}")),
         |text| text.parse::<f32>() == Ok(m),
     );
     java_layout(out, x < 0.0, f64::from(m), &digits)
@@ -163,8 +163,8 @@ pub fn java_double(out: &mut impl Write, x: f64) -> fmt::Result {
     }
     let m = x.abs();
     let digits = java_digits(
-        &format!("{m:e}"),
-        |precision| format!("{m:.precision$e}"),
+        sized(format_args!("{m:e}")),
+        |precision| sized(format_args!("{m:.precision$e}")),
         |text| text.parse::<f64>() == Ok(m),
     );
     java_layout(out, x < 0.0, m, &digits)
@@ -176,21 +176,32 @@ pub fn java_double(out: &mut impl Write, x: f64) -> fmt::Result {
 /// closest two-digit string instead. Rust's `{:e}` gives the shortest length but may
 /// break ties the other way, so the exact rounding to that length (`{:.N e}`, which
 /// rounds half to even) is preferred whenever it reads back.
+/// `args` as a string allocated once: `format!` starts small and grows (reallocating)
+/// while the digits are written, a measurable cost once per float of a listing. 32
+/// bytes hold any `{:e}` form of an f64 with up to 17 digits.
+fn sized(args: fmt::Arguments<'_>) -> String {
+    let mut text = String::with_capacity(32);
+    let _ = text.write_fmt(args);
+    text
+}
+
 fn java_digits(
-    shortest: &str,
+    shortest: String,
     with_precision: impl Fn(usize) -> String,
     reads_back: impl Fn(&str) -> bool,
 ) -> String {
-    let (mantissa, _) = shortest.split_once('e').unwrap_or((shortest, "0"));
+    let (mantissa, _) = shortest.split_once('e').unwrap_or((&shortest, "0"));
     let len = mantissa.chars().filter(char::is_ascii_digit).count();
     if len <= 1 {
         return with_precision(1);
     }
     let rounded = with_precision(len - 1);
-    if reads_back(&rounded) {
+    // Usually both roundings agree, and the shortest form reads back by definition:
+    // parsing is only needed to settle a tie broken the other way.
+    if rounded == shortest || reads_back(&rounded) {
         rounded
     } else {
-        shortest.to_string()
+        shortest
     }
 }
 
@@ -213,7 +224,8 @@ fn special(out: &mut impl Write, x: f64) -> fmt::Result {
 fn java_layout(out: &mut impl Write, negative: bool, magnitude: f64, sci: &str) -> fmt::Result {
     let (mantissa, exp) = sci.split_once('e').unwrap_or((sci, "0"));
     let exp: i32 = exp.parse().unwrap_or(0);
-    let digits: String = mantissa.chars().filter(char::is_ascii_digit).collect();
+    let mut digits = String::with_capacity(mantissa.len());
+    digits.extend(mantissa.chars().filter(char::is_ascii_digit));
     let digits = digits.trim_end_matches('0');
     let digits = if digits.is_empty() { "0" } else { digits };
     if negative {
@@ -222,16 +234,18 @@ fn java_layout(out: &mut impl Write, negative: bool, magnitude: f64, sci: &str) 
     if (1e-3..1e7).contains(&magnitude) {
         if exp >= 0 {
             let int_len = exp as usize + 1;
-            let int: String = digits
-                .chars()
-                .chain(std::iter::repeat('0'))
-                .take(int_len)
-                .collect();
+            for digit in digits.chars().chain(std::iter::repeat('0')).take(int_len) {
+                out.write_char(digit)?;
+            }
             let frac = digits.get(int_len..).unwrap_or("");
-            write!(out, "{int}.{}", if frac.is_empty() { "0" } else { frac })
+            out.write_char('.')?;
+            out.write_str(if frac.is_empty() { "0" } else { frac })
         } else {
-            let zeros = "0".repeat((-exp - 1) as usize);
-            write!(out, "0.{zeros}{digits}")
+            out.write_str("0.")?;
+            for _ in 0..(-exp - 1) {
+                out.write_char('0')?;
+            }
+            out.write_str(digits)
         }
     } else {
         let (first, rest) = digits.split_at(1);

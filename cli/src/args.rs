@@ -18,61 +18,56 @@ use clap::Parser;
 
 use crate::failure::Failure;
 
-/// Options that take a value, without their dash.
-const VALUE_OPTIONS: &[&str] = &[
-    "conf",
-    "service",
-    "dir",
-    "seqno",
-    "low",
-    "high",
-    "by",
-    "charset",
-    "timezone",
-    "file",
-    "first",
-    "last",
-    "shard",
-    "schema",
-    "start-position",
-    "stop-position",
-    "start-datetime",
-    "stop-datetime",
+/// How an option is written on the command line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Takes {
+    /// `-low 3`, `-low=3`.
+    Value,
+    /// `-sql`.
+    Flag,
+}
+
+/// Every option, without its dash: what it takes, and whether it is one of Tungsten's
+/// own (spec 10, plus `-dir`). Tungsten accepts each of its options whatever the
+/// command (`thl index -low 3` is not an error there), so replog does too.
+const OPTIONS: &[(&str, Takes, bool)] = &[
+    ("conf", Takes::Value, true),
+    ("service", Takes::Value, true),
+    ("dir", Takes::Value, true),
+    ("seqno", Takes::Value, true),
+    ("low", Takes::Value, true),
+    ("high", Takes::Value, true),
+    ("by", Takes::Value, true),
+    ("charset", Takes::Value, true),
+    ("timezone", Takes::Value, true),
+    ("file", Takes::Value, true),
+    ("sql", Takes::Flag, true),
+    ("specs", Takes::Flag, true),
+    ("headers", Takes::Flag, true),
+    ("json", Takes::Flag, true),
+    ("y", Takes::Flag, true),
+    ("hex", Takes::Flag, true),
+    ("no-checksum", Takes::Flag, true),
+    ("first", Takes::Value, false),
+    ("last", Takes::Value, false),
+    ("shard", Takes::Value, false),
+    ("schema", Takes::Value, false),
+    ("start-position", Takes::Value, false),
+    ("stop-position", Takes::Value, false),
+    ("start-datetime", Takes::Value, false),
+    ("stop-datetime", Takes::Value, false),
+    ("permissive", Takes::Flag, false),
 ];
 
-/// Options that are plain flags, without their dash.
-const FLAG_OPTIONS: &[&str] = &[
-    "sql",
-    "specs",
-    "headers",
-    "json",
-    "y",
-    "hex",
-    "no-checksum",
-    "permissive",
-];
+/// What option `name` takes, or `None` when there is no such option.
+fn takes(name: &str) -> Option<Takes> {
+    OPTIONS.iter().find(|o| o.0 == name).map(|o| o.1)
+}
 
-/// Tungsten's own options (spec 10) and `-dir`: Tungsten accepts each of them whatever
-/// the command (`thl index -low 3` is not an error there), so replog does too.
-const TUNGSTEN_OPTIONS: &[&str] = &[
-    "conf",
-    "service",
-    "dir",
-    "seqno",
-    "low",
-    "high",
-    "by",
-    "charset",
-    "timezone",
-    "file",
-    "sql",
-    "specs",
-    "headers",
-    "json",
-    "y",
-    "hex",
-    "no-checksum",
-];
+/// Whether `name` is one of Tungsten's own options.
+fn is_tungsten(name: &str) -> bool {
+    OPTIONS.iter().any(|o| o.0 == name && o.2)
+}
 
 /// The options replog added for `list` (beside Tungsten's).
 const LIST_OPTIONS: &[&str] = &["first", "last", "shard", "schema", "permissive"];
@@ -130,9 +125,10 @@ pub fn normalize(argv: impl IntoIterator<Item = OsString>) -> Result<Vec<OsStrin
             Some((name, value)) => (name, Some(value)),
             None => (bare, None),
         };
-        if FLAG_OPTIONS.contains(&name) && inline.is_none() {
+        let takes = takes(name);
+        if takes == Some(Takes::Flag) && inline.is_none() {
             out.push(format!("--{name}").into());
-        } else if VALUE_OPTIONS.contains(&name) {
+        } else if takes == Some(Takes::Value) {
             let value = match inline {
                 Some(value) => OsString::from(value),
                 None => argv
@@ -453,10 +449,7 @@ impl LowArgs {
             Some("index" | "info") => SUMMARY_OPTIONS,
             Some(_) => &[],
         };
-        match self
-            .given()
-            .find(|o| !TUNGSTEN_OPTIONS.contains(o) && !extra.contains(o))
-        {
+        match self.given().find(|o| !is_tungsten(o) && !extra.contains(o)) {
             Some(option) => Err(unrecognized(option)),
             None => Ok(()),
         }

@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{copy_fixture, header_only_log, thl, thl_dir, thl_on};
+use common::{copy_fixture, crc32, header_only_log, restamp_record_crc, thl, thl_dir, thl_on};
 
 #[test]
 fn index_of_a_rotated_log() {
@@ -474,26 +474,9 @@ fn log_with_record_type(record_type: u8) -> tempfile::TempDir {
     let (at, length) = (1430, 1536);
     assert_eq!(bytes[at..at + 4], (length as u32).to_be_bytes());
     bytes[at + 4] = record_type;
-    let crc = crc32(&bytes[at + 4..at + length - 9]);
-    bytes[at + length - 8..at + length].copy_from_slice(&u64::from(crc).to_be_bytes());
+    restamp_record_crc(&mut bytes, at, length);
     std::fs::write(&file, &bytes).unwrap();
     tmp
-}
-
-/// CRC-32 (IEEE, reflected, as java.util.zip.CRC32), bit by bit.
-fn crc32(data: &[u8]) -> u32 {
-    let mut crc = !0u32;
-    for &byte in data {
-        crc ^= u32::from(byte);
-        for _ in 0..8 {
-            crc = if crc & 1 == 1 {
-                (crc >> 1) ^ 0xEDB8_8320
-            } else {
-                crc >> 1
-            };
-        }
-    }
-    !crc
 }
 
 #[test]

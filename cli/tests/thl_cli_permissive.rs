@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::{copy_fixture, thl};
+use common::{copy_fixture, restamp_record_crc, thl};
 
 const NAME: &str = "thl.data.0000000001";
 
@@ -133,8 +133,7 @@ fn an_undecodable_payload_is_reported_and_left_out() {
         p += 8;
         b[p] = 0x7f;
         b[p + 1] = 0x7f;
-        let crc = u64::from(crc32(&b[at + 4..at + length - 9]));
-        b[at + length - 8..at + length].copy_from_slice(&crc.to_be_bytes());
+        restamp_record_crc(b, at, length);
     });
     let dir = tmp.path().to_str().unwrap();
     let strict = thl(&["-dir", dir, "list"]);
@@ -183,22 +182,6 @@ fn an_option_a_command_does_not_take_is_unrecognized() {
         assert_eq!(run.stdout, "");
         assert_eq!(run.fails(), format!("Unrecognized option: {option}\n"));
     }
-}
-
-/// CRC-32 (IEEE, reflected, as java.util.zip.CRC32), bit by bit.
-fn crc32(data: &[u8]) -> u32 {
-    let mut crc = !0u32;
-    for &byte in data {
-        crc ^= u32::from(byte);
-        for _ in 0..8 {
-            crc = if crc & 1 == 1 {
-                (crc >> 1) ^ 0xEDB8_8320
-            } else {
-                crc >> 1
-            };
-        }
-    }
-    !crc
 }
 
 #[test]

@@ -101,3 +101,28 @@ pub fn header_only_log() -> tempfile::TempDir {
     std::fs::write(tmp.path().join("thl.data.0000000001"), header).unwrap();
     tmp
 }
+
+/// Recomputes the CRC-32 of the THL record at `at` (`length` bytes, its 4-byte length
+/// included) after a test changed its data: spec 3, the CRC covers the data after the
+/// length and before the CRC type byte and the 8-byte CRC that end the record.
+pub fn restamp_record_crc(bytes: &mut [u8], at: usize, length: usize) {
+    let crc = u64::from(crc32(&bytes[at + 4..at + length - 9]));
+    bytes[at + length - 8..at + length].copy_from_slice(&crc.to_be_bytes());
+}
+
+/// CRC-32 (IEEE, reflected, as java.util.zip.CRC32), bit by bit: written from the
+/// definition rather than taken from the crate the library uses.
+pub fn crc32(data: &[u8]) -> u32 {
+    let mut crc = !0u32;
+    for &byte in data {
+        crc ^= u32::from(byte);
+        for _ in 0..8 {
+            crc = if crc & 1 == 1 {
+                (crc >> 1) ^ 0xEDB8_8320
+            } else {
+                crc >> 1
+            };
+        }
+    }
+    !crc
+}

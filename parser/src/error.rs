@@ -4,6 +4,7 @@ use std::fmt;
 
 use crate::binlog::BinlogError;
 use crate::thl::ThlError;
+use crate::txn::TxnError;
 
 /// A failure while reading an input, with the absolute byte offset where it was found.
 #[derive(Debug)]
@@ -41,6 +42,8 @@ pub enum ErrorKind {
     Binlog(BinlogError),
     /// A THL framing or decoding failure.
     Thl(ThlError),
+    /// Grouping events into transactions.
+    Txn(TxnError),
 }
 
 /// Why an input is held in memory rather than mapped.
@@ -99,6 +102,7 @@ impl fmt::Display for ErrorKind {
             ),
             ErrorKind::Binlog(e) => e.fmt(f),
             ErrorKind::Thl(e) => e.fmt(f),
+            ErrorKind::Txn(e) => e.fmt(f),
         }
     }
 }

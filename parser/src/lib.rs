@@ -19,5 +19,6 @@ pub mod error;
 pub mod input;
 pub mod json;
 pub mod thl;
+pub mod txn;
 
 pub use error::{Error, ErrorKind, InMemory};

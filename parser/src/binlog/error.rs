@@ -69,6 +69,14 @@ pub enum BinlogError {
         /// Offset where reading resumes (the input's end when nothing plausible follows).
         resume_at: u64,
     },
+    /// An event packed in a `TRANSACTION_PAYLOAD_EVENT` could not be framed or decoded
+    /// (the enclosing error's offset is the payload event's).
+    InPayload {
+        /// Offset of the inner event in the decompressed payload.
+        inner_offset: usize,
+        /// What was wrong (offsets inside are relative to the payload).
+        cause: Box<BinlogError>,
+    },
     /// An event body could not be decoded.
     Body {
         /// Name of the event type (`QUERY_EVENT`, `MARIADB_GTID_EVENT`…).
@@ -95,6 +103,10 @@ impl BinlogError {
 impl fmt::Display for BinlogError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
+            BinlogError::InPayload {
+                inner_offset,
+                cause,
+            } => write!(f, "payload event at inner offset {inner_offset}: {cause}"),
             BinlogError::BadMagic { found } if found.is_empty() => {
                 write!(f, "not a binary log: expected magic fe62696e, found an empty input")
             }

@@ -38,6 +38,7 @@ pub mod header;
 pub mod reader;
 pub mod rows;
 pub mod sequence;
+pub mod stream;
 #[cfg(test)]
 mod test_log;
 mod wire;

@@ -120,6 +120,30 @@ fn date_from_jdn(jdn: i64) -> (i64, u8, u8) {
     (year, month as u8, day as u8)
 }
 
+/// The Julian day number of a calendar date as Java's default calendar reads its
+/// fields: Gregorian from 1582-10-15, Julian before, and lenient about month 0 (the
+/// previous December) and day 0 (the previous month's last day).
+pub fn jdn_from_date(year: i64, month: u8, day: u8) -> i64 {
+    let (year, month) = if month == 0 { (year - 1, 12) } else { (year, i64::from(month)) };
+    let a = (14 - month) / 12;
+    let y = year + 4800 - a;
+    let m = month + 12 * a - 3;
+    let base = (153 * m + 2) / 5 + 365 * y + y.div_euclid(4);
+    let day = i64::from(day);
+    let gregorian = day + base - y.div_euclid(100) + y.div_euclid(400) - 32045;
+    if gregorian >= JDN_GREGORIAN_CUTOVER {
+        gregorian
+    } else {
+        day + base - 32083
+    }
+}
+
+/// Java milliseconds of a wall-clock time read as UTC, with [`jdn_from_date`]'s
+/// calendar: what a JVM running in UTC stores for a DATE or DATETIME.
+pub fn millis_from_civil(year: i64, month: u8, day: u8, seconds_of_day: i64) -> i64 {
+    (jdn_from_date(year, month, day) - JDN_UNIX_EPOCH) * MILLIS_PER_DAY + seconds_of_day * 1000
+}
+
 /// Java `Timestamp.toString`: `yyyy-mm-dd hh:mm:ss.F`, F = nanoseconds with trailing
 /// zeros removed but at least one digit (`.0`, `.5`, `.123456789`).
 pub fn timestamp(
@@ -443,6 +467,19 @@ mod tests {
             "2015-01-01 00:00:01.123456789"
         );
         assert_eq!(ts(10, 0), "1970-01-01 00:00:00.01");
+    }
+
+    #[test]
+    fn civil_fields_round_trip_through_java_millis() {
+        for (y, m, d) in [(1970, 1, 1), (2014, 1, 31), (1582, 10, 15), (1582, 10, 4), (1, 1, 1), (9999, 12, 31)] {
+            let ms = millis_from_civil(y, m, d, 3600);
+            let c = Civil::from_millis(ms, 0, 0);
+            assert_eq!((c.year, c.month, c.day, c.hour), (y, m, d, 1));
+        }
+        assert_eq!(millis_from_civil(1970, 1, 1, 0), 0);
+        assert_eq!(millis_from_civil(1, 1, 1, 0), -62135769600000);
+        assert_eq!(millis_from_civil(2014, 2, 0, 0), millis_from_civil(2014, 1, 31, 0));
+        assert_eq!(millis_from_civil(2014, 0, 1, 0), millis_from_civil(2013, 12, 1, 0));
     }
 
     #[test]

@@ -1,0 +1,488 @@
+//! A stateful walk over a sequence of binary logs: the state a reader must carry from
+//! event to event, kept in one place.
+//!
+//! [`Stream::walk`] opens each file in turn ([`LogBytes`]: mapped, `.gz` inflated),
+//! frames it with the format description in force, decodes every body, expands the
+//! events packed in a `TRANSACTION_PAYLOAD_EVENT`, remembers table maps (a rows event
+//! is useless without its map) and checks that a file's closing ROTATE names the file
+//! given next. Each decoded event reaches the visitor with its [`EventSite`] (file,
+//! offset, where the next event starts) and the table maps in force.
+//!
+//! Strict by default: the first problem ends the walk with its error. Permissive: every
+//! problem goes to the report channel and the walk carries on with the next readable
+//! event (see [`super::reader`] for how framing resynchronises).
+//!
+//! [`sequence_of`] turns what a user names (files, a directory, a `*.index` file) into
+//! the ordered file list.
+
+use std::path::{Path, PathBuf};
+
+use crate::error::{Error, ErrorKind};
+use crate::input::{LogBytes, OpenOptions};
+
+use super::event::Event;
+use super::event_type::EventType;
+use super::events::transaction_payload::InnerEvents;
+use super::header::{EventHeader, FLAG_BINLOG_IN_USE};
+use super::reader::{Frames, ParseMode, RawEvent, ReadOptions};
+use super::rows::TableMaps;
+use super::{sequence, BinlogError};
+
+/// Whether a walk goes on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Flow {
+    /// Visit the next event.
+    Continue,
+    /// Stop the walk.
+    Stop,
+}
+
+/// Where an event was found.
+#[derive(Debug, Clone, Copy)]
+pub struct EventSite<'s> {
+    /// The input's name as given (a path, or `<stdin>`).
+    pub file: &'s str,
+    /// The file's base name without a `.gz` suffix, as a server names it
+    /// (`mysql-bin.000042`).
+    pub log_name: &'s str,
+    /// Absolute offset of the event (of the enclosing payload event for inner events).
+    pub offset: u64,
+    /// Where the next event of the file starts: the position a reader resumes from.
+    pub next_position: u64,
+    /// Offset inside the decompressed payload, for events packed in a payload.
+    pub inner_offset: Option<usize>,
+    /// The event's own common header.
+    pub header: &'s EventHeader,
+    /// Its canonical type.
+    pub event_type: EventType,
+    /// Its on-disk size (the enclosing payload's, for inner events).
+    pub size: u64,
+}
+
+/// How a walk ended.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct StreamEnd {
+    /// The last file's format description had the in-use flag set: the server was still
+    /// writing it (or crashed), so an unfinished last transaction is expected.
+    pub last_file_in_use: bool,
+    /// The last file ended with a ROTATE or STOP, as a closed log does.
+    pub last_file_closed: bool,
+    /// The visitor asked to stop before the end.
+    pub stopped: bool,
+}
+
+/// Reads a sequence of binary logs as one stream.
+#[derive(Debug, Clone, Copy)]
+pub struct Stream {
+    /// Framing and checksum options; the mode decides strict or permissive.
+    pub read: ReadOptions,
+    /// How inputs are opened (in-memory limit for `.gz` and pipes).
+    pub open: OpenOptions,
+}
+
+/// The visitor: called once per decoded event, with the table maps in force.
+pub type Visit<'v> =
+    dyn FnMut(&EventSite<'_>, &Event<'_>, &TableMaps<'_>) -> Result<Flow, Error> + 'v;
+
+/// What a walk needs besides its inputs: the visitor and the report channel of
+/// permissive mode.
+struct Walk<'w, 'v> {
+    stream: Stream,
+    visit: &'w mut Visit<'v>,
+    report: &'w mut dyn FnMut(Error),
+}
+
+impl Stream {
+    /// Strict reading with checksums verified.
+    pub fn new(open: OpenOptions) -> Stream {
+        Stream {
+            read: ReadOptions::default(),
+            open,
+        }
+    }
+
+    /// Walks `files` in order. `report` receives each problem in permissive mode (in
+    /// strict mode the first one is returned instead).
+    pub fn walk(
+        self,
+        files: &[String],
+        visit: &mut Visit<'_>,
+        report: &mut dyn FnMut(Error),
+    ) -> Result<StreamEnd, Error> {
+        let mut walk = Walk {
+            stream: self,
+            visit,
+            report,
+        };
+        let mut end = StreamEnd::default();
+        let mut closing_rotate: Option<(String, u64, String)> = None;
+        for name in files {
+            if let Some((file, offset, named)) = closing_rotate.take() {
+                if name != "-" && !sequence::is_named_file(named.as_bytes(), name) {
+                    walk.problem(Error::new(
+                        file,
+                        offset,
+                        ErrorKind::Binlog(BinlogError::NextFileMismatch {
+                            named,
+                            given: name.clone(),
+                        }),
+                    ))?;
+                }
+            }
+            let bytes = match open(name, self.open) {
+                Ok(b) => b,
+                Err(e) => {
+                    walk.problem(e)?;
+                    continue;
+                }
+            };
+            let file_end = walk.file(&bytes)?;
+            end = StreamEnd {
+                last_file_in_use: file_end.in_use,
+                last_file_closed: file_end.closed,
+                stopped: file_end.stopped,
+            };
+            if file_end.stopped {
+                break;
+            }
+            closing_rotate = file_end.rotate_to.map(|(offset, named)| (name.clone(), offset, named));
+        }
+        Ok(end)
+    }
+}
+
+/// What one file's walk found at its end.
+#[derive(Debug, Default)]
+struct FileEnd {
+    in_use: bool,
+    closed: bool,
+    stopped: bool,
+    /// Offset and target of the file's closing ROTATE.
+    rotate_to: Option<(u64, String)>,
+}
+
+impl Walk<'_, '_> {
+    fn permissive(&self) -> bool {
+        self.stream.read.mode == ParseMode::Permissive
+    }
+
+    /// Strict: the error ends the walk. Permissive: reported, and the walk goes on.
+    fn problem(&mut self, err: Error) -> Result<(), Error> {
+        if self.permissive() {
+            (self.report)(err);
+            Ok(())
+        } else {
+            Err(err)
+        }
+    }
+
+    fn file(&mut self, bytes: &LogBytes) -> Result<FileEnd, Error> {
+        let name = bytes.name();
+        let log_name = log_name(name);
+        let mut frames = match Frames::new(name, bytes.bytes(), self.stream.read) {
+            Ok(f) => f,
+            Err(e) => {
+                self.problem(e)?;
+                return Ok(FileEnd::default());
+            }
+        };
+        let mut maps = TableMaps::new();
+        let mut end = FileEnd::default();
+        while let Some(item) = frames.next() {
+            let raw = match item {
+                Ok(raw) => raw,
+                Err(e) => {
+                    self.problem(e)?;
+                    continue;
+                }
+            };
+            end.closed = matches!(raw.event_type, EventType::ROTATE | EventType::STOP);
+            end.rotate_to = None;
+            if raw.event_type == EventType::FORMAT_DESCRIPTION {
+                end.in_use = raw.header.flags & FLAG_BINLOG_IN_USE != 0;
+            }
+            let ctx = frames.context();
+            let event = match raw.decode(ctx) {
+                Ok(event) => event,
+                Err(cause) => {
+                    let body_at = raw.offset + ctx.header_len as u64;
+                    self.problem(Error::new(
+                        name,
+                        raw.offset,
+                        ErrorKind::Binlog(BinlogError::body(
+                            raw.event_type,
+                            body_at,
+                            raw.body,
+                            cause,
+                        )),
+                    ))?;
+                    continue;
+                }
+            };
+            if let Event::Rotate(r) = &event {
+                if sequence::names_next_file(&raw.header) {
+                    end.rotate_to = Some((
+                        raw.offset,
+                        String::from_utf8_lossy(r.next_file).into_owned(),
+                    ));
+                }
+            }
+            let site = EventSite {
+                file: name,
+                log_name: &log_name,
+                offset: raw.offset,
+                next_position: raw.end_offset(),
+                inner_offset: None,
+                header: &raw.header,
+                event_type: raw.event_type,
+                size: u64::from(raw.header.event_size),
+            };
+            if (self.visit)(&site, &event, &maps)? == Flow::Stop {
+                end.stopped = true;
+                return Ok(end);
+            }
+            match event {
+                Event::TableMap(t) => {
+                    maps.insert(*t);
+                }
+                Event::TransactionPayload(p) => {
+                    let inflated = match p.decompress() {
+                        Ok(b) => b,
+                        Err(cause) => {
+                            let at = raw.offset + ctx.header_len as u64;
+                            self.problem(Error::new(
+                                name,
+                                raw.offset,
+                                ErrorKind::Binlog(BinlogError::body(
+                                    raw.event_type,
+                                    at,
+                                    raw.body,
+                                    cause,
+                                )),
+                            ))?;
+                            continue;
+                        }
+                    };
+                    if self.payload(&site, &raw, &inflated, ctx, &mut maps)? == Flow::Stop {
+                        end.stopped = true;
+                        return Ok(end);
+                    }
+                }
+                _ => {}
+            }
+        }
+        Ok(end)
+    }
+
+    /// The events packed in one `TRANSACTION_PAYLOAD_EVENT`.
+    fn payload(
+        &mut self,
+        outer: &EventSite<'_>,
+        raw: &RawEvent<'_>,
+        inflated: &[u8],
+        ctx: &super::FormatContext,
+        maps: &mut TableMaps<'_>,
+    ) -> Result<Flow, Error> {
+        let located = |e: super::InnerEventError| {
+            Error::new(
+                outer.file,
+                raw.offset,
+                ErrorKind::Binlog(BinlogError::InPayload {
+                    inner_offset: e.inner_offset,
+                    cause: Box::new(e.error),
+                }),
+            )
+        };
+        for item in InnerEvents::new(inflated, ctx) {
+            let inner = match item {
+                Ok(i) => i,
+                Err(e) => {
+                    self.problem(located(e))?;
+                    return Ok(Flow::Continue);
+                }
+            };
+            let event = match inner.decode(ctx) {
+                Ok(ev) => ev,
+                Err(e) => {
+                    self.problem(located(e))?;
+                    continue;
+                }
+            };
+            let site = EventSite {
+                inner_offset: Some(inner.inner_offset),
+                header: &inner.header,
+                event_type: inner.event_type,
+                ..*outer
+            };
+            if (self.visit)(&site, &event, maps)? == Flow::Stop {
+                return Ok(Flow::Stop);
+            }
+            if let Event::TableMap(t) = event {
+                maps.insert((*t).into_owned());
+            }
+        }
+        Ok(Flow::Continue)
+    }
+}
+
+fn open(name: &str, options: OpenOptions) -> Result<LogBytes, Error> {
+    if name == "-" {
+        LogBytes::from_reader_with("<stdin>", std::io::stdin().lock(), options)
+    } else {
+        LogBytes::open_with(Path::new(name), options)
+    }
+}
+
+/// The base name a server gives the file (`.gz` removed): what eventIds carry.
+pub fn log_name(path: &str) -> String {
+    let base = Path::new(path)
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| path.to_string());
+    match base.strip_suffix(".gz") {
+        Some(b) => b.to_string(),
+        None => base,
+    }
+}
+
+/// The ordered file list a user means by `names`: a file stands for itself, a
+/// `*.index` file for the files it lists (resolved in its directory), and a directory
+/// for its index file when it has exactly one, else for its files named
+/// `BASE.NNNNNN` (one base name only), in numeric order.
+pub fn sequence_of(names: &[String]) -> Result<Vec<String>, Error> {
+    let mut files = Vec::new();
+    for name in names {
+        let path = Path::new(name);
+        if path.is_dir() {
+            files.extend(directory_sequence(path)?);
+        } else if name.ends_with(".index") {
+            files.extend(index_sequence(path)?);
+        } else {
+            files.push(name.clone());
+        }
+    }
+    Ok(files)
+}
+
+fn io_error(path: &Path, e: std::io::Error) -> Error {
+    Error::new(path.display().to_string(), 0, ErrorKind::Io(e))
+}
+
+fn index_sequence(index: &Path) -> Result<Vec<String>, Error> {
+    let text = std::fs::read_to_string(index).map_err(|e| io_error(index, e))?;
+    let dir = index.parent().unwrap_or(Path::new("."));
+    Ok(text
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .map(|line| {
+            // Servers write paths relative to their data directory (`./mysql-bin.000001`);
+            // the files sit beside the index.
+            let base = Path::new(line).file_name().map_or(line.into(), PathBuf::from);
+            dir.join(base).display().to_string()
+        })
+        .collect())
+}
+
+fn directory_sequence(dir: &Path) -> Result<Vec<String>, Error> {
+    let mut indexes = Vec::new();
+    let mut numbered: Vec<(String, u64, String)> = Vec::new();
+    for entry in std::fs::read_dir(dir).map_err(|e| io_error(dir, e))? {
+        let name = entry
+            .map_err(|e| io_error(dir, e))?
+            .file_name()
+            .to_string_lossy()
+            .into_owned();
+        if name.ends_with(".index") {
+            indexes.push(name);
+            continue;
+        }
+        let plain = name.strip_suffix(".gz").unwrap_or(&name);
+        if let Some((base, number)) = plain.rsplit_once('.') {
+            if number.len() >= 6 && number.bytes().all(|b| b.is_ascii_digit()) {
+                if let Ok(n) = number.parse() {
+                    numbered.push((base.to_string(), n, name.clone()));
+                }
+            }
+        }
+    }
+    if let [index] = indexes.as_slice() {
+        return index_sequence(&dir.join(index));
+    }
+    numbered.sort();
+    let bases: std::collections::BTreeSet<&str> =
+        numbered.iter().map(|(b, _, _)| b.as_str()).collect();
+    if bases.len() > 1 {
+        let listed: Vec<&str> = bases.into_iter().collect();
+        return Err(io_error(
+            dir,
+            std::io::Error::new(
+                std::io::ErrorKind::InvalidInput,
+                format!(
+                    "the directory holds logs of several base names ({}); name the files or \
+                     the .index file to read",
+                    listed.join(", ")
+                ),
+            ),
+        ));
+    }
+    if numbered.is_empty() {
+        return Err(io_error(
+            dir,
+            std::io::Error::new(
+                std::io::ErrorKind::NotFound,
+                "no binary log (NAME.NNNNNN) or .index file in the directory",
+            ),
+        ));
+    }
+    Ok(numbered
+        .into_iter()
+        .map(|(_, _, name)| dir.join(name).display().to_string())
+        .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn log_names_drop_directories_and_gz() {
+        assert_eq!(log_name("/var/lib/mysql/mysql-bin.000042"), "mysql-bin.000042");
+        assert_eq!(log_name("logs/mysql-bin.000042.gz"), "mysql-bin.000042");
+        assert_eq!(log_name("<stdin>"), "<stdin>");
+    }
+
+    #[test]
+    fn directories_and_index_files_become_ordered_sequences() {
+        let dir = std::env::temp_dir().join(format!("replog-seq-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        for n in ["mysql-bin.000010", "mysql-bin.000002", "mysql-bin.000009.gz", "notes.txt"] {
+            std::fs::write(dir.join(n), b"").unwrap();
+        }
+        let listed = sequence_of(&[dir.display().to_string()]).unwrap();
+        let names: Vec<String> = listed.iter().map(|p| log_name(p)).collect();
+        assert_eq!(
+            names,
+            ["mysql-bin.000002", "mysql-bin.000009", "mysql-bin.000010"]
+        );
+        std::fs::write(
+            dir.join("mysql-bin.index"),
+            "./mysql-bin.000009\n./mysql-bin.000010\n",
+        )
+        .unwrap();
+        let listed = sequence_of(&[dir.display().to_string()]).unwrap();
+        assert_eq!(
+            listed,
+            [
+                dir.join("mysql-bin.000009").display().to_string(),
+                dir.join("mysql-bin.000010").display().to_string()
+            ]
+        );
+        std::fs::write(dir.join("other-bin.000001"), b"").unwrap();
+        std::fs::remove_file(dir.join("mysql-bin.index")).unwrap();
+        let err = sequence_of(&[dir.display().to_string()]).unwrap_err();
+        assert!(err.to_string().contains("several base names"), "{err}");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}

@@ -1,0 +1,344 @@
+//! Row events as THL row changes: column specs and typed values as the MySQL extractor
+//! stores them (thl-format.md §6.5–6.7), temporal values computed as a JVM running in
+//! UTC does (`tz_aware=true`).
+//!
+//! Two things go beyond the reference extractor, and only when the table map carries
+//! the optional metadata (`binlog_row_metadata=FULL`): column names, and `signed=false`
+//! for UNSIGNED columns, which is what Tungsten's `colnames` filter adds. Values stay
+//! as the extractor stores them (an UNSIGNED TINYINT 200 is the INT -56), so an applier
+//! that honours the flag restores them.
+
+use crate::binlog::rows::{ColumnType, Decimal, RowImage, RowsAction, RowsEvent, TableMap, Value};
+use crate::decode::DecodeError;
+use crate::thl::event::{Action, ValueType};
+use crate::thl::render::millis_from_civil;
+
+use super::owned::{OwnedRowChange, OwnedSpec, OwnedValue};
+
+/// `java.sql.Types` codes the extractor uses.
+mod sql_type {
+    pub(super) const NULL: i32 = 0;
+    pub(super) const BIT: i32 = -7;
+    pub(super) const INTEGER: i32 = 4;
+    pub(super) const DECIMAL: i32 = 3;
+    pub(super) const FLOAT: i32 = 6;
+    pub(super) const DOUBLE: i32 = 8;
+    pub(super) const VARCHAR: i32 = 12;
+    pub(super) const DATE: i32 = 91;
+    pub(super) const TIME: i32 = 92;
+    pub(super) const TIMESTAMP: i32 = 93;
+    pub(super) const OTHER: i32 = 1111;
+    pub(super) const BLOB: i32 = 2004;
+}
+
+/// The row change of `event`, whose table map is `map`.
+pub(crate) fn row_change(
+    event: &RowsEvent<'_>,
+    map: &TableMap<'_>,
+) -> Result<OwnedRowChange, DecodeError> {
+    let action = match event.kind.action {
+        RowsAction::Write => Action::Insert,
+        RowsAction::Delete => Action::Delete,
+        RowsAction::Update | RowsAction::PartialUpdate => Action::Update,
+    };
+    let mut change = OwnedRowChange {
+        schema: String::from_utf8_lossy(&map.schema).into_owned(),
+        table: String::from_utf8_lossy(&map.table).into_owned(),
+        action,
+        key_spec: Vec::new(),
+        column_spec: Vec::new(),
+        key_values: Vec::new(),
+        column_values: Vec::new(),
+        table_id: event.table_id as i64,
+    };
+    for row in event.rows(map)? {
+        let row = row?;
+        if let Some(before) = &row.before {
+            let values = image(before, map, &mut change.key_spec)?;
+            change.key_values.push(values);
+        }
+        if let Some(after) = &row.after {
+            let values = image(after, map, &mut change.column_spec)?;
+            change.column_values.push(values);
+        }
+    }
+    Ok(change)
+}
+
+/// The values of one image; the specs (one per present column, shared by all rows of
+/// the event) take a column's type from its first non-NULL value.
+fn image(
+    image: &RowImage<'_>,
+    map: &TableMap<'_>,
+    specs: &mut Vec<OwnedSpec>,
+) -> Result<Vec<OwnedValue>, DecodeError> {
+    let mut values = Vec::with_capacity(image.len());
+    for (slot, cell) in image.iter().enumerate() {
+        let cell = cell?;
+        let column = &map.columns[cell.column];
+        if specs.len() <= slot {
+            specs.push(OwnedSpec {
+                index: cell.column as i32 + 1,
+                name: map
+                    .column_name(cell.column)
+                    .map(|n| String::from_utf8_lossy(n).into_owned()),
+                sql_type: sql_type::NULL,
+                signed: !column.unsigned,
+                length: 0,
+            });
+        }
+        let (value, typed) = value(column.kind, column.string_length, cell.value, map, cell.column);
+        if let (Some((sql_type, length)), Some(spec)) = (typed, specs.get_mut(slot)) {
+            spec.sql_type = sql_type;
+            spec.length = length;
+        }
+        values.push(value);
+    }
+    Ok(values)
+}
+
+fn typed(value_type: ValueType) -> OwnedValue {
+    OwnedValue {
+        value_type: value_type as i32,
+        ..OwnedValue::default()
+    }
+}
+
+fn int(value_type: ValueType, v: i32) -> OwnedValue {
+    OwnedValue {
+        int: Some(v),
+        ..typed(value_type)
+    }
+}
+
+fn long(value_type: ValueType, v: i64) -> OwnedValue {
+    OwnedValue {
+        long: Some(v),
+        ..typed(value_type)
+    }
+}
+
+fn bytes(value_type: ValueType, v: Vec<u8>) -> OwnedValue {
+    OwnedValue {
+        bytes: Some(v),
+        ..typed(value_type)
+    }
+}
+
+/// Nanoseconds beyond the millisecond, stored only when non-zero (TIMESTAMP, DATETIME).
+fn extra_nanos(micros: u32) -> Option<i32> {
+    let nanos = (micros % 1000 * 1000) as i32;
+    (nanos > 0).then_some(nanos)
+}
+
+/// The zero TIMESTAMP/DATETIME: type TIMESTAMP with only `intValue` 0.
+fn zero_timestamp() -> (OwnedValue, Option<(i32, i32)>) {
+    (int(ValueType::Timestamp, 0), Some((sql_type::TIMESTAMP, 0)))
+}
+
+/// The stored value and the spec (type, length) it implies; `None` for SQL NULL,
+/// which leaves the spec as it is.
+fn value(
+    kind: ColumnType,
+    bytes_per_value: u16,
+    v: Value<'_>,
+    map: &TableMap<'_>,
+    column: usize,
+) -> (OwnedValue, Option<(i32, i32)>) {
+    use ColumnType as C;
+    let integer = |width: i32| Some((sql_type::INTEGER, width));
+    match v {
+        Value::Null => (typed(ValueType::Null), None),
+        Value::Int(_) | Value::UInt(_) => {
+            // The extractor reads integers as signed whatever the column says.
+            let raw = match v {
+                Value::Int(i) => i,
+                Value::UInt(u) => u as i64,
+                _ => 0,
+            };
+            match kind {
+                C::Tiny => (int(ValueType::Int, i32::from(raw as i8)), integer(1)),
+                C::Short => (int(ValueType::Int, i32::from(raw as i16)), integer(2)),
+                C::Int24 => (int(ValueType::Int, ((raw as i32) << 8) >> 8), integer(3)),
+                C::Long => (int(ValueType::Int, raw as i32), integer(4)),
+                _ => (long(ValueType::Long, raw), integer(8)),
+            }
+        }
+        Value::Float(f) => (
+            OwnedValue {
+                float: Some(f),
+                ..typed(ValueType::Float)
+            },
+            Some((sql_type::FLOAT, 0)),
+        ),
+        Value::Double(d) => (
+            OwnedValue {
+                double: Some(d),
+                ..typed(ValueType::Double)
+            },
+            Some((sql_type::DOUBLE, 0)),
+        ),
+        Value::Decimal(d) => (decimal(&d), Some((sql_type::DECIMAL, 0))),
+        Value::Bit(b) => (int(ValueType::Bit, b as i32), Some((sql_type::BIT, 0))),
+        Value::Year(y) => {
+            let year = if y == 0 { 1900 } else { i32::from(y) };
+            (int(ValueType::Int, year), integer(0))
+        }
+        Value::Enum(i) => {
+            let spec = if bytes_per_value == 1 {
+                (sql_type::OTHER, 0)
+            } else {
+                (sql_type::INTEGER, 0)
+            };
+            (int(ValueType::Int, i32::from(i)), Some(spec))
+        }
+        Value::Set(bits) => (long(ValueType::Long, bits as i64), integer(0)),
+        Value::String(s) => (
+            bytes(ValueType::BinaryString, s.to_vec()),
+            Some((sql_type::VARCHAR, 0)),
+        ),
+        Value::Blob(b) | Value::Geometry(b) | Value::Vector(b) | Value::Compressed(b) => {
+            (bytes(ValueType::Blob, b.to_vec()), Some((sql_type::BLOB, 0)))
+        }
+        Value::Json(_) | Value::JsonDiff(_) => {
+            // JSON is stored as its text: what the column reads back as.
+            let mut text = Vec::new();
+            if v.write_json(map.column_info(column), &mut text).is_err() {
+                text.clear();
+            }
+            (bytes(ValueType::Blob, text), Some((sql_type::BLOB, 0)))
+        }
+        Value::Timestamp(ts) => {
+            if ts.seconds == 0 && ts.micros == 0 {
+                return zero_timestamp();
+            }
+            let millis = i64::from(ts.seconds) * 1000 + i64::from(ts.micros / 1000);
+            (
+                OwnedValue {
+                    long: Some(millis),
+                    int: extra_nanos(ts.micros),
+                    ..typed(ValueType::Timestamp)
+                },
+                Some((sql_type::TIMESTAMP, 0)),
+            )
+        }
+        Value::DateTime(dt) => {
+            let d = dt.date;
+            if (d.year, d.month, d.day, dt.hour, dt.minute, dt.second, dt.micros)
+                == (0, 0, 0, 0, 0, 0, 0)
+            {
+                return zero_timestamp();
+            }
+            let seconds = i64::from(dt.hour) * 3600 + i64::from(dt.minute) * 60 + i64::from(dt.second);
+            let millis = millis_from_civil(i64::from(d.year), d.month, d.day, seconds)
+                + i64::from(dt.micros / 1000);
+            (
+                OwnedValue {
+                    long: Some(millis),
+                    int: extra_nanos(dt.micros),
+                    string: Some("GMT"),
+                    ..typed(ValueType::Date)
+                },
+                Some((sql_type::DATE, 0)),
+            )
+        }
+        Value::Date(d) => {
+            if (d.year, d.month, d.day) == (0, 0, 0) {
+                return (int(ValueType::Date, 0), Some((sql_type::DATE, 0)));
+            }
+            let millis = millis_from_civil(i64::from(d.year), d.month, d.day, 0);
+            (long(ValueType::Date, millis), Some((sql_type::DATE, 0)))
+        }
+        Value::Time(t) => {
+            let magnitude = (i64::from(t.hours) * 3600
+                + i64::from(t.minutes) * 60
+                + i64::from(t.seconds))
+                * 1000
+                + i64::from(t.micros / 1000);
+            let millis = if t.negative { -magnitude } else { magnitude };
+            let value = if kind == C::Time2 {
+                // The fractional form always carries its nanoseconds, even 0.
+                OwnedValue {
+                    long: Some(millis),
+                    int: Some((t.micros % 1000 * 1000) as i32),
+                    ..typed(ValueType::Time)
+                }
+            } else {
+                long(ValueType::Time, millis)
+            };
+            (value, Some((sql_type::TIME, 0)))
+        }
+    }
+}
+
+/// A DECIMAL as Java's `BigDecimal` serializes it: the unscaled value as minimal
+/// big-endian two's-complement bytes, and the scale.
+fn decimal(d: &Decimal<'_>) -> OwnedValue {
+    let text = d.to_string();
+    let negative = text.starts_with('-');
+    let digits = text.bytes().filter(u8::is_ascii_digit);
+    // Magnitude in base 256, most significant byte first.
+    let mut magnitude: Vec<u8> = Vec::new();
+    for digit in digits {
+        let mut carry = u32::from(digit - b'0');
+        for byte in magnitude.iter_mut().rev() {
+            let v = u32::from(*byte) * 10 + carry;
+            *byte = v as u8;
+            carry = v >> 8;
+        }
+        while carry > 0 {
+            magnitude.insert(0, carry as u8);
+            carry >>= 8;
+        }
+    }
+    let is_zero = magnitude.iter().all(|&b| b == 0);
+    let unscaled = if is_zero {
+        vec![0]
+    } else if negative {
+        twos_complement(&magnitude)
+    } else {
+        if magnitude[0] & 0x80 != 0 {
+            magnitude.insert(0, 0);
+        }
+        magnitude
+    };
+    OwnedValue {
+        bytes: Some(unscaled),
+        int: Some(i32::from(d.scale)),
+        ..typed(ValueType::Decimal)
+    }
+}
+
+/// `-magnitude` in the fewest two's-complement bytes.
+fn twos_complement(magnitude: &[u8]) -> Vec<u8> {
+    let mut out: Vec<u8> = magnitude.iter().map(|b| !b).collect();
+    for byte in out.iter_mut().rev() {
+        let (v, overflow) = byte.overflowing_add(1);
+        *byte = v;
+        if !overflow {
+            break;
+        }
+    }
+    if out[0] & 0x80 == 0 {
+        out.insert(0, 0xff);
+    }
+    // Drop redundant leading 0xff bytes (the next byte already carries the sign).
+    while out.len() > 1 && out[0] == 0xff && out[1] & 0x80 != 0 {
+        out.remove(0);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn negative_unscaled_values_are_minimal_twos_complement() {
+        assert_eq!(twos_complement(&[1]), [0xff]);
+        assert_eq!(twos_complement(&[0x80]), [0x80]);
+        assert_eq!(twos_complement(&[0x81]), [0xff, 0x7f]);
+        assert_eq!(twos_complement(&[0x01, 0x00]), [0xff, 0x00]);
+        assert_eq!(twos_complement(&[0x00, 0xff]), [0xff, 0x01]);
+    }
+}

@@ -57,6 +57,9 @@ const OPTIONS: &[(&str, Takes, bool)] = &[
     ("start-datetime", Takes::Value, false),
     ("stop-datetime", Takes::Value, false),
     ("permissive", Takes::Flag, false),
+    ("source-id", Takes::Value, false),
+    ("seqno-start", Takes::Value, false),
+    ("fragment-size", Takes::Value, false),
 ];
 
 /// What option `name` takes, or `None` when there is no such option.
@@ -69,8 +72,25 @@ fn is_tungsten(name: &str) -> bool {
     OPTIONS.iter().any(|o| o.0 == name && o.2)
 }
 
-/// The options replog added for `list` (beside Tungsten's).
+/// How binary logs are tagged as THL (`list -file BINLOG…`, `extract`).
+const TAGGING_OPTIONS: &[&str] = &["source-id", "seqno-start", "fragment-size"];
+
+/// The options replog added for `list` (beside Tungsten's, and the tagging options
+/// when it lists binary logs).
 const LIST_OPTIONS: &[&str] = &["first", "last", "shard", "schema", "permissive"];
+
+/// Every option `extract` takes.
+const EXTRACT_OPTIONS: &[&str] = &[
+    "file",
+    "dir",
+    "conf",
+    "service",
+    "no-checksum",
+    "permissive",
+    "source-id",
+    "seqno-start",
+    "fragment-size",
+];
 
 /// The options replog added for `index` and `info`.
 const SUMMARY_OPTIONS: &[&str] = &["permissive"];
@@ -234,6 +254,15 @@ pub struct LowArgs {
     /// `events`, `list`, `index`, `info`: report damage and carry on instead of stopping.
     #[arg(long)]
     pub permissive: bool,
+    /// Binary logs as THL: the source id (default: the host name).
+    #[arg(long = "source-id")]
+    pub source_id: Option<String>,
+    /// Binary logs as THL: the first seqno (default 0).
+    #[arg(long = "seqno-start", value_parser = clap::value_parser!(i64).range(0..))]
+    pub seqno_start: Option<i64>,
+    /// Binary logs as THL: fragment transactions over this many bytes (0: never).
+    #[arg(long = "fragment-size")]
+    pub fragment_size: Option<u64>,
     /// The command word(s); the last one counts.
     pub words: Vec<String>,
 }
@@ -298,6 +327,30 @@ pub struct ListArgs {
     pub shard: Option<String>,
     /// `-schema`.
     pub schema: Option<String>,
+    /// Binary logs to list as THL transactions (empty: list the THL).
+    pub binlogs: Vec<String>,
+    /// How those binary logs are tagged.
+    pub tagging: Tagging,
+}
+
+/// How binary logs become THL: the tags extraction gives them.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Tagging {
+    /// `-source-id`.
+    pub source_id: Option<String>,
+    /// `-seqno-start`.
+    pub seqno_start: Option<i64>,
+    /// `-fragment-size`.
+    pub fragment_size: Option<u64>,
+}
+
+/// Everything `extract` needs.
+#[derive(Debug, Clone)]
+pub struct ExtractArgs {
+    /// The binary logs, a directory or an index file.
+    pub files: Vec<String>,
+    /// How they are tagged.
+    pub tagging: Tagging,
 }
 
 /// Everything `purge` needs.
@@ -345,6 +398,8 @@ pub enum Command {
     Skip,
     /// `thl events`: binary-log events.
     Events(EventsArgs),
+    /// `thl extract`: binary logs written as THL.
+    Extract(ExtractArgs),
 }
 
 /// A command with the options every log-reading command shares.
@@ -375,39 +430,24 @@ impl LowArgs {
 
     /// Resolves the command word and its options, with Tungsten's pre-checks in order.
     pub fn command(self) -> Result<Invocation, Failure> {
-        // `events -file A B C`: the words after the command are more files.
+        // `events -file A B C`: the words after the command are more files; so for
+        // `extract`, and for `list` when it lists binary logs.
         let events = self.words.iter().any(|w| w == "events");
-        self.reject_foreign_options(events)?;
+        let extract = self.words.iter().any(|w| w == "extract");
+        let list_binlogs = self.words.first().is_some_and(|w| w == "list")
+            && self.file.first().is_some_and(|f| !f.starts_with("thl.data."));
+        self.reject_foreign_options(events, extract, list_binlogs)?;
         let command = match self.words.last().map(String::as_str) {
             _ if events => Command::Events(self.events_args()),
+            _ if extract => Command::Extract(ExtractArgs {
+                files: self.files_after("extract"),
+                tagging: self.tagging(),
+            }),
+            _ if list_binlogs => self.list_args(self.files_after("list"))?,
             None => return Err(Failure::usage_with_help("Command is missing!")),
             Some("help") => Command::Help,
             Some("skip") => Command::Skip,
-            Some("list") => {
-                if self.json && !self.headers {
-                    return Err(Failure::usage(
-                        "Currently JSON output is supported only with -headers flag",
-                    ));
-                }
-                Command::List(ListArgs {
-                    range: self.range(),
-                    file: self.file.last().cloned(),
-                    format: match (self.headers, self.json, self.sql) {
-                        (true, true, _) => Format::HeadersJson,
-                        (true, false, true) => Format::Nothing,
-                        (true, false, false) => Format::Headers,
-                        (false, _, true) => Format::Sql,
-                        (false, _, false) => Format::Full,
-                    },
-                    specs: self.specs,
-                    charset: self.charset.clone(),
-                    hex: self.hex,
-                    first: self.first,
-                    last: self.last,
-                    shard: self.shard.clone(),
-                    schema: self.schema.clone(),
-                })
-            }
+            Some("list") => self.list_args(Vec::new())?,
             Some("index") => Command::Index,
             Some("info") => Command::Info,
             Some("purge") => Command::Purge(PurgeArgs {
@@ -436,14 +476,32 @@ impl LowArgs {
     /// An option the command does not take gets Tungsten's message for an option it
     /// does not know (`thl list -start-position 4`: `Unrecognized option:
     /// -start-position`), rather than being ignored. `help` takes anything.
-    fn reject_foreign_options(&self, events: bool) -> Result<(), Failure> {
+    fn reject_foreign_options(
+        &self,
+        events: bool,
+        extract: bool,
+        list_binlogs: bool,
+    ) -> Result<(), Failure> {
+        let only = |allowed: &[&str]| match self.given().find(|o| !allowed.contains(o)) {
+            Some(option) => Err(unrecognized(option)),
+            None => Ok(()),
+        };
+        if events {
+            return only(EVENTS_OPTIONS);
+        }
+        if extract {
+            return only(EXTRACT_OPTIONS);
+        }
+        if list_binlogs {
+            return match self
+                .given()
+                .find(|o| !is_tungsten(o) && !LIST_OPTIONS.contains(o) && !TAGGING_OPTIONS.contains(o))
+            {
+                Some(option) => Err(unrecognized(option)),
+                None => Ok(()),
+            };
+        }
         let extra: &[&str] = match self.words.last().map(String::as_str) {
-            _ if events => {
-                return match self.given().find(|o| !EVENTS_OPTIONS.contains(o)) {
-                    Some(option) => Err(unrecognized(option)),
-                    None => Ok(()),
-                }
-            }
             Some("help") | None => return Ok(()),
             Some("list") => LIST_OPTIONS,
             Some("index" | "info") => SUMMARY_OPTIONS,
@@ -484,16 +542,65 @@ impl LowArgs {
             ("start-datetime", self.start_datetime.is_some()),
             ("stop-datetime", self.stop_datetime.is_some()),
             ("permissive", self.permissive),
+            ("source-id", self.source_id.is_some()),
+            ("seqno-start", self.seqno_start.is_some()),
+            ("fragment-size", self.fragment_size.is_some()),
         ];
         present
             .into_iter()
             .filter_map(|(name, given)| given.then_some(name))
     }
 
+    /// `list`, of the THL (`binlogs` empty) or of binary logs.
+    fn list_args(&self, binlogs: Vec<String>) -> Result<Command, Failure> {
+        if self.json && !self.headers {
+            return Err(Failure::usage(
+                "Currently JSON output is supported only with -headers flag",
+            ));
+        }
+        Ok(Command::List(ListArgs {
+            range: self.range(),
+            file: if binlogs.is_empty() {
+                self.file.last().cloned()
+            } else {
+                None
+            },
+            format: match (self.headers, self.json, self.sql) {
+                (true, true, _) => Format::HeadersJson,
+                (true, false, true) => Format::Nothing,
+                (true, false, false) => Format::Headers,
+                (false, _, true) => Format::Sql,
+                (false, _, false) => Format::Full,
+            },
+            specs: self.specs,
+            charset: self.charset.clone(),
+            hex: self.hex,
+            first: self.first,
+            last: self.last,
+            shard: self.shard.clone(),
+            schema: self.schema.clone(),
+            binlogs,
+            tagging: self.tagging(),
+        }))
+    }
+
+    /// The `-file` values, then the words after `command`.
+    fn files_after(&self, command: &str) -> Vec<String> {
+        let extra = self.words.iter().filter(|w| *w != command).cloned();
+        self.file.iter().cloned().chain(extra).collect()
+    }
+
+    fn tagging(&self) -> Tagging {
+        Tagging {
+            source_id: self.source_id.clone(),
+            seqno_start: self.seqno_start,
+            fragment_size: self.fragment_size,
+        }
+    }
+
     fn events_args(&self) -> EventsArgs {
-        let extra = self.words.iter().filter(|w| *w != "events").cloned();
         EventsArgs {
-            files: self.file.iter().cloned().chain(extra).collect(),
+            files: self.files_after("events"),
             json: self.json,
             permissive: self.permissive,
             start_position: self.start_position,

@@ -42,6 +42,7 @@ fn run(out: &mut Out) -> Result<(), Failure> {
         Command::Info => commands::info::run(&invocation, out),
         Command::Purge(purge) => commands::purge::run(&invocation, purge, out),
         Command::Events(ref events) => commands::events::run(&invocation, events, out),
+        Command::Extract(ref extract) => commands::extract::run(&invocation, extract, out),
     }
 }
 

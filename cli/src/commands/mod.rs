@@ -1,7 +1,9 @@
 //! One module per command, plus what the log-reading commands share: finding and
 //! opening the log, the display zone, and walking records transaction by transaction.
 
+mod binlogs;
 pub mod events;
+pub mod extract;
 pub mod help;
 pub mod index;
 pub mod info;

@@ -78,6 +78,10 @@ pub struct Stream {
     pub read: ReadOptions,
     /// How inputs are opened (in-memory limit for `.gz` and pipes).
     pub open: OpenOptions,
+    /// Events of the first file that start before this offset are framed (the format
+    /// description still applies) but neither decoded nor visited: where a reader
+    /// resumes.
+    pub start_position: u64,
 }
 
 /// The visitor: called once per decoded event, with the table maps in force.
@@ -98,6 +102,7 @@ impl Stream {
         Stream {
             read: ReadOptions::default(),
             open,
+            start_position: 0,
         }
     }
 
@@ -116,7 +121,8 @@ impl Stream {
         };
         let mut end = StreamEnd::default();
         let mut closing_rotate: Option<(String, u64, String)> = None;
-        for name in files {
+        for (i, name) in files.iter().enumerate() {
+            let start = if i == 0 { self.start_position } else { 0 };
             if let Some((file, offset, named)) = closing_rotate.take() {
                 if name != "-" && !sequence::is_named_file(named.as_bytes(), name) {
                     walk.problem(Error::new(
@@ -136,7 +142,7 @@ impl Stream {
                     continue;
                 }
             };
-            let file_end = walk.file(&bytes)?;
+            let file_end = walk.file(&bytes, start)?;
             end = StreamEnd {
                 last_file_in_use: file_end.in_use,
                 last_file_closed: file_end.closed,
@@ -176,7 +182,7 @@ impl Walk<'_, '_> {
         }
     }
 
-    fn file(&mut self, bytes: &LogBytes) -> Result<FileEnd, Error> {
+    fn file(&mut self, bytes: &LogBytes, start: u64) -> Result<FileEnd, Error> {
         let name = bytes.name();
         let log_name = log_name(name);
         let mut frames = match Frames::new(name, bytes.bytes(), self.stream.read) {
@@ -200,6 +206,9 @@ impl Walk<'_, '_> {
             end.rotate_to = None;
             if raw.event_type == EventType::FORMAT_DESCRIPTION {
                 end.in_use = raw.header.flags & FLAG_BINLOG_IN_USE != 0;
+            }
+            if raw.offset < start {
+                continue;
             }
             let ctx = frames.context();
             let event = match raw.decode(ctx) {

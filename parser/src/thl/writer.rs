@@ -86,6 +86,20 @@ pub struct LogWriter {
     path: PathBuf,
     out: BufWriter<File>,
     len: u64,
+    repair: Repair,
+}
+
+/// What [`LogWriter::open`] found at the end of the existing log.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Repair {
+    /// Bytes cut from the end of the last file: a partial or damaged record, an
+    /// unfinished transaction's fragments, or a dangling rotate record.
+    pub cut_bytes: u64,
+    /// The file they were cut from.
+    pub file: String,
+    /// The log's last complete transaction: its seqno and the eventId of its last
+    /// fragment (where its source resumes).
+    pub last_transaction: Option<(i64, String)>,
 }
 
 impl LogWriter {
@@ -116,6 +130,7 @@ impl LogWriter {
             path,
             out,
             len: HEADER_LEN as u64,
+            repair: Repair::default(),
         })
     }
 
@@ -136,14 +151,29 @@ impl LogWriter {
             ));
         };
         let path = log.file_path(&last.file_name);
-        let keep = {
+        let (keep, mut last_transaction, old_len) = {
             let file = ThlFile::open(&path)?;
-            complete_length(&file)?
+            let (keep, last) = complete_length(&file)?;
+            (keep, last, file.bytes().len() as u64)
         };
+        // A crash right after a rotation leaves a last file without a complete
+        // transaction: the last one is then in an earlier file.
+        for entry in index.entries().iter().rev().skip(1) {
+            if last_transaction.is_some() {
+                break;
+            }
+            let file = log.open_file(&entry.file_name)?;
+            last_transaction = complete_length(&file)?.1;
+        }
         let name = path.display().to_string();
         let io = |e| Error::new(name.clone(), keep, ErrorKind::Io(e));
         let file = OpenOptions::new().append(true).open(&path).map_err(io)?;
         file.set_len(keep).map_err(io)?;
+        let repair = Repair {
+            cut_bytes: old_len.saturating_sub(keep),
+            file: name.clone(),
+            last_transaction,
+        };
         let file_index = super::dir::file_index(&last.file_name).ok_or_else(|| {
             io(std::io::Error::new(
                 std::io::ErrorKind::InvalidInput,
@@ -157,6 +187,7 @@ impl LogWriter {
             path,
             out: BufWriter::new(file),
             len: keep,
+            repair,
         })
     }
 
@@ -182,9 +213,18 @@ impl LogWriter {
         self.write(&frame_record(data, self.options.checksums))
     }
 
-    /// Flushes and closes the current file.
+    /// What opening an existing log repaired, and its last complete transaction.
+    pub fn repair(&self) -> &Repair {
+        &self.repair
+    }
+
+    /// Flushes, syncs to disk and closes the current file.
     pub fn finish(mut self) -> Result<(), Error> {
-        self.out.flush().map_err(|e| self.error(ErrorKind::Io(e)))
+        self.out.flush().map_err(|e| self.error(ErrorKind::Io(e)))?;
+        self.out
+            .get_ref()
+            .sync_all()
+            .map_err(|e| self.error(ErrorKind::Io(e)))
     }
 
     /// Path of the file being written.
@@ -197,6 +237,11 @@ impl LogWriter {
         let rotate = RotateRecord { next_index: next };
         self.write(&frame_record(&rotate.encode(), self.options.checksums))?;
         self.out.flush().map_err(|e| self.error(ErrorKind::Io(e)))?;
+        // A finished file is never written again: make it durable before the next.
+        self.out
+            .get_ref()
+            .sync_all()
+            .map_err(|e| self.error(ErrorKind::Io(e)))?;
         let (path, out) = new_file(&self.dir, next, next_seqno)?;
         self.index = next;
         self.path = path;
@@ -220,15 +265,17 @@ impl LogWriter {
 
 /// How much of a log's last file to keep: up to the end of its last complete
 /// transaction (or the header).
-fn complete_length(file: &ThlFile) -> Result<u64, Error> {
+fn complete_length(file: &ThlFile) -> Result<(u64, Option<(i64, String)>), Error> {
     let mut keep = HEADER_LEN as u64;
+    let mut last = None;
     for record in file.records(ReadOptions::tungsten()) {
         let record = record?;
-        if record.event().is_some_and(|e| e.header.last_frag) {
+        if let Some(e) = record.event().filter(|e| e.header.last_frag) {
             keep = record.offset + u64::from(record.length);
+            last = Some((e.header.seqno, e.header.event_id.text().to_string()));
         }
     }
-    Ok(keep)
+    Ok((keep, last))
 }
 
 /// Creates data file `index` in `dir` with its header.

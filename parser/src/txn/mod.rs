@@ -12,6 +12,7 @@
 //!   into fragment records, tagged with seqno, eventId ([`event_id`]) and shard.
 //! - [`Grouping`] collects fragment records into transactions.
 
+pub mod binlog;
 mod error;
 pub mod event_id;
 pub mod extract;

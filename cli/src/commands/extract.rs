@@ -1,0 +1,128 @@
+//! `thl extract -file BINLOG… -service NAME [-dir OUT]`: binary logs written as THL,
+//! as a Tungsten master replicator would have stored them.
+//!
+//! A new log starts at `-seqno-start` (default 0). An existing one is continued: the
+//! writer first cuts what an interrupted run left unfinished (said on stderr), then
+//! extraction resumes after the binlog position its last complete transaction's
+//! eventId names, with the next seqno. A log whose last eventId names a file outside
+//! the binary logs given is refused. Everything is written through the THL writer
+//! (framing, CRCs, rotation) and synced to disk at the end.
+
+use std::io::Write;
+
+use replog::binlog::stream::Flow;
+use replog::thl::writer::{LogWriter, WriteOptions};
+use replog::thl::LogDir;
+use replog::txn::binlog::{resume_point, walk_fragments, Resume};
+use replog::txn::event_id::EventId;
+use replog::txn::TxnError;
+use replog::ErrorKind;
+
+use super::{binlogs, Problems};
+use crate::args::{ExtractArgs, Invocation};
+use crate::failure::{notice, Failure};
+use crate::service::{self, Places};
+
+/// Runs `thl extract`.
+pub fn run(
+    invocation: &Invocation,
+    args: &ExtractArgs,
+    _out: &mut impl Write,
+) -> Result<(), Failure> {
+    const USAGE: &str = "extract needs binary logs and a service: thl extract -file BINLOG \
+                         [BINLOG...|DIR|FILE.index] -service NAME [-dir OUT]";
+    if args.files.is_empty() {
+        return Err(Failure::usage(USAGE));
+    }
+    let Some(service_name) = invocation.source.service.clone() else {
+        return Err(Failure::usage(USAGE));
+    };
+    let location = service::resolve(&invocation.source, &Places::from_env())?;
+    let dir = location.path;
+    let files = binlogs::files(&args.files)?;
+    let continuing = dir.is_dir() && LogDir::open(&dir).is_ok();
+    let mut writer = if continuing {
+        LogWriter::open(&dir, WriteOptions::default())?
+    } else {
+        LogWriter::create(&dir, WriteOptions::default())?
+    };
+    let repair = writer.repair().clone();
+    if repair.cut_bytes > 0 {
+        notice(format_args!(
+            "WARN {}: cut {} bytes at the end (an unfinished transaction or a partial record \
+             left by an interrupted run); extraction resumes after the last complete \
+             transaction",
+            repair.file, repair.cut_bytes
+        ));
+    }
+    let (continue_at, resume) = match &repair.last_transaction {
+        Some((seqno, event_id)) => {
+            if args.tagging.seqno_start.is_some_and(|s| s != seqno + 1) {
+                return Err(Failure::usage(format!(
+                    "-seqno-start: the log in {} continues at seqno {}",
+                    dir.display(),
+                    seqno + 1
+                )));
+            }
+            let after = EventId::parse(event_id).ok_or_else(|| {
+                Failure::Fatal(format!(
+                    "{}: the last transaction's eventId '{event_id}' is not a binlog \
+                     position (file:offset;session): this log was not extracted from \
+                     MySQL binary logs",
+                    repair.file
+                ))
+            })?;
+            (Some(seqno + 1), Some(Resume { after }))
+        }
+        None => (None, None),
+    };
+    let (files, start_position) = match &resume {
+        Some(resume) => resume_point(&files, resume)?,
+        None => (files, 0),
+    };
+    let mut stream = binlogs::stream(invocation)?;
+    stream.start_position = start_position;
+    let options = binlogs::extract_options(invocation, &args.tagging, &service_name, continue_at);
+    let problems = Problems::new(invocation.permissive);
+    let mut written: Option<(i64, i64)> = None;
+    let summary = walk_fragments(
+        &files,
+        stream,
+        options,
+        &mut |fragment| -> Result<Flow, Failure> {
+            writer.append_data(fragment.seqno, fragment.fragno, &fragment.record.data)?;
+            let first = written.map_or(fragment.seqno, |(first, _)| first);
+            written = Some((first, fragment.seqno));
+            Ok(Flow::Continue)
+        },
+        &mut |err| report(&problems, &err),
+    );
+    // What was written stays, and is made durable, even when the run failed.
+    writer.finish()?;
+    let summary = summary?;
+    match written {
+        Some((first, last)) => notice(format_args!(
+            "INFO Extracted {} transactions, seqno {first} to {last}, into {}",
+            summary.transactions,
+            dir.display()
+        )),
+        None => notice(format_args!(
+            "INFO No new transaction in the binary logs given; {} is up to date",
+            dir.display()
+        )),
+    }
+    problems.verdict()
+}
+
+/// A transaction still being written at the end of a log in use is expected: said,
+/// not counted as a problem. Everything else is a problem.
+pub fn report(problems: &Problems, err: &replog::Error) {
+    if let ErrorKind::Txn(TxnError::Incomplete {
+        log_in_use: true, ..
+    }) = err.kind
+    {
+        notice(format_args!("INFO {err}"));
+    } else {
+        problems.report(err);
+    }
+}

@@ -8,13 +8,12 @@ use std::sync::Mutex;
 /// The shared corpus: `shared/fixtures` in the directory that holds the project checkout
 /// (`../shared/fixtures`). CI puts it there; a fresh clone has nothing beside it.
 pub fn shared_corpus_root() -> PathBuf {
-    let project_root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("the tests crate lives inside the project checkout");
-    match project_root.parent() {
-        Some(beside) => beside.join("shared/fixtures"),
-        None => project_root.join("../shared/fixtures"),
-    }
+    // CARGO_MANIFEST_DIR is CHECKOUT/tests: two levels up is the directory holding it.
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .ancestors()
+        .nth(2)
+        .expect("the checkout sits in a directory")
+        .join("shared/fixtures")
 }
 
 /// Path of a file or directory of the shared corpus, e.g. `shared_fixture("binlog/x")`.
@@ -73,7 +72,7 @@ pub fn report_skip(test: &str, missing: &str, remedy: &str) {
     }
 }
 
-/// The path of the test function it is expanded in (`thl_read::records_of_real_logs`),
+/// The path of the test function it is expanded in (`thl_read::real_log_summaries`),
 /// for notices that name their test.
 #[macro_export]
 macro_rules! current_test_name {

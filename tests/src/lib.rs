@@ -64,11 +64,10 @@ pub fn report_skip(test: &str, missing: &str, remedy: &str) {
         .insert(test.to_string());
     if first_report {
         // Written to the stderr handle rather than with eprintln!, which the test harness
-        // captures and shows only for failing tests: a skip must be seen.
-        let _ = writeln!(
-            std::io::stderr().lock(),
-            "*** SKIPPED {test}: {missing}; {remedy} ***"
-        );
+        // captures and shows only for failing tests: a skip must be seen. One write, so
+        // that the line is not cut by the harness's own output (stderr is unbuffered).
+        let line = format!("*** SKIPPED {test}: {missing}; {remedy} ***\n");
+        let _ = std::io::stderr().write_all(line.as_bytes());
     }
 }
 

@@ -7,6 +7,7 @@ use common::{copy_fixture, crc32, header_only_log, restamp_record_crc, thl, thl_
 
 #[test]
 fn index_of_a_rotated_log() {
+    replog_tests::require_corpus!();
     // Spec 14, verbatim (and fixture README 2: index entries).
     let expected = "\
 LogIndexEntry thl.data.0000000001(0:2)
@@ -28,6 +29,7 @@ LogIndexEntry thl.data.0000000004(19:22)
 
 #[test]
 fn info_summary() {
+    replog_tests::require_corpus!();
     let dir = thl_dir("tungsten-2.2.1");
     let out = thl_on("tungsten-2.2.1", &["info"]).ok();
     let lines: Vec<&str> = out.lines().collect();
@@ -98,6 +100,7 @@ Commands and corresponding options:
 
 #[test]
 fn usage_errors_exit_1() {
+    replog_tests::require_corpus!();
     let missing = thl(&[]).fails();
     assert!(
         missing.starts_with("Command is missing!\nTungsten Replicator THL Manager\n"),
@@ -115,6 +118,7 @@ fn usage_errors_exit_1() {
 
 #[test]
 fn selection_errors_exit_1() {
+    replog_tests::require_corpus!();
     assert_eq!(
         thl_on("tungsten-2.2.1", &["list", "-low", "5", "-high", "2"]).fails(),
         "ERROR Invalid range:  -low must be equal to or lower than -high value\n"
@@ -170,6 +174,7 @@ fn missing_log_directory_says_which_was_used() {
 
 #[test]
 fn crc_failure_is_fatal_and_no_checksum_skips_the_check() {
+    replog_tests::require_corpus!();
     // Fixture README 3: flipping a data byte gives a CRC mismatch at that record.
     let tmp = copy_fixture("tungsten-2.2.1");
     let file = tmp.path().join("thl.data.0000000001");
@@ -187,6 +192,7 @@ fn crc_failure_is_fatal_and_no_checksum_skips_the_check() {
 
 #[test]
 fn truncated_tail_ends_the_listing_silently() {
+    replog_tests::require_corpus!();
     // Fixture README 3: a file cut inside its last record is read up to that record.
     let tmp = copy_fixture("tungsten-3.1.0");
     let file = tmp.path().join("thl.data.0000000001");
@@ -200,6 +206,7 @@ fn truncated_tail_ends_the_listing_silently() {
 
 #[test]
 fn unfinished_trailing_transaction_is_outside_the_default_range() {
+    replog_tests::require_corpus!();
     // Spec 3.2 and 12: cut the 2.2.1 log inside its last record (seqno 7 fragment 2 at
     // offset 8986, fixture README 1.2); fragments 0 and 1 of seqno 7 remain, without a
     // last fragment, so the log's maximum is 6.
@@ -277,6 +284,7 @@ fn gzipped_fixture(name: &str) -> tempfile::TempDir {
 
 #[test]
 fn gz_log_is_indexed_without_inflating_it_whole() {
+    replog_tests::require_corpus!();
     // With a 0 MiB in-memory limit no `.gz` file can be inflated whole, yet `index` and
     // `info`'s ranges work: they stream. `list` must hold a file and says how to get past.
     let tmp = gzipped_fixture("synthetic-4.1.0");
@@ -336,6 +344,7 @@ fn gzip_keep(dir: &std::path::Path, name: &str) {
 
 #[test]
 fn plain_file_beside_its_gz_copy_wins_with_one_warning() {
+    replog_tests::require_corpus!();
     let tmp = copy_fixture("synthetic-4.1.0");
     gzip_keep(tmp.path(), "thl.data.0000000002");
     let dir = tmp.path().to_str().unwrap();
@@ -388,6 +397,7 @@ LogIndexEntry thl.data.0000000004(19:22)
 
 #[test]
 fn file_option_finds_the_gz_form() {
+    replog_tests::require_corpus!();
     let tmp = copy_fixture("synthetic-4.1.0");
     gzip_keep(tmp.path(), "thl.data.0000000001");
     std::fs::remove_file(tmp.path().join("thl.data.0000000001")).unwrap();
@@ -411,6 +421,7 @@ fn log_without(missing: &str) -> tempfile::TempDir {
 
 #[test]
 fn a_missing_file_fails_index_and_info_like_list() {
+    replog_tests::require_corpus!();
     // Fixture README 2: files 1..4 of 2690, 2816, 2530, 1442 bytes; each file but the
     // last ends with a 22-byte rotate record (spec 4) naming the next one. Without file
     // 2, the rotate record of file 1 (at 2690 - 22) points to a missing file; the index
@@ -449,6 +460,7 @@ fn a_missing_file_fails_index_and_info_like_list() {
 
 #[test]
 fn a_missing_file_without_a_rotate_record_is_named_too() {
+    replog_tests::require_corpus!();
     // The newest file (4) gone: nothing is missing in between, the log just ends at 18.
     let tmp = log_without("thl.data.0000000004");
     let dir = tmp.path().to_str().unwrap();
@@ -487,6 +499,7 @@ fn crc32_check_value() {
 
 #[test]
 fn unknown_record_type_aborts_every_reader() {
+    replog_tests::require_corpus!();
     // Spec 4: any type byte but 1 and 2 makes readers abort.
     let tmp = log_with_record_type(7);
     let dir = tmp.path().to_str().unwrap();
@@ -504,6 +517,7 @@ fn unknown_record_type_aborts_every_reader() {
 
 #[test]
 fn permissive_skips_an_unknown_record_type() {
+    replog_tests::require_corpus!();
     let tmp = log_with_record_type(7);
     let dir = tmp.path().to_str().unwrap();
     let run = thl(&["-dir", dir, "list", "-headers", "-permissive"]);

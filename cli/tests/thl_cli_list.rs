@@ -88,6 +88,7 @@ SEQ# = 8 / FRAG# = 0 (last frag)
 
 #[test]
 fn statement_event_in_full_format() {
+    replog_tests::require_corpus!();
     assert_eq!(
         thl_on("tungsten-2.2.1", &["list", "-seqno", "1"]).ok(),
         STATEMENT_2_2_1_SEQNO_1
@@ -96,6 +97,7 @@ fn statement_event_in_full_format() {
 
 #[test]
 fn row_event_in_full_format() {
+    replog_tests::require_corpus!();
     assert_eq!(
         thl_on("tungsten-2.2.1", &["list", "-seqno", "0"]).ok(),
         HEARTBEAT_2_2_1_SEQNO_0
@@ -104,6 +106,7 @@ fn row_event_in_full_format() {
 
 #[test]
 fn specs_option_with_charset() {
+    replog_tests::require_corpus!();
     let out = thl_on(
         "tungsten-2.2.1",
         &["-charset", "utf8", "-specs", "list", "-seqno", "0"],
@@ -119,6 +122,7 @@ fn specs_option_with_charset() {
 
 #[test]
 fn value_zoo_with_charset() {
+    replog_tests::require_corpus!();
     let out = thl_on(
         "synthetic-4.1.0",
         &["list", "-seqno", "1", "-charset", "utf8"],
@@ -158,6 +162,7 @@ fn value_zoo_with_charset() {
 
 #[test]
 fn load_data_fragment_prints_data_file_before_metadata() {
+    replog_tests::require_corpus!();
     let out = thl_on("tungsten-2.2.1", &["list", "-seqno", "7"]).ok();
     assert!(out.starts_with(LOAD_DATA_2_2_1_SEQNO_7_FRAG_0), "{out}");
     // All three fragments of seqno 7 (fixture README 1.2: fragnos 0, 1, 2; last one empty).
@@ -175,6 +180,7 @@ fn load_data_fragment_prints_data_file_before_metadata() {
 
 #[test]
 fn row_ids_then_statement() {
+    replog_tests::require_corpus!();
     let out = thl_on("synthetic-4.1.0", &["list", "-seqno", "7"]).ok();
     let expected = "\
 - SQL(0) = SET LAST_INSERT_ID = 55
@@ -188,6 +194,7 @@ fn row_ids_then_statement() {
 
 #[test]
 fn filtered_range_and_lookup_inside_it() {
+    replog_tests::require_corpus!();
     assert_eq!(
         thl_on("synthetic-4.1.0", &["list", "-seqno", "3"]).ok(),
         FILTERED_SYNTHETIC_SEQNO_3
@@ -201,6 +208,7 @@ fn filtered_range_and_lookup_inside_it() {
 
 #[test]
 fn event_without_changes() {
+    replog_tests::require_corpus!();
     assert_eq!(
         thl_on("synthetic-4.1.0", &["list", "-seqno", "8"]).ok(),
         HEARTBEAT_SYNTHETIC_SEQNO_8
@@ -209,6 +217,7 @@ fn event_without_changes() {
 
 #[test]
 fn same_events_with_and_without_checksums() {
+    replog_tests::require_corpus!();
     let crc = thl_on("synthetic-4.1.0", &["list", "-charset", "utf8"]).ok();
     let nocrc = thl_on(
         "synthetic-4.1.0-nocrc",
@@ -222,6 +231,7 @@ fn same_events_with_and_without_checksums() {
 
 #[test]
 fn headers_are_tab_separated_fixed_header_fields() {
+    replog_tests::require_corpus!();
     let out = thl_on("tungsten-2.2.1", &["list", "-headers"]).ok();
     let lines: Vec<&str> = out.lines().collect();
     // Ten records, seqnos 0..7 with 7 in three fragments (fixture README 1.2).
@@ -235,6 +245,7 @@ fn headers_are_tab_separated_fixed_header_fields() {
 
 #[test]
 fn headers_json() {
+    replog_tests::require_corpus!();
     let out = thl_on("tungsten-2.2.1", &["list", "-headers", "-json"]).ok();
     let first = "\
 [
@@ -258,6 +269,7 @@ fn headers_json() {
 
 #[test]
 fn headers_json_escapes_strings() {
+    replog_tests::require_corpus!();
     // Seqno 9's sourceId holds U+0000 (fixture README 2); the reference prints it raw.
     let out = thl_on(
         "synthetic-4.1.0",
@@ -270,6 +282,7 @@ fn headers_json_escapes_strings() {
 
 #[test]
 fn headers_keep_modified_utf8_text() {
+    replog_tests::require_corpus!();
     let out = thl_on("synthetic-4.1.0", &["list", "-seqno", "9", "-headers"]).ok();
     assert!(
         out.ends_with("\u{e9}\th\u{0}st\u{e9}\u{1F600}\t\t\n"),
@@ -279,6 +292,7 @@ fn headers_keep_modified_utf8_text() {
 
 #[test]
 fn headers_with_sql_print_nothing() {
+    replog_tests::require_corpus!();
     assert_eq!(
         thl_on("tungsten-2.2.1", &["list", "-headers", "-sql"]).ok(),
         ""
@@ -287,6 +301,7 @@ fn headers_with_sql_print_nothing() {
 
 #[test]
 fn sql_rendering() {
+    replog_tests::require_corpus!();
     let out = thl_on("tungsten-2.2.1", &["list", "-sql", "-high", "2"]).ok();
     let start = "\
 /* SEQ# = 0 - SQL rendering of row change events is not supported */
@@ -301,6 +316,7 @@ CREATE TABLE `all_mysql_types` (
 
 #[test]
 fn low_and_high_bounds() {
+    replog_tests::require_corpus!();
     let seqnos = |args: &[&str]| -> Vec<String> {
         let mut all = vec!["list", "-headers"];
         all.extend_from_slice(args);
@@ -325,6 +341,7 @@ fn low_and_high_bounds() {
 
 #[test]
 fn one_file() {
+    replog_tests::require_corpus!();
     // thl.data.0000000002: base seqno 3, 10 records of which one rotate (fixture README).
     let out = thl_on(
         "synthetic-4.1.0",
@@ -337,6 +354,7 @@ fn one_file() {
 
 #[test]
 fn charset_decodes_byte_strings() {
+    replog_tests::require_corpus!();
     // Seqno 10's statement is stored in ISO-8859-1 (fixture README 2).
     let out = thl_on("synthetic-4.1.0", &["list", "-seqno", "10"]).ok();
     assert!(out.contains("- OPTIONS = [##charset = ISO-8859-1"), "{out}");
@@ -365,6 +383,7 @@ fn charset_decodes_byte_strings() {
 
 #[test]
 fn timezone_moves_printed_times() {
+    replog_tests::require_corpus!();
     // 2015-01-10 00:32:39 UTC is 16:32:39 the day before in Los Angeles (UTC-8 in winter).
     let out = thl_on(
         "tungsten-2.2.1",
@@ -385,6 +404,7 @@ fn timezone_moves_printed_times() {
 
 #[test]
 fn java_three_letter_zone_ids() {
+    replog_tests::require_corpus!();
     // java.util.TimeZone knows PST as America/Los_Angeles: seqno 0 at 2015-01-10
     // 00:32:17 UTC (spec 3.1) is 16:32:17 the day before (UTC-8 in winter), and -headers
     // shows the same instant. EST is Java's fixed UTC-5: 19:32:17.
@@ -413,6 +433,7 @@ fn java_three_letter_zone_ids() {
 
 #[test]
 fn release_3_1_0_log() {
+    replog_tests::require_corpus!();
     // Eight records, seqnos 0..7, one each (fixture README 1.2).
     let out = thl_on("tungsten-3.1.0", &["list", "-headers"]).ok();
     let seqnos: Vec<&str> = out.lines().map(|l| l.split('\t').next().unwrap()).collect();
@@ -422,6 +443,7 @@ fn release_3_1_0_log() {
 
 #[test]
 fn shard_and_schema_filters() {
+    replog_tests::require_corpus!();
     let seqnos = |args: &[&str]| -> Vec<String> {
         let mut all = vec!["list", "-headers"];
         all.extend_from_slice(args);
@@ -451,6 +473,7 @@ fn shard_and_schema_filters() {
 
 #[test]
 fn first_and_last() {
+    replog_tests::require_corpus!();
     let seqnos = |args: &[&str]| -> Vec<String> {
         let mut all = vec!["list", "-headers"];
         all.extend_from_slice(args);
@@ -478,6 +501,7 @@ fn first_and_last() {
 
 #[test]
 fn conf_file_names_the_log_directory() {
+    replog_tests::require_corpus!();
     let tmp = tempfile::tempdir().unwrap();
     let conf = tmp.path().join("static-repltest.properties");
     let dir = thl_dir("tungsten-2.2.1");
@@ -513,6 +537,7 @@ fn a_file_without_events_lists_nothing() {
 
 #[test]
 fn sql_row_ids_end_with_a_semicolon() {
+    replog_tests::require_corpus!();
     // Synthetic seqno 7 (spec 13.2 "Row ids"); the reference omits the `;` (documented
     // difference), which would glue the SET to the next line in a MySQL client.
     let out = thl_on("synthetic-4.1.0", &["list", "-sql", "-seqno", "7"]).ok();

@@ -37,6 +37,7 @@ const ALL_BUT_SEQNO_1: [&str; 9] = [
 
 #[test]
 fn a_crc_mismatch_is_reported_and_the_record_left_out() {
+    replog_tests::require_corpus!();
     // Fixture README 3: a flipped data byte gives a CRC mismatch at that record.
     let tmp = damaged(|b| b[855] ^= 0x20);
     let dir = tmp.path().to_str().unwrap();
@@ -75,6 +76,7 @@ fn a_crc_mismatch_is_reported_and_the_record_left_out() {
 
 #[test]
 fn an_invalid_length_resynchronises_on_the_next_record() {
+    replog_tests::require_corpus!();
     // Spec 3.2: a length outside 13..=1e9 is corruption. Strict readers end the file
     // there (status 0, one warning); permissive ones find seqno 3's record at 2966.
     let tmp = damaged(|b| b[1430..1434].copy_from_slice(&5i32.to_be_bytes()));
@@ -110,6 +112,7 @@ fn an_invalid_length_resynchronises_on_the_next_record() {
 
 #[test]
 fn a_partial_tail_is_no_problem() {
+    replog_tests::require_corpus!();
     // Cut inside seqno 7's last fragment (at 8986): a log being written, in both modes.
     let tmp = damaged(|b| b.truncate(8986 + 50));
     let dir = tmp.path().to_str().unwrap();
@@ -120,6 +123,7 @@ fn a_partial_tail_is_no_problem() {
 
 #[test]
 fn an_undecodable_payload_is_reported_and_left_out() {
+    replog_tests::require_corpus!();
     // Seqno 1's record (829, 601 bytes): fixed header (spec 5.1) of type, seqno,
     // fragno, lastFrag, epoch, three u16-length strings and the source timestamp, then
     // the protobuf Header's varint length. Claiming more bytes than the record holds
@@ -169,6 +173,7 @@ fn an_undecodable_payload_is_reported_and_left_out() {
 
 #[test]
 fn an_option_a_command_does_not_take_is_unrecognized() {
+    replog_tests::require_corpus!();
     let dir = common::thl_dir("tungsten-2.2.1");
     let dir = dir.to_str().unwrap();
     for (args, option) in [
@@ -186,6 +191,7 @@ fn an_option_a_command_does_not_take_is_unrecognized() {
 
 #[test]
 fn resynchronising_without_crcs() {
+    replog_tests::require_corpus!();
     // The no-CRC fixture (fixture README 2: 23 records, CRC type 0): the record offsets
     // follow from the length fields (spec 3), walked here from offset 16.
     let tmp = copy_fixture("synthetic-4.1.0-nocrc");

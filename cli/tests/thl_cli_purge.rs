@@ -37,6 +37,7 @@ const ALL_FILES: [&str; 4] = [
 
 #[test]
 fn purges_whole_files_from_the_oldest_end() {
+    replog_tests::require_corpus!();
     let tmp = copy_fixture("synthetic-4.1.0");
     let dir = tmp.path().to_str().unwrap();
     let out = purge(tmp.path(), &["-high", "11", "-y"]).ok();
@@ -59,6 +60,7 @@ fn purges_whole_files_from_the_oldest_end() {
 
 #[test]
 fn keeps_a_file_the_range_ends_inside() {
+    replog_tests::require_corpus!();
     let tmp = copy_fixture("synthetic-4.1.0");
     let out = purge(tmp.path(), &["-low", "0", "-high", "14", "-y"]).ok();
     assert!(
@@ -81,6 +83,7 @@ fn keeps_a_file_the_range_ends_inside() {
 
 #[test]
 fn refuses_ranges_not_starting_at_the_first_seqno() {
+    replog_tests::require_corpus!();
     let tmp = copy_fixture("synthetic-4.1.0");
     let err = refused(tmp.path(), &["-low", "12", "-y"]);
     assert!(
@@ -91,6 +94,7 @@ fn refuses_ranges_not_starting_at_the_first_seqno() {
 
 #[test]
 fn refuses_without_confirmation_when_stdin_is_not_a_terminal() {
+    replog_tests::require_corpus!();
     let tmp = copy_fixture("synthetic-4.1.0");
     let err = refused(tmp.path(), &["-high", "2"]);
     assert!(err.contains("use -y"), "{err}");
@@ -98,6 +102,7 @@ fn refuses_without_confirmation_when_stdin_is_not_a_terminal() {
 
 #[test]
 fn refuses_a_read_only_directory() {
+    replog_tests::require_corpus!();
     let tmp = copy_fixture("synthetic-4.1.0");
     std::fs::set_permissions(tmp.path(), std::fs::Permissions::from_mode(0o555)).unwrap();
     let err = refused(tmp.path(), &["-high", "2", "-y"]);
@@ -110,6 +115,7 @@ fn refuses_a_read_only_directory() {
 
 #[test]
 fn purging_everything_empties_the_directory() {
+    replog_tests::require_corpus!();
     let tmp = copy_fixture("synthetic-4.1.0");
     purge(tmp.path(), &["-y"]).ok();
     assert!(data_files(tmp.path()).is_empty());
@@ -117,6 +123,7 @@ fn purging_everything_empties_the_directory() {
 
 #[test]
 fn closed_pipe_ends_quietly_with_status_0() {
+    replog_tests::require_corpus!();
     // The reader is gone before thl writes anything, so the first write fails with
     // EPIPE (`thl list | head -1` once head has exited).
     let dir = common::thl_dir("synthetic-4.1.0");
@@ -134,6 +141,7 @@ fn closed_pipe_ends_quietly_with_status_0() {
 
 #[test]
 fn head_of_a_pipeline() {
+    replog_tests::require_corpus!();
     let dir = common::thl_dir("synthetic-4.1.0");
     let script = format!(
         "'{}' -dir '{}' list | head -1; echo \"status=${{PIPESTATUS[0]}}\"",
@@ -153,6 +161,7 @@ fn head_of_a_pipeline() {
 
 #[test]
 fn refuses_a_log_locked_by_a_running_replicator() {
+    replog_tests::require_corpus!();
     // A replicator holds a POSIX lock on disklog.lck (spec 1.1; Java's FileChannel
     // lock is an fcntl lock). Python's lockf takes the same kind of lock.
     use std::io::BufRead;
@@ -212,6 +221,7 @@ fn purge_on_a_terminal(dir: &str, answer: &str) -> String {
 
 #[test]
 fn asks_on_a_terminal() {
+    replog_tests::require_corpus!();
     let tmp = copy_fixture("synthetic-4.1.0");
     let dir = tmp.path().to_str().unwrap();
     let declined = purge_on_a_terminal(dir, "n\n");
@@ -233,6 +243,7 @@ fn asks_on_a_terminal() {
 
 #[test]
 fn never_deletes_fragments_of_an_unfinished_transaction() {
+    replog_tests::require_corpus!();
     // The 2.2.1 log cut after seqno 7's second fragment (its third starts at 8986,
     // fixture README 1.2): the log's maximum is 6 (spec 3.2), but the file also holds
     // seqno 7's fragments 0 (at 7552) and 1. `-high 6`, or no range at all, must keep it.
@@ -264,6 +275,7 @@ fn never_deletes_fragments_of_an_unfinished_transaction() {
 
 #[test]
 fn the_newest_file_goes_only_with_its_last_transaction() {
+    replog_tests::require_corpus!();
     // The whole 2.2.1 log (seqnos 0..7, seqno 7 complete): -high 6 keeps the one file,
     // -high 7 deletes it, as Tungsten empties a log purged to its end.
     let tmp = copy_fixture("tungsten-2.2.1");
@@ -285,6 +297,7 @@ fn the_newest_file_goes_only_with_its_last_transaction() {
 
 #[test]
 fn nothing_is_written_to_the_log_directory_before_confirmation() {
+    replog_tests::require_corpus!();
     // Creating and removing even a probe file changes the directory's mtime.
     let tmp = copy_fixture("synthetic-4.1.0");
     let mtime = || std::fs::metadata(tmp.path()).unwrap().modified().unwrap();

@@ -111,6 +111,7 @@ fn readme_first_command_lists_the_sample_log() {
 
 #[test]
 fn rows_flags_are_named_as_mysqlbinlog_names_them() {
+    replog_tests::require_corpus!();
     // `mariadb-binlog` on the same events prints "Write_rows: table id 28 flags:
     // STMT_END_F" (types-bin.000001 at 87371) and, for write-full-row.binlog, two
     // writes without the flag before "Delete_rows: table id 28 flags: STMT_END_F".
@@ -400,6 +401,7 @@ fn types_log_ends_with_rotate_to_the_next_file() {
 
 #[test]
 fn transaction_payload_inner_events_carry_inner_offset() {
+    replog_tests::require_corpus!();
     let file = corpus("transaction_compression.000001");
     let events = ok_json(&["-file", &file]);
     assert_framing(&events, 475);
@@ -462,6 +464,7 @@ fn transaction_payload_inner_events_carry_inner_offset() {
 
 #[test]
 fn tagged_gtid_and_tagged_previous_gtids() {
+    replog_tests::require_corpus!();
     let events = ok_json(&["-file", &corpus("binlog_transaction_with_GTID_TAG.000001")]);
     assert_framing(&events, 585);
     assert_eq!(events.len(), 8);
@@ -517,6 +520,7 @@ fn tagged_gtid_and_tagged_previous_gtids() {
 
 #[test]
 fn mysql_gtids_logical_clock_and_anonymous() {
+    replog_tests::require_corpus!();
     // 5.6 layout: no logical clock.
     let events = ok_json(&["-file", &corpus("binlog_56_gtid_reserved_word.000001")]);
     assert_framing(&events, 1422);
@@ -558,6 +562,7 @@ fn mysql_gtids_logical_clock_and_anonymous() {
 
 #[test]
 fn mariadb_corpus_log_gtids_and_names() {
+    replog_tests::require_corpus!();
     let events = ok_json(&["-file", &corpus("mariadb-bin.000001")]);
     assert_framing(&events, 1074);
     assert_eq!(events.len(), 13);
@@ -580,6 +585,7 @@ fn mariadb_corpus_log_gtids_and_names() {
 
 #[test]
 fn enum_members_are_named_when_the_map_carries_them() {
+    replog_tests::require_corpus!();
     // Corpus README: FULL row metadata; column 2 is an ENUM. The server logged the
     // statement of each write in the ANNOTATE_ROWS before it:
     //   insert into outbox (topic, event_type, event) values ('foo', 'JSON', '{"foo":1}')
@@ -611,6 +617,7 @@ fn enum_members_are_named_when_the_map_carries_them() {
 
 #[test]
 fn rotate_query_and_xid_fields() {
+    replog_tests::require_corpus!();
     let events = ok_json(&["-file", &corpus("binlog_transaction.000001")]);
     assert_framing(&events, 1670);
     assert_eq!(events.len(), 20);
@@ -635,6 +642,7 @@ fn rotate_query_and_xid_fields() {
 
 #[test]
 fn pre_ga_permuted_files_get_their_real_types() {
+    replog_tests::require_corpus!();
     // README: raw 16 = TABLE_MAP, 17/18/19 = pre-GA rows, 20 = XID, 21 =
     // BEGIN_LOAD_QUERY, 22 = EXECUTE_LOAD_QUERY in these two files.
     let events = ok_json(&["-file", &corpus("ver_5_1-wl2325_s.001")]);
@@ -657,6 +665,7 @@ fn pre_ga_permuted_files_get_their_real_types() {
 
 #[test]
 fn every_corpus_file_reads_with_its_documented_event_count() {
+    replog_tests::require_corpus!();
     // (file, bytes, top-level events) from the corpus README; damaged files below.
     for (name, bytes, n) in [
         ("binlog_savepoint.000001", 1014, 12),
@@ -703,6 +712,7 @@ fn every_corpus_file_reads_with_its_documented_event_count() {
 
 #[test]
 fn time_and_partial_json_values() {
+    replog_tests::require_corpus!();
     let events = ok_json(&["-file", &corpus("time_issue.000001")]);
     let rows = events
         .iter()
@@ -740,6 +750,7 @@ fn assert_image_matches(event: &Json, image: &str, columns: &Json) {
 
 #[test]
 fn partial_row_images_name_their_columns() {
+    replog_tests::require_corpus!();
     // Corpus README: "one WRITE_ROWS whose column bitmap names only columns 0 and 2
     // (partial after image), and a DELETE with a key-only before image".
     let write = rows_event_at("write-partial-row.binlog", 415);
@@ -789,6 +800,7 @@ fn partial_row_images_name_their_columns() {
 
 #[test]
 fn corrupt_query_stops_strict_reading_at_its_offset() {
+    replog_tests::require_corpus!();
     let file = corpus("corrupt-relay-bin.000624");
     let run = thl(&["events", "-file", &file]);
     assert_eq!(run.code, 1);
@@ -809,6 +821,7 @@ fn corrupt_query_stops_strict_reading_at_its_offset() {
 
 #[test]
 fn permissive_reading_reports_and_reaches_the_final_rotate() {
+    replog_tests::require_corpus!();
     let file = corpus("corrupt-relay-bin.000624");
     let (events, run) = events_json(&["-file", &file, "-permissive"]);
     assert_eq!(run.code, 1, "problems make the status 1");
@@ -839,6 +852,7 @@ fn permissive_reading_reports_and_reaches_the_final_rotate() {
 
 #[test]
 fn truncated_files_name_the_offset_and_fail() {
+    replog_tests::require_corpus!();
     let file = corpus("binlog_truncated_event.000001");
     for extra in [&[][..], &["-permissive"], &["-json"]] {
         let mut args = vec!["events", "-file", &file];
@@ -868,6 +882,7 @@ fn truncated_files_name_the_offset_and_fail() {
 
 #[test]
 fn a_damaged_checksum_is_an_error_or_a_flagged_event() {
+    replog_tests::require_corpus!();
     let tmp = tempfile::tempdir().unwrap();
     let copy = tmp.path().join("binlog.000007");
     let mut bytes =
@@ -929,6 +944,7 @@ fn not_a_binlog_and_missing_files() {
 
 #[test]
 fn a_log_of_the_other_kind_points_to_the_command_that_reads_it() {
+    replog_tests::require_corpus!();
     // A THL file (magic 0xC001CAFE, spec 3.1) given to `thl events`.
     let dir = replog_tests::shared_fixture("thl/synthetic-4.1.0");
     let file = dir.join("thl.data.0000000002");
@@ -977,6 +993,7 @@ fn a_log_of_the_other_kind_points_to_the_command_that_reads_it() {
 
 #[test]
 fn positions_select_events_as_mysqlbinlog_does() {
+    replog_tests::require_corpus!();
     let file = corpus("corrupt-relay-bin.000624");
     // Stopping before the corrupt event: strict reading succeeds.
     let events = ok_json(&["-file", &file, "-stop-position", "91204"]);
@@ -1029,6 +1046,7 @@ fn positions_select_events_as_mysqlbinlog_does() {
 
 #[test]
 fn datetimes_select_events_as_mysqlbinlog_does() {
+    replog_tests::require_corpus!();
     let file = corpus("bug33029-slave-relay-bin.000001");
     // README: replica FDE, fake ROTATE with timestamp 0, source FDE, then statements.
     // FDE and ROTATE do not end the run, the first statement does.
@@ -1073,6 +1091,7 @@ fn datetimes_select_events_as_mysqlbinlog_does() {
 
 #[test]
 fn several_files_gzip_and_stdin() {
+    replog_tests::require_corpus!();
     let a = corpus("binlog_transaction.000001");
     let b = corpus("transaction_compression.000001");
     // `a` ends with a ROTATE to master-bin.000002: a copy of `b` under that name follows
@@ -1172,6 +1191,7 @@ fn help_lists_events() {
 
 #[test]
 fn gz_and_stdin_inputs_are_held_within_the_limit() {
+    replog_tests::require_corpus!();
     // 1 MiB of limit; the binlog inflates to a little more than that once padded with a
     // zero tail, so it is refused at the limit's offset, from a file and from a pipe.
     let b = std::fs::read(corpus("transaction_compression.000001")).unwrap();

@@ -1,21 +1,117 @@
 //! Helpers shared by replog's end-to-end tests.
 
+use std::collections::BTreeSet;
+use std::io::Write;
 use std::path::PathBuf;
+use std::sync::Mutex;
 
-/// Path of a file or directory under `../shared/fixtures` (beside the project root).
+/// The shared corpus: `shared/fixtures` in the directory that holds the project checkout
+/// (`../shared/fixtures`). CI puts it there; a fresh clone has nothing beside it.
+pub fn shared_corpus_root() -> PathBuf {
+    // CARGO_MANIFEST_DIR is CHECKOUT/tests: two levels up is the directory holding it.
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .ancestors()
+        .nth(2)
+        .expect("the checkout sits in a directory")
+        .join("shared/fixtures")
+}
+
+/// Path of a file or directory of the shared corpus, e.g. `shared_fixture("binlog/x")`.
 ///
-/// Panics with instructions when the shared corpus is missing: these tests must never
-/// pass vacuously because the corpus was not found.
+/// Panics when it is missing: a test reading the corpus starts with [`require_corpus!`],
+/// which skips or fails it when the whole corpus is absent, so reaching a missing path
+/// here means an incomplete corpus (or a test without the guard), never a reason to pass.
 pub fn shared_fixture(relative: &str) -> PathBuf {
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/fixtures");
+    let root = shared_corpus_root();
     let path = root.join(relative);
     assert!(
         path.exists(),
-        "shared fixture {} is missing: the conformance tests read the corpus from \
-         ../shared/fixtures beside the project checkout (see README, \"Tests\")",
-        path.display()
+        "shared fixture {} is missing: {}",
+        path.display(),
+        if root.is_dir() {
+            "the shared corpus is incomplete (see README, \"Tests\")"
+        } else {
+            "the shared corpus is absent and this test does not start with \
+             replog_tests::require_corpus!()"
+        }
     );
     path
+}
+
+/// Whether a test whose prerequisite is missing must fail instead of being skipped: in CI
+/// (`CI=true`), where a skip would let the suite pass without testing, and wherever a
+/// contributor asks for the whole suite (`REPLOG_REQUIRE_CORPUS=1`).
+pub fn missing_prerequisites_fail() -> bool {
+    std::env::var("CI").as_deref() == Ok("true")
+        || std::env::var("REPLOG_REQUIRE_CORPUS").as_deref() == Ok("1")
+}
+
+/// The tests already reported as skipped, so that a property test, whose body runs once
+/// per case, prints its notice once.
+static SKIPPED_TESTS: Mutex<BTreeSet<String>> = Mutex::new(BTreeSet::new());
+
+/// Reports that `test` cannot run because `missing` is absent: panics when
+/// [`missing_prerequisites_fail`], otherwise prints one `SKIPPED` line on stderr saying
+/// how to get it. Use it through [`skip_unless_required!`], which names the test.
+pub fn report_skip(test: &str, missing: &str, remedy: &str) {
+    assert!(
+        !missing_prerequisites_fail(),
+        "{test}: {missing} (CI=true or REPLOG_REQUIRE_CORPUS=1 make this an error; {remedy})"
+    );
+    let first_report = SKIPPED_TESTS
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+        .insert(test.to_string());
+    if first_report {
+        // Written to the stderr handle rather than with eprintln!, which the test harness
+        // captures and shows only for failing tests: a skip must be seen. One write, so
+        // that the line is not cut by the harness's own output (stderr is unbuffered).
+        let line = format!("*** SKIPPED {test}: {missing}; {remedy} ***\n");
+        let _ = std::io::stderr().write_all(line.as_bytes());
+    }
+}
+
+/// The path of the test function it is expanded in (`thl_read::real_log_summaries`),
+/// for notices that name their test.
+#[macro_export]
+macro_rules! current_test_name {
+    () => {{
+        fn here() {}
+        ::std::any::type_name_of_val(&here)
+            .trim_end_matches("::here")
+            .replace("::{{closure}}", "")
+    }};
+}
+
+/// Ends the current test early, reported as skipped (or fails it where skips are not
+/// allowed, see [`missing_prerequisites_fail`]): `skip_unless_required!(missing, remedy)`
+/// in a test returning `()`, `skip_unless_required!(missing, remedy, Ok(()))` in a
+/// property test's body.
+#[macro_export]
+macro_rules! skip_unless_required {
+    ($missing:expr, $remedy:expr $(, $returned:expr)?) => {{
+        $crate::report_skip(&$crate::current_test_name!(), &$missing, &$remedy);
+        return $($returned)?;
+    }};
+}
+
+/// The first statement of every test that reads the shared corpus: without
+/// `../shared/fixtures` the test is skipped with a notice, or fails under `CI=true` or
+/// `REPLOG_REQUIRE_CORPUS=1`. `require_corpus!(Ok(()))` in a property test's body.
+#[macro_export]
+macro_rules! require_corpus {
+    ($($returned:expr)?) => {
+        if !$crate::shared_corpus_root().is_dir() {
+            $crate::skip_unless_required!(
+                format!(
+                    "the shared corpus {} is not beside the checkout",
+                    $crate::shared_corpus_root().display()
+                ),
+                "README \"Tests\" says where its files come from and how to assemble it"
+                $(, $returned)?
+            );
+        }
+    };
 }
 
 /// Path of a file under the project's own `fixtures/` directory.

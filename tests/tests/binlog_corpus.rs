@@ -148,6 +148,7 @@ fn raw_events(data: &[u8]) -> (Vec<RawEvent<'_>>, Vec<replog::Error>, Frames<'_>
 
 #[test]
 fn readme_lists_every_file_in_the_directory() {
+    replog_tests::require_corpus!();
     let facts = readme();
     let mut on_disk = Vec::new();
     for dir in ["binlog", "binlog/tungsten"] {
@@ -168,6 +169,7 @@ fn readme_lists_every_file_in_the_directory() {
 
 #[test]
 fn every_file_matches_its_readme_facts() {
+    replog_tests::require_corpus!();
     for f in readme() {
         let data = std::fs::read(path_of(&f.file)).unwrap();
         assert_eq!(data.len(), f.bytes, "{}: size", f.file);
@@ -237,6 +239,7 @@ fn every_file_matches_its_readme_facts() {
 
 #[test]
 fn truncated_files_report_truncation_where_the_readme_says() {
+    replog_tests::require_corpus!();
     for (file, offset, good) in [
         ("binlog_truncated_event.000001", 4, 0),
         ("binlog_truncated_prev_gtid_event.000001", 120, 1),
@@ -256,6 +259,7 @@ fn truncated_files_report_truncation_where_the_readme_says() {
 
 #[test]
 fn corrupt_query_stops_strict_mode_and_is_skipped_permissively() {
+    replog_tests::require_corpus!();
     let file = "corrupt-relay-bin.000624";
     let data = std::fs::read(path_of(file)).unwrap();
 
@@ -295,6 +299,7 @@ fn corrupt_query_stops_strict_mode_and_is_skipped_permissively() {
 
 #[test]
 fn relay_logs_carry_two_fdes_and_a_fake_rotate() {
+    replog_tests::require_corpus!();
     // corrupt-relay-bin: replica FDE (5.0.46-enterprise, server 20162), fake ROTATE to
     // mysql-bin.010260:230184, source FDE (5.0.30-enterprise, server 20160), then
     // statements from server 10909.
@@ -357,6 +362,7 @@ fn relay_logs_carry_two_fdes_and_a_fake_rotate() {
 
 #[test]
 fn rotate_targets() {
+    replog_tests::require_corpus!();
     for (file, target) in [
         ("binlog_transaction.000001", "master-bin.000002"),
         (
@@ -381,6 +387,7 @@ fn rotate_targets() {
 /// `LOG_EVENT_SUPPRESS_USE_F` (0x8), so they print without `use`.
 #[test]
 fn transaction_control_statements_suppress_use() {
+    replog_tests::require_corpus!();
     let data = std::fs::read(path_of("binlog_transaction.000001")).unwrap();
     let mut seen = 0;
     for e in Reader::new("t", &data).unwrap().map(Result::unwrap) {
@@ -419,6 +426,7 @@ fn queries(file: &str) -> Vec<String> {
 /// Smaller facts from the README's "Special" notes.
 #[test]
 fn special_notes() {
+    replog_tests::require_corpus!();
     let ctx = replog::binlog::FormatContext::v4_default();
     // master-bin: an empty PREVIOUS_GTIDS.
     let evs = decoded("master-bin.000001");
@@ -471,6 +479,7 @@ fn special_notes() {
 
 #[test]
 fn unknown_incident_is_reported() {
+    replog_tests::require_corpus!();
     let data = std::fs::read(path_of("bug40482-bin.000001")).unwrap();
     let evs: Vec<_> = Reader::new("r", &data)
         .unwrap()
@@ -492,6 +501,7 @@ fn unknown_incident_is_reported() {
 
 #[test]
 fn gtids_56_57_and_tagged() {
+    replog_tests::require_corpus!();
     // 5.6: UUID 1111…, 48-byte events without logical clock.
     let data = std::fs::read(path_of("binlog_56_gtid_reserved_word.000001")).unwrap();
     let gtids: Vec<_> = Frames::new("r", &data, ReadOptions::default())
@@ -563,6 +573,7 @@ fn gtids_56_57_and_tagged() {
 
 #[test]
 fn mariadb_gtids_and_lists() {
+    replog_tests::require_corpus!();
     let data = std::fs::read(path_of("mariadb-bin.000001")).unwrap();
     let ctx = replog::binlog::FormatContext::v4_default();
     let mut gtids = Vec::new();
@@ -589,6 +600,7 @@ fn mariadb_gtids_and_lists() {
 
 #[test]
 fn user_var_with_numeric_name_and_null_value() {
+    replog_tests::require_corpus!();
     let data = std::fs::read(path_of("bug11747887-bin.000003")).unwrap();
     let uv = Reader::new("r", &data)
         .unwrap()
@@ -607,6 +619,7 @@ fn user_var_with_numeric_name_and_null_value() {
 
 #[test]
 fn transaction_payload_holds_four_inner_events() {
+    replog_tests::require_corpus!();
     let data = std::fs::read(path_of("transaction_compression.000001")).unwrap();
     let mut frames = Frames::new("r", &data, ReadOptions::default()).unwrap();
     let payload = frames
@@ -652,6 +665,7 @@ fn transaction_payload_holds_four_inner_events() {
 /// XID, BEGIN_LOAD_QUERY, EXECUTE_LOAD_QUERY (README, `ver_5_1-wl2325_r.001`).
 #[test]
 fn pre_ga_numbering_is_mapped() {
+    replog_tests::require_corpus!();
     let canonical = |file: &str| {
         let data = std::fs::read(path_of(file)).unwrap();
         let mut counts = BTreeMap::new();
@@ -702,6 +716,7 @@ fn pre_ga_numbering_is_mapped() {
 
 #[test]
 fn load_data_events_decode() {
+    replog_tests::require_corpus!();
     for file in [
         "ver_5_1_23.001",
         "ver_trunk_row_v2.001",
@@ -739,6 +754,7 @@ fn load_data_events_decode() {
 /// at a sample of offsets.
 #[test]
 fn damaged_copies_give_errors_not_panics() {
+    replog_tests::require_corpus!();
     for f in readme() {
         let data = std::fs::read(path_of(&f.file)).unwrap();
         let (events, _, _) = raw_events(&data);

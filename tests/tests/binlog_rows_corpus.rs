@@ -127,6 +127,7 @@ fn kinds(map: &TableMap<'_>) -> Vec<ColumnType> {
 
 #[test]
 fn every_rows_event_in_the_corpus_decodes() {
+    replog_tests::require_corpus!();
     let files = [
         "binlog_56_gtid_reserved_word.000001",
         "binlog_transaction_with_GTID_TAG.000001",
@@ -165,6 +166,7 @@ fn every_rows_event_in_the_corpus_decodes() {
 
 #[test]
 fn time_issue_negative_time() {
+    replog_tests::require_corpus!();
     let d = decode("time_issue.000001");
     assert_eq!(d.rows.len(), 1);
     let r = &d.rows[0];
@@ -179,6 +181,7 @@ fn time_issue_negative_time() {
 
 #[test]
 fn mysql_type_bit_metadata() {
+    replog_tests::require_corpus!();
     let d = decode("mysql_type_bit.000001");
     let m = &d.rows[0].map;
     let bits: Vec<_> = m
@@ -203,6 +206,7 @@ fn mysql_type_bit_metadata() {
 
 #[test]
 fn enum_set_long_char() {
+    replog_tests::require_corpus!();
     let d = decode("mysql-enum-string-set.000001");
     let actions: Vec<_> = d.rows.iter().map(|r| r.kind.action).collect();
     assert_eq!(
@@ -239,6 +243,7 @@ fn enum_set_long_char() {
 
 #[test]
 fn json_partial_update_replaces_age() {
+    replog_tests::require_corpus!();
     let d = decode("json.binlog.000001");
     let actions: Vec<_> = d.rows.iter().map(|r| r.kind.action).collect();
     assert_eq!(
@@ -291,6 +296,7 @@ fn json_partial_update_replaces_age() {
 
 #[test]
 fn minimal_row_metadata_signedness_without_names() {
+    replog_tests::require_corpus!();
     let d = decode("minimal_row_metadata.000001");
     let m = &d.rows[0].map;
     assert!(m.optional.signedness.is_some());
@@ -313,6 +319,7 @@ fn minimal_row_metadata_signedness_without_names() {
 
 #[test]
 fn mariadb_full_metadata_names_and_timestamp2() {
+    replog_tests::require_corpus!();
     let d = decode("mariadb-bin.000001");
     assert_eq!(d.rows.len(), 2);
     for r in &d.rows {
@@ -350,6 +357,7 @@ fn mariadb_full_metadata_names_and_timestamp2() {
 
 #[test]
 fn tagged_gtid_file_decimal_row() {
+    replog_tests::require_corpus!();
     let d = decode("binlog_transaction_with_GTID_TAG.000001");
     let m = &d.rows[0].map;
     assert_eq!(
@@ -366,6 +374,7 @@ fn tagged_gtid_file_decimal_row() {
 
 #[test]
 fn write_partial_row_bitmap() {
+    replog_tests::require_corpus!();
     let d = decode("write-partial-row.binlog");
     let writes: Vec<_> = d
         .rows
@@ -393,6 +402,7 @@ fn write_partial_row_bitmap() {
 
 #[test]
 fn write_full_row_images() {
+    replog_tests::require_corpus!();
     let d = decode("write-full-row.binlog");
     let writes: Vec<_> = d
         .rows
@@ -419,6 +429,7 @@ fn write_full_row_images() {
 
 #[test]
 fn update_full_row_both_images() {
+    replog_tests::require_corpus!();
     let d = decode("update-full-row.binlog");
     let update = d
         .rows
@@ -460,6 +471,7 @@ fn update_full_row_both_images() {
 
 #[test]
 fn five_one_tables_int_char() {
+    replog_tests::require_corpus!();
     for (file, table) in [
         ("ver_5_1_23.001", "t1"),
         ("tungsten/binlog_rbr_1.000001", "t0"),
@@ -483,6 +495,7 @@ fn five_one_tables_int_char() {
 
 #[test]
 fn v2_rows_in_early_files() {
+    replog_tests::require_corpus!();
     for file in [
         "ver_trunk_row_v2.001",
         "bug32407.001",
@@ -499,6 +512,7 @@ fn v2_rows_in_early_files() {
 
 #[test]
 fn pre_ga_permuted_file_rows() {
+    replog_tests::require_corpus!();
     let d = decode("ver_5_1-wl2325_r.001");
     // Raw 16 = TABLE_MAP, 17/18/19 = pre-GA WRITE/UPDATE/DELETE; table ids are 4 bytes.
     let actions: Vec<_> = d
@@ -522,12 +536,14 @@ fn pre_ga_permuted_file_rows() {
 
 #[test]
 fn rows_json_rendering() {
+    replog_tests::require_corpus!();
     let d = decode("time_issue.000001");
     assert_eq!(d.rows[0].json, r#"[{"after":["-507:48:27"]}]"#);
 }
 
 #[test]
 fn three_layouts_of_the_same_statements_agree() {
+    replog_tests::require_corpus!();
     // MySQL's binlog_old_versions test ran the same statements on a pre-GA tree
     // (old record layout, 4-byte table ids), on 5.1.23 (v1 rows) and on 5.6.4 (v2
     // rows); all three must decode to the same row changes.
@@ -621,6 +637,7 @@ fn project_mariadb_logs_match_the_server_values() {
 
 #[test]
 fn rows_inside_a_transaction_payload() {
+    replog_tests::require_corpus!();
     // QUERY(BEGIN), TABLE_MAP, WRITE_ROWS and XID inside one zstd payload.
     let d = decode("transaction_compression.000001");
     assert_eq!(d.maps.len(), 1);
@@ -656,6 +673,7 @@ fn mutate(seed: &mut u64, bytes: &[u8]) -> Vec<u8> {
 
 #[test]
 fn damaged_table_maps_and_rows_never_panic() {
+    replog_tests::require_corpus!();
     // (table map body, rows body, rows kind, context) for every rows event of the corpus.
     let mut cases = Vec::new();
     let shared = [

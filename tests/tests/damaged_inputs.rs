@@ -416,6 +416,7 @@ fn binlog_pre_5_0_decimal_column_cannot_be_decoded() {
 
 #[test]
 fn binlog_zstd_payload_that_does_not_inflate() {
+    replog_tests::require_corpus!();
     let mut log = std::fs::read(shared_fixture("binlog/transaction_compression.000001")).unwrap();
     let evs = events(&log);
     let (at, _, size) = *evs
@@ -557,6 +558,7 @@ fn binlog_missing_file_in_a_sequence() {
 
 #[test]
 fn binlog_fake_rotates_do_not_make_a_sequence() {
+    replog_tests::require_corpus!();
     // Relay logs carry an artificial ROTATE naming the source's binlog (timestamp 0 and
     // log_pos 0 in a 5.0 relay log; flagged LOG_EVENT_ARTIFICIAL_F with log_pos 0 in a
     // 5.1 one: corpus README and headers). Moved to the end of its file, where a closing
@@ -683,6 +685,7 @@ fn assert_fatal(run: &Run, expected: &str) {
 
 #[test]
 fn thl_empty_or_header_short_last_file_is_an_empty_log() {
+    replog_tests::require_corpus!();
     // Spec 1.3: a last file too short for its header is a log being created.
     for bytes in [&[][..], &thl_log()[..10]] {
         let (_d, dir) = thl_dir(&[(THL_NAME, bytes)]);
@@ -705,6 +708,7 @@ fn thl_empty_or_header_short_last_file_is_an_empty_log() {
 
 #[test]
 fn thl_not_a_log_wrong_magic_wrong_version() {
+    replog_tests::require_corpus!();
     let mut magic = thl_log();
     magic[3] = 0xff;
     let mut version = thl_log();
@@ -732,6 +736,7 @@ fn thl_not_a_log_wrong_magic_wrong_version() {
 
 #[test]
 fn thl_record_length_out_of_range_ends_the_file_with_a_warning() {
+    replog_tests::require_corpus!();
     let log = thl_log();
     let recs = records(&log);
     let (at, _, _) = recs[2];
@@ -754,6 +759,7 @@ fn thl_record_length_out_of_range_ends_the_file_with_a_warning() {
 
 #[test]
 fn thl_crc_mismatch() {
+    replog_tests::require_corpus!();
     let mut log = thl_log();
     let (at, len, _) = records(&log)[2];
     log[at + 30] ^= 1;
@@ -771,6 +777,7 @@ fn thl_crc_mismatch() {
 
 #[test]
 fn thl_partial_tail_record_is_a_log_being_written() {
+    replog_tests::require_corpus!();
     let log = thl_log();
     let recs = records(&log);
     let (at, len, _) = recs[2];
@@ -783,6 +790,7 @@ fn thl_partial_tail_record_is_a_log_being_written() {
 
 #[test]
 fn thl_java_serialized_payload() {
+    replog_tests::require_corpus!();
     let mut log = thl_log();
     let (at, len, _) = records(&log)[2];
     // Fixed header (spec 5.1): type, seqno, fragno, lastFrag, epoch, three strings
@@ -808,6 +816,7 @@ fn thl_java_serialized_payload() {
 
 #[test]
 fn thl_missing_file_in_the_sequence() {
+    replog_tests::require_corpus!();
     let names = [
         "thl.data.0000000001",
         "thl.data.0000000003",
@@ -839,6 +848,7 @@ fn thl_missing_file_in_the_sequence() {
 
 #[test]
 fn thl_seqno_gap_is_warned_about() {
+    replog_tests::require_corpus!();
     let log = thl_log();
     let recs = records(&log);
     let (at, len, seqno) = recs[3];
@@ -859,6 +869,7 @@ fn thl_seqno_gap_is_warned_about() {
 
 #[test]
 fn thl_directory_problems_and_unreadable_file() {
+    replog_tests::require_corpus!();
     let empty = tempfile::tempdir().unwrap();
     let e = empty.path().to_str().unwrap();
     assert_fatal(
@@ -1045,6 +1056,7 @@ fn sweep_thl(copies: &[Damaged], dir: &Path, path: &Path) -> usize {
 
 #[test]
 fn binlogs_damaged_around_every_event_and_at_random_end_with_a_message() {
+    replog_tests::require_corpus!();
     let tmp = tempfile::tempdir().unwrap();
     let path = tmp.path().join("damaged-bin.000001");
     let mut copies = Vec::new();
@@ -1086,6 +1098,7 @@ fn gz_binlog_damaged_end_with_a_message() {
 
 #[test]
 fn thl_files_damaged_around_every_record_and_at_random_end_with_a_message() {
+    replog_tests::require_corpus!();
     let tmp = tempfile::tempdir().unwrap();
     let path = tmp.path().join(THL_NAME);
     for fixture in [
@@ -1116,6 +1129,7 @@ fn thl_files_damaged_around_every_record_and_at_random_end_with_a_message() {
 
 #[test]
 fn rotated_thl_set_damaged_one_file_at_a_time_ends_with_a_message() {
+    replog_tests::require_corpus!();
     // The four files of synthetic-4.1.0 (fixture README 2) in a temporary directory;
     // each in turn is damaged around its records while the others stay whole.
     let fixture = shared_fixture("thl/synthetic-4.1.0");

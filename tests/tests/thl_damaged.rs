@@ -50,6 +50,7 @@ fn thl_kind(e: &Error) -> &ThlError {
 
 #[test]
 fn truncated_last_record_is_its_own_variant_or_a_silent_end() {
+    replog_tests::require_corpus!();
     // Cut the last record of 2.2.1 (offset 8986, length 231) after 100 bytes.
     let mut bytes = fixture_bytes(REAL);
     bytes.truncate(8986 + 100);
@@ -85,6 +86,7 @@ fn truncated_last_record_is_its_own_variant_or_a_silent_end() {
 
 #[test]
 fn partial_length_field() {
+    replog_tests::require_corpus!();
     let mut bytes = fixture_bytes(REAL);
     bytes.extend_from_slice(&[0, 0]);
     let file = open_single(bytes);
@@ -102,6 +104,7 @@ fn partial_length_field() {
 
 #[test]
 fn flipped_byte_is_a_crc_mismatch_at_that_record() {
+    replog_tests::require_corpus!();
     // Flip a data byte of the record at 2966 (seqno 3): CRC failure naming its offset.
     let mut bytes = fixture_bytes(REAL);
     bytes[2966 + 200] ^= 0x01;
@@ -138,6 +141,7 @@ fn flipped_byte_is_a_crc_mismatch_at_that_record() {
 
 #[test]
 fn flipped_stored_crc_and_crc_type() {
+    replog_tests::require_corpus!();
     let mut bytes = fixture_bytes(REAL);
     bytes[820 + 8] ^= 0xFF; // last byte of the first record's CRC
     let err = read_all(&open_single(bytes), ReadOptions::default()).unwrap_err();
@@ -167,6 +171,7 @@ fn flipped_stored_crc_and_crc_type() {
 
 #[test]
 fn invalid_record_lengths() {
+    replog_tests::require_corpus!();
     for length in [0i32, 12, -1, 1_000_000_001] {
         let mut bytes = fixture_bytes(REAL);
         bytes[829..833].copy_from_slice(&length.to_be_bytes());
@@ -188,6 +193,7 @@ fn invalid_record_lengths() {
 
 #[test]
 fn unknown_record_type_is_kept() {
+    replog_tests::require_corpus!();
     // The no-CRC log lets the type byte change without a CRC failure.
     let mut bytes = fixture_bytes(NOCRC);
     bytes[16 + 4] = 9;
@@ -206,6 +212,7 @@ fn unknown_record_type_is_kept() {
 
 #[test]
 fn damaged_protobuf_names_the_offset() {
+    replog_tests::require_corpus!();
     // Break the Header message's length prefix of the first no-CRC record: with its
     // continuation bit set it becomes a two-byte varint (with the next byte, 0x08 = the
     // seqno tag) of 0x7F + (8 << 7) = 1151 bytes, more than the record holds.
@@ -269,6 +276,7 @@ fn java_serialized_payload_is_named() {
 
 #[test]
 fn bad_headers() {
+    replog_tests::require_corpus!();
     let mut bytes = fixture_bytes(REAL);
     bytes[0] = 0;
     let err = ThlFile::from_bytes(LogBytes::from_vec("f", bytes).unwrap()).unwrap_err();
@@ -285,6 +293,7 @@ fn bad_headers() {
 
 #[test]
 fn short_files_in_a_directory() {
+    replog_tests::require_corpus!();
     // Spec 1.3: a file shorter than the header is ignored when last, fatal elsewhere.
     let real = fixture_bytes(REAL);
     let (_tmp, dir) = temp_log(&[
@@ -331,6 +340,7 @@ fn fresh_log_and_empty_directory() {
 
 #[test]
 fn gzipped_files_read_transparently() {
+    replog_tests::require_corpus!();
     use std::io::Write;
     let fixture = LogDir::open(&shared_fixture("thl/synthetic-4.1.0")).unwrap();
     let tmp = tempfile::tempdir().unwrap();
@@ -385,6 +395,7 @@ fn gzipped_files_read_transparently() {
 
 #[test]
 fn streamed_gz_index_matches_the_mapped_one_on_damaged_files() {
+    replog_tests::require_corpus!();
     // The `.gz` path of the index reads records from a stream; the plain path from a
     // mapping. Cut and corrupted copies must give both the same answer (or error).
     use std::io::Write;
@@ -487,6 +498,7 @@ proptest! {
         cut in any::<prop::sample::Index>(),
         which in 0..2usize,
     ) {
+        replog_tests::require_corpus!(Ok(()));
         let mut bytes = fixture_bytes([REAL, NOCRC][which]);
         for (at, value) in flips {
             let i = at.index(bytes.len());
@@ -506,6 +518,7 @@ proptest! {
         record in 0..23usize,
         edits in proptest::collection::vec((any::<prop::sample::Index>(), any::<u8>(), 0..3u8), 1..8),
     ) {
+        replog_tests::require_corpus!(Ok(()));
         let file = open_single(fixture_bytes(NOCRC));
         let r = file.records(ReadOptions::default()).nth(record).unwrap().unwrap();
         let e = r.event().unwrap();
@@ -530,6 +543,7 @@ proptest! {
 
 #[test]
 fn last_file_ending_in_a_rotate_record() {
+    replog_tests::require_corpus!();
     // Spec 1.3: its end is left open; the maximum falls back to the previous file's end,
     // or -1 when there is none. Spec 1.4: readers tolerate the missing successor.
     let fixture = LogDir::open(&shared_fixture("thl/synthetic-4.1.0")).unwrap();
@@ -569,6 +583,7 @@ fn last_file_ending_in_a_rotate_record() {
 
 #[test]
 fn filtered_placeholder_event_message_is_not_read() {
+    replog_tests::require_corpus!();
     // Spec 5.2: readers of filtered events do not look at the second message. Break it
     // in the no-CRC log's placeholder (README 2: seqno 3; offset 2668, length 179), whose
     // event message is the last data byte `00`.
@@ -589,6 +604,7 @@ fn filtered_placeholder_event_message_is_not_read() {
 
 #[test]
 fn a_gz_copy_beside_its_plain_file_is_set_aside() {
+    replog_tests::require_corpus!();
     let fixture = LogDir::open(&shared_fixture("thl/synthetic-4.1.0")).unwrap();
     let two = std::fs::read(fixture.file_path("thl.data.0000000002")).unwrap();
     let one = std::fs::read(fixture.file_path("thl.data.0000000001")).unwrap();

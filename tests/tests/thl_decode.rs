@@ -64,6 +64,7 @@ fn rendered(rc: &OneRowChange<'_>, row: usize, after: bool) -> Vec<String> {
 
 #[test]
 fn protobuf_header_agrees_with_the_record_header() {
+    replog_tests::require_corpus!();
     // Spec 5.1: seqno, fragno, lastFrag, epoch, sourceId, eventId duplicate the protobuf
     // Header; sourceTstamp too except for filtered events; Header.shardId is #DEFAULT.
     for dir in DIRS {
@@ -94,6 +95,7 @@ fn protobuf_header_agrees_with_the_record_header() {
 
 #[test]
 fn heartbeat_of_2_2_1_as_in_spec_13_2() {
+    replog_tests::require_corpus!();
     let events = events("tungsten-2.2.1");
     let e = &seqno(&events, 0)[0];
     assert_eq!(ts(e.header.source_tstamp), "2015-01-10 00:32:17.0");
@@ -150,6 +152,7 @@ fn heartbeat_of_2_2_1_as_in_spec_13_2() {
 
 #[test]
 fn statement_of_2_2_1_as_in_spec_13_2() {
+    replog_tests::require_corpus!();
     let events = events("tungsten-2.2.1");
     let e = &seqno(&events, 1)[0];
     assert_eq!(ts(e.header.source_tstamp), "2015-01-10 00:32:39.0");
@@ -245,6 +248,7 @@ fn check_row(actual: Vec<String>, expected: Vec<String>, context: &str) {
 
 #[test]
 fn workload_rows_of_the_real_logs() {
+    replog_tests::require_corpus!();
     // README 1: TIME '11:12:13' is 19:12:13 UTC in 2.2.1 (JVM at UTC-8) and 11:12:13 in
     // 3.1.0; both print as full timestamps (spec 6.5 note).
     for (dir, time) in [
@@ -305,6 +309,7 @@ fn workload_rows_of_the_real_logs() {
 
 #[test]
 fn load_data_of_the_real_logs() {
+    replog_tests::require_corpus!();
     // 2.2.1: seqno 7 in three fragments: file fragment (id 339, 179 bytes), the LOAD DATA
     // query, an empty last fragment (spec 8.2, 13.2).
     let events_221 = events("tungsten-2.2.1");
@@ -366,6 +371,7 @@ fn check_load_query(query: &[u8], start: i32, end: i32) {
 
 #[test]
 fn value_zoo_of_the_synthetic_log() {
+    replog_tests::require_corpus!();
     // Spec 13.2 "Value zoo" (seqno 1, -charset utf8) and its second row.
     let events = events("synthetic-4.1.0");
     let e = &seqno(&events, 1)[0];
@@ -463,6 +469,7 @@ fn value_zoo_of_the_synthetic_log() {
 
 #[test]
 fn special_events_of_the_synthetic_log() {
+    replog_tests::require_corpus!();
     for dir in ["synthetic-4.1.0", "synthetic-4.1.0-nocrc"] {
         let events = events(dir);
         // Seqno 0: statement stored as a string.

@@ -20,6 +20,7 @@ fn sha256_hex(bytes: &[u8]) -> String {
 
 #[test]
 fn fixture_files_are_the_documented_ones() {
+    replog_tests::require_corpus!();
     let expected = [
         (
             "tungsten-2.2.1/thl.data.0000000001",
@@ -66,6 +67,7 @@ fn fixture_files_are_the_documented_ones() {
 
 #[test]
 fn file_headers_and_base_seqnos() {
+    replog_tests::require_corpus!();
     let expected: [(&str, &[i64]); 4] = [
         ("tungsten-2.2.1", &[-1]),
         ("tungsten-3.1.0", &[-1]),
@@ -87,6 +89,7 @@ fn file_headers_and_base_seqnos() {
 
 #[test]
 fn tungsten_2_2_1_record_table() {
+    replog_tests::require_corpus!();
     // README 1.2: offset, length, seqno, fragno, lastFrag, shard, eventId position;session.
     let expected: [(u64, u32, i64, i16, bool, &str, &str); 10] = [
         (16, 813, 0, 0, true, "tungsten_repltest", "0415;-1"),
@@ -122,6 +125,7 @@ fn tungsten_2_2_1_record_table() {
 
 #[test]
 fn tungsten_3_1_0_record_table() {
+    replog_tests::require_corpus!();
     // README 1.2: offsets and lengths for seqnos 0..7, one record each; eventIds in
     // mysql-bin.011743 at the 2.2.1 positions with session id 52254.
     let offsets = [16, 913, 1532, 3086, 4502, 6197, 7346, 7896];
@@ -224,6 +228,7 @@ fn counts(pairs: &[(&str, usize)]) -> BTreeMap<String, usize> {
 
 #[test]
 fn real_log_summaries() {
+    replog_tests::require_corpus!();
     for (dir, records, per_shard, binlog, last_session) in [
         ("tungsten-2.2.1", 10, 9, "011742", "-1"),
         ("tungsten-3.1.0", 8, 7, "011743", "52254"),
@@ -287,6 +292,7 @@ fn real_log_summaries() {
 
 #[test]
 fn synthetic_log_summaries() {
+    replog_tests::require_corpus!();
     let shards = [
         ("app1", 11),
         ("app0", 4),
@@ -335,6 +341,7 @@ fn synthetic_log_summaries() {
 
 #[test]
 fn index_entries_and_lookup() {
+    replog_tests::require_corpus!();
     let log = log_dir("synthetic-4.1.0");
     let index = log.index(ReadOptions::default()).unwrap();
     let names: Vec<_> = index
@@ -374,6 +381,7 @@ fn index_entries_and_lookup() {
 
 #[test]
 fn worked_example_of_spec_3_1() {
+    replog_tests::require_corpus!();
     let file = files("tungsten-2.2.1")[0];
     let r = file
         .records(ReadOptions::default())
@@ -397,6 +405,7 @@ fn worked_example_of_spec_3_1() {
 
 #[test]
 fn rotate_record_bytes_of_spec_4() {
+    replog_tests::require_corpus!();
     let file = files("synthetic-4.1.0")[0];
     let bytes = file.bytes();
     let expected = [
@@ -415,6 +424,7 @@ fn rotate_record_bytes_of_spec_4() {
 
 #[test]
 fn modified_utf8_in_the_fixed_header() {
+    replog_tests::require_corpus!();
     // Spec 5.1 example and README table 2, seqno 9.
     let (_, r) = records("synthetic-4.1.0")
         .into_iter()
@@ -439,6 +449,7 @@ fn modified_utf8_in_the_fixed_header() {
 
 #[test]
 fn every_directory_opens() {
+    replog_tests::require_corpus!();
     for dir in DIRS {
         let log = LogDir::open(&shared_fixture(&format!("thl/{dir}"))).unwrap();
         assert!(log.file_names().iter().all(|f| f.starts_with("thl.data.")));
@@ -452,6 +463,7 @@ fn every_directory_opens() {
 
 #[test]
 fn owned_records_outlive_their_file() {
+    replog_tests::require_corpus!();
     let owned: Vec<replog::thl::OwnedRecord> = {
         let file =
             ThlFile::open(&shared_fixture("thl/tungsten-2.2.1/thl.data.0000000001")).unwrap();

@@ -20,6 +20,7 @@ use thl_common::{events, files, log_dir, seqno_ranges, DIRS, SYNTHETIC_RANGES};
 
 #[test]
 fn every_record_reencodes_byte_identically() {
+    replog_tests::require_corpus!();
     let mut checked = 0;
     for dir in DIRS {
         for file in files(dir) {
@@ -64,6 +65,7 @@ fn assert_same_files(written: &Path, fixture: &LogDir) {
 
 #[test]
 fn log_writer_reproduces_the_fixture_directories() {
+    replog_tests::require_corpus!();
     // README 2: synthetic logs rotate at 2500 bytes with CRCs on; the no-CRC copy has no
     // rotation; the real logs are single files with CRCs.
     let cases = [
@@ -85,6 +87,7 @@ fn log_writer_reproduces_the_fixture_directories() {
 
 #[test]
 fn writer_refuses_a_directory_with_a_log() {
+    replog_tests::require_corpus!();
     let tmp = write_log(&events("tungsten-2.2.1")[..1], WriteOptions::default());
     let err = LogWriter::create(tmp.path(), WriteOptions::default()).unwrap_err();
     assert!(matches!(err.kind, ErrorKind::Io(_)), "{err}");
@@ -92,6 +95,7 @@ fn writer_refuses_a_directory_with_a_log() {
 
 #[test]
 fn file_indexes_wrap_around() {
+    replog_tests::require_corpus!();
     // Spec 1.2/1.3: the index after 2147483646 is 0; files are ordered by first seqno.
     let events = events("synthetic-4.1.0");
     let options = WriteOptions {
@@ -147,6 +151,7 @@ fn file_indexes_wrap_around() {
 
 #[test]
 fn a_missing_file_is_detected() {
+    replog_tests::require_corpus!();
     let fixture = log_dir("synthetic-4.1.0");
     let tmp = tempfile::tempdir().unwrap();
     for name in fixture.file_names() {
@@ -209,6 +214,7 @@ fn copy_of(dir: &str, names: &[(&str, Option<usize>)]) -> tempfile::TempDir {
 
 #[test]
 fn reopening_cuts_a_damaged_tail_and_an_unfinished_transaction() {
+    replog_tests::require_corpus!();
     // Spec 3.2. 2.2.1 cut inside 7/2 (offset 8986) or right after 7/1: both leave seqno 7
     // unfinished, so the file goes back to the end of seqno 6 (offset 7552). Appending
     // seqno 7's three fragments again gives the original file.
@@ -227,6 +233,7 @@ fn reopening_cuts_a_damaged_tail_and_an_unfinished_transaction() {
 
 #[test]
 fn reopening_continues_rotation() {
+    replog_tests::require_corpus!();
     // Files 1..3 of the synthetic log: the dangling rotate record at the end of file 3 is
     // cut, and appending seqnos 19..22 with the same 2500-byte limit rotates again,
     // rebuilding file 4 (and file 3's rotate record) byte for byte. A leftover file 4

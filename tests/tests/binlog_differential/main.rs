@@ -70,6 +70,7 @@ fn files() -> Vec<(String, PathBuf)> {
 
 #[test]
 fn replog_and_mysql_common_agree_on_the_corpus() {
+    replog_tests::require_corpus!();
     let mut total = Tally::default();
     let mut diffs: Vec<(String, Diff)> = Vec::new();
     for (name, path) in files() {

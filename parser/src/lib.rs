@@ -16,9 +16,11 @@
 pub mod binlog;
 pub mod decode;
 pub mod error;
+mod flow;
 pub mod input;
 pub mod json;
 pub mod thl;
 pub mod txn;
 
 pub use error::{Error, ErrorKind, InMemory};
+pub use flow::Flow;

@@ -27,7 +27,7 @@ use replog::binlog::{sequence, InnerEvents, ParseMode, RawEvent, ReadOptions};
 use replog::binlog::{BinlogError, Event, EventType, FormatContext, Frames, InnerEvent};
 use replog::decode::DecodeError;
 use replog::input::{LogBytes, OpenOptions};
-use replog::{Error, ErrorKind};
+use replog::{Error, ErrorKind, Flow};
 
 use super::other_format;
 use crate::args::{EventsArgs, Invocation};
@@ -161,12 +161,6 @@ struct Window {
 struct FileRange {
     start: Option<u64>,
     stop: Option<u64>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Flow {
-    Continue,
-    Stop,
 }
 
 /// State of one `events` run.

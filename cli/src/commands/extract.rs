@@ -10,13 +10,12 @@
 
 use std::io::Write;
 
-use replog::binlog::stream::Flow;
 use replog::thl::writer::{LogWriter, WriteOptions};
 use replog::thl::LogDir;
 use replog::txn::binlog::{resume_point, walk_fragments, Resume};
 use replog::txn::event_id::EventId;
 use replog::txn::TxnError;
-use replog::ErrorKind;
+use replog::{ErrorKind, Flow};
 
 use super::{binlogs, Problems};
 use crate::args::{ExtractArgs, Invocation};

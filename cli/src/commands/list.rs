@@ -11,9 +11,11 @@ use std::path::Path;
 
 use regex::Regex;
 use replog::thl::event::Change;
-use replog::thl::{Event, Record};
+use replog::thl::{Event, OwnedRecord, Record};
+use replog::txn::binlog::walk_transactions;
+use replog::Flow;
 
-use super::{open_log, other_format, zone, Flow, Log, Problems};
+use super::{binlogs, open_log, other_format, zone, Log, Problems};
 use crate::args::{Format, Invocation, ListArgs};
 use crate::failure::{notice, Failure};
 use crate::render::charset::Charset;
@@ -32,6 +34,29 @@ pub fn run(invocation: &Invocation, args: &ListArgs, out: &mut impl Write) -> Re
             ));
         }
     }
+    let filters = Filters::new(args)?;
+    let style = Style {
+        zone: zone(invocation),
+        charset: charset(args.charset.as_deref()),
+        hex: args.hex,
+        specs: args.specs,
+    };
+    if !args.binlogs.is_empty() {
+        return list_binlogs(invocation, args, &filters, style, out);
+    }
+    if let Some(given) = [
+        ("source-id", args.tagging.source_id.is_some()),
+        ("seqno-start", args.tagging.seqno_start.is_some()),
+        ("fragment-size", args.tagging.fragment_size.is_some()),
+    ]
+    .iter()
+    .find(|(_, given)| *given)
+    {
+        return Err(Failure::usage(format!(
+            "-{} applies to binary logs (list -file BINLOG...), not to a THL",
+            given.0
+        )));
+    }
     if let Some(name) = &args.file {
         if !name.starts_with("thl.data.") {
             // The name as given, or inside -dir: a binary log gets a pointer to `thl events`.
@@ -47,13 +72,6 @@ pub fn run(invocation: &Invocation, args: &ListArgs, out: &mut impl Write) -> Re
             )));
         }
     }
-    let filters = Filters::new(args)?;
-    let style = Style {
-        zone: zone(invocation),
-        charset: charset(args.charset.as_deref()),
-        hex: args.hex,
-        specs: args.specs,
-    };
     let log = open_log(invocation)?;
     let selection = Selection::new(&log, args)?;
     let Some(selection) = selection else {
@@ -110,6 +128,87 @@ pub fn run(invocation: &Invocation, args: &ListArgs, out: &mut impl Write) -> Re
         )));
     }
     log.problems.verdict()
+}
+
+/// `list -file BINLOG…`: binary logs shown as the THL `extract` would write from them,
+/// seqnos assigned on the fly (`-low`/`-high`/`-seqno` address them).
+fn list_binlogs(
+    invocation: &Invocation,
+    args: &ListArgs,
+    filters: &Filters,
+    style: Style,
+    out: &mut impl Write,
+) -> Result<(), Failure> {
+    let files = binlogs::files(&args.binlogs)?;
+    let service = invocation
+        .source
+        .service
+        .as_deref()
+        .unwrap_or(binlogs::DEFAULT_SERVICE);
+    let options = binlogs::extract_options(invocation, &args.tagging, service, None);
+    let problems = Problems::new(invocation.permissive);
+    let (low, high) = (
+        args.range.low.unwrap_or(i64::MIN),
+        args.range.high.unwrap_or(i64::MAX),
+    );
+    let keep_last = args.last.map(|n| usize::try_from(n).unwrap_or(usize::MAX));
+    let mut last: VecDeque<Vec<OwnedRecord>> = VecDeque::new();
+    let mut printer = Printer::begin(out, args.format, style)?;
+    let mut printed: u64 = 0;
+    walk_transactions(
+        &files,
+        binlogs::stream(invocation)?,
+        options,
+        &mut |txn| -> Result<Flow, Failure> {
+            let Some(seqno) = txn.seqno() else {
+                return Ok(Flow::Continue);
+            };
+            if seqno < low {
+                return Ok(Flow::Continue);
+            }
+            if seqno > high {
+                return Ok(Flow::Stop);
+            }
+            if !filters.matches(&txn.fragments, &problems)? {
+                return Ok(Flow::Continue);
+            }
+            if let Some(n) = keep_last {
+                if last.len() == n {
+                    last.pop_front();
+                }
+                last.push_back(txn.fragments.iter().map(Record::to_owned_record).collect());
+                return Ok(Flow::Continue);
+            }
+            printer.transaction(out, &txn.fragments, &problems)?;
+            printed += 1;
+            let done = args.first.is_some_and(|n| printed >= n);
+            Ok(if done { Flow::Stop } else { Flow::Continue })
+        },
+        &mut |err| super::extract::report(&problems, &err),
+    )?;
+    for owned in &last {
+        let records = owned
+            .iter()
+            .map(OwnedRecord::record)
+            .collect::<Result<Vec<_>, _>>()?;
+        printer.transaction(out, &records, &problems)?;
+        printed += 1;
+    }
+    let json = printer.end(out)?;
+    if printed == 0 && !json {
+        if filters.active() {
+            return Err(Failure::Error(
+                "No transactions match the -shard/-schema filters".into(),
+            ));
+        }
+        if let Some(low) = args.range.low {
+            return Err(Failure::Error(format!(
+                "Unable to find sequence number: {low}"
+            )));
+        }
+        notice("INFO No transactions found in the binary logs");
+    }
+    problems.verdict()
 }
 
 /// `-charset`, or None with Tungsten's notice when Java would not know the name.

@@ -21,7 +21,7 @@ use replog::thl::{
     DamagedTail, Event, EventRecord, LogDir, LogIndex, ReadOptions, Record, RecordKind, ThlError,
     ThlFile,
 };
-use replog::ErrorKind;
+use replog::{ErrorKind, Flow};
 
 use crate::args::Invocation;
 use crate::failure::{notice, Failure};
@@ -209,15 +209,6 @@ pub fn zone(invocation: &Invocation) -> Zone {
             zone
         }
     }
-}
-
-/// Whether a walk goes on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Flow {
-    /// Visit the next transaction.
-    Continue,
-    /// Stop walking.
-    Stop,
 }
 
 impl Log {

@@ -18,6 +18,7 @@
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, ErrorKind};
+use crate::Flow;
 use crate::input::{LogBytes, OpenOptions};
 
 use super::event::Event;
@@ -27,15 +28,6 @@ use super::header::{EventHeader, FLAG_BINLOG_IN_USE};
 use super::reader::{Frames, ParseMode, RawEvent, ReadOptions};
 use super::rows::TableMaps;
 use super::{sequence, BinlogError};
-
-/// Whether a walk goes on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Flow {
-    /// Visit the next event.
-    Continue,
-    /// Stop the walk.
-    Stop,
-}
 
 /// Where an event was found.
 #[derive(Debug, Clone, Copy)]

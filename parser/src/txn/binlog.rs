@@ -3,7 +3,8 @@
 
 use std::cell::RefCell;
 
-use crate::binlog::stream::{Flow, Stream};
+use crate::binlog::stream::Stream;
+use crate::Flow;
 use crate::error::{Error, ErrorKind};
 
 use super::event_id::{file_number, EventId};

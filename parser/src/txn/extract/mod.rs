@@ -7,8 +7,9 @@
 //! - A transaction opens at `BEGIN` (its session settings become the options of a
 //!   row-based transaction), `XA START`, or a MariaDB GTID event that is not standalone;
 //!   it ends at `XID`, `COMMIT`, `ROLLBACK` (metadata `rollback`) or `XA_PREPARE`.
-//!   Outside a transaction every statement stands alone, and DDL (CREATE, DROP, ALTER,
-//!   RENAME, TRUNCATE) always commits. An empty commit (an XID with nothing before it)
+//!   Outside a transaction every statement stands alone (as does a rows event flagged
+//!   as its statement's last, which early 5.1 servers logged without BEGIN), and DDL
+//!   (CREATE, DROP, ALTER, RENAME, TRUNCATE) always commits. An empty commit (an XID with nothing before it)
 //!   produces nothing.
 //! - Statements keep their bytes, default schema (written only when it changes inside
 //!   a transaction), time and session options; rows events become row changes
@@ -36,7 +37,7 @@ use std::collections::HashMap;
 
 use crate::binlog::events::mariadb_gtid::{FL_COMPLETED_XA, FL_STANDALONE};
 use crate::binlog::events::user_var::{decimal_to_string, UserVarValue};
-use crate::binlog::rows::{NO_FOREIGN_KEY_CHECKS_F, RELAXED_UNIQUE_CHECKS_F};
+use crate::binlog::rows::{NO_FOREIGN_KEY_CHECKS_F, RELAXED_UNIQUE_CHECKS_F, STMT_END_F};
 use crate::binlog::rows::TableMaps;
 use crate::binlog::stream::EventSite;
 use crate::binlog::{BinlogError, Event};
@@ -216,6 +217,11 @@ impl Extractor {
                         ("##charset", "UTF-8".into()),
                     ],
                 }));
+                // Early 5.1 servers logged changes to non-transactional tables without
+                // BEGIN/COMMIT: the statement's last rows event ends the transaction.
+                if !self.in_transaction && r.flags & STMT_END_F != 0 {
+                    commit = Commit::Yes;
+                }
             }
             Event::BeginLoadQuery(block) | Event::AppendBlock(block) => {
                 let b = &mut self.building;

@@ -35,20 +35,33 @@ pub fn stream(invocation: &Invocation) -> Result<Stream, Failure> {
     Ok(stream)
 }
 
-/// Extraction tags from the options; `first_seqno` when continuing a log, else
-/// `-seqno-start` (default 0).
+/// Where an existing log continues.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Continuation {
+    /// The next seqno.
+    pub seqno: i64,
+    /// The log's epoch.
+    pub epoch: i64,
+}
+
+/// Extraction tags from the options: a new log starts at `-seqno-start` (default 0),
+/// its epoch that seqno; a continued one goes on from its last transaction.
 pub fn extract_options(
     invocation: &Invocation,
     tagging: &Tagging,
     service: &str,
-    continue_at: Option<i64>,
+    continuation: Option<Continuation>,
 ) -> ExtractOptions {
-    let first_seqno = continue_at.unwrap_or(tagging.seqno_start.unwrap_or(0));
+    let start = tagging.seqno_start.unwrap_or(0);
+    let Continuation { seqno, epoch } = continuation.unwrap_or(Continuation {
+        seqno: start,
+        epoch: start,
+    });
     ExtractOptions {
         service: service.to_string(),
         source_id: tagging.source_id.clone().unwrap_or_else(host_name),
-        first_seqno,
-        epoch: first_seqno,
+        first_seqno: seqno,
+        epoch,
         fragment_size: tagging.fragment_size.unwrap_or(DEFAULT_FRAGMENT_SIZE),
         checksums: true,
         permissive: invocation.permissive,

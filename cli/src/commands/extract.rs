@@ -17,7 +17,8 @@ use replog::txn::event_id::EventId;
 use replog::txn::TxnError;
 use replog::{ErrorKind, Flow};
 
-use super::{binlogs, Problems};
+use super::binlogs::{self, Continuation};
+use super::Problems;
 use crate::args::{ExtractArgs, Invocation};
 use crate::failure::{notice, Failure};
 use crate::service::{self, Places};
@@ -54,24 +55,31 @@ pub fn run(
             repair.file, repair.cut_bytes
         ));
     }
-    let (continue_at, resume) = match &repair.last_transaction {
-        Some((seqno, event_id)) => {
-            if args.tagging.seqno_start.is_some_and(|s| s != seqno + 1) {
+    let (continuation, resume) = match &repair.last_transaction {
+        Some(last) => {
+            let next = last.seqno + 1;
+            if args.tagging.seqno_start.is_some_and(|s| s != next) {
                 return Err(Failure::usage(format!(
-                    "-seqno-start: the log in {} continues at seqno {}",
-                    dir.display(),
-                    seqno + 1
+                    "-seqno-start: the log in {} continues at seqno {next}",
+                    dir.display()
                 )));
             }
-            let after = EventId::parse(event_id).ok_or_else(|| {
+            let after = EventId::parse(&last.event_id).ok_or_else(|| {
                 Failure::Fatal(format!(
-                    "{}: the last transaction's eventId '{event_id}' is not a binlog \
-                     position (file:offset;session): this log was not extracted from \
-                     MySQL binary logs",
-                    repair.file
+                    "{}: the last transaction's eventId '{}' is not a binlog position \
+                     (file:offset;session): this log was not extracted from MySQL binary \
+                     logs",
+                    repair.file, last.event_id
                 ))
             })?;
-            (Some(seqno + 1), Some(Resume { after }))
+            // Continuing a log extracted offline is the same extraction: it keeps the
+            // log's epoch, so an interrupted run repaired by the next equals an
+            // uninterrupted one.
+            let continuation = Continuation {
+                seqno: next,
+                epoch: last.epoch,
+            };
+            (Some(continuation), Some(Resume { after }))
         }
         None => (None, None),
     };
@@ -81,7 +89,8 @@ pub fn run(
     };
     let mut stream = binlogs::stream(invocation)?;
     stream.start_position = start_position;
-    let options = binlogs::extract_options(invocation, &args.tagging, &service_name, continue_at);
+    let options =
+        binlogs::extract_options(invocation, &args.tagging, &service_name, continuation);
     let problems = Problems::new(invocation.permissive);
     let mut written: Option<(i64, i64)> = None;
     let summary = walk_fragments(

@@ -44,19 +44,6 @@ pub fn run(invocation: &Invocation, args: &ListArgs, out: &mut impl Write) -> Re
     if !args.binlogs.is_empty() {
         return list_binlogs(invocation, args, &filters, style, out);
     }
-    if let Some(given) = [
-        ("source-id", args.tagging.source_id.is_some()),
-        ("seqno-start", args.tagging.seqno_start.is_some()),
-        ("fragment-size", args.tagging.fragment_size.is_some()),
-    ]
-    .iter()
-    .find(|(_, given)| *given)
-    {
-        return Err(Failure::usage(format!(
-            "-{} applies to binary logs (list -file BINLOG...), not to a THL",
-            given.0
-        )));
-    }
     if let Some(name) = &args.file {
         if !name.starts_with("thl.data.") {
             // The name as given, or inside -dir: a binary log gets a pointer to `thl events`.

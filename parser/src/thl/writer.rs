@@ -97,9 +97,19 @@ pub struct Repair {
     pub cut_bytes: u64,
     /// The file they were cut from.
     pub file: String,
-    /// The log's last complete transaction: its seqno and the eventId of its last
-    /// fragment (where its source resumes).
-    pub last_transaction: Option<(i64, String)>,
+    /// The log's last complete transaction.
+    pub last_transaction: Option<LastTransaction>,
+}
+
+/// The last complete transaction of a log: where a writer continues.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LastTransaction {
+    /// Its seqno.
+    pub seqno: i64,
+    /// Its epoch number.
+    pub epoch: i64,
+    /// The eventId of its last fragment (where its source resumes).
+    pub event_id: String,
 }
 
 impl LogWriter {
@@ -265,14 +275,18 @@ impl LogWriter {
 
 /// How much of a log's last file to keep: up to the end of its last complete
 /// transaction (or the header).
-fn complete_length(file: &ThlFile) -> Result<(u64, Option<(i64, String)>), Error> {
+fn complete_length(file: &ThlFile) -> Result<(u64, Option<LastTransaction>), Error> {
     let mut keep = HEADER_LEN as u64;
     let mut last = None;
     for record in file.records(ReadOptions::tungsten()) {
         let record = record?;
         if let Some(e) = record.event().filter(|e| e.header.last_frag) {
             keep = record.offset + u64::from(record.length);
-            last = Some((e.header.seqno, e.header.event_id.text().to_string()));
+            last = Some(LastTransaction {
+                seqno: e.header.seqno,
+                epoch: e.header.epoch,
+                event_id: e.header.event_id.text().to_string(),
+            });
         }
     }
     Ok((keep, last))

@@ -344,7 +344,11 @@ impl Extractor {
         let session_db = (!q.schema.is_empty()).then(|| String::from_utf8_lossy(q.schema));
         match (&op.schema, op.operation) {
             (Some(s), _) => b.schemas.push(s.clone()),
-            (None, Operation::FlushTables) => b.schemas.push(shard::UNKNOWN.into()),
+            // FLUSH TABLES touches every schema; XA COMMIT/ROLLBACK ends changes
+            // logged earlier whose schemas it does not name: both run alone.
+            (None, Operation::FlushTables | Operation::XaOutcome) => {
+                b.schemas.push(shard::UNKNOWN.into())
+            }
             (None, Operation::Unrecognized) if session_db.is_some() => {
                 b.schemas.push(shard::UNKNOWN.into())
             }

@@ -435,7 +435,10 @@ impl LowArgs {
         let events = self.words.iter().any(|w| w == "events");
         let extract = self.words.iter().any(|w| w == "extract");
         let list_binlogs = self.words.first().is_some_and(|w| w == "list")
-            && self.file.first().is_some_and(|f| !f.starts_with("thl.data."));
+            && self
+                .file
+                .first()
+                .is_some_and(|f| !f.starts_with("thl.data."));
         self.reject_foreign_options(events, extract, list_binlogs)?;
         let command = match self.words.last().map(String::as_str) {
             _ if events => Command::Events(self.events_args()),
@@ -493,10 +496,9 @@ impl LowArgs {
             return only(EXTRACT_OPTIONS);
         }
         if list_binlogs {
-            return match self
-                .given()
-                .find(|o| !is_tungsten(o) && !LIST_OPTIONS.contains(o) && !TAGGING_OPTIONS.contains(o))
-            {
+            return match self.given().find(|o| {
+                !is_tungsten(o) && !LIST_OPTIONS.contains(o) && !TAGGING_OPTIONS.contains(o)
+            }) {
                 Some(option) => Err(unrecognized(option)),
                 None => Ok(()),
             };

@@ -21,7 +21,15 @@ fn text(p: &Path) -> &str {
 
 /// `thl extract` of `files` into `dir` with fixed tags.
 fn extract(dir: &Path, files: &[String], extra: &[&str]) -> common::Run {
-    let mut args = vec!["extract", "-service", "alpha", "-source-id", "host1", "-dir", text(dir)];
+    let mut args = vec![
+        "extract",
+        "-service",
+        "alpha",
+        "-source-id",
+        "host1",
+        "-dir",
+        text(dir),
+    ];
     for f in files {
         args.extend(["-file", f.as_str()]);
     }
@@ -57,7 +65,11 @@ const FORMATS: &[&[&str]] = &[
 
 #[test]
 fn listing_binlogs_equals_listing_the_extracted_log_in_every_format() {
-    for log in ["sample-bin.000001", "types-bin.000001", "compressed-bin.000001"] {
+    for log in [
+        "sample-bin.000001",
+        "types-bin.000001",
+        "compressed-bin.000001",
+    ] {
         let tmp = tempfile::tempdir().unwrap();
         let out = tmp.path().join("thl");
         let file = mariadb(log);
@@ -65,7 +77,15 @@ fn listing_binlogs_equals_listing_the_extracted_log_in_every_format() {
         for format in FORMATS {
             let mut on_thl = vec!["-dir", text(&out), "list"];
             on_thl.extend_from_slice(format);
-            let mut on_binlog = vec!["list", "-file", &file, "-service", "alpha", "-source-id", "host1"];
+            let mut on_binlog = vec![
+                "list",
+                "-file",
+                &file,
+                "-service",
+                "alpha",
+                "-source-id",
+                "host1",
+            ];
             on_binlog.extend_from_slice(format);
             let expected = thl(&on_thl).ok();
             assert!(!expected.is_empty(), "{log} {format:?}");
@@ -88,7 +108,10 @@ fn seqno_selection_and_filters_address_the_assigned_seqnos() {
     assert_eq!(headers(&[]), ["0", "1", "2", "3", "4"]);
     assert_eq!(headers(&["-seqno", "3"]), ["3"]);
     assert_eq!(headers(&["-low", "1", "-high", "2"]), ["1", "2"]);
-    assert_eq!(headers(&["-seqno-start", "100", "-low", "102"]), ["102", "103", "104"]);
+    assert_eq!(
+        headers(&["-seqno-start", "100", "-low", "102"]),
+        ["102", "103", "104"]
+    );
     assert_eq!(headers(&["-last", "2"]), ["3", "4"]);
     assert_eq!(headers(&["-first", "1", "-low", "2"]), ["2"]);
     assert_eq!(headers(&["-shard", "shop"]).len(), 5);
@@ -127,9 +150,17 @@ fn a_rerun_continues_and_an_interrupted_run_is_repaired_byte_for_byte() {
         std::fs::write(dir.join(name), &bytes[..cut]).unwrap();
         let run = extract(&dir, files, &frag);
         assert_eq!(run.code, 0, "cut at {cut}: {}", run.stderr);
-        assert!(log_bytes(&dir) == reference, "cut at {cut}: the repaired log differs");
+        assert!(
+            log_bytes(&dir) == reference,
+            "cut at {cut}: the repaired log differs"
+        );
         let complete = cut == 16 || records.contains(&cut) && last_frag_at(bytes, cut);
-        assert_eq!(run.stderr.contains("WARN"), !complete, "cut at {cut}: {}", run.stderr);
+        assert_eq!(
+            run.stderr.contains("WARN"),
+            !complete,
+            "cut at {cut}: {}",
+            run.stderr
+        );
     }
 }
 
@@ -181,9 +212,15 @@ fn a_log_ahead_of_the_binlogs_given_is_refused() {
 #[test]
 fn extract_needs_a_service_and_files() {
     let err = thl(&["extract", "-file", &mariadb("sample-bin.000001")]).fails();
-    assert!(err.contains("extract needs binary logs and a service"), "{err}");
+    assert!(
+        err.contains("extract needs binary logs and a service"),
+        "{err}"
+    );
     let err = thl(&["extract", "-service", "alpha"]).fails();
-    assert!(err.contains("extract needs binary logs and a service"), "{err}");
+    assert!(
+        err.contains("extract needs binary logs and a service"),
+        "{err}"
+    );
     let err = thl(&["extract", "-service", "alpha", "-file", "x", "-low", "3"]).fails();
     assert!(err.contains("Unrecognized option: -low"), "{err}");
     // Tagging options mean nothing to a THL listing.
@@ -195,12 +232,15 @@ fn extract_needs_a_service_and_files() {
 fn the_reference_java_tool_lists_what_extract_writes_as_replog_does() {
     let Some(reference) = reference_thl() else {
         replog_tests::skip_unless_required!(
-            "the reference Java thl (../shared/tools/ref-thl/thl and java on the PATH)"
-                .to_string(),
+            "the reference Java thl (../shared/tools/ref-thl/thl and java on the PATH)".to_string(),
             "install a JDK and the shared tools beside the checkout".to_string()
         );
     };
-    for log in ["sample-bin.000001", "types-bin.000001", "compressed-bin.000001"] {
+    for log in [
+        "sample-bin.000001",
+        "types-bin.000001",
+        "compressed-bin.000001",
+    ] {
         let tmp = tempfile::tempdir().unwrap();
         let out = tmp.path().join("thl");
         extract(&out, &[mariadb(log)], &[]).ok();
@@ -219,7 +259,11 @@ fn the_reference_java_tool_lists_what_extract_writes_as_replog_does() {
             &["-headers", "-json"],
             &["-sql"],
         ] {
-            let mut args = vec!["-conf".to_string(), conf.display().to_string(), "list".into()];
+            let mut args = vec![
+                "-conf".to_string(),
+                conf.display().to_string(),
+                "list".into(),
+            ];
             args.extend(format.iter().map(|s| s.to_string()));
             let java = std::process::Command::new(&reference)
                 .args(&args)
@@ -261,13 +305,22 @@ fn assert_same_but_documented(java: &str, ours: &str, what: &str) {
         let documented = match (expected.rsplit_once(" = "), line.rsplit_once(" = ")) {
             (Some((a, x)), Some((b, y))) if a == b => {
                 (x == EMPTY_BLOB && y.is_empty())
-                    || x.parse::<f32>().ok().is_some_and(|v| y.parse::<f32>() == Ok(v))
+                    || x.parse::<f32>()
+                        .ok()
+                        .is_some_and(|v| y.parse::<f32>() == Ok(v))
             }
             _ => false,
         };
-        assert!(documented, "{what}: line {n}\nreference: {expected}\nreplog:    {line}");
+        assert!(
+            documented,
+            "{what}: line {n}\nreference: {expected}\nreplog:    {line}"
+        );
     }
-    assert_eq!(java_lines.next(), None, "{what}: the reference printed more");
+    assert_eq!(
+        java_lines.next(),
+        None,
+        "{what}: the reference printed more"
+    );
 }
 
 /// The reference tool, when it and `java` are there.

@@ -140,7 +140,12 @@ fn tungsten_row_log_becomes_one_transaction_per_commit() {
     .iter()
     .enumerate()
     .map(|(seqno, (end, session, meta))| {
-        (seqno as i64, id(*end, session), "test".to_string(), meta.to_string())
+        (
+            seqno as i64,
+            id(*end, session),
+            "test".to_string(),
+            meta.to_string(),
+        )
     })
     .collect();
     assert_eq!(tags(&txns), expected);
@@ -148,7 +153,10 @@ fn tungsten_row_log_becomes_one_transaction_per_commit() {
         changes_of(&txns[0]),
         ["SQL[test] create table t0 (i int, n char(30)) engine=innodb"]
     );
-    assert_eq!(changes_of(&txns[2]), ["INSERT test.t0 x1", "INSERT test.t0 x1"]);
+    assert_eq!(
+        changes_of(&txns[2]),
+        ["INSERT test.t0 x1", "INSERT test.t0 x1"]
+    );
     assert_eq!(changes_of(&txns[3]), ["UPDATE test.t0 x1"]);
     assert_eq!(changes_of(&txns[4]), ["DELETE test.t0 x1"]);
     // The options of a row transaction are its BEGIN's session settings.
@@ -238,11 +246,14 @@ fn every_corpus_log_extracts_or_fails_at_its_damage() {
             let txn = t.transaction().unwrap();
             assert_eq!(txn.seqno(), Some(i as i64), "{name}");
             assert!(txn.is_complete(), "{name}");
-            let id = replog::txn::event_id::EventId::parse(txn.last().unwrap().event_id.text())
-                .unwrap();
+            let id =
+                replog::txn::event_id::EventId::parse(txn.last().unwrap().event_id.text()).unwrap();
             assert_eq!(id.file, name, "{name}");
             assert!(id.position > last_position, "{name}: {id:?}");
-            assert!(id.position <= std::fs::metadata(&path).unwrap().len(), "{name}");
+            assert!(
+                id.position <= std::fs::metadata(&path).unwrap().len(),
+                "{name}"
+            );
             last_position = id.position;
             for record in &txn.fragments {
                 record.event().unwrap().decode().unwrap();
@@ -250,7 +261,9 @@ fn every_corpus_log_extracts_or_fails_at_its_damage() {
         }
         if name == "bug40482-bin.000001" {
             assert!(
-                reports.iter().any(|r| r.contains("INCIDENT") && r.contains("at byte 106")),
+                reports
+                    .iter()
+                    .any(|r| r.contains("INCIDENT") && r.contains("at byte 106")),
                 "{reports:?}"
             );
         } else {
@@ -271,10 +284,17 @@ fn mariadb_sample_transactions_and_tags() {
     let t = tags(&txns);
     assert_eq!(t.len(), 5);
     assert!(t.iter().all(|t| t.2 == "shop"), "{t:?}");
-    assert!(t[0].3.starts_with("mysql_server_id=1;gtid_domain_id=0;gtid_seqno=1;unsafe_for_block_commit;"));
-    assert!(t[2].3.starts_with("mysql_server_id=1;gtid_domain_id=0;gtid_seqno=3;tz_aware=true"));
+    assert!(t[0]
+        .3
+        .starts_with("mysql_server_id=1;gtid_domain_id=0;gtid_seqno=1;unsafe_for_block_commit;"));
+    assert!(t[2]
+        .3
+        .starts_with("mysql_server_id=1;gtid_domain_id=0;gtid_seqno=3;tz_aware=true"));
     assert!(t[2].1.ends_with(";-1"), "{}", t[2].1);
-    assert_eq!(changes_of(&txns[0]), ["SQL[-] CREATE DATABASE shop CHARACTER SET utf8mb4"]);
+    assert_eq!(
+        changes_of(&txns[0]),
+        ["SQL[-] CREATE DATABASE shop CHARACTER SET utf8mb4"]
+    );
     assert_eq!(changes_of(&txns[2]), ["INSERT shop.orders x3"]);
     // Statements carry the creating session's options; CREATE DATABASE says so.
     let txn = txns[0].transaction().unwrap();

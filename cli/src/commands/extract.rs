@@ -89,8 +89,7 @@ pub fn run(
     };
     let mut stream = binlogs::stream(invocation)?;
     stream.start_position = start_position;
-    let options =
-        binlogs::extract_options(invocation, &args.tagging, &service_name, continuation);
+    let options = binlogs::extract_options(invocation, &args.tagging, &service_name, continuation);
     let problems = Problems::new(invocation.permissive);
     let mut written: Option<(i64, i64)> = None;
     let summary = walk_fragments(

@@ -18,8 +18,8 @@
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, ErrorKind};
-use crate::Flow;
 use crate::input::{LogBytes, OpenOptions};
+use crate::Flow;
 
 use super::event::Event;
 use super::event_type::EventType;
@@ -143,7 +143,9 @@ impl Stream {
             if file_end.stopped {
                 break;
             }
-            closing_rotate = file_end.rotate_to.map(|(offset, named)| (name.clone(), offset, named));
+            closing_rotate = file_end
+                .rotate_to
+                .map(|(offset, named)| (name.clone(), offset, named));
         }
         Ok(end)
     }
@@ -379,7 +381,9 @@ fn index_sequence(index: &Path) -> Result<Vec<String>, Error> {
         .map(|line| {
             // Servers write paths relative to their data directory (`./mysql-bin.000001`);
             // the files sit beside the index.
-            let base = Path::new(line).file_name().map_or(line.into(), PathBuf::from);
+            let base = Path::new(line)
+                .file_name()
+                .map_or(line.into(), PathBuf::from);
             dir.join(base).display().to_string()
         })
         .collect())
@@ -448,7 +452,10 @@ mod tests {
 
     #[test]
     fn log_names_drop_directories_and_gz() {
-        assert_eq!(log_name("/var/lib/mysql/mysql-bin.000042"), "mysql-bin.000042");
+        assert_eq!(
+            log_name("/var/lib/mysql/mysql-bin.000042"),
+            "mysql-bin.000042"
+        );
         assert_eq!(log_name("logs/mysql-bin.000042.gz"), "mysql-bin.000042");
         assert_eq!(log_name("<stdin>"), "<stdin>");
     }
@@ -458,7 +465,12 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("replog-seq-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).unwrap();
-        for n in ["mysql-bin.000010", "mysql-bin.000002", "mysql-bin.000009.gz", "notes.txt"] {
+        for n in [
+            "mysql-bin.000010",
+            "mysql-bin.000002",
+            "mysql-bin.000009.gz",
+            "notes.txt",
+        ] {
             std::fs::write(dir.join(n), b"").unwrap();
         }
         let listed = sequence_of(&[dir.display().to_string()]).unwrap();

@@ -124,7 +124,11 @@ fn date_from_jdn(jdn: i64) -> (i64, u8, u8) {
 /// fields: Gregorian from 1582-10-15, Julian before, and lenient about month 0 (the
 /// previous December) and day 0 (the previous month's last day).
 pub fn jdn_from_date(year: i64, month: u8, day: u8) -> i64 {
-    let (year, month) = if month == 0 { (year - 1, 12) } else { (year, i64::from(month)) };
+    let (year, month) = if month == 0 {
+        (year - 1, 12)
+    } else {
+        (year, i64::from(month))
+    };
     let a = (14 - month) / 12;
     let y = year + 4800 - a;
     let m = month + 12 * a - 3;
@@ -471,15 +475,28 @@ mod tests {
 
     #[test]
     fn civil_fields_round_trip_through_java_millis() {
-        for (y, m, d) in [(1970, 1, 1), (2014, 1, 31), (1582, 10, 15), (1582, 10, 4), (1, 1, 1), (9999, 12, 31)] {
+        for (y, m, d) in [
+            (1970, 1, 1),
+            (2014, 1, 31),
+            (1582, 10, 15),
+            (1582, 10, 4),
+            (1, 1, 1),
+            (9999, 12, 31),
+        ] {
             let ms = millis_from_civil(y, m, d, 3600);
             let c = Civil::from_millis(ms, 0, 0);
             assert_eq!((c.year, c.month, c.day, c.hour), (y, m, d, 1));
         }
         assert_eq!(millis_from_civil(1970, 1, 1, 0), 0);
         assert_eq!(millis_from_civil(1, 1, 1, 0), -62135769600000);
-        assert_eq!(millis_from_civil(2014, 2, 0, 0), millis_from_civil(2014, 1, 31, 0));
-        assert_eq!(millis_from_civil(2014, 0, 1, 0), millis_from_civil(2013, 12, 1, 0));
+        assert_eq!(
+            millis_from_civil(2014, 2, 0, 0),
+            millis_from_civil(2014, 1, 31, 0)
+        );
+        assert_eq!(
+            millis_from_civil(2014, 0, 1, 0),
+            millis_from_civil(2013, 12, 1, 0)
+        );
     }
 
     #[test]

@@ -4,8 +4,8 @@
 use std::cell::RefCell;
 
 use crate::binlog::stream::Stream;
-use crate::Flow;
 use crate::error::{Error, ErrorKind};
+use crate::Flow;
 
 use super::event_id::{file_number, EventId};
 use super::extract::{ExtractOptions, Extractor, Fragment};
@@ -50,7 +50,10 @@ pub fn resume_point(files: &[String], resume: &Resume) -> Result<(Vec<String>, u
         .map(|f| crate::binlog::stream::log_name(f))
         .collect();
     let found = names.iter().position(|n| {
-        *n == wanted.file || (wanted.file_number().is_some() && file_number(n) == wanted.file_number() && !wanted.file.contains('.'))
+        *n == wanted.file
+            || (wanted.file_number().is_some()
+                && file_number(n) == wanted.file_number()
+                && !wanted.file.contains('.'))
     });
     if let Some(i) = found {
         return Ok((files[i..].to_vec(), wanted.position));
@@ -111,8 +114,7 @@ pub fn walk_fragments<E: From<Error>>(
         files,
         &mut |site, event, maps| {
             last_place = (site.file.to_string(), site.next_position);
-            let fragment =
-                extractor.event(site, event, maps, &mut |e| (report.borrow_mut())(e))?;
+            let fragment = extractor.event(site, event, maps, &mut |e| (report.borrow_mut())(e))?;
             let Some(fragment) = fragment else {
                 return Ok(Flow::Continue);
             };

@@ -64,7 +64,10 @@ impl fmt::Display for TxnError {
                 Ok(())
             }
             TxnError::TooLong { what } => {
-                write!(f, "{what} is longer than a THL header string can hold (65,535 bytes)")
+                write!(
+                    f,
+                    "{what} is longer than a THL header string can hold (65,535 bytes)"
+                )
             }
             TxnError::ResumeOutside { event_id, why } => write!(
                 f,

@@ -31,8 +31,7 @@ impl EventId {
             Some((p, s)) => (p, Some(s.parse().ok()?)),
             None => (rest, None),
         };
-        if file.is_empty() || position.is_empty() || !position.bytes().all(|b| b.is_ascii_digit())
-        {
+        if file.is_empty() || position.is_empty() || !position.bytes().all(|b| b.is_ascii_digit()) {
             return None;
         }
         Some(EventId {

@@ -32,12 +32,18 @@ pub struct Transaction<'a> {
 impl<'a> Transaction<'a> {
     /// The fixed header of the first fragment.
     pub fn first(&self) -> Option<&RecordHeader<'a>> {
-        self.fragments.first().and_then(|r| r.event()).map(|e| &e.header)
+        self.fragments
+            .first()
+            .and_then(|r| r.event())
+            .map(|e| &e.header)
     }
 
     /// The fixed header of the last fragment read.
     pub fn last(&self) -> Option<&RecordHeader<'a>> {
-        self.fragments.last().and_then(|r| r.event()).map(|e| &e.header)
+        self.fragments
+            .last()
+            .and_then(|r| r.event())
+            .map(|e| &e.header)
     }
 
     /// The transaction's seqno.

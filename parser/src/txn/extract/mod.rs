@@ -37,8 +37,8 @@ use std::collections::HashMap;
 
 use crate::binlog::events::mariadb_gtid::{FL_COMPLETED_XA, FL_STANDALONE};
 use crate::binlog::events::user_var::{decimal_to_string, UserVarValue};
-use crate::binlog::rows::{NO_FOREIGN_KEY_CHECKS_F, RELAXED_UNIQUE_CHECKS_F, STMT_END_F};
 use crate::binlog::rows::TableMaps;
+use crate::binlog::rows::{NO_FOREIGN_KEY_CHECKS_F, RELAXED_UNIQUE_CHECKS_F, STMT_END_F};
 use crate::binlog::stream::EventSite;
 use crate::binlog::{BinlogError, Event};
 use crate::error::{Error, ErrorKind};
@@ -48,7 +48,7 @@ use crate::thl::{JavaStr, OwnedRecord, RecordHeader};
 
 use super::event_id::EventId;
 use super::TxnError;
-use owned::{view_options, OwnedChange, OwnedRows, OwnedStatement, Options};
+use owned::{view_options, Options, OwnedChange, OwnedRows, OwnedStatement};
 use sql::{classify, Operation};
 
 /// How extraction tags what it produces.
@@ -211,7 +211,10 @@ impl Extractor {
                 b.changes.push(OwnedChange::Rows(OwnedRows {
                     change,
                     options: vec![
-                        ("foreign_key_checks", flag(NO_FOREIGN_KEY_CHECKS_F, "0", "1")),
+                        (
+                            "foreign_key_checks",
+                            flag(NO_FOREIGN_KEY_CHECKS_F, "0", "1"),
+                        ),
                         ("unique_checks", flag(RELAXED_UNIQUE_CHECKS_F, "0", "1")),
                         ("time_zone", "'+00:00'".into()),
                         ("##charset", "UTF-8".into()),
@@ -226,7 +229,9 @@ impl Extractor {
             Event::BeginLoadQuery(block) | Event::AppendBlock(block) => {
                 let b = &mut self.building;
                 b.size += block.block.len() as u64;
-                self.load_files.entry(block.file_id).or_insert(b.changes.len());
+                self.load_files
+                    .entry(block.file_id)
+                    .or_insert(b.changes.len());
                 b.changes.push(OwnedChange::FileFragment {
                     file_id: block.file_id as i32,
                     data: block.block.to_vec(),
@@ -290,10 +295,12 @@ impl Extractor {
 
     fn made_up_statement(&mut self, text: String) {
         self.building.size += text.len() as u64;
-        self.building.changes.push(OwnedChange::Statement(OwnedStatement {
-            text: Some(text),
-            ..OwnedStatement::default()
-        }));
+        self.building
+            .changes
+            .push(OwnedChange::Statement(OwnedStatement {
+                text: Some(text),
+                ..OwnedStatement::default()
+            }));
     }
 
     /// The default schema a statement carries: the session's, except for CREATE/DROP
@@ -334,7 +341,13 @@ impl Extractor {
             }
             Operation::Commit => return Commit::Yes,
             Operation::Rollback => return Commit::Rollback,
-            Operation::XaEnd => return Commit::No,
+            Operation::XaEnd => {
+                // Applies nothing, but it is the session's statement.
+                self.building
+                    .session_id
+                    .get_or_insert(i64::from(q.thread_id));
+                return Commit::No;
+            }
             _ => {}
         }
         let prepend = !(op.commits_implicitly() && op.schema_object);
@@ -365,7 +378,10 @@ impl Extractor {
         b.unsafe_for_block_commit |= op.unsafe_for_block_commit();
         b.size += text.len() as u64;
         let mut options = Options::new();
-        let charset = status.charset.as_ref().and_then(|c| session::java_charset(c.client));
+        let charset = status
+            .charset
+            .as_ref()
+            .and_then(|c| session::java_charset(c.client));
         if let Some(name) = charset {
             options.push(("##charset", name.to_string()));
         }
@@ -470,12 +486,21 @@ impl Extractor {
     }
 
     /// Builds the record of the fragment so far and starts the next one.
-    fn emit(&mut self, site: &EventSite<'_>, last_frag: bool, rollback: bool) -> Result<Fragment, Error> {
+    fn emit(
+        &mut self,
+        site: &EventSite<'_>,
+        last_frag: bool,
+        rollback: bool,
+    ) -> Result<Fragment, Error> {
         let b = std::mem::take(&mut self.building);
         let decision = match &self.first_fragment {
             Some(d) => d.clone(),
             None => {
-                let d = shard::decide(&b.schemas, b.origin_service.as_deref(), &self.options.service);
+                let d = shard::decide(
+                    &b.schemas,
+                    b.origin_service.as_deref(),
+                    &self.options.service,
+                );
                 self.first_fragment = Some(d.clone());
                 d
             }
@@ -502,7 +527,11 @@ impl Extractor {
         }
         metadata.push(("service", decision.service.clone()));
         metadata.push(("shard", decision.shard.clone()));
-        let options = if b.has_rows { b.begin_options } else { Vec::new() };
+        let options = if b.has_rows {
+            b.begin_options
+        } else {
+            Vec::new()
+        };
         let event_id = EventId {
             file: site.log_name.to_string(),
             position: site.next_position,
@@ -511,13 +540,20 @@ impl Extractor {
         .to_string();
         let source_tstamp = i64::from(b.start_time.unwrap_or(site.header.timestamp)) * 1000;
         let seqno = self.next_seqno;
-        let too_long = |what| Error::new(site.file, site.offset, ErrorKind::Txn(TxnError::TooLong { what }));
+        let too_long = |what| {
+            Error::new(
+                site.file,
+                site.offset,
+                ErrorKind::Txn(TxnError::TooLong { what }),
+            )
+        };
         let record = RecordHeader {
             seqno,
             fragno: self.fragno,
             last_frag,
             epoch: self.options.epoch,
-            source_id: JavaStr::encode(&self.options.source_id).ok_or_else(|| too_long("the source id"))?,
+            source_id: JavaStr::encode(&self.options.source_id)
+                .ok_or_else(|| too_long("the source id"))?,
             event_id: JavaStr::encode(&event_id).ok_or_else(|| too_long("the eventId"))?,
             shard_id: JavaStr::encode(&decision.shard).ok_or_else(|| too_long("the shard id"))?,
             source_tstamp,

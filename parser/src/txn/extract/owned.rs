@@ -22,7 +22,10 @@ pub(crate) fn view_options<'o>(options: &'o [(&'static str, String)]) -> Vec<Eve
 pub(crate) enum OwnedChange {
     Statement(OwnedStatement),
     Rows(OwnedRows),
-    RowId { id: i64, kind: i32 },
+    RowId {
+        id: i64,
+        kind: i32,
+    },
     FileFragment {
         file_id: i32,
         data: Vec<u8>,

@@ -87,7 +87,13 @@ fn image(
                 length: 0,
             });
         }
-        let (value, typed) = value(column.kind, column.string_length, cell.value, map, cell.column);
+        let (value, typed) = value(
+            column.kind,
+            column.string_length,
+            cell.value,
+            map,
+            cell.column,
+        );
         if let (Some((sql_type, length)), Some(spec)) = (typed, specs.get_mut(slot)) {
             spec.sql_type = sql_type;
             spec.length = length;
@@ -197,9 +203,10 @@ fn value(
             bytes(ValueType::BinaryString, s.to_vec()),
             Some((sql_type::VARCHAR, 0)),
         ),
-        Value::Blob(b) | Value::Geometry(b) | Value::Vector(b) | Value::Compressed(b) => {
-            (bytes(ValueType::Blob, b.to_vec()), Some((sql_type::BLOB, 0)))
-        }
+        Value::Blob(b) | Value::Geometry(b) | Value::Vector(b) | Value::Compressed(b) => (
+            bytes(ValueType::Blob, b.to_vec()),
+            Some((sql_type::BLOB, 0)),
+        ),
         Value::Json(_) | Value::JsonDiff(_) => {
             // JSON is stored as its text: what the column reads back as.
             let mut text = Vec::new();
@@ -224,12 +231,14 @@ fn value(
         }
         Value::DateTime(dt) => {
             let d = dt.date;
-            if (d.year, d.month, d.day, dt.hour, dt.minute, dt.second, dt.micros)
-                == (0, 0, 0, 0, 0, 0, 0)
+            if (
+                d.year, d.month, d.day, dt.hour, dt.minute, dt.second, dt.micros,
+            ) == (0, 0, 0, 0, 0, 0, 0)
             {
                 return zero_timestamp();
             }
-            let seconds = i64::from(dt.hour) * 3600 + i64::from(dt.minute) * 60 + i64::from(dt.second);
+            let seconds =
+                i64::from(dt.hour) * 3600 + i64::from(dt.minute) * 60 + i64::from(dt.second);
             let millis = millis_from_civil(i64::from(d.year), d.month, d.day, seconds)
                 + i64::from(dt.micros / 1000);
             (
@@ -250,11 +259,10 @@ fn value(
             (long(ValueType::Date, millis), Some((sql_type::DATE, 0)))
         }
         Value::Time(t) => {
-            let magnitude = (i64::from(t.hours) * 3600
-                + i64::from(t.minutes) * 60
-                + i64::from(t.seconds))
-                * 1000
-                + i64::from(t.micros / 1000);
+            let magnitude =
+                (i64::from(t.hours) * 3600 + i64::from(t.minutes) * 60 + i64::from(t.seconds))
+                    * 1000
+                    + i64::from(t.micros / 1000);
             let millis = if t.negative { -magnitude } else { magnitude };
             let value = if kind == C::Time2 {
                 // The fractional form always carries its nanoseconds, even 0.

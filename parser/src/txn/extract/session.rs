@@ -63,7 +63,12 @@ pub(crate) fn sql_mode_text(mode: u64) -> String {
 }
 
 fn flag(flags2: u32, bit: u32, when_set: &str, when_clear: &str) -> String {
-    if flags2 & bit != 0 { when_set } else { when_clear }.to_string()
+    if flags2 & bit != 0 {
+        when_set
+    } else {
+        when_clear
+    }
+    .to_string()
 }
 
 /// The Java charset name for a MySQL collation id, for the `##charset` option.
@@ -132,7 +137,10 @@ fn checks(status: &StatusVars<'_>) -> Options {
     let flags2 = status.flags2.unwrap_or(0);
     vec![
         ("autocommit", flag(flags2, OPTION_NOT_AUTOCOMMIT, "0", "1")),
-        ("sql_auto_is_null", flag(flags2, OPTION_AUTO_IS_NULL, "1", "0")),
+        (
+            "sql_auto_is_null",
+            flag(flags2, OPTION_AUTO_IS_NULL, "1", "0"),
+        ),
         (
             "foreign_key_checks",
             flag(flags2, OPTION_NO_FOREIGN_KEY_CHECKS, "0", "1"),

@@ -18,8 +18,9 @@ pub struct Decision {
 
 /// Java `String.hashCode`: `31·h + unit` over UTF-16 code units, wrapping.
 pub fn java_string_hash(s: &str) -> i32 {
-    s.encode_utf16()
-        .fold(0i32, |h, unit| h.wrapping_mul(31).wrapping_add(i32::from(unit)))
+    s.encode_utf16().fold(0i32, |h, unit| {
+        h.wrapping_mul(31).wrapping_add(i32::from(unit))
+    })
 }
 
 /// The service a catalog schema `tungsten_<svc>` belongs to.
@@ -56,7 +57,12 @@ pub fn decide(schemas: &[String], origin: Option<&str>, local_service: &str) -> 
         }
     }
     let local = |shard: &str| Decision {
-        shard: if shard.trim().is_empty() { UNKNOWN } else { shard }.to_string(),
+        shard: if shard.trim().is_empty() {
+            UNKNOWN
+        } else {
+            shard
+        }
+        .to_string(),
         service: local_service.to_string(),
         is_metadata: false,
     };
@@ -95,7 +101,12 @@ pub fn decide(schemas: &[String], origin: Option<&str>, local_service: &str) -> 
         .find_map(|n| catalog_service(n))
         .unwrap_or(local_service);
     Decision {
-        shard: if last.trim().is_empty() { UNKNOWN } else { last }.to_string(),
+        shard: if last.trim().is_empty() {
+            UNKNOWN
+        } else {
+            last
+        }
+        .to_string(),
         service: service.to_string(),
         is_metadata: true,
     }
@@ -125,7 +136,10 @@ mod tests {
         assert_eq!(decide(&names(&["a", "b"]), None, "svc").shard, UNKNOWN);
         assert_eq!(decide(&names(&["a", UNKNOWN]), None, "svc").shard, UNKNOWN);
         let none = decide(&[], None, "svc");
-        assert_eq!((none.shard.as_str(), none.service.as_str()), (UNKNOWN, "svc"));
+        assert_eq!(
+            (none.shard.as_str(), none.service.as_str()),
+            (UNKNOWN, "svc")
+        );
     }
 
     #[test]
@@ -137,9 +151,15 @@ mod tests {
             (d.shard.as_str(), d.service.as_str(), d.is_metadata),
             ("tungsten_alpha", "alpha", true)
         );
-        assert_eq!(decide(&names(&["mydb1", "tungsten_alpha"]), None, "l").shard, "mydb1");
+        assert_eq!(
+            decide(&names(&["mydb1", "tungsten_alpha"]), None, "l").shard,
+            "mydb1"
+        );
         let hb = decide(&names(&["tungsten_repltest"]), None, "repltest");
-        assert_eq!((hb.shard.as_str(), hb.is_metadata), ("tungsten_repltest", true));
+        assert_eq!(
+            (hb.shard.as_str(), hb.is_metadata),
+            ("tungsten_repltest", true)
+        );
     }
 
     #[test]
@@ -150,6 +170,9 @@ mod tests {
         );
         assert_eq!(origin_service(b"SELECT 1"), None);
         let d = decide(&names(&["app"]), Some("east"), "west");
-        assert_eq!((d.shard.as_str(), d.service.as_str()), ("tungsten_east", "east"));
+        assert_eq!(
+            (d.shard.as_str(), d.service.as_str()),
+            ("tungsten_east", "east")
+        );
     }
 }

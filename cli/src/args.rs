@@ -15,6 +15,7 @@ use std::ffi::OsString;
 use std::path::PathBuf;
 
 use clap::Parser;
+use replog::shard::HashMethod;
 
 use crate::failure::Failure;
 
@@ -57,6 +58,9 @@ const OPTIONS: &[(&str, Takes, bool)] = &[
     ("start-datetime", Takes::Value, false),
     ("stop-datetime", Takes::Value, false),
     ("permissive", Takes::Flag, false),
+    ("channels", Takes::Value, false),
+    ("shard-list", Takes::Value, false),
+    ("hash-method", Takes::Value, false),
 ];
 
 /// What option `name` takes, or `None` when there is no such option.
@@ -86,6 +90,36 @@ const EVENTS_OPTIONS: &[&str] = &[
     "stop-datetime",
     "timezone",
     "no-checksum",
+];
+
+/// Every option `shards` takes (a replog command: only the log options it uses).
+const SHARDS_OPTIONS: &[&str] = &[
+    "conf",
+    "service",
+    "dir",
+    "high",
+    "json",
+    "no-checksum",
+    "permissive",
+    "channels",
+    "shard-list",
+    "hash-method",
+];
+
+/// Every option `channels` takes: those of `shards`, `-sql` and `-timezone`.
+const CHANNELS_OPTIONS: &[&str] = &[
+    "conf",
+    "service",
+    "dir",
+    "high",
+    "json",
+    "no-checksum",
+    "permissive",
+    "channels",
+    "shard-list",
+    "hash-method",
+    "sql",
+    "timezone",
 ];
 
 /// Spellings that ask for the help text (answered by the `help` command).
@@ -234,6 +268,15 @@ pub struct LowArgs {
     /// `events`, `list`, `index`, `info`: report damage and carry on instead of stopping.
     #[arg(long)]
     pub permissive: bool,
+    /// `shards`, `channels`: the number of parallel-apply channels.
+    #[arg(long)]
+    pub channels: Option<u32>,
+    /// `shards`, `channels`: a Tungsten `shard.list` file.
+    #[arg(long = "shard-list")]
+    pub shard_list: Option<PathBuf>,
+    /// `shards`, `channels`: `string-hash` or `round-robin` (overrides `shard.list`).
+    #[arg(long = "hash-method")]
+    pub hash_method: Option<String>,
     /// The command word(s); the last one counts.
     pub words: Vec<String>,
 }
@@ -328,6 +371,23 @@ pub struct EventsArgs {
     pub stop_datetime: Option<String>,
 }
 
+/// Everything `shards` and `channels` need.
+#[derive(Debug, Clone)]
+pub struct AssignArgs {
+    /// `-channels`.
+    pub channels: u32,
+    /// `-shard-list`.
+    pub shard_list: Option<PathBuf>,
+    /// `-hash-method`, overriding the file's `(hash-method)`.
+    pub hash_method: Option<HashMethod>,
+    /// `-high`: the last seqno applied.
+    pub high: Option<i64>,
+    /// `-json`.
+    pub json: bool,
+    /// `-sql` (`channels`): the restart rows as SQL.
+    pub sql: bool,
+}
+
 /// A resolved command (stage 2).
 #[derive(Debug, Clone)]
 pub enum Command {
@@ -345,6 +405,10 @@ pub enum Command {
     Skip,
     /// `thl events`: binary-log events.
     Events(EventsArgs),
+    /// `thl shards`: per-shard positions after parallel apply.
+    Shards(AssignArgs),
+    /// `thl channels`: per-channel positions and restart rows.
+    Channels(AssignArgs),
 }
 
 /// A command with the options every log-reading command shares.
@@ -410,6 +474,8 @@ impl LowArgs {
             }
             Some("index") => Command::Index,
             Some("info") => Command::Info,
+            Some("shards") => Command::Shards(self.assign_args("shards")?),
+            Some("channels") => Command::Channels(self.assign_args("channels")?),
             Some("purge") => Command::Purge(PurgeArgs {
                 range: self.range(),
                 yes: self.y,
@@ -445,6 +511,17 @@ impl LowArgs {
                 }
             }
             Some("help") | None => return Ok(()),
+            Some(word @ ("shards" | "channels")) => {
+                let takes = if word == "shards" {
+                    SHARDS_OPTIONS
+                } else {
+                    CHANNELS_OPTIONS
+                };
+                return match self.given().find(|o| !takes.contains(o)) {
+                    Some(option) => Err(unrecognized(option)),
+                    None => Ok(()),
+                };
+            }
             Some("list") => LIST_OPTIONS,
             Some("index" | "info") => SUMMARY_OPTIONS,
             Some(_) => &[],
@@ -484,6 +561,9 @@ impl LowArgs {
             ("start-datetime", self.start_datetime.is_some()),
             ("stop-datetime", self.stop_datetime.is_some()),
             ("permissive", self.permissive),
+            ("channels", self.channels.is_some()),
+            ("shard-list", self.shard_list.is_some()),
+            ("hash-method", self.hash_method.is_some()),
         ];
         present
             .into_iter()
@@ -501,6 +581,35 @@ impl LowArgs {
             start_datetime: self.start_datetime.clone(),
             stop_datetime: self.stop_datetime.clone(),
         }
+    }
+
+    /// `shards` / `channels` options: `-channels` is required, `-hash-method` must name
+    /// a method, `-sql` and `-json` exclude each other.
+    fn assign_args(&self, command: &str) -> Result<AssignArgs, Failure> {
+        let channels = self.channels.ok_or_else(|| {
+            Failure::usage(format!(
+                "{command} needs -channels N (the number of parallel-apply channels)"
+            ))
+        })?;
+        let hash_method = match &self.hash_method {
+            None => None,
+            Some(name) => Some(HashMethod::from_name(name).ok_or_else(|| {
+                Failure::usage(format!(
+                    "-hash-method must be string-hash or round-robin, found '{name}'"
+                ))
+            })?),
+        };
+        if self.sql && self.json {
+            return Err(Failure::usage("-sql and -json exclude each other"));
+        }
+        Ok(AssignArgs {
+            channels,
+            shard_list: self.shard_list.clone(),
+            hash_method,
+            high: self.high,
+            json: self.json,
+            sql: self.sql,
+        })
     }
 
     fn range(&self) -> Range {

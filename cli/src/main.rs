@@ -42,6 +42,8 @@ fn run(out: &mut Out) -> Result<(), Failure> {
         Command::Info => commands::info::run(&invocation, out),
         Command::Purge(purge) => commands::purge::run(&invocation, purge, out),
         Command::Events(ref events) => commands::events::run(&invocation, events, out),
+        Command::Shards(ref assign) => commands::shards::run(&invocation, assign, out),
+        Command::Channels(ref assign) => commands::channels::run(&invocation, assign, out),
     }
 }
 

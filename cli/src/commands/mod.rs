@@ -1,6 +1,8 @@
 //! One module per command, plus what the log-reading commands share: finding and
 //! opening the log, the display zone, and walking records transaction by transaction.
 
+mod assign;
+pub mod channels;
 pub mod events;
 pub mod help;
 pub mod index;
@@ -8,6 +10,7 @@ pub mod info;
 pub mod list;
 mod other_format;
 pub mod purge;
+pub mod shards;
 
 use std::cell::{Cell, RefCell};
 use std::collections::HashSet;

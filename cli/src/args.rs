@@ -830,4 +830,42 @@ mod tests {
         assert_eq!(format(&["list", "-headers", "-sql"]), Format::Nothing);
         assert_eq!(format(&["list", "-sql"]), Format::Sql);
     }
+
+    #[test]
+    fn shards_and_channels_options() {
+        let Command::Shards(shards) = parse(&[
+            "shards",
+            "-channels",
+            "4",
+            "-shard-list",
+            "/conf/shard.list",
+            "-hash-method",
+            "round-robin",
+            "-high",
+            "9",
+        ])
+        .unwrap()
+        .command
+        else {
+            panic!("not shards")
+        };
+        assert_eq!(shards.channels, 4);
+        assert_eq!(shards.shard_list, Some(PathBuf::from("/conf/shard.list")));
+        assert_eq!(shards.hash_method, Some(HashMethod::RoundRobin));
+        assert_eq!(shards.high, Some(9));
+        let Command::Channels(channels) = parse(&["channels", "-channels", "1", "-sql"])
+            .unwrap()
+            .command
+        else {
+            panic!("not channels")
+        };
+        assert!(channels.sql && !channels.json);
+        assert_eq!(
+            parse(&["channels", "-channels", "1", "-sql", "-json"]).unwrap_err(),
+            "-sql and -json exclude each other"
+        );
+        assert!(parse(&["shards", "-channels", "-1"])
+            .unwrap_err()
+            .contains("-1"));
+    }
 }

@@ -18,6 +18,38 @@
 //! - [`CommitSeqnoRow`], [`restart_point`] and [`commit_seqno_sql`]: the
 //!   `trep_commit_seqno` rows a restart would read, and SQL that writes them (§1.10).
 //!
+//! # Example
+//!
+//! ```
+//! use replog::shard::{Assigner, Barrier, Fragment, Partitioner, ShardId, ShardList};
+//!
+//! # fn main() -> Result<(), replog::shard::ShardError> {
+//! let list = ShardList::parse("shard.list", "billing=1\n(critical)=common\n")?;
+//! let mut assigner = Assigner::new(Partitioner::shard_list(list, 4)?);
+//! let fragment = |seqno, shard| Fragment {
+//!     seqno,
+//!     fragno: 0,
+//!     last_frag: true,
+//!     epoch: 0,
+//!     source_id: "db01",
+//!     event_id: "mysql-bin.000002:0000000000000426;34",
+//!     shard_id: ShardId::Text(shard),
+//!     source_tstamp: 0,
+//! };
+//! // `test` hashes to 3556498, channel 2 of 4 (spec §1.5).
+//! let a = assigner.assign(&fragment(0, "test"))?;
+//! assert_eq!((a.channel, a.critical, a.barrier), (2, false, None));
+//! assert_eq!(assigner.assign(&fragment(1, "billing"))?.channel, 1);
+//! // A critical shard waits until every channel has committed what came before it.
+//! let a = assigner.assign(&fragment(2, "common"))?;
+//! assert_eq!(a.barrier, Some(Barrier::EnterCritical));
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! Reading a THL log, `Fragment::from(&event_record.header)` builds the input from a
+//! record's fixed header.
+//!
 //! # Refused where Tungsten is silent
 //!
 //! Zero channels, a `shard.list` channel outside 0..N, and a shard whose hash gives a

@@ -423,3 +423,32 @@ fn negative_hash_channel_is_an_error_naming_the_seqno() {
     .ok();
     assert!(out.contains("channel           : 0\ncritical          : false\neventCount        : 1\nshardId           : polygenelubricants\n"), "{out}");
 }
+
+#[test]
+fn permissive_prints_the_view_then_fails_with_the_count() {
+    // Seqno 3 of tungsten-3.1.0 is the record at 3086 (1416 bytes): flipping a byte of
+    // its payload breaks its CRC, so permissive reading skips it.
+    let copy = common::copy_fixture("tungsten-3.1.0");
+    let file = copy.path().join("thl.data.0000000001");
+    let mut bytes = std::fs::read(&file).unwrap();
+    bytes[3086 + 200] ^= 0xFF;
+    std::fs::write(&file, bytes).unwrap();
+    let dir = copy.path().to_str().unwrap();
+    let run = thl(&["shards", "-channels", "3", "-permissive", "-dir", dir]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert_eq!(
+        run.stdout,
+        shard_block("test", 1, 6, 7, T310_LAST, false)
+            + &shard_block("tungsten_repltest", 0, 1, 0, T310_FIRST, false)
+    );
+    assert!(run.stderr.starts_with("WARN "), "{}", run.stderr);
+    assert!(
+        run.stderr
+            .ends_with("ERROR 1 problem reported (-permissive)\n"),
+        "{}",
+        run.stderr
+    );
+    // Strict reading stops at the damage.
+    let err = thl(&["shards", "-channels", "3", "-dir", dir]).fails();
+    assert!(err.starts_with("Fatal error: "), "{err}");
+}

@@ -5,7 +5,7 @@ use std::path::Path;
 
 use replog::shard::{Assigner, Fragment, Partitioner, ShardError, ShardList};
 
-use super::{open_log, Flow};
+use super::{open_log, Flow, Problems};
 use crate::args::{AssignArgs, Invocation};
 use crate::failure::{notice, Failure};
 
@@ -13,8 +13,13 @@ use crate::failure::{notice, Failure};
 pub const STAGE: &str = "q-to-dbms";
 
 /// Reads `-shard-list`, builds the partitioner (refusing what Tungsten would mishandle),
-/// then feeds every fragment of the log, up to `-high`, to the distributor.
-pub fn assign_log(invocation: &Invocation, args: &AssignArgs) -> Result<Assigner, Failure> {
+/// then feeds every fragment of the log, up to `-high`, to the distributor. The
+/// problems `-permissive` reported come back too: the caller prints its view, then
+/// gives their verdict.
+pub fn assign_log(
+    invocation: &Invocation,
+    args: &AssignArgs,
+) -> Result<(Assigner, Problems), Failure> {
     let list = match &args.shard_list {
         Some(path) => read_shard_list(path)?,
         None => ShardList::default(),
@@ -54,8 +59,7 @@ pub fn assign_log(invocation: &Invocation, args: &AssignArgs) -> Result<Assigner
     if !any {
         notice("INFO No events found; log is empty");
     }
-    log.problems.verdict()?;
-    Ok(assigner)
+    Ok((assigner, log.problems))
 }
 
 /// Tungsten's message for a missing file, with the reason.

@@ -34,11 +34,11 @@ pub fn run(
         (service, _) => service.clone(),
     };
     let zone = zone(invocation);
-    let assigner = assign_log(invocation, args)?;
+    let (assigner, problems) = assign_log(invocation, args)?;
     if let (Some(service), true) = (service, args.sql) {
         let round_robin = assigner.partitioner().round_robin_assignments();
         out.write_all(commit_seqno_sql(&service, assigner.channels(), &round_robin).as_bytes())?;
-        return Ok(());
+        return problems.verdict();
     }
     let records = tasks(&assigner);
     if args.json {
@@ -47,7 +47,7 @@ pub fn run(
             .iter()
             .map(|c| vec![("trep_commit_seqno", row_json(&c.commit_seqno_row(), &zone))]);
         trepctl::write_json(out, trepctl::json_objects(&records, rows))?;
-        return Ok(());
+        return problems.verdict();
     }
     trepctl::write_blocks(out, &records)?;
     writeln!(out)?;
@@ -64,7 +64,7 @@ pub fn run(
         )?,
         None => writeln!(out, "restart point: none (reading starts at seqno 0)")?,
     }
-    Ok(())
+    problems.verdict()
 }
 
 /// The `status -name tasks` fields of each channel.

@@ -14,7 +14,7 @@ pub fn run(
     args: &AssignArgs,
     out: &mut impl Write,
 ) -> Result<(), Failure> {
-    let assigner = assign_log(invocation, args)?;
+    let (assigner, problems) = assign_log(invocation, args)?;
     let records: Vec<trepctl::Record> = assigner
         .shards()
         .map(|shard| {
@@ -34,5 +34,5 @@ pub fn run(
     } else {
         trepctl::write_blocks(out, &records)?;
     }
-    Ok(())
+    problems.verdict()
 }

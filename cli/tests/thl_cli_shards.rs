@@ -452,3 +452,44 @@ fn permissive_prints_the_view_then_fails_with_the_count() {
     let err = thl(&["shards", "-channels", "3", "-dir", dir]).fails();
     assert!(err.starts_with("Fatal error: "), "{err}");
 }
+
+#[test]
+fn round_robin_sql_also_rewrites_the_shard_channel_table() {
+    // The first-appearance channels of the round-robin test above, in Java order;
+    // `schéma` is not plain ASCII, so it is written in hex (UTF-8 73 63 68 C3A9 6D 61).
+    let args = [
+        "channels",
+        "-channels",
+        "3",
+        "-hash-method",
+        "round-robin",
+        "-sql",
+        "-service",
+        "alpha",
+    ];
+    let out = thl_on("synthetic-4.1.0", &args).ok();
+    assert!(
+        out.ends_with(
+            "DELETE FROM `tungsten_alpha`.`trep_shard_channel`;\n\
+             INSERT INTO `tungsten_alpha`.`trep_shard_channel` (shard_id, channel) VALUES\n  \
+             ('#UNKNOWN', 1),\n  \
+             ('app0', 0),\n  \
+             ('app1', 0),\n  \
+             ('app2', 1),\n  \
+             (X'736368C3A96D61', 2);\n\
+             COMMIT;\n"
+        ),
+        "{out}"
+    );
+    // The row of channel 2 is schéma's seqno 9, whose source id h U+0000 s t é 😀 is
+    // written in hex (68 00 73 74 C3A9 F09F9880); 2015-01-01 00:00:07 UTC is
+    // 1420070400 + 7.
+    assert!(
+        out.contains("\n  (2, 9, 0, '1', X'68007374C3A9F09F9880', 3, X'"),
+        "{out}"
+    );
+    assert!(
+        out.contains(", 0, NOW(), X'736368C3A96D61', FROM_UNIXTIME(1420070407));\n"),
+        "{out}"
+    );
+}

@@ -25,19 +25,20 @@ pub fn run(
     args: &AssignArgs,
     out: &mut impl Write,
 ) -> Result<(), Failure> {
-    let service = match (&invocation.source.service, args.sql) {
-        (None, true) => {
+    let sql_service = match (args.sql, invocation.source.service.as_deref()) {
+        (false, _) => None,
+        (true, Some(service)) => Some(service),
+        (true, None) => {
             return Err(Failure::usage(
                 "-sql needs -service NAME: the rows go to schema tungsten_NAME",
             ))
         }
-        (service, _) => service.clone(),
     };
     let zone = zone(invocation);
     let (assigner, problems) = assign_log(invocation, args)?;
-    if let (Some(service), true) = (service, args.sql) {
+    if let Some(service) = sql_service {
         let round_robin = assigner.partitioner().round_robin_assignments();
-        out.write_all(commit_seqno_sql(&service, assigner.channels(), &round_robin).as_bytes())?;
+        out.write_all(commit_seqno_sql(service, assigner.channels(), &round_robin).as_bytes())?;
         return problems.verdict();
     }
     let records = tasks(&assigner);

@@ -75,12 +75,17 @@ use std::fmt;
 /// The shard id Tungsten gives a transaction it cannot attribute to one schema.
 pub const UNKNOWN_SHARD: &str = "#UNKNOWN";
 
+/// The most channels accepted. Tungsten takes any `int`, but each channel is a thread
+/// with its own THL reader and database connection, so a larger count is a typo; the
+/// positions of every channel are also kept in memory.
+pub const MAX_CHANNELS: u32 = 65_535;
+
 /// Why an assignment cannot be made.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum ShardError {
     /// The channel count is 0 (N must be at least 1: 1 is serial apply) or above
-    /// `i32::MAX` (Java's `int`).
+    /// [`MAX_CHANNELS`].
     ChannelCount {
         /// The count asked for.
         channels: u32,
@@ -154,8 +159,8 @@ impl fmt::Display for ShardError {
             ),
             ShardError::ChannelCount { channels } => write!(
                 f,
-                "{channels} channels: the channel count must be at most {}",
-                i32::MAX
+                "{channels} channels: the channel count must be at most {MAX_CHANNELS} \
+                 (each channel is an apply thread with its own THL reader)"
             ),
             ShardError::ShardList {
                 file,

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use super::hash::{java_channel, java_hash};
 use super::shard_list::{HashMethod, ShardList};
-use super::{ShardError, UNKNOWN_SHARD};
+use super::{ShardError, MAX_CHANNELS, UNKNOWN_SHARD};
 
 /// Where one fragment goes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -142,7 +142,7 @@ const UNKNOWN_UNITS: [u16; 8] = {
 };
 
 fn check_count(channels: u32) -> Result<(), ShardError> {
-    if channels == 0 || i32::try_from(channels).is_err() {
+    if channels == 0 || channels > MAX_CHANNELS {
         return Err(ShardError::ChannelCount { channels });
     }
     Ok(())
@@ -151,7 +151,7 @@ fn check_count(channels: u32) -> Result<(), ShardError> {
 /// `abs(H(shard)) % N`, refusing the negative channel of a `-2³¹` hash.
 fn hashed(shard: &[u16], channels: u32) -> Result<u32, ShardError> {
     let hash = java_hash(shard.iter().copied());
-    // `check_count` keeps N within i32.
+    // `check_count` keeps N within MAX_CHANNELS, far inside i32.
     let channel = java_channel(hash, channels as i32);
     u32::try_from(channel).map_err(|_| ShardError::NegativeChannel {
         shard: String::from_utf16_lossy(shard),
@@ -185,7 +185,12 @@ mod tests {
             ShardError::ChannelCount { channels: 0 }
         );
         assert!(Partitioner::hash(0).is_err());
-        assert!(Partitioner::hash(1 << 31).is_err());
+        assert!(Partitioner::hash(65_535).is_ok());
+        assert_eq!(
+            Partitioner::hash(65_536).unwrap_err().to_string(),
+            "65536 channels: the channel count must be at most 65535 (each channel is an \
+             apply thread with its own THL reader)"
+        );
     }
 
     #[test]

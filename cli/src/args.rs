@@ -15,6 +15,7 @@ use std::ffi::OsString;
 use std::path::PathBuf;
 
 use clap::Parser;
+use replog::shard::HashMethod;
 
 use crate::failure::Failure;
 
@@ -60,6 +61,9 @@ const OPTIONS: &[(&str, Takes, bool)] = &[
     ("source-id", Takes::Value, false),
     ("seqno-start", Takes::Value, false),
     ("fragment-size", Takes::Value, false),
+    ("channels", Takes::Value, false),
+    ("shard-list", Takes::Value, false),
+    ("hash-method", Takes::Value, false),
 ];
 
 /// What option `name` takes, or `None` when there is no such option.
@@ -106,6 +110,36 @@ const EVENTS_OPTIONS: &[&str] = &[
     "stop-datetime",
     "timezone",
     "no-checksum",
+];
+
+/// Every option `shards` takes (a replog command: only the log options it uses).
+const SHARDS_OPTIONS: &[&str] = &[
+    "conf",
+    "service",
+    "dir",
+    "high",
+    "json",
+    "no-checksum",
+    "permissive",
+    "channels",
+    "shard-list",
+    "hash-method",
+];
+
+/// Every option `channels` takes: those of `shards`, `-sql` and `-timezone`.
+const CHANNELS_OPTIONS: &[&str] = &[
+    "conf",
+    "service",
+    "dir",
+    "high",
+    "json",
+    "no-checksum",
+    "permissive",
+    "channels",
+    "shard-list",
+    "hash-method",
+    "sql",
+    "timezone",
 ];
 
 /// Spellings that ask for the help text (answered by the `help` command).
@@ -263,6 +297,15 @@ pub struct LowArgs {
     /// Binary logs as THL: fragment transactions over this many bytes (0: never).
     #[arg(long = "fragment-size")]
     pub fragment_size: Option<u64>,
+    /// `shards`, `channels`: the number of parallel-apply channels.
+    #[arg(long)]
+    pub channels: Option<u32>,
+    /// `shards`, `channels`: a Tungsten `shard.list` file.
+    #[arg(long = "shard-list")]
+    pub shard_list: Option<PathBuf>,
+    /// `shards`, `channels`: `string-hash` or `round-robin` (overrides `shard.list`).
+    #[arg(long = "hash-method")]
+    pub hash_method: Option<String>,
     /// The command word(s); the last one counts.
     pub words: Vec<String>,
 }
@@ -381,6 +424,23 @@ pub struct EventsArgs {
     pub stop_datetime: Option<String>,
 }
 
+/// Everything `shards` and `channels` need.
+#[derive(Debug, Clone)]
+pub struct AssignArgs {
+    /// `-channels`.
+    pub channels: u32,
+    /// `-shard-list`.
+    pub shard_list: Option<PathBuf>,
+    /// `-hash-method`, overriding the file's `(hash-method)`.
+    pub hash_method: Option<HashMethod>,
+    /// `-high`: the last seqno applied.
+    pub high: Option<i64>,
+    /// `-json`.
+    pub json: bool,
+    /// `-sql` (`channels`): the restart rows as SQL.
+    pub sql: bool,
+}
+
 /// A resolved command (stage 2).
 #[derive(Debug, Clone)]
 pub enum Command {
@@ -400,6 +460,10 @@ pub enum Command {
     Events(EventsArgs),
     /// `thl extract`: binary logs written as THL.
     Extract(ExtractArgs),
+    /// `thl shards`: per-shard positions after parallel apply.
+    Shards(AssignArgs),
+    /// `thl channels`: per-channel positions and restart rows.
+    Channels(AssignArgs),
 }
 
 /// A command with the options every log-reading command shares.
@@ -453,6 +517,8 @@ impl LowArgs {
             Some("list") => self.list_args(Vec::new())?,
             Some("index") => Command::Index,
             Some("info") => Command::Info,
+            Some("shards") => Command::Shards(self.assign_args("shards")?),
+            Some("channels") => Command::Channels(self.assign_args("channels")?),
             Some("purge") => Command::Purge(PurgeArgs {
                 range: self.range(),
                 yes: self.y,
@@ -505,6 +571,17 @@ impl LowArgs {
         }
         let extra: &[&str] = match self.words.last().map(String::as_str) {
             Some("help") | None => return Ok(()),
+            Some(word @ ("shards" | "channels")) => {
+                let takes = if word == "shards" {
+                    SHARDS_OPTIONS
+                } else {
+                    CHANNELS_OPTIONS
+                };
+                return match self.given().find(|o| !takes.contains(o)) {
+                    Some(option) => Err(unrecognized(option)),
+                    None => Ok(()),
+                };
+            }
             Some("list") => LIST_OPTIONS,
             Some("index" | "info") => SUMMARY_OPTIONS,
             Some(_) => &[],
@@ -547,6 +624,9 @@ impl LowArgs {
             ("source-id", self.source_id.is_some()),
             ("seqno-start", self.seqno_start.is_some()),
             ("fragment-size", self.fragment_size.is_some()),
+            ("channels", self.channels.is_some()),
+            ("shard-list", self.shard_list.is_some()),
+            ("hash-method", self.hash_method.is_some()),
         ];
         present
             .into_iter()
@@ -610,6 +690,35 @@ impl LowArgs {
             start_datetime: self.start_datetime.clone(),
             stop_datetime: self.stop_datetime.clone(),
         }
+    }
+
+    /// `shards` / `channels` options: `-channels` is required, `-hash-method` must name
+    /// a method, `-sql` and `-json` exclude each other.
+    fn assign_args(&self, command: &str) -> Result<AssignArgs, Failure> {
+        let channels = self.channels.ok_or_else(|| {
+            Failure::usage(format!(
+                "{command} needs -channels N (the number of parallel-apply channels)"
+            ))
+        })?;
+        let hash_method = match &self.hash_method {
+            None => None,
+            Some(name) => Some(HashMethod::from_name(name).ok_or_else(|| {
+                Failure::usage(format!(
+                    "-hash-method must be string-hash or round-robin, found '{name}'"
+                ))
+            })?),
+        };
+        if self.sql && self.json {
+            return Err(Failure::usage("-sql and -json exclude each other"));
+        }
+        Ok(AssignArgs {
+            channels,
+            shard_list: self.shard_list.clone(),
+            hash_method,
+            high: self.high,
+            json: self.json,
+            sql: self.sql,
+        })
     }
 
     fn range(&self) -> Range {
@@ -829,5 +938,43 @@ mod tests {
         assert_eq!(format(&["list", "-headers", "-json"]), Format::HeadersJson);
         assert_eq!(format(&["list", "-headers", "-sql"]), Format::Nothing);
         assert_eq!(format(&["list", "-sql"]), Format::Sql);
+    }
+
+    #[test]
+    fn shards_and_channels_options() {
+        let Command::Shards(shards) = parse(&[
+            "shards",
+            "-channels",
+            "4",
+            "-shard-list",
+            "/conf/shard.list",
+            "-hash-method",
+            "round-robin",
+            "-high",
+            "9",
+        ])
+        .unwrap()
+        .command
+        else {
+            panic!("not shards")
+        };
+        assert_eq!(shards.channels, 4);
+        assert_eq!(shards.shard_list, Some(PathBuf::from("/conf/shard.list")));
+        assert_eq!(shards.hash_method, Some(HashMethod::RoundRobin));
+        assert_eq!(shards.high, Some(9));
+        let Command::Channels(channels) = parse(&["channels", "-channels", "1", "-sql"])
+            .unwrap()
+            .command
+        else {
+            panic!("not channels")
+        };
+        assert!(channels.sql && !channels.json);
+        assert_eq!(
+            parse(&["channels", "-channels", "1", "-sql", "-json"]).unwrap_err(),
+            "-sql and -json exclude each other"
+        );
+        assert!(parse(&["shards", "-channels", "-1"])
+            .unwrap_err()
+            .contains("-1"));
     }
 }

@@ -4,6 +4,7 @@
 //! - [`input::LogBytes::open`] maps a file (or inflates a `.gz`, or drains a pipe) and
 //!   [`input::sniff`] tells which format its first bytes announce.
 //! - [`binlog`] frames and decodes binary-log events; [`thl`] reads and writes THL.
+//! - [`shard`] assigns transactions to parallel-apply channels as Tungsten does.
 //!
 //! # Policy
 //! No input may panic. Every failure is an [`error::Error`] naming the input, the absolute
@@ -19,6 +20,7 @@ pub mod error;
 mod flow;
 pub mod input;
 pub mod json;
+pub mod shard;
 pub mod thl;
 pub mod txn;
 

@@ -42,6 +42,13 @@ Options added by replog:
        [-start-datetime 'YYYY-MM-DD HH:MM:SS'] [-stop-datetime ...]
        [-permissive]                Report damage and carry on
        [-no-checksum]               Do not verify CRC32 checksums
+  shards -channels N              - Each shard as 'trepctl status -name shards' would
+       [-shard-list <file>]         show it after parallel apply of the log
+       [-hash-method <method>]      string-hash (default) or round-robin
+       [-high #] [-json]            Apply up to seqno #; JSON array
+  channels -channels N [...]      - Each channel as 'trepctl status -name tasks' would
+                                    show it, then the trep_commit_seqno restart rows
+       [-sql -service <name>]       SQL writing those rows to tungsten_<name>
 ";
 
 /// Writes the help text.

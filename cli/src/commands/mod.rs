@@ -2,6 +2,8 @@
 //! opening the log, the display zone, and walking records transaction by transaction.
 
 mod binlogs;
+mod assign;
+pub mod channels;
 pub mod events;
 pub mod extract;
 pub mod help;
@@ -10,6 +12,7 @@ pub mod info;
 pub mod list;
 mod other_format;
 pub mod purge;
+pub mod shards;
 
 use std::cell::{Cell, RefCell};
 use std::collections::HashSet;

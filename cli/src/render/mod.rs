@@ -10,6 +10,7 @@ pub mod javatext;
 pub mod json;
 pub mod specs;
 pub mod sql;
+pub mod trepctl;
 pub mod value;
 pub mod zone;
 

@@ -72,5 +72,5 @@ pub use file::{
     DamagedTail, FileHeader, ReadOptions, Records, SkippingDamage, TailPolicy, ThlFile, CRC_32,
     CRC_NONE, HEADER_LEN, MAGIC,
 };
-pub use mutf8::JavaStr;
+pub use mutf8::{JavaStr, Utf16Units};
 pub use record::{EventRecord, OwnedRecord, Record, RecordHeader, RecordKind, RotateRecord};

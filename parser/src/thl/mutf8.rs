@@ -65,6 +65,16 @@ impl<'a> JavaStr<'a> {
         &self.raw
     }
 
+    /// The string's UTF-16 code units as Java holds them, decoded from the stored bytes:
+    /// unpaired surrogates stay themselves (in [`text`](Self::text) they became U+FFFD),
+    /// so `String.hashCode` and `compareTo` can be computed exactly.
+    pub fn utf16_units(&self) -> Utf16Units<'_> {
+        Utf16Units {
+            raw: &self.raw,
+            at: 0,
+        }
+    }
+
     /// A copy that owns its bytes and text.
     pub fn into_owned(self) -> JavaStr<'static> {
         JavaStr {
@@ -90,28 +100,54 @@ impl fmt::Display for JavaStr<'_> {
 fn decode_units(raw: &[u8]) -> Result<String, Malformed> {
     let mut units = Vec::with_capacity(raw.len());
     let mut i = 0;
-    while let Some(&b) = raw.get(i) {
-        let cont = |k: usize| match raw.get(i + k) {
-            Some(&c) if c & 0xC0 == 0x80 => Ok(u16::from(c & 0x3F)),
-            _ => Err(Malformed),
-        };
-        match b >> 4 {
-            0..=7 => {
-                units.push(u16::from(b));
-                i += 1;
-            }
-            12 | 13 => {
-                units.push((u16::from(b & 0x1F) << 6) | cont(1)?);
-                i += 2;
-            }
-            14 => {
-                units.push((u16::from(b & 0x0F) << 12) | (cont(1)? << 6) | cont(2)?);
-                i += 3;
-            }
-            _ => return Err(Malformed),
-        }
+    while let Some(unit) = next_unit(raw, &mut i)? {
+        units.push(unit);
     }
     Ok(String::from_utf16_lossy(&units))
+}
+
+/// The UTF-16 code unit that starts at `raw[*i]`, advancing `i` past it; `None` at the
+/// end.
+fn next_unit(raw: &[u8], i: &mut usize) -> Result<Option<u16>, Malformed> {
+    let Some(&b) = raw.get(*i) else {
+        return Ok(None);
+    };
+    let at = *i;
+    let cont = |k: usize| match raw.get(at + k) {
+        Some(&c) if c & 0xC0 == 0x80 => Ok(u16::from(c & 0x3F)),
+        _ => Err(Malformed),
+    };
+    let (unit, width) = match b >> 4 {
+        0..=7 => (u16::from(b), 1),
+        12 | 13 => ((u16::from(b & 0x1F) << 6) | cont(1)?, 2),
+        14 => ((u16::from(b & 0x0F) << 12) | (cont(1)? << 6) | cont(2)?, 3),
+        _ => return Err(Malformed),
+    };
+    *i += width;
+    Ok(Some(unit))
+}
+
+/// The UTF-16 code units of a [`JavaStr`], decoded from its stored bytes.
+#[derive(Debug, Clone)]
+pub struct Utf16Units<'s> {
+    raw: &'s [u8],
+    at: usize,
+}
+
+impl Iterator for Utf16Units<'_> {
+    type Item = u16;
+
+    fn next(&mut self) -> Option<u16> {
+        // A JavaStr's bytes were checked when it was decoded or encoded, so a malformed
+        // sequence cannot occur; were it ever to, it reads as U+FFFD, as `text` does.
+        match next_unit(self.raw, &mut self.at) {
+            Ok(unit) => unit,
+            Err(Malformed) => {
+                self.at = self.raw.len();
+                Some(0xFFFD)
+            }
+        }
+    }
 }
 
 /// `writeUTF`'s byte form of `text`.
@@ -174,6 +210,18 @@ mod tests {
             JavaStr::decode(&[0xED, 0xA0, 0xBD]).unwrap().text(),
             "\u{FFFD}"
         );
+    }
+
+    #[test]
+    fn utf16_units_keep_surrogates_and_nul() {
+        // Spec 5.1 example: h, U+0000, s, t, U+00E9, then U+1F600 as D83D DE00.
+        let units: Vec<u16> = JavaStr::decode(SPEC_BYTES).unwrap().utf16_units().collect();
+        assert_eq!(units, [0x68, 0, 0x73, 0x74, 0xE9, 0xD83D, 0xDE00]);
+        let lone: Vec<u16> = JavaStr::decode(&[0xED, 0xA0, 0xBD])
+            .unwrap()
+            .utf16_units()
+            .collect();
+        assert_eq!(lone, [0xD83D]);
     }
 
     #[test]

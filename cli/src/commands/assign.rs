@@ -1,0 +1,84 @@
+//! What `shards` and `channels` share: the partitioner built from the options and one
+//! walk of the log's record headers through the library's distributor.
+
+use std::path::Path;
+
+use replog::shard::{Assigner, Fragment, Partitioner, ShardError, ShardList};
+
+use super::{open_log, Flow, Problems};
+use crate::args::{AssignArgs, Invocation};
+use crate::failure::{notice, Failure};
+
+/// The stage whose tasks are the channels (spec §1.1).
+pub const STAGE: &str = "q-to-dbms";
+
+/// Reads `-shard-list`, builds the partitioner (refusing what Tungsten would mishandle),
+/// then feeds every fragment of the log, up to `-high`, to the distributor. The
+/// problems `-permissive` reported come back too: the caller prints its view, then
+/// gives their verdict.
+pub fn assign_log(
+    invocation: &Invocation,
+    args: &AssignArgs,
+) -> Result<(Assigner, Problems), Failure> {
+    let list = match &args.shard_list {
+        Some(path) => read_shard_list(path)?,
+        None => ShardList::default(),
+    };
+    let list = match args.hash_method {
+        Some(method) => list.with_hash_method(method),
+        None => list,
+    };
+    let partitioner = Partitioner::shard_list(list, args.channels).map_err(config_failure)?;
+    let mut assigner = Assigner::new(partitioner);
+
+    let log = open_log(invocation)?;
+    log.check_sequence()?;
+    let names = log.index.entries().iter().map(|e| e.file_name.as_str());
+    let mut any = false;
+    log.walk_transactions(names, &mut |txn| {
+        for record in txn {
+            let Some(event) = record.event() else {
+                continue;
+            };
+            let header = &event.header;
+            if args.high.is_some_and(|high| header.seqno > high) {
+                return Ok(Flow::Stop);
+            }
+            any = true;
+            assigner.assign(&Fragment::from(header)).map_err(|err| {
+                Failure::Fatal(format!(
+                    "seqno {} (file={} offset={}): {err}",
+                    header.seqno,
+                    event.file(),
+                    record.offset
+                ))
+            })?;
+        }
+        Ok(Flow::Continue)
+    })?;
+    if !any {
+        notice("INFO No events found; log is empty");
+    }
+    Ok((assigner, log.problems))
+}
+
+/// Tungsten's message for a missing file, with the reason.
+fn read_shard_list(path: &Path) -> Result<ShardList, Failure> {
+    let bytes = std::fs::read(path).map_err(|e| {
+        Failure::Fatal(format!(
+            "Shard map file missing or unreadable: {}: {e}",
+            path.display()
+        ))
+    })?;
+    let text = String::from_utf8(bytes).map_err(|e| {
+        Failure::Fatal(format!(
+            "Shard map file is not UTF-8: {}: {e}",
+            path.display()
+        ))
+    })?;
+    ShardList::parse(&path.display().to_string(), &text).map_err(config_failure)
+}
+
+fn config_failure(err: ShardError) -> Failure {
+    Failure::Fatal(err.to_string())
+}

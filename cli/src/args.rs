@@ -439,6 +439,10 @@ pub struct AssignArgs {
     pub json: bool,
     /// `-sql` (`channels`): the restart rows as SQL.
     pub sql: bool,
+    /// Binary logs to assign, extracted on the fly (empty: the THL).
+    pub binlogs: Vec<String>,
+    /// How those binary logs are tagged.
+    pub tagging: Tagging,
 }
 
 /// A resolved command (stage 2).
@@ -495,15 +499,21 @@ impl LowArgs {
     /// Resolves the command word and its options, with Tungsten's pre-checks in order.
     pub fn command(self) -> Result<Invocation, Failure> {
         // `events -file A B C`: the words after the command are more files; so for
-        // `extract`, and for `list` when it lists binary logs.
+        // `extract`, and for `list`, `shards` and `channels` when they read binary logs.
         let events = self.words.iter().any(|w| w == "events");
         let extract = self.words.iter().any(|w| w == "extract");
-        let list_binlogs = self.words.first().is_some_and(|w| w == "list")
-            && self
-                .file
-                .first()
-                .is_some_and(|f| !f.starts_with("thl.data."));
-        self.reject_foreign_options(events, extract, list_binlogs)?;
+        // A `-file` that is no THL file name but exists (a binlog, a directory of them,
+        // an index file) is read as binary logs; other names get Tungsten's message.
+        let binlogs = self.file.first().is_some_and(|f| {
+            !f.starts_with("thl.data.") && (f == "-" || std::path::Path::new(f).exists())
+        });
+        let list_binlogs = binlogs && self.words.first().is_some_and(|w| w == "list");
+        let assign_binlogs = self
+            .words
+            .first()
+            .filter(|w| binlogs && (*w == "shards" || *w == "channels"))
+            .cloned();
+        self.reject_foreign_options(events, extract, list_binlogs, assign_binlogs.as_deref())?;
         let command = match self.words.last().map(String::as_str) {
             _ if events => Command::Events(self.events_args()),
             _ if extract => Command::Extract(ExtractArgs {
@@ -511,14 +521,23 @@ impl LowArgs {
                 tagging: self.tagging(),
             }),
             _ if list_binlogs => self.list_args(self.files_after("list"))?,
+            _ if assign_binlogs.is_some() => {
+                let word = assign_binlogs.as_deref().unwrap_or_default();
+                let args = self.assign_args(word, self.files_after(word))?;
+                if word == "shards" {
+                    Command::Shards(args)
+                } else {
+                    Command::Channels(args)
+                }
+            }
             None => return Err(Failure::usage_with_help("Command is missing!")),
             Some("help") => Command::Help,
             Some("skip") => Command::Skip,
             Some("list") => self.list_args(Vec::new())?,
             Some("index") => Command::Index,
             Some("info") => Command::Info,
-            Some("shards") => Command::Shards(self.assign_args("shards")?),
-            Some("channels") => Command::Channels(self.assign_args("channels")?),
+            Some("shards") => Command::Shards(self.assign_args("shards", Vec::new())?),
+            Some("channels") => Command::Channels(self.assign_args("channels", Vec::new())?),
             Some("purge") => Command::Purge(PurgeArgs {
                 range: self.range(),
                 yes: self.y,
@@ -550,6 +569,7 @@ impl LowArgs {
         events: bool,
         extract: bool,
         list_binlogs: bool,
+        assign_binlogs: Option<&str>,
     ) -> Result<(), Failure> {
         let only = |allowed: &[&str]| match self.given().find(|o| !allowed.contains(o)) {
             Some(option) => Err(unrecognized(option)),
@@ -569,7 +589,7 @@ impl LowArgs {
                 None => Ok(()),
             };
         }
-        let extra: &[&str] = match self.words.last().map(String::as_str) {
+        let extra: &[&str] = match assign_binlogs.or(self.words.last().map(String::as_str)) {
             Some("help") | None => return Ok(()),
             Some(word @ ("shards" | "channels")) => {
                 let takes = if word == "shards" {
@@ -577,7 +597,10 @@ impl LowArgs {
                 } else {
                     CHANNELS_OPTIONS
                 };
-                return match self.given().find(|o| !takes.contains(o)) {
+                let binlog_only = |o: &&str| {
+                    assign_binlogs.is_some() && (*o == "file" || TAGGING_OPTIONS.contains(o))
+                };
+                return match self.given().find(|o| !takes.contains(o) && !binlog_only(o)) {
                     Some(option) => Err(unrecognized(option)),
                     None => Ok(()),
                 };
@@ -694,7 +717,7 @@ impl LowArgs {
 
     /// `shards` / `channels` options: `-channels` is required, `-hash-method` must name
     /// a method, `-sql` and `-json` exclude each other.
-    fn assign_args(&self, command: &str) -> Result<AssignArgs, Failure> {
+    fn assign_args(&self, command: &str, binlogs: Vec<String>) -> Result<AssignArgs, Failure> {
         let channels = self.channels.ok_or_else(|| {
             Failure::usage(format!(
                 "{command} needs -channels N (the number of parallel-apply channels)"
@@ -718,6 +741,8 @@ impl LowArgs {
             high: self.high,
             json: self.json,
             sql: self.sql,
+            binlogs,
+            tagging: self.tagging(),
         })
     }
 

@@ -232,8 +232,8 @@ fn extract_needs_a_service_and_files() {
 fn the_reference_java_tool_lists_what_extract_writes_as_replog_does() {
     let Some(reference) = reference_thl() else {
         replog_tests::skip_unless_required!(
-            "the reference Java thl (../shared/tools/ref-thl/thl and java on the PATH)".to_string(),
-            "install a JDK and the shared tools beside the checkout".to_string()
+            "the reference Java thl (../shared/tools/ref-thl/thl and java on the PATH)",
+            "install a JDK and the shared tools beside the checkout"
         );
     };
     for log in [
@@ -330,4 +330,47 @@ fn reference_thl() -> Option<std::path::PathBuf> {
         .join("tools/ref-thl/thl");
     let java = std::process::Command::new("java").arg("-version").output();
     (tool.is_file() && java.is_ok_and(|o| o.status.success())).then_some(tool)
+}
+
+#[test]
+fn shards_of_binlogs_are_those_of_the_extracted_transactions() {
+    // Per expected.json (the workload's own account): transactions by shard, each
+    // shard's last transaction, and the hash rule of parallel-apply.md §1.5 by hand:
+    // H("app1") = 3000880 and H("app2"), H("app3") follow by +1, so with 4 channels app1,
+    // app2, app3 go to 0, 1, 2; H("#UNKNOWN") = 1301961383 goes to 3 (spec table).
+    let dir = replog_tests::project_fixture("txn/small");
+    let doc: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("expected.json")).unwrap()).unwrap();
+    let thread_id = doc["server"]["thread_id"].as_i64().unwrap();
+    let out = thl(&["shards", "-channels", "4", "-json", "-file", text(&dir)]).ok();
+    let shards: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let mut expected = Vec::new();
+    for (shard, channel) in [("#UNKNOWN", 3), ("app1", 0), ("app2", 1), ("app3", 2)] {
+        let txns: Vec<&serde_json::Value> = doc["transactions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|t| t["shard"] == shard)
+            .collect();
+        let last = txns.last().unwrap();
+        let session = if last["statements"].as_array().unwrap().is_empty() {
+            -1
+        } else {
+            thread_id
+        };
+        expected.push(serde_json::json!({
+            "shardId": shard,
+            "stage": "q-to-dbms",
+            "channel": channel.to_string(),
+            "eventCount": txns.len().to_string(),
+            "appliedLastSeqno": (last["n"].as_i64().unwrap() - 1).to_string(),
+            "appliedLastEventId": format!(
+                "{}:{:016};{session}",
+                last["binlog_file"].as_str().unwrap(),
+                last["end_pos"].as_u64().unwrap()
+            ),
+            "critical": (shard == "#UNKNOWN").to_string(),
+        }));
+    }
+    assert_eq!(shards, serde_json::Value::Array(expected));
 }

@@ -1,11 +1,15 @@
 //! What `shards` and `channels` share: the partitioner built from the options and one
-//! walk of the log's record headers through the library's distributor.
+//! walk of the transactions' record headers (of the THL, or of the THL binary logs
+//! become) through the library's distributor.
 
 use std::path::Path;
 
 use replog::shard::{Assigner, Fragment, Partitioner, ShardError, ShardList};
 
-use super::{open_log, Flow, Problems};
+use replog::txn::binlog::walk_transactions;
+use replog::txn::Transaction;
+
+use super::{binlogs, open_log, Flow, Problems};
 use crate::args::{AssignArgs, Invocation};
 use crate::failure::{notice, Failure};
 
@@ -31,12 +35,9 @@ pub fn assign_log(
     let partitioner = Partitioner::shard_list(list, args.channels).map_err(config_failure)?;
     let mut assigner = Assigner::new(partitioner);
 
-    let log = open_log(invocation)?;
-    log.check_sequence()?;
-    let names = log.index.entries().iter().map(|e| e.file_name.as_str());
     let mut any = false;
-    log.walk_transactions(names, &mut |txn| {
-        for record in txn {
+    let mut visit = |txn: &Transaction<'_>| -> Result<Flow, Failure> {
+        for record in &txn.fragments {
             let Some(event) = record.event() else {
                 continue;
             };
@@ -47,19 +48,41 @@ pub fn assign_log(
             any = true;
             assigner.assign(&Fragment::from(header)).map_err(|err| {
                 Failure::Fatal(format!(
-                    "seqno {} (file={} offset={}): {err}",
+                    "seqno {} (eventId {}): {err}",
                     header.seqno,
-                    event.file(),
-                    record.offset
+                    header.event_id.text()
                 ))
             })?;
         }
         Ok(Flow::Continue)
-    })?;
+    };
+    let problems = if args.binlogs.is_empty() {
+        let log = open_log(invocation)?;
+        log.check_sequence()?;
+        let names = log.index.entries().iter().map(|e| e.file_name.as_str());
+        log.walk_transactions(names, &mut visit)?;
+        log.problems
+    } else {
+        // Binary logs are assigned as the THL extracted from them would be.
+        let problems = Problems::new(invocation.permissive);
+        let service = invocation
+            .source
+            .service
+            .as_deref()
+            .unwrap_or(binlogs::DEFAULT_SERVICE);
+        walk_transactions(
+            &binlogs::files(&args.binlogs)?,
+            binlogs::stream(invocation)?,
+            binlogs::extract_options(invocation, &args.tagging, service, None),
+            &mut visit,
+            &mut |err| problems.hear(err),
+        )?;
+        problems
+    };
     if !any {
         notice("INFO No events found; log is empty");
     }
-    Ok((assigner, log.problems))
+    Ok((assigner, problems))
 }
 
 /// Tungsten's message for a missing file, with the reason.

@@ -14,8 +14,7 @@ use replog::thl::writer::{LogWriter, WriteOptions};
 use replog::thl::LogDir;
 use replog::txn::binlog::{resume_point, walk_fragments, Resume};
 use replog::txn::event_id::EventId;
-use replog::txn::TxnError;
-use replog::{ErrorKind, Flow};
+use replog::Flow;
 
 use super::binlogs::{self, Continuation};
 use super::Problems;
@@ -102,7 +101,7 @@ pub fn run(
             written = Some((first, fragment.seqno));
             Ok(Flow::Continue)
         },
-        &mut |err| report(&problems, &err),
+        &mut |err| problems.hear(err),
     );
     // What was written stays, and is made durable, even when the run failed.
     writer.finish()?;
@@ -119,17 +118,4 @@ pub fn run(
         )),
     }
     problems.verdict()
-}
-
-/// A transaction still being written at the end of a log in use is expected: said,
-/// not counted as a problem. Everything else is a problem.
-pub fn report(problems: &Problems, err: &replog::Error) {
-    if let ErrorKind::Txn(TxnError::Incomplete {
-        log_in_use: true, ..
-    }) = err.kind
-    {
-        notice(format_args!("INFO {err}"));
-    } else {
-        problems.report(err);
-    }
 }

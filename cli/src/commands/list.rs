@@ -11,8 +11,9 @@ use std::path::Path;
 
 use regex::Regex;
 use replog::thl::event::Change;
-use replog::thl::{Event, OwnedRecord, Record};
+use replog::thl::{Event, Record};
 use replog::txn::binlog::walk_transactions;
+use replog::txn::{OwnedTransaction, Transaction};
 use replog::Flow;
 
 use super::{binlogs, open_log, other_format, zone, Log, Problems};
@@ -74,7 +75,7 @@ pub fn run(invocation: &Invocation, args: &ListArgs, out: &mut impl Write) -> Re
     let mut printed: u64 = 0;
     let mut examined = None;
     log.walk_transactions(selection.files(&log), &mut |txn| {
-        let Some(seqno) = seqno_of(txn) else {
+        let Some(seqno) = txn.seqno() else {
             return Ok(Flow::Continue);
         };
         match selection.place(txn, seqno, &log.problems)? {
@@ -139,7 +140,7 @@ fn list_binlogs(
         args.range.high.unwrap_or(i64::MAX),
     );
     let keep_last = args.last.map(|n| usize::try_from(n).unwrap_or(usize::MAX));
-    let mut last: VecDeque<Vec<OwnedRecord>> = VecDeque::new();
+    let mut last: VecDeque<OwnedTransaction> = VecDeque::new();
     let mut printer = Printer::begin(out, args.format, style)?;
     let mut printed: u64 = 0;
     walk_transactions(
@@ -156,29 +157,27 @@ fn list_binlogs(
             if seqno > high {
                 return Ok(Flow::Stop);
             }
-            if !filters.matches(&txn.fragments, &problems)? {
+            if !filters.matches(txn, &problems)? {
                 return Ok(Flow::Continue);
             }
             if let Some(n) = keep_last {
                 if last.len() == n {
                     last.pop_front();
                 }
-                last.push_back(txn.fragments.iter().map(Record::to_owned_record).collect());
+                last.push_back(OwnedTransaction {
+                    fragments: txn.fragments.iter().map(Record::to_owned_record).collect(),
+                });
                 return Ok(Flow::Continue);
             }
-            printer.transaction(out, &txn.fragments, &problems)?;
+            printer.transaction(out, txn, &problems)?;
             printed += 1;
             let done = args.first.is_some_and(|n| printed >= n);
             Ok(if done { Flow::Stop } else { Flow::Continue })
         },
-        &mut |err| super::extract::report(&problems, &err),
+        &mut |err| problems.hear(err),
     )?;
     for owned in &last {
-        let records = owned
-            .iter()
-            .map(OwnedRecord::record)
-            .collect::<Result<Vec<_>, _>>()?;
-        printer.transaction(out, &records, &problems)?;
+        printer.transaction(out, &owned.transaction()?, &problems)?;
         printed += 1;
     }
     let json = printer.end(out)?;
@@ -208,15 +207,11 @@ fn charset(name: Option<&str>) -> Option<Charset> {
     found
 }
 
-fn seqno_of(txn: &[Record<'_>]) -> Option<i64> {
-    txn.first().and_then(Record::event).map(|e| e.header.seqno)
-}
-
 /// Decodes every record of a transaction (leaving out, when permissive, those that do
 /// not decode).
-fn decode_all<'a>(txn: &[Record<'a>], problems: &Problems) -> Result<Vec<Event<'a>>, Failure> {
-    let mut events = Vec::with_capacity(txn.len());
-    for event in txn.iter().filter_map(Record::event) {
+fn decode_all<'a>(txn: &Transaction<'a>, problems: &Problems) -> Result<Vec<Event<'a>>, Failure> {
+    let mut events = Vec::with_capacity(txn.fragments.len());
+    for event in txn.fragments.iter().filter_map(Record::event) {
         events.extend(problems.decode(event)?);
     }
     Ok(events)
@@ -292,14 +287,19 @@ impl Selection {
 
     /// A transaction below `low` is still listed when it is the filtered placeholder
     /// whose range covers `low` (spec 8.1: `-seqno 4` prints the record for 3..5).
-    fn place(&self, txn: &[Record<'_>], seqno: i64, problems: &Problems) -> Result<Place, Failure> {
+    fn place(
+        &self,
+        txn: &Transaction<'_>,
+        seqno: i64,
+        problems: &Problems,
+    ) -> Result<Place, Failure> {
         if seqno > self.high {
             return Ok(Place::After);
         }
         if seqno >= self.low {
             return Ok(Place::Inside);
         }
-        let [record] = txn else {
+        let [record] = &txn.fragments[..] else {
             return Ok(Place::Before);
         };
         let Some(event) = record.event() else {
@@ -346,12 +346,9 @@ impl Filters {
 
     /// Shard: the fixed header's shard id of the first fragment. Schema: any statement's
     /// default schema, row change's schema or LOAD DATA database in any fragment.
-    fn matches(&self, txn: &[Record<'_>], problems: &Problems) -> Result<bool, Failure> {
+    fn matches(&self, txn: &Transaction<'_>, problems: &Problems) -> Result<bool, Failure> {
         if let Some(shard) = &self.shard {
-            let id = txn
-                .first()
-                .and_then(Record::event)
-                .map(|e| e.header.shard_id.text());
+            let id = txn.first().map(|h| h.shard_id.text());
             if !id.is_some_and(|id| shard.is_match(id)) {
                 return Ok(false);
             }
@@ -390,7 +387,7 @@ fn last_seqnos(
     let cap = usize::try_from(n).unwrap_or(usize::MAX);
     let mut last: VecDeque<i64> = VecDeque::new();
     log.walk_transactions(selection.files(log), &mut |txn| {
-        let Some(seqno) = seqno_of(txn) else {
+        let Some(seqno) = txn.seqno() else {
             return Ok(Flow::Continue);
         };
         match selection.place(txn, seqno, &log.problems)? {
@@ -432,10 +429,10 @@ impl Printer {
     fn transaction(
         &mut self,
         out: &mut impl Write,
-        txn: &[Record<'_>],
+        txn: &Transaction<'_>,
         problems: &Problems,
     ) -> Result<(), Failure> {
-        for record in txn {
+        for record in &txn.fragments {
             let Some(event) = record.event() else {
                 continue;
             };

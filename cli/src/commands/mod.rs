@@ -1,8 +1,8 @@
 //! One module per command, plus what the log-reading commands share: finding and
 //! opening the log, the display zone, and walking records transaction by transaction.
 
-mod binlogs;
 mod assign;
+mod binlogs;
 pub mod channels;
 pub mod events;
 pub mod extract;
@@ -20,10 +20,9 @@ use std::io::Write;
 use std::path::PathBuf;
 
 use replog::input::{OpenOptions, DEFAULT_MAX_IN_MEMORY};
-use replog::thl::{
-    DamagedTail, Event, EventRecord, LogDir, LogIndex, ReadOptions, Record, RecordKind, ThlError,
-    ThlFile,
-};
+use replog::thl::{Event, EventRecord, LogDir, LogIndex, ReadOptions, ThlError};
+use replog::txn::thl::ThlWalk;
+use replog::txn::{Transaction, TxnError};
 use replog::{ErrorKind, Flow};
 
 use crate::args::Invocation;
@@ -134,6 +133,28 @@ impl Problems {
         }
     }
 
+    /// What the library's report channel says: warnings that are not damage in Tungsten's
+    /// words (a seqno gap, an invalid length at a file's end, a log still being written),
+    /// and damage, reported and counted.
+    pub fn hear(&self, err: replog::Error) {
+        match err.kind {
+            ErrorKind::Txn(TxnError::SeqnoGap { expected, found }) => notice(format_args!(
+                "WARN Sequence number gap: expected seqno {expected}, found {found}: file={} \
+                 offset={}",
+                err.file, err.offset
+            )),
+            ErrorKind::Txn(TxnError::InvalidTailLength { length }) => notice(format_args!(
+                "WARN Record length is invalid, log may be corrupt: file={} offset={} record \
+                 length={length}",
+                err.file, err.offset
+            )),
+            ErrorKind::Txn(TxnError::Incomplete {
+                log_in_use: true, ..
+            }) => notice(format_args!("INFO {err}")),
+            _ => self.report(&err),
+        }
+    }
+
     /// Decodes an event's payload; None when it does not decode and that was reported.
     pub fn decode<'a>(&self, event: &EventRecord<'a>) -> Result<Option<Event<'a>>, Failure> {
         match event.decode() {
@@ -239,149 +260,17 @@ impl Log {
         }
     }
 
-    /// Visits the event records of the files `names`, in order, grouped into
-    /// transactions (consecutive records with one seqno; a transaction never spans two
-    /// files). A rotate record ends its file; damage (including an unknown record type)
-    /// is fatal, as in Tungsten, unless permissive.
+    /// Visits the transactions of the files `names`, in order (the library's THL walk:
+    /// damage is fatal unless permissive; gaps and invalid tail lengths are warnings).
     pub fn walk_transactions<'n>(
         &self,
         names: impl IntoIterator<Item = &'n str>,
-        visit: &mut dyn FnMut(&[Record<'_>]) -> Result<Flow, Failure>,
+        visit: &mut dyn FnMut(&Transaction<'_>) -> Result<Flow, Failure>,
     ) -> Result<(), Failure> {
-        let mut names = names.into_iter().peekable();
-        let mut next_seqno = None;
-        while let Some(name) = names.next() {
-            let file = self.dir.open_file(name)?;
-            let mut group: Vec<Record<'_>> = Vec::new();
-            let mut stopped = false;
-            let mut missing_next = None;
-            let tail = self.file_records(&file, &mut |record| {
-                let seqno = match &record.kind {
-                    RecordKind::Event(e) => e.header.seqno,
-                    RecordKind::Rotate(rotate) => {
-                        // The next file must be the one the rotate record names: a
-                        // missing file would otherwise be skipped without a word.
-                        let follows = names.peek().copied();
-                        if follows.is_some() && self.dir.find_index(rotate.next_index) != follows {
-                            missing_next = Some(replog::Error::new(
-                                file.name(),
-                                record.offset,
-                                ErrorKind::Thl(ThlError::RotateTargetMissing {
-                                    name: rotate.next_file_name(),
-                                }),
-                            ));
-                        }
-                        return Ok(Flow::Stop);
-                    }
-                    _ => return Ok(Flow::Continue),
-                };
-                let same = group
-                    .first()
-                    .and_then(Record::event)
-                    .is_some_and(|e| e.header.seqno == seqno);
-                if !same && !group.is_empty() {
-                    if hand_over(&group, &mut next_seqno, visit)? == Flow::Stop {
-                        stopped = true;
-                        return Ok(Flow::Stop);
-                    }
-                    group.clear();
-                }
-                group.push(record);
-                Ok(Flow::Continue)
-            })?;
-            if stopped {
-                return Ok(());
-            }
-            // The file ends at a damaged length as at a partial record (a log still
-            // being written), but Tungsten logs this one line about it (spec 3.2).
-            if let Some(DamagedTail::BadLength { offset, length }) = tail {
-                notice(format_args!(
-                    "WARN Record length is invalid, log may be corrupt: file={} offset={offset} \
-                     record length={length}",
-                    file.name()
-                ));
-            }
-            if !group.is_empty() && hand_over(&group, &mut next_seqno, visit)? == Flow::Stop {
-                return Ok(());
-            }
-            if let Some(err) = missing_next {
-                self.problems.damage(err)?;
-            }
-        }
-        Ok(())
-    }
-
-    /// Passes the records of `file` to `visit` until it says stop; returns the damaged
-    /// tail the file ended at, if any. Strict: damage and unknown record types fail.
-    /// Permissive: they are reported and skipped, and reading resynchronises after a
-    /// damaged stretch (see [`replog::thl::Records::skipping_damage`]).
-    fn file_records<'f>(
-        &self,
-        file: &'f ThlFile,
-        visit: &mut dyn FnMut(Record<'f>) -> Result<Flow, Failure>,
-    ) -> Result<Option<DamagedTail>, Failure> {
-        let records = file.records(self.options);
-        if self.problems.permissive() {
-            let mut records = records.skipping_damage(|err| self.problems.report(&err));
-            for record in records.by_ref() {
-                if visit(record)? == Flow::Stop {
-                    return Ok(None);
-                }
-            }
-            return Ok(records.damaged_tail());
-        }
-        let mut records = records;
-        for record in records.by_ref() {
-            let record = record?;
-            if let RecordKind::Unknown { record_type } = record.kind {
-                return Err(Failure::from(replog::Error::new(
-                    file.name(),
-                    record.offset,
-                    ErrorKind::Thl(ThlError::UnknownRecordType { record_type }),
-                )));
-            }
-            if visit(record)? == Flow::Stop {
-                return Ok(None);
-            }
-        }
-        Ok(records.damaged_tail())
-    }
-}
-
-/// Passes one transaction to `visit`, first warning (on stderr) when its seqno skips
-/// past the one the previous transaction leads to: records were lost between them.
-fn hand_over(
-    txn: &[Record<'_>],
-    next_seqno: &mut Option<i64>,
-    visit: &mut dyn FnMut(&[Record<'_>]) -> Result<Flow, Failure>,
-) -> Result<Flow, Failure> {
-    if let Some((record, event)) = txn.first().and_then(|r| Some((r, r.event()?))) {
-        let seqno = event.header.seqno;
-        if let Some(expected) = *next_seqno {
-            if seqno > expected {
-                notice(format_args!(
-                    "WARN Sequence number gap: expected seqno {expected}, found {seqno}: \
-                     file={} offset={}",
-                    event.file(),
-                    record.offset
-                ));
-            }
-        }
-        *next_seqno = Some(transaction_end(event).saturating_add(1));
-    }
-    visit(txn)
-}
-
-/// The last seqno a transaction accounts for: its own, or the end of the range a
-/// filtered placeholder stands for (spec 8.1; those carry the `#UNKNOWN` shard, so
-/// other records are never decoded here).
-pub fn transaction_end(first: &EventRecord<'_>) -> i64 {
-    let seqno = first.header.seqno;
-    if first.header.shard_id.text() != "#UNKNOWN" {
-        return seqno;
-    }
-    match first.decode() {
-        Ok(event) if event.is_filtered() => event.header.seqno_end.map_or(seqno, |e| e.max(seqno)),
-        _ => seqno,
+        let walk = ThlWalk {
+            read: self.options,
+            permissive: self.problems.permissive(),
+        };
+        walk.walk(&self.dir, names, visit, &mut |err| self.problems.hear(err))
     }
 }

@@ -21,7 +21,9 @@ use std::path::{Path, PathBuf};
 
 use replog::thl::{IndexEntry, ReadOptions, RecordKind};
 
-use super::{open_log, transaction_end, Log};
+use replog::txn::thl::transaction_end;
+
+use super::{open_log, Log};
 use crate::args::{Invocation, PurgeArgs};
 use crate::failure::Failure;
 

@@ -29,6 +29,20 @@ pub enum TxnError {
         /// Which string.
         what: &'static str,
     },
+    /// A THL transaction's seqno skips past the one the previous transaction leads to:
+    /// records were lost between them.
+    SeqnoGap {
+        /// The seqno that should have come.
+        expected: i64,
+        /// The seqno found.
+        found: i64,
+    },
+    /// A THL file ends at a record whose length field is invalid (damage, or a log
+    /// being written).
+    InvalidTailLength {
+        /// The stored length.
+        length: i32,
+    },
     /// Restarting extraction: the THL's last eventId names a position the given
     /// binlogs do not hold.
     ResumeOutside {
@@ -69,6 +83,15 @@ impl fmt::Display for TxnError {
                     "{what} is longer than a THL header string can hold (65,535 bytes)"
                 )
             }
+            TxnError::SeqnoGap { expected, found } => write!(
+                f,
+                "sequence number gap: expected seqno {expected}, found {found}"
+            ),
+            TxnError::InvalidTailLength { length } => write!(
+                f,
+                "record length {length} is invalid: expected 13 to 1,000,000,000; the log \
+                 may be corrupt"
+            ),
             TxnError::ResumeOutside { event_id, why } => write!(
                 f,
                 "cannot continue after the THL's last eventId {event_id}: {why}"

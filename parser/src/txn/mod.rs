@@ -16,6 +16,7 @@ pub mod binlog;
 mod error;
 pub mod event_id;
 pub mod extract;
+pub mod thl;
 
 pub use error::TxnError;
 

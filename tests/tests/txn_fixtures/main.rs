@@ -232,8 +232,8 @@ fn stable(mut doc: Json) -> Json {
 fn regenerated_sets_match() {
     if mariadbd().is_none() {
         replog_tests::skip_unless_required!(
-            "mariadbd is not installed".to_string(),
-            "install Debian's mariadb-server (.ci/run does)".to_string()
+            "mariadbd is not installed",
+            "install Debian's mariadb-server (.ci/run does)"
         );
     }
     let small = tempfile::tempdir().expect("a temporary directory");

@@ -98,7 +98,7 @@ pub(crate) fn java_charset(collation: u16) -> Option<&'static str> {
         22 | 75 => "KOI8-U",
         28 | 87 => "GBK",
         24 | 86 => "GB2312",
-        248 | 249 | 250 => "GB18030",
+        248..=250 => "GB18030",
         1 | 84 => "Big5",
         13 | 88 => "Shift_JIS",
         95 | 96 => "windows-31j",

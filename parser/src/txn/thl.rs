@@ -1,0 +1,184 @@
+//! A THL log read as transactions: consecutive event records with one seqno, in the
+//! order of the files given.
+//!
+//! A rotate record ends its file, and must name the file that follows (a missing file
+//! would otherwise pass unseen). Damage (a CRC mismatch, a damaged record, an unknown
+//! record type) is fatal, as in Tungsten's readers, unless permissive: then it goes to
+//! the report channel, the record is skipped and reading resynchronises (see
+//! [`crate::thl::Records::skipping_damage`]). In either mode the channel also hears
+//! what is worth a warning without being damage: a seqno that skips past the one the
+//! previous transaction leads to ([`TxnError::SeqnoGap`]), and a file that ends at an
+//! invalid record length ([`TxnError::InvalidTailLength`]).
+
+use std::cell::RefCell;
+
+use crate::error::{Error, ErrorKind};
+use crate::thl::{
+    DamagedTail, EventRecord, LogDir, ReadOptions, Record, RecordKind, ThlError, ThlFile,
+};
+use crate::Flow;
+
+use super::{Transaction, TxnError};
+
+/// How a THL walk reads.
+#[derive(Debug, Clone, Copy)]
+pub struct ThlWalk {
+    /// CRC verification and tail policy.
+    pub read: ReadOptions,
+    /// Report damage and go on instead of stopping.
+    pub permissive: bool,
+}
+
+impl ThlWalk {
+    /// Visits the transactions of the files `names` of `dir`, in order. A transaction
+    /// never spans two files.
+    pub fn walk<'n, E: From<Error>>(
+        self,
+        dir: &LogDir,
+        names: impl IntoIterator<Item = &'n str>,
+        visit: &mut dyn FnMut(&Transaction<'_>) -> Result<Flow, E>,
+        report: &mut dyn FnMut(Error),
+    ) -> Result<(), E> {
+        // Damage is reported while records are read, notices while a transaction is
+        // handed over: never both at once.
+        let report = RefCell::new(report);
+        let say = |err: Error| (report.borrow_mut())(err);
+        let mut names = names.into_iter().peekable();
+        let mut next_seqno = None;
+        while let Some(name) = names.next() {
+            let file = dir.open_file(name)?;
+            let follows = names.peek().copied();
+            let mut txn = Transaction {
+                fragments: Vec::new(),
+            };
+            let mut missing_next = None;
+            let mut stopped = false;
+            let tail = self.records(&file, &say, &mut |record| -> Result<Flow, E> {
+                let seqno = match &record.kind {
+                    RecordKind::Event(e) => e.header.seqno,
+                    RecordKind::Rotate(rotate) => {
+                        if follows.is_some() && dir.find_index(rotate.next_index) != follows {
+                            missing_next = Some(Error::new(
+                                file.name(),
+                                record.offset,
+                                ErrorKind::Thl(ThlError::RotateTargetMissing {
+                                    name: rotate.next_file_name(),
+                                }),
+                            ));
+                        }
+                        return Ok(Flow::Stop);
+                    }
+                    _ => return Ok(Flow::Continue),
+                };
+                if txn.seqno().is_some_and(|s| s != seqno) {
+                    let flow = hand_over(&txn, &mut next_seqno, visit, &say)?;
+                    txn.fragments.clear();
+                    if flow == Flow::Stop {
+                        stopped = true;
+                        return Ok(Flow::Stop);
+                    }
+                }
+                txn.fragments.push(record);
+                Ok(Flow::Continue)
+            })?;
+            if stopped {
+                return Ok(());
+            }
+            if let Some(DamagedTail::BadLength { offset, length }) = tail {
+                say(Error::new(
+                    file.name(),
+                    offset,
+                    ErrorKind::Txn(TxnError::InvalidTailLength { length }),
+                ));
+            }
+            if !txn.fragments.is_empty()
+                && hand_over(&txn, &mut next_seqno, visit, &say)? == Flow::Stop
+            {
+                return Ok(());
+            }
+            if let Some(err) = missing_next {
+                if !self.permissive {
+                    return Err(E::from(err));
+                }
+                say(err);
+            }
+        }
+        Ok(())
+    }
+
+    /// Passes the records of `file` to `visit` until it says stop; returns the damaged
+    /// tail the file ended at, if any.
+    fn records<'f, E: From<Error>>(
+        &self,
+        file: &'f ThlFile,
+        report: &dyn Fn(Error),
+        visit: &mut dyn FnMut(Record<'f>) -> Result<Flow, E>,
+    ) -> Result<Option<DamagedTail>, E> {
+        let records = file.records(self.read);
+        if self.permissive {
+            let mut records = records.skipping_damage(report);
+            for record in records.by_ref() {
+                if visit(record)? == Flow::Stop {
+                    return Ok(None);
+                }
+            }
+            return Ok(records.damaged_tail());
+        }
+        let mut records = records;
+        for record in records.by_ref() {
+            let record = record?;
+            if let RecordKind::Unknown { record_type } = record.kind {
+                return Err(E::from(Error::new(
+                    file.name(),
+                    record.offset,
+                    ErrorKind::Thl(ThlError::UnknownRecordType { record_type }),
+                )));
+            }
+            if visit(record)? == Flow::Stop {
+                return Ok(None);
+            }
+        }
+        Ok(records.damaged_tail())
+    }
+}
+
+/// Passes one transaction on, first reporting a seqno that skips past the one the
+/// previous transaction leads to (records were lost between them).
+fn hand_over<E>(
+    txn: &Transaction<'_>,
+    next_seqno: &mut Option<i64>,
+    visit: &mut dyn FnMut(&Transaction<'_>) -> Result<Flow, E>,
+    report: &dyn Fn(Error),
+) -> Result<Flow, E> {
+    if let Some((record, event)) = txn.fragments.first().and_then(|r| Some((r, r.event()?))) {
+        let seqno = event.header.seqno;
+        if let Some(expected) = *next_seqno {
+            if seqno > expected {
+                report(Error::new(
+                    event.file(),
+                    record.offset,
+                    ErrorKind::Txn(TxnError::SeqnoGap {
+                        expected,
+                        found: seqno,
+                    }),
+                ));
+            }
+        }
+        *next_seqno = Some(transaction_end(event).saturating_add(1));
+    }
+    visit(txn)
+}
+
+/// The last seqno a transaction accounts for: its own, or the end of the range a
+/// filtered placeholder stands for (spec 8.1; those carry the `#UNKNOWN` shard, so
+/// other records are never decoded here).
+pub fn transaction_end(first: &EventRecord<'_>) -> i64 {
+    let seqno = first.header.seqno;
+    if first.header.shard_id.text() != "#UNKNOWN" {
+        return seqno;
+    }
+    match first.decode() {
+        Ok(event) if event.is_filtered() => event.header.seqno_end.map_or(seqno, |e| e.max(seqno)),
+        _ => seqno,
+    }
+}

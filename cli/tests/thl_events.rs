@@ -828,7 +828,7 @@ fn permissive_reading_reports_and_reaches_the_final_rotate() {
     let err: Vec<&str> = run.stderr.lines().collect();
     assert_eq!(err.len(), 2, "{err:?}");
     assert!(
-        err[0].starts_with(&format!("{file}: at byte 91204: QUERY_EVENT")),
+        err[0].starts_with(&format!("WARN {file}: at byte 91204: QUERY_EVENT")),
         "{err:?}"
     );
     assert_eq!(err[1], "ERROR 1 problem reported (-permissive)");

@@ -200,9 +200,9 @@ fn assert_binlog_row(
     assert_eq!(strict.code, 1, "strict status: {strict:?}");
     assert_eq!(strict.stderr, format!("Fatal error: {first}\n"));
     assert_eq!(strict.lines(), lines, "events listed before the error");
-    let mut expected = format!("{first}\n");
+    let mut expected = format!("WARN {first}\n");
     for line in also {
-        expected.push_str(&format!("{path}: {line}\n"));
+        expected.push_str(&format!("WARN {path}: {line}\n"));
     }
     let problems = 1 + also.len();
     expected.push_str(&match problems {
@@ -540,7 +540,7 @@ fn binlog_missing_file_in_a_sequence() {
     assert_eq!(permissive.code, 1, "{permissive:?}");
     assert_eq!(
         permissive.stderr,
-        format!("{msg}\nERROR 1 problem reported (-permissive)\n")
+        format!("WARN {msg}\nERROR 1 problem reported (-permissive)\n")
     );
     assert_eq!(permissive.lines(), 2 * evs.len(), "both files are listed");
 
@@ -626,7 +626,7 @@ fn binlog_directory_missing_and_unreadable_inputs() {
         assert_eq!(
             permissive.stderr,
             format!(
-                "{path}: at byte 0: I/O error: {why}\nERROR 1 problem reported (-permissive)\n"
+                "WARN {path}: at byte 0: I/O error: {why}\nERROR 1 problem reported (-permissive)\n"
             )
         );
     }

@@ -26,7 +26,7 @@ use replog::txn::{Transaction, TxnError};
 use replog::{ErrorKind, Flow};
 
 use crate::args::Invocation;
-use crate::failure::{notice, Failure};
+use crate::failure::{error_message, notice, Failure};
 use crate::render::zone::Zone;
 use crate::service::{self, Places};
 
@@ -113,7 +113,11 @@ impl Problems {
 
     /// Prints and counts one problem (permissive mode).
     pub fn report(&self, err: &replog::Error) {
-        let message = err.to_string();
+        self.report_message(error_message(err));
+    }
+
+    /// Prints and counts one problem, already put in words (permissive mode).
+    pub fn report_message(&self, message: String) {
         if self.seen.borrow().contains(&message) {
             return;
         }

@@ -28,12 +28,15 @@ use super::header::{EventHeader, FLAG_BINLOG_IN_USE};
 use super::reader::{Frames, ParseMode, RawEvent, ReadOptions};
 use super::rows::TableMaps;
 use super::{sequence, BinlogError};
+use crate::decode::DecodeError;
 
 /// Where an event was found.
 #[derive(Debug, Clone, Copy)]
 pub struct EventSite<'s> {
     /// The input's name as given (a path, or `<stdin>`).
     pub file: &'s str,
+    /// Position of the file in the sequence walked (0 for the first).
+    pub file_index: usize,
     /// The file's base name without a `.gz` suffix, as a server names it
     /// (`mysql-bin.000042`).
     pub log_name: &'s str,
@@ -47,8 +50,12 @@ pub struct EventSite<'s> {
     pub header: &'s EventHeader,
     /// Its canonical type.
     pub event_type: EventType,
-    /// Its on-disk size (the enclosing payload's, for inner events).
-    pub size: u64,
+    /// Its body (after the common header, before the checksum).
+    pub body: &'s [u8],
+    /// The CRC32 verdict (`None`: no checksum, not checked, or an inner event).
+    pub checksum_ok: Option<bool>,
+    /// The common-header length in force (19, or 13 in v1 logs): where the body starts.
+    pub header_len: usize,
 }
 
 /// How a walk ended.
@@ -70,21 +77,25 @@ pub struct Stream {
     pub read: ReadOptions,
     /// How inputs are opened (in-memory limit for `.gz` and pipes).
     pub open: OpenOptions,
-    /// Events of the first file that start before this offset are framed (the format
-    /// description still applies) but neither decoded nor visited: where a reader
-    /// resumes.
+    /// Where reading starts in the first file: events before this offset are framed
+    /// and not visited, except format descriptions (which say how the file is written);
+    /// their table maps are still remembered (a rows event after the start needs its
+    /// map), and a damaged body there stops nothing.
     pub start_position: u64,
+    /// Where reading stops in the last file: the first event at or past this offset
+    /// ends the walk, undecoded.
+    pub stop_position: Option<u64>,
 }
 
 /// The visitor: called once per decoded event, with the table maps in force.
-pub type Visit<'v> =
-    dyn FnMut(&EventSite<'_>, &Event<'_>, &TableMaps<'_>) -> Result<Flow, Error> + 'v;
+pub type Visit<'v, E> =
+    dyn FnMut(&EventSite<'_>, &Event<'_>, &TableMaps<'_>) -> Result<Flow, E> + 'v;
 
 /// What a walk needs besides its inputs: the visitor and the report channel of
 /// permissive mode.
-struct Walk<'w, 'v> {
+struct Walk<'w, 'v, E> {
     stream: Stream,
-    visit: &'w mut Visit<'v>,
+    visit: &'w mut Visit<'v, E>,
     report: &'w mut dyn FnMut(Error),
 }
 
@@ -95,17 +106,18 @@ impl Stream {
             read: ReadOptions::default(),
             open,
             start_position: 0,
+            stop_position: None,
         }
     }
 
     /// Walks `files` in order. `report` receives each problem in permissive mode (in
     /// strict mode the first one is returned instead).
-    pub fn walk(
+    pub fn walk<E: From<Error>>(
         self,
         files: &[String],
-        visit: &mut Visit<'_>,
+        visit: &mut Visit<'_, E>,
         report: &mut dyn FnMut(Error),
-    ) -> Result<StreamEnd, Error> {
+    ) -> Result<StreamEnd, E> {
         let mut walk = Walk {
             stream: self,
             visit,
@@ -113,8 +125,13 @@ impl Stream {
         };
         let mut end = StreamEnd::default();
         let mut closing_rotate: Option<(String, u64, String)> = None;
-        for (i, name) in files.iter().enumerate() {
-            let start = if i == 0 { self.start_position } else { 0 };
+        for (index, name) in files.iter().enumerate() {
+            let start = if index == 0 { self.start_position } else { 0 };
+            let stop = if index + 1 == files.len() {
+                self.stop_position
+            } else {
+                None
+            };
             if let Some((file, offset, named)) = closing_rotate.take() {
                 if name != "-" && !sequence::is_named_file(named.as_bytes(), name) {
                     walk.problem(Error::new(
@@ -134,7 +151,7 @@ impl Stream {
                     continue;
                 }
             };
-            let file_end = walk.file(&bytes, start)?;
+            let file_end = walk.file(&bytes, index, (start, stop))?;
             end = StreamEnd {
                 last_file_in_use: file_end.in_use,
                 last_file_closed: file_end.closed,
@@ -161,22 +178,36 @@ struct FileEnd {
     rotate_to: Option<(u64, String)>,
 }
 
-impl Walk<'_, '_> {
+impl<E: From<Error>> Walk<'_, '_, E> {
     fn permissive(&self) -> bool {
         self.stream.read.mode == ParseMode::Permissive
     }
 
     /// Strict: the error ends the walk. Permissive: reported, and the walk goes on.
-    fn problem(&mut self, err: Error) -> Result<(), Error> {
+    fn problem(&mut self, err: Error) -> Result<(), E> {
         if self.permissive() {
             (self.report)(err);
             Ok(())
         } else {
-            Err(err)
+            Err(E::from(err))
         }
     }
 
-    fn file(&mut self, bytes: &LogBytes, start: u64) -> Result<FileEnd, Error> {
+    fn body_error(name: &str, raw: &RawEvent<'_>, header_len: usize, cause: DecodeError) -> Error {
+        let body_at = raw.offset + header_len as u64;
+        Error::new(
+            name,
+            raw.offset,
+            ErrorKind::Binlog(BinlogError::body(raw.event_type, body_at, raw.body, cause)),
+        )
+    }
+
+    fn file(
+        &mut self,
+        bytes: &LogBytes,
+        file_index: usize,
+        (start, stop): (u64, Option<u64>),
+    ) -> Result<FileEnd, E> {
         let name = bytes.name();
         let log_name = log_name(name);
         let mut frames = match Frames::new(name, bytes.bytes(), self.stream.read) {
@@ -196,29 +227,25 @@ impl Walk<'_, '_> {
                     continue;
                 }
             };
+            if stop.is_some_and(|stop| raw.offset >= stop) {
+                end.stopped = true;
+                return Ok(end);
+            }
             end.closed = matches!(raw.event_type, EventType::ROTATE | EventType::STOP);
             end.rotate_to = None;
-            if raw.event_type == EventType::FORMAT_DESCRIPTION {
+            let is_fde = raw.event_type == EventType::FORMAT_DESCRIPTION;
+            if is_fde {
                 end.in_use = raw.header.flags & FLAG_BINLOG_IN_USE != 0;
             }
-            if raw.offset < start {
+            let ctx = frames.context();
+            if raw.offset < start && !is_fde {
+                remember_maps(&raw, ctx, &mut maps);
                 continue;
             }
-            let ctx = frames.context();
             let event = match raw.decode(ctx) {
                 Ok(event) => event,
                 Err(cause) => {
-                    let body_at = raw.offset + ctx.header_len as u64;
-                    self.problem(Error::new(
-                        name,
-                        raw.offset,
-                        ErrorKind::Binlog(BinlogError::body(
-                            raw.event_type,
-                            body_at,
-                            raw.body,
-                            cause,
-                        )),
-                    ))?;
+                    self.problem(Self::body_error(name, &raw, ctx.header_len, cause))?;
                     continue;
                 }
             };
@@ -232,13 +259,16 @@ impl Walk<'_, '_> {
             }
             let site = EventSite {
                 file: name,
+                file_index,
                 log_name: &log_name,
                 offset: raw.offset,
                 next_position: raw.end_offset(),
                 inner_offset: None,
                 header: &raw.header,
                 event_type: raw.event_type,
-                size: u64::from(raw.header.event_size),
+                body: raw.body,
+                checksum_ok: raw.checksum_ok,
+                header_len: ctx.header_len,
             };
             if (self.visit)(&site, &event, &maps)? == Flow::Stop {
                 end.stopped = true;
@@ -252,21 +282,11 @@ impl Walk<'_, '_> {
                     let inflated = match p.decompress() {
                         Ok(b) => b,
                         Err(cause) => {
-                            let at = raw.offset + ctx.header_len as u64;
-                            self.problem(Error::new(
-                                name,
-                                raw.offset,
-                                ErrorKind::Binlog(BinlogError::body(
-                                    raw.event_type,
-                                    at,
-                                    raw.body,
-                                    cause,
-                                )),
-                            ))?;
+                            self.problem(Self::body_error(name, &raw, ctx.header_len, cause))?;
                             continue;
                         }
                     };
-                    if self.payload(&site, &raw, &inflated, ctx, &mut maps)? == Flow::Stop {
+                    if self.payload(&site, &inflated, ctx, &mut maps)? == Flow::Stop {
                         end.stopped = true;
                         return Ok(end);
                     }
@@ -281,15 +301,14 @@ impl Walk<'_, '_> {
     fn payload(
         &mut self,
         outer: &EventSite<'_>,
-        raw: &RawEvent<'_>,
         inflated: &[u8],
         ctx: &super::FormatContext,
         maps: &mut TableMaps<'_>,
-    ) -> Result<Flow, Error> {
+    ) -> Result<Flow, E> {
         let located = |e: super::InnerEventError| {
             Error::new(
                 outer.file,
-                raw.offset,
+                outer.offset,
                 ErrorKind::Binlog(BinlogError::InPayload {
                     inner_offset: e.inner_offset,
                     cause: Box::new(e.error),
@@ -315,6 +334,8 @@ impl Walk<'_, '_> {
                 inner_offset: Some(inner.inner_offset),
                 header: &inner.header,
                 event_type: inner.event_type,
+                body: inner.body,
+                checksum_ok: None,
                 ..*outer
             };
             if (self.visit)(&site, &event, maps)? == Flow::Stop {
@@ -325,6 +346,32 @@ impl Walk<'_, '_> {
             }
         }
         Ok(Flow::Continue)
+    }
+}
+
+/// Before the start position only table maps matter (directly or inside a payload);
+/// one that does not decode is left out, as the events it serves are not read either.
+fn remember_maps<'a>(raw: &RawEvent<'a>, ctx: &super::FormatContext, maps: &mut TableMaps<'a>) {
+    match raw.event_type {
+        EventType::TABLE_MAP => {
+            if let Ok(Event::TableMap(t)) = raw.decode(ctx) {
+                maps.insert(*t);
+            }
+        }
+        EventType::TRANSACTION_PAYLOAD => {
+            let Ok(Event::TransactionPayload(p)) = raw.decode(ctx) else {
+                return;
+            };
+            let Ok(inflated) = p.decompress() else {
+                return;
+            };
+            for inner in InnerEvents::new(&inflated, ctx).map_while(Result::ok) {
+                if let Ok(Event::TableMap(t)) = inner.decode(ctx) {
+                    maps.insert((*t).into_owned());
+                }
+            }
+        }
+        _ => {}
     }
 }
 

@@ -10,9 +10,14 @@ use std::io::Write as _;
 
 use replog::binlog::event::{decode, Event};
 use replog::binlog::rows::{RowsEvent, TableMap, TableMaps};
+use replog::binlog::stream::Stream;
 use replog::binlog::{
-    ChecksumAlg, EventHeader, EventType, FormatContext, InnerEvents, ParseMode, ReadOptions, Reader,
+    ChecksumAlg, EventHeader, EventType, FormatContext, InnerEvents, ParseMode, ReadOptions,
 };
+use replog::input::{LogBytes, OpenOptions};
+use replog::txn::binlog::walk_transactions;
+use replog::txn::extract::ExtractOptions;
+use replog::Flow;
 
 /// Post-header lengths as real servers write them in their FDE (file order, index = raw
 /// type - 1), read off the shared fixtures' format description events.
@@ -176,33 +181,78 @@ pub fn consume_rows(rows: &RowsEvent<'_>, map: &TableMap<'_>) {
     let _ = rows.clone().into_owned();
 }
 
-/// Reads a whole binary log in one mode, decoding and rendering every event, with table
-/// maps tracked across events as a real reader does.
+/// Reads a whole binary log in one mode through the library's stream (the reader every
+/// command uses: format descriptions, table maps, payload events), rendering every
+/// event; then extracts it as THL transactions, whose every record must decode again.
 pub fn drain_binlog(data: &[u8], options: ReadOptions) {
-    let Ok(mut reader) = Reader::with_options("fuzz.bin", data, options) else {
+    let Ok(log) = LogBytes::from_vec("fuzz.bin", data.to_vec()) else {
         return;
     };
-    let mut maps = TableMaps::new();
+    let logs = [log];
+    let mut stream = Stream::new(OpenOptions::default());
+    stream.read = options;
     let mut sink = std::io::sink();
-    let limit = data.len() + 2;
-    // Every item is an event or an error about a distinct position, so a reader that
-    // yields more items than there are bytes is looping.
-    for n in 0.. {
-        assert!(n <= 2 * limit, "binlog reader does not advance");
-        let Some(item) = reader.next() else {
-            break;
-        };
-        match item {
-            Ok(ev) => {
-                let _ = writeln!(sink, "{} {} {}", ev.raw.offset, ev.raw.event_type, ev.event);
-                let _ = ev.end_offset();
-                let ctx = reader.context().clone();
-                consume_event(&ev.event, &ctx, &mut maps, 0);
+    // Every outer event or problem is about a distinct position, so a stream that yields
+    // more of them than there are bytes is looping.
+    let limit = 2 * (data.len() + 2);
+    let steps = std::cell::Cell::new(0usize);
+    let step = || {
+        steps.set(steps.get() + 1);
+        assert!(steps.get() <= limit, "binlog stream does not advance");
+    };
+    let _ = stream.walk_logs(
+        &logs,
+        &mut |site, event, maps| -> Result<Flow, replog::Error> {
+            if site.inner_offset.is_none() {
+                step();
             }
-            Err(e) => {
-                let _ = writeln!(sink, "{e}");
+            let _ = writeln!(sink, "{} {} {}", site.offset, site.event_type, event);
+            consume_stream_event(event, maps);
+            Ok(Flow::Continue)
+        },
+        &mut |e| {
+            step();
+            let _ = e.to_string();
+        },
+    );
+    let extract = ExtractOptions {
+        service: "fuzz".into(),
+        source_id: "fuzz".into(),
+        first_seqno: 0,
+        epoch: 0,
+        fragment_size: 4096,
+        checksums: true,
+        permissive: options.mode == ParseMode::Permissive,
+    };
+    let _ = walk_transactions(
+        &logs[..],
+        stream,
+        extract,
+        &mut |txn| -> Result<Flow, replog::Error> {
+            for record in &txn.fragments {
+                let event = record.event().expect("extraction writes event records");
+                let decoded = event.decode().expect("an extracted record decodes");
+                let _ = format!("{decoded:?}");
+            }
+            Ok(Flow::Continue)
+        },
+        &mut |e| {
+            let _ = e.to_string();
+        },
+    );
+}
+
+/// Renders an event the stream visited, rows through the table maps it keeps.
+fn consume_stream_event(event: &Event<'_>, maps: &TableMaps<'_>) {
+    let _ = format!("{event} {event:?}");
+    match event {
+        Event::TableMap(map) => consume_table_map(map),
+        Event::Rows(rows) => {
+            if let Some(map) = maps.get(rows.table_id) {
+                consume_rows(rows, map);
             }
         }
+        _ => {}
     }
 }
 

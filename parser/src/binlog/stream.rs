@@ -110,11 +110,51 @@ impl Stream {
         }
     }
 
-    /// Walks `files` in order. `report` receives each problem in permissive mode (in
-    /// strict mode the first one is returned instead).
+    /// Walks `files` in order, opening one at a time. `report` receives each problem in
+    /// permissive mode (in strict mode the first one is returned instead).
     pub fn walk<E: From<Error>>(
         self,
         files: &[String],
+        visit: &mut Visit<'_, E>,
+        report: &mut dyn FnMut(Error),
+    ) -> Result<StreamEnd, E> {
+        let open_options = self.open;
+        self.walk_opened(
+            files,
+            &mut |name: &String| open(name, open_options).map(Opened::Owned),
+            visit,
+            report,
+        )
+    }
+
+    /// Walks logs already in memory (or mapped), in order; their names are what the
+    /// sequence check compares with closing ROTATEs.
+    pub fn walk_logs<E: From<Error>>(
+        self,
+        logs: &[LogBytes],
+        visit: &mut Visit<'_, E>,
+        report: &mut dyn FnMut(Error),
+    ) -> Result<StreamEnd, E> {
+        self.walk_opened(logs, &mut |log| Ok(Opened::Borrowed(log)), visit, report)
+    }
+
+    /// Walks files or logs, whichever `inputs` holds.
+    pub fn walk_inputs<E: From<Error>>(
+        self,
+        inputs: Inputs<'_>,
+        visit: &mut Visit<'_, E>,
+        report: &mut dyn FnMut(Error),
+    ) -> Result<StreamEnd, E> {
+        match inputs {
+            Inputs::Files(files) => self.walk(files, visit, report),
+            Inputs::Logs(logs) => self.walk_logs(logs, visit, report),
+        }
+    }
+
+    fn walk_opened<'i, I: Named, E: From<Error>>(
+        self,
+        inputs: &'i [I],
+        open: &mut dyn FnMut(&'i I) -> Result<Opened<'i>, Error>,
         visit: &mut Visit<'_, E>,
         report: &mut dyn FnMut(Error),
     ) -> Result<StreamEnd, E> {
@@ -125,9 +165,10 @@ impl Stream {
         };
         let mut end = StreamEnd::default();
         let mut closing_rotate: Option<(String, u64, String)> = None;
-        for (index, name) in files.iter().enumerate() {
+        for (index, input) in inputs.iter().enumerate() {
+            let name = input.name();
             let start = if index == 0 { self.start_position } else { 0 };
-            let stop = if index + 1 == files.len() {
+            let stop = if index + 1 == inputs.len() {
                 self.stop_position
             } else {
                 None
@@ -139,19 +180,23 @@ impl Stream {
                         offset,
                         ErrorKind::Binlog(BinlogError::NextFileMismatch {
                             named,
-                            given: name.clone(),
+                            given: name.to_string(),
                         }),
                     ))?;
                 }
             }
-            let bytes = match open(name, self.open) {
+            let bytes = match open(input) {
                 Ok(b) => b,
                 Err(e) => {
                     walk.problem(e)?;
                     continue;
                 }
             };
-            let file_end = walk.file(&bytes, index, (start, stop))?;
+            let bytes = match &bytes {
+                Opened::Owned(b) => b,
+                Opened::Borrowed(b) => *b,
+            };
+            let file_end = walk.file(bytes, index, (start, stop))?;
             end = StreamEnd {
                 last_file_in_use: file_end.in_use,
                 last_file_closed: file_end.closed,
@@ -162,9 +207,59 @@ impl Stream {
             }
             closing_rotate = file_end
                 .rotate_to
-                .map(|(offset, named)| (name.clone(), offset, named));
+                .map(|(offset, named)| (name.to_string(), offset, named));
         }
         Ok(end)
+    }
+}
+
+/// What a walk reads: files it opens one at a time, or logs already opened.
+#[derive(Debug, Clone, Copy)]
+pub enum Inputs<'a> {
+    /// Paths (`-` is standard input).
+    Files(&'a [String]),
+    /// Logs in memory or mapped.
+    Logs(&'a [LogBytes]),
+}
+
+impl<'a> From<&'a [String]> for Inputs<'a> {
+    fn from(files: &'a [String]) -> Self {
+        Inputs::Files(files)
+    }
+}
+
+impl<'a> From<&'a Vec<String>> for Inputs<'a> {
+    fn from(files: &'a Vec<String>) -> Self {
+        Inputs::Files(files)
+    }
+}
+
+impl<'a> From<&'a [LogBytes]> for Inputs<'a> {
+    fn from(logs: &'a [LogBytes]) -> Self {
+        Inputs::Logs(logs)
+    }
+}
+
+/// A log opened by the walk, or given to it opened.
+enum Opened<'i> {
+    Owned(LogBytes),
+    Borrowed(&'i LogBytes),
+}
+
+/// An input of a walk: a file name, or a log already opened.
+trait Named {
+    fn name(&self) -> &str;
+}
+
+impl Named for String {
+    fn name(&self) -> &str {
+        self
+    }
+}
+
+impl Named for LogBytes {
+    fn name(&self) -> &str {
+        LogBytes::name(self)
     }
 }
 

@@ -3,7 +3,7 @@
 
 use std::cell::RefCell;
 
-use crate::binlog::stream::Stream;
+use crate::binlog::stream::{Inputs, Stream};
 use crate::error::{Error, ErrorKind};
 use crate::Flow;
 
@@ -71,11 +71,11 @@ pub fn resume_point(files: &[String], resume: &Resume) -> Result<(Vec<String>, u
     Err(outside(why))
 }
 
-/// Walks `files` as transactions: each complete one goes to `visit`. Fragments of a
+/// Walks binary logs as transactions: each complete one goes to `visit`. Fragments of a
 /// transaction left open at the end are reported (or, when the last log was closed
 /// and reading is strict, an error). `report` is permissive mode's channel.
-pub fn walk_transactions<E: From<Error>>(
-    files: &[String],
+pub fn walk_transactions<'i, E: From<Error>>(
+    inputs: impl Into<Inputs<'i>>,
     stream: Stream,
     options: ExtractOptions,
     visit: &mut dyn FnMut(&Transaction<'_>) -> Result<Flow, E>,
@@ -83,7 +83,7 @@ pub fn walk_transactions<E: From<Error>>(
 ) -> Result<Summary, E> {
     let mut grouping = Grouping::default();
     walk_fragments(
-        files,
+        inputs,
         stream,
         options,
         &mut |fragment| match grouping.push(fragment.record, fragment.last_frag) {
@@ -94,10 +94,10 @@ pub fn walk_transactions<E: From<Error>>(
     )
 }
 
-/// Walks `files` fragment by fragment, in order (what a writer needs: memory stays
+/// Walks binary logs fragment by fragment, in order (what a writer needs: memory stays
 /// flat however large a transaction is).
-pub fn walk_fragments<E: From<Error>>(
-    files: &[String],
+pub fn walk_fragments<'i, E: From<Error>>(
+    inputs: impl Into<Inputs<'i>>,
     stream: Stream,
     options: ExtractOptions,
     sink: &mut dyn FnMut(Fragment) -> Result<Flow, E>,
@@ -110,8 +110,8 @@ pub fn walk_fragments<E: From<Error>>(
     // The stream reports between events and the extractor while one is visited: never
     // both at once.
     let report = RefCell::new(report);
-    let end = stream.walk(
-        files,
+    let end = stream.walk_inputs(
+        inputs.into(),
         &mut |site, event, maps| {
             last_place = (site.file.to_string(), site.next_position);
             let fragment = extractor.event(site, event, maps, &mut |e| (report.borrow_mut())(e))?;

@@ -83,6 +83,20 @@ const TAGGING_OPTIONS: &[&str] = &["source-id", "seqno-start", "fragment-size"];
 /// when it lists binary logs).
 const LIST_OPTIONS: &[&str] = &["first", "last", "shard", "schema", "permissive"];
 
+/// Every option `stats` takes.
+const STATS_OPTIONS: &[&str] = &[
+    "conf",
+    "service",
+    "dir",
+    "file",
+    "json",
+    "no-checksum",
+    "permissive",
+    "source-id",
+    "seqno-start",
+    "fragment-size",
+];
+
 /// Every option `extract` takes.
 const EXTRACT_OPTIONS: &[&str] = &[
     "file",
@@ -387,6 +401,17 @@ pub struct Tagging {
     pub fragment_size: Option<u64>,
 }
 
+/// Everything `stats` needs.
+#[derive(Debug, Clone)]
+pub struct StatsArgs {
+    /// Binary logs to extract and count (empty: the THL).
+    pub binlogs: Vec<String>,
+    /// How those binary logs are tagged.
+    pub tagging: Tagging,
+    /// `-json`.
+    pub json: bool,
+}
+
 /// Everything `extract` needs.
 #[derive(Debug, Clone)]
 pub struct ExtractArgs {
@@ -464,6 +489,8 @@ pub enum Command {
     Events(EventsArgs),
     /// `thl extract`: binary logs written as THL.
     Extract(ExtractArgs),
+    /// `thl stats`: transactions by shard, table and size.
+    Stats(StatsArgs),
     /// `thl shards`: per-shard positions after parallel apply.
     Shards(AssignArgs),
     /// `thl channels`: per-channel positions and restart rows.
@@ -502,6 +529,7 @@ impl LowArgs {
         // `extract`, and for `list`, `shards` and `channels` when they read binary logs.
         let events = self.words.iter().any(|w| w == "events");
         let extract = self.words.iter().any(|w| w == "extract");
+        let stats = self.words.iter().any(|w| w == "stats");
         // A `-file` that is no THL file name but exists (a binlog, a directory of them,
         // an index file) is read as binary logs; other names get Tungsten's message.
         let binlogs = self.file.first().is_some_and(|f| {
@@ -519,6 +547,11 @@ impl LowArgs {
             _ if extract => Command::Extract(ExtractArgs {
                 files: self.files_after("extract"),
                 tagging: self.tagging(),
+            }),
+            _ if stats => Command::Stats(StatsArgs {
+                binlogs: self.files_after("stats"),
+                tagging: self.tagging(),
+                json: self.json,
             }),
             _ if list_binlogs => self.list_args(self.files_after("list"))?,
             _ if assign_binlogs.is_some() => {
@@ -580,6 +613,9 @@ impl LowArgs {
         }
         if extract {
             return only(EXTRACT_OPTIONS);
+        }
+        if self.words.iter().any(|w| w == "stats") {
+            return only(STATS_OPTIONS);
         }
         if list_binlogs {
             return match self.given().find(|o| {

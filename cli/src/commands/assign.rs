@@ -47,11 +47,14 @@ pub fn assign_log(
             }
             any = true;
             assigner.assign(&Fragment::from(header)).map_err(|err| {
-                Failure::Fatal(format!(
-                    "seqno {} (eventId {}): {err}",
-                    header.seqno,
-                    header.event_id.text()
-                ))
+                // A THL record is located in its file; one extracted on the fly by the
+                // binlog position it comes from.
+                let place = if event.file().is_empty() {
+                    format!("eventId {}", header.event_id.text())
+                } else {
+                    format!("file={} offset={}", event.file(), record.offset)
+                };
+                Failure::Fatal(format!("seqno {} ({place}): {err}", header.seqno))
             })?;
         }
         Ok(Flow::Continue)

@@ -49,6 +49,16 @@ Options added by replog:
   channels -channels N [...]      - Each channel as 'trepctl status -name tasks' would
                                     show it, then the trep_commit_seqno restart rows
        [-sql -service <name>]       SQL writing those rows to tungsten_<name>
+  extract -file F [F...|DIR|X.index] -service <name>
+                                  - Binary logs written as THL (into -dir, or the
+                                    service's THL directory); a re-run continues
+       [-source-id <id>]            Source id (default: the host name)
+       [-seqno-start #]             First seqno of a new log (default 0)
+       [-fragment-size #]           Fragment transactions over # bytes (default 1000000)
+  list, shards, channels, stats -file F [F...|DIR|X.index]
+                                  - The same on binary logs, extracted on the fly
+  stats [-json]                   - Transactions by shard, table and size; the largest
+                                    and the longest
 ";
 
 /// Writes the help text.

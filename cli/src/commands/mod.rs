@@ -13,6 +13,7 @@ pub mod list;
 mod other_format;
 pub mod purge;
 pub mod shards;
+pub mod stats;
 
 use std::cell::{Cell, RefCell};
 use std::collections::HashSet;

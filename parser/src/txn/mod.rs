@@ -10,12 +10,15 @@
 //!
 //! - [`extract::Extractor`] turns the events of a [`crate::binlog::stream::Stream`]
 //!   into fragment records, tagged with seqno, eventId ([`event_id`]) and shard.
-//! - [`Grouping`] collects fragment records into transactions.
+//! - [`Grouping`] collects fragment records into transactions; [`thl::ThlWalk`] reads a
+//!   THL log as transactions, [`binlog::walk_transactions`] binary logs.
+//! - [`stats::Stats`] sums transactions by shard, table and size.
 
 pub mod binlog;
 mod error;
 pub mod event_id;
 pub mod extract;
+pub mod stats;
 pub mod thl;
 
 pub use error::TxnError;

@@ -8,7 +8,7 @@ use crate::error::{Error, ErrorKind};
 use crate::Flow;
 
 use super::event_id::{file_number, EventId};
-use super::extract::{ExtractOptions, Extractor, Fragment};
+use super::extract::{ExtractOptions, Extractor, Fragment, SourceFacts};
 use super::{Grouping, Transaction, TxnError};
 
 /// Where extraction resumes: after the transaction whose eventId a THL ends with.
@@ -81,14 +81,29 @@ pub fn walk_transactions<'i, E: From<Error>>(
     visit: &mut dyn FnMut(&Transaction<'_>) -> Result<Flow, E>,
     report: &mut dyn FnMut(Error),
 ) -> Result<Summary, E> {
+    walk_transactions_with_facts(inputs, stream, options, &mut |txn, _| visit(txn), report)
+}
+
+/// [`walk_transactions`], each transaction with what the binary log says about it
+/// beyond its THL form ([`SourceFacts`]: databases, logical clocks, write keys…).
+pub fn walk_transactions_with_facts<'i, E: From<Error>>(
+    inputs: impl Into<Inputs<'i>>,
+    stream: Stream,
+    options: ExtractOptions,
+    visit: &mut dyn FnMut(&Transaction<'_>, &SourceFacts) -> Result<Flow, E>,
+    report: &mut dyn FnMut(Error),
+) -> Result<Summary, E> {
     let mut grouping = Grouping::default();
     walk_fragments(
         inputs,
         stream,
         options,
-        &mut |fragment| match grouping.push(fragment.record, fragment.last_frag) {
-            Some(txn) => visit(&txn.transaction()?),
-            None => Ok(Flow::Continue),
+        &mut |fragment| {
+            let facts = fragment.facts;
+            match grouping.push(fragment.record, fragment.last_frag) {
+                Some(txn) => visit(&txn.transaction()?, &facts.unwrap_or_default()),
+                None => Ok(Flow::Continue),
+            }
         },
         report,
     )

@@ -33,7 +33,7 @@ mod session;
 pub mod shard;
 mod sql;
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 
 use crate::binlog::events::mariadb_gtid::{FL_COMPLETED_XA, FL_STANDALONE};
 use crate::binlog::events::user_var::{decimal_to_string, UserVarValue};
@@ -89,6 +89,56 @@ pub struct Fragment {
     /// The framed record (as a THL file stores it, offset 0 and file name empty:
     /// it belongs to no file yet).
     pub record: OwnedRecord,
+    /// On the last fragment: what the binary log says about the whole transaction.
+    pub facts: Option<SourceFacts>,
+}
+
+/// What the binary log says about a whole transaction beyond its THL form: the inputs
+/// of the parallel-apply simulators (`parallel-apply.md` §3.1). Carried by the last
+/// fragment.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SourceFacts {
+    /// The databases it touches: row changes' schemas, statements' named schema or
+    /// default database. `None` when a statement's reach is unknown (unrecognised SQL
+    /// with a default database, FLUSH TABLES, XA outcomes).
+    pub databases: Option<BTreeSet<String>>,
+    /// Statements it holds (queries, LOAD DATA, and the made-up `SET`s).
+    pub statements: u32,
+    /// It holds DDL.
+    pub ddl: bool,
+    /// The thread id of its statements, when it has any.
+    pub session: Option<i64>,
+    /// MySQL's logical clock from its GTID event: `(last_committed, sequence_number)`.
+    pub logical_clock: Option<(i64, i64)>,
+    /// MariaDB's GTID event: domain, sequence number, group-commit id, flags.
+    pub mariadb_gtid: Option<MariaGtidFacts>,
+    /// The rows it writes, as 64-bit keys of table and primary key; `None` when some
+    /// change cannot be keyed (a statement, or a table without known primary key).
+    pub keys: Option<Vec<u64>>,
+}
+
+impl SourceFacts {
+    /// A transaction before its first event: no database, no key yet (both known).
+    fn empty() -> SourceFacts {
+        SourceFacts {
+            databases: Some(BTreeSet::new()),
+            keys: Some(Vec::new()),
+            ..SourceFacts::default()
+        }
+    }
+}
+
+/// The fields of a MariaDB GTID event that parallel replication reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MariaGtidFacts {
+    /// Replication domain.
+    pub domain_id: u32,
+    /// Sequence number in the domain.
+    pub seq_no: u64,
+    /// Group-commit id, when the transaction was group-committed.
+    pub commit_id: Option<u64>,
+    /// `FL_*` flags.
+    pub flags: u8,
 }
 
 /// The state of a fragment being built.
@@ -125,6 +175,8 @@ pub struct Extractor {
     first_fragment: Option<shard::Decision>,
     /// Database of each LOAD DATA file id, from its statement.
     load_files: HashMap<u32, usize>,
+    /// What the transaction so far says beyond THL (across its fragments).
+    facts: SourceFacts,
 }
 
 impl Extractor {
@@ -138,6 +190,7 @@ impl Extractor {
             fragno: 0,
             first_fragment: None,
             load_files: HashMap::new(),
+            facts: SourceFacts::empty(),
         }
     }
 
@@ -174,6 +227,17 @@ impl Extractor {
                     self.in_transaction = true;
                 }
                 self.building.gtid = Some((g.domain_id, g.seq_no));
+                self.facts.mariadb_gtid = Some(MariaGtidFacts {
+                    domain_id: g.domain_id,
+                    seq_no: g.seq_no,
+                    commit_id: g.commit_id,
+                    flags: g.flags,
+                });
+            }
+            Event::Gtid(g) => {
+                self.facts.logical_clock = g
+                    .logical_clock
+                    .map(|c| (c.last_committed, c.sequence_number));
             }
             Event::Intvar(i) => self.building.changes.push(OwnedChange::RowId {
                 id: i.value as i64,
@@ -200,7 +264,12 @@ impl Extractor {
                         ),
                     )
                 })?;
-                let change = rows::row_change(r, map).map_err(|cause| body_error(site, cause))?;
+                let (change, keys) =
+                    rows::row_change(r, map).map_err(|cause| body_error(site, cause))?;
+                match (&mut self.facts.keys, keys) {
+                    (Some(all), Some(keys)) => all.extend(keys),
+                    (all, _) => *all = None,
+                }
                 let b = &mut self.building;
                 b.schemas.push(change.schema.clone());
                 b.size += u64::from(site.header.event_size);
@@ -294,6 +363,7 @@ impl Extractor {
     }
 
     fn made_up_statement(&mut self, text: String) {
+        self.facts.statements += 1;
         self.building.size += text.len() as u64;
         self.building
             .changes
@@ -376,6 +446,9 @@ impl Extractor {
         }
         b.statements += 1;
         b.unsafe_for_block_commit |= op.unsafe_for_block_commit();
+        self.facts.statements += 1;
+        self.facts.ddl |= op.commits_implicitly();
+        self.facts.keys = None;
         b.size += text.len() as u64;
         let mut options = Options::new();
         let charset = status
@@ -434,6 +507,8 @@ impl Extractor {
         }
         self.load_files.remove(&e.file_id);
         b.statements += 1;
+        self.facts.statements += 1;
+        self.facts.keys = None;
         b.size += text.len() as u64;
         let status = q.status();
         b.changes.push(OwnedChange::FileQuery {
@@ -476,6 +551,7 @@ impl Extractor {
         if self.building.changes.is_empty() && self.fragno == 0 {
             // Nothing to apply (an XID after an empty transaction).
             self.building = Building::default();
+            self.take_facts();
             return Ok(None);
         }
         let fragment = self.emit(site, true, rollback)?;
@@ -493,6 +569,16 @@ impl Extractor {
         rollback: bool,
     ) -> Result<Fragment, Error> {
         let b = std::mem::take(&mut self.building);
+        for schema in &b.schemas {
+            match &mut self.facts.databases {
+                Some(_) if schema == shard::UNKNOWN => self.facts.databases = None,
+                Some(set) => {
+                    set.insert(schema.clone());
+                }
+                None => {}
+            }
+        }
+        self.facts.session = self.facts.session.or(b.session_id);
         let decision = match &self.first_fragment {
             Some(d) => d.clone(),
             None => {
@@ -589,7 +675,13 @@ impl Extractor {
             shard: decision.shard,
             event_id,
             record,
+            facts: last_frag.then(|| self.take_facts()),
         })
+    }
+
+    /// The facts of the transaction that just ended; the next starts afresh.
+    fn take_facts(&mut self) -> SourceFacts {
+        std::mem::replace(&mut self.facts, SourceFacts::empty())
     }
 }
 

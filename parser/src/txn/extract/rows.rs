@@ -31,11 +31,12 @@ mod sql_type {
     pub(super) const BLOB: i32 = 2004;
 }
 
-/// The row change of `event`, whose table map is `map`.
+/// The row change of `event`, whose table map is `map`, and the keys it writes (see
+/// [`row_keys`]).
 pub(crate) fn row_change(
     event: &RowsEvent<'_>,
     map: &TableMap<'_>,
-) -> Result<OwnedRowChange, DecodeError> {
+) -> Result<(OwnedRowChange, Option<Vec<u64>>), DecodeError> {
     let action = match event.kind.action {
         RowsAction::Write => Action::Insert,
         RowsAction::Delete => Action::Delete,
@@ -62,7 +63,78 @@ pub(crate) fn row_change(
             change.column_values.push(values);
         }
     }
-    Ok(change)
+    let keys = row_keys(&change, &primary_key(map));
+    Ok((change, keys))
+}
+
+/// The primary-key columns the table map names (`binlog_row_metadata=FULL`).
+fn primary_key(map: &TableMap<'_>) -> Vec<usize> {
+    let simple = map.optional.simple_primary_key.iter().map(|&c| c as usize);
+    let prefixed = map
+        .optional
+        .primary_key_with_prefix
+        .iter()
+        .map(|&(c, _)| c as usize);
+    simple.chain(prefixed).collect()
+}
+
+/// One 64-bit key per row image: the table and its primary-key values, hashed
+/// (FNV-1a). `None` when the table has no known primary key or an image lacks a key
+/// column: the writes cannot be told apart, so a scheduler must treat the change as
+/// conflicting with everything.
+fn row_keys(change: &OwnedRowChange, pk: &[usize]) -> Option<Vec<u64>> {
+    if pk.is_empty() {
+        return None;
+    }
+    let mut keys = Vec::with_capacity(change.key_values.len() + change.column_values.len());
+    let images = [
+        (&change.key_spec, &change.key_values),
+        (&change.column_spec, &change.column_values),
+    ];
+    for (specs, rows) in images {
+        let slots: Option<Vec<usize>> = pk
+            .iter()
+            .map(|&column| specs.iter().position(|s| s.index as usize == column + 1))
+            .collect();
+        let Some(slots) = slots else {
+            if rows.is_empty() {
+                continue;
+            }
+            return None;
+        };
+        for row in rows.iter() {
+            let mut h = Fnv::new();
+            h.write(change.schema.as_bytes());
+            h.write(&[0]);
+            h.write(change.table.as_bytes());
+            for &slot in &slots {
+                let v = row.get(slot)?;
+                h.write(&[0, v.value_type as u8]);
+                h.write(&v.int.unwrap_or(0).to_le_bytes());
+                h.write(&v.long.unwrap_or(0).to_le_bytes());
+                h.write(&v.float.map_or(0, f32::to_bits).to_le_bytes());
+                h.write(&v.double.map_or(0, f64::to_bits).to_le_bytes());
+                h.write(v.bytes.as_deref().unwrap_or_default());
+            }
+            keys.push(h.0);
+        }
+    }
+    Some(keys)
+}
+
+/// FNV-1a, 64 bits: stable across runs and platforms, which a write-set key needs.
+struct Fnv(u64);
+
+impl Fnv {
+    fn new() -> Fnv {
+        Fnv(0xcbf2_9ce4_8422_2325)
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+        }
+    }
 }
 
 /// The values of one image; the specs (one per present column, shared by all rows of

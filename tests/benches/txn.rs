@@ -59,10 +59,17 @@ fn main() {
     table.run_command("(b) thl extract (new THL directory)", reps, || {
         let _ = std::fs::remove_dir_all(&thl_dir);
         let mut cmd = Command::new(&thl);
-        cmd.args(["extract", "-service", "bench", "-source-id", "bench", "-dir"])
-            .arg(&thl_dir)
-            .arg("-file")
-            .arg(&file);
+        cmd.args([
+            "extract",
+            "-service",
+            "bench",
+            "-source-id",
+            "bench",
+            "-dir",
+        ])
+        .arg(&thl_dir)
+        .arg("-file")
+        .arg(&file);
         cmd
     });
     let on_binlog = |args: &[&str]| {

@@ -1,14 +1,18 @@
 //! Every table map and rows event of the shared binlog corpus, decoded through the public
 //! API, checked against the facts stated in `shared/fixtures/binlog/README.md`.
 //!
-//! Events come from `binlog::Reader` (and the inner events of transaction payloads).
+//! Events come from the library's binlog stream (which also walks the inner events of
+//! transaction payloads and keeps the table maps).
 
 use std::fs;
 
 use replog::binlog::rows::{
     ColumnType, JsonDiffOp, RowsAction, RowsEvent, RowsEventKind, RowsVersion, TableMap, TableMaps,
 };
-use replog::binlog::{Event, InnerEvents, Reader};
+use replog::binlog::stream::Stream;
+use replog::binlog::Event;
+use replog::input::OpenOptions;
+use replog::Flow;
 use replog_tests::{named_member_value, project_fixture, shared_fixture};
 
 /// A row image as (column, JSON value text) pairs.
@@ -53,45 +57,28 @@ fn decode(name: &str) -> Decoded {
 }
 
 /// Decodes every table map and rows event of a binlog file (including those inside
-/// transaction payloads) through binlog's reader; panics on any error.
+/// transaction payloads) through the library's stream; panics on any error.
 fn decode_path(path: &std::path::Path) -> Decoded {
     let name = path.display().to_string();
-    let bytes = fs::read(path).unwrap();
-    let mut reader = Reader::new(name.clone(), &bytes).unwrap();
-    let mut maps = TableMaps::new();
     let mut out = Decoded::default();
-    while let Some(ev) = reader.next() {
-        let ev = ev.unwrap_or_else(|e| panic!("{e}"));
-        let at = ev.raw.offset;
-        match ev.event {
-            Event::TableMap(map) => {
-                out.maps.push(map.clone().into_owned());
-                maps.insert(*map);
-            }
-            Event::Rows(rows) => out
-                .rows
-                .push(rows_of(&maps, &rows, &format!("{name} at {at}"))),
-            Event::TransactionPayload(payload) => {
-                let ctx = reader.context().clone();
-                let buf = payload.decompress().unwrap();
-                for inner in InnerEvents::new(&buf, &ctx) {
-                    let inner = inner.unwrap();
-                    let where_ = format!("{name} at {at}+{}", inner.inner_offset);
-                    match inner.decode(&ctx).unwrap() {
-                        // The decompressed buffer is dropped after this event: keep
-                        // owned copies.
-                        Event::TableMap(map) => {
-                            out.maps.push(map.clone().into_owned());
-                            maps.insert(map.into_owned());
-                        }
-                        Event::Rows(rows) => out.rows.push(rows_of(&maps, &rows, &where_)),
-                        _ => {}
-                    }
+    Stream::new(OpenOptions::default())
+        .walk(
+            &[name.clone()],
+            &mut |site, event, maps| -> Result<Flow, replog::Error> {
+                let at = match site.inner_offset {
+                    Some(inner) => format!("{name} at {}+{inner}", site.offset),
+                    None => format!("{name} at {}", site.offset),
+                };
+                match event {
+                    Event::TableMap(map) => out.maps.push((**map).clone().into_owned()),
+                    Event::Rows(rows) => out.rows.push(rows_of(maps, rows, &at)),
+                    _ => {}
                 }
-            }
-            _ => {}
-        }
-    }
+                Ok(Flow::Continue)
+            },
+            &mut |e| panic!("{e}"),
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
     out
 }
 
@@ -691,23 +678,26 @@ fn damaged_table_maps_and_rows_never_panic() {
     let own = ["types-bin.000001", "compressed-bin.000001"]
         .map(|f| project_fixture(&format!("mariadb/{f}")));
     for path in shared.iter().chain(&own) {
-        let bytes = fs::read(path).unwrap();
-        let file = path.display().to_string();
-        let mut reader = Reader::new(file, &bytes).unwrap();
         let mut last_map: Option<Vec<u8>> = None;
-        while let Some(ev) = reader.next() {
-            let ev = ev.unwrap();
-            match ev.event {
-                Event::TableMap(_) => last_map = Some(ev.raw.body.to_vec()),
-                Event::Rows(r) => cases.push((
-                    last_map.clone().unwrap(),
-                    ev.raw.body.to_vec(),
-                    r.kind,
-                    reader.context().clone(),
-                )),
-                _ => {}
-            }
-        }
+        Stream::new(OpenOptions::default())
+            .walk(
+                &[path.display().to_string()],
+                &mut |site, event, _| -> Result<Flow, replog::Error> {
+                    match event {
+                        Event::TableMap(_) => last_map = Some(site.body.to_vec()),
+                        Event::Rows(r) => cases.push((
+                            last_map.clone().unwrap(),
+                            site.body.to_vec(),
+                            r.kind,
+                            site.context.clone(),
+                        )),
+                        _ => {}
+                    }
+                    Ok(Flow::Continue)
+                },
+                &mut |e| panic!("{e}"),
+            )
+            .unwrap();
     }
     assert!(cases.len() > 20);
     let mut seed = 0x2545_f491_4f6c_dd1du64;

@@ -27,7 +27,7 @@ use super::events::transaction_payload::InnerEvents;
 use super::header::{EventHeader, FLAG_BINLOG_IN_USE};
 use super::reader::{Frames, ParseMode, RawEvent, ReadOptions};
 use super::rows::TableMaps;
-use super::{sequence, BinlogError};
+use super::{sequence, BinlogError, FormatContext};
 use crate::decode::DecodeError;
 
 /// Where an event was found.
@@ -56,6 +56,9 @@ pub struct EventSite<'s> {
     pub checksum_ok: Option<bool>,
     /// The common-header length in force (19, or 13 in v1 logs): where the body starts.
     pub header_len: usize,
+    /// The format context in force (from the file's format description): what decoding
+    /// a body again needs.
+    pub context: &'s FormatContext,
 }
 
 /// How a walk ended.
@@ -364,6 +367,7 @@ impl<E: From<Error>> Walk<'_, '_, E> {
                 body: raw.body,
                 checksum_ok: raw.checksum_ok,
                 header_len: ctx.header_len,
+                context: ctx,
             };
             if (self.visit)(&site, &event, &maps)? == Flow::Stop {
                 end.stopped = true;
@@ -397,7 +401,7 @@ impl<E: From<Error>> Walk<'_, '_, E> {
         &mut self,
         outer: &EventSite<'_>,
         inflated: &[u8],
-        ctx: &super::FormatContext,
+        ctx: &FormatContext,
         maps: &mut TableMaps<'_>,
     ) -> Result<Flow, E> {
         let located = |e: super::InnerEventError| {
@@ -446,7 +450,7 @@ impl<E: From<Error>> Walk<'_, '_, E> {
 
 /// Before the start position only table maps matter (directly or inside a payload);
 /// one that does not decode is left out, as the events it serves are not read either.
-fn remember_maps<'a>(raw: &RawEvent<'a>, ctx: &super::FormatContext, maps: &mut TableMaps<'a>) {
+fn remember_maps<'a>(raw: &RawEvent<'a>, ctx: &FormatContext, maps: &mut TableMaps<'a>) {
     match raw.event_type {
         EventType::TABLE_MAP => {
             if let Ok(Event::TableMap(t)) = raw.decode(ctx) {

@@ -63,7 +63,7 @@ fn decode_path(path: &std::path::Path) -> Decoded {
     let mut out = Decoded::default();
     Stream::new(OpenOptions::default())
         .walk(
-            &[name.clone()],
+            std::slice::from_ref(&name),
             &mut |site, event, maps| -> Result<Flow, replog::Error> {
                 let at = match site.inner_offset {
                     Some(inner) => format!("{name} at {}+{inner}", site.offset),

@@ -24,7 +24,7 @@ mod common;
 
 use std::fs::File;
 use std::io::{BufRead, BufReader, Write as _};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
 use mysql_common::binlog::consts::{BinlogChecksumAlg, BinlogVersion};
@@ -37,25 +37,9 @@ use replog::input::LogBytes;
 use common::{mib, run_sampled, which, Table};
 
 fn main() {
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
-    let file = std::env::args()
-        .skip(1)
-        .find(|a| !a.starts_with('-'))
-        .map(PathBuf::from)
-        .unwrap_or_else(|| root.join("bench-data/big-bin.000001"));
-    assert!(
-        file.exists(),
-        "{} is missing: run fixtures/bench/make-big-binlog.sh first",
-        file.display()
-    );
-    let reps = common::reps(2);
+    let (file, mb, reps) = common::big_binlog();
     let bytes = LogBytes::open(&file).unwrap();
     let data = bytes.bytes();
-    let mb = data.len() as f64 / 1e6;
-    println!("file: {} ({:.1} MB), best of {reps}", file.display(), mb);
-    if let Some(load) = common::load_average() {
-        println!("load average at start: {load:.2}");
-    }
     // Warm the page cache so the first measurement does not pay for the disk.
     let warm: u64 = data.iter().step_by(4096).map(|&b| u64::from(b)).sum();
     std::hint::black_box(warm);

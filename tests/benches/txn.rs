@@ -28,22 +28,7 @@ use replog::{Error, Flow};
 
 fn main() {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
-    let file = std::env::args()
-        .skip(1)
-        .find(|a| !a.starts_with('-'))
-        .map(PathBuf::from)
-        .unwrap_or_else(|| root.join("bench-data/big-bin.000001"));
-    assert!(
-        file.exists(),
-        "{} is missing: run fixtures/bench/make-big-binlog.sh first",
-        file.display()
-    );
-    let reps = common::reps(2);
-    let mb = std::fs::metadata(&file).unwrap().len() as f64 / 1e6;
-    println!("file: {} ({mb:.1} MB), best of {reps}", file.display());
-    if let Some(load) = common::load_average() {
-        println!("load average at start: {load:.2}");
-    }
+    let (file, mb, reps) = common::big_binlog();
     let files = vec![file.display().to_string()];
     // Warm the page cache and count what the log holds.
     let (transactions, fragments) = extract(&files);

@@ -4,13 +4,10 @@
 //! the comments) read with the MySQL extractor's rules: where each transaction commits,
 //! whose thread ran it, which schema it touches.
 
-use replog::input::OpenOptions;
 use replog::thl::event::{Action, Change};
-use replog::txn::binlog::walk_transactions;
 use replog::txn::extract::ExtractOptions;
 use replog::txn::{OwnedTransaction, Transaction};
-use replog::{Error, Flow};
-use replog_tests::{project_fixture, require_corpus, shared_fixture};
+use replog_tests::{extract_transactions, project_fixture, require_corpus, shared_fixture};
 
 fn options() -> ExtractOptions {
     ExtractOptions {
@@ -22,29 +19,6 @@ fn options() -> ExtractOptions {
         checksums: true,
         permissive: false,
     }
-}
-
-/// Every transaction of `files`, and what was reported on the way.
-fn extract(
-    files: &[String],
-    options: ExtractOptions,
-) -> (Result<Vec<OwnedTransaction>, Error>, Vec<String>) {
-    let mut transactions = Vec::new();
-    let mut reports = Vec::new();
-    let stream = replog::binlog::stream::Stream::new(OpenOptions::default());
-    let result = walk_transactions(
-        files,
-        stream,
-        options,
-        &mut |txn: &Transaction<'_>| -> Result<Flow, Error> {
-            transactions.push(OwnedTransaction {
-                fragments: txn.fragments.iter().map(|r| r.to_owned_record()).collect(),
-            });
-            Ok(Flow::Continue)
-        },
-        &mut |e| reports.push(e.to_string()),
-    );
-    (result.map(|_| transactions), reports)
 }
 
 /// seqno, eventId, shard, metadata (as `k=v;…`) of each transaction's last fragment.
@@ -117,7 +91,7 @@ fn changes_of(txn: &OwnedTransaction) -> Vec<String> {
 fn tungsten_row_log_becomes_one_transaction_per_commit() {
     require_corpus!();
     let file = shared_fixture("binlog/tungsten/binlog_rbr_1.000001");
-    let (txns, reports) = extract(&[file.display().to_string()], options());
+    let (txns, reports) = extract_transactions(&[file.display().to_string()], options());
     let txns = txns.unwrap();
     assert!(reports.is_empty(), "{reports:?}");
     // Events (offset, type, end): 106 QUERY create table (thread 4673) 218; 218 BEGIN,
@@ -187,7 +161,7 @@ fn tungsten_statement_logs_commit_where_the_extractor_does() {
     // 868 BEGIN, two inserts, XID ends 1171; 1171 BEGIN, two inserts, XID ends 1490
     // (thread 2).
     let file = shared_fixture("binlog/tungsten/binlog_trx.000001");
-    let (txns, _) = extract(&[file.display().to_string()], options());
+    let (txns, _) = extract_transactions(&[file.display().to_string()], options());
     let txns = txns.unwrap();
     let ids: Vec<String> = tags(&txns).into_iter().map(|t| t.1).collect();
     let id = |end: u64, session: u32| format!("binlog_trx.000001:{end:016};{session}");
@@ -232,7 +206,7 @@ fn every_corpus_log_extracts_or_fails_at_its_damage() {
     ];
     for path in names {
         let name = path.file_name().unwrap().to_string_lossy().into_owned();
-        let (result, reports) = extract(&[path.display().to_string()], options());
+        let (result, reports) = extract_transactions(&[path.display().to_string()], options());
         if let Some((_, offset)) = damaged.iter().find(|d| d.0 == name) {
             let err = result.expect_err(&name);
             assert_eq!(err.offset, *offset, "{name}: {err}");
@@ -275,7 +249,7 @@ fn every_corpus_log_extracts_or_fails_at_its_damage() {
 #[test]
 fn mariadb_sample_transactions_and_tags() {
     let file = project_fixture("mariadb/sample-bin.000001");
-    let (txns, reports) = extract(&[file.display().to_string()], options());
+    let (txns, reports) = extract_transactions(&[file.display().to_string()], options());
     let txns = txns.unwrap();
     assert!(reports.is_empty(), "{reports:?}");
     // MariaDB 10.11: CREATE DATABASE and CREATE TABLE (standalone GTIDs 0-1-1, 0-1-2),
@@ -313,8 +287,8 @@ fn small_fragments_split_a_transaction_and_keep_its_shard() {
         fragment_size: 1,
         ..options()
     };
-    let (whole, _) = extract(&[file.display().to_string()], options());
-    let (split, _) = extract(&[file.display().to_string()], tiny);
+    let (whole, _) = extract_transactions(&[file.display().to_string()], options());
+    let (split, _) = extract_transactions(&[file.display().to_string()], tiny);
     let (whole, split) = (whole.unwrap(), split.unwrap());
     assert_eq!(whole.len(), split.len());
     let mut fragmented = 0;

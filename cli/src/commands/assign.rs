@@ -6,10 +6,9 @@ use std::path::Path;
 
 use replog::shard::{Assigner, Fragment, Partitioner, ShardError, ShardList};
 
-use replog::txn::binlog::walk_transactions;
 use replog::txn::Transaction;
 
-use super::{binlogs, open_log, Flow, Problems};
+use super::{binlogs, Flow, Problems};
 use crate::args::{AssignArgs, Invocation};
 use crate::failure::{notice, Failure};
 
@@ -59,29 +58,8 @@ pub fn assign_log(
         }
         Ok(Flow::Continue)
     };
-    let problems = if args.binlogs.is_empty() {
-        let log = open_log(invocation)?;
-        log.check_sequence()?;
-        let names = log.index.entries().iter().map(|e| e.file_name.as_str());
-        log.walk_transactions(names, &mut visit)?;
-        log.problems
-    } else {
-        // Binary logs are assigned as the THL extracted from them would be.
-        let problems = Problems::new(invocation.permissive);
-        let service = invocation
-            .source
-            .service
-            .as_deref()
-            .unwrap_or(binlogs::DEFAULT_SERVICE);
-        walk_transactions(
-            &binlogs::files(&args.binlogs)?,
-            binlogs::stream(invocation)?,
-            binlogs::extract_options(invocation, &args.tagging, service, None),
-            &mut visit,
-            &mut |err| problems.hear(err),
-        )?;
-        problems
-    };
+    // Binary logs are assigned as the THL extracted from them would be.
+    let problems = binlogs::walk_named_log(invocation, &args.binlogs, &args.tagging, &mut visit)?;
     if !any {
         notice("INFO No events found; log is empty");
     }

@@ -1,11 +1,15 @@
-//! What `list -file BINLOG…` and `extract` share: how binary logs are read and tagged
-//! as THL transactions.
+//! What the commands that read binary logs as THL share (`list`, `shards`, `channels`,
+//! `stats` with `-file`, and `extract`): how binary logs are read and tagged as THL
+//! transactions, and the walk over whichever log a command names.
 
 use replog::binlog::stream::{sequence_of, Stream};
 use replog::binlog::{ParseMode, ReadOptions};
+use replog::txn::binlog::walk_transactions;
 use replog::txn::extract::ExtractOptions;
+use replog::txn::Transaction;
+use replog::Flow;
 
-use super::open_options;
+use super::{open_log, open_options, Problems};
 use crate::args::{Invocation, Tagging};
 use crate::failure::Failure;
 
@@ -74,4 +78,37 @@ fn host_name() -> String {
         .nodename()
         .to_string_lossy()
         .into_owned()
+}
+
+/// Visits every transaction of the log the command names: binary logs (`-file`),
+/// extracted on the fly with `tagging`, or else the THL (`-dir`, `-service`, `-conf`),
+/// whose file sequence is checked first. Returns the problems reported on the way,
+/// for the caller's verdict once it has printed its view.
+pub fn walk_named_log(
+    invocation: &Invocation,
+    binlogs: &[String],
+    tagging: &Tagging,
+    visit: &mut dyn FnMut(&Transaction<'_>) -> Result<Flow, Failure>,
+) -> Result<Problems, Failure> {
+    if binlogs.is_empty() {
+        let log = open_log(invocation)?;
+        log.check_sequence()?;
+        let names = log.index.entries().iter().map(|e| e.file_name.as_str());
+        log.walk_transactions(names, visit)?;
+        return Ok(log.problems);
+    }
+    let problems = Problems::new(invocation.permissive);
+    let service = invocation
+        .source
+        .service
+        .as_deref()
+        .unwrap_or(DEFAULT_SERVICE);
+    walk_transactions(
+        &files(binlogs)?,
+        stream(invocation)?,
+        extract_options(invocation, tagging, service, None),
+        visit,
+        &mut |err| problems.hear(err),
+    )?;
+    Ok(problems)
 }

@@ -4,13 +4,12 @@
 
 use std::io::Write;
 
-use replog::txn::binlog::walk_transactions;
 use replog::txn::stats::{Ranked, Stats, SIZE_CLASSES};
 use replog::txn::Transaction;
 use replog::Flow;
 use serde_json::{json, Value as Json};
 
-use super::{binlogs, open_log, Problems};
+use super::binlogs;
 use crate::args::{Invocation, StatsArgs};
 use crate::failure::Failure;
 
@@ -21,28 +20,7 @@ pub fn run(invocation: &Invocation, args: &StatsArgs, out: &mut impl Write) -> R
         stats.add(txn)?;
         Ok(Flow::Continue)
     };
-    let problems = if args.binlogs.is_empty() {
-        let log = open_log(invocation)?;
-        log.check_sequence()?;
-        let names = log.index.entries().iter().map(|e| e.file_name.as_str());
-        log.walk_transactions(names, &mut visit)?;
-        log.problems
-    } else {
-        let problems = Problems::new(invocation.permissive);
-        let service = invocation
-            .source
-            .service
-            .as_deref()
-            .unwrap_or(binlogs::DEFAULT_SERVICE);
-        walk_transactions(
-            &binlogs::files(&args.binlogs)?,
-            binlogs::stream(invocation)?,
-            binlogs::extract_options(invocation, &args.tagging, service, None),
-            &mut visit,
-            &mut |err| problems.hear(err),
-        )?;
-        problems
-    };
+    let problems = binlogs::walk_named_log(invocation, &args.binlogs, &args.tagging, &mut visit)?;
     if args.json {
         serde_json::to_writer(&mut *out, &to_json(&stats)).map_err(std::io::Error::from)?;
         writeln!(out)?;

@@ -249,3 +249,27 @@ pub fn load_average() -> Option<f64> {
         .parse()
         .ok()
 }
+
+/// The large binary log a bench reads: the first non-option argument, else
+/// `bench-data/big-bin.000001`; panics with the command that makes it. Prints its size,
+/// the repetitions and the load average, and returns (path, megabytes, repetitions).
+pub fn big_binlog() -> (PathBuf, f64, usize) {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
+    let file = std::env::args()
+        .skip(1)
+        .find(|a| !a.starts_with('-'))
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root.join("bench-data/big-bin.000001"));
+    assert!(
+        file.exists(),
+        "{} is missing: run fixtures/bench/make-big-binlog.sh first",
+        file.display()
+    );
+    let reps = reps(2);
+    let mb = std::fs::metadata(&file).unwrap().len() as f64 / 1e6;
+    println!("file: {} ({mb:.1} MB), best of {reps}", file.display());
+    if let Some(load) = load_average() {
+        println!("load average at start: {load:.2}");
+    }
+    (file, mb, reps)
+}

@@ -10,15 +10,12 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use replog::binlog::stream::{sequence_of, Stream};
-use replog::input::OpenOptions;
+use replog::binlog::stream::sequence_of;
 use replog::thl::event::{Action, Change, ColumnSpec, ColumnVal, Event, Value};
 use replog::thl::render::{big_decimal, Civil};
-use replog::txn::binlog::walk_transactions;
 use replog::txn::event_id::EventId;
 use replog::txn::extract::ExtractOptions;
 use replog::txn::{OwnedTransaction, Transaction};
-use replog::{Error, Flow};
 use serde_json::{json, Value as Json};
 
 /// Extracts the set in `dir` (named by the directory: its `mysql-bin.index` decides the
@@ -45,21 +42,8 @@ pub fn check_extraction(dir: &Path, doc: &Json) -> Vec<OwnedTransaction> {
         checksums: true,
         permissive: false,
     };
-    let mut txns = Vec::new();
-    let mut reports = Vec::new();
-    walk_transactions(
-        &files,
-        Stream::new(OpenOptions::default()),
-        options,
-        &mut |txn: &Transaction<'_>| -> Result<Flow, Error> {
-            txns.push(OwnedTransaction {
-                fragments: txn.fragments.iter().map(|r| r.to_owned_record()).collect(),
-            });
-            Ok(Flow::Continue)
-        },
-        &mut |e| reports.push(e.to_string()),
-    )
-    .unwrap();
+    let (txns, reports) = replog_tests::extract_transactions(&files, options);
+    let txns = txns.unwrap();
     assert!(reports.is_empty(), "{reports:?}");
     let expected = doc["transactions"].as_array().unwrap();
     assert_eq!(txns.len(), expected.len(), "one THL transaction per commit");

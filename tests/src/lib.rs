@@ -189,6 +189,33 @@ pub fn named_member_value(
     })
 }
 
+/// Every transaction of the binary logs `files`, extracted by the library with
+/// `options` (strict reading, checksums verified), and what was reported on the way.
+pub fn extract_transactions(
+    files: &[String],
+    options: replog::txn::extract::ExtractOptions,
+) -> (
+    Result<Vec<replog::txn::OwnedTransaction>, replog::Error>,
+    Vec<String>,
+) {
+    let mut transactions = Vec::new();
+    let mut reports = Vec::new();
+    let stream = replog::binlog::stream::Stream::new(replog::input::OpenOptions::default());
+    let result = replog::txn::binlog::walk_transactions(
+        files,
+        stream,
+        options,
+        &mut |txn| -> Result<replog::Flow, replog::Error> {
+            transactions.push(replog::txn::OwnedTransaction {
+                fragments: txn.fragments.iter().map(|r| r.to_owned_record()).collect(),
+            });
+            Ok(replog::Flow::Continue)
+        },
+        &mut |e| reports.push(e.to_string()),
+    );
+    (result.map(|_| transactions), reports)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -215,31 +242,4 @@ mod tests {
         );
         assert_eq!(named_member_value(set, &serde_json::Value::Null), None);
     }
-}
-
-/// Every transaction of the binary logs `files`, extracted by the library with
-/// `options` (strict reading, checksums verified), and what was reported on the way.
-pub fn extract_transactions(
-    files: &[String],
-    options: replog::txn::extract::ExtractOptions,
-) -> (
-    Result<Vec<replog::txn::OwnedTransaction>, replog::Error>,
-    Vec<String>,
-) {
-    let mut transactions = Vec::new();
-    let mut reports = Vec::new();
-    let stream = replog::binlog::stream::Stream::new(replog::input::OpenOptions::default());
-    let result = replog::txn::binlog::walk_transactions(
-        files,
-        stream,
-        options,
-        &mut |txn| -> Result<replog::Flow, replog::Error> {
-            transactions.push(replog::txn::OwnedTransaction {
-                fragments: txn.fragments.iter().map(|r| r.to_owned_record()).collect(),
-            });
-            Ok(replog::Flow::Continue)
-        },
-        &mut |e| reports.push(e.to_string()),
-    );
-    (result.map(|_| transactions), reports)
 }

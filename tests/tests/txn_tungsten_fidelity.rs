@@ -87,8 +87,9 @@ const DIFFERENCES: &[Difference] = &[
         what: "event options",
         transactions: ROW_CHANGES,
         reason: "the extractor keeps the session variables of a row transaction's BEGIN \
-                 query; MariaDB logs no BEGIN query (its GTID event opens the transaction) \
-                 so a MariaDB row transaction has no event options",
+                 query (the real THL: autocommit .. collation_server, and for the INSERT \
+                 that stored NOW() time_zone='SYSTEM'); MariaDB logs no BEGIN query (its \
+                 GTID event opens the transaction), so its row transactions have none",
     },
     Difference {
         what: "table id",
@@ -123,7 +124,7 @@ const DIFFERENCES: &[Difference] = &[
     },
 ];
 
-/// The binlog file name, in the real log, of the original master.
+/// The file the original workload exported to and loaded (the real THL's LOAD DATA).
 const REAL_LOAD_FILE: &str = "/tmp/all_mysql_types.csv";
 /// The file name the replay's LOAD DATA reads (fixtures/tungsten/workload.sql).
 const REPLAY_LOAD_FILE: &str = "all_mysql_types.csv";

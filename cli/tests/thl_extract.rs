@@ -247,7 +247,7 @@ fn the_reference_java_tool_lists_what_extract_writes_as_replog_does() {
     ] {
         let tmp = tempfile::tempdir().unwrap();
         let out = tmp.path().join("thl");
-        extract(&out, &[log.clone()], &[]).ok();
+        extract(&out, std::slice::from_ref(&log), &[]).ok();
         let conf = tmp.path().join("static-alpha.properties");
         std::fs::write(
             &conf,

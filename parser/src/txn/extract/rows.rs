@@ -3,10 +3,11 @@
 //! UTC does (`tz_aware=true`).
 //!
 //! Two things go beyond the reference extractor, and only when the table map carries
-//! the optional metadata (`binlog_row_metadata=FULL`): column names, and `signed=false`
-//! for UNSIGNED columns, which is what Tungsten's `colnames` filter adds. Values stay
-//! as the extractor stores them (an UNSIGNED TINYINT 200 is the INT -56), so an applier
-//! that honours the flag restores them.
+//! the optional metadata: column names (`binlog_row_metadata=FULL`), and `signed=false`
+//! for columns declared UNSIGNED (signedness: `MINIMAL` or `FULL`), which is what
+//! Tungsten's `colnames` filter adds. Values stay as the extractor stores them (an
+//! UNSIGNED TINYINT 200 is the INT -56), so an applier that honours the flag restores
+//! them.
 
 use crate::binlog::rows::{ColumnType, Decimal, RowImage, RowsAction, RowsEvent, TableMap, Value};
 use crate::decode::DecodeError;
@@ -155,7 +156,10 @@ fn image(
                     .column_name(cell.column)
                     .map(|n| String::from_utf8_lossy(n).into_owned()),
                 sql_type: sql_type::NULL,
-                signed: !column.unsigned,
+                // Only numeric columns can be declared UNSIGNED. MariaDB also sets the
+                // SIGNEDNESS bit of every YEAR (an unsigned TINYINT underneath), but the
+                // catalogue the `colnames` filter reads calls YEAR signed (`year(4)`).
+                signed: !(column.unsigned && column.kind.is_numeric()),
                 length: 0,
             });
         }
@@ -412,6 +416,34 @@ fn twos_complement(magnitude: &[u8]) -> Vec<u8> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::binlog::rows::test_support::{ctx, rows_body, table_map_body};
+    use crate::binlog::rows::RowsEventKind;
+    use crate::binlog::Flavor;
+
+    #[test]
+    fn only_numeric_columns_are_unsigned_in_specs() {
+        // MariaDB: INT UNSIGNED, YEAR, TINYINT; SIGNEDNESS counts YEAR and sets all three
+        // bits, as a MariaDB 10.11 server logs YEAR (fixtures/tungsten/mysql-bin.000001).
+        let mut maria = ctx();
+        maria.flavor = Flavor::MariaDb;
+        let map_body = table_map_body(7, b"d", b"t", &[3, 13, 1], &[], &[0], &[1, 1, 0b1110_0000]);
+        let map = TableMap::parse(&map_body, &maria).unwrap();
+        let mut rows = vec![0b000];
+        rows.extend_from_slice(&7u32.to_le_bytes());
+        rows.push(113); // YEAR 2013
+        rows.push(200);
+        let body = rows_body(7, None, 3, &[0b111], None, &rows);
+        let write_rows_v1 = RowsEventKind::from_type_code(23).unwrap();
+        let event = RowsEvent::parse(&body, &maria, write_rows_v1).unwrap();
+        let change = row_change(&event, &map).unwrap();
+        let signed: Vec<bool> = change.column_spec.iter().map(|s| s.signed).collect();
+        assert_eq!(signed, [false, true, false]);
+        let year = &change.column_values[0][1];
+        assert_eq!(
+            (year.value_type, year.int),
+            (ValueType::Int as i32, Some(2013))
+        );
+    }
 
     #[test]
     fn negative_unscaled_values_are_minimal_twos_complement() {

@@ -115,22 +115,29 @@ pub(crate) fn statement_options(status: &StatusVars<'_>) -> Options {
     let mut options = checks(status);
     options.extend(auto_increment(status));
     options.push(("sql_mode", sql_mode_text(status.sql_mode.unwrap_or(0))));
-    if let Some(zone) = status.time_zone {
-        options.push(("time_zone", format!("'{}'", String::from_utf8_lossy(zone))));
-    }
+    options.extend(time_zone(status));
     options.extend(charsets(status));
     options
 }
 
 /// The options a `BEGIN` leaves for the row-based transaction it opens: the same
-/// settings in the reference extractor's other order (auto-increment last, no time
-/// zone).
+/// settings in the reference extractor's other order (charsets before auto-increment),
+/// and the time zone last when the BEGIN logged one. 3.1.0 added that: its real THL
+/// ends the options of the heartbeat with `time_zone='+00:00'` and those of the INSERT
+/// that stored NOW() (seqno 3) with `time_zone='SYSTEM'`, where 2.2.1 has none. Neither
+/// BEGIN logged an auto-increment pair, so the order of the two is this choice.
 pub(crate) fn begin_options(status: &StatusVars<'_>) -> Options {
     let mut options = checks(status);
     options.push(("sql_mode", sql_mode_text(status.sql_mode.unwrap_or(0))));
     options.extend(charsets(status));
     options.extend(auto_increment(status));
+    options.extend(time_zone(status));
     options
+}
+
+fn time_zone(status: &StatusVars<'_>) -> Option<(&'static str, String)> {
+    let zone = status.time_zone?;
+    Some(("time_zone", format!("'{}'", String::from_utf8_lossy(zone))))
 }
 
 fn checks(status: &StatusVars<'_>) -> Options {
@@ -185,6 +192,39 @@ mod tests {
             sql_mode_text((1 << 21) | (1 << 30)),
             "'STRICT_TRANS_TABLES,NO_ENGINE_SUBSTITUTION'"
         );
+    }
+
+    #[test]
+    fn begin_options_end_with_the_time_zone_when_logged() {
+        use crate::binlog::events::status_vars::Charset;
+        let mut status = StatusVars {
+            flags2: Some(0),
+            sql_mode: Some(1 << 30),
+            charset: Some(Charset {
+                client: 33,
+                connection: 33,
+                server: 33,
+            }),
+            ..StatusVars::default()
+        };
+        let names = |options: &Options| options.iter().map(|o| o.0).collect::<Vec<_>>();
+        let mut expected = vec![
+            "autocommit",
+            "sql_auto_is_null",
+            "foreign_key_checks",
+            "unique_checks",
+            "sql_mode",
+            "character_set_client",
+            "collation_connection",
+            "collation_server",
+        ];
+        assert_eq!(names(&begin_options(&status)), expected);
+        // The real 3.1.0 THL, seqno 3: the BEGIN of an INSERT that stored NOW().
+        status.time_zone = Some(b"SYSTEM");
+        let options = begin_options(&status);
+        expected.push("time_zone");
+        assert_eq!(names(&options), expected);
+        assert_eq!(options.last().unwrap().1, "'SYSTEM'");
     }
 
     #[test]

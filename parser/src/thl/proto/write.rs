@@ -85,11 +85,23 @@ impl Writer {
         self.out.extend_from_slice(encoded);
     }
 
-    /// A nested message built by `build`.
+    /// A nested message built by `build`, in place: its length prefix is reserved as
+    /// one byte and widened afterwards when the message is 128 bytes or longer, so a
+    /// message's bytes are written once instead of once per level of nesting.
     pub fn message(&mut self, field: u32, build: impl FnOnce(&mut Writer)) {
-        let mut inner = Writer::new();
-        build(&mut inner);
-        self.bytes(field, &inner.out);
+        self.tag(field, 2);
+        let prefix_at = self.out.len();
+        self.out.push(0);
+        build(self);
+        let len = self.out.len() - prefix_at - 1;
+        if len < 0x80 {
+            self.out[prefix_at] = len as u8;
+            return;
+        }
+        let mut prefix = Writer::new();
+        prefix.varint(len as u64);
+        self.out
+            .splice(prefix_at..=prefix_at, prefix.out.iter().copied());
     }
 
     /// Appends `message` with a varint length prefix (`writeDelimitedTo`) to `out`.
@@ -113,6 +125,30 @@ mod tests {
             w.into_bytes(),
             [0x18, 0xF9, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x01]
         );
+    }
+
+    #[test]
+    fn nested_messages_get_minimal_length_prefixes() {
+        for len in [0usize, 1, 127, 128, 300, 16_383, 16_384, 70_000] {
+            let mut w = Writer::new();
+            w.message(2, |inner| inner.raw(&vec![7u8; len]));
+            let mut expected = Writer::new();
+            expected.bytes(2, &vec![7u8; len]);
+            assert_eq!(w.into_bytes(), expected.into_bytes(), "length {len}");
+        }
+        let mut w = Writer::new();
+        w.message(1, |a| {
+            a.message(2, |b| b.raw(&[1; 200]));
+            a.int64(3, 5);
+        });
+        let mut b = Writer::new();
+        b.raw(&[1; 200]);
+        let mut a = Writer::new();
+        a.bytes(2, &b.out);
+        a.int64(3, 5);
+        let mut expected = Writer::new();
+        expected.bytes(1, &a.out);
+        assert_eq!(w.into_bytes(), expected.into_bytes());
     }
 
     #[test]

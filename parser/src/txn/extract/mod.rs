@@ -43,8 +43,7 @@ use crate::binlog::stream::EventSite;
 use crate::binlog::{BinlogError, Event};
 use crate::error::{Error, ErrorKind};
 use crate::thl::event::{Event as ThlEvent, Header, ReplDbmsEvent};
-use crate::thl::writer::frame_record;
-use crate::thl::{JavaStr, OwnedRecord, RecordHeader};
+use crate::thl::{JavaStr, OwnedRecord, RecordHeader, CRC_32, CRC_NONE};
 
 use super::event_id::EventId;
 use super::TxnError;
@@ -669,8 +668,7 @@ impl Extractor {
                 options: view_options(&options),
             },
         };
-        let framed = frame_record(&event.encode(), self.options.checksums);
-        let record = own_framed(framed);
+        let record = owned_record(event.encode(), self.options.checksums);
         Ok(Fragment {
             seqno,
             fragno: self.fragno,
@@ -688,18 +686,22 @@ impl Extractor {
     }
 }
 
-/// Splits a framed record into the owned record's fields.
-fn own_framed(framed: Vec<u8>) -> OwnedRecord {
-    let n = framed.len();
-    let mut crc = [0u8; 8];
-    crc.copy_from_slice(&framed[n - 8..]);
+/// The record of encoded event data, as a THL file would frame it (length, data, CRC
+/// type and CRC; the same framing as the writer's), without copying the data.
+fn owned_record(data: Vec<u8>, checksums: bool) -> OwnedRecord {
+    let (crc_type, crc) = if checksums {
+        (CRC_32, u64::from(crc32fast::hash(&data)))
+    } else {
+        (CRC_NONE, 0)
+    };
     OwnedRecord {
         file: String::new(),
         offset: 0,
-        length: n as u32,
-        crc_type: framed[n - 9],
-        crc: u64::from_be_bytes(crc),
-        data: framed[4..n - 9].to_vec(),
+        // The length field counts itself (4), the CRC type (1) and the CRC (8).
+        length: (data.len() + 13) as u32,
+        crc_type,
+        crc,
+        data,
     }
 }
 

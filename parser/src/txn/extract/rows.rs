@@ -435,7 +435,11 @@ mod tests {
         let body = rows_body(7, None, 3, &[0b111], None, &rows);
         let write_rows_v1 = RowsEventKind::from_type_code(23).unwrap();
         let event = RowsEvent::parse(&body, &maria, write_rows_v1).unwrap();
-        let change = row_change(&event, &map).unwrap();
+        let (change, keys) = row_change(&event, &map).unwrap();
+        assert_eq!(
+            keys, None,
+            "no primary key metadata: the writes cannot be keyed"
+        );
         let signed: Vec<bool> = change.column_spec.iter().map(|s| s.signed).collect();
         assert_eq!(signed, [false, true, false]);
         let year = &change.column_values[0][1];

@@ -781,7 +781,7 @@ mod tests {
     use crate::binlog::event_type::EventType;
     use crate::binlog::events::append_block::AppendBlock;
     use crate::binlog::events::execute_load_query::ExecuteLoadQuery;
-    use crate::binlog::EventHeader;
+    use crate::binlog::{EventHeader, FormatContext};
     use crate::thl::event::Change;
 
     fn options() -> ExtractOptions {
@@ -796,17 +796,26 @@ mod tests {
         }
     }
 
-    /// The site of an event of `type_code` at `offset` in `mysql-bin.000001`.
+    /// The format context every site of these tests is read with.
+    static CONTEXT: std::sync::LazyLock<FormatContext> =
+        std::sync::LazyLock::new(FormatContext::v4_default);
+
+    /// The site of an event of `type_code` at `offset` in `mysql-bin.000001` (the
+    /// extractor reads the decoded event, not the site's body).
     fn site(header: &EventHeader, type_code: u8, offset: u64) -> EventSite<'_> {
         EventSite {
             file: "mysql-bin.000001",
+            file_index: 0,
             log_name: "mysql-bin.000001",
             offset,
             next_position: offset + u64::from(header.event_size),
             inner_offset: None,
             header,
             event_type: EventType(type_code),
-            size: u64::from(header.event_size),
+            body: &[],
+            checksum_ok: None,
+            header_len: 19,
+            context: &CONTEXT,
         }
     }
 

@@ -5,12 +5,12 @@
 mod thl_common;
 
 use replog::thl::event::{Action, Change, Event, OneRowChange, RowIdKind, StatementData, Value};
-use replog::thl::render;
+use replog::thl::java_text;
 use thl_common::{events, render_value, seqno, DIRS};
 
 fn ts(millis: i64) -> String {
     let mut s = String::new();
-    render::timestamp(&mut s, millis, 0, 0).unwrap();
+    java_text::timestamp(&mut s, millis, 0, 0).unwrap();
     s
 }
 
@@ -138,7 +138,7 @@ fn heartbeat_of_2_2_1_as_in_spec_13_2() {
         (spec8.name, spec8.sql_type, spec8.length, !spec8.signed),
         (None, 12, 0, false)
     );
-    assert_eq!(render::sql_type_name(spec8.sql_type), Some("VARCHAR"));
+    assert_eq!(java_text::sql_type_name(spec8.sql_type), Some("VARCHAR"));
     assert_eq!(spec8.type_description, None);
     // Heartbeats keep only the first key column: KEY(1: ) = 1.
     assert_eq!(rc.key_spec.iter().map(|s| s.index).collect::<Vec<_>>(), [1]);
@@ -457,7 +457,7 @@ fn value_zoo_of_the_synthetic_log() {
         ]
     );
     assert_eq!(rc.column_spec[13].sql_type, 1111);
-    assert_eq!(render::sql_type_name(1111), Some("OTHER"));
+    assert_eq!(java_text::sql_type_name(1111), Some("OTHER"));
     let row2 = rendered(rc, 1, true);
     assert_eq!(row2[7], "0", "zero timestamp");
     assert_eq!(row2[8], "0", "zero date");

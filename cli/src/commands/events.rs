@@ -28,12 +28,12 @@ use replog::binlog::{BinlogError, Event, EventType, FormatContext, Frames, Inner
 use replog::decode::DecodeError;
 use replog::input::{LogBytes, OpenOptions};
 use replog::{Error, ErrorKind, Flow};
+use replog_render::binlog_json::{self, Envelope};
+use replog_render::binlog_text;
 
 use super::other_format;
 use crate::args::{EventsArgs, Invocation};
 use crate::failure::{error_message, Failure};
-use crate::render::binlog_json::{self, Envelope};
-use crate::render::binlog_text;
 
 /// Runs `thl events`.
 pub fn run(

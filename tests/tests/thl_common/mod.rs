@@ -3,7 +3,7 @@
 #![allow(dead_code)] // each test crate uses a different subset
 
 use replog::thl::event::{ColumnSpec, ColumnVal, Event, Value};
-use replog::thl::{render, LogDir, LogIndex, ReadOptions, Record, ThlFile};
+use replog::thl::{java_text, LogDir, LogIndex, ReadOptions, Record, ThlFile};
 use replog_tests::shared_fixture;
 
 /// The four fixture directories.
@@ -81,9 +81,11 @@ pub fn render_value(v: &ColumnVal<'_>, spec: &ColumnSpec<'_>) -> String {
         Value::Null => s.push_str("NULL"),
         Value::Int(i) | Value::Bit(i) => s = i.to_string(),
         Value::Long(l) => s = l.to_string(),
-        Value::Float(f) => render::java_float(&mut s, f).unwrap(),
-        Value::Double(d) => render::java_double(&mut s, d).unwrap(),
-        Value::Decimal { unscaled, scale } => render::big_decimal(&mut s, unscaled, scale).unwrap(),
+        Value::Float(f) => java_text::java_float(&mut s, f).unwrap(),
+        Value::Double(d) => java_text::java_double(&mut s, d).unwrap(),
+        Value::Decimal { unscaled, scale } => {
+            java_text::big_decimal(&mut s, unscaled, scale).unwrap()
+        }
         Value::String(t) => s.push_str(t),
         Value::BinaryString(b) => s = String::from_utf8_lossy(b).into_owned(),
         Value::Blob([]) => {
@@ -102,16 +104,16 @@ pub fn render_value(v: &ColumnVal<'_>, spec: &ColumnSpec<'_>) -> String {
         | Value::TimeWithNanos {
             millis,
             extra_nanos,
-        } => render::timestamp(&mut s, millis, extra_nanos, 0).unwrap(),
+        } => java_text::timestamp(&mut s, millis, extra_nanos, 0).unwrap(),
         Value::ZeroTimestamp | Value::ZeroDate => s.push('0'),
-        Value::Date { millis } => render::Civil::from_millis(millis, 0, 0)
+        Value::Date { millis } => java_text::Civil::from_millis(millis, 0, 0)
             .write_date(&mut s)
             .unwrap(),
         Value::DateTime {
             millis,
             extra_nanos,
         } if spec.sql_type == 91 => {
-            let c = render::Civil::from_millis(millis, extra_nanos, 0);
+            let c = java_text::Civil::from_millis(millis, extra_nanos, 0);
             c.write_date(&mut s).unwrap();
             s.push(' ');
             c.write_time(&mut s).unwrap();
@@ -122,8 +124,8 @@ pub fn render_value(v: &ColumnVal<'_>, spec: &ColumnSpec<'_>) -> String {
         Value::DateTime {
             millis,
             extra_nanos,
-        } => render::timestamp(&mut s, millis, extra_nanos, 0).unwrap(),
-        Value::Time { millis } => render::Civil::from_millis(millis, 0, 0)
+        } => java_text::timestamp(&mut s, millis, extra_nanos, 0).unwrap(),
+        Value::Time { millis } => java_text::Civil::from_millis(millis, 0, 0)
             .write_time(&mut s)
             .unwrap(),
         other => panic!("unexpected value {other:?}"),

@@ -1,11 +1,12 @@
 //! Decoded event contents checked against README table 1.2 / 2 contents, the workload
-//! described in README section 1, and the `thl list` examples of spec 13.2 (values
-//! rendered as spec 6.5 says, display zone UTC, `-charset utf8`).
+//! described in README section 1, and the `thl list` examples of spec 13.2 (values and
+//! metadata rendered by `thl list`'s renderer, display zone UTC, `-charset utf8`).
 
 mod thl_common;
 
 use replog::thl::event::{Action, Change, Event, OneRowChange, RowIdKind, StatementData, Value};
 use replog::thl::java_text;
+use replog_render::full;
 use thl_common::{events, render_value, seqno, DIRS};
 
 fn ts(millis: i64) -> String {
@@ -16,18 +17,9 @@ fn ts(millis: i64) -> String {
 
 /// `k=v;k;...` as `thl list` prints METADATA.
 fn metadata(e: &Event<'_>) -> String {
-    e.body
-        .metadata
-        .iter()
-        .map(|o| {
-            if o.value.is_empty() {
-                o.name.to_string()
-            } else {
-                format!("{}={}", o.name, o.value)
-            }
-        })
-        .collect::<Vec<_>>()
-        .join(";")
+    let mut text = Vec::new();
+    full::write_metadata(&mut text, &e.body.metadata).unwrap();
+    String::from_utf8(text).unwrap()
 }
 
 fn statement<'a>(c: &'a Change<'static>) -> &'a StatementData<'static> {

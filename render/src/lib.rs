@@ -73,7 +73,7 @@ impl Default for Style {
 
 /// The text of a statement's query: the string, or the bytes decoded with the
 /// statement's `##charset` (UTF-8 when absent or unknown). Borrowed when stored as text.
-pub fn query_text<'a>(statement: &replog::thl::event::StatementData<'a>) -> Cow<'a, str> {
+pub(crate) fn query_text<'a>(statement: &replog::thl::event::StatementData<'a>) -> Cow<'a, str> {
     if let (Some(query), None) = (statement.query, statement.query_as_bytes) {
         return Cow::Borrowed(query);
     }

@@ -7,7 +7,6 @@ mod args;
 mod commands;
 mod failure;
 mod output;
-mod render;
 mod service;
 
 use std::io::Write;

@@ -1,21 +1,16 @@
 //! `thl list` rendering of whatever decodes from a THL file: the full listing (with
 //! `-specs`, `-hex` and `-charset` variants), `-sql`, `-headers` and `-headers -json`,
-//! written to a sink. The renderers are the CLI's own modules, compiled in unchanged.
+//! written to a sink, by `replog-render`, the renderer `thl` itself links.
 #![no_main]
 
 use std::io::sink;
 
 use libfuzzer_sys::fuzz_target;
 use replog::thl::{ReadOptions, RecordKind, Records, HEADER_LEN};
-
-#[allow(dead_code)]
-#[path = "../../cli/src/render/mod.rs"]
-mod render;
-
-use render::charset::Charset;
-use render::json::JsonArray;
-use render::zone::Zone;
-use render::{full, headers, sql, Style};
+use replog_render::charset::Charset;
+use replog_render::json::JsonArray;
+use replog_render::zone::Zone;
+use replog_render::{full, headers, sql, Style};
 
 fuzz_target!(|data: &[u8]| {
     let Some((&sel, file)) = data.split_first() else {

@@ -1,12 +1,12 @@
 //! Regression (resource audit): `thl list` renders DECIMAL values with
-//! `replog::thl::render::big_decimal`, whose base conversion takes time quadratic in the
+//! `replog::thl::java_text::big_decimal`, whose base conversion takes time quadratic in the
 //! number's length. A damaged or hostile record may hold an "unscaled value" of up to a
 //! billion bytes, which would keep `thl` busy for years. Values longer than any SQL
 //! decimal (65 digits) by a wide margin are now named instead of converted.
 
 use std::time::{Duration, Instant};
 
-use replog::thl::render::{big_decimal, MAX_DECIMAL_BYTES};
+use replog::thl::java_text::{big_decimal, MAX_DECIMAL_BYTES};
 
 fn render(unscaled: &[u8], scale: i32) -> String {
     let mut s = String::new();

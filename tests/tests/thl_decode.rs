@@ -1,33 +1,25 @@
 //! Decoded event contents checked against README table 1.2 / 2 contents, the workload
-//! described in README section 1, and the `thl list` examples of spec 13.2 (values
-//! rendered as spec 6.5 says, display zone UTC, `-charset utf8`).
+//! described in README section 1, and the `thl list` examples of spec 13.2 (values and
+//! metadata rendered by `thl list`'s renderer, display zone UTC, `-charset utf8`).
 
 mod thl_common;
 
 use replog::thl::event::{Action, Change, Event, OneRowChange, RowIdKind, StatementData, Value};
-use replog::thl::render;
+use replog::thl::java_text;
+use replog_render::full;
 use thl_common::{events, render_value, seqno, DIRS};
 
 fn ts(millis: i64) -> String {
     let mut s = String::new();
-    render::timestamp(&mut s, millis, 0, 0).unwrap();
+    java_text::timestamp(&mut s, millis, 0, 0).unwrap();
     s
 }
 
 /// `k=v;k;...` as `thl list` prints METADATA.
 fn metadata(e: &Event<'_>) -> String {
-    e.body
-        .metadata
-        .iter()
-        .map(|o| {
-            if o.value.is_empty() {
-                o.name.to_string()
-            } else {
-                format!("{}={}", o.name, o.value)
-            }
-        })
-        .collect::<Vec<_>>()
-        .join(";")
+    let mut text = Vec::new();
+    full::write_metadata(&mut text, &e.body.metadata).unwrap();
+    String::from_utf8(text).unwrap()
 }
 
 fn statement<'a>(c: &'a Change<'static>) -> &'a StatementData<'static> {
@@ -138,7 +130,7 @@ fn heartbeat_of_2_2_1_as_in_spec_13_2() {
         (spec8.name, spec8.sql_type, spec8.length, !spec8.signed),
         (None, 12, 0, false)
     );
-    assert_eq!(render::sql_type_name(spec8.sql_type), Some("VARCHAR"));
+    assert_eq!(java_text::sql_type_name(spec8.sql_type), Some("VARCHAR"));
     assert_eq!(spec8.type_description, None);
     // Heartbeats keep only the first key column: KEY(1: ) = 1.
     assert_eq!(rc.key_spec.iter().map(|s| s.index).collect::<Vec<_>>(), [1]);
@@ -457,7 +449,7 @@ fn value_zoo_of_the_synthetic_log() {
         ]
     );
     assert_eq!(rc.column_spec[13].sql_type, 1111);
-    assert_eq!(render::sql_type_name(1111), Some("OTHER"));
+    assert_eq!(java_text::sql_type_name(1111), Some("OTHER"));
     let row2 = rendered(rc, 1, true);
     assert_eq!(row2[7], "0", "zero timestamp");
     assert_eq!(row2[8], "0", "zero date");

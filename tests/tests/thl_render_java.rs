@@ -1,11 +1,11 @@
-//! Differential check of `thl::render` and `JavaStr` against Java itself:
+//! Differential check of `thl::java_text` and `JavaStr` against Java itself:
 //! `thl_golden/java_text.txt` holds `Float.toString`, `Double.toString`,
 //! `BigDecimal.toString` and `Timestamp.toString` (UTC) of random and edge-case values,
 //! and `DataOutputStream.writeUTF` bytes of random strings, as produced by a JDK 25
 //! (`thl_golden/JavaText.java` made it; the spec's notes F and T and section 5.1 describe
 //! these forms).
 
-use replog::thl::{render, JavaStr};
+use replog::thl::{java_text, JavaStr};
 
 const GOLDEN: &str = include_str!("thl_golden/java_text.txt");
 
@@ -26,24 +26,24 @@ fn java_text_forms_match_the_jdk() {
         let expected = match fields.as_slice() {
             ["D", bits, text] => {
                 let x = f64::from_bits(u64::from_str_radix(bits, 16).unwrap());
-                render::java_double(&mut got, x).unwrap();
+                java_text::java_double(&mut got, x).unwrap();
                 counts[0] += 1;
                 text.to_string()
             }
             ["F", bits, text] => {
                 let x = f32::from_bits(u32::from_str_radix(bits, 16).unwrap());
-                render::java_float(&mut got, x).unwrap();
+                java_text::java_float(&mut got, x).unwrap();
                 counts[1] += 1;
                 text.to_string()
             }
             ["B", unscaled, scale, text] => {
-                render::big_decimal(&mut got, &hex_bytes(unscaled), scale.parse().unwrap())
+                java_text::big_decimal(&mut got, &hex_bytes(unscaled), scale.parse().unwrap())
                     .unwrap();
                 counts[2] += 1;
                 text.to_string()
             }
             ["T", millis, nanos, text] => {
-                render::timestamp(&mut got, millis.parse().unwrap(), nanos.parse().unwrap(), 0)
+                java_text::timestamp(&mut got, millis.parse().unwrap(), nanos.parse().unwrap(), 0)
                     .unwrap();
                 counts[3] += 1;
                 text.to_string()

@@ -5,15 +5,15 @@
 use std::io::Write;
 
 use replog::shard::{commit_seqno_sql, restart_point, Assigner, CommitSeqnoRow};
+use replog_render::instant;
+use replog_render::trepctl;
+use replog_render::zone::Zone;
 use serde_json::json;
 
 use super::assign::{assign_log, STAGE};
 use super::zone;
 use crate::args::{AssignArgs, Invocation};
 use crate::failure::Failure;
-use crate::render::javatext;
-use crate::render::trepctl;
-use crate::render::zone::Zone;
 
 /// The columns printed, in the table's order.
 const COLUMNS: &str = "task_id\tseqno\tfragno\tlast_frag\tsource_id\tepoch_number\teventid\t\
@@ -91,7 +91,7 @@ fn tasks(assigner: &Assigner) -> Vec<trepctl::Record> {
 
 /// `yyyy-MM-dd HH:mm:ss` in the display zone, as the TIMESTAMP column would show it.
 fn timestamp(ms: i64, zone: &Zone) -> String {
-    javatext::datetime(ms, 0, zone).0
+    instant::datetime(ms, 0, zone).0
 }
 
 /// One tab-separated line; NULL where the row has no value.

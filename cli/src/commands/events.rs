@@ -21,12 +21,12 @@ use replog::binlog::rows::TableMaps;
 use replog::binlog::stream::{EventSite, Stream};
 use replog::binlog::{BinlogError, Event, EventType, ParseMode, ReadOptions};
 use replog::{Error, ErrorKind, Flow};
+use replog_render::binlog_json::{self, Envelope};
+use replog_render::binlog_text;
 
 use super::{other_format, Problems};
 use crate::args::{EventsArgs, Invocation};
 use crate::failure::Failure;
-use crate::render::binlog_json::{self, Envelope};
-use crate::render::binlog_text;
 
 /// Runs `thl events`.
 pub fn run(

@@ -3,11 +3,12 @@
 use std::io::Write;
 use std::time::UNIX_EPOCH;
 
+use replog_render::instant;
+use replog_render::zone::Zone;
+
 use super::{open_log, zone};
 use crate::args::Invocation;
 use crate::failure::Failure;
-use crate::render::javatext;
-use crate::render::zone::Zone;
 
 /// Runs `thl info`.
 pub fn run(invocation: &Invocation, out: &mut impl Write) -> Result<(), Failure> {
@@ -64,7 +65,7 @@ fn file_info(log: &super::Log, name: &str, zone: &Zone) -> String {
     format!(
         "{name} ({} MB, {})",
         megabytes(meta.len()),
-        javatext::datetime(modified, 0, zone).0
+        instant::datetime(modified, 0, zone).0
     )
 }
 

@@ -15,13 +15,13 @@ use replog::thl::{Event, Record};
 use replog::txn::binlog::walk_transactions;
 use replog::txn::{OwnedTransaction, Transaction};
 use replog::Flow;
+use replog_render::charset::Charset;
+use replog_render::json::JsonArray;
+use replog_render::{full, headers, sql, Style};
 
 use super::{binlogs, open_log, other_format, zone, Log, Problems};
 use crate::args::{Format, Invocation, ListArgs};
 use crate::failure::{notice, Failure};
-use crate::render::charset::Charset;
-use crate::render::json::JsonArray;
-use crate::render::{full, headers, sql, Style};
 
 /// Shard of a filtered-range placeholder (spec 8.1).
 const UNKNOWN_SHARD: &str = "#UNKNOWN";

@@ -25,10 +25,10 @@ use replog::thl::{Event, EventRecord, LogDir, LogIndex, ReadOptions, ThlError};
 use replog::txn::thl::ThlWalk;
 use replog::txn::{Transaction, TxnError};
 use replog::{ErrorKind, Flow};
+use replog_render::zone::Zone;
 
 use crate::args::Invocation;
 use crate::failure::{error_message, notice, Failure};
-use crate::render::zone::Zone;
 use crate::service::{self, Places};
 
 /// `thl skip`: gone from Tungsten too; says what to use instead.

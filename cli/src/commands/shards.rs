@@ -3,10 +3,11 @@
 
 use std::io::Write;
 
+use replog_render::trepctl;
+
 use super::assign::{assign_log, STAGE};
 use crate::args::{AssignArgs, Invocation};
 use crate::failure::Failure;
-use crate::render::trepctl;
 
 /// Runs `thl shards`.
 pub fn run(

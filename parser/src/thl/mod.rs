@@ -21,8 +21,9 @@
 //!   [`event::ColumnVal::value`] says what a stored column value means (spec 6.5).
 //! - [`writer`] frames records and writes logs with rotation; [`Event::encode`]
 //!   reproduces the reference writer's bytes.
-//! - [`render`] holds pure text helpers for `thl list` (Java timestamp, float and
-//!   decimal text, `java.sql.Types` names).
+//! - [`java_text`] holds the text forms Java gives THL values (timestamp, float and
+//!   decimal text, `java.sql.Types` names) as pure functions; `replog-render` composes
+//!   them into `thl list`'s listings.
 //!
 //! # Example
 //!
@@ -58,10 +59,10 @@ mod dir;
 mod error;
 pub mod event;
 mod file;
+pub mod java_text;
 mod mutf8;
 mod proto;
 mod record;
-pub mod render;
 mod stream;
 pub mod writer;
 

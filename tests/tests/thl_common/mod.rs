@@ -1,9 +1,12 @@
-//! Helpers shared by the `thl_*` tests: opening fixture logs and rendering values the
-//! way spec 6.5 describes (with `-charset utf8`, display zone UTC).
+//! Helpers shared by the `thl_*` tests: opening fixture logs and rendering values with
+//! `thl list`'s own renderer (`replog-render`, with `-charset utf8`, display zone UTC).
 #![allow(dead_code)] // each test crate uses a different subset
 
-use replog::thl::event::{ColumnSpec, ColumnVal, Event, Value};
-use replog::thl::{render, LogDir, LogIndex, ReadOptions, Record, ThlFile};
+use replog::thl::event::{ColumnSpec, ColumnVal, Event};
+use replog::thl::{LogDir, LogIndex, ReadOptions, Record, ThlFile};
+use replog_render::charset::Charset;
+use replog_render::value::push_column_value;
+use replog_render::Style;
 use replog_tests::shared_fixture;
 
 /// The four fixture directories.
@@ -73,60 +76,15 @@ pub fn seqno(events: &[Event<'static>], seqno: i64) -> Vec<Event<'static>> {
         .collect()
 }
 
-/// A value as `thl list -charset utf8` prints it in UTC (spec 6.5), given its column
-/// spec type. DATETIME's trailing line break (quirk 7) is left out.
+/// A value as `thl list -charset utf8` prints it in UTC, given its column spec: the text
+/// after `COL(...) = `, from the listing's own renderer, so the expected texts the tests
+/// hold (spec 6.5 and 13.2, the fixture README) check what `thl list` prints.
 pub fn render_value(v: &ColumnVal<'_>, spec: &ColumnSpec<'_>) -> String {
-    let mut s = String::new();
-    match v.value() {
-        Value::Null => s.push_str("NULL"),
-        Value::Int(i) | Value::Bit(i) => s = i.to_string(),
-        Value::Long(l) => s = l.to_string(),
-        Value::Float(f) => render::java_float(&mut s, f).unwrap(),
-        Value::Double(d) => render::java_double(&mut s, d).unwrap(),
-        Value::Decimal { unscaled, scale } => render::big_decimal(&mut s, unscaled, scale).unwrap(),
-        Value::String(t) => s.push_str(t),
-        Value::BinaryString(b) => s = String::from_utf8_lossy(b).into_owned(),
-        Value::Blob([]) => {
-            s.push_str("com.continuent.tungsten.replicator.extractor.mysql.SerialBlob@7820")
-        }
-        Value::Blob(b) => {
-            s = String::from_utf8_lossy(&b[..b.len().min(1000)]).into_owned();
-            if b.len() > 1000 {
-                s.push_str("<...>");
-            }
-        }
-        Value::Timestamp {
-            millis,
-            extra_nanos,
-        }
-        | Value::TimeWithNanos {
-            millis,
-            extra_nanos,
-        } => render::timestamp(&mut s, millis, extra_nanos, 0).unwrap(),
-        Value::ZeroTimestamp | Value::ZeroDate => s.push('0'),
-        Value::Date { millis } => render::Civil::from_millis(millis, 0, 0)
-            .write_date(&mut s)
-            .unwrap(),
-        Value::DateTime {
-            millis,
-            extra_nanos,
-        } if spec.sql_type == 91 => {
-            let c = render::Civil::from_millis(millis, extra_nanos, 0);
-            c.write_date(&mut s).unwrap();
-            s.push(' ');
-            c.write_time(&mut s).unwrap();
-            if c.nanos > 0 {
-                s.push_str(&format!(".{:09}", c.nanos));
-            }
-        }
-        Value::DateTime {
-            millis,
-            extra_nanos,
-        } => render::timestamp(&mut s, millis, extra_nanos, 0).unwrap(),
-        Value::Time { millis } => render::Civil::from_millis(millis, 0, 0)
-            .write_time(&mut s)
-            .unwrap(),
-        other => panic!("unexpected value {other:?}"),
-    }
-    s
+    let style = Style {
+        charset: Some(Charset::UTF_8),
+        ..Style::default()
+    };
+    let mut text = String::new();
+    push_column_value(&mut text, Some(spec), Some(v), &style);
+    text
 }

@@ -2,7 +2,7 @@
 // and writeUTF bytes of random strings, one per line: `D <bits> <text>`,
 // `F <bits> <text>`, `B <unscaled hex> <scale> <text>`, `T <millis> <extra nanos> <text>`,
 // `U <modified UTF-8 hex> <UTF-8 hex>`. thl_render_java.rs checks replog's
-// `thl::render` helpers and `JavaStr` against its output (java_text.txt), made with
+// `thl::java_text` helpers and `JavaStr` against its output (java_text.txt), made with
 // JDK 25 by:
 //   javac JavaText.java && java -cp . JavaText 3 60 > java_text.txt
 import java.math.*; import java.sql.Timestamp; import java.util.*;

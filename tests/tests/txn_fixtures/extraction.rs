@@ -12,7 +12,7 @@ use std::path::Path;
 
 use replog::binlog::stream::sequence_of;
 use replog::thl::event::{Action, Change, ColumnSpec, ColumnVal, Event, Value};
-use replog::thl::render::{big_decimal, Civil};
+use replog::thl::java_text::{big_decimal, Civil};
 use replog::txn::event_id::EventId;
 use replog::txn::extract::ExtractOptions;
 use replog::txn::{OwnedTransaction, Transaction};

@@ -54,7 +54,7 @@ pub struct ColumnSpec<'a> {
     pub index: i32,
     /// Column name (set by the `colnames` filter only).
     pub name: Option<&'a str>,
-    /// A `java.sql.Types` code (see [`crate::thl::render::sql_type_name`]).
+    /// A `java.sql.Types` code (see [`crate::thl::java_text::sql_type_name`]).
     pub sql_type: i32,
     /// Stored "signed" flag (`-specs` prints its negation as `unsigned`).
     pub signed: bool,

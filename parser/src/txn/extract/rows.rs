@@ -12,7 +12,7 @@
 use crate::binlog::rows::{ColumnType, Decimal, RowImage, RowsAction, RowsEvent, TableMap, Value};
 use crate::decode::DecodeError;
 use crate::thl::event::{Action, ValueType};
-use crate::thl::render::millis_from_civil;
+use crate::thl::java_text::millis_from_civil;
 
 use super::owned::{OwnedRowChange, OwnedSpec, OwnedValue};
 

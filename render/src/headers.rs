@@ -5,13 +5,13 @@ use std::io::{self, Write};
 
 use replog::thl::RecordHeader;
 
-use super::javatext;
-use super::zone::Zone;
+use crate::instant;
+use crate::zone::Zone;
 
 /// The record's source time as Java timestamp text.
-pub fn time(header: &RecordHeader<'_>, zone: &Zone) -> String {
+pub(crate) fn time(header: &RecordHeader<'_>, zone: &Zone) -> String {
     let ms = header.source_tstamp;
-    javatext::timestamp(ms, 0, zone)
+    instant::timestamp(ms, 0, zone)
 }
 
 /// One tab-separated line; the empty comment column leaves two tabs at the end.

@@ -4,8 +4,8 @@ use std::io::{self, Write};
 
 use replog::thl::RecordHeader;
 
-use super::headers::time;
-use super::zone::Zone;
+use crate::headers::time;
+use crate::zone::Zone;
 
 /// The JSON array Tungsten prints: `[`, objects separated by `,\n`, then `\n]`.
 /// Strings are JSON-escaped (Tungsten inserts them raw, which breaks on quotes).

@@ -3,7 +3,7 @@
 use std::fmt::Write;
 
 use replog::thl::event::ColumnSpec;
-use replog::thl::render::sql_type_name;
+use replog::thl::java_text::sql_type_name;
 
 /// Appends what goes between the parentheses of `COL(...)` / `KEY(...)`.
 pub fn push_column_label(text: &mut String, spec: &ColumnSpec<'_>, specs: bool) {

@@ -1,20 +1,20 @@
 //! Text forms the Java `thl` tool prints (spec 6.5 notes T and F, 6.6, 13), as pure
-//! functions writing into any [`fmt::Write`]. The library never prints; `thl list`
-//! composes these.
+//! functions writing into any [`fmt::Write`]. The library never prints: the `replog-render`
+//! crate composes these into `thl list`'s listings.
 //!
 //! Time zones are the caller's business: every function takes the display zone's
 //! offset from UTC *at that instant*, in milliseconds (0 for Tungsten's default, UTC).
 //!
 //! ```
-//! use replog::thl::render;
+//! use replog::thl::java_text;
 //! let mut s = String::new();
-//! render::timestamp(&mut s, 1_420_849_937_000, 0, 0).unwrap();
+//! java_text::timestamp(&mut s, 1_420_849_937_000, 0, 0).unwrap();
 //! assert_eq!(s, "2015-01-10 00:32:17.0");
 //! s.clear();
-//! render::java_double(&mut s, 1.0e-5).unwrap();
+//! java_text::java_double(&mut s, 1.0e-5).unwrap();
 //! assert_eq!(s, "1.0E-5");
 //! s.clear();
-//! render::big_decimal(&mut s, &[0xCF, 0xC7], 3).unwrap(); // -12345, scale 3
+//! java_text::big_decimal(&mut s, &[0xCF, 0xC7], 3).unwrap(); // -12345, scale 3
 //! assert_eq!(s, "-12.345");
 //! ```
 

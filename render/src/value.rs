@@ -6,9 +6,10 @@
 use std::fmt::Write;
 
 use replog::thl::event::{ColumnSpec, ColumnVal, Value};
+use replog::thl::java_text;
 
-use super::javatext;
-use super::Style;
+use crate::instant;
+use crate::Style;
 
 /// `java.sql.Types.DATE`: DATETIME values in such columns print without `.F`.
 const SQL_TYPE_DATE: i32 = 91;
@@ -31,9 +32,16 @@ pub fn push_column_value(
         Value::Null => text.push_str("NULL"),
         Value::Int(n) | Value::Bit(n) => text.push_str(itoa::Buffer::new().format(n)),
         Value::Long(n) => text.push_str(itoa::Buffer::new().format(n)),
-        Value::Float(x) => javatext::push_float(text, x),
-        Value::Double(x) => javatext::push_double(text, x),
-        Value::Decimal { unscaled, scale } => javatext::push_big_decimal(text, unscaled, scale),
+        // Writing into a String cannot fail.
+        Value::Float(x) => {
+            let _ = java_text::java_float(text, x);
+        }
+        Value::Double(x) => {
+            let _ = java_text::java_double(text, x);
+        }
+        Value::Decimal { unscaled, scale } => {
+            let _ = java_text::big_decimal(text, unscaled, scale);
+        }
         Value::String(s) => text.push_str(s),
         Value::BinaryString(bytes) => push_byte_string(text, bytes, style),
         Value::Blob(bytes) => push_blob(text, bytes),
@@ -44,23 +52,23 @@ pub fn push_column_value(
         | Value::TimeWithNanos {
             millis,
             extra_nanos,
-        } => javatext::push_timestamp(text, millis, extra_nanos, zone),
+        } => instant::push_timestamp(text, millis, extra_nanos, zone),
         Value::ZeroTimestamp | Value::ZeroDate => text.push('0'),
-        Value::Date { millis } => javatext::push_date(text, millis, zone),
+        Value::Date { millis } => instant::push_date(text, millis, zone),
         Value::DateTime {
             millis,
             extra_nanos,
         } => {
             if spec.is_some_and(|s| s.sql_type == SQL_TYPE_DATE) {
-                let nanos = javatext::push_datetime(text, millis, extra_nanos, zone);
+                let nanos = instant::push_datetime(text, millis, extra_nanos, zone);
                 if nanos > 0 {
-                    javatext::push_nanos(text, nanos);
+                    let _ = write!(text, ".{nanos:09}");
                 }
             } else {
-                javatext::push_timestamp(text, millis, extra_nanos, zone)
+                instant::push_timestamp(text, millis, extra_nanos, zone)
             }
         }
-        Value::Time { millis } => javatext::push_time(text, millis, zone),
+        Value::Time { millis } => instant::push_time(text, millis, zone),
         Value::Unknown { value_type } => {
             let _ = write!(text, "<unknown value type {value_type}>");
         }
@@ -125,7 +133,7 @@ fn push_hex(text: &mut String, bytes: &[u8]) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::render::charset::Charset;
+    use crate::charset::Charset;
     use replog::thl::event::ValueType;
 
     fn column_value(

@@ -13,7 +13,7 @@ use std::io::Write as _;
 
 use replog::binlog::Event;
 
-use super::binlog_json::Envelope;
+use crate::binlog_json::Envelope;
 
 /// Appends one event's line to `out`; `scratch` is a reused buffer for the summary.
 pub fn write_event(

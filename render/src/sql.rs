@@ -5,8 +5,8 @@ use std::io::{self, Write};
 use replog::thl::event::{Change, StatementData};
 use replog::thl::Event;
 
-use super::full::{row_id_name, write_filtered_range};
-use super::query_text;
+use crate::full::{row_id_name, write_filtered_range};
+use crate::query_text;
 
 /// Writes one record as SQL.
 pub fn write_event(out: &mut impl Write, event: &Event<'_>) -> io::Result<()> {

@@ -1,15 +1,13 @@
 //! Java's text forms of instants in the display zone. The calendar arithmetic and the
-//! Java layouts are the library's (`replog::thl::render`); this adds the zone, whose
+//! Java layouts are the library's ([`replog::thl::java_text`]); this adds the zone, whose
 //! offset depends on the instant.
 //!
 //! The `push_*` forms append to a caller's buffer: a listing renders millions of values,
 //! and one reused line buffer spares an allocation per value.
 
-use std::fmt::Write;
+use replog::thl::java_text::{self, Civil};
 
-use replog::thl::render::{self, Civil};
-
-use super::zone::Zone;
+use crate::zone::Zone;
 
 /// `java.sql.Timestamp.toString`: `yyyy-mm-dd hh:mm:ss.F`.
 pub fn timestamp(ms: i64, extra_nanos: i32, zone: &Zone) -> String {
@@ -20,7 +18,7 @@ pub fn timestamp(ms: i64, extra_nanos: i32, zone: &Zone) -> String {
 
 /// Appends [`timestamp`]'s text.
 pub fn push_timestamp(text: &mut String, ms: i64, extra_nanos: i32, zone: &Zone) {
-    let _ = render::timestamp(text, ms, extra_nanos, zone.offset_ms(ms));
+    let _ = java_text::timestamp(text, ms, extra_nanos, zone.offset_ms(ms));
 }
 
 /// `yyyy-MM-dd HH:mm:ss` (DATETIME values, `info` file dates); also the nanoseconds of
@@ -48,26 +46,6 @@ pub fn push_date(text: &mut String, ms: i64, zone: &Zone) {
 /// Appends `java.sql.Time.toString`: `hh:mm:ss`.
 pub fn push_time(text: &mut String, ms: i64, zone: &Zone) {
     let _ = Civil::from_millis(ms, 0, zone.offset_ms(ms)).write_time(text);
-}
-
-/// Appends Java's `Float.toString`.
-pub fn push_float(text: &mut String, x: f32) {
-    let _ = render::java_float(text, x);
-}
-
-/// Appends Java's `Double.toString`.
-pub fn push_double(text: &mut String, x: f64) {
-    let _ = render::java_double(text, x);
-}
-
-/// Appends Java's `BigDecimal.toString`.
-pub fn push_big_decimal(text: &mut String, unscaled: &[u8], scale: i32) {
-    let _ = render::big_decimal(text, unscaled, scale);
-}
-
-/// Appends `.` and nine digits of nanoseconds (DATETIME values in DATE columns).
-pub fn push_nanos(text: &mut String, nanos: u32) {
-    let _ = write!(text, ".{nanos:09}");
 }
 
 #[cfg(test)]

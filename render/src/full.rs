@@ -7,9 +7,9 @@ use replog::thl::event::{
 };
 use replog::thl::Event;
 
-use super::specs::push_column_label;
-use super::value::push_column_value;
-use super::{javatext, query_text, Style};
+use crate::specs::push_column_label;
+use crate::value::push_column_value;
+use crate::{instant, query_text, Style};
 
 const EVENT_TYPE: &str = "com.continuent.tungsten.replicator.event.ReplDBMSEvent";
 const FILTERED_TYPE: &str = "com.continuent.tungsten.replicator.event.ReplDBMSFilteredEvent";
@@ -24,7 +24,7 @@ pub fn write_event(out: &mut impl Write, event: &Event<'_>, style: &Style) -> io
         record.seqno, record.fragno
     )?;
     let time = event.header.source_tstamp;
-    let time = javatext::timestamp(time, 0, &style.zone);
+    let time = instant::timestamp(time, 0, &style.zone);
     writeln!(out, "- TIME = {time}")?;
     writeln!(out, "- EPOCH# = {}", record.epoch)?;
     writeln!(out, "- EVENTID = {}", record.event_id.text())?;
@@ -72,7 +72,7 @@ fn write_body(out: &mut impl Write, event: &Event<'_>, style: &Style) -> io::Res
 }
 
 /// The `## Filtered events ##` block (also printed by `-sql`).
-pub fn write_filtered_range(out: &mut impl Write, event: &Event<'_>) -> io::Result<()> {
+pub(crate) fn write_filtered_range(out: &mut impl Write, event: &Event<'_>) -> io::Result<()> {
     let h = &event.header;
     writeln!(out, "## Filtered events ##")?;
     writeln!(out, "From Seqno# {} / Fragno# {}", h.seqno, h.fragno)?;
@@ -85,15 +85,16 @@ pub fn write_filtered_range(out: &mut impl Write, event: &Event<'_>) -> io::Resu
 }
 
 /// `SET <name> = <id>` names.
-pub fn row_id_name(kind: replog::thl::event::RowIdKind) -> &'static str {
+pub(crate) fn row_id_name(kind: replog::thl::event::RowIdKind) -> &'static str {
     match kind {
         replog::thl::event::RowIdKind::LastInsertId => "LAST_INSERT_ID",
         replog::thl::event::RowIdKind::InsertId => "INSERT_ID",
     }
 }
 
-/// `name=value;name;...` (a pair with an empty value is just its name).
-fn write_metadata(out: &mut impl Write, options: &[EventOption<'_>]) -> io::Result<()> {
+/// What goes between the brackets of `- METADATA = [...]`: `name=value;name;...` (a pair
+/// with an empty value is just its name).
+pub fn write_metadata(out: &mut impl Write, options: &[EventOption<'_>]) -> io::Result<()> {
     for (i, o) in options.iter().enumerate() {
         let separator = if i == 0 { "" } else { ";" };
         if o.value.is_empty() {

@@ -15,6 +15,7 @@ use std::ffi::OsString;
 use std::path::PathBuf;
 
 use clap::Parser;
+use replog::parallel::{CostModel, Policy};
 use replog::shard::HashMethod;
 
 use crate::failure::Failure;
@@ -64,6 +65,9 @@ const OPTIONS: &[(&str, Takes, bool)] = &[
     ("channels", Takes::Value, false),
     ("shard-list", Takes::Value, false),
     ("hash-method", Takes::Value, false),
+    ("policy", Takes::Value, false),
+    ("cost", Takes::Value, false),
+    ("svg", Takes::Value, false),
 ];
 
 /// What option `name` takes, or `None` when there is no such option.
@@ -154,6 +158,25 @@ const CHANNELS_OPTIONS: &[&str] = &[
     "hash-method",
     "sql",
     "timezone",
+];
+
+/// Every option `parallel` takes.
+const PARALLEL_OPTIONS: &[&str] = &[
+    "conf",
+    "service",
+    "dir",
+    "file",
+    "json",
+    "no-checksum",
+    "permissive",
+    "source-id",
+    "seqno-start",
+    "fragment-size",
+    "channels",
+    "shard-list",
+    "policy",
+    "cost",
+    "svg",
 ];
 
 /// Spellings that ask for the help text (answered by the `help` command).
@@ -311,15 +334,25 @@ pub struct LowArgs {
     /// Binary logs as THL: fragment transactions over this many bytes (0: never).
     #[arg(long = "fragment-size")]
     pub fragment_size: Option<u64>,
-    /// `shards`, `channels`: the number of parallel-apply channels.
-    #[arg(long)]
-    pub channels: Option<u32>,
+    /// `shards`, `channels`: the number of parallel-apply channels; `parallel`: the
+    /// counts to simulate, comma-separated.
+    #[arg(long, value_delimiter = ',')]
+    pub channels: Vec<u32>,
     /// `shards`, `channels`: a Tungsten `shard.list` file.
     #[arg(long = "shard-list")]
     pub shard_list: Option<PathBuf>,
     /// `shards`, `channels`: `string-hash` or `round-robin` (overrides `shard.list`).
     #[arg(long = "hash-method")]
     pub hash_method: Option<String>,
+    /// `parallel`: the policies to simulate, comma-separated.
+    #[arg(long)]
+    pub policy: Option<String>,
+    /// `parallel`: the cost model (`unit`, `rows`, `bytes`, optionally `:K`).
+    #[arg(long)]
+    pub cost: Option<String>,
+    /// `parallel`: write the speed-up plot to this SVG file.
+    #[arg(long)]
+    pub svg: Option<PathBuf>,
     /// The command word(s); the last one counts.
     pub words: Vec<String>,
 }
@@ -470,6 +503,27 @@ pub struct AssignArgs {
     pub tagging: Tagging,
 }
 
+/// Everything `parallel` needs.
+#[derive(Debug, Clone)]
+pub struct ParallelArgs {
+    /// Worker counts to simulate.
+    pub channels: Vec<u32>,
+    /// Policies, in report order.
+    pub policies: Vec<Policy>,
+    /// `-cost`.
+    pub cost: CostModel,
+    /// `-shard-list`.
+    pub shard_list: Option<PathBuf>,
+    /// `-json`.
+    pub json: bool,
+    /// `-svg`.
+    pub svg: Option<PathBuf>,
+    /// Binary logs to analyse, extracted on the fly (empty: the THL).
+    pub binlogs: Vec<String>,
+    /// How those binary logs are tagged.
+    pub tagging: Tagging,
+}
+
 /// A resolved command (stage 2).
 #[derive(Debug, Clone)]
 pub enum Command {
@@ -495,6 +549,8 @@ pub enum Command {
     Shards(AssignArgs),
     /// `thl channels`: per-channel positions and restart rows.
     Channels(AssignArgs),
+    /// `thl parallel`: simulated parallel apply, per policy and channel count.
+    Parallel(ParallelArgs),
 }
 
 /// A command with the options every log-reading command shares.
@@ -530,6 +586,7 @@ impl LowArgs {
         let events = self.words.iter().any(|w| w == "events");
         let extract = self.words.iter().any(|w| w == "extract");
         let stats = self.words.iter().any(|w| w == "stats");
+        let parallel = self.words.iter().any(|w| w == "parallel");
         // A `-file` that is no THL file name but exists (a binlog, a directory of them,
         // an index file) is read as binary logs; other names get Tungsten's message.
         let binlogs = self.file.first().is_some_and(|f| {
@@ -553,6 +610,7 @@ impl LowArgs {
                 tagging: self.tagging(),
                 json: self.json,
             }),
+            _ if parallel => Command::Parallel(self.parallel_args()?),
             _ if list_binlogs => self.list_args(self.files_after("list"))?,
             _ if assign_binlogs.is_some() => {
                 let word = assign_binlogs.as_deref().unwrap_or_default();
@@ -616,6 +674,9 @@ impl LowArgs {
         }
         if self.words.iter().any(|w| w == "stats") {
             return only(STATS_OPTIONS);
+        }
+        if self.words.iter().any(|w| w == "parallel") {
+            return only(PARALLEL_OPTIONS);
         }
         if list_binlogs {
             return match self.given().find(|o| {
@@ -683,9 +744,12 @@ impl LowArgs {
             ("source-id", self.source_id.is_some()),
             ("seqno-start", self.seqno_start.is_some()),
             ("fragment-size", self.fragment_size.is_some()),
-            ("channels", self.channels.is_some()),
+            ("channels", !self.channels.is_empty()),
             ("shard-list", self.shard_list.is_some()),
             ("hash-method", self.hash_method.is_some()),
+            ("policy", self.policy.is_some()),
+            ("cost", self.cost.is_some()),
+            ("svg", self.svg.is_some()),
         ];
         present
             .into_iter()
@@ -754,11 +818,19 @@ impl LowArgs {
     /// `shards` / `channels` options: `-channels` is required, `-hash-method` must name
     /// a method, `-sql` and `-json` exclude each other.
     fn assign_args(&self, command: &str, binlogs: Vec<String>) -> Result<AssignArgs, Failure> {
-        let channels = self.channels.ok_or_else(|| {
-            Failure::usage(format!(
-                "{command} needs -channels N (the number of parallel-apply channels)"
-            ))
-        })?;
+        let channels = match self.channels[..] {
+            [n] => n,
+            [] => {
+                return Err(Failure::usage(format!(
+                    "{command} needs -channels N (the number of parallel-apply channels)"
+                )))
+            }
+            _ => {
+                return Err(Failure::usage(format!(
+                    "{command} takes one channel count, not a list"
+                )))
+            }
+        };
         let hash_method = match &self.hash_method {
             None => None,
             Some(name) => Some(HashMethod::from_name(name).ok_or_else(|| {
@@ -778,6 +850,55 @@ impl LowArgs {
             json: self.json,
             sql: self.sql,
             binlogs,
+            tagging: self.tagging(),
+        })
+    }
+
+    /// `parallel` options: channel counts (default 1,2,4,8,16,32; each at least 1),
+    /// policy names, cost model.
+    fn parallel_args(&self) -> Result<ParallelArgs, Failure> {
+        let channels = if self.channels.is_empty() {
+            vec![1, 2, 4, 8, 16, 32]
+        } else {
+            self.channels.clone()
+        };
+        if channels.contains(&0) {
+            return Err(Failure::usage(
+                "-channels 0: a channel count must be at least 1 (1 is serial apply)",
+            ));
+        }
+        let policies = match &self.policy {
+            None => Policy::ALL.to_vec(),
+            Some(names) => names
+                .split(',')
+                .map(|name| {
+                    Policy::from_name(name).ok_or_else(|| {
+                        let known: Vec<&str> = Policy::ALL.iter().map(|p| p.name()).collect();
+                        Failure::usage(format!(
+                            "-policy: unknown policy '{name}' (known: {})",
+                            known.join(", ")
+                        ))
+                    })
+                })
+                .collect::<Result<_, _>>()?,
+        };
+        let cost = match &self.cost {
+            None => CostModel::default(),
+            Some(text) => CostModel::parse(text).ok_or_else(|| {
+                Failure::usage(format!(
+                    "-cost must be unit, rows or bytes (optionally rows:K, bytes:K), found \
+                     '{text}'"
+                ))
+            })?,
+        };
+        Ok(ParallelArgs {
+            channels,
+            policies,
+            cost,
+            shard_list: self.shard_list.clone(),
+            json: self.json,
+            svg: self.svg.clone(),
+            binlogs: self.files_after("parallel"),
             tagging: self.tagging(),
         })
     }
@@ -1037,5 +1158,53 @@ mod tests {
         assert!(parse(&["shards", "-channels", "-1"])
             .unwrap_err()
             .contains("-1"));
+    }
+
+    #[test]
+    fn parallel_options() {
+        let Command::Parallel(args) = parse(&[
+            "parallel",
+            "-channels",
+            "1,2,8",
+            "-policy",
+            "serial,mysql-lc",
+            "-cost",
+            "rows:50",
+        ])
+        .unwrap()
+        .command
+        else {
+            panic!("not parallel")
+        };
+        assert_eq!(args.channels, [1, 2, 8]);
+        assert_eq!(
+            args.policies,
+            [Policy::Serial, Policy::MysqlClock { preserve: false }]
+        );
+        assert_eq!(args.cost, CostModel::Rows { per: 50 });
+        assert!(args.binlogs.is_empty());
+        let Command::Parallel(args) = parse(&["parallel"]).unwrap().command else {
+            panic!("not parallel")
+        };
+        assert_eq!(args.channels, [1, 2, 4, 8, 16, 32]);
+        assert_eq!(args.policies.len(), Policy::ALL.len());
+        assert_eq!(args.cost, CostModel::default());
+        assert!(parse(&["parallel", "-channels", "0,2"])
+            .unwrap_err()
+            .contains("at least 1"));
+        assert!(parse(&["parallel", "-policy", "fastest"])
+            .unwrap_err()
+            .contains("unknown policy 'fastest'"));
+        assert!(parse(&["parallel", "-cost", "time"])
+            .unwrap_err()
+            .contains("-cost"));
+        assert_eq!(
+            parse(&["parallel", "-low", "3"]).unwrap_err(),
+            "Unrecognized option: -low"
+        );
+        assert_eq!(
+            parse(&["shards", "-channels", "2,4"]).unwrap_err(),
+            "shards takes one channel count, not a list"
+        );
     }
 }

@@ -45,6 +45,7 @@ fn run(out: &mut Out) -> Result<(), Failure> {
         Command::Stats(ref stats) => commands::stats::run(&invocation, stats, out),
         Command::Shards(ref assign) => commands::shards::run(&invocation, assign, out),
         Command::Channels(ref assign) => commands::channels::run(&invocation, assign, out),
+        Command::Parallel(ref parallel) => commands::parallel::run(&invocation, parallel, out),
     }
 }
 

@@ -5,6 +5,7 @@
 //!   [`input::sniff`] tells which format its first bytes announce.
 //! - [`binlog`] frames and decodes binary-log events; [`thl`] reads and writes THL.
 //! - [`shard`] assigns transactions to parallel-apply channels as Tungsten does.
+//! - [`parallel`] simulates parallel appliers over a log and reports how parallel it is.
 //!
 //! # Policy
 //! No input may panic. Every failure is an [`error::Error`] naming the input, the absolute
@@ -20,6 +21,7 @@ pub mod error;
 mod flow;
 pub mod input;
 pub mod json;
+pub mod parallel;
 pub mod shard;
 pub mod thl;
 pub mod txn;

@@ -67,7 +67,7 @@ pub fn assign_log(
 }
 
 /// Tungsten's message for a missing file, with the reason.
-fn read_shard_list(path: &Path) -> Result<ShardList, Failure> {
+pub fn read_shard_list(path: &Path) -> Result<ShardList, Failure> {
     let bytes = std::fs::read(path).map_err(|e| {
         Failure::Fatal(format!(
             "Shard map file missing or unreadable: {}: {e}",

@@ -59,6 +59,17 @@ Options added by replog:
                                   - The same on binary logs, extracted on the fly
   stats [-json]                   - Transactions by shard, table and size; the largest
                                     and the longest
+  parallel [-channels 1,2,4,8,16] - Simulated parallel apply: makespan, speed-up,
+                                    critical path, barriers per policy and N
+       [-policy P[,P...]]           serial, tungsten-hash, tungsten-rr,
+                                    tungsten-shardset, mysql-db, mysql-lc,
+                                    mysql-lc-ordered, mysql-writeset,
+                                    mysql-writeset-ordered, mariadb-conservative,
+                                    mariadb-optimistic, row-dag, db-dag (default all)
+       [-cost unit|rows|bytes]      Cost model (default bytes: 1 + bytes/1000)
+       [-shard-list <file>]         Tungsten pins and critical shards
+       [-json] [-svg <file>]        JSON; speed-up plot as SVG
+       [-file F...]                 The same on binary logs, extracted on the fly
 ";
 
 /// Writes the help text.

@@ -11,6 +11,7 @@ pub mod index;
 pub mod info;
 pub mod list;
 mod other_format;
+pub mod parallel;
 pub mod purge;
 pub mod shards;
 pub mod stats;

@@ -128,7 +128,7 @@ fn ranked_row(r: &Ranked) -> [String; 6] {
 }
 
 /// Columns padded to their widest cell, two spaces apart, indented by two.
-fn table<const N: usize>(
+pub(super) fn table<const N: usize>(
     out: &mut impl Write,
     heads: [&str; N],
     rows: &[[String; N]],

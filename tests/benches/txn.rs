@@ -13,6 +13,9 @@
 //! `thl extract` wrote (when `java` and `../shared/tools/ref-thl` are there), beside
 //! replog's `thl list` of that THL. Ratios are printed at the end. No peer extracts
 //! binlogs to THL offline (Tungsten's extractor needs a running replicator).
+//! (d) parallel apply: `thl parallel` (every policy) over the binlog, and, on the THL
+//! log `make-big-thl` writes (many small transactions, when present), the shard
+//! assignment alone (`thl shards`) and `thl parallel`, in transactions per second.
 
 mod common;
 
@@ -22,8 +25,10 @@ use std::process::Command;
 use common::{mib, run_sampled, which, Table};
 use replog::binlog::stream::Stream;
 use replog::input::OpenOptions;
+use replog::thl::{LogDir, ReadOptions};
 use replog::txn::binlog::walk_transactions;
 use replog::txn::extract::ExtractOptions;
+use replog::txn::thl::ThlWalk;
 use replog::{Error, Flow};
 
 fn main() {
@@ -96,6 +101,9 @@ fn main() {
     } else {
         println!("reference Java thl not available: (c) has no Java row");
     }
+    table.run_command("(d) thl parallel -channels 1,2,4,8,16 -file", reps, || {
+        on_binlog(&["parallel", "-channels", "1,2,4,8,16"])
+    });
     let mariadb_binlog = which("mariadb-binlog").or_else(|| which("mysqlbinlog"));
     if let Some(tool) = &mariadb_binlog {
         table.run_command("(c) mariadb-binlog -v (binlog)", reps, || {
@@ -105,6 +113,7 @@ fn main() {
         });
     }
     table.print();
+    parallel_on_thl(&root, &thl, reps);
 
     println!();
     println!("ratios (wall-clock, CPU):");
@@ -147,6 +156,53 @@ fn main() {
             mib(big.file_kib)
         );
     }
+}
+
+/// (d) on the THL log of `make-big-thl`: assignment and simulation per transaction.
+fn parallel_on_thl(root: &Path, thl: &Path, reps: usize) {
+    let dir = root.join("bench-data/thl");
+    let Ok(log) = LogDir::open(&dir) else {
+        println!("\n{} not found (cargo run --release -p replog-tests --example make-big-thl): no (d) THL rows", dir.display());
+        return;
+    };
+    let mut bytes = 0u64;
+    let mut transactions = 0u64;
+    let names: Vec<String> = log.file_names().to_vec();
+    for name in &names {
+        bytes += std::fs::metadata(log.file_path(name)).unwrap().len();
+    }
+    let walk = ThlWalk {
+        read: ReadOptions::tungsten(),
+        permissive: false,
+    };
+    walk.walk(
+        &log,
+        names.iter().map(String::as_str),
+        &mut |_| -> Result<Flow, Error> {
+            transactions += 1;
+            Ok(Flow::Continue)
+        },
+        &mut |e| panic!("{e}"),
+    )
+    .unwrap();
+    println!(
+        "\nTHL log {}: {transactions} transactions, {:.1} MB",
+        dir.display(),
+        bytes as f64 / 1e6
+    );
+    let mut table = Table::new(bytes as f64 / 1e6).with_rate(transactions, "txns");
+    let on_thl = |args: &[&str]| {
+        let mut cmd = Command::new(thl);
+        cmd.arg("-dir").arg(&dir).args(args);
+        cmd
+    };
+    table.run_command("(d) thl shards -channels 8 (THL)", reps, || {
+        on_thl(&["shards", "-channels", "8"])
+    });
+    table.run_command("(d) thl parallel -channels 1,2,4,8,16 (THL)", reps, || {
+        on_thl(&["parallel", "-channels", "1,2,4,8,16"])
+    });
+    table.print();
 }
 
 /// Extracts `files` with the library; (transactions, fragment records).

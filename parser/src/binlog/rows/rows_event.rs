@@ -352,7 +352,7 @@ impl<'a> RowsEvent<'a> {
 
     /// Appends every row as JSON: `[{"before":[…],"after":[…]},…]` (only the images the
     /// action has), one entry per column present in each image, values rendered by
-    /// [`Value::write_json`].
+    /// [`Value::write_json`](super::Value::write_json).
     pub fn write_rows_json(
         &self,
         map: &TableMap<'_>,

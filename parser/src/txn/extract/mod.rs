@@ -9,12 +9,13 @@
 //!   it ends at `XID`, `COMMIT`, `ROLLBACK` (metadata `rollback`) or `XA_PREPARE`.
 //!   Outside a transaction every statement stands alone (as does a rows event flagged
 //!   as its statement's last, which early 5.1 servers logged without BEGIN), and DDL
-//!   (CREATE, DROP, ALTER, RENAME, TRUNCATE) always commits. An empty commit (an XID with nothing before it)
-//!   produces nothing.
+//!   (CREATE, DROP, ALTER, RENAME, TRUNCATE) always commits. An empty commit (an XID
+//!   with nothing before it) produces nothing.
 //! - Statements keep their bytes (LOAD DATA its text, as the reference does), default
 //!   schema (written only when it changes inside a transaction), time and session
-//!   options; rows events become row changes ([`rows`]); INTVAR becomes a row id, RAND and user variables `SET` statements;
-//!   LOAD DATA blocks become file fragments and the statement a file query.
+//!   options; rows events become row changes with the §6.7 types; INTVAR becomes a row
+//!   id, RAND and user variables `SET` statements; LOAD DATA blocks become file
+//!   fragments and the statement a file query.
 //! - A transaction larger than [`ExtractOptions::fragment_size`] (bytes of rows events
 //!   and statements) is cut into fragments; later fragments keep the shard of the first.
 //! - Tags: seqno (dense, from [`ExtractOptions::first_seqno`]), epoch, eventId (the

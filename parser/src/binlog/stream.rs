@@ -67,7 +67,8 @@ pub struct StreamEnd {
     /// The last file's format description had the in-use flag set: the server was still
     /// writing it (or crashed), so an unfinished last transaction is expected.
     pub last_file_in_use: bool,
-    /// The last file ended with a ROTATE or STOP, as a closed log does.
+    /// The last file ended with a ROTATE or STOP, as a closed log does (one that does
+    /// not is reported: [`BinlogError::Unclosed`]).
     pub last_file_closed: bool,
     /// The visitor asked to stop before the end.
     pub stopped: bool,
@@ -274,6 +275,11 @@ struct FileEnd {
     stopped: bool,
     /// Offset and target of the file's closing ROTATE.
     rotate_to: Option<(u64, String)>,
+    /// Offset and type of the last event framed, when the file's last item was one
+    /// (not an error): the file was read to its end.
+    last_event: Option<(u64, EventType)>,
+    /// A format description was read (v4 log): the in-use flag is known.
+    described: bool,
 }
 
 impl<E: From<Error>> Walk<'_, '_, E> {
@@ -321,6 +327,7 @@ impl<E: From<Error>> Walk<'_, '_, E> {
             let raw = match item {
                 Ok(raw) => raw,
                 Err(e) => {
+                    end.last_event = None;
                     self.problem(e)?;
                     continue;
                 }
@@ -331,9 +338,11 @@ impl<E: From<Error>> Walk<'_, '_, E> {
             }
             end.closed = matches!(raw.event_type, EventType::ROTATE | EventType::STOP);
             end.rotate_to = None;
+            end.last_event = Some((raw.offset, raw.event_type));
             let is_fde = raw.event_type == EventType::FORMAT_DESCRIPTION;
             if is_fde {
                 end.in_use = raw.header.flags & FLAG_BINLOG_IN_USE != 0;
+                end.described = true;
             }
             let ctx = frames.context();
             if raw.offset < start && !is_fde {
@@ -393,7 +402,25 @@ impl<E: From<Error>> Walk<'_, '_, E> {
                 _ => {}
             }
         }
+        self.check_closed(name, bytes.bytes().len() as u64, &end)?;
         Ok(end)
+    }
+
+    /// A file read to its end without a problem there must end as a server leaves a
+    /// log it closed, with ROTATE or STOP: a closed one (in-use flag clear) that does
+    /// not was cut at an event boundary, which framing alone cannot see. One still in
+    /// use is not reported: the server may be writing it.
+    fn check_closed(&mut self, name: &str, len: u64, end: &FileEnd) -> Result<(), E> {
+        match end.last_event {
+            Some(last_event) if end.described && !end.in_use && !end.closed => {
+                self.problem(Error::new(
+                    name,
+                    len,
+                    ErrorKind::Binlog(BinlogError::Unclosed { last_event }),
+                ))
+            }
+            _ => Ok(()),
+        }
     }
 
     /// The events packed in one `TRANSACTION_PAYLOAD_EVENT`.

@@ -604,6 +604,87 @@ fn binlog_in_use_flag_with_a_partial_tail() {
     assert_binlog_row(&row, at, &msg, evs.len() - 1, &[], evs.len() - 1);
 }
 
+/// rpl_atomic_ddl_rollback_full.000001 (MySQL 5.7.22, CRC32, closed: 11 events ending
+/// with STOP).
+fn closed_crc32_log() -> Vec<u8> {
+    std::fs::read(shared_fixture("binlog/rpl_atomic_ddl_rollback_full.000001")).unwrap()
+}
+
+#[test]
+fn binlog_first_event_type_flipped_is_not_a_format_description() {
+    replog_tests::require_corpus!();
+    let mut log = closed_crc32_log();
+    log[8] ^= 0x04; // FORMAT_DESCRIPTION (15) becomes DELETE_FILE (11)
+    let msg = "first event: expected FORMAT_DESCRIPTION_EVENT (type 15; START_EVENT_V3 in a \
+               v1/v3 log), found DELETE_FILE_EVENT (type 11)";
+    // Permissive: the body still reads as a format description, whose CRC32 layout
+    // reads the other 10 events with their checksums verified.
+    assert_binlog_row(&events_both(&log, &[]), 4, msg, 0, &[], 10);
+}
+
+#[test]
+fn binlog_server_version_flipped_to_one_without_checksums() {
+    replog_tests::require_corpus!();
+    let mut log = closed_crc32_log();
+    log[25] ^= 0x08; // "5.7.22-debug-log" becomes "=.7.22-debug-log"
+    let (first_after_fde, _, _) = events(&log)[1];
+    let msg = format!(
+        "format description: expected checksum algorithm 1 (CRC32), since the event at byte \
+         {first_after_fde} ends with the CRC32 of its bytes; found server version \
+         \"=.7.22-debug-log\", which predates checksums (the format description is damaged)"
+    );
+    assert_binlog_row(&events_both(&log, &[]), 4, &msg, 1, &[], 11);
+}
+
+#[test]
+fn binlog_checksum_algorithm_flipped_to_none() {
+    replog_tests::require_corpus!();
+    let mut log = closed_crc32_log();
+    let (first_after_fde, _, _) = events(&log)[1];
+    log[first_after_fde - 5] ^= 0x01; // algorithm 1 (CRC32) becomes 0 (NONE)
+    let msg = format!(
+        "format description: expected checksum algorithm 1 (CRC32), since the event at byte \
+         {first_after_fde} ends with the CRC32 of its bytes; found algorithm 0 (the format \
+         description is damaged)"
+    );
+    assert_binlog_row(&events_both(&log, &[]), 4, &msg, 1, &[], 11);
+}
+
+#[test]
+fn binlog_closed_log_cut_at_an_event_boundary_or_after_the_magic() {
+    replog_tests::require_corpus!();
+    let log = closed_crc32_log();
+    let evs = events(&log);
+    for n in 1..evs.len() {
+        let (end, _, _) = evs[n];
+        let (last, last_type, _) = evs[n - 1];
+        let name = replog::binlog::EventType(last_type).to_string();
+        let msg = format!(
+            "truncated log: expected a ROTATE or STOP event at the end of a closed log (in-use \
+             flag clear), found the end of the file after the {name} at byte {last}"
+        );
+        assert_binlog_row(&events_both(&log[..end], &[]), end, &msg, n, &[], n);
+    }
+    assert_binlog_row(
+        &events_both(&log[..4], &[]),
+        4,
+        &truncated(19, 0),
+        0,
+        &[],
+        0,
+    );
+    // A log still in use (the server may be writing it) cut at a boundary is read
+    // without a word.
+    let mut in_use = log.clone();
+    in_use[4 + 17] |= 1;
+    let (_, strict, permissive) = events_both(&in_use[..evs[5].0], &[]);
+    assert_eq!(
+        (strict.code, strict.stderr.as_str(), strict.lines()),
+        (0, "", 5)
+    );
+    assert_eq!((permissive.code, permissive.lines()), (0, 5));
+}
+
 #[test]
 fn binlog_directory_missing_and_unreadable_inputs() {
     let dir = tempfile::tempdir().unwrap();

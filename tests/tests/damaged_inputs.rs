@@ -686,6 +686,38 @@ fn binlog_closed_log_cut_at_an_event_boundary_or_after_the_magic() {
 }
 
 #[test]
+fn binlog_gz_cut_short_lists_the_events_before_the_cut() {
+    let log = mariadb_log();
+    let packed = gzip(&log);
+    let cut = &packed[..packed.len() / 2];
+    // What the cut stream still inflates to (as zcat prints it before its error).
+    let mut prefix = Vec::new();
+    let _ = std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(cut), &mut prefix);
+    assert!(prefix.len() < log.len() && log.starts_with(&prefix));
+    let whole_events = events(&log)
+        .iter()
+        .filter(|(at, _, size)| at + size <= prefix.len())
+        .count();
+    assert!(whole_events > 1, "{whole_events}");
+    let (_dir, path) = temp_file("damaged-bin.000001.gz", cut);
+    let msg = format!(
+        "{path}: at byte {}: gzip stream is damaged: incomplete deflate stream",
+        prefix.len()
+    );
+    let strict = thl(&["events", "-file", &path]);
+    assert_eq!(strict.code, 1);
+    assert_eq!(strict.lines(), whole_events);
+    assert_eq!(strict.stderr, format!("Fatal error: {msg}\n"));
+    let permissive = thl(&["events", "-permissive", "-file", &path]);
+    assert_eq!(permissive.code, 1);
+    assert_eq!(permissive.stdout, strict.stdout);
+    assert_eq!(
+        permissive.stderr,
+        format!("WARN {msg}\nERROR 1 problem reported (-permissive)\n")
+    );
+}
+
+#[test]
 fn binlog_directory_missing_and_unreadable_inputs() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path().to_str().unwrap();

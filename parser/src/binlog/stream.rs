@@ -125,7 +125,7 @@ impl Stream {
         let open_options = self.open;
         self.walk_opened(
             files,
-            &mut |name: &String| open(name, open_options).map(Opened::Owned),
+            &mut |name: &String| open(name, open_options).map(|(b, d)| Opened::Owned(b, d)),
             visit,
             report,
         )
@@ -196,11 +196,15 @@ impl Stream {
                     continue;
                 }
             };
-            let bytes = match &bytes {
-                Opened::Owned(b) => b,
-                Opened::Borrowed(b) => *b,
+            let owned;
+            let (bytes, gzip_damage) = match bytes {
+                Opened::Owned(b, damage) => {
+                    owned = b;
+                    (&owned, damage)
+                }
+                Opened::Borrowed(b) => (b, None),
             };
-            let file_end = walk.file(bytes, index, (start, stop))?;
+            let file_end = walk.file(bytes, index, (start, stop), gzip_damage)?;
             end = StreamEnd {
                 last_file_in_use: file_end.in_use,
                 last_file_closed: file_end.closed,
@@ -244,9 +248,10 @@ impl<'a> From<&'a [LogBytes]> for Inputs<'a> {
     }
 }
 
-/// A log opened by the walk, or given to it opened.
+/// A log opened by the walk (with the damage of a `.gz` file whose stream is cut or
+/// corrupt, see [`LogBytes::open_salvaging`]), or given to it opened.
 enum Opened<'i> {
-    Owned(LogBytes),
+    Owned(LogBytes, Option<Error>),
     Borrowed(&'i LogBytes),
 }
 
@@ -306,18 +311,22 @@ impl<E: From<Error>> Walk<'_, '_, E> {
         )
     }
 
+    /// Walks one file. `gzip_damage` is the damage of a `.gz` file whose stream does
+    /// not inflate to its end: its bytes end where the damage starts, so the event
+    /// they end inside of is reported as that damage, after the events before it.
     fn file(
         &mut self,
         bytes: &LogBytes,
         file_index: usize,
         (start, stop): (u64, Option<u64>),
+        mut gzip_damage: Option<Error>,
     ) -> Result<FileEnd, E> {
         let name = bytes.name();
         let log_name = log_name(name);
         let mut frames = match Frames::new(name, bytes.bytes(), self.stream.read) {
             Ok(f) => f,
             Err(e) => {
-                self.problem(e)?;
+                self.problem(gzip_damage.unwrap_or(e))?;
                 return Ok(FileEnd::default());
             }
         };
@@ -328,6 +337,11 @@ impl<E: From<Error>> Walk<'_, '_, E> {
                 Ok(raw) => raw,
                 Err(e) => {
                     end.last_event = None;
+                    let cut = matches!(e.kind, ErrorKind::Binlog(BinlogError::Truncated { .. }));
+                    if let (true, Some(damage)) = (cut, gzip_damage.take()) {
+                        self.problem(damage)?;
+                        return Ok(end);
+                    }
                     self.problem(e)?;
                     continue;
                 }
@@ -402,7 +416,10 @@ impl<E: From<Error>> Walk<'_, '_, E> {
                 _ => {}
             }
         }
-        self.check_closed(name, bytes.bytes().len() as u64, &end)?;
+        match gzip_damage {
+            Some(damage) => self.problem(damage)?,
+            None => self.check_closed(name, bytes.bytes().len() as u64, &end)?,
+        }
         Ok(end)
     }
 
@@ -501,11 +518,13 @@ fn remember_maps<'a>(raw: &RawEvent<'a>, ctx: &FormatContext, maps: &mut TableMa
     }
 }
 
-fn open(name: &str, options: OpenOptions) -> Result<LogBytes, Error> {
+/// Opens one input; a damaged `.gz` file comes with the bytes inflated before its
+/// damage, and the damage to report after their events.
+fn open(name: &str, options: OpenOptions) -> Result<(LogBytes, Option<Error>), Error> {
     if name == "-" {
-        LogBytes::from_reader_with("<stdin>", std::io::stdin().lock(), options)
+        LogBytes::from_reader_with("<stdin>", std::io::stdin().lock(), options).map(|b| (b, None))
     } else {
-        LogBytes::open_with(Path::new(name), options)
+        LogBytes::open_salvaging(Path::new(name), options)
     }
 }
 

@@ -1152,7 +1152,7 @@ fn sweep_binlog(copies: &[Damaged], path: &Path, detectable: &dyn Fn(&Damaged) -
     for copy in copies {
         std::fs::write(path, &copy.bytes).unwrap();
         let no_crc = copy.what.contains("flipped");
-        let mut commands = vec![
+        let mut commands = [
             vec!["events", "-file", p],
             vec!["events", "-json", "-permissive", "-file", p],
         ];

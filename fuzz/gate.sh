@@ -4,8 +4,10 @@
 # timeout (a hang) or out-of-memory (a blow-up) fails the gate; the input that caused it
 # is left in fuzz/artifacts/<target>/.
 #
-# Needs the nightly toolchain; installs cargo-fuzz when it is missing. Skips (status 0,
-# with a notice) when no nightly toolchain is installed.
+# Needs the nightly toolchain; installs cargo-fuzz when it is missing. Outside CI it
+# skips (status 0, with a notice) when no nightly toolchain is installed; with CI=true
+# (as .ci/run sets it) that is a failure, as is any target of fuzz_targets/ that
+# `cargo fuzz list` does not name: a gate that runs nothing must not pass.
 #
 #   fuzz/gate.sh                      all targets, 30 s each
 #   FUZZ_SECONDS=600 fuzz/gate.sh binlog_file thl_file
@@ -14,7 +16,16 @@ fuzz_dir="$(cd "$(dirname "$0")" && pwd)"
 cd "$fuzz_dir"
 seconds="${FUZZ_SECONDS:-30}"
 
+in_ci=false
+if [ "${CI:-}" = "true" ]; then
+    in_ci=true
+fi
+
 if ! rustup toolchain list 2>/dev/null | grep -q '^nightly'; then
+    if $in_ci; then
+        echo "fuzz gate: FAILED: no nightly toolchain (CI=true requires the gate to run)" >&2
+        exit 1
+    fi
     echo "fuzz gate: no nightly toolchain, skipped"
     exit 0
 fi
@@ -43,6 +54,13 @@ if [ "$#" -gt 0 ]; then
     targets=("$@")
 else
     mapfile -t targets < <(cargo +nightly fuzz list)
+    # Every file of fuzz_targets/ must be a target cargo-fuzz knows: one left out of
+    # Cargo.toml would otherwise never run, and an empty list would pass.
+    declared=$(find fuzz_targets -maxdepth 1 -name '*.rs' | wc -l)
+    if [ "${#targets[@]}" -lt "$declared" ] || [ "${#targets[@]}" -eq 0 ]; then
+        echo "fuzz gate: FAILED: cargo fuzz list names ${#targets[@]} targets, fuzz_targets/ holds $declared" >&2
+        exit 1
+    fi
 fi
 
 ./seed.sh

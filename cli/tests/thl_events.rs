@@ -666,9 +666,9 @@ fn pre_ga_permuted_files_get_their_real_types() {
 #[test]
 fn every_corpus_file_reads_with_its_documented_event_count() {
     replog_tests::require_corpus!();
-    // (file, bytes, top-level events) from the corpus README; damaged files below.
+    // (file, bytes, top-level events) from the corpus README; damaged files (and
+    // binlog_savepoint.000001, cut after its last transaction) have tests of their own.
     for (name, bytes, n) in [
-        ("binlog_savepoint.000001", 1014, 12),
         ("binlog_transaction_previous_GTID_no_tag.000001", 241, 3),
         ("binlog_transaction_with_GTID.000001", 789, 11),
         ("bug11747887-bin.000003", 729, 9),
@@ -708,6 +708,31 @@ fn every_corpus_file_reads_with_its_documented_event_count() {
         let text = thl(&["events", "-file", &file]).ok();
         assert_eq!(text.lines().count(), n, "{name}");
     }
+}
+
+/// Corpus README: binlog_savepoint.000001 has its in-use flag clear (the server closed
+/// it) and ends with an XID, "No STOP or ROTATE at the end": a closed log cut at an
+/// event boundary. Its 12 events are listed, then the cut is reported at the file's end.
+#[test]
+fn closed_log_without_rotate_or_stop_is_reported_as_cut() {
+    replog_tests::require_corpus!();
+    let file = corpus("binlog_savepoint.000001");
+    let message = format!(
+        "{file}: at byte 1014: truncated log: expected a ROTATE or STOP event at the end of a \
+         closed log (in-use flag clear), found the end of the file after the XID_EVENT at byte \
+         987"
+    );
+    let strict = thl(&["events", "-file", &file]);
+    assert_eq!(strict.code, 1);
+    assert_eq!(strict.stdout.lines().count(), 12);
+    assert_eq!(strict.stderr, format!("Fatal error: {message}\n"));
+    let permissive = thl(&["events", "-permissive", "-file", &file]);
+    assert_eq!(permissive.code, 1);
+    assert_eq!(permissive.stdout, strict.stdout);
+    assert_eq!(
+        permissive.stderr,
+        format!("WARN {message}\nERROR 1 problem reported (-permissive)\n")
+    );
 }
 
 #[test]

@@ -200,25 +200,72 @@ impl LogBytes {
         })
     }
 
+    /// [`LogBytes::open_with`] for readers that can use what a damaged `.gz` file
+    /// still holds: when its gzip stream is cut short or corrupt, the bytes inflated
+    /// before the damage are returned with the error (its offset is where the inflated
+    /// bytes stop), so that the events before the damage can be read and the damage
+    /// reported after them. Any other failure is returned as by `open_with`.
+    pub fn open_salvaging(
+        path: &Path,
+        options: OpenOptions,
+    ) -> Result<(LogBytes, Option<Error>), Error> {
+        let name = path.display().to_string();
+        let io_err = |e: std::io::Error| Error::new(name.clone(), 0, ErrorKind::Io(e));
+        let file = File::open(path).map_err(io_err)?;
+        let meta = file.metadata().map_err(io_err)?;
+        let mapped = if meta.is_file() && meta.len() > 0 {
+            map(&file).ok()
+        } else {
+            None
+        };
+        match mapped {
+            Some(m) if sniff(&m) == Some(Format::Gzip) => {
+                let (out, damage) = inflate_salvaging(&name, &m, options)?;
+                let bytes = LogBytes {
+                    name,
+                    storage: Storage::Owned(out),
+                };
+                Ok((bytes, damage))
+            }
+            _ => LogBytes::open_with(path, options).map(|b| (b, None)),
+        }
+    }
+
     fn inflate_if_gzip(self, options: OpenOptions) -> Result<LogBytes, Error> {
-        let compressed = self.bytes();
-        if sniff(compressed) != Some(Format::Gzip) {
+        if sniff(self.bytes()) != Some(Format::Gzip) {
             return Ok(self);
         }
-        let inflated = flate2::read::MultiGzDecoder::new(compressed);
-        let hint = inflated_size_hint(compressed);
-        let out = read_capped(
-            &self.name,
-            inflated,
-            options.max_in_memory,
-            hint,
-            InMemory::Inflated,
-        )?;
-        Ok(LogBytes {
-            name: self.name,
-            storage: Storage::Owned(out),
-        })
+        match inflate_salvaging(&self.name, self.bytes(), options)? {
+            (out, None) => Ok(LogBytes {
+                name: self.name,
+                storage: Storage::Owned(out),
+            }),
+            (_, Some(damage)) => Err(damage),
+        }
     }
+}
+
+/// Inflates a whole gzip stream in memory. A stream that does not inflate to its end
+/// gives the bytes inflated before the damage and the error; one that inflates past
+/// the in-memory limit is an error.
+fn inflate_salvaging(
+    name: &str,
+    compressed: &[u8],
+    options: OpenOptions,
+) -> Result<(Vec<u8>, Option<Error>), Error> {
+    let inflated = flate2::read::MultiGzDecoder::new(compressed);
+    let hint = inflated_size_hint(compressed);
+    let limit = options.max_in_memory;
+    let mut out = Vec::with_capacity(usize::try_from(hint.min(limit)).unwrap_or(0));
+    let read = inflated.take(limit.saturating_add(1)).read_to_end(&mut out);
+    if out.len() as u64 > limit {
+        let what = InMemory::Inflated;
+        return Err(Error::new(name, limit, ErrorKind::TooLarge { limit, what }));
+    }
+    let damage = read
+        .err()
+        .map(|e| Error::new(name, out.len() as u64, ErrorKind::Gzip(e)));
+    Ok((out, damage))
 }
 
 /// What a gzip stream's trailer says it inflates to, as a capacity hint only: ISIZE is

@@ -604,6 +604,119 @@ fn binlog_in_use_flag_with_a_partial_tail() {
     assert_binlog_row(&row, at, &msg, evs.len() - 1, &[], evs.len() - 1);
 }
 
+/// rpl_atomic_ddl_rollback_full.000001 (MySQL 5.7.22, CRC32, closed: 11 events ending
+/// with STOP).
+fn closed_crc32_log() -> Vec<u8> {
+    std::fs::read(shared_fixture("binlog/rpl_atomic_ddl_rollback_full.000001")).unwrap()
+}
+
+#[test]
+fn binlog_first_event_type_flipped_is_not_a_format_description() {
+    replog_tests::require_corpus!();
+    let mut log = closed_crc32_log();
+    log[8] ^= 0x04; // FORMAT_DESCRIPTION (15) becomes DELETE_FILE (11)
+    let msg = "first event: expected FORMAT_DESCRIPTION_EVENT (type 15; START_EVENT_V3 in a \
+               v1/v3 log), found DELETE_FILE_EVENT (type 11)";
+    // Permissive: the body still reads as a format description, whose CRC32 layout
+    // reads the other 10 events with their checksums verified.
+    assert_binlog_row(&events_both(&log, &[]), 4, msg, 0, &[], 10);
+}
+
+#[test]
+fn binlog_server_version_flipped_to_one_without_checksums() {
+    replog_tests::require_corpus!();
+    let mut log = closed_crc32_log();
+    log[25] ^= 0x08; // "5.7.22-debug-log" becomes "=.7.22-debug-log"
+    let (first_after_fde, _, _) = events(&log)[1];
+    let msg = format!(
+        "format description: expected checksum algorithm 1 (CRC32), since the event at byte \
+         {first_after_fde} ends with the CRC32 of its bytes; found server version \
+         \"=.7.22-debug-log\", which predates checksums (the format description is damaged)"
+    );
+    assert_binlog_row(&events_both(&log, &[]), 4, &msg, 1, &[], 11);
+}
+
+#[test]
+fn binlog_checksum_algorithm_flipped_to_none() {
+    replog_tests::require_corpus!();
+    let mut log = closed_crc32_log();
+    let (first_after_fde, _, _) = events(&log)[1];
+    log[first_after_fde - 5] ^= 0x01; // algorithm 1 (CRC32) becomes 0 (NONE)
+    let msg = format!(
+        "format description: expected checksum algorithm 1 (CRC32), since the event at byte \
+         {first_after_fde} ends with the CRC32 of its bytes; found algorithm 0 (the format \
+         description is damaged)"
+    );
+    assert_binlog_row(&events_both(&log, &[]), 4, &msg, 1, &[], 11);
+}
+
+#[test]
+fn binlog_closed_log_cut_at_an_event_boundary_or_after_the_magic() {
+    replog_tests::require_corpus!();
+    let log = closed_crc32_log();
+    let evs = events(&log);
+    for n in 1..evs.len() {
+        let (end, _, _) = evs[n];
+        let (last, last_type, _) = evs[n - 1];
+        let name = replog::binlog::EventType(last_type).to_string();
+        let msg = format!(
+            "truncated log: expected a ROTATE or STOP event at the end of a closed log (in-use \
+             flag clear), found the end of the file after the {name} at byte {last}"
+        );
+        assert_binlog_row(&events_both(&log[..end], &[]), end, &msg, n, &[], n);
+    }
+    assert_binlog_row(
+        &events_both(&log[..4], &[]),
+        4,
+        &truncated(19, 0),
+        0,
+        &[],
+        0,
+    );
+    // A log still in use (the server may be writing it) cut at a boundary is read
+    // without a word.
+    let mut in_use = log.clone();
+    in_use[4 + 17] |= 1;
+    let (_, strict, permissive) = events_both(&in_use[..evs[5].0], &[]);
+    assert_eq!(
+        (strict.code, strict.stderr.as_str(), strict.lines()),
+        (0, "", 5)
+    );
+    assert_eq!((permissive.code, permissive.lines()), (0, 5));
+}
+
+#[test]
+fn binlog_gz_cut_short_lists_the_events_before_the_cut() {
+    let log = mariadb_log();
+    let packed = gzip(&log);
+    let cut = &packed[..packed.len() / 2];
+    // What the cut stream still inflates to (as zcat prints it before its error).
+    let mut prefix = Vec::new();
+    let _ = std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(cut), &mut prefix);
+    assert!(prefix.len() < log.len() && log.starts_with(&prefix));
+    let whole_events = events(&log)
+        .iter()
+        .filter(|(at, _, size)| at + size <= prefix.len())
+        .count();
+    assert!(whole_events > 1, "{whole_events}");
+    let (_dir, path) = temp_file("damaged-bin.000001.gz", cut);
+    let msg = format!(
+        "{path}: at byte {}: gzip stream is damaged: incomplete deflate stream",
+        prefix.len()
+    );
+    let strict = thl(&["events", "-file", &path]);
+    assert_eq!(strict.code, 1);
+    assert_eq!(strict.lines(), whole_events);
+    assert_eq!(strict.stderr, format!("Fatal error: {msg}\n"));
+    let permissive = thl(&["events", "-permissive", "-file", &path]);
+    assert_eq!(permissive.code, 1);
+    assert_eq!(permissive.stdout, strict.stdout);
+    assert_eq!(
+        permissive.stderr,
+        format!("WARN {msg}\nERROR 1 problem reported (-permissive)\n")
+    );
+}
+
 #[test]
 fn binlog_directory_missing_and_unreadable_inputs() {
     let dir = tempfile::tempdir().unwrap();
@@ -915,6 +1028,14 @@ impl Rng {
 struct Damaged {
     what: String,
     bytes: Vec<u8>,
+    /// Where the copy was cut, or which byte and bit were flipped.
+    damage: Damage,
+}
+
+#[derive(Clone, Copy)]
+enum Damage {
+    Cut(usize),
+    Flip(usize, usize),
 }
 
 /// Copies of `bytes` (named `name`) damaged where damage hurts most and anywhere:
@@ -950,6 +1071,7 @@ fn damaged_copies(name: &str, bytes: &[u8], boundaries: &[usize], random: usize)
         .map(|at| Damaged {
             what: format!("{name} cut at {at}"),
             bytes: bytes[..at].to_vec(),
+            damage: Damage::Cut(at),
         })
         .collect();
     for at in flips {
@@ -959,6 +1081,7 @@ fn damaged_copies(name: &str, bytes: &[u8], boundaries: &[usize], random: usize)
         out.push(Damaged {
             what: format!("{name} with bit {bit} of byte {at} flipped"),
             bytes: flipped,
+            damage: Damage::Flip(at, bit),
         });
     }
     out
@@ -1003,23 +1126,45 @@ fn assert_clean_end(run: &Run, what: &str, args: &[&str]) {
     }
 }
 
+/// Which damage to a binary log must be reported (the detection guarantee): every cut
+/// inside an event, or of a closed log (in-use flag clear) anywhere, and in a CRC32 log
+/// every flipped bit but the format description's in-use flag, which servers rewrite
+/// outside the checksum.
+fn detectable_in(log: &[u8]) -> impl Fn(&Damaged) -> bool {
+    let closed = log.get(4 + 17).is_some_and(|flags| flags & 1 == 0);
+    let crc32 = log.get(4 + 4) == Some(&15) && {
+        let size = u32::from_le_bytes(log[4 + 9..4 + 13].try_into().unwrap()) as usize;
+        log.get(4 + size - 5) == Some(&1)
+    };
+    let boundaries = event_boundaries(log);
+    move |copy: &Damaged| match copy.damage {
+        Damage::Cut(at) => closed || !boundaries.contains(&at),
+        Damage::Flip(at, bit) => crc32 && (at, bit) != (4 + 17, 0),
+    }
+}
+
 /// Runs `thl events` strict and `-json -permissive` on each copy written to `path`;
 /// flipped copies are also read without CRC checks, so the damage reaches the decoders.
-fn sweep_binlog(copies: &[Damaged], path: &Path) -> usize {
+/// The strict run must report the damage whenever `detectable` says it can be seen.
+fn sweep_binlog(copies: &[Damaged], path: &Path, detectable: &dyn Fn(&Damaged) -> bool) -> usize {
     let p = path.to_str().unwrap();
     let mut runs = 0;
     for copy in copies {
         std::fs::write(path, &copy.bytes).unwrap();
         let no_crc = copy.what.contains("flipped");
-        let mut commands = vec![
+        let mut commands = [
             vec!["events", "-file", p],
             vec!["events", "-json", "-permissive", "-file", p],
         ];
         if no_crc {
             commands[1].insert(0, "-no-checksum");
         }
-        for args in &commands {
-            assert_clean_end(&thl(args), &copy.what, args);
+        for (i, args) in commands.iter().enumerate() {
+            let run = thl(args);
+            assert_clean_end(&run, &copy.what, args);
+            if i == 0 && detectable(copy) {
+                assert!(reported(&run), "{}: thl {args:?} said nothing", copy.what);
+            }
             runs += 1;
         }
     }
@@ -1059,7 +1204,7 @@ fn binlogs_damaged_around_every_event_and_at_random_end_with_a_message() {
     replog_tests::require_corpus!();
     let tmp = tempfile::tempdir().unwrap();
     let path = tmp.path().join("damaged-bin.000001");
-    let mut copies = Vec::new();
+    let mut runs = 0;
     for fixture in [
         project_fixture("mariadb/sample-bin.000001"),
         project_fixture("mariadb/compressed-bin.000001"),
@@ -1068,14 +1213,85 @@ fn binlogs_damaged_around_every_event_and_at_random_end_with_a_message() {
     ] {
         let log = std::fs::read(&fixture).unwrap();
         let name = fixture.display().to_string();
-        copies.extend(damaged_copies(&name, &log, &event_boundaries(&log), 8));
+        let copies = damaged_copies(&name, &log, &event_boundaries(&log), 8);
+        runs += sweep_binlog(&copies, &path, &detectable_in(&log));
     }
     // JSON documents: random damage only (36 events).
     let json = shared_fixture("binlog/json.binlog.000001");
     let log = std::fs::read(&json).unwrap();
-    copies.extend(damaged_copies(&json.display().to_string(), &log, &[], 12));
-    let runs = sweep_binlog(&copies, &path);
+    let copies = damaged_copies(&json.display().to_string(), &log, &[], 12);
+    runs += sweep_binlog(&copies, &path, &detectable_in(&log));
     assert!(runs > 600, "{runs} runs");
+}
+
+/// Whether `run` said something about the damage: a status other than 0, or a message.
+fn reported(run: &Run) -> bool {
+    run.code != 0 || !run.stderr.trim().is_empty()
+}
+
+/// The detection guarantee (README "Damaged input"): in a CRC32 binary log every
+/// single-bit flip is reported, strict and permissive, and so is every cut of a closed
+/// log, at an event boundary or inside an event. Every bit of the first 160 bytes (the
+/// magic, the format description and what follows it) and a seeded sample of the rest
+/// is flipped; the one exception is the format description's in-use flag, which
+/// servers rewrite in place, outside the checksum.
+#[test]
+fn crc32_binlogs_report_every_single_bit_flip_and_every_cut() {
+    replog_tests::require_corpus!();
+    let tmp = tempfile::tempdir().unwrap();
+    let path = tmp.path().join("damaged-bin.000001");
+    let p = path.to_str().unwrap();
+    let in_use_flag = (4 + 17, 0);
+    let mut runs = 0;
+    for fixture in [
+        shared_fixture("binlog/rpl_atomic_ddl_rollback_full.000001"),
+        shared_fixture("binlog/binlog_transaction_with_GTID_TAG.000001"),
+        project_fixture("mariadb/sample-bin.000001"),
+    ] {
+        let log = std::fs::read(&fixture).unwrap();
+        let name = fixture.display().to_string();
+        let mut rng = Rng::new(0x5eed ^ log.len() as u64);
+        let mut flips: Vec<(usize, usize)> = (0..160.min(log.len()))
+            .flat_map(|at| (0..8).map(move |bit| (at, bit)))
+            .collect();
+        flips.extend((0..120).map(|_| (160 + rng.below(log.len() - 160), rng.below(8))));
+        for (at, bit) in flips {
+            if (at, bit) == in_use_flag {
+                continue;
+            }
+            let mut flipped = log.clone();
+            flipped[at] ^= 1 << bit;
+            std::fs::write(&path, &flipped).unwrap();
+            // Strict on every copy, permissive on one in four (same code path after
+            // the first problem, which strict already proves is seen).
+            let mut commands = vec![vec!["events", "-file", p]];
+            if (at + bit) % 4 == 0 {
+                commands.push(vec!["events", "-permissive", "-file", p]);
+            }
+            for args in commands {
+                let run = thl(&args);
+                assert!(
+                    reported(&run),
+                    "{name} with bit {bit} of byte {at} flipped: thl {args:?} said nothing"
+                );
+                runs += 1;
+            }
+        }
+        let closed = log[4 + 17] & 1 == 0;
+        let mut cuts: Vec<usize> = event_boundaries(&log);
+        cuts.pop();
+        cuts.extend((0..40).map(|_| rng.below(log.len())));
+        for cut in cuts.into_iter().filter(|_| closed) {
+            std::fs::write(&path, &log[..cut]).unwrap();
+            let run = thl(&["events", "-file", p]);
+            assert!(
+                reported(&run),
+                "{name} cut at {cut}: thl events said nothing"
+            );
+            runs += 1;
+        }
+    }
+    assert!(runs > 4_500, "{runs} runs");
 }
 
 #[test]
@@ -1093,7 +1309,11 @@ fn gz_binlog_damaged_end_with_a_message() {
         &[1, 4, 10, len - 8, len - 4, len],
         12,
     );
-    sweep_binlog(&copies, &path);
+    // A cut stream is always seen (the deflate stream or the trailer is missing); a
+    // flipped bit may fall in a header field no checksum covers (mtime, OS).
+    sweep_binlog(&copies, &path, &|copy| {
+        matches!(copy.damage, Damage::Cut(_))
+    });
 }
 
 #[test]

@@ -38,6 +38,35 @@ pub enum BinlogError {
         /// The checksum computed over header and body.
         computed: u32,
     },
+    /// The first event of a v4 log is not a format description (v1/v3 logs start with
+    /// `START_EVENT_V3`, recognised by its type): without it nothing says how the
+    /// events that follow are laid out or whether they carry checksums.
+    FirstEventNotFormatDescription {
+        /// The type code found.
+        found: u8,
+    },
+    /// The format description declares no checksums, but the event after it ends with
+    /// the CRC32 of its bytes: the format description is damaged (a flipped bit in its
+    /// server version or algorithm byte), and reading on would leave each event's
+    /// checksum in its body unchecked. The enclosing error's offset is the format
+    /// description's.
+    UndeclaredChecksum {
+        /// What the format description declared: `Some(alg)` for its algorithm byte,
+        /// `None` when its server version predates the byte.
+        declared_alg: Option<u8>,
+        /// The server version it names (as stored, lossily decoded).
+        server_version: String,
+        /// Offset of the event whose trailing CRC32 matches.
+        evidence_at: u64,
+    },
+    /// A log whose format description has the in-use flag clear (the server closed
+    /// the file) ends without the ROTATE or STOP event a server writes last: the file
+    /// was cut at an event boundary. The enclosing error's offset is the end of the
+    /// file.
+    Unclosed {
+        /// Offset and type of the last event read.
+        last_event: (u64, EventType),
+    },
     /// The FDE names a checksum algorithm no server defines.
     UnknownChecksumAlg {
         /// The algorithm byte.
@@ -139,6 +168,39 @@ impl fmt::Display for BinlogError {
                 f,
                 "ROTATE: expected the next file to be {named} (the file it names), found \
                  {given}; a file of the sequence is missing or out of order"
+            ),
+            BinlogError::FirstEventNotFormatDescription { found } => write!(
+                f,
+                "first event: expected FORMAT_DESCRIPTION_EVENT (type 15; START_EVENT_V3 in a \
+                 v1/v3 log), found {} (type {found})",
+                EventType(*found)
+            ),
+            BinlogError::UndeclaredChecksum {
+                declared_alg,
+                server_version,
+                evidence_at,
+            } => {
+                write!(
+                    f,
+                    "format description: expected checksum algorithm 1 (CRC32), since the \
+                     event at byte {evidence_at} ends with the CRC32 of its bytes; found "
+                )?;
+                match declared_alg {
+                    Some(alg) => write!(f, "algorithm {alg}")?,
+                    None => write!(
+                        f,
+                        "server version {server_version:?}, which predates checksums"
+                    )?,
+                }
+                f.write_str(" (the format description is damaged)")
+            }
+            BinlogError::Unclosed {
+                last_event: (at, event_type),
+            } => write!(
+                f,
+                "truncated log: expected a ROTATE or STOP event at the end of a closed log \
+                 (in-use flag clear), found the end of the file after the {event_type} at byte \
+                 {at}"
             ),
             BinlogError::UnknownChecksumAlg { alg } => write!(
                 f,

@@ -305,6 +305,10 @@ pub struct Frames<'a> {
     options: ReadOptions,
     finished: bool,
     queued: Option<Result<RawEvent<'a>, Error>>,
+    /// The offset and algorithm byte of the last format description when it declared
+    /// no checksums and the event after it has not been looked at yet: that event tells
+    /// whether the declaration can be true (see [`Frames::undeclared_checksum`]).
+    unconfirmed_no_checksum: Option<(usize, Option<u8>)>,
 }
 
 impl<'a> Frames<'a> {
@@ -332,6 +336,7 @@ impl<'a> Frames<'a> {
             options,
             finished: false,
             queued: None,
+            unconfirmed_no_checksum: None,
         })
     }
 
@@ -368,6 +373,32 @@ impl<'a> Frames<'a> {
         let size = u32::from_le_bytes([size[0], size[1], size[2], size[3]]);
         let version = if size < START_V3_MIN_V3 { 1 } else { 3 };
         self.ctx = FormatContext::pre_v4(version, String::new());
+    }
+
+    /// Whether a log can start with an event of this type: a format description, or
+    /// START_EVENT_V3 in a v1/v3 log.
+    fn starts_log(&self, event_type: EventType) -> bool {
+        if self.ctx.binlog_version < 4 {
+            event_type == EventType::START_V3
+        } else {
+            event_type == EventType::FORMAT_DESCRIPTION
+        }
+    }
+
+    /// Permissive reading of a first event that is not a format description: when its
+    /// body still reads as one (a flipped bit in the type code), its layout is the best
+    /// guess for the rest of the file.
+    fn adopt_layout_of(&mut self, event: &[u8]) {
+        let body = &event[self.ctx.header_len.min(event.len())..];
+        let without_checksum = &body[..body.len() - checksum_field_len(body).min(body.len())];
+        let layout =
+            FormatDescription::parse(without_checksum).map(|fde| (fde.layout(), fde.checksum_alg));
+        if let Ok((Ok(ctx), alg)) = layout {
+            self.ctx = ctx;
+            if self.ctx.checksum == ChecksumAlg::None {
+                self.unconfirmed_no_checksum = Some((BINLOG_MAGIC.len(), alg));
+            }
+        }
     }
 
     /// Whether an event that looks sane starts at `pos`: a defined type and a size that
@@ -421,6 +452,8 @@ impl<'a> Frames<'a> {
                 let fde =
                     FormatDescription::parse(fr.body).map_err(|c| self.error(at, body_error(c)))?;
                 self.ctx = fde.layout().map_err(|e| self.error(at, e))?;
+                self.unconfirmed_no_checksum =
+                    (self.ctx.checksum == ChecksumAlg::None).then_some((at, fde.checksum_alg));
                 // A wrong version is reported, but the layout the event spells out is
                 // kept: permissive mode has no better one to read the rest with.
                 fde.check_version().map_err(|e| self.error(at, e))?;
@@ -450,6 +483,39 @@ impl<'a> Frames<'a> {
             body: fr.body,
             checksum_ok: fr.checksum_ok,
         })
+    }
+
+    /// After a format description that declares no checksums (`fde_at`), the event at
+    /// `at`: when it ends with the CRC32 of its bytes the log does carry checksums and
+    /// the format description is damaged (a flipped bit in its server version or
+    /// algorithm byte would otherwise leave every checksum unchecked, inside the
+    /// bodies). A chance match is one in 2^32.
+    fn undeclared_checksum(
+        &self,
+        at: usize,
+        (fde_at, declared_alg): (usize, Option<u8>),
+    ) -> Option<Error> {
+        let rest = self.data.get(at..)?;
+        let header = EventHeader::parse(rest, self.ctx.header_len)?;
+        let size = usize::try_from(header.event_size).ok()?;
+        if self.ctx.canonical_type(header.type_code) == EventType::FORMAT_DESCRIPTION
+            || size < self.ctx.header_len + CHECKSUM_LEN
+        {
+            return None;
+        }
+        let event = rest.get(..size)?;
+        let (covered, stored) = event.split_at(size - CHECKSUM_LEN);
+        if crc32fast::hash(covered).to_le_bytes() != stored {
+            return None;
+        }
+        Some(self.error(
+            fde_at,
+            BinlogError::UndeclaredChecksum {
+                declared_alg,
+                server_version: self.ctx.server_version.clone(),
+                evidence_at: at as u64,
+            },
+        ))
     }
 
     /// Permissive handling of damaged framing at `at`.
@@ -492,14 +558,38 @@ impl<'a> Iterator for Frames<'a> {
         if let Some(q) = self.queued.take() {
             return Some(q);
         }
-        if self.finished || self.pos >= self.data.len() {
+        if self.finished {
+            return None;
+        }
+        if self.data.len() == BINLOG_MAGIC.len() {
+            // A server writes the magic and its format description together: a file
+            // that stops after the magic was cut.
+            self.finished = true;
+            return Some(Err(self.error(
+                self.pos,
+                BinlogError::Truncated {
+                    needed: self.ctx.header_len as u64,
+                    available: 0,
+                },
+            )));
+        }
+        if self.pos >= self.data.len() {
             return None;
         }
         let at = self.pos;
+        let strict = self.options.mode == ParseMode::Strict;
         if at == BINLOG_MAGIC.len() {
             self.detect_pre_v4();
         }
-        let strict = self.options.mode == ParseMode::Strict;
+        if let Some(fde) = self.unconfirmed_no_checksum.take() {
+            if let Some(e) = self.undeclared_checksum(at, fde) {
+                // Permissive: the evidence wins, and the events are read with their
+                // checksums split off and verified.
+                self.ctx.checksum = ChecksumAlg::Crc32;
+                self.finished = strict;
+                return Some(Err(e));
+            }
+        }
         match frame_checked(
             self.data,
             at,
@@ -533,6 +623,19 @@ impl<'a> Iterator for Frames<'a> {
                 Some(Err(self.error(at, e)))
             }
             Err(e) => Some(Err(self.recover(at, e))),
+            Ok(fr) if at == BINLOG_MAGIC.len() && !self.starts_log(fr.event_type) => {
+                self.pos = at + fr.size;
+                self.finished = strict;
+                if !strict {
+                    self.adopt_layout_of(&self.data[at..at + fr.size]);
+                }
+                Some(Err(self.error(
+                    at,
+                    BinlogError::FirstEventNotFormatDescription {
+                        found: fr.header.type_code,
+                    },
+                )))
+            }
             Ok(fr) => {
                 self.pos = at + fr.size;
                 let r = self.raw(at, fr);
@@ -805,6 +908,110 @@ mod tests {
                 assert!(needed > available);
             }
         }
+    }
+
+    /// The error of `data` read strictly: (offset, kind, message).
+    fn strict_error(data: &[u8]) -> (u64, BinlogError, String) {
+        let err = Reader::new("t", data)
+            .unwrap()
+            .find_map(Result::err)
+            .expect("an error");
+        let message = err.to_string();
+        let ErrorKind::Binlog(kind) = err.kind else {
+            panic!("{message}")
+        };
+        (err.offset, kind, message)
+    }
+
+    #[test]
+    fn first_event_must_be_a_format_description() {
+        let (mut log, [q, x, r]) = crc_log();
+        log.bytes[4 + 4] ^= 0x04; // FORMAT_DESCRIPTION (15) becomes DELETE_FILE (11)
+        assert_eq!(
+            strict_error(&log.bytes),
+            (
+                4,
+                BinlogError::FirstEventNotFormatDescription { found: 11 },
+                "t: at byte 4: first event: expected FORMAT_DESCRIPTION_EVENT (type 15; \
+                 START_EVENT_V3 in a v1/v3 log), found DELETE_FILE_EVENT (type 11)"
+                    .to_string()
+            )
+        );
+        assert_eq!(kinds(&log.bytes, ReadOptions::default()).len(), 1);
+        // Permissive: reported, and the body's layout (CRC32) reads the rest verified.
+        assert_eq!(
+            kinds(&log.bytes, ReadOptions::permissive()),
+            vec![
+                Err(BinlogError::FirstEventNotFormatDescription { found: 11 }),
+                Ok((q as u64, EventType::QUERY, Some(true))),
+                Ok((x as u64, EventType::XID, Some(true))),
+                Ok((r as u64, EventType::ROTATE, Some(true))),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_format_description_denying_the_checksums_events_carry_is_damage() {
+        let (log, [q, x, r]) = crc_log();
+        let fde_end = q;
+        // The algorithm byte 1 (CRC32) flipped to 0 (NONE).
+        let mut off = log.bytes.clone();
+        off[fde_end - 5] = 0;
+        let expected = |declared_alg, server_version: &str| BinlogError::UndeclaredChecksum {
+            declared_alg,
+            server_version: server_version.to_string(),
+            evidence_at: q as u64,
+        };
+        assert_eq!(
+            strict_error(&off),
+            (
+                4,
+                expected(Some(0), "8.0.40"),
+                format!(
+                    "t: at byte 4: format description: expected checksum algorithm 1 (CRC32), \
+                     since the event at byte {q} ends with the CRC32 of its bytes; found \
+                     algorithm 0 (the format description is damaged)"
+                )
+            )
+        );
+        // The server version flipped to one that predates checksums (8 -> 0).
+        let mut old = log.bytes.clone();
+        old[4 + HEADER_LEN + 2] ^= 0x08;
+        let (offset, kind, message) = strict_error(&old);
+        assert_eq!((offset, kind), (4, expected(None, "0.0.40")));
+        assert!(
+            message.ends_with(r#"found server version "0.0.40", which predates checksums (the format description is damaged)"#),
+            "{message}"
+        );
+        // Permissive: the evidence wins, and the events are verified.
+        let loose = kinds(&off, ReadOptions::permissive());
+        assert_eq!(
+            loose,
+            vec![
+                Ok((4, EventType::FORMAT_DESCRIPTION, None)),
+                Err(expected(Some(0), "8.0.40")),
+                Ok((q as u64, EventType::QUERY, Some(true))),
+                Ok((x as u64, EventType::XID, Some(true))),
+                Ok((r as u64, EventType::ROTATE, Some(true))),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_log_cut_right_after_the_magic_is_truncated() {
+        assert_eq!(
+            strict_error(b"\xfebin"),
+            (
+                4,
+                BinlogError::Truncated {
+                    needed: 19,
+                    available: 0
+                },
+                "t: at byte 4: truncated event: expected 19 bytes, found 0 before the end of \
+                 the input (the file may still be being written)"
+                    .to_string()
+            )
+        );
     }
 
     #[test]

@@ -67,7 +67,8 @@ pub struct StreamEnd {
     /// The last file's format description had the in-use flag set: the server was still
     /// writing it (or crashed), so an unfinished last transaction is expected.
     pub last_file_in_use: bool,
-    /// The last file ended with a ROTATE or STOP, as a closed log does.
+    /// The last file ended with a ROTATE or STOP, as a closed log does (one that does
+    /// not is reported: [`BinlogError::Unclosed`]).
     pub last_file_closed: bool,
     /// The visitor asked to stop before the end.
     pub stopped: bool,
@@ -124,7 +125,7 @@ impl Stream {
         let open_options = self.open;
         self.walk_opened(
             files,
-            &mut |name: &String| open(name, open_options).map(Opened::Owned),
+            &mut |name: &String| open(name, open_options).map(|(b, d)| Opened::Owned(b, d)),
             visit,
             report,
         )
@@ -195,11 +196,15 @@ impl Stream {
                     continue;
                 }
             };
-            let bytes = match &bytes {
-                Opened::Owned(b) => b,
-                Opened::Borrowed(b) => *b,
+            let owned;
+            let (bytes, gzip_damage) = match bytes {
+                Opened::Owned(b, damage) => {
+                    owned = b;
+                    (&owned, damage)
+                }
+                Opened::Borrowed(b) => (b, None),
             };
-            let file_end = walk.file(bytes, index, (start, stop))?;
+            let file_end = walk.file(bytes, index, (start, stop), gzip_damage)?;
             end = StreamEnd {
                 last_file_in_use: file_end.in_use,
                 last_file_closed: file_end.closed,
@@ -243,9 +248,10 @@ impl<'a> From<&'a [LogBytes]> for Inputs<'a> {
     }
 }
 
-/// A log opened by the walk, or given to it opened.
+/// A log opened by the walk (with the damage of a `.gz` file whose stream is cut or
+/// corrupt, see [`LogBytes::open_salvaging`]), or given to it opened.
 enum Opened<'i> {
-    Owned(LogBytes),
+    Owned(LogBytes, Option<Error>),
     Borrowed(&'i LogBytes),
 }
 
@@ -274,6 +280,11 @@ struct FileEnd {
     stopped: bool,
     /// Offset and target of the file's closing ROTATE.
     rotate_to: Option<(u64, String)>,
+    /// Offset and type of the last event framed, when the file's last item was one
+    /// (not an error): the file was read to its end.
+    last_event: Option<(u64, EventType)>,
+    /// A format description was read (v4 log): the in-use flag is known.
+    described: bool,
 }
 
 impl<E: From<Error>> Walk<'_, '_, E> {
@@ -300,18 +311,22 @@ impl<E: From<Error>> Walk<'_, '_, E> {
         )
     }
 
+    /// Walks one file. `gzip_damage` is the damage of a `.gz` file whose stream does
+    /// not inflate to its end: its bytes end where the damage starts, so the event
+    /// they end inside of is reported as that damage, after the events before it.
     fn file(
         &mut self,
         bytes: &LogBytes,
         file_index: usize,
         (start, stop): (u64, Option<u64>),
+        mut gzip_damage: Option<Error>,
     ) -> Result<FileEnd, E> {
         let name = bytes.name();
         let log_name = log_name(name);
         let mut frames = match Frames::new(name, bytes.bytes(), self.stream.read) {
             Ok(f) => f,
             Err(e) => {
-                self.problem(e)?;
+                self.problem(gzip_damage.unwrap_or(e))?;
                 return Ok(FileEnd::default());
             }
         };
@@ -321,6 +336,12 @@ impl<E: From<Error>> Walk<'_, '_, E> {
             let raw = match item {
                 Ok(raw) => raw,
                 Err(e) => {
+                    end.last_event = None;
+                    let cut = matches!(e.kind, ErrorKind::Binlog(BinlogError::Truncated { .. }));
+                    if let (true, Some(damage)) = (cut, gzip_damage.take()) {
+                        self.problem(damage)?;
+                        return Ok(end);
+                    }
                     self.problem(e)?;
                     continue;
                 }
@@ -331,9 +352,11 @@ impl<E: From<Error>> Walk<'_, '_, E> {
             }
             end.closed = matches!(raw.event_type, EventType::ROTATE | EventType::STOP);
             end.rotate_to = None;
+            end.last_event = Some((raw.offset, raw.event_type));
             let is_fde = raw.event_type == EventType::FORMAT_DESCRIPTION;
             if is_fde {
                 end.in_use = raw.header.flags & FLAG_BINLOG_IN_USE != 0;
+                end.described = true;
             }
             let ctx = frames.context();
             if raw.offset < start && !is_fde {
@@ -393,7 +416,28 @@ impl<E: From<Error>> Walk<'_, '_, E> {
                 _ => {}
             }
         }
+        match gzip_damage {
+            Some(damage) => self.problem(damage)?,
+            None => self.check_closed(name, bytes.bytes().len() as u64, &end)?,
+        }
         Ok(end)
+    }
+
+    /// A file read to its end without a problem there must end as a server leaves a
+    /// log it closed, with ROTATE or STOP: a closed one (in-use flag clear) that does
+    /// not was cut at an event boundary, which framing alone cannot see. One still in
+    /// use is not reported: the server may be writing it.
+    fn check_closed(&mut self, name: &str, len: u64, end: &FileEnd) -> Result<(), E> {
+        match end.last_event {
+            Some(last_event) if end.described && !end.in_use && !end.closed => {
+                self.problem(Error::new(
+                    name,
+                    len,
+                    ErrorKind::Binlog(BinlogError::Unclosed { last_event }),
+                ))
+            }
+            _ => Ok(()),
+        }
     }
 
     /// The events packed in one `TRANSACTION_PAYLOAD_EVENT`.
@@ -474,11 +518,13 @@ fn remember_maps<'a>(raw: &RawEvent<'a>, ctx: &FormatContext, maps: &mut TableMa
     }
 }
 
-fn open(name: &str, options: OpenOptions) -> Result<LogBytes, Error> {
+/// Opens one input; a damaged `.gz` file comes with the bytes inflated before its
+/// damage, and the damage to report after their events.
+fn open(name: &str, options: OpenOptions) -> Result<(LogBytes, Option<Error>), Error> {
     if name == "-" {
-        LogBytes::from_reader_with("<stdin>", std::io::stdin().lock(), options)
+        LogBytes::from_reader_with("<stdin>", std::io::stdin().lock(), options).map(|b| (b, None))
     } else {
-        LogBytes::open_with(Path::new(name), options)
+        LogBytes::open_salvaging(Path::new(name), options)
     }
 }
 

@@ -227,7 +227,7 @@ impl Stream {
 /// What a server makes up rather than reads from its file is not visited: artificial
 /// ROTATEs (they only name the file), heartbeats, and any other event with `log_pos` 0
 /// except the format description (always at offset 4, sent again whenever a stream
-/// starts inside a file).
+/// starts inside a file; its zeroed `log_pos` is given back its value in the file).
 #[derive(Debug)]
 pub struct Feed {
     read: ReadOptions,
@@ -346,7 +346,12 @@ impl Feed {
             _ if log_pos == 0 => return Ok(Flow::Continue),
             _ => log_pos.saturating_sub(size),
         };
-        let raw = RawEvent { offset, ..raw };
+        let mut raw = RawEvent { offset, ..raw };
+        if raw.event_type == EventType::FORMAT_DESCRIPTION && log_pos == 0 {
+            // A stream that starts inside a file gets the FDE with `log_pos` zeroed (so
+            // a replica does not take it for its position); the file has the real one.
+            raw.header.log_pos = (FDE_OFFSET + size) as u32;
+        }
         let log_name = self.log_name.clone();
         let place = Place {
             file: &log_name,

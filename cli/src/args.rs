@@ -68,7 +68,14 @@ const OPTIONS: &[(&str, Takes, bool)] = &[
     ("policy", Takes::Value, false),
     ("cost", Takes::Value, false),
     ("svg", Takes::Value, false),
+    ("remote", Takes::Value, false),
+    ("password-file", Takes::Value, false),
+    ("stop-never", Takes::Flag, false),
+    ("start-gtid", Takes::Value, false),
 ];
+
+/// Reading from a server (`events`, `backup`, `extract` with `-remote`).
+const REMOTE_OPTIONS: &[&str] = &["remote", "password-file", "stop-never", "start-gtid"];
 
 /// What option `name` takes, or `None` when there is no such option.
 fn takes(name: &str) -> Option<Takes> {
@@ -112,7 +119,13 @@ const EXTRACT_OPTIONS: &[&str] = &[
     "source-id",
     "seqno-start",
     "fragment-size",
+    "remote",
+    "password-file",
+    "stop-never",
 ];
+
+/// Every option `backup` takes.
+const BACKUP_OPTIONS: &[&str] = &["file", "dir", "remote", "password-file", "stop-never"];
 
 /// The options replog added for `index` and `info`.
 const SUMMARY_OPTIONS: &[&str] = &["permissive"];
@@ -128,6 +141,10 @@ const EVENTS_OPTIONS: &[&str] = &[
     "stop-datetime",
     "timezone",
     "no-checksum",
+    "remote",
+    "password-file",
+    "stop-never",
+    "start-gtid",
 ];
 
 /// Every option `shards` takes (a replog command: only the log options it uses).
@@ -353,6 +370,18 @@ pub struct LowArgs {
     /// `parallel`: write the speed-up plot to this SVG file.
     #[arg(long)]
     pub svg: Option<PathBuf>,
+    /// `events`, `backup`, `extract`: read from this server (`mysql://USER@HOST[:PORT]`).
+    #[arg(long)]
+    pub remote: Option<String>,
+    /// With `-remote`: the file holding the password.
+    #[arg(long = "password-file")]
+    pub password_file: Option<PathBuf>,
+    /// With `-remote`: keep following the server at the end of its last log.
+    #[arg(long = "stop-never")]
+    pub stop_never: bool,
+    /// With `-remote`: start after this MariaDB GTID position.
+    #[arg(long = "start-gtid")]
+    pub start_gtid: Option<String>,
     /// The command word(s); the last one counts.
     pub words: Vec<String>,
 }
@@ -452,6 +481,30 @@ pub struct ExtractArgs {
     pub files: Vec<String>,
     /// How they are tagged.
     pub tagging: Tagging,
+    /// `-remote` and its options: extract from a server instead.
+    pub remote: Option<RemoteArgs>,
+}
+
+/// Where a server is, how to log in, and whether to follow it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RemoteArgs {
+    /// `-remote URL`.
+    pub url: String,
+    /// `-password-file`.
+    pub password_file: Option<PathBuf>,
+    /// `-stop-never`.
+    pub stop_never: bool,
+    /// `-start-gtid`.
+    pub start_gtid: Option<String>,
+}
+
+/// Everything `backup` needs.
+#[derive(Debug, Clone)]
+pub struct BackupArgs {
+    /// The server.
+    pub remote: RemoteArgs,
+    /// `-file`: the first log to save (default: the server's first).
+    pub first: Option<String>,
 }
 
 /// Everything `purge` needs.
@@ -480,6 +533,8 @@ pub struct EventsArgs {
     pub start_datetime: Option<String>,
     /// `-stop-datetime`, as typed.
     pub stop_datetime: Option<String>,
+    /// `-remote` and its options: the events of a server instead of files.
+    pub remote: Option<RemoteArgs>,
 }
 
 /// Everything `shards` and `channels` need.
@@ -543,6 +598,8 @@ pub enum Command {
     Events(EventsArgs),
     /// `thl extract`: binary logs written as THL.
     Extract(ExtractArgs),
+    /// `thl backup`: a server's binary logs saved byte for byte.
+    Backup(BackupArgs),
     /// `thl stats`: transactions by shard, table and size.
     Stats(StatsArgs),
     /// `thl shards`: per-shard positions after parallel apply.
@@ -585,6 +642,14 @@ impl LowArgs {
         // `extract`, and for `list`, `shards` and `channels` when they read binary logs.
         let events = self.words.iter().any(|w| w == "events");
         let extract = self.words.iter().any(|w| w == "extract");
+        if self.words.iter().any(|w| w == "backup") {
+            return self.backup();
+        }
+        if self.remote.is_none() && self.given().any(|o| REMOTE_OPTIONS.contains(&o)) {
+            return Err(Failure::usage(
+                "-password-file, -stop-never and -start-gtid go with -remote URL",
+            ));
+        }
         let stats = self.words.iter().any(|w| w == "stats");
         let parallel = self.words.iter().any(|w| w == "parallel");
         // A `-file` that is no THL file name but exists (a binlog, a directory of them,
@@ -604,6 +669,7 @@ impl LowArgs {
             _ if extract => Command::Extract(ExtractArgs {
                 files: self.files_after("extract"),
                 tagging: self.tagging(),
+                remote: self.remote_args(),
             }),
             _ if stats => Command::Stats(StatsArgs {
                 binlogs: self.files_after("stats"),
@@ -750,6 +816,10 @@ impl LowArgs {
             ("policy", self.policy.is_some()),
             ("cost", self.cost.is_some()),
             ("svg", self.svg.is_some()),
+            ("remote", self.remote.is_some()),
+            ("password-file", self.password_file.is_some()),
+            ("stop-never", self.stop_never),
+            ("start-gtid", self.start_gtid.is_some()),
         ];
         present
             .into_iter()
@@ -812,7 +882,49 @@ impl LowArgs {
             stop_position: self.stop_position,
             start_datetime: self.start_datetime.clone(),
             stop_datetime: self.stop_datetime.clone(),
+            remote: self.remote_args(),
         }
+    }
+
+    fn remote_args(&self) -> Option<RemoteArgs> {
+        Some(RemoteArgs {
+            url: self.remote.clone()?,
+            password_file: self.password_file.clone(),
+            stop_never: self.stop_never,
+            start_gtid: self.start_gtid.clone(),
+        })
+    }
+
+    /// `backup -remote URL -dir OUT [-file FIRST] [-stop-never]`.
+    fn backup(self) -> Result<Invocation, Failure> {
+        const USAGE: &str = "backup needs a server and a directory: thl backup -remote \
+                             mysql://USER@HOST[:PORT] -dir OUT [-file FIRST] [-stop-never]";
+        if let Some(option) = self.given().find(|o| !BACKUP_OPTIONS.contains(o)) {
+            return Err(unrecognized(option));
+        }
+        let (Some(remote), Some(_)) = (self.remote_args(), self.dir.as_ref()) else {
+            return Err(Failure::usage(USAGE));
+        };
+        let first = match &self.file[..] {
+            [] => None,
+            [one] => Some(one.clone()),
+            _ => {
+                return Err(Failure::usage(
+                    "backup takes one -file: the first log to save",
+                ))
+            }
+        };
+        Ok(Invocation {
+            command: Command::Backup(BackupArgs { remote, first }),
+            source: LogSource {
+                dir: self.dir,
+                conf: None,
+                service: None,
+            },
+            no_checksum: false,
+            timezone: None,
+            permissive: false,
+        })
     }
 
     /// `shards` / `channels` options: `-channels` is required, `-hash-method` must name

@@ -42,6 +42,7 @@ fn run(out: &mut Out) -> Result<(), Failure> {
         Command::Purge(purge) => commands::purge::run(&invocation, purge, out),
         Command::Events(ref events) => commands::events::run(&invocation, events, out),
         Command::Extract(ref extract) => commands::extract::run(&invocation, extract, out),
+        Command::Backup(ref backup) => commands::backup::run(&invocation, backup),
         Command::Stats(ref stats) => commands::stats::run(&invocation, stats, out),
         Command::Shards(ref assign) => commands::shards::run(&invocation, assign, out),
         Command::Channels(ref assign) => commands::channels::run(&invocation, assign, out),

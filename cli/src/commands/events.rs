@@ -34,7 +34,7 @@ pub fn run(
     args: &EventsArgs,
     out: &mut impl Write,
 ) -> Result<(), Failure> {
-    if args.files.is_empty() {
+    if args.files.is_empty() && args.remote.is_none() {
         return Err(Failure::usage(
             "events needs at least one binary log: thl events -file FILE [FILE...]",
         ));
@@ -65,15 +65,15 @@ pub fn run(
         .verify_checksums(!invocation.no_checksum);
     stream.start_position = window.start_position.unwrap_or(0);
     stream.stop_position = window.stop_position;
+    let remote = args.remote.as_ref();
     let mut printer = Printer {
         json: args.json,
         file_field: (usize::MAX, Vec::new()),
         line: Vec::with_capacity(1 << 16),
         scratch: String::new(),
     };
-    let walked = stream.walk(
-        &args.files,
-        &mut |site, event, maps| -> Result<Flow, Hinted> {
+    let mut visit =
+        |site: &EventSite<'_>, event: &Event<'_>, maps: &TableMaps<'_>| -> Result<Flow, Hinted> {
             if past_stop_time(site, &window) {
                 return Ok(Flow::Stop);
             }
@@ -93,17 +93,37 @@ pub fn run(
                 }
                 out.write_all(&printer.line)
                     .map_err(|e| Hinted(Failure::from(e)))?;
+                if remote.is_some() {
+                    // A followed server is read as it writes: each event goes out as
+                    // it arrives.
+                    out.flush().map_err(|e| Hinted(Failure::from(e)))?;
+                }
             }
             Ok(Flow::Continue)
-        },
-        &mut |err| problems.report_message(with_hint(&err)),
-    );
-    walked.map_err(|hinted| hinted.0)?;
+        };
+    let mut report = |err: Error| problems.report_message(with_hint(&err));
+    match remote {
+        Some(remote) => {
+            super::remote::events(remote, args, stream.read, &mut visit, &mut report)
+                .map_err(|hinted| hinted.0)?;
+        }
+        None => {
+            stream
+                .walk(&args.files, &mut visit, &mut report)
+                .map_err(|hinted| hinted.0)?;
+        }
+    }
     problems.verdict()
 }
 
 /// A failure whose library error got its hint (see [`with_hint`]).
-struct Hinted(Failure);
+pub(super) struct Hinted(pub(super) Failure);
+
+impl From<replog_remote::RemoteError> for Hinted {
+    fn from(err: replog_remote::RemoteError) -> Hinted {
+        Hinted(Failure::from(err))
+    }
+}
 
 impl From<Error> for Hinted {
     fn from(err: Error) -> Hinted {

@@ -30,7 +30,7 @@ pub fn run(
 ) -> Result<(), Failure> {
     const USAGE: &str = "extract needs binary logs and a service: thl extract -file BINLOG \
                          [BINLOG...|DIR|FILE.index] -service NAME [-dir OUT]";
-    if args.files.is_empty() {
+    if args.files.is_empty() && args.remote.is_none() {
         return Err(Failure::usage(USAGE));
     }
     let Some(service_name) = invocation.source.service.clone() else {
@@ -38,7 +38,6 @@ pub fn run(
     };
     let location = service::resolve(&invocation.source, &Places::from_env())?;
     let dir = location.path;
-    let files = binlogs::files(&args.files)?;
     let continuing = dir.is_dir() && LogDir::open(&dir).is_ok();
     let mut writer = if continuing {
         LogWriter::open(&dir, WriteOptions::default())?
@@ -82,14 +81,29 @@ pub fn run(
         }
         None => (None, None),
     };
+    let options = binlogs::extract_options(invocation, &args.tagging, &service_name, continuation);
+    let problems = Problems::new(invocation.permissive);
+    if let Some(remote) = &args.remote {
+        if !args.files.is_empty() && resume.is_some() {
+            return Err(Failure::usage(
+                "extract -remote: -file names where a new log starts; this log continues \
+                 after its last eventId",
+            ));
+        }
+        let written = super::remote::extract(remote, args, resume, options, &mut writer, &problems);
+        // What was written stays, and is made durable, even when the run failed.
+        writer.finish()?;
+        let (transactions, seqnos) = written?;
+        report_written(transactions, seqnos, &dir);
+        return problems.verdict();
+    }
+    let files = binlogs::files(&args.files)?;
     let (files, start_position) = match &resume {
         Some(resume) => resume_point(&files, resume)?,
         None => (files, 0),
     };
     let mut stream = binlogs::stream(invocation)?;
     stream.start_position = start_position;
-    let options = binlogs::extract_options(invocation, &args.tagging, &service_name, continuation);
-    let problems = Problems::new(invocation.permissive);
     let mut written: Option<(i64, i64)> = None;
     let summary = walk_fragments(
         &files,
@@ -106,10 +120,15 @@ pub fn run(
     // What was written stays, and is made durable, even when the run failed.
     writer.finish()?;
     let summary = summary?;
-    match written {
+    report_written(summary.transactions, written, &dir);
+    problems.verdict()
+}
+
+/// Says what a run added to the log in `dir`.
+fn report_written(transactions: u64, seqnos: Option<(i64, i64)>, dir: &std::path::Path) {
+    match seqnos {
         Some((first, last)) => notice(format_args!(
-            "INFO Extracted {} transactions, seqno {first} to {last}, into {}",
-            summary.transactions,
+            "INFO Extracted {transactions} transactions, seqno {first} to {last}, into {}",
             dir.display()
         )),
         None => notice(format_args!(
@@ -117,5 +136,4 @@ pub fn run(
             dir.display()
         )),
     }
-    problems.verdict()
 }

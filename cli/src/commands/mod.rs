@@ -2,6 +2,7 @@
 //! opening the log, the display zone, and walking records transaction by transaction.
 
 mod assign;
+pub mod backup;
 mod binlogs;
 pub mod channels;
 pub mod events;
@@ -13,6 +14,7 @@ pub mod list;
 mod other_format;
 pub mod parallel;
 pub mod purge;
+mod remote;
 pub mod shards;
 pub mod stats;
 

@@ -31,6 +31,14 @@ pub enum BinlogError {
         /// The smallest size the current format allows.
         minimum: u32,
     },
+    /// A packet of a replication stream is not exactly one event: its header declares
+    /// another size than the bytes received.
+    EventSizeMismatch {
+        /// The declared size.
+        event_size: u32,
+        /// The bytes the packet held.
+        received: u64,
+    },
     /// The stored CRC32 does not match the event's bytes.
     ChecksumMismatch {
         /// The checksum stored after the body.
@@ -148,6 +156,14 @@ impl fmt::Display for BinlogError {
                 f,
                 "truncated event: expected {needed} bytes, found {available} before the end \
                  of the input (the file may still be being written)"
+            ),
+            BinlogError::EventSizeMismatch {
+                event_size,
+                received,
+            } => write!(
+                f,
+                "the event declares event_size {event_size} but {received} bytes arrived \
+                 (one event per packet expected)"
             ),
             BinlogError::EventTooSmall {
                 event_size,

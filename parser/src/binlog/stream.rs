@@ -23,11 +23,12 @@ use crate::Flow;
 
 use super::event::Event;
 use super::event_type::EventType;
+use super::events::format_description::FormatDescription;
 use super::events::transaction_payload::InnerEvents;
 use super::header::{EventHeader, FLAG_BINLOG_IN_USE};
-use super::reader::{Frames, ParseMode, RawEvent, ReadOptions};
-use super::rows::TableMaps;
-use super::{sequence, BinlogError, FormatContext};
+use super::reader::{frame_checked, Frames, ParseMode, RawEvent, ReadOptions};
+use super::rows::{TableMap, TableMaps};
+use super::{sequence, BinlogError, ChecksumAlg, FormatContext};
 use crate::decode::DecodeError;
 
 /// Where an event was found.
@@ -221,6 +222,179 @@ impl Stream {
     }
 }
 
+/// A stream fed one event at a time, as a replication connection delivers them (each
+/// packet one event: common header, body, checksum). It keeps what [`Stream`] keeps
+/// across events (the format context, table maps) and hands each event to the visitor
+/// through the same decoding and payload expansion; the file name and positions come
+/// from the events themselves: a ROTATE names the file the following events belong to,
+/// and each header's `log_pos` is where the next event of the file starts.
+///
+/// What a server makes up rather than reads from its file is not visited: artificial
+/// ROTATEs (they only name the file), heartbeats, and any other event with `log_pos` 0
+/// except the format description (always at offset 4, sent again whenever a stream
+/// starts inside a file; its zeroed `log_pos` is given back its value in the file).
+#[derive(Debug)]
+pub struct Feed {
+    read: ReadOptions,
+    ctx: FormatContext,
+    maps: TableMaps<'static>,
+    log_name: String,
+    file_index: usize,
+    next_position: u64,
+}
+
+/// Where the FDE of every v4 file sits: right after the 4-byte magic.
+const FDE_OFFSET: u64 = 4;
+
+impl Feed {
+    /// A feed that reads with `read` (strict or permissive, checksums verified or not).
+    /// `checksum` is what the replica announced to the server (`@master_binlog_checksum`):
+    /// the events sent before the first format description (the artificial ROTATE)
+    /// carry it. Until a ROTATE names one, events are placed in a file called
+    /// `<unnamed>`.
+    pub fn new(read: ReadOptions, checksum: ChecksumAlg) -> Feed {
+        let mut ctx = FormatContext::v4_default();
+        ctx.checksum = checksum;
+        Feed {
+            read,
+            ctx,
+            maps: TableMaps::new(),
+            log_name: "<unnamed>".to_string(),
+            file_index: 0,
+            next_position: FDE_OFFSET,
+        }
+    }
+
+    /// The file the next event belongs to, as the server names it.
+    pub fn log_name(&self) -> &str {
+        &self.log_name
+    }
+
+    /// Where the next event of the file starts (after the last event fed).
+    pub fn next_position(&self) -> u64 {
+        self.next_position
+    }
+
+    /// The format context in force (from the last format description).
+    pub fn context(&self) -> &FormatContext {
+        &self.ctx
+    }
+
+    /// Frames, checks and decodes one event and visits it (and, for a payload event,
+    /// the events packed in it). Strict: a problem is returned; permissive: reported,
+    /// and the event is left out.
+    pub fn event<E: From<Error>>(
+        &mut self,
+        bytes: &[u8],
+        visit: &mut Visit<'_, E>,
+        report: &mut dyn FnMut(Error),
+    ) -> Result<Flow, E> {
+        let mut walk = Walk {
+            stream: Stream {
+                read: self.read,
+                open: OpenOptions::default(),
+                start_position: 0,
+                stop_position: None,
+            },
+            visit,
+            report,
+        };
+        let framed =
+            frame_checked(bytes, 0, &self.ctx, true, self.read.verify_checksums).and_then(|fr| {
+                if fr.size == bytes.len() {
+                    Ok(fr)
+                } else {
+                    Err(BinlogError::EventSizeMismatch {
+                        event_size: fr.header.event_size,
+                        received: bytes.len() as u64,
+                    })
+                }
+            });
+        let fr = match framed {
+            Ok(fr) => fr,
+            Err(e) => {
+                walk.problem(self.error(e))?;
+                return Ok(Flow::Continue);
+            }
+        };
+        let raw = RawEvent {
+            offset: 0,
+            header: fr.header,
+            event_type: fr.event_type,
+            body: fr.body,
+            checksum_ok: fr.checksum_ok,
+        };
+        let log_pos = u64::from(raw.header.log_pos);
+        let size = u64::from(raw.header.event_size);
+        let offset = match raw.event_type {
+            EventType::FORMAT_DESCRIPTION => {
+                match FormatDescription::parse(raw.body)
+                    .map_err(|c| BinlogError::body(raw.event_type, FDE_OFFSET, raw.body, c))
+                    .and_then(|fde| fde.context())
+                {
+                    Ok(ctx) => self.ctx = ctx,
+                    Err(e) => {
+                        walk.problem(self.error(e))?;
+                        return Ok(Flow::Continue);
+                    }
+                }
+                FDE_OFFSET
+            }
+            EventType::ROTATE if !sequence::names_next_file(&raw.header) => {
+                if let Ok(Event::Rotate(r)) = raw.decode(&self.ctx) {
+                    self.enter(String::from_utf8_lossy(r.next_file).into_owned());
+                    self.next_position = r.position;
+                }
+                return Ok(Flow::Continue);
+            }
+            EventType::HEARTBEAT | EventType::HEARTBEAT_V2 => return Ok(Flow::Continue),
+            _ if log_pos == 0 => return Ok(Flow::Continue),
+            _ => log_pos.saturating_sub(size),
+        };
+        let mut raw = RawEvent { offset, ..raw };
+        if raw.event_type == EventType::FORMAT_DESCRIPTION && log_pos == 0 {
+            // A stream that starts inside a file gets the FDE with `log_pos` zeroed (so
+            // a replica does not take it for its position); the file has the real one.
+            raw.header.log_pos = (FDE_OFFSET + size) as u32;
+        }
+        let log_name = self.log_name.clone();
+        let place = Place {
+            file: &log_name,
+            file_index: self.file_index,
+            log_name: &log_name,
+            offset,
+            next_position: offset + size,
+        };
+        self.next_position = place.next_position;
+        let delivered =
+            walk.deliver(&place, &raw, &self.ctx, &mut self.maps, |t| t.into_owned())?;
+        if let Some(next) = delivered.rotate_to {
+            if sequence::names_next_file(&raw.header) {
+                self.enter(next);
+                self.next_position = FDE_OFFSET;
+            }
+        }
+        Ok(delivered.flow)
+    }
+
+    /// The events that follow belong to `log_name`: a new file has its own table maps.
+    fn enter(&mut self, log_name: String) {
+        if log_name != self.log_name {
+            self.file_index += 1;
+            self.log_name = log_name;
+            self.maps = TableMaps::new();
+        }
+    }
+
+    fn error(&self, e: BinlogError) -> Error {
+        Error::new(
+            self.log_name.clone(),
+            self.next_position,
+            ErrorKind::Binlog(e),
+        )
+    }
+}
+
 /// What a walk reads: files it opens one at a time, or logs already opened.
 #[derive(Debug, Clone, Copy)]
 pub enum Inputs<'a> {
@@ -270,6 +444,23 @@ impl Named for LogBytes {
     fn name(&self) -> &str {
         LogBytes::name(self)
     }
+}
+
+/// Where an event sits: what [`EventSite`] takes from its source rather than from the
+/// event itself.
+struct Place<'p> {
+    file: &'p str,
+    file_index: usize,
+    log_name: &'p str,
+    offset: u64,
+    next_position: u64,
+}
+
+/// What delivering one event leaves to its caller.
+struct Delivered {
+    flow: Flow,
+    /// The file a ROTATE names (real or artificial: the caller decides what it means).
+    rotate_to: Option<String>,
 }
 
 /// What one file's walk found at its end.
@@ -363,57 +554,22 @@ impl<E: From<Error>> Walk<'_, '_, E> {
                 remember_maps(&raw, ctx, &mut maps);
                 continue;
             }
-            let event = match raw.decode(ctx) {
-                Ok(event) => event,
-                Err(cause) => {
-                    self.problem(Self::body_error(name, &raw, ctx.header_len, cause))?;
-                    continue;
-                }
-            };
-            if let Event::Rotate(r) = &event {
-                if sequence::names_next_file(&raw.header) {
-                    end.rotate_to = Some((
-                        raw.offset,
-                        String::from_utf8_lossy(r.next_file).into_owned(),
-                    ));
-                }
-            }
-            let site = EventSite {
+            let place = Place {
                 file: name,
                 file_index,
                 log_name: &log_name,
                 offset: raw.offset,
                 next_position: raw.end_offset(),
-                inner_offset: None,
-                header: &raw.header,
-                event_type: raw.event_type,
-                body: raw.body,
-                checksum_ok: raw.checksum_ok,
-                header_len: ctx.header_len,
-                context: ctx,
             };
-            if (self.visit)(&site, &event, &maps)? == Flow::Stop {
+            let delivered = self.deliver(&place, &raw, ctx, &mut maps, |t| t)?;
+            if let Some(next) = delivered.rotate_to {
+                if sequence::names_next_file(&raw.header) {
+                    end.rotate_to = Some((raw.offset, next));
+                }
+            }
+            if delivered.flow == Flow::Stop {
                 end.stopped = true;
                 return Ok(end);
-            }
-            match event {
-                Event::TableMap(t) => {
-                    maps.insert(*t);
-                }
-                Event::TransactionPayload(p) => {
-                    let inflated = match p.decompress() {
-                        Ok(b) => b,
-                        Err(cause) => {
-                            self.problem(Self::body_error(name, &raw, ctx.header_len, cause))?;
-                            continue;
-                        }
-                    };
-                    if self.payload(&site, &inflated, ctx, &mut maps)? == Flow::Stop {
-                        end.stopped = true;
-                        return Ok(end);
-                    }
-                }
-                _ => {}
             }
         }
         match gzip_damage {
@@ -438,6 +594,70 @@ impl<E: From<Error>> Walk<'_, '_, E> {
             }
             _ => Ok(()),
         }
+    }
+
+    /// What every framed event goes through, whatever its source (a file, or a server
+    /// sending one event at a time): decoding, the visit, then what it leaves for later
+    /// events (its table map, or the events packed in its payload). `keep` turns a table
+    /// map borrowed from the event into one the registry can hold (the identity for a
+    /// file in memory, a copy for an event whose bytes go away).
+    fn deliver<'e, 'm>(
+        &mut self,
+        place: &Place<'_>,
+        raw: &RawEvent<'e>,
+        ctx: &FormatContext,
+        maps: &mut TableMaps<'m>,
+        keep: impl FnOnce(TableMap<'e>) -> TableMap<'m>,
+    ) -> Result<Delivered, E> {
+        let mut delivered = Delivered {
+            flow: Flow::Continue,
+            rotate_to: None,
+        };
+        let event = match raw.decode(ctx) {
+            Ok(event) => event,
+            Err(cause) => {
+                self.problem(Self::body_error(place.file, raw, ctx.header_len, cause))?;
+                return Ok(delivered);
+            }
+        };
+        if let Event::Rotate(r) = &event {
+            delivered.rotate_to = Some(String::from_utf8_lossy(r.next_file).into_owned());
+        }
+        let site = EventSite {
+            file: place.file,
+            file_index: place.file_index,
+            log_name: place.log_name,
+            offset: place.offset,
+            next_position: place.next_position,
+            inner_offset: None,
+            header: &raw.header,
+            event_type: raw.event_type,
+            body: raw.body,
+            checksum_ok: raw.checksum_ok,
+            header_len: ctx.header_len,
+            context: ctx,
+        };
+        if (self.visit)(&site, &event, maps)? == Flow::Stop {
+            delivered.flow = Flow::Stop;
+            return Ok(delivered);
+        }
+        match event {
+            Event::TableMap(t) => {
+                maps.insert(keep(*t));
+            }
+            Event::TransactionPayload(p) => {
+                let inflated = match p.decompress() {
+                    Ok(b) => b,
+                    Err(cause) => {
+                        self.problem(Self::body_error(place.file, raw, ctx.header_len, cause))?;
+                        return Ok(delivered);
+                    }
+                };
+                delivered.flow = self.payload(&site, &inflated, ctx, maps)?;
+            }
+            _ => {}
+        }
+        Ok(delivered)
     }
 
     /// The events packed in one `TRANSACTION_PAYLOAD_EVENT`.
@@ -641,6 +861,90 @@ fn directory_sequence(dir: &Path) -> Result<Vec<String>, Error> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// What a visit saw, comparable across sources.
+    fn seen(site: &EventSite<'_>, event: &Event<'_>) -> String {
+        format!(
+            "{} {} {} {:?} {} {event}",
+            site.log_name, site.offset, site.next_position, site.inner_offset, site.event_type
+        )
+    }
+
+    /// An artificial ROTATE as a server sends it first: timestamp 0, `log_pos` 0, the
+    /// artificial flag, and a CRC32.
+    fn fake_rotate(name: &str) -> Vec<u8> {
+        let size = 19 + 8 + name.len() + 4;
+        let mut ev = Vec::new();
+        ev.extend_from_slice(&0u32.to_le_bytes());
+        ev.push(EventType::ROTATE.0);
+        ev.extend_from_slice(&1u32.to_le_bytes());
+        ev.extend_from_slice(&(size as u32).to_le_bytes());
+        ev.extend_from_slice(&0u32.to_le_bytes());
+        ev.extend_from_slice(&super::super::header::FLAG_ARTIFICIAL.to_le_bytes());
+        ev.extend_from_slice(&4u64.to_le_bytes());
+        ev.extend_from_slice(name.as_bytes());
+        let crc = crc32fast::hash(&ev);
+        ev.extend_from_slice(&crc.to_le_bytes());
+        ev
+    }
+
+    #[test]
+    fn a_feed_of_single_events_sees_what_the_file_walk_sees() {
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../fixtures/mariadb/sample-bin.000001"
+        );
+        let mut from_file = Vec::new();
+        Stream::new(OpenOptions::default())
+            .walk(
+                &[path.to_string()],
+                &mut |site, event, _| -> Result<Flow, Error> {
+                    from_file.push(seen(site, event));
+                    Ok(Flow::Continue)
+                },
+                &mut |e| panic!("{e}"),
+            )
+            .unwrap();
+        let bytes = std::fs::read(path).unwrap();
+        let mut feed = Feed::new(ReadOptions::default(), ChecksumAlg::Crc32);
+        let mut from_feed = Vec::new();
+        let mut visit = |site: &EventSite<'_>, event: &Event<'_>, _: &TableMaps<'_>| {
+            from_feed.push(seen(site, event));
+            Ok::<_, Error>(Flow::Continue)
+        };
+        feed.event(&fake_rotate("sample-bin.000001"), &mut visit, &mut |e| {
+            panic!("{e}")
+        })
+        .unwrap();
+        let frames = Frames::new("f", &bytes, ReadOptions::default()).unwrap();
+        for raw in frames {
+            let raw = raw.unwrap();
+            let one = &bytes[raw.offset as usize..raw.end_offset() as usize];
+            feed.event(one, &mut visit, &mut |e| panic!("{e}")).unwrap();
+        }
+        assert!(from_file.len() > 10, "{from_file:?}");
+        assert_eq!(from_feed, from_file);
+        assert_eq!(feed.next_position(), bytes.len() as u64);
+    }
+
+    #[test]
+    fn a_packet_holding_more_than_one_event_is_refused() {
+        let mut two = fake_rotate("a.000001");
+        two.extend(fake_rotate("a.000001"));
+        let mut feed = Feed::new(ReadOptions::default(), ChecksumAlg::Crc32);
+        let err = feed
+            .event(
+                &two,
+                &mut |_, _, _| Ok::<_, Error>(Flow::Continue),
+                &mut |_| {},
+            )
+            .unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("declares event_size 39 but 78 bytes arrived"),
+            "{err}"
+        );
+    }
 
     #[test]
     fn log_names_drop_directories_and_gz() {

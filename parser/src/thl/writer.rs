@@ -228,13 +228,19 @@ impl LogWriter {
         &self.repair
     }
 
-    /// Flushes, syncs to disk and closes the current file.
-    pub fn finish(mut self) -> Result<(), Error> {
+    /// Flushes and syncs to disk what was appended: a writer that runs for as long as
+    /// its source (a followed server) makes each transaction durable as it commits.
+    pub fn sync(&mut self) -> Result<(), Error> {
         self.out.flush().map_err(|e| self.error(ErrorKind::Io(e)))?;
         self.out
             .get_ref()
             .sync_all()
             .map_err(|e| self.error(ErrorKind::Io(e)))
+    }
+
+    /// Flushes, syncs to disk and closes the current file.
+    pub fn finish(mut self) -> Result<(), Error> {
+        self.sync()
     }
 
     /// Path of the file being written.

@@ -1,0 +1,86 @@
+//! What can go wrong talking to a server, always said with the server's address and,
+//! once the stream has started, the file and position reached.
+
+use std::fmt;
+
+/// An error of the replication conversation.
+#[derive(Debug)]
+pub struct RemoteError {
+    /// The server, as [`crate::Address`] displays it.
+    pub server: String,
+    /// Where the stream was: the file and position of the next event expected, or the
+    /// start asked for when no event had arrived yet.
+    pub position: Option<String>,
+    /// What happened.
+    pub kind: RemoteErrorKind,
+}
+
+/// What happened.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum RemoteErrorKind {
+    /// The server could not be reached.
+    Connect(std::io::Error),
+    /// The connection failed or was closed while talking.
+    Io(std::io::Error),
+    /// The server closed the connection while the stream was open.
+    Dropped,
+    /// The server answered with an error packet.
+    Server {
+        /// MySQL/MariaDB error number.
+        code: u16,
+        /// The server's message.
+        message: String,
+    },
+    /// The server's answer is not what the protocol allows here.
+    Protocol(String),
+}
+
+impl RemoteError {
+    pub(crate) fn new(server: &str, kind: RemoteErrorKind) -> RemoteError {
+        RemoteError {
+            server: server.to_string(),
+            position: None,
+            kind,
+        }
+    }
+
+    /// The same error, placed at `log_name:position`.
+    pub fn at(mut self, log_name: &str, position: u64) -> RemoteError {
+        self.position = Some(format!("{log_name} at {position}"));
+        self
+    }
+
+    /// The same error, placed at the start a request asked for.
+    pub fn at_start(mut self, start: &crate::Start) -> RemoteError {
+        self.position = Some(match start {
+            crate::Start::Position { file, position } if file.is_empty() => {
+                format!("the first log at {position}")
+            }
+            crate::Start::Position { file, position } => format!("{file} at {position}"),
+            crate::Start::MariaDbGtid(gtids) => format!("after GTID {gtids}"),
+        });
+        self
+    }
+}
+
+impl fmt::Display for RemoteError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.server)?;
+        if let Some(position) = &self.position {
+            write!(f, ", {position}")?;
+        }
+        f.write_str(": ")?;
+        match &self.kind {
+            RemoteErrorKind::Connect(e) => write!(f, "cannot connect: {e}"),
+            RemoteErrorKind::Io(e) => write!(f, "connection failed: {e}"),
+            RemoteErrorKind::Dropped => f.write_str("the server closed the connection"),
+            RemoteErrorKind::Server { code, message } => {
+                write!(f, "server error {code}: {message}")
+            }
+            RemoteErrorKind::Protocol(what) => write!(f, "protocol error: {what}"),
+        }
+    }
+}
+
+impl std::error::Error for RemoteError {}

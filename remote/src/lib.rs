@@ -1,0 +1,23 @@
+//! Binary logs read live from a MySQL or MariaDB server, over the replication protocol.
+//!
+//! A [`Connection`] connects (TCP, or a unix socket), authenticates with the server's
+//! plugin (`mysql_native_password`, `caching_sha2_password`, …, as `mysql_common`
+//! implements them), tells the server what this replica understands (CRC32 checksums,
+//! MariaDB GTIDs and annotate events) and asks for the stream by file and position, or
+//! by MariaDB GTID position. [`Dump`] then hands out one event's bytes per packet, as
+//! the server sends them (header, body, checksum), for [`replog::binlog::stream::Feed`]
+//! to decode with replog's own decoder; [`follow`] does both.
+//!
+//! Packets, framing and the authentication plugins come from `mysql_common`; this
+//! crate adds the sequence of the conversation and the messages. Every error names the
+//! server, and once the stream has started the file and position reached.
+
+mod address;
+mod connection;
+mod dump;
+mod error;
+
+pub use address::Address;
+pub use connection::Connection;
+pub use dump::{follow, Dump, DumpRequest, Start};
+pub use error::{RemoteError, RemoteErrorKind};

@@ -70,6 +70,14 @@ Options added by replog:
        [-shard-list <file>]         Tungsten pins and critical shards
        [-json] [-svg <file>]        JSON; speed-up plot as SVG
        [-file F...]                 The same on binary logs, extracted on the fly
+  events, extract -remote mysql://user@host[:port]
+                                  - The same read live from a server over the
+                                    replication protocol (events: -file names the
+       [-password-file <file>]      server's log to start from); password from the
+       [-stop-never]                file, MYSQL_PWD or a prompt; follow the server
+       [-start-gtid <d-s-n,...>]    Start at a MariaDB GTID position
+  backup -remote <url> -dir <out> - The server's binary logs, byte for byte, resumable
+       [-file <first>] [-stop-never]
 ";
 
 /// Writes the help text.

@@ -68,6 +68,16 @@ const OPTIONS: &[(&str, Takes, bool)] = &[
     ("policy", Takes::Value, false),
     ("cost", Takes::Value, false),
     ("svg", Takes::Value, false),
+    ("v", Takes::Flag, false),
+    ("vv", Takes::Flag, false),
+    ("flashback", Takes::Flag, false),
+    ("columns", Takes::Value, false),
+    ("database", Takes::Value, false),
+    ("table", Takes::Value, false),
+    ("server-id", Takes::Value, false),
+    ("include-gtids", Takes::Value, false),
+    ("exclude-gtids", Takes::Value, false),
+    ("type", Takes::Value, false),
 ];
 
 /// What option `name` takes, or `None` when there is no such option.
@@ -128,6 +138,17 @@ const EVENTS_OPTIONS: &[&str] = &[
     "stop-datetime",
     "timezone",
     "no-checksum",
+    "v",
+    "vv",
+    "sql",
+    "flashback",
+    "columns",
+    "database",
+    "table",
+    "server-id",
+    "include-gtids",
+    "exclude-gtids",
+    "type",
 ];
 
 /// Every option `shards` takes (a replog command: only the log options it uses).
@@ -353,6 +374,36 @@ pub struct LowArgs {
     /// `parallel`: write the speed-up plot to this SVG file.
     #[arg(long)]
     pub svg: Option<PathBuf>,
+    /// `events`: row changes as mariadb-binlog -v pseudo-SQL.
+    #[arg(long)]
+    pub v: bool,
+    /// `events`: row changes as pseudo-SQL with column types.
+    #[arg(long)]
+    pub vv: bool,
+    /// `events`: SQL undoing the selected row changes, newest first.
+    #[arg(long)]
+    pub flashback: bool,
+    /// `events -sql`/`-flashback`: SHOW CREATE TABLE output naming the columns.
+    #[arg(long)]
+    pub columns: Option<PathBuf>,
+    /// `events`: only events of schemas matching this regular expression.
+    #[arg(long)]
+    pub database: Option<String>,
+    /// `events`: only events of tables matching this regular expression.
+    #[arg(long)]
+    pub table: Option<String>,
+    /// `events`: only events written by this server id.
+    #[arg(long = "server-id")]
+    pub server_id: Option<u32>,
+    /// `events`: only the transactions of these GTIDs.
+    #[arg(long = "include-gtids")]
+    pub include_gtids: Option<String>,
+    /// `events`: leave out the transactions of these GTIDs.
+    #[arg(long = "exclude-gtids")]
+    pub exclude_gtids: Option<String>,
+    /// `events`: only events of these types, comma-separated.
+    #[arg(long = "type")]
+    pub event_type: Option<String>,
     /// The command word(s); the last one counts.
     pub words: Vec<String>,
 }
@@ -480,6 +531,44 @@ pub struct EventsArgs {
     pub start_datetime: Option<String>,
     /// `-stop-datetime`, as typed.
     pub stop_datetime: Option<String>,
+    /// How row changes are shown: `-v`, `-vv`, `-sql`, `-flashback`.
+    pub rows: RowsOutput,
+    /// `-columns`: SHOW CREATE TABLE output for `-sql`/`-flashback`.
+    pub columns: Option<PathBuf>,
+    /// `-database`, `-table`, `-server-id`, `-include-gtids`, `-exclude-gtids`, `-type`.
+    pub filters: EventFilters,
+}
+
+/// How `events` shows row changes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RowsOutput {
+    /// The event line only.
+    Listing,
+    /// `-v`: the line, then the rows as pseudo-SQL.
+    Verbose,
+    /// `-vv`: the same with column types.
+    VeryVerbose,
+    /// `-sql`: executable SQL for the row changes, nothing else.
+    Sql,
+    /// `-flashback`: SQL undoing the row changes, newest first.
+    Flashback,
+}
+
+/// The selections of `events`, as typed.
+#[derive(Debug, Clone, Default)]
+pub struct EventFilters {
+    /// `-database`.
+    pub database: Option<String>,
+    /// `-table`.
+    pub table: Option<String>,
+    /// `-server-id`.
+    pub server_id: Option<u32>,
+    /// `-include-gtids`.
+    pub include_gtids: Option<String>,
+    /// `-exclude-gtids`.
+    pub exclude_gtids: Option<String>,
+    /// `-type`.
+    pub event_type: Option<String>,
 }
 
 /// Everything `shards` and `channels` need.
@@ -600,7 +689,7 @@ impl LowArgs {
             .cloned();
         self.reject_foreign_options(events, extract, list_binlogs, assign_binlogs.as_deref())?;
         let command = match self.words.last().map(String::as_str) {
-            _ if events => Command::Events(self.events_args()),
+            _ if events => Command::Events(self.events_args()?),
             _ if extract => Command::Extract(ExtractArgs {
                 files: self.files_after("extract"),
                 tagging: self.tagging(),
@@ -750,6 +839,16 @@ impl LowArgs {
             ("policy", self.policy.is_some()),
             ("cost", self.cost.is_some()),
             ("svg", self.svg.is_some()),
+            ("v", self.v),
+            ("vv", self.vv),
+            ("flashback", self.flashback),
+            ("columns", self.columns.is_some()),
+            ("database", self.database.is_some()),
+            ("table", self.table.is_some()),
+            ("server-id", self.server_id.is_some()),
+            ("include-gtids", self.include_gtids.is_some()),
+            ("exclude-gtids", self.exclude_gtids.is_some()),
+            ("type", self.event_type.is_some()),
         ];
         present
             .into_iter()
@@ -803,8 +902,35 @@ impl LowArgs {
         }
     }
 
-    fn events_args(&self) -> EventsArgs {
-        EventsArgs {
+    fn events_args(&self) -> Result<EventsArgs, Failure> {
+        let chosen: Vec<&str> = [
+            ("-json", self.json),
+            ("-v", self.v),
+            ("-vv", self.vv),
+            ("-sql", self.sql),
+            ("-flashback", self.flashback),
+        ]
+        .into_iter()
+        .filter_map(|(name, given)| given.then_some(name))
+        .collect();
+        if let [first, second, ..] = chosen[..] {
+            return Err(Failure::usage(format!(
+                "{first} and {second} exclude each other: choose one output"
+            )));
+        }
+        let rows = match chosen.first().copied() {
+            Some("-v") => RowsOutput::Verbose,
+            Some("-vv") => RowsOutput::VeryVerbose,
+            Some("-sql") => RowsOutput::Sql,
+            Some("-flashback") => RowsOutput::Flashback,
+            _ => RowsOutput::Listing,
+        };
+        if self.columns.is_some() && !matches!(rows, RowsOutput::Sql | RowsOutput::Flashback) {
+            return Err(Failure::usage(
+                "-columns names the columns of -sql and -flashback output; give one of them",
+            ));
+        }
+        Ok(EventsArgs {
             files: self.files_after("events"),
             json: self.json,
             permissive: self.permissive,
@@ -812,7 +938,17 @@ impl LowArgs {
             stop_position: self.stop_position,
             start_datetime: self.start_datetime.clone(),
             stop_datetime: self.stop_datetime.clone(),
-        }
+            rows,
+            columns: self.columns.clone(),
+            filters: EventFilters {
+                database: self.database.clone(),
+                table: self.table.clone(),
+                server_id: self.server_id,
+                include_gtids: self.include_gtids.clone(),
+                exclude_gtids: self.exclude_gtids.clone(),
+                event_type: self.event_type.clone(),
+            },
+        })
     }
 
     /// `shards` / `channels` options: `-channels` is required, `-hash-method` must name

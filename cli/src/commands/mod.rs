@@ -4,6 +4,8 @@
 mod assign;
 mod binlogs;
 pub mod channels;
+mod event_filters;
+mod event_sql;
 pub mod events;
 pub mod extract;
 pub mod help;

@@ -36,13 +36,16 @@ pub enum Verbosity {
 }
 
 /// Appends the pseudo-SQL of every row of `rows` (decoded with `map`) to `out`, each
-/// line starting with `###`, then `# Number of rows: N`.
+/// line starting with `###`; returns the number of rows. The count goes out with
+/// [`write_row_count`] at the statement's last rows event (the one flagged
+/// `STMT_END_F`), as mariadb-binlog counts the rows of a statement, however many events
+/// hold them.
 pub fn write_rows(
     out: &mut Vec<u8>,
     rows: &RowsEvent<'_>,
     map: &TableMap<'_>,
     verbosity: Verbosity,
-) -> Result<(), DecodeError> {
+) -> Result<u64, DecodeError> {
     let mut count = 0u64;
     for change in rows.rows(map)? {
         let change = change?;
@@ -68,8 +71,12 @@ pub fn write_rows(
             }
         }
     }
+    Ok(count)
+}
+
+/// `# Number of rows: N`, after a statement's rows.
+pub fn write_row_count(out: &mut Vec<u8>, count: u64) {
     let _ = writeln!(out, "# Number of rows: {count}");
-    Ok(())
 }
 
 /// `` `schema`.`table` ``.
@@ -153,7 +160,7 @@ pub fn push_value(out: &mut Vec<u8>, value: &Value<'_>, column: &Column) {
         Value::Enum(index) => {
             let _ = write!(out, "{index}");
         }
-        Value::Set(bits) => push_bits(out, bits, u32::from(column.string_length) * 8),
+        Value::Set(bits) => push_set_bytes(out, bits, column.string_length),
         Value::String(bytes)
         | Value::Blob(bytes)
         | Value::Geometry(bytes)
@@ -206,6 +213,16 @@ fn push_bits(out: &mut Vec<u8>, bits: u64, width: u32) {
     out.extend_from_slice(b"b'");
     for i in (0..width.min(64)).rev() {
         out.push(if bits >> i & 1 == 1 { b'1' } else { b'0' });
+    }
+    out.push(b'\'');
+}
+
+/// A SET as mariadb-binlog prints it: the stored little-endian bytes in storage order,
+/// each most significant bit first (members 1-8 are the first byte).
+fn push_set_bytes(out: &mut Vec<u8>, bits: u64, len: u16) {
+    out.extend_from_slice(b"b'");
+    for byte in bits.to_le_bytes().iter().take(usize::from(len)) {
+        let _ = write!(out, "{byte:08b}");
     }
     out.push(b'\'');
 }
@@ -342,6 +359,15 @@ mod tests {
         let mut out = Vec::new();
         push_quoted_bytes(&mut out, b"a'\\\t\n\x00\xff");
         assert_eq!(out, b"'a'\\\\x09\\x0a\\x00\xff'");
+    }
+
+    #[test]
+    fn set_bytes_in_storage_order() {
+        // types-bin.000001: members 1 and 10 of a 2-byte SET print as mariadb-binlog's
+        // b'0000000100000010'.
+        let mut out = Vec::new();
+        push_set_bytes(&mut out, 0b10_0000_0001, 2);
+        assert_eq!(out, b"b'0000000100000010'");
     }
 
     #[test]

@@ -22,7 +22,7 @@
 
 use std::io::Write;
 
-use replog::binlog::rows::TableMaps;
+use replog::binlog::rows::{TableMaps, STMT_END_F};
 use replog::binlog::stream::{EventSite, Stream};
 use replog::binlog::{BinlogError, Event, EventType, ParseMode, ReadOptions};
 use replog::decode::DecodeError;
@@ -105,6 +105,7 @@ pub fn run(
             _ => None,
         },
         zone,
+        statement_rows: 0,
         file_field: (usize::MAX, Vec::new()),
         line: Vec::with_capacity(1 << 16),
         scratch: String::new(),
@@ -213,6 +214,8 @@ struct Printer {
     verbosity: Option<Verbosity>,
     /// The zone of the TIME column.
     zone: Zone,
+    /// `-v`: rows of the current statement so far (its rows events end at STMT_END_F).
+    statement_rows: u64,
     /// The JSON `"file":…` field of the file last seen, by file index.
     file_field: (usize, Vec<u8>),
     /// The line being built; written out whole, so a failed event leaves nothing behind.
@@ -262,8 +265,12 @@ impl Printer {
                     ),
                 )
             })?;
-            row_verbose::write_rows(&mut self.line, rows, map, verbosity)
+            self.statement_rows += row_verbose::write_rows(&mut self.line, rows, map, verbosity)
                 .map_err(|cause| body_error(site, cause))?;
+            if rows.flags & STMT_END_F != 0 {
+                row_verbose::write_row_count(&mut self.line, self.statement_rows);
+                self.statement_rows = 0;
+            }
         }
         Ok(())
     }

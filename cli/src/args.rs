@@ -78,6 +78,7 @@ const OPTIONS: &[(&str, Takes, bool)] = &[
     ("include-gtids", Takes::Value, false),
     ("exclude-gtids", Takes::Value, false),
     ("type", Takes::Value, false),
+    ("named", Takes::Flag, false),
 ];
 
 /// What option `name` takes, or `None` when there is no such option.
@@ -149,6 +150,7 @@ const EVENTS_OPTIONS: &[&str] = &[
     "include-gtids",
     "exclude-gtids",
     "type",
+    "named",
 ];
 
 /// Every option `shards` takes (a replog command: only the log options it uses).
@@ -404,6 +406,9 @@ pub struct LowArgs {
     /// `events`: only events of these types, comma-separated.
     #[arg(long = "type")]
     pub event_type: Option<String>,
+    /// `events -json`: row images as objects keyed by column name.
+    #[arg(long)]
+    pub named: bool,
     /// The command word(s); the last one counts.
     pub words: Vec<String>,
 }
@@ -521,6 +526,8 @@ pub struct EventsArgs {
     pub files: Vec<String>,
     /// `-json`: JSON Lines.
     pub json: bool,
+    /// `-named`: JSON row images keyed by column name.
+    pub named: bool,
     /// `-permissive`.
     pub permissive: bool,
     /// `-start-position`.
@@ -849,6 +856,7 @@ impl LowArgs {
             ("include-gtids", self.include_gtids.is_some()),
             ("exclude-gtids", self.exclude_gtids.is_some()),
             ("type", self.event_type.is_some()),
+            ("named", self.named),
         ];
         present
             .into_iter()
@@ -930,9 +938,15 @@ impl LowArgs {
                 "-columns names the columns of -sql and -flashback output; give one of them",
             ));
         }
+        if self.named && !self.json {
+            return Err(Failure::usage(
+                "-named keys the rows of -json output by column name; give -json",
+            ));
+        }
         Ok(EventsArgs {
             files: self.files_after("events"),
             json: self.json,
+            named: self.named,
             permissive: self.permissive,
             start_position: self.start_position,
             stop_position: self.stop_position,

@@ -9,8 +9,9 @@
 //! resynchronises on the next plausible event); the run then ends with status 1 and a
 //! count of the problems.
 //!
-//! Ranges follow mysqlbinlog: `-start-position` applies to the first file and must be
-//! where an event starts, `-stop-position` to the last; the listing starts at the first
+//! Ranges follow mysqlbinlog: `-start-position` applies to the first file (a position
+//! inside an event starts at the next one, one past the last event is an error),
+//! `-stop-position` to the last; the listing starts at the first
 //! event at or after `-start-datetime` and keeps everything after it, so a transaction
 //! is never shown without some of its events (FDEs are shown all the same), and the
 //! first event at or after `-stop-datetime` (FDE and ROTATE excepted) ends the run.
@@ -99,6 +100,7 @@ pub fn run(
     stream.stop_position = window.stop_position;
     let mut printer = Printer {
         json: args.json,
+        named: args.named,
         verbosity: match args.rows {
             RowsOutput::Verbose => Some(Verbosity::Values),
             RowsOutput::VeryVerbose => Some(Verbosity::Types),
@@ -110,25 +112,17 @@ pub fn run(
         line: Vec::with_capacity(1 << 16),
         scratch: String::new(),
     };
-    // `-start-position` past the format description must be where an event starts.
+    // A `-start-position` past the last event of the first file selects nothing: an
+    // error, as a start after the stop is. (One inside an event starts at the next.)
     let start = window.start_position.filter(|&p| p > 4);
-    let mut start_checked = start.is_none();
+    let mut start_reached = start.is_none();
     let mut started = window.start_time.is_none();
     let mut selected_events = 0u64;
     let walked = stream.walk(
         &args.files,
         &mut |site, event, maps| -> Result<Flow, Hinted> {
             let fde = site.event_type == EventType::FORMAT_DESCRIPTION;
-            if !start_checked && site.file_index == 0 && !fde {
-                start_checked = true;
-                if let Some(start) = start.filter(|&p| p != site.offset) {
-                    return Err(Hinted(Failure::usage(format!(
-                        "Invalid -start-position {start}: no event of {} starts there (the \
-                         first one after it starts at {})",
-                        site.file, site.offset
-                    ))));
-                }
-            }
+            start_reached = start_reached || (site.file_index == 0 && !fde);
             if past_stop_time(site, &window) {
                 return Ok(Flow::Stop);
             }
@@ -171,7 +165,7 @@ pub fn run(
         &mut |err| problems.report_message(with_hint(&err)),
     );
     walked.map_err(|hinted| hinted.0)?;
-    if let (false, Some(start)) = (start_checked, start) {
+    if let (false, Some(start)) = (start_reached, start) {
         return Err(Failure::usage(format!(
             "Invalid -start-position {start}: beyond the last event of {}",
             args.files[0]
@@ -210,6 +204,8 @@ fn with_hint(err: &Error) -> String {
 /// Renders events into one reused line buffer.
 struct Printer {
     json: bool,
+    /// `-json -named`: row images keyed by column name.
+    named: bool,
     /// `-v`/`-vv`: rows events are followed by their changes as pseudo-SQL.
     verbosity: Option<Verbosity>,
     /// The zone of the TIME column.
@@ -244,7 +240,12 @@ impl Printer {
         };
         self.line.clear();
         if self.json {
-            return binlog_json::write_event(&mut self.line, &env, event, site.body, maps)
+            let rows = if self.named {
+                binlog_json::RowsForm::Named
+            } else {
+                binlog_json::RowsForm::Positional
+            };
+            return binlog_json::write_event(&mut self.line, &env, event, site.body, maps, rows)
                 .map_err(|cause| body_error(site, cause));
         }
         binlog_text::write_event(

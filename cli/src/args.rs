@@ -205,6 +205,9 @@ const PARALLEL_OPTIONS: &[&str] = &[
 /// Spellings that ask for the help text (answered by the `help` command).
 const HELP_OPTIONS: &[&str] = &["-h", "-help", "--help"];
 
+/// Spellings that ask for the version (answered by the `version` word).
+const VERSION_OPTIONS: &[&str] = &["-V", "-version", "--version"];
+
 /// Rewrites Tungsten's argv into clap's long-option form.
 ///
 /// `argv[0]` is kept. `-name` and `--name` become `--name`; a value-taking option is
@@ -225,6 +228,10 @@ pub fn normalize(argv: impl IntoIterator<Item = OsString>) -> Result<Vec<OsStrin
         }
         if HELP_OPTIONS.contains(&text) {
             out.push("help".into());
+            continue;
+        }
+        if VERSION_OPTIONS.contains(&text) {
+            out.push("version".into());
             continue;
         }
         if !text.starts_with('-') || text == "-" {
@@ -253,7 +260,12 @@ pub fn normalize(argv: impl IntoIterator<Item = OsString>) -> Result<Vec<OsStrin
             joined.push(value);
             out.push(joined);
         } else {
-            return Err(Failure::usage(format!("Unrecognized option: {text}")));
+            let mut message = format!("Unrecognized option: {text}");
+            let known = OPTIONS.iter().map(|o| o.0);
+            if let Some(near) = nearest(name, known).filter(|_| takes.is_none()) {
+                message.push_str(&format!(" (did you mean -{near}?)"));
+            }
+            return Err(Failure::usage(message));
         }
     }
     Ok(out)
@@ -633,6 +645,8 @@ pub enum Command {
     Purge(PurgeArgs),
     /// `thl help`.
     Help,
+    /// `thl --version`.
+    Version,
     /// `thl skip` (only says it is gone).
     Skip,
     /// `thl events`: binary-log events.
@@ -694,8 +708,14 @@ impl LowArgs {
             .first()
             .filter(|w| binlogs && (*w == "shards" || *w == "channels"))
             .cloned();
-        self.reject_foreign_options(events, extract, list_binlogs, assign_binlogs.as_deref())?;
+        // `thl help events`, `thl events -h`: help, whatever else the words say.
+        let help = self.words.iter().any(|w| w == "help");
+        if !help {
+            self.reject_foreign_options(events, extract, list_binlogs, assign_binlogs.as_deref())?;
+        }
         let command = match self.words.last().map(String::as_str) {
+            _ if help => Command::Help,
+            _ if self.words.iter().any(|w| w == "version") => Command::Version,
             _ if events => Command::Events(self.events_args()?),
             _ if extract => Command::Extract(ExtractArgs {
                 files: self.files_after("extract"),
@@ -730,9 +750,11 @@ impl LowArgs {
                 yes: self.y,
             }),
             Some(other) => {
-                return Err(Failure::usage_with_help(format!(
-                    "Unknown command: '{other}'"
-                )))
+                let mut message = format!("Unknown command: '{other}'");
+                if let Some(near) = nearest(other, COMMANDS.iter().copied()) {
+                    message.push_str(&format!(" (did you mean {near}?)"));
+                }
+                return Err(Failure::usage_with_help(message));
             }
         };
         Ok(Invocation {
@@ -1069,6 +1091,42 @@ impl LowArgs {
     }
 }
 
+/// Every command word.
+const COMMANDS: &[&str] = &[
+    "list", "index", "info", "purge", "help", "skip", "events", "extract", "stats", "shards",
+    "channels", "parallel",
+];
+
+/// The known name closest to `typed` when it is a plausible typo: at most one edit per
+/// three characters (two at most; none for names under three characters, where one
+/// edit makes any other short name), nearest first.
+fn nearest<'a>(typed: &str, known: impl Iterator<Item = &'a str>) -> Option<&'a str> {
+    let limit = (typed.chars().count() / 3).min(2);
+    known
+        .map(|name| (edit_distance(typed, name), name))
+        .filter(|(d, _)| *d <= limit && limit > 0)
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, name)| name)
+}
+
+/// Levenshtein distance (insertions, deletions, substitutions), by characters.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut diagonal = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let above = row[j + 1];
+            row[j + 1] = (above + 1)
+                .min(row[j] + 1)
+                .min(diagonal + usize::from(ca != *cb));
+            diagonal = above;
+        }
+    }
+    row[b.len()]
+}
+
 /// Tungsten's message for an option it does not know.
 fn unrecognized(option: &str) -> Failure {
     Failure::usage(format!("Unrecognized option: -{option}"))
@@ -1152,6 +1210,45 @@ mod tests {
     }
 
     #[test]
+    fn help_and_version_wherever_they_are_asked_for() {
+        for args in [
+            &["help", "events"][..],
+            &["events", "--help"],
+            &["events", "-h", "-file", "x"],
+            &["list", "-help"],
+        ] {
+            assert!(
+                matches!(parse(args).unwrap().command, Command::Help),
+                "{args:?}"
+            );
+        }
+        assert!(matches!(
+            parse(&["--version"]).unwrap().command,
+            Command::Version
+        ));
+    }
+
+    #[test]
+    fn near_misses_get_a_suggestion() {
+        assert_eq!(
+            norm(&["events", "-flashbak"]).unwrap_err(),
+            "Unrecognized option: -flashbak (did you mean -flashback?)"
+        );
+        assert_eq!(
+            parse(&["evnets"]).unwrap_err(),
+            "Unknown command: 'evnets' (did you mean events?)"
+        );
+        assert_eq!(
+            parse(&["lst"]).unwrap_err(),
+            "Unknown command: 'lst' (did you mean list?)"
+        );
+        assert_eq!(
+            norm(&["-zzzzzz"]).unwrap_err(),
+            "Unrecognized option: -zzzzzz"
+        );
+    }
+
+    #[test]
     fn words_after_double_dash_are_words() {
         assert_eq!(norm(&["--", "-low"]).unwrap(), ["--", "-low"]);
     }
@@ -1202,7 +1299,10 @@ mod tests {
     #[test]
     fn tungsten_prechecks() {
         assert_eq!(parse(&[]).unwrap_err(), "Command is missing!");
-        assert_eq!(parse(&["lst"]).unwrap_err(), "Unknown command: 'lst'");
+        assert_eq!(
+            parse(&["frobnicate"]).unwrap_err(),
+            "Unknown command: 'frobnicate'"
+        );
         assert_eq!(
             parse(&["list", "-json"]).unwrap_err(),
             "Currently JSON output is supported only with -headers flag"

@@ -72,6 +72,17 @@ const OPTIONS: &[(&str, Takes, bool)] = &[
     ("password-file", Takes::Value, false),
     ("stop-never", Takes::Flag, false),
     ("start-gtid", Takes::Value, false),
+    ("v", Takes::Flag, false),
+    ("vv", Takes::Flag, false),
+    ("flashback", Takes::Flag, false),
+    ("columns", Takes::Value, false),
+    ("database", Takes::Value, false),
+    ("table", Takes::Value, false),
+    ("server-id", Takes::Value, false),
+    ("include-gtids", Takes::Value, false),
+    ("exclude-gtids", Takes::Value, false),
+    ("type", Takes::Value, false),
+    ("named", Takes::Flag, false),
 ];
 
 /// Reading from a server (`events`, `backup`, `extract` with `-remote`).
@@ -145,6 +156,18 @@ const EVENTS_OPTIONS: &[&str] = &[
     "password-file",
     "stop-never",
     "start-gtid",
+    "v",
+    "vv",
+    "sql",
+    "flashback",
+    "columns",
+    "database",
+    "table",
+    "server-id",
+    "include-gtids",
+    "exclude-gtids",
+    "type",
+    "named",
 ];
 
 /// Every option `shards` takes (a replog command: only the log options it uses).
@@ -199,6 +222,9 @@ const PARALLEL_OPTIONS: &[&str] = &[
 /// Spellings that ask for the help text (answered by the `help` command).
 const HELP_OPTIONS: &[&str] = &["-h", "-help", "--help"];
 
+/// Spellings that ask for the version (answered by the `version` word).
+const VERSION_OPTIONS: &[&str] = &["-V", "-version", "--version"];
+
 /// Rewrites Tungsten's argv into clap's long-option form.
 ///
 /// `argv[0]` is kept. `-name` and `--name` become `--name`; a value-taking option is
@@ -219,6 +245,10 @@ pub fn normalize(argv: impl IntoIterator<Item = OsString>) -> Result<Vec<OsStrin
         }
         if HELP_OPTIONS.contains(&text) {
             out.push("help".into());
+            continue;
+        }
+        if VERSION_OPTIONS.contains(&text) {
+            out.push("version".into());
             continue;
         }
         if !text.starts_with('-') || text == "-" {
@@ -247,7 +277,12 @@ pub fn normalize(argv: impl IntoIterator<Item = OsString>) -> Result<Vec<OsStrin
             joined.push(value);
             out.push(joined);
         } else {
-            return Err(Failure::usage(format!("Unrecognized option: {text}")));
+            let mut message = format!("Unrecognized option: {text}");
+            let known = OPTIONS.iter().map(|o| o.0);
+            if let Some(near) = nearest(name, known).filter(|_| takes.is_none()) {
+                message.push_str(&format!(" (did you mean -{near}?)"));
+            }
+            return Err(Failure::usage(message));
         }
     }
     Ok(out)
@@ -382,6 +417,39 @@ pub struct LowArgs {
     /// With `-remote`: start after this MariaDB GTID position.
     #[arg(long = "start-gtid")]
     pub start_gtid: Option<String>,
+    /// `events`: row changes as mariadb-binlog -v pseudo-SQL.
+    #[arg(long)]
+    pub v: bool,
+    /// `events`: row changes as pseudo-SQL with column types.
+    #[arg(long)]
+    pub vv: bool,
+    /// `events`: SQL undoing the selected row changes, newest first.
+    #[arg(long)]
+    pub flashback: bool,
+    /// `events -sql`/`-flashback`: SHOW CREATE TABLE output naming the columns.
+    #[arg(long)]
+    pub columns: Option<PathBuf>,
+    /// `events`: only events of schemas matching this regular expression.
+    #[arg(long)]
+    pub database: Option<String>,
+    /// `events`: only events of tables matching this regular expression.
+    #[arg(long)]
+    pub table: Option<String>,
+    /// `events`: only events written by this server id.
+    #[arg(long = "server-id")]
+    pub server_id: Option<u32>,
+    /// `events`: only the transactions of these GTIDs.
+    #[arg(long = "include-gtids")]
+    pub include_gtids: Option<String>,
+    /// `events`: leave out the transactions of these GTIDs.
+    #[arg(long = "exclude-gtids")]
+    pub exclude_gtids: Option<String>,
+    /// `events`: only events of these types, comma-separated.
+    #[arg(long = "type")]
+    pub event_type: Option<String>,
+    /// `events -json`: row images as objects keyed by column name.
+    #[arg(long)]
+    pub named: bool,
     /// The command word(s); the last one counts.
     pub words: Vec<String>,
 }
@@ -523,6 +591,8 @@ pub struct EventsArgs {
     pub files: Vec<String>,
     /// `-json`: JSON Lines.
     pub json: bool,
+    /// `-named`: JSON row images keyed by column name.
+    pub named: bool,
     /// `-permissive`.
     pub permissive: bool,
     /// `-start-position`.
@@ -535,6 +605,44 @@ pub struct EventsArgs {
     pub stop_datetime: Option<String>,
     /// `-remote` and its options: the events of a server instead of files.
     pub remote: Option<RemoteArgs>,
+    /// How row changes are shown: `-v`, `-vv`, `-sql`, `-flashback`.
+    pub rows: RowsOutput,
+    /// `-columns`: SHOW CREATE TABLE output for `-sql`/`-flashback`.
+    pub columns: Option<PathBuf>,
+    /// `-database`, `-table`, `-server-id`, `-include-gtids`, `-exclude-gtids`, `-type`.
+    pub filters: EventFilters,
+}
+
+/// How `events` shows row changes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RowsOutput {
+    /// The event line only.
+    Listing,
+    /// `-v`: the line, then the rows as pseudo-SQL.
+    Verbose,
+    /// `-vv`: the same with column types.
+    VeryVerbose,
+    /// `-sql`: executable SQL for the row changes, nothing else.
+    Sql,
+    /// `-flashback`: SQL undoing the row changes, newest first.
+    Flashback,
+}
+
+/// The selections of `events`, as typed.
+#[derive(Debug, Clone, Default)]
+pub struct EventFilters {
+    /// `-database`.
+    pub database: Option<String>,
+    /// `-table`.
+    pub table: Option<String>,
+    /// `-server-id`.
+    pub server_id: Option<u32>,
+    /// `-include-gtids`.
+    pub include_gtids: Option<String>,
+    /// `-exclude-gtids`.
+    pub exclude_gtids: Option<String>,
+    /// `-type`.
+    pub event_type: Option<String>,
 }
 
 /// Everything `shards` and `channels` need.
@@ -592,6 +700,8 @@ pub enum Command {
     Purge(PurgeArgs),
     /// `thl help`.
     Help,
+    /// `thl --version`.
+    Version,
     /// `thl skip` (only says it is gone).
     Skip,
     /// `thl events`: binary-log events.
@@ -663,9 +773,15 @@ impl LowArgs {
             .first()
             .filter(|w| binlogs && (*w == "shards" || *w == "channels"))
             .cloned();
-        self.reject_foreign_options(events, extract, list_binlogs, assign_binlogs.as_deref())?;
+        // `thl help events`, `thl events -h`: help, whatever else the words say.
+        let help = self.words.iter().any(|w| w == "help");
+        if !help {
+            self.reject_foreign_options(events, extract, list_binlogs, assign_binlogs.as_deref())?;
+        }
         let command = match self.words.last().map(String::as_str) {
-            _ if events => Command::Events(self.events_args()),
+            _ if help => Command::Help,
+            _ if self.words.iter().any(|w| w == "version") => Command::Version,
+            _ if events => Command::Events(self.events_args()?),
             _ if extract => Command::Extract(ExtractArgs {
                 files: self.files_after("extract"),
                 tagging: self.tagging(),
@@ -700,9 +816,11 @@ impl LowArgs {
                 yes: self.y,
             }),
             Some(other) => {
-                return Err(Failure::usage_with_help(format!(
-                    "Unknown command: '{other}'"
-                )))
+                let mut message = format!("Unknown command: '{other}'");
+                if let Some(near) = nearest(other, COMMANDS.iter().copied()) {
+                    message.push_str(&format!(" (did you mean {near}?)"));
+                }
+                return Err(Failure::usage_with_help(message));
             }
         };
         Ok(Invocation {
@@ -820,6 +938,17 @@ impl LowArgs {
             ("password-file", self.password_file.is_some()),
             ("stop-never", self.stop_never),
             ("start-gtid", self.start_gtid.is_some()),
+            ("v", self.v),
+            ("vv", self.vv),
+            ("flashback", self.flashback),
+            ("columns", self.columns.is_some()),
+            ("database", self.database.is_some()),
+            ("table", self.table.is_some()),
+            ("server-id", self.server_id.is_some()),
+            ("include-gtids", self.include_gtids.is_some()),
+            ("exclude-gtids", self.exclude_gtids.is_some()),
+            ("type", self.event_type.is_some()),
+            ("named", self.named),
         ];
         present
             .into_iter()
@@ -873,17 +1002,60 @@ impl LowArgs {
         }
     }
 
-    fn events_args(&self) -> EventsArgs {
-        EventsArgs {
+    fn events_args(&self) -> Result<EventsArgs, Failure> {
+        let chosen: Vec<&str> = [
+            ("-json", self.json),
+            ("-v", self.v),
+            ("-vv", self.vv),
+            ("-sql", self.sql),
+            ("-flashback", self.flashback),
+        ]
+        .into_iter()
+        .filter_map(|(name, given)| given.then_some(name))
+        .collect();
+        if let [first, second, ..] = chosen[..] {
+            return Err(Failure::usage(format!(
+                "{first} and {second} exclude each other: choose one output"
+            )));
+        }
+        let rows = match chosen.first().copied() {
+            Some("-v") => RowsOutput::Verbose,
+            Some("-vv") => RowsOutput::VeryVerbose,
+            Some("-sql") => RowsOutput::Sql,
+            Some("-flashback") => RowsOutput::Flashback,
+            _ => RowsOutput::Listing,
+        };
+        if self.columns.is_some() && !matches!(rows, RowsOutput::Sql | RowsOutput::Flashback) {
+            return Err(Failure::usage(
+                "-columns names the columns of -sql and -flashback output; give one of them",
+            ));
+        }
+        if self.named && !self.json {
+            return Err(Failure::usage(
+                "-named keys the rows of -json output by column name; give -json",
+            ));
+        }
+        Ok(EventsArgs {
             files: self.files_after("events"),
             json: self.json,
+            named: self.named,
             permissive: self.permissive,
             start_position: self.start_position,
             stop_position: self.stop_position,
             start_datetime: self.start_datetime.clone(),
             stop_datetime: self.stop_datetime.clone(),
             remote: self.remote_args(),
-        }
+            rows,
+            columns: self.columns.clone(),
+            filters: EventFilters {
+                database: self.database.clone(),
+                table: self.table.clone(),
+                server_id: self.server_id,
+                include_gtids: self.include_gtids.clone(),
+                exclude_gtids: self.exclude_gtids.clone(),
+                event_type: self.event_type.clone(),
+            },
+        })
     }
 
     fn remote_args(&self) -> Option<RemoteArgs> {
@@ -1031,6 +1203,42 @@ impl LowArgs {
     }
 }
 
+/// Every command word.
+const COMMANDS: &[&str] = &[
+    "list", "index", "info", "purge", "help", "skip", "events", "extract", "stats", "shards",
+    "channels", "parallel",
+];
+
+/// The known name closest to `typed` when it is a plausible typo: at most one edit per
+/// three characters (two at most; none for names under three characters, where one
+/// edit makes any other short name), nearest first.
+fn nearest<'a>(typed: &str, known: impl Iterator<Item = &'a str>) -> Option<&'a str> {
+    let limit = (typed.chars().count() / 3).min(2);
+    known
+        .map(|name| (edit_distance(typed, name), name))
+        .filter(|(d, _)| *d <= limit && limit > 0)
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, name)| name)
+}
+
+/// Levenshtein distance (insertions, deletions, substitutions), by characters.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut diagonal = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let above = row[j + 1];
+            row[j + 1] = (above + 1)
+                .min(row[j] + 1)
+                .min(diagonal + usize::from(ca != *cb));
+            diagonal = above;
+        }
+    }
+    row[b.len()]
+}
+
 /// Tungsten's message for an option it does not know.
 fn unrecognized(option: &str) -> Failure {
     Failure::usage(format!("Unrecognized option: -{option}"))
@@ -1114,6 +1322,45 @@ mod tests {
     }
 
     #[test]
+    fn help_and_version_wherever_they_are_asked_for() {
+        for args in [
+            &["help", "events"][..],
+            &["events", "--help"],
+            &["events", "-h", "-file", "x"],
+            &["list", "-help"],
+        ] {
+            assert!(
+                matches!(parse(args).unwrap().command, Command::Help),
+                "{args:?}"
+            );
+        }
+        assert!(matches!(
+            parse(&["--version"]).unwrap().command,
+            Command::Version
+        ));
+    }
+
+    #[test]
+    fn near_misses_get_a_suggestion() {
+        assert_eq!(
+            norm(&["events", "-flashbak"]).unwrap_err(),
+            "Unrecognized option: -flashbak (did you mean -flashback?)"
+        );
+        assert_eq!(
+            parse(&["evnets"]).unwrap_err(),
+            "Unknown command: 'evnets' (did you mean events?)"
+        );
+        assert_eq!(
+            parse(&["lst"]).unwrap_err(),
+            "Unknown command: 'lst' (did you mean list?)"
+        );
+        assert_eq!(
+            norm(&["-zzzzzz"]).unwrap_err(),
+            "Unrecognized option: -zzzzzz"
+        );
+    }
+
+    #[test]
     fn words_after_double_dash_are_words() {
         assert_eq!(norm(&["--", "-low"]).unwrap(), ["--", "-low"]);
     }
@@ -1164,7 +1411,10 @@ mod tests {
     #[test]
     fn tungsten_prechecks() {
         assert_eq!(parse(&[]).unwrap_err(), "Command is missing!");
-        assert_eq!(parse(&["lst"]).unwrap_err(), "Unknown command: 'lst'");
+        assert_eq!(
+            parse(&["frobnicate"]).unwrap_err(),
+            "Unknown command: 'frobnicate'"
+        );
         assert_eq!(
             parse(&["list", "-json"]).unwrap_err(),
             "Currently JSON output is supported only with -headers flag"

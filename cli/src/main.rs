@@ -35,6 +35,9 @@ fn run(out: &mut Out) -> Result<(), Failure> {
     let invocation = LowArgs::parse_from_argv(std::env::args_os())?.command()?;
     match invocation.command {
         Command::Help => commands::help::write_help(out).map_err(Failure::from),
+        Command::Version => {
+            writeln!(out, "thl {}", env!("CARGO_PKG_VERSION")).map_err(Failure::from)
+        }
         Command::Skip => commands::skip(out),
         Command::List(ref list) => commands::list::run(&invocation, list, out),
         Command::Index => commands::index::run(&invocation, out),

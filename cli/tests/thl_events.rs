@@ -93,20 +93,22 @@ fn readme_first_command_lists_the_sample_log() {
     // ANNOTATE_ROWS×3, TABLE_MAP×3, WRITE_ROWS, UPDATE_ROWS, DELETE_ROWS, XID×3, STOP.
     assert_eq!(lines.len(), 23);
     for l in &lines {
-        assert_eq!(l.len(), 7, "{l:?}");
+        assert_eq!(l.len(), 8, "{l:?}");
         assert_eq!(l[0], file);
         assert_eq!(l[3], "1", "server_id=1: {l:?}");
     }
     assert_eq!(lines[0][1], "4");
     assert_eq!(lines[0][2], "FORMAT_DESCRIPTION_EVENT");
-    assert!(lines[0][6].contains("10.11.19-MariaDB"), "{:?}", lines[0]);
+    // mariadb-binlog prints the FDE's time as "#261126 10:21:40" (server time zone UTC).
+    assert_eq!(lines[0][6], "2026-11-26 10:21:40");
+    assert!(lines[0][7].contains("10.11.19-MariaDB"), "{:?}", lines[0]);
     assert_eq!(lines[22][2], "STOP_EVENT");
     let last_end: u64 = lines[22][1].parse::<u64>().unwrap() + lines[22][4].parse::<u64>().unwrap();
     assert_eq!(last_end, 2035);
     // The shop table of the README.
     assert!(lines
         .iter()
-        .any(|l| l[2] == "TABLE_MAP_EVENT" && l[6].contains("(shop.orders)")));
+        .any(|l| l[2] == "TABLE_MAP_EVENT" && l[7].contains("(shop.orders)")));
 }
 
 #[test]
@@ -121,7 +123,7 @@ fn rows_flags_are_named_as_mysqlbinlog_names_them() {
             .lines()
             .map(|l| l.split('\t').collect::<Vec<_>>())
             .filter(|l| l[2].contains("_ROWS_"))
-            .map(|l| (l[1].to_string(), l[6].to_string()))
+            .map(|l| (l[1].to_string(), l[7].to_string()))
             .collect()
     };
     let types = info(&mariadb("types-bin.000001"));

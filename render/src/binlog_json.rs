@@ -11,11 +11,13 @@ use replog::binlog::events::gtid::Gtid;
 use replog::binlog::events::gtid_tagged::GtidTagged;
 use replog::binlog::events::mariadb_gtid::MariaGtid;
 use replog::binlog::events::query::Query;
+use replog::binlog::events::start_v3::StartV3;
+use replog::binlog::events::user_var::{decimal_to_string, UserVar, UserVarValue};
 use replog::binlog::rows::{ImageColumns, RowsEvent, TableMap, TableMaps};
 use replog::binlog::Event;
 use replog::binlog::{EventHeader, EventType};
 use replog::decode::DecodeError;
-use replog::json::{write_string, write_text};
+use replog::json::{write_hex, write_string, write_text};
 
 /// Where an event was found and its common header: the fields every object starts with.
 #[derive(Debug, Clone, Copy)]
@@ -42,15 +44,26 @@ pub fn file_field(name: &str) -> Vec<u8> {
     out
 }
 
+/// How row images are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RowsForm {
+    /// `[v0, v1, …]`, the values of the present columns in column order.
+    Positional,
+    /// `{"id": v0, …}`, keyed by column name (`@N` when the table map has no names).
+    Named,
+}
+
 /// Appends one event's object and a newline to `out`. `body` is the event body `event`
 /// was decoded from (errors are relative to it); `maps` holds the table maps seen so far.
-/// On error `out` holds a partial line the caller must drop.
+/// Every event ends with `info`, the one-line summary the text listing shows. On error
+/// `out` holds a partial line the caller must drop.
 pub fn write_event(
     out: &mut Vec<u8>,
     env: &Envelope<'_>,
     event: &Event<'_>,
     body: &[u8],
     maps: &TableMaps<'_>,
+    rows_form: RowsForm,
 ) -> Result<(), DecodeError> {
     out.extend_from_slice(env.file_field);
     let h = env.header;
@@ -87,11 +100,112 @@ pub fn write_event(
         Event::GtidTagged(g) => gtid_tagged(out, g),
         Event::MariaGtid(g) => maria_gtid(out, g),
         Event::TableMap(t) => table_map(out, t),
-        Event::Rows(r) => rows(out, r, body, maps)?,
+        Event::Rows(r) => rows(out, r, body, maps, rows_form)?,
+        Event::FormatDescription(f) => {
+            start(out, &f.start);
+            out.extend_from_slice(b",\"checksum_alg\":");
+            match f.checksum_alg {
+                Some(alg) => {
+                    let _ = write!(out, "{alg}");
+                }
+                None => out.extend_from_slice(b"null"),
+            }
+        }
+        Event::StartV3(s) => start(out, s),
+        Event::Intvar(i) => {
+            let name = match i.kind {
+                1 => "LAST_INSERT_ID",
+                2 => "INSERT_ID",
+                _ => "INVALID_INT",
+            };
+            let _ = write!(out, ",\"variable\":\"{name}\",\"value\":{}", i.value);
+        }
+        Event::Rand(r) => {
+            let _ = write!(out, ",\"seed1\":{},\"seed2\":{}", r.seed1, r.seed2);
+        }
+        Event::UserVar(u) => user_var(out, u),
+        Event::AnnotateRows(a) => {
+            out.extend_from_slice(b",\"query\":");
+            write_text(out, a.query);
+        }
+        Event::RowsQuery(r) => {
+            out.extend_from_slice(b",\"query\":");
+            write_text(out, r.query);
+        }
+        Event::GtidList(list) => {
+            out.extend_from_slice(b",\"gtids\":[");
+            for (i, g) in list.gtids().enumerate() {
+                if i > 0 {
+                    out.push(b',');
+                }
+                let _ = write!(out, "\"{}-{}-{}\"", g.domain_id, g.server_id, g.seq_no);
+            }
+            out.push(b']');
+        }
+        Event::BinlogCheckpoint(c) => {
+            out.extend_from_slice(b",\"binlog_file\":");
+            write_text(out, c.file);
+        }
+        Event::Incident(i) => {
+            let _ = write!(out, ",\"incident\":{},\"message\":", i.number);
+            write_text(out, i.message);
+        }
         _ => {}
     }
+    out.extend_from_slice(b",\"info\":");
+    write_string(out, &event.to_string());
     out.extend_from_slice(b"}\n");
     Ok(())
+}
+
+/// The fields of a format description (or a v3 start event): who wrote the file.
+fn start(out: &mut Vec<u8>, s: &StartV3<'_>) {
+    let _ = write!(
+        out,
+        ",\"binlog_version\":{},\"server_version\":",
+        s.binlog_version
+    );
+    let end = s
+        .server_version
+        .iter()
+        .position(|&b| b == 0)
+        .unwrap_or(s.server_version.len());
+    write_text(out, &s.server_version[..end]);
+    let _ = write!(out, ",\"created\":{}", s.created);
+}
+
+/// `"name"` and `"value"` of a user variable: NULL, a number, a DECIMAL as a string,
+/// text (with its collation id in `charset`), or hex for what is not decoded.
+fn user_var(out: &mut Vec<u8>, u: &UserVar<'_>) {
+    out.extend_from_slice(b",\"name\":");
+    write_text(out, u.name);
+    out.extend_from_slice(b",\"value\":");
+    match u.value {
+        UserVarValue::Null => out.extend_from_slice(b"null"),
+        UserVarValue::Int { value, unsigned } if unsigned => {
+            let _ = write!(out, "{}", value as u64);
+        }
+        UserVarValue::Int { value, .. } => {
+            let _ = write!(out, "{value}");
+        }
+        UserVarValue::Real(x) if x.is_finite() => {
+            let _ = write!(out, "{x:?}");
+        }
+        UserVarValue::Real(_) => out.extend_from_slice(b"null"),
+        UserVarValue::Decimal {
+            precision,
+            scale,
+            bytes,
+        } => match decimal_to_string(precision, scale, bytes) {
+            Some(text) => write_string(out, &text),
+            None => write_hex(out, bytes, 0),
+        },
+        UserVarValue::String { charset, bytes } => {
+            write_text(out, bytes);
+            let _ = write!(out, ",\"charset\":{charset}");
+        }
+        UserVarValue::Other { bytes, .. } => write_hex(out, bytes, 0),
+    }
 }
 
 fn query(out: &mut Vec<u8>, q: &Query<'_>) -> Result<(), DecodeError> {
@@ -184,6 +298,7 @@ fn rows(
     r: &RowsEvent<'_>,
     body: &[u8],
     maps: &TableMaps<'_>,
+    form: RowsForm,
 ) -> Result<(), DecodeError> {
     let map = maps.get(r.table_id).ok_or(DecodeError::new(
         body.len(),
@@ -193,7 +308,10 @@ fn rows(
     image_columns(out, "before_columns", r.before_columns());
     image_columns(out, "after_columns", r.after_columns());
     out.extend_from_slice(b",\"rows\":");
-    r.write_rows_json(map, out)
+    match form {
+        RowsForm::Positional => r.write_rows_json(map, out),
+        RowsForm::Named => r.write_rows_json_named(map, out),
+    }
 }
 
 /// `,"before_columns":[0,2]`: which columns an image's values are, written only when

@@ -1,10 +1,11 @@
 //! `thl events`: one tab-separated line per binary-log event, in the spirit of
 //! `SHOW BINLOG EVENTS`:
 //!
-//! `FILE  POS  TYPE  SERVER_ID  SIZE  END_LOG_POS  INFO`
+//! `FILE  POS  TYPE  SERVER_ID  SIZE  END_LOG_POS  TIME  INFO`
 //!
 //! POS is the event's offset; an event inside a TRANSACTION_PAYLOAD shows
-//! `PAYLOAD_OFFSET+INNER_OFFSET`. INFO is the library's one-line summary of the body with
+//! `PAYLOAD_OFFSET+INNER_OFFSET`. TIME is the header's timestamp as
+//! `YYYY-MM-DD HH:MM:SS` in the display zone. INFO is the library's one-line summary of the body with
 //! newlines, carriage returns and tabs shown as `\n`, `\r`, `\t` so that every event
 //! stays on one line.
 
@@ -14,14 +15,18 @@ use std::io::Write as _;
 use replog::binlog::Event;
 
 use crate::binlog_json::Envelope;
+use crate::instant;
+use crate::zone::Zone;
 
-/// Appends one event's line to `out`; `scratch` is a reused buffer for the summary.
+/// Appends one event's line to `out`, its time shown in `zone`; `scratch` is a reused
+/// buffer for the summary.
 pub fn write_event(
     out: &mut Vec<u8>,
     scratch: &mut String,
     file: &str,
     env: &Envelope<'_>,
     event: &Event<'_>,
+    zone: &Zone,
 ) {
     let h = env.header;
     let _ = write!(out, "{file}\t{}", env.offset);
@@ -34,6 +39,10 @@ pub fn write_event(
         "\t{name}\t{}\t{}\t{}\t",
         h.server_id, h.event_size, h.log_pos
     );
+    scratch.clear();
+    instant::push_datetime(scratch, i64::from(h.timestamp) * 1000, 0, zone);
+    out.extend_from_slice(scratch.as_bytes());
+    out.push(b'\t');
     scratch.clear();
     let _ = write!(scratch, "{event}");
     one_line(out, scratch);

@@ -13,7 +13,10 @@
 //!   [`charset::Charset`], `-hex`, `-specs`), and [`value::push_column_value`] renders one
 //!   column value.
 //! - Binary-log events (`thl events`): [`binlog_text::write_event`] (one tab-separated
-//!   line) and [`binlog_json::write_event`] (one JSON object per line).
+//!   line) and [`binlog_json::write_event`] (one JSON object per line); row changes as
+//!   `mariadb-binlog -v` pseudo-SQL ([`row_verbose::write_rows`]) or as executable and
+//!   undo SQL ([`row_sql::for_each_statement`], names from the table map or from
+//!   `SHOW CREATE TABLE` text read by [`create_table::TableDefinitions`]).
 //! - [`trepctl`] prints `trepctl status`-style blocks and JSON (`thl shards`,
 //!   `thl channels`); [`instant`] gives Java's date and time text in the display zone.
 //!
@@ -32,10 +35,13 @@
 pub mod binlog_json;
 pub mod binlog_text;
 pub mod charset;
+pub mod create_table;
 pub mod full;
 pub mod headers;
 pub mod instant;
 pub mod json;
+pub mod row_sql;
+pub mod row_verbose;
 mod specs;
 pub mod sql;
 pub mod trepctl;

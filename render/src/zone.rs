@@ -43,6 +43,11 @@ impl Zone {
         }
     }
 
+    /// The zone as a tz database zone, for turning civil times typed in it into instants.
+    pub fn time_zone(&self) -> &jiff::tz::TimeZone {
+        &self.0
+    }
+
     /// The zone's offset from UTC in milliseconds at instant `ms`.
     pub fn offset_ms(&self, ms: i64) -> i64 {
         let instant = jiff::Timestamp::from_millisecond(ms).unwrap_or(if ms < 0 {

@@ -9,24 +9,36 @@
 //! resynchronises on the next plausible event); the run then ends with status 1 and a
 //! count of the problems.
 //!
-//! Ranges follow mysqlbinlog: `-start-position` applies to the first file and
-//! `-stop-position` to the last; events older than `-start-datetime` are skipped (FDEs
-//! are shown all the same) and the first event at or after `-stop-datetime` (FDE and
-//! ROTATE excepted) ends the run. Before the start position events are framed but not
-//! decoded, except table maps (rows events inside the range need them).
+//! Ranges follow mysqlbinlog: `-start-position` applies to the first file (a position
+//! inside an event starts at the next one, one past the last event is an error),
+//! `-stop-position` to the last; the listing starts at the first
+//! event at or after `-start-datetime` and keeps everything after it, so a transaction
+//! is never shown without some of its events (FDEs are shown all the same), and the
+//! first event at or after `-stop-datetime` (FDE and ROTATE excepted) ends the run.
+//! Before the start position events are framed but not decoded, except table maps
+//! (rows events inside the range need them). The selections (`-database`, `-table`,
+//! GTIDs…) are [`EventFilter`]'s; `-v`/`-vv` add each rows event's changes as
+//! `mariadb-binlog -v` pseudo-SQL under its line, `-sql`/`-flashback` print only SQL
+//! ([`RowSql`]).
 
 use std::io::Write;
 
-use replog::binlog::rows::TableMaps;
+use replog::binlog::rows::{TableMaps, STMT_END_F};
 use replog::binlog::stream::{EventSite, Stream};
 use replog::binlog::{BinlogError, Event, EventType, ParseMode, ReadOptions};
+use replog::decode::DecodeError;
 use replog::{Error, ErrorKind, Flow};
 use replog_render::binlog_json::{self, Envelope};
 use replog_render::binlog_text;
+use replog_render::row_sql::Direction;
+use replog_render::row_verbose::{self, Verbosity};
+use replog_render::zone::Zone;
 
+use super::event_filters::EventFilter;
+use super::event_sql::RowSql;
 use super::{other_format, Problems};
-use crate::args::{EventsArgs, Invocation};
-use crate::failure::Failure;
+use crate::args::{EventsArgs, Invocation, RowsOutput};
+use crate::failure::{notice, Failure};
 
 /// Runs `thl events`.
 pub fn run(
@@ -39,21 +51,42 @@ pub fn run(
             "events needs at least one binary log: thl events -file FILE [FILE...]",
         ));
     }
-    let zone = invocation.timezone.as_deref();
+    let zone = match invocation.timezone.as_deref() {
+        None => Zone::utc(),
+        Some(name) => match Zone::named(name) {
+            (zone, None) => zone,
+            (_, Some(_)) => {
+                return Err(Failure::usage(format!(
+                    "Invalid -timezone '{name}': not a time zone name (Europe/Paris, GMT+2, \
+                     PST, UTC…)"
+                )))
+            }
+        },
+    };
     let window = Window {
         start_position: args.start_position,
         stop_position: args.stop_position,
         start_time: args
             .start_datetime
             .as_deref()
-            .map(|t| epoch_seconds(t, zone, "-start-datetime"))
+            .map(|t| epoch_seconds(t, &zone, "-start-datetime"))
             .transpose()?,
         stop_time: args
             .stop_datetime
             .as_deref()
-            .map(|t| epoch_seconds(t, zone, "-stop-datetime"))
+            .map(|t| epoch_seconds(t, &zone, "-stop-datetime"))
             .transpose()?,
     };
+    window.check(args.files.len())?;
+    let mut filter = EventFilter::new(&args.filters)?;
+    let mut row_sql = match args.rows {
+        RowsOutput::Sql => Some(RowSql::new(Direction::Redo, args.columns.as_deref())?),
+        RowsOutput::Flashback => Some(RowSql::new(Direction::Undo, args.columns.as_deref())?),
+        _ => None,
+    };
+    if let Some(sql) = &row_sql {
+        sql.begin(out)?;
+    }
     let problems = Problems::new(args.permissive);
     let mut stream = Stream::new(super::open_options()?);
     stream.read = ReadOptions::default()
@@ -68,29 +101,62 @@ pub fn run(
     let remote = args.remote.as_ref();
     let mut printer = Printer {
         json: args.json,
+        named: args.named,
+        verbosity: match args.rows {
+            RowsOutput::Verbose => Some(Verbosity::Values),
+            RowsOutput::VeryVerbose => Some(Verbosity::Types),
+            _ => None,
+        },
+        zone,
+        statement_rows: 0,
         file_field: (usize::MAX, Vec::new()),
         line: Vec::with_capacity(1 << 16),
         scratch: String::new(),
     };
+    // A `-start-position` past the last event of the first file selects nothing: an
+    // error, as a start after the stop is. (One inside an event starts at the next.)
+    let start = window.start_position.filter(|&p| p > 4);
+    let mut start_reached = start.is_none();
+    let mut started = window.start_time.is_none();
+    let mut selected_events = 0u64;
     let mut visit =
         |site: &EventSite<'_>, event: &Event<'_>, maps: &TableMaps<'_>| -> Result<Flow, Hinted> {
+            let fde = site.event_type == EventType::FORMAT_DESCRIPTION;
+            start_reached = start_reached || (site.file_index == 0 && !fde);
             if past_stop_time(site, &window) {
                 return Ok(Flow::Stop);
             }
+            // The first event at or after -start-datetime starts the listing; ROTATE does
+            // not count (relay logs' carry the writer's time, artificial ones 0).
+            started = started
+                || (!fde
+                    && site.event_type != EventType::ROTATE
+                    && window
+                        .start_time
+                        .is_some_and(|s| i64::from(site.header.timestamp) >= s));
+            // The filter sees every event: it follows the transactions.
+            let selected = filter.selects(site, event, maps);
             // FORMAT_DESCRIPTION events are shown whatever the start, as mysqlbinlog and
             // mariadb-binlog print them: they say how the rest of the file is written.
-            let shown = site.event_type == EventType::FORMAT_DESCRIPTION
-                || window
-                    .start_time
-                    .is_none_or(|s| i64::from(site.header.timestamp) >= s);
-            if shown {
-                if let Err(err) = printer.event(site, event, maps) {
-                    if !problems.permissive() {
-                        return Err(Hinted::from(err));
-                    }
-                    problems.report_message(with_hint(&err));
-                    return Ok(Flow::Continue);
+            if !(fde || (started && selected)) {
+                return Ok(Flow::Continue);
+            }
+            selected_events += u64::from(!fde);
+            let shown = match &mut row_sql {
+                Some(sql) if fde => Ok(()),
+                Some(sql) => sql.event(site, event, maps, out),
+                None => printer
+                    .event(site, event, maps)
+                    .map_err(|err| with_hint(&err)),
+            };
+            if let Err(message) = shown {
+                if !problems.permissive() {
+                    return Err(Hinted(Failure::Fatal(message)));
                 }
+                problems.report_message(message);
+                return Ok(Flow::Continue);
+            }
+            if row_sql.is_none() {
                 out.write_all(&printer.line)
                     .map_err(|e| Hinted(Failure::from(e)))?;
                 if remote.is_some() {
@@ -112,6 +178,17 @@ pub fn run(
                 .walk(&args.files, &mut visit, &mut report)
                 .map_err(|hinted| hinted.0)?;
         }
+    }
+    if let (false, Some(start), Some(first)) = (start_reached, start, args.files.first()) {
+        return Err(Failure::usage(format!(
+            "Invalid -start-position {start}: beyond the last event of {first}"
+        )));
+    }
+    if let Some(sql) = row_sql {
+        sql.finish(out)?;
+    }
+    if filter.is_active() && selected_events == 0 {
+        notice("NOTE no event matches the -database, -table, -server-id, -type or GTID selection");
     }
     problems.verdict()
 }
@@ -146,6 +223,14 @@ fn with_hint(err: &Error) -> String {
 /// Renders events into one reused line buffer.
 struct Printer {
     json: bool,
+    /// `-json -named`: row images keyed by column name.
+    named: bool,
+    /// `-v`/`-vv`: rows events are followed by their changes as pseudo-SQL.
+    verbosity: Option<Verbosity>,
+    /// The zone of the TIME column.
+    zone: Zone,
+    /// `-v`: rows of the current statement so far (its rows events end at STMT_END_F).
+    statement_rows: u64,
     /// The JSON `"file":…` field of the file last seen, by file index.
     file_field: (usize, Vec<u8>),
     /// The line being built; written out whole, so a failed event leaves nothing behind.
@@ -173,30 +258,63 @@ impl Printer {
             checksum_ok: site.checksum_ok,
         };
         self.line.clear();
-        if !self.json {
-            binlog_text::write_event(&mut self.line, &mut self.scratch, site.file, &env, event);
-            return Ok(());
-        }
-        binlog_json::write_event(&mut self.line, &env, event, site.body, maps).map_err(|cause| {
-            let kind = match site.inner_offset {
-                None => BinlogError::body(
-                    site.event_type,
-                    site.offset + site.header_len as u64,
-                    site.body,
-                    cause,
-                ),
-                Some(inner_offset) => BinlogError::InPayload {
-                    inner_offset,
-                    cause: Box::new(BinlogError::body(site.event_type, 0, site.body, cause)),
-                },
+        if self.json {
+            let rows = if self.named {
+                binlog_json::RowsForm::Named
+            } else {
+                binlog_json::RowsForm::Positional
             };
-            Error::new(site.file, site.offset, ErrorKind::Binlog(kind))
-        })
+            return binlog_json::write_event(&mut self.line, &env, event, site.body, maps, rows)
+                .map_err(|cause| body_error(site, cause));
+        }
+        binlog_text::write_event(
+            &mut self.line,
+            &mut self.scratch,
+            site.file,
+            &env,
+            event,
+            &self.zone,
+        );
+        if let (Some(verbosity), Event::Rows(rows)) = (self.verbosity, event) {
+            let map = maps.get(rows.table_id).ok_or_else(|| {
+                body_error(
+                    site,
+                    DecodeError::new(
+                        site.body.len(),
+                        "a table map for the rows event's table id earlier in the log",
+                    ),
+                )
+            })?;
+            self.statement_rows += row_verbose::write_rows(&mut self.line, rows, map, verbosity)
+                .map_err(|cause| body_error(site, cause))?;
+            if rows.flags & STMT_END_F != 0 {
+                row_verbose::write_row_count(&mut self.line, self.statement_rows);
+                self.statement_rows = 0;
+            }
+        }
+        Ok(())
     }
 }
 
+/// The library error for a body that did not decode (or render), at the event's place.
+pub(super) fn body_error(site: &EventSite<'_>, cause: DecodeError) -> Error {
+    let kind = match site.inner_offset {
+        None => BinlogError::body(
+            site.event_type,
+            site.offset + site.header_len as u64,
+            site.body,
+            cause,
+        ),
+        Some(inner_offset) => BinlogError::InPayload {
+            inner_offset,
+            cause: Box::new(BinlogError::body(site.event_type, 0, site.body, cause)),
+        },
+    };
+    Error::new(site.file, site.offset, ErrorKind::Binlog(kind))
+}
+
 /// `YYYY-MM-DD[ HH:MM:SS[.ffffff]]` in `-timezone` (UTC when absent) as epoch seconds.
-fn epoch_seconds(text: &str, zone: Option<&str>, option: &str) -> Result<i64, Failure> {
+fn epoch_seconds(text: &str, zone: &Zone, option: &str) -> Result<i64, Failure> {
     let bad = |why: String| Failure::usage(format!("Invalid {option} '{text}': {why}"));
     let civil: jiff::civil::DateTime = match text.parse() {
         Ok(dt) => dt,
@@ -205,13 +323,9 @@ fn epoch_seconds(text: &str, zone: Option<&str>, option: &str) -> Result<i64, Fa
             .map(|d| d.to_datetime(jiff::civil::Time::midnight()))
             .map_err(|_| bad("expected YYYY-MM-DD or 'YYYY-MM-DD HH:MM:SS'".into()))?,
     };
-    let tz = match zone {
-        None => jiff::tz::TimeZone::UTC,
-        Some(name) => {
-            jiff::tz::TimeZone::get(name).map_err(|_| bad(format!("unknown time zone '{name}'")))?
-        }
-    };
-    let zoned = civil.to_zoned(tz).map_err(|e| bad(e.to_string()))?;
+    let zoned = civil
+        .to_zoned(zone.time_zone().clone())
+        .map_err(|e| bad(e.to_string()))?;
     Ok(zoned.timestamp().as_second())
 }
 
@@ -222,6 +336,27 @@ struct Window {
     stop_position: Option<u64>,
     start_time: Option<i64>,
     stop_time: Option<i64>,
+}
+
+impl Window {
+    /// Ranges that select nothing are mistakes: a start after the stop.
+    fn check(&self, files: usize) -> Result<(), Failure> {
+        if let (Some(start), Some(stop), 1) = (self.start_position, self.stop_position, files) {
+            if start >= stop {
+                return Err(Failure::usage(format!(
+                    "Invalid range: -start-position {start} is not before -stop-position {stop}"
+                )));
+            }
+        }
+        if let (Some(start), Some(stop)) = (self.start_time, self.stop_time) {
+            if start >= stop {
+                return Err(Failure::usage(
+                    "Invalid range: -start-datetime is not before -stop-datetime",
+                ));
+            }
+        }
+        Ok(())
+    }
 }
 
 /// Whether `site` is the first event at or after `-stop-datetime`. FDE and ROTATE do

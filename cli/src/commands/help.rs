@@ -37,9 +37,14 @@ Options added by replog:
        [-schema <regex>]            Only transactions touching a matching schema
   list, index, info [-permissive] - Report each damaged record and carry on
   events -file F [F...]           - MySQL/MariaDB binary log events, one line each
-       [-json]                      One JSON object per event (JSON Lines)
+       [-json [-named]]             One JSON object per event (JSON Lines)
+       [-v | -vv]                   Row changes as mariadb-binlog -v pseudo-SQL
+       [-sql | -flashback]          Row changes as SQL / the SQL undoing them
+       [-columns <file>]            SHOW CREATE TABLE output naming the columns
        [-start-position #] [-stop-position #]
        [-start-datetime 'YYYY-MM-DD HH:MM:SS'] [-stop-datetime ...]
+       [-database <regex>] [-table <regex>] [-server-id #] [-type T[,T...]]
+       [-include-gtids <set>] [-exclude-gtids <set>]
        [-permissive]                Report damage and carry on
        [-no-checksum]               Do not verify CRC32 checksums
   shards -channels N              - Each shard as 'trepctl status -name shards' would

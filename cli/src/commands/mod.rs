@@ -5,6 +5,8 @@ mod assign;
 pub mod backup;
 mod binlogs;
 pub mod channels;
+mod event_filters;
+mod event_sql;
 pub mod events;
 pub mod extract;
 pub mod help;

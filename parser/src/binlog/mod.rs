@@ -34,6 +34,7 @@ mod error;
 pub mod event;
 pub mod event_type;
 pub mod events;
+pub mod gtid_set;
 pub mod header;
 pub mod reader;
 pub mod rows;

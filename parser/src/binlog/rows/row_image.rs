@@ -6,6 +6,7 @@ use super::table_map::TableMap;
 use super::value::{decode, Value};
 use super::wire::{bit_lsb, count_set};
 use crate::decode::DecodeError;
+use crate::json::{write_string, write_text};
 
 /// Turns a position in the rows part into a body-relative error.
 #[derive(Debug, Clone, Copy)]
@@ -33,17 +34,28 @@ pub struct RowChange<'r> {
 impl RowChange<'_> {
     /// Appends `{"before":[…],"after":[…]}` with the images present.
     pub fn write_json(&self, out: &mut Vec<u8>) -> Result<(), DecodeError> {
+        self.write_images(out, false)
+    }
+
+    /// Appends `{"before":{"id":1,…},"after":{…}}`: the images keyed by column name
+    /// (see [`RowImage::write_json_named`]).
+    pub fn write_json_named(&self, out: &mut Vec<u8>) -> Result<(), DecodeError> {
+        self.write_images(out, true)
+    }
+
+    /// The images as arrays of values, or objects keyed by column name (`named`).
+    pub(crate) fn write_images(&self, out: &mut Vec<u8>, named: bool) -> Result<(), DecodeError> {
         out.push(b'{');
         if let Some(b) = &self.before {
             out.extend_from_slice(b"\"before\":");
-            b.write_json(out)?;
+            b.write_values(out, named)?;
         }
         if let Some(a) = &self.after {
             if self.before.is_some() {
                 out.push(b',');
             }
             out.extend_from_slice(b"\"after\":");
-            a.write_json(out)?;
+            a.write_values(out, named)?;
         }
         out.push(b'}');
         Ok(())
@@ -115,7 +127,18 @@ impl<'r> RowImage<'r> {
 
     /// Appends `[v0, v1, …]`, one entry per present column (see [`Value::write_json`]).
     pub fn write_json(&self, out: &mut Vec<u8>) -> Result<(), DecodeError> {
-        out.push(b'[');
+        self.write_values(out, false)
+    }
+
+    /// Appends `{"name0":v0,…}`, one entry per present column keyed by the name the
+    /// table map gives it (`binlog_row_metadata=FULL`), or `@N` (1-based, as
+    /// mariadb-binlog numbers columns) when it gives none.
+    pub fn write_json_named(&self, out: &mut Vec<u8>) -> Result<(), DecodeError> {
+        self.write_values(out, true)
+    }
+
+    fn write_values(&self, out: &mut Vec<u8>, named: bool) -> Result<(), DecodeError> {
+        out.push(if named { b'{' } else { b'[' });
         // The cursor directly rather than `Cell`s: values go straight to the renderer.
         let mut cells = self.iter();
         let mut first = true;
@@ -125,11 +148,18 @@ impl<'r> RowImage<'r> {
                 out.push(b',');
             }
             first = false;
+            if named {
+                match self.table.column_name(i) {
+                    Some(name) => write_text(out, name),
+                    None => write_string(out, &format!("@{}", i + 1)),
+                }
+                out.push(b':');
+            }
             value
                 .write_json(self.table.column_info(i), out)
                 .map_err(|what| DecodeError::new(self.locator.remaining(), what))?;
         }
-        out.push(b']');
+        out.push(if named { b'}' } else { b']' });
         Ok(())
     }
 }

@@ -358,12 +358,31 @@ impl<'a> RowsEvent<'a> {
         map: &TableMap<'_>,
         out: &mut Vec<u8>,
     ) -> Result<(), DecodeError> {
+        self.write_changes(map, out, false)
+    }
+
+    /// As [`RowsEvent::write_rows_json`], each image an object keyed by column name
+    /// ([`RowChange::write_json_named`]).
+    pub fn write_rows_json_named(
+        &self,
+        map: &TableMap<'_>,
+        out: &mut Vec<u8>,
+    ) -> Result<(), DecodeError> {
+        self.write_changes(map, out, true)
+    }
+
+    fn write_changes(
+        &self,
+        map: &TableMap<'_>,
+        out: &mut Vec<u8>,
+        named: bool,
+    ) -> Result<(), DecodeError> {
         out.push(b'[');
         for (i, row) in self.rows(map)?.enumerate() {
             if i > 0 {
                 out.push(b',');
             }
-            row?.write_json(out)?;
+            row?.write_images(out, named)?;
         }
         out.push(b']');
         Ok(())

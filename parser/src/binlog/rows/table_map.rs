@@ -7,6 +7,7 @@ use nom::error::context;
 use nom::number::complete::{le_u16, le_u32, u8 as byte};
 use nom::Parser;
 
+use super::charset;
 use super::column_type::ColumnType;
 use super::optional_metadata::{DefaultCharset, OptionalMetadata};
 use super::value::{layout, Layout};
@@ -73,6 +74,19 @@ impl Column {
             enum_set_ordinal: None,
             layout: layout(kind, metadata, string_length),
         }
+    }
+}
+
+impl Column {
+    /// A string or blob value of this column as text, decoded from the column's
+    /// character set when the table map names it; without charset metadata, the bytes
+    /// when they are valid UTF-8. `None` for binary columns and bytes not valid in the
+    /// character set.
+    pub fn text<'b>(&self, bytes: &'b [u8]) -> Option<Cow<'b, str>> {
+        let encoding = self
+            .collation
+            .map_or(charset::Encoding::Utf8OrUnknown, charset::encoding);
+        charset::decode(bytes, encoding)
     }
 }
 
@@ -159,6 +173,18 @@ impl<'a> TableMap<'a> {
     /// The column's name when the table map carries names (`binlog_row_metadata=FULL`).
     pub fn column_name(&self, column: usize) -> Option<&[u8]> {
         self.optional.column_names.get(column).map(|c| c.as_ref())
+    }
+
+    /// The primary-key columns the table map names (`binlog_row_metadata=FULL`), in key
+    /// order; empty when it names none.
+    pub fn primary_key(&self) -> Vec<usize> {
+        let simple = self.optional.simple_primary_key.iter().map(|&c| c as usize);
+        let prefixed = self
+            .optional
+            .primary_key_with_prefix
+            .iter()
+            .map(|&(c, _)| c as usize);
+        simple.chain(prefixed).collect()
     }
 
     /// Member names of an ENUM or SET column, when the table map carries them.

@@ -64,19 +64,8 @@ pub(crate) fn row_change(
             change.column_values.push(values);
         }
     }
-    let keys = row_keys(&change, &primary_key(map));
+    let keys = row_keys(&change, &map.primary_key());
     Ok((change, keys))
-}
-
-/// The primary-key columns the table map names (`binlog_row_metadata=FULL`).
-fn primary_key(map: &TableMap<'_>) -> Vec<usize> {
-    let simple = map.optional.simple_primary_key.iter().map(|&c| c as usize);
-    let prefixed = map
-        .optional
-        .primary_key_with_prefix
-        .iter()
-        .map(|&(c, _)| c as usize);
-    simple.chain(prefixed).collect()
 }
 
 /// One 64-bit key per row image: the table and its primary-key values, hashed

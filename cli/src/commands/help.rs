@@ -70,7 +70,8 @@ Options added by replog:
                                     tungsten-shardset, mysql-db, mysql-lc,
                                     mysql-lc-ordered, mysql-writeset,
                                     mysql-writeset-ordered, mariadb-conservative,
-                                    mariadb-optimistic, row-dag, db-dag (default all)
+                                    mariadb-optimistic, row-dag, table-dag, db-dag
+                                    (default all)
        [-cost unit|rows|bytes]      Cost model (default bytes: 1 + bytes/1000)
        [-shard-list <file>]         Tungsten pins and critical shards
        [-json] [-svg <file>]        JSON; speed-up plot as SVG

@@ -215,10 +215,15 @@ fn unfinished_trailing_transaction_is_outside_the_default_range() {
     let bytes = std::fs::read(&file).unwrap();
     std::fs::write(&file, &bytes[..8986 + 50]).unwrap();
     let dir = tmp.path().to_str().unwrap();
-    assert_eq!(
-        thl(&["-dir", dir, "index"]).ok(),
-        "LogIndexEntry thl.data.0000000001(0:6)\n\n"
+    // A log being written ends so: a notice, not a failure.
+    let tail = format!(
+        "INFO {dir}/thl.data.0000000001: at byte 8986: incomplete record at the end of the \
+         newest file: expected 231 bytes, found 50; a log still being written ends so, and \
+         it is read up to this record\n"
     );
+    let index = thl(&["-dir", dir, "index"]);
+    assert_eq!(index.stderr, tail);
+    assert_eq!(index.ok(), "LogIndexEntry thl.data.0000000001(0:6)\n\n");
     let seqnos = |args: &[&str]| -> Vec<String> {
         let mut all = vec!["-dir", dir, "list", "-headers"];
         all.extend_from_slice(args);
@@ -231,7 +236,7 @@ fn unfinished_trailing_transaction_is_outside_the_default_range() {
     assert_eq!(seqnos(&["-seqno", "7"]), ["7/0/0", "7/0/1"]);
     assert_eq!(
         thl(&["-dir", dir, "list", "-low", "7"]).fails(),
-        "ERROR Unable to find sequence number: 7\n"
+        format!("{tail}ERROR Unable to find sequence number: 7\n")
     );
     assert_eq!(
         thl(&[

@@ -66,7 +66,9 @@ mod record;
 mod stream;
 pub mod writer;
 
-pub use dir::{file_index, file_name, next_index, IndexEntry, LogDir, LogIndex, FILE_PREFIX};
+pub use dir::{
+    file_index, file_name, next_index, successor_name, IndexEntry, LogDir, LogIndex, FILE_PREFIX,
+};
 pub use error::ThlError;
 pub use event::Event;
 pub use file::{

@@ -5,16 +5,20 @@
 //! would otherwise pass unseen). Damage (a CRC mismatch, a damaged record, an unknown
 //! record type) is fatal, as in Tungsten's readers, unless permissive: then it goes to
 //! the report channel, the record is skipped and reading resynchronises (see
-//! [`crate::thl::Records::skipping_damage`]). In either mode the channel also hears
-//! what is worth a warning without being damage: a seqno that skips past the one the
-//! previous transaction leads to ([`TxnError::SeqnoGap`]), and a file that ends at an
-//! invalid record length ([`TxnError::InvalidTailLength`]).
+//! [`crate::thl::Records::skipping_damage`]). A file another file follows must end in
+//! its rotate record: one cut short is damage too ([`ThlError::Truncated`],
+//! [`ThlError::MissingRotate`]). In either mode the channel also hears what is worth a
+//! warning without being damage: a seqno that skips past the one the previous
+//! transaction leads to ([`TxnError::SeqnoGap`]), and the newest file's damaged tail
+//! ([`ThlError::IncompleteTail`], [`ThlError::InvalidTailLength`]: a log being written
+//! may end anywhere).
 
 use std::cell::RefCell;
 
 use crate::error::{Error, ErrorKind};
 use crate::thl::{
-    DamagedTail, EventRecord, LogDir, ReadOptions, Record, RecordKind, ThlError, ThlFile,
+    successor_name, DamagedTail, EventRecord, LogDir, ReadOptions, Record, RecordKind, ThlError,
+    ThlFile,
 };
 use crate::Flow;
 
@@ -52,11 +56,13 @@ impl ThlWalk {
                 fragments: Vec::new(),
             };
             let mut missing_next = None;
+            let mut ends_with_rotate = false;
             let mut stopped = false;
             let tail = self.records(&file, &say, &mut |record| -> Result<Flow, E> {
                 let seqno = match &record.kind {
                     RecordKind::Event(e) => e.header.seqno,
                     RecordKind::Rotate(rotate) => {
+                        ends_with_rotate = true;
                         if follows.is_some() && dir.find_index(rotate.next_index) != follows {
                             missing_next = Some(Error::new(
                                 file.name(),
@@ -84,19 +90,30 @@ impl ThlWalk {
             if stopped {
                 return Ok(());
             }
-            if let Some(DamagedTail::BadLength { offset, length }) = tail {
-                say(Error::new(
-                    file.name(),
-                    offset,
-                    ErrorKind::Txn(TxnError::InvalidTailLength { length }),
-                ));
-            }
             if !txn.fragments.is_empty()
                 && hand_over(&txn, &mut next_seqno, visit, &say)? == Flow::Stop
             {
                 return Ok(());
             }
-            if let Some(err) = missing_next {
+            // The newest file may end anywhere while it is written; a file another
+            // follows was closed with a rotate record (spec 1.4), so anything else is
+            // damage.
+            let at = |offset, kind| Error::new(file.name(), offset, ErrorKind::Thl(kind));
+            let damage = match (tail, follows) {
+                (Some(tail), None) => {
+                    say(at(tail.offset(), tail.notice()));
+                    None
+                }
+                (Some(tail), Some(_)) => Some(at(tail.offset(), tail.damage())),
+                (None, Some(next)) if !ends_with_rotate => Some(at(
+                    file.bytes().len() as u64,
+                    ThlError::MissingRotate {
+                        next: successor_name(name).unwrap_or_else(|| next.to_string()),
+                    },
+                )),
+                _ => missing_next,
+            };
+            if let Some(err) = damage {
                 if !self.permissive {
                     return Err(E::from(err));
                 }

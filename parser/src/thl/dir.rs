@@ -70,7 +70,9 @@ pub struct IndexEntry {
     /// first record (when that is a complete event record).
     pub start_seqno: i64,
     /// Last seqno: the next file's start - 1, or for the last file the seqno of its last
-    /// record with `lastFrag` (the base seqno if there is none).
+    /// record with `lastFrag` (the base seqno if there is none). A permissive index
+    /// ends a file cut short at its last complete transaction (start - 1 when it holds
+    /// none).
     pub end_seqno: i64,
     /// Whether the file's last record is a rotate record.
     pub ends_with_rotate: bool,

@@ -17,8 +17,8 @@ use std::cell::RefCell;
 
 use crate::error::{Error, ErrorKind};
 use crate::thl::{
-    successor_name, DamagedTail, EventRecord, LogDir, ReadOptions, Record, RecordKind, ThlError,
-    ThlFile,
+    file_index, next_index, successor_name, DamagedTail, EventRecord, LogDir, ReadOptions, Record,
+    RecordKind, ThlError, ThlFile,
 };
 use crate::Flow;
 
@@ -96,10 +96,12 @@ impl ThlWalk {
                 return Ok(());
             }
             // The newest file may end anywhere while it is written; a file another
-            // follows was closed with a rotate record (spec 1.4), so anything else is
-            // damage.
+            // follows (in this walk, or in the directory when the walk ends with it) was
+            // closed with a rotate record (spec 1.4), so anything else is damage.
+            let successor = follows
+                .or_else(|| file_index(name).and_then(|index| dir.find_index(next_index(index))));
             let at = |offset, kind| Error::new(file.name(), offset, ErrorKind::Thl(kind));
-            let damage = match (tail, follows) {
+            let damage = match (tail, successor) {
                 (Some(tail), None) => {
                     say(at(tail.offset(), tail.notice()));
                     None

@@ -825,3 +825,61 @@ fn the_newest_file_cut_short_is_a_notice() {
         assert_eq!(heard, std::slice::from_ref(&notice));
     }
 }
+
+#[test]
+fn a_base_seqno_is_checked_against_the_file_before_when_the_first_record_is_damaged() {
+    replog_tests::require_corpus!();
+    // File 3 of the rotated log (seqnos 12..18; file 2 ends in its rotate record) with
+    // a flipped byte in its first record (a CRC mismatch at 16): the header's base
+    // seqno can only be checked against where file 2 left off.
+    let fixture = shared_fixture("thl/synthetic-4.1.0");
+    let names = [
+        "thl.data.0000000001",
+        "thl.data.0000000002",
+        "thl.data.0000000003",
+        "thl.data.0000000004",
+    ];
+    for (base, wrong) in [(12i64, false), (13, true)] {
+        let files: Vec<Vec<u8>> = names
+            .iter()
+            .map(|n| {
+                let mut bytes = std::fs::read(fixture.join(n)).unwrap();
+                if *n == names[2] {
+                    bytes[8..16].copy_from_slice(&base.to_be_bytes());
+                    bytes[40] ^= 0x01;
+                }
+                bytes
+            })
+            .collect();
+        let copy: Vec<(&str, &[u8])> = names
+            .iter()
+            .copied()
+            .zip(files.iter().map(Vec::as_slice))
+            .collect();
+        let (_tmp, dir) = temp_log(&copy);
+        let (_, reported, end) = walk_log(&dir, true);
+        end.unwrap();
+        let reported: Vec<(String, u64, String)> = reported.iter().map(located).collect();
+        let file3 = names[2].to_string();
+        let crc = "log record CRC failure: crc type=1 stored crc=257680980 computed \
+                   crc=209515240";
+        // Seqno 13 at 372 is the file's first readable record: seqno 12 was lost.
+        let mut expected = vec![
+            (file3.clone(), 16, crc.to_string()),
+            (
+                file3.clone(),
+                372,
+                "sequence number gap: expected seqno 12, found 13".to_string(),
+            ),
+        ];
+        if wrong {
+            let base_error = ThlError::BaseSeqnoAfter {
+                found: 13,
+                expected: 12,
+                previous: names[1].into(),
+            };
+            expected.push((file3, 8, base_error.to_string()));
+        }
+        assert_eq!(reported, expected);
+    }
+}

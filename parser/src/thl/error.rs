@@ -39,6 +39,17 @@ pub enum ThlError {
         /// The seqno of the record at byte 16.
         first_record: i64,
     },
+    /// The header's base seqno is not the seqno after the last transaction of the file
+    /// before, which ended in its rotate record (checked when the file's first record
+    /// cannot be read).
+    BaseSeqnoAfter {
+        /// The base seqno in the header.
+        found: i64,
+        /// The seqno after the previous file's last transaction.
+        expected: i64,
+        /// The previous file.
+        previous: String,
+    },
     /// A file another file follows ends without the rotate record that leads to it
     /// (spec 1.4: the writer always writes one before creating the next file).
     MissingRotate {
@@ -176,6 +187,15 @@ impl fmt::Display for ThlError {
                 f,
                 "header base seqno: expected {first_record}, the seqno of the first record (at \
                  byte 16), found {found}"
+            ),
+            ThlError::BaseSeqnoAfter {
+                found,
+                expected,
+                previous,
+            } => write!(
+                f,
+                "header base seqno: expected {expected}, the seqno after the last transaction \
+                 of {previous}, found {found}"
             ),
             ThlError::MissingRotate { next } => write!(
                 f,

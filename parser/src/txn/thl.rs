@@ -7,7 +7,9 @@
 //! the report channel, the record is skipped and reading resynchronises (see
 //! [`crate::thl::Records::skipping_damage`]). A file another file follows must end in
 //! its rotate record: one cut short is damage too ([`ThlError::Truncated`],
-//! [`ThlError::MissingRotate`]). In either mode the channel also hears what is worth a
+//! [`ThlError::MissingRotate`]), and after it the next file's header must give the seqno
+//! that follows as its base ([`ThlError::BaseSeqnoAfter`], checked when that file's
+//! first record is damaged; the index checks it against a readable one). In either mode the channel also hears what is worth a
 //! warning without being damage: a seqno that skips past the one the previous
 //! transaction leads to ([`TxnError::SeqnoGap`]), and the newest file's damaged tail
 //! ([`ThlError::IncompleteTail`], [`ThlError::InvalidTailLength`]: a log being written
@@ -18,7 +20,7 @@ use std::cell::RefCell;
 use crate::error::{Error, ErrorKind};
 use crate::thl::{
     file_index, next_index, successor_name, DamagedTail, EventRecord, LogDir, ReadOptions, Record,
-    RecordKind, ThlError, ThlFile,
+    RecordKind, ThlError, ThlFile, HEADER_LEN,
 };
 use crate::Flow;
 
@@ -49,8 +51,13 @@ impl ThlWalk {
         let say = |err: Error| (report.borrow_mut())(err);
         let mut names = names.into_iter().peekable();
         let mut next_seqno = None;
+        // After a file that ended in its rotate record: its name, and the seqno the
+        // next file's header must give as its base (spec 1.4).
+        let mut closed: Option<(&str, i64)> = None;
         while let Some(name) = names.next() {
             let file = dir.open_file(name)?;
+            let previous = closed.take();
+            let mut first_record_read = false;
             let follows = names.peek().copied();
             let mut txn = Transaction {
                 fragments: Vec::new(),
@@ -59,6 +66,7 @@ impl ThlWalk {
             let mut ends_with_rotate = false;
             let mut stopped = false;
             let tail = self.records(&file, &say, &mut |record| -> Result<Flow, E> {
+                first_record_read |= record.offset == HEADER_LEN as u64;
                 let seqno = match &record.kind {
                     RecordKind::Event(e) => e.header.seqno,
                     RecordKind::Rotate(rotate) => {
@@ -115,11 +123,29 @@ impl ThlWalk {
                 )),
                 _ => missing_next,
             };
-            if let Some(err) = damage {
+            // The index checks the base against the record at byte 16; when that one
+            // is damaged, the file before tells what the base must be.
+            let base = file.header().base_seqno;
+            let wrong_base = previous
+                .filter(|&(_, expected)| !first_record_read && base != expected)
+                .map(|(previous, expected)| {
+                    at(
+                        8,
+                        ThlError::BaseSeqnoAfter {
+                            found: base,
+                            expected,
+                            previous: previous.to_string(),
+                        },
+                    )
+                });
+            for err in [damage, wrong_base].into_iter().flatten() {
                 if !self.permissive {
                     return Err(E::from(err));
                 }
                 say(err);
+            }
+            if ends_with_rotate {
+                closed = next_seqno.map(|next| (name, next));
             }
         }
         Ok(())

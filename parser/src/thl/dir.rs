@@ -328,6 +328,7 @@ impl LogDir {
         };
         Ok(LogIndex { entries, max_seqno })
     }
+
     /// A file's entry as far as the file alone tells: base and start seqno, and whether
     /// it ends in a rotate record (its end seqno is the start until its successor is
     /// known). The start is the base, or for the first file of a log (base -1) the

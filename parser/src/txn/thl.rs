@@ -7,11 +7,12 @@
 //! the report channel, the record is skipped and reading resynchronises (see
 //! [`crate::thl::Records::skipping_damage`]). A file another file follows must end in
 //! its rotate record: one cut short is damage too ([`ThlError::Truncated`],
-//! [`ThlError::MissingRotate`]), and after it the next file's header must give the seqno
-//! that follows as its base ([`ThlError::BaseSeqnoAfter`], checked when that file's
-//! first record is damaged; the index checks it against a readable one). In either mode the channel also hears what is worth a
-//! warning without being damage: a seqno that skips past the one the previous
-//! transaction leads to ([`TxnError::SeqnoGap`]), and the newest file's damaged tail
+//! [`ThlError::MissingRotate`]), and after it the next file's header must give the
+//! seqno that follows as its base ([`ThlError::BaseSeqnoAfter`], checked when that
+//! file's first record is damaged; the index checks it against a readable one). In
+//! either mode the channel also hears what is worth a warning without being damage: a
+//! seqno that skips past the one the previous transaction leads to
+//! ([`TxnError::SeqnoGap`]), and the newest file's damaged tail
 //! ([`ThlError::IncompleteTail`], [`ThlError::InvalidTailLength`]: a log being written
 //! may end anywhere).
 

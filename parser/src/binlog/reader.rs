@@ -738,6 +738,18 @@ mod tests {
             .collect()
     }
 
+    /// The first error a reader of `data` yields, with its offset.
+    fn first_error(data: &[u8], options: ReadOptions) -> (u64, BinlogError) {
+        let err = Reader::with_options("t", data, options)
+            .unwrap()
+            .find_map(Result::err)
+            .expect("an error");
+        match err.kind {
+            ErrorKind::Binlog(b) => (err.offset, b),
+            other => panic!("{other:?}"),
+        }
+    }
+
     fn crc_log() -> (LogBuilder, [usize; 3]) {
         let mut log = LogBuilder::new("8.0.40", &POST_HEADER_80, Some(1));
         let q = log.offset();
@@ -832,9 +844,23 @@ mod tests {
         log.bytes[q + 9] = 0x30; // event_size now 48 + …: framing is lost
         let strict = kinds(&log.bytes, ReadOptions::default());
         assert_eq!(strict.len(), 2);
-        assert!(strict[1].is_err());
+        assert!(
+            matches!(
+                first_error(&log.bytes, ReadOptions::default()),
+                (at, BinlogError::ChecksumMismatch { .. }) if at == q as u64
+            ),
+            "{:?}",
+            strict[1]
+        );
         let loose = kinds(&log.bytes, ReadOptions::permissive());
-        assert!(loose[1].is_err());
+        assert!(
+            matches!(
+                first_error(&log.bytes, ReadOptions::permissive()),
+                (at, BinlogError::ChecksumMismatch { .. }) if at == q as u64
+            ),
+            "{:?}",
+            loose[1]
+        );
         assert_eq!(
             loose[2],
             Err(BinlogError::Skipped {
@@ -864,7 +890,15 @@ mod tests {
         log.event(16, 0, &9u64.to_le_bytes());
         log.event(3, 0, &[]);
         let loose = kinds(&log.bytes, ReadOptions::permissive());
-        assert!(loose[1].is_err());
+        assert!(
+            matches!(
+                first_error(&log.bytes, ReadOptions::permissive()),
+                (at, BinlogError::Truncated { needed, available })
+                    if at == damage as u64 && needed > available
+            ),
+            "{:?}",
+            loose[1]
+        );
         assert_eq!(
             loose[2],
             Err(BinlogError::Skipped {

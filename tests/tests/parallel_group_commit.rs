@@ -82,15 +82,7 @@ fn commit_id_groups_are_those_mariadb_binlog_shows() {
     walk_transactions_with_facts(
         &vec![file.display().to_string()],
         Stream::new(OpenOptions::default()),
-        ExtractOptions {
-            service: "gc".into(),
-            source_id: "gc".into(),
-            first_seqno: 0,
-            epoch: 0,
-            fragment_size: 1_000_000,
-            checksums: true,
-            permissive: false,
-        },
+        ExtractOptions::new("gc", "gc"),
         &mut |txn, facts| -> Result<Flow, Error> {
             let gtid = facts
                 .mariadb_gtid

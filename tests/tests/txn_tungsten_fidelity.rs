@@ -213,14 +213,10 @@ fn real_thl() -> Vec<OwnedTransaction> {
 /// `logos1`, epoch 0, from seqno 1 (after the real log's heartbeat).
 fn extract_replay(dir: &Path) -> Vec<OwnedTransaction> {
     let files = sequence_of(&[dir.display().to_string()]).unwrap();
+    // From seqno 1 in epoch 0: the real log's seqno 0 is Tungsten's own heartbeat.
     let options = ExtractOptions {
-        service: "repltest".into(),
-        source_id: "logos1".into(),
         first_seqno: 1,
-        epoch: 0,
-        fragment_size: 1_000_000,
-        checksums: true,
-        permissive: false,
+        ..ExtractOptions::new("repltest", "logos1")
     };
     let mut txns = Vec::new();
     let mut reports = Vec::new();

@@ -77,6 +77,27 @@ pub struct ExtractOptions {
     pub permissive: bool,
 }
 
+/// The fragment size of Tungsten's MySQL extractor template
+/// (`replicator.extractor.dbms.transaction_frag_size`).
+pub const DEFAULT_FRAGMENT_SIZE: u64 = 1_000_000;
+
+impl ExtractOptions {
+    /// Tags for `service` and `source_id` with the reference extractor's defaults: a new
+    /// log from seqno 0 (its epoch), fragments at [`DEFAULT_FRAGMENT_SIZE`], CRC-32 on
+    /// records, strict.
+    pub fn new(service: impl Into<String>, source_id: impl Into<String>) -> ExtractOptions {
+        ExtractOptions {
+            service: service.into(),
+            source_id: source_id.into(),
+            first_seqno: 0,
+            epoch: 0,
+            fragment_size: DEFAULT_FRAGMENT_SIZE,
+            checksums: true,
+            permissive: false,
+        }
+    }
+}
+
 /// One extracted fragment record.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Fragment {

@@ -9,13 +9,8 @@ use crate::thl::event::Change;
 
 fn options() -> ExtractOptions {
     ExtractOptions {
-        service: "s".into(),
-        source_id: "h".into(),
-        first_seqno: 0,
-        epoch: 0,
         fragment_size: 0,
-        checksums: true,
-        permissive: false,
+        ..ExtractOptions::new("s", "h")
     }
 }
 

@@ -168,6 +168,8 @@ pub fn run(
             Ok(Flow::Continue)
         };
     let mut report = |err: Error| problems.report_message(with_hint(&err));
+    // A server starts its stream at the position asked for; only files are checked.
+    let local = remote.is_none();
     match remote {
         Some(remote) => {
             super::remote::events(remote, args, stream.read, &mut visit, &mut report)
@@ -179,7 +181,9 @@ pub fn run(
                 .map_err(|hinted| hinted.0)?;
         }
     }
-    if let (false, Some(start), Some(first)) = (start_reached, start, args.files.first()) {
+    if let (true, false, Some(start), Some(first)) =
+        (local, start_reached, start, args.files.first())
+    {
         return Err(Failure::usage(format!(
             "Invalid -start-position {start}: beyond the last event of {first}"
         )));

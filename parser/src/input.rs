@@ -341,13 +341,10 @@ impl LogWindow {
         let io_err = |e: std::io::Error| Error::new(name.clone(), 0, ErrorKind::Io(e));
         let magic = std::io::BufRead::fill_buf(&mut reader).map_err(io_err)?;
         let compressed_as = |magic: &[u8]| {
-            [
-                (&XZ_MAGIC[..], "xz"),
-                (&BZIP2_MAGIC[..], "bzip2"),
-            ]
-            .into_iter()
-            .find(|(m, _)| magic.starts_with(m))
-            .map(|(_, format)| format)
+            [(&XZ_MAGIC[..], "xz"), (&BZIP2_MAGIC[..], "bzip2")]
+                .into_iter()
+                .find(|(m, _)| magic.starts_with(m))
+                .map(|(_, format)| format)
         };
         if let Some(format) = compressed_as(magic) {
             return Err(Error::new(

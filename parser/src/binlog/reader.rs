@@ -568,8 +568,8 @@ impl<'a> Frames<'a> {
                 let fde =
                     FormatDescription::parse(fr.body).map_err(|c| self.error(at, body_error(c)))?;
                 self.ctx = fde.layout().map_err(|e| self.error(at, e))?;
-                self.unconfirmed_no_checksum =
-                    (self.ctx.checksum == ChecksumAlg::None).then_some((self.abs(at), fde.checksum_alg));
+                self.unconfirmed_no_checksum = (self.ctx.checksum == ChecksumAlg::None)
+                    .then_some((self.abs(at), fde.checksum_alg));
                 // A wrong version is reported, but the layout the event spells out is
                 // kept: permissive mode has no better one to read the rest with.
                 fde.check_version().map_err(|e| self.error(at, e))?;

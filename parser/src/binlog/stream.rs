@@ -1,8 +1,10 @@
 //! A stateful walk over a sequence of binary logs: the state a reader must carry from
 //! event to event, kept in one place.
 //!
-//! [`Stream::walk`] opens each file in turn ([`LogBytes`]: mapped, `.gz` inflated),
-//! frames it with the format description in force, decodes every body, expands the
+//! [`Stream::walk`] opens each file in turn: a plain file is mapped ([`LogBytes`]);
+//! standard input, `.gz`/`.zst` files and special files are read through a sliding
+//! window ([`LogWindow`]), one event at a time, so that memory stays bounded whatever
+//! their size. It frames each with the format description in force, decodes every body, expands the
 //! events packed in a `TRANSACTION_PAYLOAD_EVENT`, remembers table maps (a rows event
 //! is useless without its map) and checks that a file's closing ROTATE names the file
 //! given next. Each decoded event reaches the visitor with its [`EventSite`] (file,

@@ -16,6 +16,7 @@ pub mod list;
 mod other_format;
 pub mod parallel;
 pub mod purge;
+pub mod reference;
 mod remote;
 pub mod shards;
 pub mod stats;

@@ -1,8 +1,10 @@
 //! A stateful walk over a sequence of binary logs: the state a reader must carry from
 //! event to event, kept in one place.
 //!
-//! [`Stream::walk`] opens each file in turn ([`LogBytes`]: mapped, `.gz` inflated),
-//! frames it with the format description in force, decodes every body, expands the
+//! [`Stream::walk`] opens each file in turn: a plain file is mapped ([`LogBytes`]);
+//! standard input, `.gz`/`.zst` files and special files are read through a sliding
+//! window ([`LogWindow`]), one event at a time, so that memory stays bounded whatever
+//! their size. It frames each with the format description in force, decodes every body, expands the
 //! events packed in a `TRANSACTION_PAYLOAD_EVENT`, remembers table maps (a rows event
 //! is useless without its map) and checks that a file's closing ROTATE names the file
 //! given next. Each decoded event reaches the visitor with its [`EventSite`] (file,
@@ -18,14 +20,14 @@
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, ErrorKind};
-use crate::input::{LogBytes, OpenOptions};
+use crate::input::{LogBytes, LogWindow, OpenOptions, BINLOG_MAGIC};
 use crate::Flow;
 
 use super::event::Event;
 use super::event_type::EventType;
 use super::events::format_description::FormatDescription;
 use super::events::transaction_payload::InnerEvents;
-use super::header::{EventHeader, FLAG_BINLOG_IN_USE};
+use super::header::{EventHeader, FLAG_BINLOG_IN_USE, HEADER_LEN};
 use super::reader::{frame_checked, Frames, ParseMode, RawEvent, ReadOptions};
 use super::rows::{TableMap, TableMaps};
 use super::{sequence, BinlogError, ChecksumAlg, FormatContext};
@@ -126,7 +128,7 @@ impl Stream {
         let open_options = self.open;
         self.walk_opened(
             files,
-            &mut |name: &String| open(name, open_options).map(|(b, d)| Opened::Owned(b, d)),
+            &mut |name: &String| open(name, open_options),
             visit,
             report,
         )
@@ -197,15 +199,18 @@ impl Stream {
                     continue;
                 }
             };
-            let owned;
-            let (bytes, gzip_damage) = match bytes {
-                Opened::Owned(b, damage) => {
-                    owned = b;
-                    (&owned, damage)
-                }
-                Opened::Borrowed(b) => (b, None),
+            let file = FileWalk {
+                index,
+                start,
+                stop,
+                end: FileEnd::default(),
+                damage: None,
             };
-            let file_end = walk.file(bytes, index, (start, stop), gzip_damage)?;
+            let file_end = match bytes {
+                Opened::Whole(b) => walk.file(&b, file)?,
+                Opened::Borrowed(b) => walk.file(b, file)?,
+                Opened::Streamed(window) => walk.streamed_file(window, file)?,
+            };
             end = StreamEnd {
                 last_file_in_use: file_end.in_use,
                 last_file_closed: file_end.closed,
@@ -422,10 +427,11 @@ impl<'a> From<&'a [LogBytes]> for Inputs<'a> {
     }
 }
 
-/// A log opened by the walk (with the damage of a `.gz` file whose stream is cut or
-/// corrupt, see [`LogBytes::open_salvaging`]), or given to it opened.
+/// A log opened by the walk (mapped, or read through a window when it cannot be
+/// mapped), or given to it opened.
 enum Opened<'i> {
-    Owned(LogBytes, Option<Error>),
+    Whole(LogBytes),
+    Streamed(LogWindow),
     Borrowed(&'i LogBytes),
 }
 
@@ -461,6 +467,16 @@ struct Delivered {
     flow: Flow,
     /// The file a ROTATE names (real or artificial: the caller decides what it means).
     rotate_to: Option<String>,
+}
+
+/// One file's walk: where it sits in the sequence, the range read in it, what was
+/// found so far, and the damage that ended its input early (a cut compressed stream).
+struct FileWalk {
+    index: usize,
+    start: u64,
+    stop: Option<u64>,
+    end: FileEnd,
+    damage: Option<Error>,
 }
 
 /// What one file's walk found at its end.
@@ -502,81 +518,161 @@ impl<E: From<Error>> Walk<'_, '_, E> {
         )
     }
 
-    /// Walks one file. `gzip_damage` is the damage of a `.gz` file whose stream does
-    /// not inflate to its end: its bytes end where the damage starts, so the event
-    /// they end inside of is reported as that damage, after the events before it.
-    fn file(
-        &mut self,
-        bytes: &LogBytes,
-        file_index: usize,
-        (start, stop): (u64, Option<u64>),
-        mut gzip_damage: Option<Error>,
-    ) -> Result<FileEnd, E> {
+    /// Walks one file held whole (mapped or in memory): its table maps borrow from it.
+    fn file(&mut self, bytes: &LogBytes, mut file: FileWalk) -> Result<FileEnd, E> {
         let name = bytes.name();
         let log_name = log_name(name);
         let mut frames = match Frames::new(name, bytes.bytes(), self.stream.read) {
             Ok(f) => f,
             Err(e) => {
-                self.problem(gzip_damage.unwrap_or(e))?;
+                self.problem(e)?;
                 return Ok(FileEnd::default());
             }
         };
         let mut maps = TableMaps::new();
-        let mut end = FileEnd::default();
         while let Some(item) = frames.next() {
-            let raw = match item {
-                Ok(raw) => raw,
-                Err(e) => {
-                    end.last_event = None;
-                    let cut = matches!(e.kind, ErrorKind::Binlog(BinlogError::Truncated { .. }));
-                    if let (true, Some(damage)) = (cut, gzip_damage.take()) {
-                        self.problem(damage)?;
-                        return Ok(end);
-                    }
-                    self.problem(e)?;
-                    continue;
+            let site = (name, log_name.as_str());
+            if self.item(&mut file, site, item, frames.context(), &mut maps, |t| t)? == Flow::Stop {
+                return Ok(file.end);
+            }
+        }
+        self.finish_file(name, bytes.bytes().len() as u64, file)
+    }
+
+    /// Walks one file read through a window (a pipe, a compressed file), one event at a
+    /// time: each event borrows from the window while it is visited, and the table
+    /// maps that must outlive it are copied. A read that fails (a cut `.gz` file) ends
+    /// the input where its readable bytes stop, and is reported after their events (as
+    /// the event it cuts short, when there is one).
+    fn streamed_file(&mut self, mut window: LogWindow, mut file: FileWalk) -> Result<FileEnd, E> {
+        let name = window.name().to_string();
+        let log_name = log_name(&name);
+        let max_event = self.stream.open.max_in_memory;
+        window.fill_to((BINLOG_MAGIC.len() + HEADER_LEN) as u64);
+        file.damage = window.take_damage();
+        let first = Frames::windowed(
+            &*name,
+            window.bytes(),
+            window.is_complete(),
+            self.stream.read,
+            max_event,
+        );
+        let mut state = match first {
+            Ok(frames) => frames.detach(),
+            Err(e) => {
+                self.problem(file.damage.take().unwrap_or(e))?;
+                return Ok(FileEnd::default());
+            }
+        };
+        let mut maps = TableMaps::new();
+        loop {
+            let mut frames = state.attach(window.bytes(), window.base(), window.is_complete());
+            if let Some(wanted) = frames.wants().filter(|&end| end > window.end()) {
+                state = frames.detach();
+                window.fill_to(wanted);
+                if let Some(damage) = window.take_damage() {
+                    file.damage = Some(damage);
                 }
-            };
-            if stop.is_some_and(|stop| raw.offset >= stop) {
-                end.stopped = true;
-                return Ok(end);
-            }
-            end.closed = matches!(raw.event_type, EventType::ROTATE | EventType::STOP);
-            end.rotate_to = None;
-            end.last_event = Some((raw.offset, raw.event_type));
-            let is_fde = raw.event_type == EventType::FORMAT_DESCRIPTION;
-            if is_fde {
-                end.in_use = raw.header.flags & FLAG_BINLOG_IN_USE != 0;
-                end.described = true;
-            }
-            let ctx = frames.context();
-            if raw.offset < start && !is_fde {
-                remember_maps(&raw, ctx, &mut maps);
                 continue;
             }
-            let place = Place {
-                file: name,
-                file_index,
-                log_name: &log_name,
-                offset: raw.offset,
-                next_position: raw.end_offset(),
-            };
-            let delivered = self.deliver(&place, &raw, ctx, &mut maps, |t| t)?;
-            if let Some(next) = delivered.rotate_to {
-                if sequence::names_next_file(&raw.header) {
-                    end.rotate_to = Some((raw.offset, next));
+            // A queued item borrows the window: it is taken before the window moves.
+            let mut ended = false;
+            loop {
+                let Some(item) = frames.next() else {
+                    ended = true;
+                    break;
+                };
+                let site = (name.as_str(), log_name.as_str());
+                let keep = TableMap::into_owned;
+                if self.item(&mut file, site, item, frames.context(), &mut maps, keep)?
+                    == Flow::Stop
+                {
+                    return Ok(file.end);
+                }
+                if !frames.has_queued() {
+                    break;
                 }
             }
-            if delivered.flow == Flow::Stop {
-                end.stopped = true;
-                return Ok(end);
+            state = frames.detach();
+            if ended {
+                break;
+            }
+            window.discard_before(state.position());
+        }
+        self.finish_file(&name, window.end(), file)
+    }
+
+    /// One item framed in a file: an event is checked against the range, remembered
+    /// as what the file ends with, and delivered; an error is a problem (the cut that a
+    /// damaged compressed stream causes is reported as that damage). `keep` turns a
+    /// table map borrowed from the event into one the registry can hold. Returns
+    /// `Stop` when the file's walk ends here.
+    fn item<'e, 'm>(
+        &mut self,
+        file: &mut FileWalk,
+        (name, log_name): (&str, &str),
+        item: Result<RawEvent<'e>, Error>,
+        ctx: &FormatContext,
+        maps: &mut TableMaps<'m>,
+        keep: impl Fn(TableMap<'e>) -> TableMap<'m> + Copy,
+    ) -> Result<Flow, E> {
+        let end = &mut file.end;
+        let raw = match item {
+            Ok(raw) => raw,
+            Err(e) => {
+                end.last_event = None;
+                let cut = matches!(e.kind, ErrorKind::Binlog(BinlogError::Truncated { .. }));
+                if let (true, Some(damage)) = (cut, file.damage.take()) {
+                    self.problem(damage)?;
+                    return Ok(Flow::Stop);
+                }
+                self.problem(e)?;
+                return Ok(Flow::Continue);
+            }
+        };
+        if file.stop.is_some_and(|stop| raw.offset >= stop) {
+            end.stopped = true;
+            return Ok(Flow::Stop);
+        }
+        end.closed = matches!(raw.event_type, EventType::ROTATE | EventType::STOP);
+        end.rotate_to = None;
+        end.last_event = Some((raw.offset, raw.event_type));
+        let is_fde = raw.event_type == EventType::FORMAT_DESCRIPTION;
+        if is_fde {
+            end.in_use = raw.header.flags & FLAG_BINLOG_IN_USE != 0;
+            end.described = true;
+        }
+        if raw.offset < file.start && !is_fde {
+            remember_maps(&raw, ctx, maps, keep);
+            return Ok(Flow::Continue);
+        }
+        let place = Place {
+            file: name,
+            file_index: file.index,
+            log_name,
+            offset: raw.offset,
+            next_position: raw.end_offset(),
+        };
+        let delivered = self.deliver(&place, &raw, ctx, maps, keep)?;
+        if let Some(next) = delivered.rotate_to {
+            if sequence::names_next_file(&raw.header) {
+                file.end.rotate_to = Some((raw.offset, next));
             }
         }
-        match gzip_damage {
-            Some(damage) => self.problem(damage)?,
-            None => self.check_closed(name, bytes.bytes().len() as u64, &end)?,
+        if delivered.flow == Flow::Stop {
+            file.end.stopped = true;
         }
-        Ok(end)
+        Ok(delivered.flow)
+    }
+
+    /// A file read to its end: damage that ended its input is reported after its
+    /// events; otherwise it must end as a closed log does.
+    fn finish_file(&mut self, name: &str, len: u64, mut file: FileWalk) -> Result<FileEnd, E> {
+        match file.damage.take() {
+            Some(damage) => self.problem(damage)?,
+            None => self.check_closed(name, len, &file.end)?,
+        }
+        Ok(file.end)
     }
 
     /// A file read to its end without a problem there must end as a server leaves a
@@ -714,11 +810,16 @@ impl<E: From<Error>> Walk<'_, '_, E> {
 
 /// Before the start position only table maps matter (directly or inside a payload);
 /// one that does not decode is left out, as the events it serves are not read either.
-fn remember_maps<'a>(raw: &RawEvent<'a>, ctx: &FormatContext, maps: &mut TableMaps<'a>) {
+fn remember_maps<'a, 'm>(
+    raw: &RawEvent<'a>,
+    ctx: &FormatContext,
+    maps: &mut TableMaps<'m>,
+    keep: impl FnOnce(TableMap<'a>) -> TableMap<'m>,
+) {
     match raw.event_type {
         EventType::TABLE_MAP => {
             if let Ok(Event::TableMap(t)) = raw.decode(ctx) {
-                maps.insert(*t);
+                maps.insert(keep(*t));
             }
         }
         EventType::TRANSACTION_PAYLOAD => {
@@ -738,13 +839,25 @@ fn remember_maps<'a>(raw: &RawEvent<'a>, ctx: &FormatContext, maps: &mut TableMa
     }
 }
 
-/// Opens one input; a damaged `.gz` file comes with the bytes inflated before its
-/// damage, and the damage to report after their events.
-fn open(name: &str, options: OpenOptions) -> Result<(LogBytes, Option<Error>), Error> {
+/// Opens one input: a regular file holding a binary log as it is is mapped; standard
+/// input (`-`), other special files and compressed files are read through a window.
+fn open(name: &str, options: OpenOptions) -> Result<Opened<'static>, Error> {
     if name == "-" {
-        LogBytes::from_reader_with("<stdin>", std::io::stdin().lock(), options).map(|b| (b, None))
-    } else {
-        LogBytes::open_salvaging(Path::new(name), options)
+        return LogWindow::new("<stdin>", std::io::stdin()).map(Opened::Streamed);
+    }
+    let path = Path::new(name);
+    let starts_as_log = || {
+        let mut head = [0u8; BINLOG_MAGIC.len()];
+        std::fs::File::open(path)
+            .and_then(|mut f| std::io::Read::read_exact(&mut f, &mut head))
+            .is_ok_and(|()| head == BINLOG_MAGIC)
+    };
+    match std::fs::metadata(path) {
+        // A directory is refused, by name, where logs are opened whole.
+        Ok(m) if m.is_dir() || (m.is_file() && starts_as_log()) => {
+            LogBytes::open_with(path, options).map(Opened::Whole)
+        }
+        _ => LogWindow::open(path).map(Opened::Streamed),
     }
 }
 

@@ -207,6 +207,13 @@ fn a_log_ahead_of_the_binlogs_given_is_refused() {
     assert!(log_bytes(&out) == before, "a refused run writes nothing");
     let err = extract(&out, &[mariadb("types-bin.000001")], &["-seqno-start", "5"]).fails();
     assert!(err.contains("continues at seqno"), "{err}");
+    // An older, shorter copy of the same log: the THL's last position is past its end.
+    let older = tmp.path().join("types-bin.000001");
+    let full = std::fs::read(mariadb("types-bin.000001")).unwrap();
+    std::fs::write(&older, &full[..full.len() / 2]).unwrap();
+    let err = extract(&out, &[older.display().to_string()], &[]).fails();
+    assert!(err.contains("the position is past its end"), "{err}");
+    assert!(log_bytes(&out) == before, "a refused run writes nothing");
 }
 
 #[test]

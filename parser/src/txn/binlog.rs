@@ -56,6 +56,15 @@ pub fn resume_point(files: &[String], resume: &Resume) -> Result<(Vec<String>, u
                 && !wanted.file.contains('.'))
     });
     if let Some(i) = found {
+        // A plain file shorter than the position is an older copy of the log the THL
+        // was extracted from: its transactions are not there yet.
+        let shorter = std::fs::metadata(&files[i])
+            .is_ok_and(|m| m.is_file() && !files[i].ends_with(".gz") && m.len() < wanted.position);
+        if shorter {
+            return Err(outside(
+                "the THL is ahead of the binary log given (the position is past its end)",
+            ));
+        }
         return Ok((files[i..].to_vec(), wanted.position));
     }
     let numbers: Vec<u64> = names.iter().filter_map(|n| file_number(n)).collect();

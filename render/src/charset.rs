@@ -43,31 +43,50 @@ impl Charset {
 
     /// Decodes `bytes`; malformed sequences become U+FFFD.
     pub fn decode(self, bytes: &[u8]) -> String {
+        let mut text = String::new();
+        self.push_decoded(&mut text, bytes);
+        text
+    }
+
+    /// Appends `bytes` decoded to `text`: straight into it, without the string
+    /// [`Charset::decode`] returns (listings decode every byte-string value).
+    pub fn push_decoded(self, text: &mut String, bytes: &[u8]) {
         match self {
-            Charset::Latin1 => bytes.iter().map(|&b| char::from(b)).collect(),
-            Charset::Ascii => bytes
-                .iter()
-                .map(|&b| {
-                    if b.is_ascii() {
-                        char::from(b)
-                    } else {
-                        char::REPLACEMENT_CHARACTER
-                    }
-                })
-                .collect(),
+            Charset::Latin1 => text.extend(bytes.iter().map(|&b| char::from(b))),
+            Charset::Ascii => text.extend(bytes.iter().map(|&b| {
+                if b.is_ascii() {
+                    char::from(b)
+                } else {
+                    char::REPLACEMENT_CHARACTER
+                }
+            })),
             Charset::Utf16 => match bytes {
-                [0xff, 0xfe, rest @ ..] => decode_with(UTF_16LE, rest),
-                [0xfe, 0xff, rest @ ..] => decode_with(UTF_16BE, rest),
-                _ => decode_with(UTF_16BE, bytes),
+                [0xff, 0xfe, rest @ ..] => push_decoded_with(text, UTF_16LE, rest),
+                [0xfe, 0xff, rest @ ..] => push_decoded_with(text, UTF_16BE, rest),
+                _ => push_decoded_with(text, UTF_16BE, bytes),
             },
+            // Well-formed UTF-8 (nearly every value) is validated once and copied once.
+            Charset::Other(encoding) if encoding == encoding_rs::UTF_8 => {
+                match std::str::from_utf8(bytes) {
+                    Ok(valid) => text.push_str(valid),
+                    Err(_) => push_decoded_with(text, encoding, bytes),
+                }
+            }
             // No byte-order-mark sniffing: Java keeps a BOM as U+FEFF in these charsets.
-            Charset::Other(encoding) => decode_with(encoding, bytes),
+            Charset::Other(encoding) => push_decoded_with(text, encoding, bytes),
         }
     }
 }
 
-fn decode_with(encoding: &'static Encoding, bytes: &[u8]) -> String {
-    encoding.decode_without_bom_handling(bytes).0.into_owned()
+fn push_decoded_with(text: &mut String, encoding: &'static Encoding, bytes: &[u8]) {
+    let mut decoder = encoding.new_decoder_without_bom_handling();
+    // Room for the worst case, so the one call decodes everything.
+    if let Some(room) = decoder.max_utf8_buffer_length(bytes.len()) {
+        text.reserve(room);
+        let _ = decoder.decode_to_string(bytes, text, true);
+    } else {
+        text.push_str(&encoding.decode_without_bom_handling(bytes).0);
+    }
 }
 
 #[cfg(test)]

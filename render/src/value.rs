@@ -81,14 +81,16 @@ pub fn push_column_value(
 /// A BINARYSTRING: decoded with `-charset`, else shown as UTF-8 text when it is valid
 /// UTF-8 and as a hex literal `x'..'` otherwise; `-hex` appends ` (x<hex>)`.
 fn push_byte_string(text: &mut String, bytes: &[u8], style: &Style) {
-    match (style.charset, std::str::from_utf8(bytes)) {
-        (Some(charset), _) => text.push_str(&charset.decode(bytes)),
-        (None, Ok(utf8)) => text.push_str(utf8),
-        (None, Err(_)) => {
-            text.push_str("x'");
-            push_hex(text, bytes);
-            text.push('\'');
-        }
+    match style.charset {
+        Some(charset) => charset.push_decoded(text, bytes),
+        None => match std::str::from_utf8(bytes) {
+            Ok(utf8) => text.push_str(utf8),
+            Err(_) => {
+                text.push_str("x'");
+                push_hex(text, bytes);
+                text.push('\'');
+            }
+        },
     }
     if style.hex {
         text.push_str(" (x");
@@ -111,6 +113,12 @@ fn push_blob(text: &mut String, bytes: &[u8]) {
 /// `bytes` as UTF-8, each invalid sequence replaced by U+FFFD (`from_utf8_lossy`'s
 /// rule), appended without the intermediate string that function allocates.
 fn push_lossy_utf8(text: &mut String, bytes: &[u8]) {
+    // Most BLOBs of a listing are text: one validation (word at a time) and one copy,
+    // before the slower chunk-by-chunk walk that only damaged bytes need.
+    if let Ok(valid) = std::str::from_utf8(bytes) {
+        text.push_str(valid);
+        return;
+    }
     for chunk in bytes.utf8_chunks() {
         text.push_str(chunk.valid());
         if !chunk.invalid().is_empty() {

@@ -176,11 +176,10 @@ pub fn java_float(out: &mut impl Write, x: f32) -> fmt::Result {
         return special(out, f64::from(x));
     }
     let m = x.abs();
-    let digits = java_digits(
-        sized(format_args!("{m:e}")),
-        |precision| sized(format_args!("{m:.precision$e}")),
-        |text| text.parse::<f32>() == Ok(m),
-    );
+    let mut digits = Digits::of_text(zmij::Buffer::new().format_finite(m));
+    if digits.len < 2 {
+        digits = Digits::of_text(&sized(format_args!("{m:.1e}")));
+    }
     java_layout(out, x < 0.0, f64::from(m), &digits)
 }
 
@@ -190,47 +189,78 @@ pub fn java_double(out: &mut impl Write, x: f64) -> fmt::Result {
         return special(out, x);
     }
     let m = x.abs();
-    let digits = java_digits(
-        sized(format_args!("{m:e}")),
-        |precision| sized(format_args!("{m:.precision$e}")),
-        |text| text.parse::<f64>() == Ok(m),
-    );
+    let mut digits = Digits::of_text(zmij::Buffer::new().format_finite(m));
+    if digits.len < 2 {
+        digits = Digits::of_text(&sized(format_args!("{m:.1e}")));
+    }
     java_layout(out, x < 0.0, m, &digits)
 }
 
-/// The decimal Java picks, in Rust's `d.ddde<exp>` form. Java takes the shortest digit
-/// string that reads back as the same number, and among those the one closest to the
-/// exact binary value, ties to an even last digit; with a single digit it takes the
-/// closest two-digit string instead. Rust's `{:e}` gives the shortest length but may
-/// break ties the other way, so the exact rounding to that length (`{:.N e}`, which
-/// rounds half to even) is preferred whenever it reads back.
+/// The significant digits of a positive decimal and the power of ten of the first.
+///
+/// Java prints the shortest digit string that reads back as the same number, and among
+/// those the one closest to the exact binary value, ties to an even last digit; with a
+/// single digit it takes the closest two-digit string instead. `zmij` (Schubfach, the
+/// algorithm the JDK itself uses since 19) gives exactly the first choice; the
+/// two-digit case is the exact rounding `{:.1e}`. (Rust's own `{:e}` breaks such ties
+/// upwards, so it cannot stand in for either.)
+#[derive(Debug, Clone, Copy)]
+struct Digits {
+    /// ASCII digits, the first nonzero and the last nonzero (`0` alone for zero).
+    ascii: [u8; 24],
+    len: usize,
+    /// Power of ten of the first digit.
+    exp: i32,
+}
+
+impl Digits {
+    /// Reads `123.45`, `0.00012`, `1.5e+300`, `1e-5` or `1.0e-5`.
+    fn of_text(text: &str) -> Digits {
+        let (mantissa, exp) = match text.split_once(['e', 'E']) {
+            Some((m, e)) => (m, e.trim_start_matches('+').parse::<i32>().unwrap_or(0)),
+            None => (text, 0),
+        };
+        let mut digits = Digits {
+            ascii: [b'0'; 24],
+            len: 0,
+            exp: 0,
+        };
+        // Digits before the point, leading zeros not counted.
+        let mut before_point = 0i32;
+        let mut seen_point = false;
+        for &b in mantissa.as_bytes() {
+            match b {
+                b'.' => seen_point = true,
+                b'0' if digits.len == 0 => before_point -= i32::from(seen_point),
+                b'0'..=b'9' if digits.len < digits.ascii.len() => {
+                    digits.ascii[digits.len] = b;
+                    digits.len += 1;
+                    before_point += i32::from(!seen_point);
+                }
+                _ => {}
+            }
+        }
+        while digits.len > 1 && digits.ascii[digits.len - 1] == b'0' {
+            digits.len -= 1;
+        }
+        digits.len = digits.len.max(1);
+        digits.exp = before_point - 1 + exp;
+        digits
+    }
+
+    fn text(&self) -> &str {
+        // Only ASCII digits are ever stored.
+        std::str::from_utf8(&self.ascii[..self.len]).unwrap_or("0")
+    }
+}
+
 /// `args` as a string allocated once: `format!` starts small and grows (reallocating)
-/// while the digits are written, a measurable cost once per float of a listing. 32
-/// bytes hold any `{:e}` form of an f64 with up to 17 digits.
+/// while the digits are written. 32 bytes hold any `{:e}` form of an f64 with up to 17
+/// digits.
 fn sized(args: fmt::Arguments<'_>) -> String {
     let mut text = String::with_capacity(32);
     let _ = text.write_fmt(args);
     text
-}
-
-fn java_digits(
-    shortest: String,
-    with_precision: impl Fn(usize) -> String,
-    reads_back: impl Fn(&str) -> bool,
-) -> String {
-    let (mantissa, _) = shortest.split_once('e').unwrap_or((&shortest, "0"));
-    let len = mantissa.chars().filter(char::is_ascii_digit).count();
-    if len <= 1 {
-        return with_precision(1);
-    }
-    let rounded = with_precision(len - 1);
-    // Usually both roundings agree, and the shortest form reads back by definition:
-    // parsing is only needed to settle a tie broken the other way.
-    if rounded == shortest || reads_back(&rounded) {
-        rounded
-    } else {
-        shortest
-    }
 }
 
 fn special(out: &mut impl Write, x: f64) -> fmt::Result {
@@ -247,15 +277,11 @@ fn special(out: &mut impl Write, x: f64) -> fmt::Result {
     })
 }
 
-/// Lays out `d.ddde<exp>` digits Java's way: plain between 10^-3 and 10^7, otherwise
-/// computerized scientific notation; trailing zeros dropped but one fraction digit kept.
-fn java_layout(out: &mut impl Write, negative: bool, magnitude: f64, sci: &str) -> fmt::Result {
-    let (mantissa, exp) = sci.split_once('e').unwrap_or((sci, "0"));
-    let exp: i32 = exp.parse().unwrap_or(0);
-    let mut digits = String::with_capacity(mantissa.len());
-    digits.extend(mantissa.chars().filter(char::is_ascii_digit));
-    let digits = digits.trim_end_matches('0');
-    let digits = if digits.is_empty() { "0" } else { digits };
+/// Lays out the digits Java's way: plain between 10^-3 and 10^7, otherwise
+/// computerized scientific notation; one fraction digit at least.
+fn java_layout(out: &mut impl Write, negative: bool, magnitude: f64, d: &Digits) -> fmt::Result {
+    let digits = d.text();
+    let exp = d.exp;
     if negative {
         out.write_char('-')?;
     }
@@ -277,11 +303,10 @@ fn java_layout(out: &mut impl Write, negative: bool, magnitude: f64, sci: &str) 
         }
     } else {
         let (first, rest) = digits.split_at(1);
-        write!(
-            out,
-            "{first}.{}E{exp}",
-            if rest.is_empty() { "0" } else { rest }
-        )
+        out.write_str(first)?;
+        out.write_char('.')?;
+        out.write_str(if rest.is_empty() { "0" } else { rest })?;
+        write!(out, "E{exp}")
     }
 }
 
@@ -523,6 +548,75 @@ mod tests {
         assert_eq!(flt(f32::from_bits(1)), "1.4E-45");
         assert_eq!(flt(10.55), "10.55");
         assert_eq!(flt(f32::NAN), "NaN");
+    }
+
+    /// Java's digits by their definition: the shortest length that reads back, the
+    /// exact rounding to it (half to even) when that reads back, else Rust's shortest
+    /// (the only other candidate of that length); two digits when one would do.
+    fn java_digits_by_definition(m: f64) -> Digits {
+        let shortest = format!("{m:e}");
+        let (mantissa, _) = shortest.split_once('e').unwrap();
+        let len = mantissa.chars().filter(char::is_ascii_digit).count();
+        if len <= 1 {
+            return Digits::of_text(&format!("{m:.1e}"));
+        }
+        let rounded = format!("{m:.prec$e}", prec = len - 1);
+        Digits::of_text(if rounded.parse::<f64>() == Ok(m) {
+            &rounded
+        } else {
+            &shortest
+        })
+    }
+
+    #[test]
+    fn shortest_digits_break_ties_to_even_as_java_does() {
+        // 2^50 + 1/4 lies exactly between ...624.2 and ...624.3: Java (and Schubfach)
+        // take the even digit, Rust's `{:?}` the upper one.
+        let two_to_50 = (1u64 << 50) as f64;
+        assert_eq!(dbl(two_to_50 + 0.25), "1.1258999068426242E15");
+        assert_eq!(dbl(two_to_50 + 1.25), "1.1258999068426252E15");
+        assert_eq!(flt(312_985.12), "312985.12");
+        // Random bit patterns: the same digits and exponent as the definition.
+        let mut bits: u64 = 0x9E37_79B9_7F4A_7C15;
+        for _ in 0..200_000 {
+            bits ^= bits << 13;
+            bits ^= bits >> 7;
+            bits ^= bits << 17;
+            for m in [
+                f64::from_bits(bits).abs(),
+                f64::from(f32::from_bits(bits as u32).abs()),
+            ] {
+                if !m.is_finite() || m == 0.0 {
+                    continue;
+                }
+                let expected = java_digits_by_definition(m);
+                let mut got = Digits::of_text(zmij::Buffer::new().format_finite(m));
+                if got.len < 2 {
+                    got = Digits::of_text(&format!("{m:.1e}"));
+                }
+                assert_eq!(
+                    (got.text(), got.exp),
+                    (expected.text(), expected.exp),
+                    "{m:e}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn digits_are_read_from_every_text_form() {
+        for (text, digits, exp) in [
+            ("123.45", "12345", 2),
+            ("0.00012", "12", -4),
+            ("1.5e+300", "15", 300),
+            ("1e-5", "1", -5),
+            ("1.0e-5", "1", -5),
+            ("100.0", "1", 2),
+            ("5e-324", "5", -324),
+        ] {
+            let d = Digits::of_text(text);
+            assert_eq!((d.text(), d.exp), (digits, exp), "{text}");
+        }
     }
 
     #[test]

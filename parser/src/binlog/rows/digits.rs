@@ -16,19 +16,14 @@ pub(crate) fn push_i64(out: &mut Vec<u8>, v: i64) {
 
 /// Appends `v` zero-padded to at least `width` digits.
 pub(crate) fn push_padded(out: &mut Vec<u8>, v: u64, width: usize) {
-    let mut buf = [b'0'; 20];
-    let mut i = buf.len();
-    let mut n = v;
-    loop {
-        i -= 1;
-        buf[i] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    let start = i.min(buf.len().saturating_sub(width));
-    out.extend_from_slice(&buf[start..]);
+    // itoa writes two digits per division; a row of dates and times is mostly this.
+    let mut buf = itoa::Buffer::new();
+    let digits = buf.format(v).as_bytes();
+    out.extend(std::iter::repeat_n(
+        b'0',
+        width.saturating_sub(digits.len()),
+    ));
+    out.extend_from_slice(digits);
 }
 
 #[cfg(test)]

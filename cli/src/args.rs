@@ -83,6 +83,7 @@ const OPTIONS: &[(&str, Takes, bool)] = &[
     ("exclude-gtids", Takes::Value, false),
     ("type", Takes::Value, false),
     ("named", Takes::Flag, false),
+    ("threads", Takes::Value, false),
 ];
 
 /// Reading from a server (`events`, `backup`, `extract` with `-remote`).
@@ -168,6 +169,7 @@ const EVENTS_OPTIONS: &[&str] = &[
     "exclude-gtids",
     "type",
     "named",
+    "threads",
 ];
 
 /// Every option `shards` takes (a replog command: only the log options it uses).
@@ -450,6 +452,10 @@ pub struct LowArgs {
     /// `events -json`: row images as objects keyed by column name.
     #[arg(long)]
     pub named: bool,
+    /// `events`: threads decoding and rendering (default: the cores available; 1 reads
+    /// serially).
+    #[arg(long)]
+    pub threads: Option<usize>,
     /// The command word(s); the last one counts.
     pub words: Vec<String>,
 }
@@ -611,6 +617,8 @@ pub struct EventsArgs {
     pub columns: Option<PathBuf>,
     /// `-database`, `-table`, `-server-id`, `-include-gtids`, `-exclude-gtids`, `-type`.
     pub filters: EventFilters,
+    /// `-threads`: how many threads decode and render (at least 1).
+    pub threads: usize,
 }
 
 /// How `events` shows row changes.
@@ -949,6 +957,7 @@ impl LowArgs {
             ("exclude-gtids", self.exclude_gtids.is_some()),
             ("type", self.event_type.is_some()),
             ("named", self.named),
+            ("threads", self.threads.is_some()),
         ];
         present
             .into_iter()
@@ -1054,6 +1063,11 @@ impl LowArgs {
                 include_gtids: self.include_gtids.clone(),
                 exclude_gtids: self.exclude_gtids.clone(),
                 event_type: self.event_type.clone(),
+            },
+            threads: match self.threads {
+                Some(0) => return Err(Failure::usage("-threads must be at least 1")),
+                Some(n) => n,
+                None => std::thread::available_parallelism().map_or(1, |n| n.get()),
             },
         })
     }

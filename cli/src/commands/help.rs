@@ -47,6 +47,7 @@ Options added by replog:
        [-include-gtids <set>] [-exclude-gtids <set>]
        [-permissive]                Report damage and carry on
        [-no-checksum]               Do not verify CRC32 checksums
+       [-threads N]                 Decode on N threads (default: the cores; 1: serial)
   shards -channels N              - Each shard as 'trepctl status -name shards' would
        [-shard-list <file>]         show it after parallel apply of the log
        [-hash-method <method>]      string-hash (default) or round-robin

@@ -13,6 +13,7 @@ pub mod help;
 pub mod index;
 pub mod info;
 pub mod list;
+mod ordered;
 mod other_format;
 pub mod parallel;
 pub mod purge;

@@ -222,6 +222,241 @@ impl Stream {
     }
 }
 
+impl Stream {
+    /// Walks `files` as [`Stream::walk`] does, but hands each file to `walk_file` cut
+    /// into [`Pieces`] of about `piece_len` bytes, so its pieces can be decoded on
+    /// several threads: `walk_file` must walk every piece ([`Piece::walk`]) and return
+    /// the [`PieceEnd`] of the last one, or of the first that stopped. What lies
+    /// between files (opening them, the check that a closing ROTATE names the file
+    /// given next) is done here, in order; `report` gets those problems in permissive
+    /// mode.
+    pub fn walk_in_pieces<E: From<Error>>(
+        self,
+        files: &[String],
+        piece_len: u64,
+        walk_file: &mut dyn FnMut(Pieces<'_>) -> Result<PieceEnd, E>,
+        report: &mut dyn FnMut(Error),
+    ) -> Result<StreamEnd, E> {
+        let mut end = StreamEnd::default();
+        let mut closing_rotate: Option<(String, u64, String)> = None;
+        let permissive = self.read.mode == ParseMode::Permissive;
+        let mut problem = |err: Error| -> Result<(), E> {
+            if permissive {
+                report(err);
+                Ok(())
+            } else {
+                Err(E::from(err))
+            }
+        };
+        for (index, name) in files.iter().enumerate() {
+            if let Some((file, offset, named)) = closing_rotate.take() {
+                if name != "-" && !sequence::is_named_file(named.as_bytes(), name) {
+                    problem(Error::new(
+                        file,
+                        offset,
+                        ErrorKind::Binlog(BinlogError::NextFileMismatch {
+                            named,
+                            given: name.to_string(),
+                        }),
+                    ))?;
+                }
+            }
+            let (bytes, gzip_damage) = match open(name, self.open) {
+                Ok(opened) => opened,
+                Err(e) => {
+                    problem(e)?;
+                    continue;
+                }
+            };
+            let log_name = log_name(bytes.name());
+            let frames = match Frames::new(bytes.name(), bytes.bytes(), self.read) {
+                Ok(f) => f,
+                Err(e) => {
+                    problem(gzip_damage.unwrap_or(e))?;
+                    end = StreamEnd::default();
+                    continue;
+                }
+            };
+            let stop = if index + 1 == files.len() {
+                self.stop_position
+            } else {
+                None
+            };
+            let first = Piece {
+                file: bytes.name(),
+                file_index: index,
+                log_name,
+                file_len: bytes.bytes().len() as u64,
+                frames,
+                maps: TableMaps::new(),
+                end: FileEnd::default(),
+                start: if index == 0 { self.start_position } else { 0 },
+                stop,
+                ends_file: true,
+                gzip_damage,
+            };
+            let file_end = walk_file(Pieces {
+                piece_len: piece_len.max(1),
+                next: Some(first),
+            })?
+            .0;
+            end = StreamEnd {
+                last_file_in_use: file_end.in_use,
+                last_file_closed: file_end.closed,
+                stopped: file_end.stopped,
+            };
+            if file_end.stopped {
+                break;
+            }
+            closing_rotate = file_end
+                .rotate_to
+                .map(|(offset, named)| (name.to_string(), offset, named));
+        }
+        Ok(end)
+    }
+}
+
+/// A stretch of one file that can be walked apart from the rest: where its first event
+/// is, and what a walk of the whole file would carry to that point (the framing state
+/// and format context, the table maps, what the file's format description said). Its
+/// events are visited exactly as [`Stream::walk`] visits them, problems included: the
+/// concatenated visits of a file's pieces are the visits of the file.
+#[derive(Debug)]
+pub struct Piece<'a> {
+    file: &'a str,
+    file_index: usize,
+    log_name: String,
+    file_len: u64,
+    frames: Frames<'a>,
+    maps: TableMaps<'a>,
+    end: FileEnd,
+    /// The walk's start position (events before it are not visited).
+    start: u64,
+    /// Where the next piece starts, or the walk's stop position for the last piece.
+    stop: Option<u64>,
+    /// The last piece: it checks how the file ends.
+    ends_file: bool,
+    gzip_damage: Option<Error>,
+}
+
+impl Piece<'_> {
+    /// Visits the piece's events; `read` is the walk's (strict: the first problem ends
+    /// the piece with its error).
+    pub fn walk<E: From<Error>>(
+        self,
+        read: ReadOptions,
+        visit: &mut Visit<'_, E>,
+        report: &mut dyn FnMut(Error),
+    ) -> Result<PieceEnd, E> {
+        let mut walk = Walk {
+            stream: Stream {
+                read,
+                ..Stream::new(OpenOptions::default())
+            },
+            visit,
+            report,
+        };
+        walk.stretch(self).map(PieceEnd)
+    }
+
+    /// Whether the piece ends its file.
+    pub fn is_last(&self) -> bool {
+        self.ends_file
+    }
+}
+
+/// How a piece's walk ended.
+#[derive(Debug, Clone, Default)]
+pub struct PieceEnd(FileEnd);
+
+impl PieceEnd {
+    /// The visitor asked to stop (or the walk's stop position was reached): the pieces
+    /// after this one are not part of the walk.
+    pub fn stopped(&self) -> bool {
+        self.0.stopped
+    }
+}
+
+/// The pieces of one file, cut by a framing pass: each ends where about `piece_len`
+/// bytes of events have been framed, at the next event boundary. Any boundary will do,
+/// since a piece carries the table maps and format context in force there. A framing
+/// problem ends the cutting: the rest of the file is the last piece, which meets the
+/// problem where the serial walk would.
+#[derive(Debug)]
+pub struct Pieces<'a> {
+    piece_len: u64,
+    /// The piece being cut; its `frames` are the framing pass, its other fields what
+    /// the pass has carried so far.
+    next: Option<Piece<'a>>,
+}
+
+impl<'a> Iterator for Pieces<'a> {
+    type Item = Piece<'a>;
+
+    fn next(&mut self) -> Option<Piece<'a>> {
+        let mut cutting = self.next.take()?;
+        // The piece handed out resumes where the pass stands now.
+        let mut piece = Piece {
+            file: cutting.file,
+            file_index: cutting.file_index,
+            log_name: cutting.log_name.clone(),
+            file_len: cutting.file_len,
+            frames: cutting.frames.resume_point()?,
+            maps: cutting.maps.clone(),
+            end: cutting.end.clone(),
+            start: cutting.start,
+            stop: cutting.stop,
+            ends_file: true,
+            gzip_damage: None,
+        };
+        let from = cutting.frames.position();
+        loop {
+            let at = cutting.frames.position();
+            if at >= from.saturating_add(self.piece_len) && at < cutting.file_len {
+                if let Some(resume) = cutting.frames.resume_point() {
+                    piece.stop = Some(at);
+                    piece.ends_file = false;
+                    cutting.frames = resume;
+                    self.next = Some(cutting);
+                    return Some(piece);
+                }
+            }
+            let raw = match cutting.frames.next() {
+                Some(Ok(raw)) => raw,
+                // The end, or damage: the rest is the last piece.
+                None | Some(Err(_)) => break,
+            };
+            if cutting.stop.is_some_and(|stop| raw.offset >= stop) {
+                break;
+            }
+            // What the walk would know of the file's end after this event, as
+            // `Walk::stretch` keeps it (for a last piece that starts at the very end).
+            let end = &mut cutting.end;
+            end.closed = matches!(raw.event_type, EventType::ROTATE | EventType::STOP);
+            end.rotate_to = None;
+            end.last_event = Some((raw.offset, raw.event_type));
+            let is_fde = raw.event_type == EventType::FORMAT_DESCRIPTION;
+            if is_fde {
+                end.in_use = raw.header.flags & FLAG_BINLOG_IN_USE != 0;
+                end.described = true;
+            }
+            let ctx = cutting.frames.context();
+            let delivered = raw.offset >= cutting.start || is_fde;
+            if let (true, EventType::ROTATE) = (delivered, raw.event_type) {
+                if let Ok(Event::Rotate(r)) = raw.decode(ctx) {
+                    if sequence::names_next_file(&raw.header) {
+                        let next = String::from_utf8_lossy(r.next_file).into_owned();
+                        end.rotate_to = Some((raw.offset, next));
+                    }
+                }
+            }
+            remember_maps(&raw, ctx, &mut cutting.maps);
+        }
+        piece.gzip_damage = cutting.gzip_damage.take();
+        Some(piece)
+    }
+}
+
 /// A stream fed one event at a time, as a replication connection delivers them (each
 /// packet one event: common header, body, checksum). It keeps what [`Stream`] keeps
 /// across events (the format context, table maps) and hands each event to the visitor
@@ -464,7 +699,7 @@ struct Delivered {
 }
 
 /// What one file's walk found at its end.
-#[derive(Debug, Default)]
+#[derive(Debug, Clone, Default)]
 struct FileEnd {
     in_use: bool,
     closed: bool,
@@ -514,16 +749,53 @@ impl<E: From<Error>> Walk<'_, '_, E> {
     ) -> Result<FileEnd, E> {
         let name = bytes.name();
         let log_name = log_name(name);
-        let mut frames = match Frames::new(name, bytes.bytes(), self.stream.read) {
+        let frames = match Frames::new(name, bytes.bytes(), self.stream.read) {
             Ok(f) => f,
             Err(e) => {
                 self.problem(gzip_damage.unwrap_or(e))?;
                 return Ok(FileEnd::default());
             }
         };
-        let mut maps = TableMaps::new();
-        let mut end = FileEnd::default();
-        while let Some(item) = frames.next() {
+        self.stretch(Piece {
+            file: name,
+            file_index,
+            log_name,
+            file_len: bytes.bytes().len() as u64,
+            frames,
+            maps: TableMaps::new(),
+            end: FileEnd::default(),
+            start,
+            stop,
+            ends_file: true,
+            gzip_damage: gzip_damage.take(),
+        })
+    }
+
+    /// Walks a stretch of one file: the whole file, or one piece of it (see
+    /// [`Pieces`]), from the state the walk had reached at its first event.
+    fn stretch(&mut self, piece: Piece<'_>) -> Result<FileEnd, E> {
+        let Piece {
+            file: name,
+            file_index,
+            log_name,
+            file_len,
+            mut frames,
+            mut maps,
+            mut end,
+            start,
+            stop,
+            ends_file,
+            mut gzip_damage,
+        } = piece;
+        loop {
+            // A piece ends where the next starts, before framing what lies there (it
+            // may be damage, the next piece's to report).
+            if !ends_file && stop.is_some_and(|stop| frames.position() >= stop) {
+                return Ok(end);
+            }
+            let Some(item) = frames.next() else {
+                break;
+            };
             let raw = match item {
                 Ok(raw) => raw,
                 Err(e) => {
@@ -572,9 +844,12 @@ impl<E: From<Error>> Walk<'_, '_, E> {
                 return Ok(end);
             }
         }
+        if !ends_file {
+            return Ok(end);
+        }
         match gzip_damage {
             Some(damage) => self.problem(damage)?,
-            None => self.check_closed(name, bytes.bytes().len() as u64, &end)?,
+            None => self.check_closed(name, file_len, &end)?,
         }
         Ok(end)
     }

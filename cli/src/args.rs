@@ -104,7 +104,7 @@ const TAGGING_OPTIONS: &[&str] = &["source-id", "seqno-start", "fragment-size"];
 
 /// The options replog added for `list` (beside Tungsten's, and the tagging options
 /// when it lists binary logs).
-const LIST_OPTIONS: &[&str] = &["first", "last", "shard", "schema", "permissive"];
+const LIST_OPTIONS: &[&str] = &["first", "last", "shard", "schema", "permissive", "threads"];
 
 /// Every option `stats` takes.
 const STATS_OPTIONS: &[&str] = &[
@@ -452,8 +452,8 @@ pub struct LowArgs {
     /// `events -json`: row images as objects keyed by column name.
     #[arg(long)]
     pub named: bool,
-    /// `events`: threads decoding and rendering (default: the cores available; 1 reads
-    /// serially).
+    /// `events`, `list`: threads decoding and rendering (default: the cores available;
+    /// 1 reads serially).
     #[arg(long)]
     pub threads: Option<usize>,
     /// The command word(s); the last one counts.
@@ -524,6 +524,8 @@ pub struct ListArgs {
     pub binlogs: Vec<String>,
     /// How those binary logs are tagged.
     pub tagging: Tagging,
+    /// `-threads`: how many threads decode and render (at least 1).
+    pub threads: usize,
 }
 
 /// How binary logs become THL: the tags extraction gives them.
@@ -994,7 +996,17 @@ impl LowArgs {
             schema: self.schema.clone(),
             binlogs,
             tagging: self.tagging(),
+            threads: self.threads()?,
         }))
+    }
+
+    /// `-threads`, or the cores available.
+    fn threads(&self) -> Result<usize, Failure> {
+        match self.threads {
+            Some(0) => Err(Failure::usage("-threads must be at least 1")),
+            Some(n) => Ok(n),
+            None => Ok(std::thread::available_parallelism().map_or(1, |n| n.get())),
+        }
     }
 
     /// The `-file` values, then the words after `command`.
@@ -1064,11 +1076,7 @@ impl LowArgs {
                 exclude_gtids: self.exclude_gtids.clone(),
                 event_type: self.event_type.clone(),
             },
-            threads: match self.threads {
-                Some(0) => return Err(Failure::usage("-threads must be at least 1")),
-                Some(n) => n,
-                None => std::thread::available_parallelism().map_or(1, |n| n.get()),
-            },
+            threads: self.threads()?,
         })
     }
 

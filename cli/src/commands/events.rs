@@ -252,22 +252,6 @@ fn with_hint(err: &Error) -> String {
 /// few tens of MiB, large enough that handing pieces around costs nothing.
 const PIECE_BYTES: u64 = 1 << 20;
 
-/// Environment variable setting the piece size in bytes instead: the tests cut small
-/// logs into many pieces with it.
-pub const PIECE_BYTES_VAR: &str = "THL_PIECE_BYTES";
-
-fn piece_bytes() -> Result<u64, Failure> {
-    match std::env::var(PIECE_BYTES_VAR) {
-        Err(_) => Ok(PIECE_BYTES),
-        Ok(text) => match text.trim().parse::<u64>() {
-            Ok(n) if n > 0 => Ok(n),
-            _ => Err(Failure::usage(format!(
-                "{PIECE_BYTES_VAR}={text}: expected a number of bytes, at least 1"
-            ))),
-        },
-    }
-}
-
 /// Pieces taken by the threads and not yet written, per thread.
 const PIECES_IN_FLIGHT_PER_THREAD: usize = 2;
 
@@ -292,7 +276,7 @@ fn walk_in_parallel(
     out: &mut impl Write,
 ) -> Result<bool, Failure> {
     let read = stream.read;
-    let piece_bytes = piece_bytes()?;
+    let piece_bytes = super::piece_bytes(PIECE_BYTES)?;
     let mut start_reached = false;
     let render = |piece: Piece<'_>| -> Rendered {
         let mut printer = printer.clone();

@@ -7,7 +7,8 @@
 
 use std::collections::BTreeMap;
 use std::sync::mpsc;
-use std::sync::{Condvar, Mutex};
+use std::sync::{Arc, Condvar, Mutex};
+use std::thread::Scope;
 
 /// What the caller tells [`in_order`] after using a result.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -94,6 +95,109 @@ where
     })
 }
 
+/// The same for jobs that the calling thread makes one at a time while doing other
+/// work (a walk that calls back): [`Pool::submit`] hands a job over, first using the
+/// results that are ready, and waits while `in_flight` jobs are out; [`Pool::finish`]
+/// uses the rest. Results are used in submission order.
+pub struct Pool<J, R> {
+    jobs: Option<mpsc::SyncSender<(usize, J)>>,
+    results: mpsc::Receiver<(usize, R)>,
+    in_flight: usize,
+    submitted: usize,
+    used: usize,
+    early: BTreeMap<usize, R>,
+}
+
+impl<J: Send, R: Send> Pool<J, R> {
+    /// Starts `threads` workers running `work` in `scope`.
+    pub fn start<'scope, 'env>(
+        scope: &'scope Scope<'scope, 'env>,
+        threads: usize,
+        in_flight: usize,
+        work: &'env (impl Fn(J) -> R + Sync),
+    ) -> Pool<J, R>
+    where
+        J: 'scope,
+        R: 'scope,
+    {
+        let in_flight = in_flight.max(1);
+        let (jobs, waiting) = mpsc::sync_channel::<(usize, J)>(in_flight);
+        let waiting = Arc::new(Mutex::new(waiting));
+        let (done, results) = mpsc::channel();
+        for _ in 0..threads.max(1) {
+            let (waiting, done) = (Arc::clone(&waiting), done.clone());
+            scope.spawn(move || loop {
+                let job = waiting.lock().unwrap_or_else(|e| e.into_inner()).recv();
+                let Ok((index, job)) = job else {
+                    return;
+                };
+                if done.send((index, work(job))).is_err() {
+                    return;
+                }
+            });
+        }
+        Pool {
+            jobs: Some(jobs),
+            results,
+            in_flight,
+            submitted: 0,
+            used: 0,
+            early: BTreeMap::new(),
+        }
+    }
+
+    /// Hands `job` to the workers; results ready by then go to `take`, in order.
+    pub fn submit<F>(
+        &mut self,
+        job: J,
+        take: &mut impl FnMut(R) -> Result<(), F>,
+    ) -> Result<(), F> {
+        // (No result can come only if every worker is gone: then nothing waits.)
+        while self.submitted - self.used >= self.in_flight && self.use_next(take, true)? {}
+        if let Some(jobs) = &self.jobs {
+            // The workers only stop when the pool is dropped.
+            let _ = jobs.send((self.submitted, job));
+            self.submitted += 1;
+        }
+        while self.submitted > self.used && self.use_next(take, false)? {}
+        Ok(())
+    }
+
+    /// Waits for every job and hands the remaining results to `take`, in order.
+    pub fn finish<F>(mut self, take: &mut impl FnMut(R) -> Result<(), F>) -> Result<(), F> {
+        self.jobs = None;
+        while self.submitted > self.used && self.use_next(take, true)? {}
+        Ok(())
+    }
+
+    /// Uses the next result in order if it is there (waiting for one more when `wait`).
+    /// Whether one was used.
+    fn use_next<F>(
+        &mut self,
+        take: &mut impl FnMut(R) -> Result<(), F>,
+        wait: bool,
+    ) -> Result<bool, F> {
+        loop {
+            if let Some(result) = self.early.remove(&self.used) {
+                self.used += 1;
+                take(result)?;
+                return Ok(true);
+            }
+            let arrived = if wait {
+                self.results.recv().ok()
+            } else {
+                self.results.try_recv().ok()
+            };
+            match arrived {
+                Some((index, result)) => {
+                    self.early.insert(index, result);
+                }
+                None => return Ok(false),
+            }
+        }
+    }
+}
+
 /// The items and how far the workers and the caller are.
 struct Taking<T> {
     items: T,
@@ -160,5 +264,27 @@ mod tests {
             },
         );
         assert_eq!((done, count), (Ok(()), 5));
+    }
+
+    #[test]
+    fn a_pool_uses_results_in_submission_order() {
+        let work = |i: u64| {
+            std::thread::sleep(std::time::Duration::from_micros((100 - i) * 30));
+            i + 1
+        };
+        let mut seen = Vec::new();
+        let outcome: Result<(), ()> = std::thread::scope(|scope| {
+            let mut pool = Pool::start(scope, 3, 5, &work);
+            let mut take = |r| {
+                seen.push(r);
+                Ok(())
+            };
+            for i in 0..100 {
+                pool.submit(i, &mut take)?;
+            }
+            pool.finish(&mut take)
+        });
+        assert_eq!(outcome, Ok(()));
+        assert_eq!(seen, (1..=100).collect::<Vec<_>>());
     }
 }

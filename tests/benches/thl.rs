@@ -11,7 +11,8 @@
 //!   the fixed event header (all `list -headers` needs), then also decoding every
 //!   event's protobuf payload (what every other listing needs);
 //! - the release `thl -dir DIR list` in its output forms (full, `-headers`,
-//!   `-headers -json`, `-sql`, `-charset utf8`), stdout to /dev/null, with its peak
+//!   `-headers -json`, `-sql`, `-charset utf8`) serially (`-threads 1`), and
+//!   `-charset utf8` and `-sql` on two threads, stdout to /dev/null, with its peak
 //!   memory;
 //! - the reference Java `thl` (`../shared/tools/ref-thl/thl`, when `java` is there)
 //!   listing the same log with `-charset utf8` and `-headers`, and the ratios.
@@ -83,10 +84,22 @@ fn main() {
             "thl list -charset utf8 > /dev/null",
             &["-charset", "utf8"][..],
         ),
+        (
+            "thl list -charset utf8 -threads 2 > /dev/null",
+            &["-charset", "utf8", "-threads", "2"][..],
+        ),
+        (
+            "thl list -sql -threads 2 > /dev/null",
+            &["-sql", "-threads", "2"][..],
+        ),
     ] {
         table.run_command(name, reps, || {
             let mut cmd = Command::new(&thl);
             cmd.arg("-dir").arg(&dir).arg("list").args(options);
+            // The rows that do not name a thread count measure the serial path.
+            if !options.contains(&"-threads") {
+                cmd.args(["-threads", "1"]);
+            }
             cmd
         });
     }
@@ -131,6 +144,10 @@ fn main() {
                 "Java thl list -charset utf8 > /dev/null",
             ),
             (
+                "thl list -charset utf8 -threads 2 > /dev/null",
+                "Java thl list -charset utf8 > /dev/null",
+            ),
+            (
                 "thl list -headers > /dev/null",
                 "Java thl list -headers > /dev/null",
             ),
@@ -140,6 +157,20 @@ fn main() {
         }
     } else {
         println!("java or ../shared/tools/ref-thl/thl is missing: no reference rows");
+    }
+    println!("threads (wall-clock; issue 10 wants 1.8x):");
+    for (parallel, serial) in [
+        (
+            "thl list -charset utf8 -threads 2 > /dev/null",
+            "thl list -charset utf8 > /dev/null",
+        ),
+        (
+            "thl list -sql -threads 2 > /dev/null",
+            "thl list -sql > /dev/null",
+        ),
+    ] {
+        let (a, b) = (table.speed(parallel), table.speed(serial));
+        println!("  {parallel} vs {serial}: {:.2}x", a.0 / b.0);
     }
 }
 

@@ -12,6 +12,10 @@
 //! problem goes to the report channel and the walk carries on with the next readable
 //! event (see [`super::reader`] for how framing resynchronises).
 //!
+//! [`Stream::walk_in_pieces`] walks the same files cut into [`Pieces`] that can be
+//! decoded on several threads, each carrying the state a walk has at its first event;
+//! the pieces' visits, concatenated, are the serial walk's.
+//!
 //! [`sequence_of`] turns what a user names (files, a directory, a `*.index` file) into
 //! the ordered file list.
 
@@ -357,11 +361,6 @@ impl Piece<'_> {
             report,
         };
         walk.stretch(self).map(PieceEnd)
-    }
-
-    /// Whether the piece ends its file.
-    pub fn is_last(&self) -> bool {
-        self.ends_file
     }
 }
 

@@ -553,19 +553,23 @@ mod tests {
     /// Java's digits by their definition: the shortest length that reads back, the
     /// exact rounding to it (half to even) when that reads back, else Rust's shortest
     /// (the only other candidate of that length); two digits when one would do.
-    fn java_digits_by_definition(m: f64) -> Digits {
-        let shortest = format!("{m:e}");
-        let (mantissa, _) = shortest.split_once('e').unwrap();
-        let len = mantissa.chars().filter(char::is_ascii_digit).count();
-        if len <= 1 {
-            return Digits::of_text(&format!("{m:.1e}"));
-        }
-        let rounded = format!("{m:.prec$e}", prec = len - 1);
-        Digits::of_text(if rounded.parse::<f64>() == Ok(m) {
-            &rounded
-        } else {
-            &shortest
-        })
+    macro_rules! java_digits_by_definition {
+        ($m:expr, $t:ty) => {{
+            let m: $t = $m;
+            let shortest = format!("{m:e}");
+            let (mantissa, _) = shortest.split_once('e').unwrap();
+            let len = mantissa.chars().filter(char::is_ascii_digit).count();
+            if len <= 1 {
+                Digits::of_text(&format!("{m:.1e}"))
+            } else {
+                let rounded = format!("{m:.prec$e}", prec = len - 1);
+                Digits::of_text(if rounded.parse::<$t>() == Ok(m) {
+                    &rounded
+                } else {
+                    &shortest
+                })
+            }
+        }};
     }
 
     #[test]
@@ -576,29 +580,25 @@ mod tests {
         assert_eq!(dbl(two_to_50 + 0.25), "1.1258999068426242E15");
         assert_eq!(dbl(two_to_50 + 1.25), "1.1258999068426252E15");
         assert_eq!(flt(312_985.12), "312985.12");
-        // Random bit patterns: the same digits and exponent as the definition.
+        // Random bit patterns: the text the definition's digits give.
         let mut bits: u64 = 0x9E37_79B9_7F4A_7C15;
         for _ in 0..200_000 {
             bits ^= bits << 13;
             bits ^= bits >> 7;
             bits ^= bits << 17;
-            for m in [
-                f64::from_bits(bits).abs(),
-                f64::from(f32::from_bits(bits as u32).abs()),
-            ] {
-                if !m.is_finite() || m == 0.0 {
-                    continue;
-                }
-                let expected = java_digits_by_definition(m);
-                let mut got = Digits::of_text(zmij::Buffer::new().format_finite(m));
-                if got.len < 2 {
-                    got = Digits::of_text(&format!("{m:.1e}"));
-                }
-                assert_eq!(
-                    (got.text(), got.exp),
-                    (expected.text(), expected.exp),
-                    "{m:e}"
-                );
+            // The text of the definition's digits, laid out as the functions do.
+            let mut expected = String::new();
+            let m = f64::from_bits(bits).abs();
+            if m.is_finite() && m != 0.0 {
+                java_layout(&mut expected, false, m, &java_digits_by_definition!(m, f64)).unwrap();
+                assert_eq!(dbl(m), expected, "{m:e}");
+            }
+            expected.clear();
+            let m = f32::from_bits(bits as u32).abs();
+            if m.is_finite() && m != 0.0 {
+                let digits = java_digits_by_definition!(m, f32);
+                java_layout(&mut expected, false, f64::from(m), &digits).unwrap();
+                assert_eq!(flt(m), expected, "{m:e}");
             }
         }
     }

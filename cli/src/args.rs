@@ -708,8 +708,12 @@ pub enum Command {
     Info,
     /// `thl purge`.
     Purge(PurgeArgs),
-    /// `thl help`.
-    Help,
+    /// `thl help [COMMAND]`, `thl COMMAND -h`: the help, or only that command's part.
+    Help(Option<String>),
+    /// `thl man`: the manual page.
+    Man,
+    /// `thl completions SHELL`: a completion script.
+    Completions(clap_complete::Shell),
     /// `thl --version`.
     Version,
     /// `thl skip` (only says it is gone).
@@ -789,7 +793,15 @@ impl LowArgs {
             self.reject_foreign_options(events, extract, list_binlogs, assign_binlogs.as_deref())?;
         }
         let command = match self.words.last().map(String::as_str) {
-            _ if help => Command::Help,
+            _ if help => Command::Help(
+                self.words
+                    .iter()
+                    .find(|w| *w != "help" && COMMANDS.contains(&w.as_str()))
+                    .cloned(),
+            ),
+            _ if self.words.first().is_some_and(|w| w == "completions") => {
+                Command::Completions(self.shell()?)
+            }
             _ if self.words.iter().any(|w| w == "version") => Command::Version,
             _ if events => Command::Events(self.events_args()?),
             _ if extract => Command::Extract(ExtractArgs {
@@ -814,7 +826,8 @@ impl LowArgs {
                 }
             }
             None => return Err(Failure::usage_with_help("Command is missing!")),
-            Some("help") => Command::Help,
+            Some("help") => Command::Help(None),
+            Some("man") => Command::Man,
             Some("skip") => Command::Skip,
             Some("list") => self.list_args(Vec::new())?,
             Some("index") => Command::Index,
@@ -904,6 +917,23 @@ impl LowArgs {
             Some(option) => Err(unrecognized(option)),
             None => Ok(()),
         }
+    }
+
+    /// The shell named after `completions`.
+    fn shell(&self) -> Result<clap_complete::Shell, Failure> {
+        use clap::ValueEnum;
+        let usage = || {
+            let shells: Vec<String> = clap_complete::Shell::value_variants()
+                .iter()
+                .map(ToString::to_string)
+                .collect();
+            Failure::usage(format!(
+                "completions needs a shell: thl completions {}",
+                shells.join("|")
+            ))
+        };
+        let named = self.words.get(1).ok_or_else(usage)?;
+        clap_complete::Shell::from_str(named, true).map_err(|_| usage())
     }
 
     /// The options given, by name, in a fixed order.
@@ -1227,9 +1257,34 @@ impl LowArgs {
 
 /// Every command word.
 const COMMANDS: &[&str] = &[
-    "list", "index", "info", "purge", "help", "skip", "events", "extract", "stats", "shards",
-    "channels", "parallel",
+    "list",
+    "index",
+    "info",
+    "purge",
+    "help",
+    "skip",
+    "events",
+    "extract",
+    "stats",
+    "shards",
+    "channels",
+    "parallel",
+    "backup",
+    "completions",
+    "man",
 ];
+
+/// Every option's name, without its dash, as the command line takes it (what the
+/// generated documentation is checked against).
+#[cfg(test)]
+pub fn option_names() -> impl Iterator<Item = &'static str> {
+    OPTIONS.iter().map(|o| o.0)
+}
+
+/// The commands, as words.
+pub fn command_names() -> &'static [&'static str] {
+    COMMANDS
+}
 
 /// The known name closest to `typed` when it is a plausible typo: at most one edit per
 /// three characters (two at most; none for names under three characters, where one
@@ -1345,17 +1400,27 @@ mod tests {
 
     #[test]
     fn help_and_version_wherever_they_are_asked_for() {
-        for args in [
-            &["help", "events"][..],
-            &["events", "--help"],
-            &["events", "-h", "-file", "x"],
-            &["list", "-help"],
+        for (args, topic) in [
+            (&["help", "events"][..], Some("events")),
+            (&["events", "--help"], Some("events")),
+            (&["events", "-h", "-file", "x"], Some("events")),
+            (&["list", "-help"], Some("list")),
+            (&["-h"], None),
         ] {
-            assert!(
-                matches!(parse(args).unwrap().command, Command::Help),
-                "{args:?}"
-            );
+            let Command::Help(asked) = parse(args).unwrap().command else {
+                panic!("{args:?}")
+            };
+            assert_eq!(asked.as_deref(), topic, "{args:?}");
         }
+        assert!(matches!(
+            parse(&["completions", "zsh"]).unwrap().command,
+            Command::Completions(clap_complete::Shell::Zsh)
+        ));
+        assert_eq!(
+            parse(&["completions", "tcsh"]).unwrap_err(),
+            "completions needs a shell: thl completions bash|elvish|fish|powershell|zsh"
+        );
+        assert!(matches!(parse(&["man"]).unwrap().command, Command::Man));
         assert!(matches!(
             parse(&["--version"]).unwrap().command,
             Command::Version
@@ -1443,7 +1508,7 @@ mod tests {
         );
         assert!(matches!(
             parse(&["help", "-json"]).unwrap().command,
-            Command::Help
+            Command::Help(None)
         ));
         assert!(parse(&["list", "-low", "ten"]).unwrap_err().contains("ten"));
         assert!(parse(&["list", "-first", "0"])
@@ -1486,7 +1551,7 @@ mod tests {
             parse(&["help", "-permissive", "-first", "1"])
                 .unwrap()
                 .command,
-            Command::Help
+            Command::Help(None)
         ));
         for command in ["list", "index", "info"] {
             assert!(parse(&[command, "-permissive"]).unwrap().permissive);

@@ -34,7 +34,12 @@ fn main() -> ExitCode {
 fn run(out: &mut Out) -> Result<(), Failure> {
     let invocation = LowArgs::parse_from_argv(std::env::args_os())?.command()?;
     match invocation.command {
-        Command::Help => commands::help::write_help(out).map_err(Failure::from),
+        Command::Help(None) => commands::help::write_help(out).map_err(Failure::from),
+        Command::Help(Some(ref command)) => {
+            commands::help::write_command_help(out, command).map_err(Failure::from)
+        }
+        Command::Man => commands::reference::man(out),
+        Command::Completions(shell) => commands::reference::completions(shell, out),
         Command::Version => {
             writeln!(out, "thl {}", env!("CARGO_PKG_VERSION")).map_err(Failure::from)
         }

@@ -215,10 +215,15 @@ fn unfinished_trailing_transaction_is_outside_the_default_range() {
     let bytes = std::fs::read(&file).unwrap();
     std::fs::write(&file, &bytes[..8986 + 50]).unwrap();
     let dir = tmp.path().to_str().unwrap();
-    assert_eq!(
-        thl(&["-dir", dir, "index"]).ok(),
-        "LogIndexEntry thl.data.0000000001(0:6)\n\n"
+    // A log being written ends so: a notice, not a failure.
+    let tail = format!(
+        "INFO {dir}/thl.data.0000000001: at byte 8986: incomplete record at the end of the \
+         newest file: expected 231 bytes, found 50; a log still being written ends so, and \
+         it is read up to this record\n"
     );
+    let index = thl(&["-dir", dir, "index"]);
+    assert_eq!(index.stderr, tail);
+    assert_eq!(index.ok(), "LogIndexEntry thl.data.0000000001(0:6)\n\n");
     let seqnos = |args: &[&str]| -> Vec<String> {
         let mut all = vec!["-dir", dir, "list", "-headers"];
         all.extend_from_slice(args);
@@ -231,7 +236,7 @@ fn unfinished_trailing_transaction_is_outside_the_default_range() {
     assert_eq!(seqnos(&["-seqno", "7"]), ["7/0/0", "7/0/1"]);
     assert_eq!(
         thl(&["-dir", dir, "list", "-low", "7"]).fails(),
-        "ERROR Unable to find sequence number: 7\n"
+        format!("{tail}ERROR Unable to find sequence number: 7\n")
     );
     assert_eq!(
         thl(&[
@@ -548,4 +553,145 @@ fn permissive_skips_an_unknown_record_type() {
     assert!(info
         .fails()
         .ends_with("ERROR 1 problem reported (-permissive)\n"));
+}
+
+/// A copy of the synthetic rotated log with file `name` changed by `damage`.
+fn rotated_log_with(name: &str, damage: impl FnOnce(&mut Vec<u8>)) -> tempfile::TempDir {
+    let tmp = copy_fixture("synthetic-4.1.0");
+    let path = tmp.path().join(name);
+    let mut bytes = std::fs::read(&path).unwrap();
+    damage(&mut bytes);
+    std::fs::write(&path, bytes).unwrap();
+    tmp
+}
+
+#[test]
+fn a_middle_file_cut_short_fails_strict_and_permissive_says_what_was_lost() {
+    replog_tests::require_corpus!();
+    // Issue 12: `truncate -s 100 thl.data.0000000002` (fixture README 2: seqnos 3..11,
+    // its first record at 16 is 179 bytes long). A file another follows ends in a
+    // rotate record (spec 1.4), so this is damage, not a log being written.
+    let tmp = rotated_log_with("thl.data.0000000002", |b| b.truncate(100));
+    let dir = tmp.path().to_str().unwrap();
+    let file = format!("{dir}/thl.data.0000000002");
+    let cut =
+        format!("{file}: at byte 16: truncated record: expected 179 bytes, file ends after 84");
+    let lost = format!(
+        "{file}: at byte 16: seqnos 3 to 11 are lost: expected them before \
+         thl.data.0000000003, which starts at seqno 12, found the end of the file"
+    );
+    for command in ["index", "info", "list"] {
+        let run = thl(&["-dir", dir, command]);
+        assert_eq!(run.stdout, "", "{command}");
+        assert_eq!(run.fails(), format!("Fatal error: {cut}\n"), "{command}");
+    }
+    let reported = format!("WARN {cut}\nWARN {lost}\n");
+    let run = thl(&["-dir", dir, "index", "-permissive"]);
+    assert_eq!(
+        run.stdout,
+        "LogIndexEntry thl.data.0000000001(0:2)\n\
+         LogIndexEntry thl.data.0000000002(3:2)\n\
+         LogIndexEntry thl.data.0000000003(12:18)\n\
+         LogIndexEntry thl.data.0000000004(19:22)\n\n"
+    );
+    assert_eq!(
+        run.fails(),
+        format!("{reported}ERROR 2 problems reported (-permissive)\n")
+    );
+    let run = thl(&["-dir", dir, "info", "-permissive"]);
+    assert!(run.stdout.contains("\nmin seq# = 0\nmax seq# = 22\n"));
+    assert_eq!(
+        run.fails(),
+        format!("{reported}ERROR 2 problems reported (-permissive)\n")
+    );
+    // A lost seqno is not in the log (before: "Unable to find sequence number: 12").
+    let run = thl(&["-dir", dir, "list", "-seqno", "5", "-permissive"]);
+    assert_eq!(run.stdout, "");
+    assert_eq!(
+        run.fails(),
+        format!("{reported}ERROR Unable to find sequence number: 5\n")
+    );
+    let run = thl(&["-dir", dir, "list", "-headers", "-permissive"]);
+    let seqnos: Vec<&str> = run
+        .stdout
+        .lines()
+        .map(|l| &l[..l.find('\t').unwrap()])
+        .collect();
+    assert_eq!(seqnos.len(), 3 + 11);
+    assert_eq!(seqnos[2..4], ["2", "12"]);
+    assert_eq!(
+        run.fails(),
+        format!(
+            "{reported}WARN Sequence number gap: expected seqno 3, found 12: \
+             file={dir}/thl.data.0000000003 offset=16\n\
+             ERROR 2 problems reported (-permissive)\n"
+        )
+    );
+}
+
+#[test]
+fn a_middle_file_cut_at_a_record_boundary_lacks_its_rotate_record() {
+    replog_tests::require_corpus!();
+    // File 3 (2530 bytes, seqnos 12..18) without its 22-byte rotate record: every
+    // record is whole, nothing is lost, yet the file was cut.
+    let tmp = rotated_log_with("thl.data.0000000003", |b| b.truncate(2530 - 22));
+    let dir = tmp.path().to_str().unwrap();
+    let cut = format!(
+        "{dir}/thl.data.0000000003: at byte 2508: file cut short: expected a rotate record \
+         to thl.data.0000000004 (the next file) at the end, found the end of the file"
+    );
+    assert_eq!(
+        thl(&["-dir", dir, "index"]).fails(),
+        format!("Fatal error: {cut}\n")
+    );
+    let run = thl(&["-dir", dir, "list", "-headers", "-permissive"]);
+    assert_eq!(run.stdout.lines().count(), 23);
+    assert_eq!(
+        run.fails(),
+        format!("WARN {cut}\nERROR 1 problem reported (-permissive)\n")
+    );
+}
+
+#[test]
+fn header_base_seqno_is_checked_and_the_minor_version_warned_about() {
+    replog_tests::require_corpus!();
+    // Spec 2: file 3's base seqno (bytes 8..16) is 12, the seqno of its first record.
+    let tmp = rotated_log_with("thl.data.0000000003", |b| b[15] ^= 1);
+    let dir = tmp.path().to_str().unwrap();
+    let wrong = format!(
+        "{dir}/thl.data.0000000003: at byte 8: header base seqno: expected 12, the seqno of \
+         the first record (at byte 16), found 13"
+    );
+    for command in ["index", "info", "list"] {
+        let run = thl(&["-dir", dir, command]);
+        assert_eq!(run.fails(), format!("Fatal error: {wrong}\n"), "{command}");
+    }
+    let run = thl(&["-dir", dir, "index", "-permissive"]);
+    assert!(run.stdout.contains("thl.data.0000000003(12:18)\n"));
+    assert_eq!(
+        run.fails(),
+        format!("WARN {wrong}\nERROR 1 problem reported (-permissive)\n")
+    );
+    // -1 belongs to the first file of a log only.
+    let tmp = rotated_log_with("thl.data.0000000002", |b| b[8..16].fill(0xff));
+    let dir = tmp.path().to_str().unwrap();
+    assert_eq!(
+        thl(&["-dir", dir, "index"]).fails(),
+        format!(
+            "Fatal error: {dir}/thl.data.0000000002: at byte 8: header base seqno: expected 3, \
+             the seqno of the first record (at byte 16), found -1\n"
+        )
+    );
+    // A minor version other than 1 (bytes 6..8) is a warning, as in Tungsten.
+    let tmp = rotated_log_with("thl.data.0000000001", |b| b[7] = 3);
+    let dir = tmp.path().to_str().unwrap();
+    let run = thl(&["-dir", dir, "list", "-headers"]);
+    assert_eq!(
+        run.stderr,
+        format!(
+            "WARN Minor version mismatch : file {dir}/thl.data.0000000001 using format 1.3 - \
+             Tungsten running version 1.1\n"
+        )
+    );
+    assert_eq!(run.ok().lines().count(), 23);
 }

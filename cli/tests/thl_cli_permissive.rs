@@ -111,14 +111,64 @@ fn an_invalid_length_resynchronises_on_the_next_record() {
 }
 
 #[test]
-fn a_partial_tail_is_no_problem() {
+fn a_partial_tail_is_a_notice_not_a_problem() {
     replog_tests::require_corpus!();
     // Cut inside seqno 7's last fragment (at 8986): a log being written, in both modes.
     let tmp = damaged(|b| b.truncate(8986 + 50));
     let dir = tmp.path().to_str().unwrap();
     let run = thl(&["-dir", dir, "list", "-headers", "-permissive"]);
-    assert_eq!(run.stderr, "");
+    assert_eq!(
+        run.stderr,
+        format!(
+            "INFO {dir}/{NAME}: at byte 8986: incomplete record at the end of the newest \
+             file: expected 231 bytes, found 50; a log still being written ends so, and it is \
+             read up to this record\n"
+        )
+    );
     assert_eq!(listed(&run.ok()).last().unwrap(), "6/0");
+}
+
+#[test]
+fn a_first_record_with_a_damaged_length_is_skipped_not_an_empty_log() {
+    replog_tests::require_corpus!();
+    // Issue 12: the first record's length (at 16) out of range. Strict readers end the
+    // file there as Tungsten does (an empty log, with its warning); permissive ones
+    // resynchronise on seqno 1 at 829, and the index starts there.
+    let tmp = damaged(|b| b[16..20].copy_from_slice(&5i32.to_be_bytes()));
+    let dir = tmp.path().to_str().unwrap();
+    let file = format!("{dir}/{NAME}");
+    let strict = thl(&["-dir", dir, "list", "-headers"]);
+    assert_eq!(
+        strict.stderr,
+        format!(
+            "WARN Record length is invalid, log may be corrupt: file={file} offset=16 record \
+             length=5\nINFO No events found; log is empty\n"
+        )
+    );
+    assert_eq!(strict.ok(), "");
+    let warnings = format!(
+        "WARN {file}: at byte 16: record length is invalid, log may be corrupt: expected \
+         13..=1000000000, found 5\n\
+         WARN {file}: at byte 16: skipped unreadable bytes; expected a record, resuming at \
+         byte 829\n"
+    );
+    let run = thl(&["-dir", dir, "list", "-headers", "-permissive"]);
+    assert_eq!(
+        listed(&run.stdout),
+        ["1/0", "2/0", "3/0", "4/0", "5/0", "6/0", "7/0", "7/1", "7/2"]
+    );
+    assert_eq!(
+        run.fails(),
+        format!("{warnings}ERROR 2 problems reported (-permissive)\n")
+    );
+    let info = thl(&["-dir", dir, "info", "-permissive"]);
+    assert!(info
+        .stdout
+        .contains("\nmin seq# = 1\nmax seq# = 7\nevents = 6\n"));
+    assert_eq!(
+        info.fails(),
+        format!("{warnings}ERROR 2 problems reported (-permissive)\n")
+    );
 }
 
 #[test]

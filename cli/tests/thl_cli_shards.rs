@@ -50,6 +50,7 @@ const T310_LAST: &str = "mysql-bin.011743:0000000000003977;52254";
 
 #[test]
 fn shards_of_tungsten_3_1_0_with_three_channels() {
+    replog_tests::require_corpus!();
     // N = 3: test → 3556498 % 3 = 1; tungsten_repltest → 1678918812 % 3 = 0.
     // Java order: "test" < "tungsten_repltest" ('e' < 'u').
     let out = thl_on("tungsten-3.1.0", &["shards", "-channels", "3"]).ok();
@@ -60,6 +61,7 @@ fn shards_of_tungsten_3_1_0_with_three_channels() {
 
 #[test]
 fn channels_of_tungsten_3_1_0_with_three_channels() {
+    replog_tests::require_corpus!();
     let out = thl_on("tungsten-3.1.0", &["channels", "-channels", "3"]).ok();
     let expected = task_block(0, 1, 0, T310_FIRST, 0)
         + &task_block(1, 7, 7, T310_LAST, 0)
@@ -78,6 +80,7 @@ fn channels_of_tungsten_3_1_0_with_three_channels() {
 
 #[test]
 fn fragments_count_and_stay_on_their_channel_in_tungsten_2_2_1() {
+    replog_tests::require_corpus!();
     // N = 2: test → 0 and tungsten_repltest → 0. Seqno 7 has fragnos 0, 1, 2; records
     // per shard: test 9, tungsten_repltest 1.
     let out = thl_on("tungsten-2.2.1", &["shards", "-channels", "2"]).ok();
@@ -112,6 +115,7 @@ fn fragments_count_and_stay_on_their_channel_in_tungsten_2_2_1() {
 
 #[test]
 fn round_robin_with_unknown_barriers_across_rotated_files() {
+    replog_tests::require_corpus!();
     // First appearance: app1 (seqno 0) → 0, #UNKNOWN (2) → 1, schéma (9) → 2,
     // app0 (11) → 0, app2 (13) → 1. #UNKNOWN is critical: barriers entering at 2 and 8
     // and leaving at 6 and 9, four in all, each drained by every channel.
@@ -141,6 +145,7 @@ fn round_robin_with_unknown_barriers_across_rotated_files() {
 
 #[test]
 fn string_hash_channels_of_the_synthetic_shards() {
+    replog_tests::require_corpus!();
     // N = 3: app0 0, app1 1, app2 2, #UNKNOWN 1301961383 % 3 = 2, schéma
     // 907860699 % 3 = 0.
     let out = thl_on(
@@ -177,6 +182,7 @@ fn string_hash_channels_of_the_synthetic_shards() {
 
 #[test]
 fn high_stops_the_apply() {
+    replog_tests::require_corpus!();
     // Up to seqno 5: app1 at 0 and 1, #UNKNOWN at 2 and 3 (the placeholder for 3..5).
     let out = thl_on(
         "synthetic-4.1.0",
@@ -203,6 +209,7 @@ fn high_stops_the_apply() {
 
 #[test]
 fn shard_list_pins_and_critical_shards() {
+    replog_tests::require_corpus!();
     let dir = tempfile::tempdir().unwrap();
     let list = dir.path().join("shard.list");
     std::fs::write(&list, "# pin test\ntest=2\n(critical)=tungsten_repltest\n").unwrap();
@@ -227,6 +234,7 @@ fn shard_list_pins_and_critical_shards() {
 
 #[test]
 fn sql_seeds_the_restart_table() {
+    replog_tests::require_corpus!();
     // N = 2: both shards on channel 0. 2015-01-10 07:03:02 UTC = 1420848000 + 25382.
     let args = ["channels", "-channels", "2", "-sql", "-service", "repltest"];
     let out = thl_on("tungsten-3.1.0", &args).ok();
@@ -246,6 +254,7 @@ fn sql_seeds_the_restart_table() {
 
 #[test]
 fn channels_json_has_task_fields_and_the_row() {
+    replog_tests::require_corpus!();
     let out = thl_on("tungsten-2.2.1", &["channels", "-channels", "2", "-json"]).ok();
     let channels: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(channels.as_array().unwrap().len(), 2);
@@ -261,6 +270,7 @@ fn channels_json_has_task_fields_and_the_row() {
 
 #[test]
 fn zero_channels_are_refused() {
+    replog_tests::require_corpus!();
     let err = thl_on("tungsten-3.1.0", &["shards", "-channels", "0"]).fails();
     assert_eq!(
         err,
@@ -271,6 +281,7 @@ fn zero_channels_are_refused() {
 
 #[test]
 fn out_of_range_shard_list_channel_is_refused() {
+    replog_tests::require_corpus!();
     let dir = tempfile::tempdir().unwrap();
     let list = dir.path().join("shard.list");
     std::fs::write(&list, "test=1\ntungsten_repltest=3\n").unwrap();
@@ -291,6 +302,7 @@ fn out_of_range_shard_list_channel_is_refused() {
 
 #[test]
 fn bad_shard_list_lines_name_the_line() {
+    replog_tests::require_corpus!();
     let dir = tempfile::tempdir().unwrap();
     let list = dir.path().join("shard.list");
     let path = list.to_str().unwrap();
@@ -333,6 +345,7 @@ fn bad_shard_list_lines_name_the_line() {
 
 #[test]
 fn bad_hash_method_option() {
+    replog_tests::require_corpus!();
     let err = thl_on(
         "tungsten-3.1.0",
         &["shards", "-channels", "3", "-hash-method", "md5"],
@@ -346,6 +359,7 @@ fn bad_hash_method_option() {
 
 #[test]
 fn usage_mistakes() {
+    replog_tests::require_corpus!();
     assert_eq!(
         thl_on("tungsten-3.1.0", &["shards"]).fails(),
         "shards needs -channels N (the number of parallel-apply channels)\n"
@@ -426,6 +440,7 @@ fn negative_hash_channel_is_an_error_naming_the_seqno() {
 
 #[test]
 fn permissive_prints_the_view_then_fails_with_the_count() {
+    replog_tests::require_corpus!();
     // Seqno 3 of tungsten-3.1.0 is the record at 3086 (1416 bytes): flipping a byte of
     // its payload breaks its CRC, so permissive reading skips it.
     let copy = common::copy_fixture("tungsten-3.1.0");
@@ -455,6 +470,7 @@ fn permissive_prints_the_view_then_fails_with_the_count() {
 
 #[test]
 fn round_robin_sql_also_rewrites_the_shard_channel_table() {
+    replog_tests::require_corpus!();
     // The first-appearance channels of the round-robin test above, in Java order;
     // `schéma` is not plain ASCII, so it is written in hex (UTF-8 73 63 68 C3A9 6D 61).
     let args = [

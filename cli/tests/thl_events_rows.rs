@@ -7,7 +7,7 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
 use common::thl;
@@ -17,15 +17,6 @@ fn mariadb(name: &str) -> String {
         .to_str()
         .expect("UTF-8 path")
         .to_string()
-}
-
-/// A MariaDB program, from PATH or Debian's /usr/sbin.
-fn tool(name: &str) -> Option<PathBuf> {
-    let path = std::env::var_os("PATH").unwrap_or_default();
-    std::env::split_paths(&path)
-        .chain([PathBuf::from("/usr/sbin")])
-        .map(|dir| dir.join(name))
-        .find(|p| p.is_file())
 }
 
 /// The `###` and `# Number of rows` lines of a listing, bytes kept (mariadb-binlog
@@ -80,7 +71,7 @@ fn column_names(file: &str) -> Vec<Vec<u8>> {
 
 #[test]
 fn verbose_rows_match_mariadb_binlog_line_by_line() {
-    let Some(mariadb_binlog) = tool("mariadb-binlog") else {
+    let Some(mariadb_binlog) = replog_tests::installed("mariadb-binlog") else {
         replog_tests::skip_unless_required!(
             "mariadb-binlog is not installed",
             "install MariaDB's client tools (Debian: mariadb-client)"
@@ -412,7 +403,7 @@ dump "$DIR/after.txt"
 
 #[test]
 fn flashback_restores_and_sql_replays_on_a_real_server() {
-    if tool("mariadbd").is_none() {
+    if replog_tests::installed("mariadbd").is_none() {
         replog_tests::skip_unless_required!(
             "mariadbd is not installed",
             "install MariaDB (Debian: mariadb-server mariadb-client)"
@@ -456,7 +447,7 @@ server_stop "$DIR"
 
 #[test]
 fn sql_needs_names_and_takes_them_from_show_create_table() {
-    if tool("mariadbd").is_none() {
+    if replog_tests::installed("mariadbd").is_none() {
         replog_tests::skip_unless_required!(
             "mariadbd is not installed",
             "install MariaDB (Debian: mariadb-server mariadb-client)"

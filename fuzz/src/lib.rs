@@ -215,14 +215,11 @@ pub fn drain_binlog(data: &[u8], options: ReadOptions) {
             let _ = e.to_string();
         },
     );
+    // Small fragments, so that fragmenting is fuzzed too.
     let extract = ExtractOptions {
-        service: "fuzz".into(),
-        source_id: "fuzz".into(),
-        first_seqno: 0,
-        epoch: 0,
         fragment_size: 4096,
-        checksums: true,
         permissive: options.mode == ParseMode::Permissive,
+        ..ExtractOptions::new("fuzz", "fuzz")
     };
     let _ = walk_transactions(
         &logs[..],

@@ -47,6 +47,15 @@ impl DecodeError {
     }
 }
 
+#[cfg(test)]
+impl DecodeError {
+    /// Where in `whole` (the slice decoding began on) decoding failed, and what was
+    /// expected there: what a test of a decoder's failure asserts.
+    pub fn located(&self, whole: &[u8]) -> (usize, &'static str) {
+        (self.offset_in(whole), self.expected)
+    }
+}
+
 impl<'a> ParseError<&'a [u8]> for DecodeError {
     fn from_error_kind(input: &'a [u8], kind: NomKind) -> Self {
         DecodeError {

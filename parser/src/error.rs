@@ -30,6 +30,11 @@ pub enum ErrorKind {
     },
     /// A `.gz` input could not be inflated.
     Gzip(std::io::Error),
+    /// The input is compressed in a format replog does not inflate.
+    UnsupportedCompression {
+        /// The format its first bytes announce (`xz`, `bzip2`).
+        format: &'static str,
+    },
     /// An input that is not mapped would take more memory than allowed
     /// ([`crate::input::OpenOptions::max_in_memory`]); the offset is the limit.
     TooLarge {
@@ -53,6 +58,12 @@ pub enum InMemory {
     Inflated,
     /// Bytes read from a pipe or another file that cannot be mapped.
     Read,
+    /// One event of a log read as a stream (a pipe, a `.gz` file), which is held
+    /// whole while it is visited.
+    Event {
+        /// The size the event's header declares.
+        declared: u64,
+    },
 }
 
 impl Error {
@@ -82,6 +93,12 @@ impl fmt::Display for ErrorKind {
                 hex(magic)
             ),
             ErrorKind::Gzip(e) => write!(f, "gzip stream is damaged: {e}"),
+            ErrorKind::UnsupportedCompression { format } => write!(
+                f,
+                "{format}-compressed input; expected a binary log, plain or compressed \
+                 with gzip or zstd: decompress it first ({format} -dc FILE | thl events \
+                 -file -)"
+            ),
             ErrorKind::TooLarge {
                 limit,
                 what: InMemory::Inflated,
@@ -99,6 +116,15 @@ impl fmt::Display for ErrorKind {
                 "input is longer than the {limit}-byte in-memory limit for pipes; \
                  expected a smaller input: save it to a file first (files are mapped, \
                  not held in memory)"
+            ),
+            ErrorKind::TooLarge {
+                limit,
+                what: InMemory::Event { declared },
+            } => write!(
+                f,
+                "event declares {declared} bytes, more than the {limit}-byte in-memory \
+                 limit for one event of a streamed input; expected a smaller event (a \
+                 damaged size field, or a log written with a larger max_allowed_packet)"
             ),
             ErrorKind::Binlog(e) => e.fmt(f),
             ErrorKind::Thl(e) => e.fmt(f),

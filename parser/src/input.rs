@@ -200,37 +200,6 @@ impl LogBytes {
         })
     }
 
-    /// [`LogBytes::open_with`] for readers that can use what a damaged `.gz` file
-    /// still holds: when its gzip stream is cut short or corrupt, the bytes inflated
-    /// before the damage are returned with the error (its offset is where the inflated
-    /// bytes stop), so that the events before the damage can be read and the damage
-    /// reported after them. Any other failure is returned as by `open_with`.
-    pub fn open_salvaging(
-        path: &Path,
-        options: OpenOptions,
-    ) -> Result<(LogBytes, Option<Error>), Error> {
-        let name = path.display().to_string();
-        let io_err = |e: std::io::Error| Error::new(name.clone(), 0, ErrorKind::Io(e));
-        let file = File::open(path).map_err(io_err)?;
-        let meta = file.metadata().map_err(io_err)?;
-        let mapped = if meta.is_file() && meta.len() > 0 {
-            map(&file).ok()
-        } else {
-            None
-        };
-        match mapped {
-            Some(m) if sniff(&m) == Some(Format::Gzip) => {
-                let (out, damage) = inflate_salvaging(&name, &m, options)?;
-                let bytes = LogBytes {
-                    name,
-                    storage: Storage::Owned(out),
-                };
-                Ok((bytes, damage))
-            }
-            _ => LogBytes::open_with(path, options).map(|b| (b, None)),
-        }
-    }
-
     fn inflate_if_gzip(self, options: OpenOptions) -> Result<LogBytes, Error> {
         if sniff(self.bytes()) != Some(Format::Gzip) {
             return Ok(self);
@@ -299,7 +268,7 @@ fn read_capped(
     if let Err(e) = read {
         let kind = match what {
             InMemory::Inflated => ErrorKind::Gzip(e),
-            InMemory::Read => ErrorKind::Io(e),
+            InMemory::Read | InMemory::Event { .. } => ErrorKind::Io(e),
         };
         return Err(Error::new(name, bytes.len() as u64, kind));
     }
@@ -307,6 +276,185 @@ fn read_capped(
         return Err(Error::new(name, limit, ErrorKind::TooLarge { limit, what }));
     }
     Ok(bytes)
+}
+
+/// The zstd frame magic (`28 b5 2f fd`).
+pub const ZSTD_MAGIC: [u8; 4] = [0x28, 0xb5, 0x2f, 0xfd];
+/// The xz stream magic.
+pub const XZ_MAGIC: [u8; 6] = [0xfd, b'7', b'z', b'X', b'Z', 0];
+/// The bzip2 stream magic (`BZh`).
+const BZIP2_MAGIC: [u8; 3] = [b'B', b'Z', b'h'];
+/// How much a [`LogWindow`] asks its reader for at a time.
+const WINDOW_READ: usize = 64 * 1024;
+
+/// How a streamed input is compressed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Compression {
+    /// Not compressed.
+    None,
+    /// gzip (one member or several concatenated).
+    Gzip,
+    /// zstd (one frame or several concatenated).
+    Zstd,
+}
+
+/// An input read front to back through a window of its bytes, decompressed on the fly:
+/// what cannot be mapped (a pipe, a compressed file) is read this way, in bounded
+/// memory whatever its size. The reader asks for the bytes up to an offset
+/// ([`LogWindow::fill_to`]), borrows them ([`LogWindow::bytes`], starting at absolute
+/// offset [`LogWindow::base`]) and lets go of those it is done with
+/// ([`LogWindow::discard_before`]).
+///
+/// A read that fails (a cut or corrupt compressed stream, an I/O error) ends the input
+/// where the bytes read before it stop: they stay readable, and the failure is kept for
+/// the caller to report after them ([`LogWindow::take_damage`]).
+pub struct LogWindow {
+    name: String,
+    reader: Box<dyn Read>,
+    compression: Compression,
+    bytes: Vec<u8>,
+    base: u64,
+    ended: bool,
+    damage: Option<Error>,
+}
+
+impl std::fmt::Debug for LogWindow {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LogWindow")
+            .field("name", &self.name)
+            .field("compression", &self.compression)
+            .field("base", &self.base)
+            .field("held", &self.bytes.len())
+            .field("ended", &self.ended)
+            .finish_non_exhaustive()
+    }
+}
+
+impl LogWindow {
+    /// Reads `reader` (standard input, a pipe, a compressed file) under the display name
+    /// `name`. Its first bytes decide how it is decompressed: gzip and zstd are inflated
+    /// as they are read; xz and bzip2, which replog does not inflate, are refused by
+    /// name.
+    pub fn new(name: impl Into<String>, reader: impl Read + 'static) -> Result<LogWindow, Error> {
+        let name = name.into();
+        let mut reader = BufReader::new(reader);
+        let io_err = |e: std::io::Error| Error::new(name.clone(), 0, ErrorKind::Io(e));
+        let magic = std::io::BufRead::fill_buf(&mut reader).map_err(io_err)?;
+        let compressed_as = |magic: &[u8]| {
+            [(&XZ_MAGIC[..], "xz"), (&BZIP2_MAGIC[..], "bzip2")]
+                .into_iter()
+                .find(|(m, _)| magic.starts_with(m))
+                .map(|(_, format)| format)
+        };
+        if let Some(format) = compressed_as(magic) {
+            return Err(Error::new(
+                name,
+                0,
+                ErrorKind::UnsupportedCompression { format },
+            ));
+        }
+        let (compression, reader): (Compression, Box<dyn Read>) = if magic.starts_with(&GZIP_MAGIC)
+        {
+            let inflated = flate2::read::MultiGzDecoder::new(reader);
+            (Compression::Gzip, Box::new(inflated))
+        } else if magic.starts_with(&ZSTD_MAGIC) {
+            let inflated = zstd::stream::read::Decoder::with_buffer(reader).map_err(io_err)?;
+            (Compression::Zstd, Box::new(inflated))
+        } else {
+            (Compression::None, Box::new(reader))
+        };
+        Ok(LogWindow {
+            name,
+            reader,
+            compression,
+            bytes: Vec::new(),
+            base: 0,
+            ended: false,
+            damage: None,
+        })
+    }
+
+    /// Opens `path` read-only as a window (see [`LogWindow::new`]).
+    pub fn open(path: &Path) -> Result<LogWindow, Error> {
+        let name = path.display().to_string();
+        let file = File::open(path).map_err(|e| Error::new(name.clone(), 0, ErrorKind::Io(e)))?;
+        LogWindow::new(name, file)
+    }
+
+    /// The input's display name, used in every error about it.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// How the input is compressed (offsets count decompressed bytes).
+    pub fn compression(&self) -> Compression {
+        self.compression
+    }
+
+    /// The bytes held, from absolute offset [`LogWindow::base`] on.
+    pub fn bytes(&self) -> &[u8] {
+        &self.bytes
+    }
+
+    /// Absolute offset of the first byte held.
+    pub fn base(&self) -> u64 {
+        self.base
+    }
+
+    /// Absolute offset just past the last byte held.
+    pub fn end(&self) -> u64 {
+        self.base + self.bytes.len() as u64
+    }
+
+    /// Whether the bytes held run to the end of the input (or to where reading failed).
+    pub fn is_complete(&self) -> bool {
+        self.ended
+    }
+
+    /// Reads until the window reaches absolute offset `end` or the input ends.
+    pub fn fill_to(&mut self, end: u64) {
+        while !self.ended && self.end() < end {
+            let held = self.bytes.len();
+            self.bytes.resize(held + WINDOW_READ, 0);
+            let read = self.reader.read(&mut self.bytes[held..]);
+            self.bytes.truncate(held + *read.as_ref().unwrap_or(&0));
+            match read {
+                Ok(0) => self.ended = true,
+                Ok(_) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) => {
+                    let kind = match self.compression {
+                        Compression::None => ErrorKind::Io(e),
+                        Compression::Gzip => ErrorKind::Gzip(e),
+                        Compression::Zstd => ErrorKind::Io(std::io::Error::new(
+                            e.kind(),
+                            format!("zstd stream is damaged: {e}"),
+                        )),
+                    };
+                    self.damage = Some(Error::new(self.name.clone(), self.end(), kind));
+                    self.ended = true;
+                }
+            }
+        }
+    }
+
+    /// Lets go of the bytes before absolute offset `offset`. They are dropped once they
+    /// are at least half of what is held, so that each byte is moved a bounded number
+    /// of times.
+    pub fn discard_before(&mut self, offset: u64) {
+        let done = usize::try_from(offset.saturating_sub(self.base))
+            .unwrap_or(usize::MAX)
+            .min(self.bytes.len());
+        if done >= WINDOW_READ && done * 2 >= self.bytes.len() {
+            self.bytes.drain(..done);
+            self.base += done as u64;
+        }
+    }
+
+    /// The failure that ended the input early, once.
+    pub fn take_damage(&mut self) -> Option<Error> {
+        self.damage.take()
+    }
 }
 
 /// A file read front to back, gzip inflated on the fly, holding only what the caller

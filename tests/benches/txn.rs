@@ -211,15 +211,7 @@ fn extract(files: &[String]) -> (u64, u64) {
     let summary = walk_transactions(
         files,
         Stream::new(OpenOptions::default()),
-        ExtractOptions {
-            service: "bench".into(),
-            source_id: "bench".into(),
-            first_seqno: 0,
-            epoch: 0,
-            fragment_size: 1_000_000,
-            checksums: true,
-            permissive: false,
-        },
+        ExtractOptions::new("bench", "bench"),
         &mut |txn| -> Result<Flow, Error> {
             fragments += txn.fragments.len() as u64;
             Ok(Flow::Continue)

@@ -189,6 +189,19 @@ pub fn named_member_value(
     })
 }
 
+/// Where an installed program is: on PATH, or in `/usr/sbin` and `/usr/bin`, where
+/// Debian keeps `mariadbd` and `mariadb-binlog` (often not on a user's PATH).
+pub fn installed(program: &str) -> Option<PathBuf> {
+    let on_path = std::env::var_os("PATH")
+        .map(|p| std::env::split_paths(&p).collect::<Vec<_>>())
+        .unwrap_or_default();
+    on_path
+        .into_iter()
+        .chain([PathBuf::from("/usr/sbin"), PathBuf::from("/usr/bin")])
+        .map(|dir| dir.join(program))
+        .find(|p| p.is_file())
+}
+
 /// Every transaction of the binary logs `files`, extracted by the library with
 /// `options` (strict reading, checksums verified), and what was reported on the way.
 pub fn extract_transactions(

@@ -287,7 +287,12 @@ fn corrupt_query_stops_strict_mode_and_is_skipped_permissively() {
         .unwrap()
         .collect();
     assert_eq!(items.len(), 874);
-    assert_eq!(items.iter().filter(|r| r.is_err()).count(), 1);
+    let errors: Vec<String> = items
+        .iter()
+        .filter_map(|r| r.as_ref().err())
+        .map(ToString::to_string)
+        .collect();
+    assert_eq!(errors, [err.to_string()], "the strict error, once");
     let Ok(last) = items.last().unwrap() else {
         panic!()
     };

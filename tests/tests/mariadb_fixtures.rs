@@ -11,7 +11,7 @@
 //! the server's catalogue). Statement-format
 //! statements are checked for their USER_VAR, INTVAR and RAND events.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
 use replog::binlog::events::intvar::{INSERT_ID, LAST_INSERT_ID};
@@ -32,18 +32,6 @@ fn load_json(path: &Path) -> Json {
     let text =
         std::fs::read_to_string(path).unwrap_or_else(|e| panic!("reading {}: {e}", path.display()));
     serde_json::from_str(&text).unwrap_or_else(|e| panic!("parsing {}: {e}", path.display()))
-}
-
-/// Where `mariadbd` is, if installed (Debian keeps it in /usr/sbin, often not on PATH).
-fn mariadbd() -> Option<PathBuf> {
-    let on_path = std::env::var_os("PATH")
-        .map(|p| std::env::split_paths(&p).collect::<Vec<_>>())
-        .unwrap_or_default();
-    on_path
-        .into_iter()
-        .chain([PathBuf::from("/usr/sbin")])
-        .map(|dir| dir.join("mariadbd"))
-        .find(|p| p.is_file())
 }
 
 /// Names the first place two expected.json documents differ (a plain assert_eq! on two
@@ -81,7 +69,7 @@ fn first_difference(path: &str, a: &Json, b: &Json) -> Option<String> {
 /// not installed, except under CI=true or REPLOG_REQUIRE_CORPUS=1, where it must run.
 #[test]
 fn regenerated_logs_carry_the_committed_values() {
-    if mariadbd().is_none() {
+    if replog_tests::installed("mariadbd").is_none() {
         replog_tests::skip_unless_required!(
             "mariadbd is not installed (looked on PATH and in /usr/sbin)",
             "install Debian's mariadb-server to run it; .ci/run does"

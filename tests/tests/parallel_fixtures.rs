@@ -18,15 +18,7 @@ use replog_tests::{project_fixture, shared_fixture};
 fn small_set() -> Vec<TxnRecord> {
     let dir = project_fixture("txn/small");
     let files = sequence_of(&[dir.display().to_string()]).unwrap();
-    let options = ExtractOptions {
-        service: "alpha".into(),
-        source_id: "host1".into(),
-        first_seqno: 0,
-        epoch: 0,
-        fragment_size: 1_000_000,
-        checksums: true,
-        permissive: false,
-    };
+    let options = ExtractOptions::new("alpha", "host1");
     let mut records = Vec::new();
     walk_transactions_with_facts(
         &files,

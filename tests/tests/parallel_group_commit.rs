@@ -20,16 +20,6 @@ use replog::txn::extract::ExtractOptions;
 use replog::{Error, Flow};
 use replog_tests::project_fixture;
 
-fn tool(name: &str) -> Option<PathBuf> {
-    std::env::var_os("PATH")
-        .map(|p| std::env::split_paths(&p).collect::<Vec<_>>())
-        .unwrap_or_default()
-        .into_iter()
-        .chain([PathBuf::from("/usr/sbin"), PathBuf::from("/usr/bin")])
-        .map(|dir| dir.join(name))
-        .find(|p| p.is_file())
-}
-
 /// `GTID d-s-n cid=C` lines of `mariadb-binlog`: sequence number → commit id.
 fn mariadb_binlog_groups(tool: &PathBuf, file: &PathBuf) -> BTreeMap<u64, Option<u64>> {
     let out = Command::new(tool).arg(file).output().unwrap();
@@ -57,7 +47,10 @@ fn mariadb_binlog_groups(tool: &PathBuf, file: &PathBuf) -> BTreeMap<u64, Option
 
 #[test]
 fn commit_id_groups_are_those_mariadb_binlog_shows() {
-    let (Some(_), Some(reader)) = (tool("mariadbd"), tool("mariadb-binlog")) else {
+    let (Some(_), Some(reader)) = (
+        replog_tests::installed("mariadbd"),
+        replog_tests::installed("mariadb-binlog"),
+    ) else {
         replog_tests::skip_unless_required!(
             "mariadbd or mariadb-binlog is not installed",
             "install Debian's mariadb-server and mariadb-client (.ci/run does)"
@@ -82,15 +75,7 @@ fn commit_id_groups_are_those_mariadb_binlog_shows() {
     walk_transactions_with_facts(
         &vec![file.display().to_string()],
         Stream::new(OpenOptions::default()),
-        ExtractOptions {
-            service: "gc".into(),
-            source_id: "gc".into(),
-            first_seqno: 0,
-            epoch: 0,
-            fragment_size: 1_000_000,
-            checksums: true,
-            permissive: false,
-        },
+        ExtractOptions::new("gc", "gc"),
         &mut |txn, facts| -> Result<Flow, Error> {
             let gtid = facts
                 .mariadb_gtid

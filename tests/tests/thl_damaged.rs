@@ -12,7 +12,9 @@ use replog::thl::{
     DamagedTail, JavaStr, LogDir, ReadOptions, RecordHeader, RecordKind, TailPolicy, ThlError,
     ThlFile,
 };
-use replog::{Error, ErrorKind};
+use replog::txn::thl::ThlWalk;
+use replog::txn::Transaction;
+use replog::{Error, ErrorKind, Flow};
 use replog_tests::shared_fixture;
 use thl_common::{seqno_ranges, SYNTHETIC_RANGES};
 
@@ -651,4 +653,233 @@ fn a_gz_copy_beside_its_plain_file_is_set_aside() {
             ("thl.data.0000000002", 3, 11)
         ]
     );
+}
+
+/// Walks every file of the log in `dir`, returning the seqnos handed over, what went to
+/// the report channel and how the walk ended.
+fn walk_log(dir: &Path, permissive: bool) -> (Vec<i64>, Vec<Error>, Result<(), Error>) {
+    let log = LogDir::open(dir).unwrap();
+    let index = log
+        .index_permissive(ReadOptions::tungsten(), &mut |_| {})
+        .unwrap();
+    let mut seqnos = Vec::new();
+    let mut reported = Vec::new();
+    let end = ThlWalk {
+        read: ReadOptions::tungsten(),
+        permissive,
+    }
+    .walk(
+        &log,
+        index.entries().iter().map(|e| e.file_name.as_str()),
+        &mut |txn: &Transaction<'_>| -> Result<Flow, Error> {
+            seqnos.extend(txn.seqno());
+            Ok(Flow::Continue)
+        },
+        &mut |e| reported.push(e),
+    );
+    (seqnos, reported, end)
+}
+
+fn located(e: &Error) -> (String, u64, String) {
+    let file = Path::new(&e.file).file_name().unwrap();
+    (
+        file.to_string_lossy().into_owned(),
+        e.offset,
+        e.kind.to_string(),
+    )
+}
+
+#[test]
+fn a_file_another_follows_cut_short_is_damage_to_the_index_and_the_walk() {
+    replog_tests::require_corpus!();
+    // Spec 1.4: every file but the newest ends in a rotate record. Cut file 3 of the
+    // rotated log (seqnos 12..18, 2530 bytes, its rotate record at 2508) inside a
+    // record and at a record boundary; plain and gzipped.
+    use std::io::Write;
+    let fixture = shared_fixture("thl/synthetic-4.1.0");
+    let names = [
+        "thl.data.0000000001",
+        "thl.data.0000000002",
+        "thl.data.0000000003",
+        "thl.data.0000000004",
+    ];
+    let files: Vec<Vec<u8>> = names
+        .iter()
+        .map(|n| std::fs::read(fixture.join(n)).unwrap())
+        .collect();
+    let third = &files[2];
+    let gzip = |bytes: &[u8]| {
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        gz.write_all(bytes).unwrap();
+        gz.finish().unwrap()
+    };
+    let first_record = u32::from_be_bytes(third[16..20].try_into().unwrap()) as u64;
+    for (cut, damage, lost) in [
+        (
+            100,
+            (
+                16,
+                ThlError::Truncated {
+                    needed: first_record,
+                    available: 84,
+                },
+            ),
+            Some((12, 18)),
+        ),
+        (
+            2508,
+            (
+                2508,
+                ThlError::MissingRotate {
+                    next: names[3].into(),
+                },
+            ),
+            None,
+        ),
+    ] {
+        let mut copy: Vec<(&str, Vec<u8>)> = names.iter().copied().zip(files.clone()).collect();
+        copy[2].1.truncate(cut);
+        let plain: Vec<(&str, &[u8])> = copy.iter().map(|(n, b)| (*n, b.as_slice())).collect();
+        let packed: Vec<(String, Vec<u8>)> = copy
+            .iter()
+            .map(|(n, b)| (format!("{n}.gz"), gzip(b)))
+            .collect();
+        let packed: Vec<(&str, &[u8])> = packed
+            .iter()
+            .map(|(n, b)| (n.as_str(), b.as_slice()))
+            .collect();
+        for (what, files) in [("plain", plain), ("gz", packed)] {
+            let gz = if what == "gz" { ".gz" } else { "" };
+            let mut expected = vec![(format!("{}{gz}", names[2]), damage.0, damage.1.to_string())];
+            if let Some((first, last)) = lost {
+                let lost = ThlError::SeqnosLost {
+                    first,
+                    last,
+                    next: format!("{}{gz}", names[3]),
+                };
+                expected.push((format!("{}{gz}", names[2]), damage.0, lost.to_string()));
+            }
+            let (_tmp, dir) = temp_log(&files);
+            let log = LogDir::open(&dir).unwrap();
+            let err = log.index(ReadOptions::tungsten()).unwrap_err();
+            assert_eq!(located(&err), expected[0], "{what} cut at {cut}");
+            let mut reported = Vec::new();
+            let index = log
+                .index_permissive(ReadOptions::tungsten(), &mut |e| reported.push(e))
+                .unwrap();
+            let reported: Vec<_> = reported.iter().map(located).collect();
+            assert_eq!(reported, expected, "{what} cut at {cut}");
+            let ranges: Vec<(i64, i64)> = index
+                .entries()
+                .iter()
+                .map(|e| (e.start_seqno, e.end_seqno))
+                .collect();
+            let third_range = if lost.is_some() { (12, 11) } else { (12, 18) };
+            assert_eq!(ranges, [(0, 2), (3, 11), third_range, (19, 22)], "{what}");
+            if what == "plain" {
+                // The walk: strict stops there after the transactions before it;
+                // permissive reports it and goes on with file 4.
+                let (seqnos, _, end) = walk_log(&dir, false);
+                assert_eq!(located(&end.unwrap_err()), expected[0]);
+                assert_eq!(seqnos.last(), Some(&if lost.is_some() { 11 } else { 18 }));
+                let (seqnos, reported, end) = walk_log(&dir, true);
+                end.unwrap();
+                assert_eq!(seqnos.last(), Some(&22));
+                assert_eq!(located(&reported[0]), expected[0]);
+            }
+        }
+    }
+}
+
+#[test]
+fn the_newest_file_cut_short_is_a_notice() {
+    replog_tests::require_corpus!();
+    // Cut the 2.2.1 log inside its last record (8986, 231 bytes): a log being written.
+    let bytes = fixture_bytes(REAL);
+    let (_tmp, dir) = temp_log(&[("thl.data.0000000001", &bytes[..8986 + 50])]);
+    let notice = (
+        "thl.data.0000000001".to_string(),
+        8986,
+        ThlError::IncompleteTail {
+            needed: 231,
+            available: 50,
+        }
+        .to_string(),
+    );
+    for permissive in [false, true] {
+        let (seqnos, reported, end) = walk_log(&dir, permissive);
+        end.unwrap();
+        assert_eq!(
+            seqnos.last(),
+            Some(&7),
+            "fragments 0 and 1 of seqno 7 remain"
+        );
+        let reported: Vec<_> = reported.iter().map(located).collect();
+        assert_eq!(reported, std::slice::from_ref(&notice));
+        let mut heard = Vec::new();
+        LogDir::open(&dir)
+            .unwrap()
+            .index_reporting(ReadOptions::tungsten(), permissive, &mut |e| heard.push(e))
+            .unwrap();
+        let heard: Vec<_> = heard.iter().map(located).collect();
+        assert_eq!(heard, std::slice::from_ref(&notice));
+    }
+}
+
+#[test]
+fn a_base_seqno_is_checked_against_the_file_before_when_the_first_record_is_damaged() {
+    replog_tests::require_corpus!();
+    // File 3 of the rotated log (seqnos 12..18; file 2 ends in its rotate record) with
+    // a flipped byte in its first record (a CRC mismatch at 16): the header's base
+    // seqno can only be checked against where file 2 left off.
+    let fixture = shared_fixture("thl/synthetic-4.1.0");
+    let names = [
+        "thl.data.0000000001",
+        "thl.data.0000000002",
+        "thl.data.0000000003",
+        "thl.data.0000000004",
+    ];
+    for (base, wrong) in [(12i64, false), (13, true)] {
+        let files: Vec<Vec<u8>> = names
+            .iter()
+            .map(|n| {
+                let mut bytes = std::fs::read(fixture.join(n)).unwrap();
+                if *n == names[2] {
+                    bytes[8..16].copy_from_slice(&base.to_be_bytes());
+                    bytes[40] ^= 0x01;
+                }
+                bytes
+            })
+            .collect();
+        let copy: Vec<(&str, &[u8])> = names
+            .iter()
+            .copied()
+            .zip(files.iter().map(Vec::as_slice))
+            .collect();
+        let (_tmp, dir) = temp_log(&copy);
+        let (_, reported, end) = walk_log(&dir, true);
+        end.unwrap();
+        let reported: Vec<(String, u64, String)> = reported.iter().map(located).collect();
+        let file3 = names[2].to_string();
+        let crc = "log record CRC failure: crc type=1 stored crc=257680980 computed \
+                   crc=209515240";
+        // Seqno 13 at 372 is the file's first readable record: seqno 12 was lost.
+        let mut expected = vec![
+            (file3.clone(), 16, crc.to_string()),
+            (
+                file3.clone(),
+                372,
+                "sequence number gap: expected seqno 12, found 13".to_string(),
+            ),
+        ];
+        if wrong {
+            let base_error = ThlError::BaseSeqnoAfter {
+                found: 13,
+                expected: 12,
+                previous: names[1].into(),
+            };
+            expected.push((file3, 8, base_error.to_string()));
+        }
+        assert_eq!(reported, expected);
+    }
 }

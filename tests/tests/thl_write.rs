@@ -180,11 +180,39 @@ fn a_missing_file_is_detected() {
     )
     .unwrap();
     let log = LogDir::open(tmp.path()).unwrap();
-    let err = log
-        .index(ReadOptions::default())
-        .unwrap()
-        .check_sequence(&log)
-        .unwrap_err();
+    // A file another follows ends in a rotate record (spec 1.4): without it, it was cut.
+    let err = log.index(ReadOptions::default()).unwrap_err();
+    assert!(err.file.ends_with("thl.data.0000000001"), "{err}");
+    assert_eq!(err.offset, 2690 - 22);
+    assert_eq!(
+        err.kind.to_string(),
+        ThlError::MissingRotate {
+            next: "thl.data.0000000002".into(),
+        }
+        .to_string()
+    );
+    let mut reported = Vec::new();
+    let index = log
+        .index_permissive(ReadOptions::default(), &mut |e| reported.push(e))
+        .unwrap();
+    // Permissive: the cut, and the seqnos of the missing file, up to file 3's first.
+    let lost = ThlError::SeqnosLost {
+        first: 3,
+        last: 11,
+        next: "thl.data.0000000003".into(),
+    };
+    let reported: Vec<(u64, String)> = reported
+        .iter()
+        .map(|e| (e.offset, e.kind.to_string()))
+        .collect();
+    assert_eq!(
+        reported,
+        [
+            (2690 - 22, err.kind.to_string()),
+            (2690 - 22, lost.to_string())
+        ]
+    );
+    let err = index.check_sequence(&log).unwrap_err();
     assert_eq!(err.offset, 0);
     assert_eq!(
         err.kind.to_string(),

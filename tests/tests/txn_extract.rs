@@ -10,15 +10,7 @@ use replog::txn::{OwnedTransaction, Transaction};
 use replog_tests::{extract_transactions, project_fixture, require_corpus, shared_fixture};
 
 fn options() -> ExtractOptions {
-    ExtractOptions {
-        service: "alpha".into(),
-        source_id: "host1".into(),
-        first_seqno: 0,
-        epoch: 0,
-        fragment_size: 1_000_000,
-        checksums: true,
-        permissive: false,
-    }
+    ExtractOptions::new("alpha", "host1")
 }
 
 /// seqno, eventId, shard, metadata (as `k=v;…`) of each transaction's last fragment.

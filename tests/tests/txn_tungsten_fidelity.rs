@@ -213,14 +213,10 @@ fn real_thl() -> Vec<OwnedTransaction> {
 /// `logos1`, epoch 0, from seqno 1 (after the real log's heartbeat).
 fn extract_replay(dir: &Path) -> Vec<OwnedTransaction> {
     let files = sequence_of(&[dir.display().to_string()]).unwrap();
+    // From seqno 1 in epoch 0: the real log's seqno 0 is Tungsten's own heartbeat.
     let options = ExtractOptions {
-        service: "repltest".into(),
-        source_id: "logos1".into(),
         first_seqno: 1,
-        epoch: 0,
-        fragment_size: 1_000_000,
-        checksums: true,
-        permissive: false,
+        ..ExtractOptions::new("repltest", "logos1")
     };
     let mut txns = Vec::new();
     let mut reports = Vec::new();
@@ -840,18 +836,6 @@ fn replay_extracts_as_the_real_tungsten_log() {
     compare(&real, &replay).check_against(DIFFERENCES);
 }
 
-/// Where `mariadbd` is, if installed (Debian keeps it in /usr/sbin, often not on PATH).
-fn mariadbd() -> Option<std::path::PathBuf> {
-    let on_path = std::env::var_os("PATH")
-        .map(|p| std::env::split_paths(&p).collect::<Vec<_>>())
-        .unwrap_or_default();
-    on_path
-        .into_iter()
-        .chain([std::path::PathBuf::from("/usr/sbin")])
-        .map(|dir| dir.join("mariadbd"))
-        .find(|p| p.is_file())
-}
-
 /// Every fragment of `txns` in full (headers, metadata, options, changes), its eventId
 /// without the session id.
 fn without_session_ids(txns: &[OwnedTransaction]) -> Vec<String> {
@@ -868,7 +852,7 @@ fn without_session_ids(txns: &[OwnedTransaction]) -> Vec<String> {
 
 #[test]
 fn regenerated_replay_extracts_as_the_committed_one() {
-    if mariadbd().is_none() {
+    if replog_tests::installed("mariadbd").is_none() {
         replog_tests::skip_unless_required!(
             "mariadbd is not installed",
             "install Debian's mariadb-server (.ci/run does)"

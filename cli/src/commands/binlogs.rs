@@ -5,17 +5,13 @@
 use replog::binlog::stream::{sequence_of, Stream};
 use replog::binlog::{ParseMode, ReadOptions};
 use replog::txn::binlog::walk_transactions;
-use replog::txn::extract::ExtractOptions;
+use replog::txn::extract::{ExtractOptions, DEFAULT_FRAGMENT_SIZE};
 use replog::txn::Transaction;
 use replog::Flow;
 
 use super::{open_log, open_options, Problems};
 use crate::args::{Invocation, Tagging};
 use crate::failure::Failure;
-
-/// The fragment size of Tungsten's MySQL extractor template
-/// (`replicator.extractor.dbms.transaction_frag_size`).
-pub const DEFAULT_FRAGMENT_SIZE: u64 = 1_000_000;
 
 /// The service `list` tags binary logs with when `-service` is not given.
 pub const DEFAULT_SERVICE: &str = "replog";

@@ -25,7 +25,7 @@ use std::cell::RefCell;
 use std::io::Write;
 
 use replog::binlog::rows::{TableMaps, STMT_END_F};
-use replog::binlog::stream::{EventSite, Piece, PieceEnd, Pieces, Stream};
+use replog::binlog::stream::{opens_whole, EventSite, Piece, PieceEnd, Pieces, Stream};
 use replog::binlog::{BinlogError, Event, EventType, ParseMode, ReadOptions};
 use replog::decode::DecodeError;
 use replog::{Error, ErrorKind, Flow};
@@ -115,9 +115,11 @@ pub fn run(
     };
     // Row SQL, filters and the datetime window follow the events in order, across
     // pieces (statement row counts, transactions, the first event past a time): those
-    // runs, and a followed server, read serially.
+    // runs, and a followed server, read serially; so do standard input and compressed
+    // files, read one event at a time through a window rather than cut into pieces.
     let parallel = args.threads > 1
         && remote.is_none()
+        && args.files.iter().all(|file| opens_whole(file))
         && row_sql.is_none()
         && printer.verbosity.is_none()
         && !filter.is_active()

@@ -72,7 +72,8 @@ Options added by replog:
                                     tungsten-shardset, mysql-db, mysql-lc,
                                     mysql-lc-ordered, mysql-writeset,
                                     mysql-writeset-ordered, mariadb-conservative,
-                                    mariadb-optimistic, row-dag, db-dag (default all)
+                                    mariadb-optimistic, row-dag, table-dag, db-dag
+                                    (default all)
        [-cost unit|rows|bytes]      Cost model (default bytes: 1 + bytes/1000)
        [-shard-list <file>]         Tungsten pins and critical shards
        [-json] [-svg <file>]        JSON; speed-up plot as SVG
@@ -85,10 +86,114 @@ Options added by replog:
        [-start-gtid <d-s-n,...>]    Start at a MariaDB GTID position
   backup -remote <url> -dir <out> - The server's binary logs, byte for byte, resumable
        [-file <first>] [-stop-never]
+  completions bash|zsh|fish|elvish|powershell
+                                  - A completion script for that shell, on stdout
+  man                             - The manual page (roff), on stdout
+  help [command]                  - Only what concerns that command
 ";
 
 /// Writes the help text.
 pub fn write_help(out: &mut impl Write) -> io::Result<()> {
     out.write_all(TUNGSTEN_HELP.as_bytes())?;
     out.write_all(REPLOG_HELP.as_bytes())
+}
+
+/// Writes the part of the help text about `command` (`thl help events`, `thl events
+/// -h`): every entry that names it, Tungsten's then replog's. A command no entry names
+/// gets the whole text.
+pub fn write_command_help(out: &mut impl Write, command: &str) -> io::Result<()> {
+    let about: Vec<String> = entries(TUNGSTEN_HELP)
+        .chain(entries(REPLOG_HELP))
+        .filter(|entry| commands_of(entry).any(|c| c == command))
+        .collect();
+    if about.is_empty() {
+        return write_help(out);
+    }
+    writeln!(out, "Syntax: thl [global-options] {command} [options]")?;
+    for entry in about {
+        out.write_all(entry.as_bytes())?;
+    }
+    writeln!(out, "Global options and the other commands: thl help")
+}
+
+/// The entries of a help text: each line indented by exactly two spaces, with the more
+/// indented lines that continue it.
+fn entries(text: &str) -> impl Iterator<Item = String> {
+    let mut entries: Vec<String> = Vec::new();
+    let mut open = false;
+    for line in text.split_inclusive('\n') {
+        if is_entry_start(line) {
+            entries.push(line.to_string());
+            open = true;
+        } else if let (true, true, Some(entry)) =
+            (open, line.starts_with("   "), entries.last_mut())
+        {
+            entry.push_str(line);
+        } else {
+            // A heading ends the entry before it.
+            open = false;
+        }
+    }
+    entries.into_iter()
+}
+
+fn is_entry_start(line: &str) -> bool {
+    line.starts_with("  ") && !line[2..].starts_with(' ')
+}
+
+/// The commands an entry is about: its leading words, `list, index, info [...]`.
+fn commands_of(entry: &str) -> impl Iterator<Item = &str> {
+    let mut more = true;
+    entry.trim_start().split(' ').map_while(move |word| {
+        let this = more.then_some(word)?;
+        more = word.ends_with(',');
+        Some(this.trim_end_matches(','))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn command_help(command: &str) -> String {
+        let mut out = Vec::new();
+        write_command_help(&mut out, command).unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn a_command_gets_the_entries_that_name_it() {
+        let events = command_help("events");
+        assert!(events
+            .starts_with("Syntax: thl [global-options] events [options]\n  events -file F [F...]"));
+        assert!(events.contains("\n       [-include-gtids <set>] [-exclude-gtids <set>]\n"));
+        assert!(events.contains("\n  events, extract -remote mysql://user@host[:port]\n"));
+        assert!(!events.contains("list"), "{events}");
+        assert!(!events.contains("shards"), "{events}");
+        let list = command_help("list");
+        assert!(list.contains("\n  list [-seqno #]"), "{list}");
+        assert!(list.contains("\n       [-timezone timezone]"), "{list}");
+        assert!(
+            list.contains("\n  list, index, info [-permissive]"),
+            "{list}"
+        );
+        assert!(
+            list.contains("\n  list, shards, channels, stats -file"),
+            "{list}"
+        );
+        assert!(!list.contains("purge"), "{list}");
+        let info = command_help("info");
+        assert!(
+            info.contains("and other summary information about log\n"),
+            "{info}"
+        );
+        assert!(!info.contains("Options added by replog"), "{info}");
+    }
+
+    #[test]
+    fn a_command_no_entry_names_gets_the_whole_text() {
+        let mut whole = Vec::new();
+        write_help(&mut whole).unwrap();
+        assert_eq!(command_help("skip").into_bytes(), whole);
+    }
 }

@@ -17,6 +17,7 @@ mod ordered;
 mod other_format;
 pub mod parallel;
 pub mod purge;
+pub mod reference;
 mod remote;
 pub mod shards;
 pub mod stats;
@@ -162,25 +163,34 @@ impl Problems {
         }
     }
 
-    /// What the library's report channel says: warnings that are not damage in Tungsten's
-    /// words (a seqno gap, an invalid length at a file's end, a log still being written),
-    /// and damage, reported and counted.
+    /// What the library's report channel says: warnings that are not damage, in
+    /// Tungsten's words where it has them (a seqno gap, a minor version other than 1, an
+    /// invalid length at the newest file's end), notices of a log still being written
+    /// (its newest file ending inside a record, a transaction not finished), each told
+    /// once; and damage, reported and counted.
     pub fn hear(&self, err: replog::Error) {
-        match err.kind {
-            ErrorKind::Txn(TxnError::SeqnoGap { expected, found }) => notice(format_args!(
-                "WARN Sequence number gap: expected seqno {expected}, found {found}: file={} \
-                 offset={}",
-                err.file, err.offset
-            )),
-            ErrorKind::Txn(TxnError::InvalidTailLength { length }) => notice(format_args!(
-                "WARN Record length is invalid, log may be corrupt: file={} offset={} record \
-                 length={length}",
-                err.file, err.offset
-            )),
-            ErrorKind::Txn(TxnError::Incomplete {
+        let (file, offset) = (&err.file, err.offset);
+        let message = match &err.kind {
+            ErrorKind::Txn(TxnError::SeqnoGap { expected, found }) => format!(
+                "WARN Sequence number gap: expected seqno {expected}, found {found}: \
+                 file={file} offset={offset}"
+            ),
+            ErrorKind::Thl(ThlError::InvalidTailLength { length }) => format!(
+                "WARN Record length is invalid, log may be corrupt: file={file} \
+                 offset={offset} record length={length}"
+            ),
+            ErrorKind::Thl(ThlError::MinorVersion { major, minor }) => format!(
+                "WARN Minor version mismatch : file {file} using format {major}.{minor} - \
+                 Tungsten running version 1.1"
+            ),
+            ErrorKind::Thl(ThlError::IncompleteTail { .. })
+            | ErrorKind::Txn(TxnError::Incomplete {
                 log_in_use: true, ..
-            }) => notice(format_args!("INFO {err}")),
-            _ => self.report(&err),
+            }) => format!("INFO {err}"),
+            _ => return self.report(&err),
+        };
+        if self.seen.borrow_mut().insert(message.clone()) {
+            notice(message);
         }
     }
 
@@ -237,11 +247,9 @@ pub fn open_log(invocation: &Invocation) -> Result<Log, Failure> {
         options = options.no_checksum();
     }
     let problems = Problems::new(invocation.permissive);
-    let index = if problems.permissive() {
-        dir.index_permissive(options, &mut |err| problems.report(&err))?
-    } else {
-        dir.index(options)?
-    };
+    let index = dir.index_reporting(options, problems.permissive(), &mut |err| {
+        problems.hear(err)
+    })?;
     Ok(Log {
         dir,
         index,

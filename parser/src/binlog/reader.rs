@@ -15,7 +15,7 @@
 //! strict mode stops there, permissive mode continues only if a sane event follows
 //! (then the size field was damaged).
 
-use crate::error::{Error, ErrorKind};
+use crate::error::{Error, ErrorKind, InMemory};
 use crate::input::BINLOG_MAGIC;
 
 use super::context::{ChecksumAlg, FormatContext, CHECKSUM_ALG_CRC32};
@@ -29,6 +29,10 @@ use super::BinlogError;
 
 /// Offset of the (little-endian) flags in the v4 header.
 const FLAGS_OFFSET: usize = 17;
+/// How far past damage a window over a streamed log reaches to find the next event
+/// (permissive mode): a damaged region longer than this is reported again where the
+/// search stopped.
+const RESYNC_LOOKAHEAD: u64 = 1 << 20;
 /// Length of the CRC32 after each event body.
 const CHECKSUM_LEN: usize = 4;
 /// Smallest START_EVENT_V3 of a v3 log (19-byte header + 56-byte body); a shorter one
@@ -308,7 +312,14 @@ pub struct Frames<'a> {
     /// The offset and algorithm byte of the last format description when it declared
     /// no checksums and the event after it has not been looked at yet: that event tells
     /// whether the declaration can be true (see [`Frames::undeclared_checksum`]).
-    unconfirmed_no_checksum: Option<(usize, Option<u8>)>,
+    unconfirmed_no_checksum: Option<(u64, Option<u8>)>,
+    /// Absolute offset of `data[0]`: 0 for a whole log, more for a window over a
+    /// streamed one (see [`Frames::wants`]).
+    base: u64,
+    /// Whether `data` runs to the end of the input (always, for a whole log).
+    complete: bool,
+    /// Longest event a window may be asked to hold.
+    max_event: u64,
 }
 
 impl<'a> Frames<'a> {
@@ -337,7 +348,96 @@ impl<'a> Frames<'a> {
             finished: false,
             queued: None,
             unconfirmed_no_checksum: None,
+            base: 0,
+            complete: true,
+            max_event: u64::MAX,
         })
+    }
+
+    /// Frames the first window of a log read as a stream: `data` (which must start with
+    /// the magic) is its beginning, and events longer than `max_event` bytes are refused
+    /// rather than held. The caller then follows [`Frames::wants`] and slides the window
+    /// with [`Frames::detach`] and [`Frames::attach`].
+    pub(crate) fn windowed(
+        name: impl Into<String>,
+        data: &'a [u8],
+        complete: bool,
+        options: ReadOptions,
+        max_event: u64,
+    ) -> Result<Self, Error> {
+        Ok(Frames {
+            complete,
+            max_event,
+            ..Frames::new(name, data, options)?
+        })
+    }
+
+    /// How far (absolute offset) the window must reach before the next call to `next`
+    /// reads as it would on the whole input: the next event and the one after it (the
+    /// lookahead that tells damage from a cut), and in permissive mode
+    /// [`RESYNC_LOOKAHEAD`] bytes to look for the next event after damage. `None` when
+    /// the window needs nothing more (it is complete, or an item is queued).
+    pub(crate) fn wants(&self) -> Option<u64> {
+        if self.complete || self.finished || self.queued.is_some() {
+            return None;
+        }
+        let hl = self.ctx.header_len as u64;
+        let size_at = |pos: u64| {
+            let rest = self.data.get(usize::try_from(pos).ok()?..)?;
+            let size = u64::from(EventHeader::parse(rest, self.ctx.header_len)?.event_size);
+            (size <= self.max_event).then_some(size.max(hl))
+        };
+        let at = self.pos as u64;
+        let mut end = at + hl;
+        if let Some(size) = size_at(at) {
+            end = at + size + hl;
+            if let Some(next) = size_at(at + size) {
+                end = at + size + next;
+            }
+        }
+        if self.options.mode == ParseMode::Permissive {
+            end = end.max(at + RESYNC_LOOKAHEAD);
+        }
+        Some(self.base + end)
+    }
+
+    /// Whether an item is queued: the next `next` returns it without reading the window.
+    pub(crate) fn has_queued(&self) -> bool {
+        self.queued.is_some()
+    }
+
+    /// The framing state without its window, to be attached to the next one. Only
+    /// called with nothing borrowed queued (`wants` asks for nothing until a queued
+    /// event is taken).
+    pub(crate) fn detach(self) -> Frames<'static> {
+        debug_assert!(!matches!(self.queued, Some(Ok(_))));
+        Frames {
+            name: self.name,
+            data: &[],
+            pos: 0,
+            ctx: self.ctx,
+            options: self.options,
+            finished: self.finished,
+            queued: match self.queued {
+                Some(Err(e)) => Some(Err(e)),
+                _ => None,
+            },
+            unconfirmed_no_checksum: self.unconfirmed_no_checksum,
+            base: self.base + self.pos as u64,
+            complete: self.complete,
+            max_event: self.max_event,
+        }
+    }
+
+    /// Resumes detached framing on `data`, a window starting at absolute offset `base`
+    /// (at or before the next event) that runs to the input's end when `complete`.
+    pub(crate) fn attach(mut self, data: &'a [u8], base: u64, complete: bool) -> Self {
+        debug_assert!(base <= self.base);
+        self.pos = usize::try_from(self.base - base).unwrap_or(usize::MAX);
+        self.data = data;
+        self.base = base;
+        self.complete = complete;
+        self
     }
 
     /// The context in force for the next event (fixed by the last FDE read).
@@ -361,12 +461,15 @@ impl<'a> Frames<'a> {
             finished: false,
             queued: None,
             unconfirmed_no_checksum: self.unconfirmed_no_checksum,
+            base: self.base,
+            complete: self.complete,
+            max_event: self.max_event,
         })
     }
 
     /// Offset of the next event to read.
     pub fn position(&self) -> u64 {
-        self.pos as u64
+        self.base + self.pos as u64
     }
 
     /// The input's name, as used in errors.
@@ -374,8 +477,24 @@ impl<'a> Frames<'a> {
         &self.name
     }
 
-    fn error(&self, offset: usize, e: BinlogError) -> Error {
-        Error::new(self.name.clone(), offset as u64, ErrorKind::Binlog(e))
+    /// An error at `at` in the window.
+    fn error(&self, at: usize, e: BinlogError) -> Error {
+        self.error_at(self.abs(at), e)
+    }
+
+    /// An error at an absolute offset.
+    fn error_at(&self, offset: u64, e: BinlogError) -> Error {
+        Error::new(self.name.clone(), offset, ErrorKind::Binlog(e))
+    }
+
+    /// The absolute offset of `at` in the window.
+    fn abs(&self, at: usize) -> u64 {
+        self.base + at as u64
+    }
+
+    /// Whether `at` is where a log's first event starts, right after the magic.
+    fn is_first(&self, at: usize) -> bool {
+        self.abs(at) == BINLOG_MAGIC.len() as u64
     }
 
     /// v1/v3 logs start with START_EVENT_V3 instead of an FDE; its size tells the two
@@ -415,7 +534,7 @@ impl<'a> Frames<'a> {
         if let Ok((Ok(ctx), alg)) = layout {
             self.ctx = ctx;
             if self.ctx.checksum == ChecksumAlg::None {
-                self.unconfirmed_no_checksum = Some((BINLOG_MAGIC.len(), alg));
+                self.unconfirmed_no_checksum = Some((BINLOG_MAGIC.len() as u64, alg));
             }
         }
     }
@@ -471,13 +590,13 @@ impl<'a> Frames<'a> {
                 let fde =
                     FormatDescription::parse(fr.body).map_err(|c| self.error(at, body_error(c)))?;
                 self.ctx = fde.layout().map_err(|e| self.error(at, e))?;
-                self.unconfirmed_no_checksum =
-                    (self.ctx.checksum == ChecksumAlg::None).then_some((at, fde.checksum_alg));
+                self.unconfirmed_no_checksum = (self.ctx.checksum == ChecksumAlg::None)
+                    .then_some((self.abs(at), fde.checksum_alg));
                 // A wrong version is reported, but the layout the event spells out is
                 // kept: permissive mode has no better one to read the rest with.
                 fde.check_version().map_err(|e| self.error(at, e))?;
             }
-            EventType::START_V3 if at == BINLOG_MAGIC.len() => {
+            EventType::START_V3 if self.is_first(at) => {
                 let start = StartV3::parse(fr.body).map_err(|c| self.error(at, body_error(c)))?;
                 self.ctx.server_version =
                     String::from_utf8_lossy(start.server_version).into_owned();
@@ -496,7 +615,7 @@ impl<'a> Frames<'a> {
             _ => {}
         }
         Ok(RawEvent {
-            offset: at as u64,
+            offset: self.abs(at),
             header: fr.header,
             event_type: fr.event_type,
             body: fr.body,
@@ -512,7 +631,7 @@ impl<'a> Frames<'a> {
     fn undeclared_checksum(
         &self,
         at: usize,
-        (fde_at, declared_alg): (usize, Option<u8>),
+        (fde_at, declared_alg): (u64, Option<u8>),
     ) -> Option<Error> {
         let rest = self.data.get(at..)?;
         let header = EventHeader::parse(rest, self.ctx.header_len)?;
@@ -527,12 +646,12 @@ impl<'a> Frames<'a> {
         if crc32fast::hash(covered).to_le_bytes() != stored {
             return None;
         }
-        Some(self.error(
+        Some(self.error_at(
             fde_at,
             BinlogError::UndeclaredChecksum {
                 declared_alg,
                 server_version: self.ctx.server_version.clone(),
-                evidence_at: at as u64,
+                evidence_at: self.abs(at),
             },
         ))
     }
@@ -559,7 +678,7 @@ impl<'a> Frames<'a> {
         self.queued = Some(Err(self.error(
             at,
             BinlogError::Skipped {
-                resume_at: resume as u64,
+                resume_at: self.abs(resume),
             },
         )));
         self.error(at, e)
@@ -580,7 +699,7 @@ impl<'a> Iterator for Frames<'a> {
         if self.finished {
             return None;
         }
-        if self.data.len() == BINLOG_MAGIC.len() {
+        if self.complete && self.abs(self.data.len()) == BINLOG_MAGIC.len() as u64 {
             // A server writes the magic and its format description together: a file
             // that stops after the magic was cut.
             self.finished = true;
@@ -597,7 +716,7 @@ impl<'a> Iterator for Frames<'a> {
         }
         let at = self.pos;
         let strict = self.options.mode == ParseMode::Strict;
-        if at == BINLOG_MAGIC.len() {
+        if self.is_first(at) {
             self.detect_pre_v4();
         }
         if let Some(fde) = self.unconfirmed_no_checksum.take() {
@@ -616,6 +735,19 @@ impl<'a> Iterator for Frames<'a> {
             true,
             self.options.verify_checksums,
         ) {
+            Err(BinlogError::Truncated { needed, .. }) if !self.complete => {
+                // The window holds every event up to `max_event` bytes (see `wants`):
+                // this one declares more.
+                self.finished = true;
+                Some(Err(Error::new(
+                    self.name.clone(),
+                    self.abs(at),
+                    ErrorKind::TooLarge {
+                        limit: self.max_event,
+                        what: InMemory::Event { declared: needed },
+                    },
+                )))
+            }
             Err(e @ BinlogError::Truncated { .. }) => {
                 // Permissive mode tells a damaged size field from a real truncated tail
                 // by looking for a sane event further on.
@@ -629,7 +761,7 @@ impl<'a> Iterator for Frames<'a> {
                     self.queued = Some(Err(self.error(
                         at,
                         BinlogError::Skipped {
-                            resume_at: resume as u64,
+                            resume_at: self.abs(resume),
                         },
                     )));
                 } else {
@@ -642,7 +774,7 @@ impl<'a> Iterator for Frames<'a> {
                 Some(Err(self.error(at, e)))
             }
             Err(e) => Some(Err(self.recover(at, e))),
-            Ok(fr) if at == BINLOG_MAGIC.len() && !self.starts_log(fr.event_type) => {
+            Ok(fr) if self.is_first(at) && !self.starts_log(fr.event_type) => {
                 self.pos = at + fr.size;
                 self.finished = strict;
                 if !strict {
@@ -757,6 +889,18 @@ mod tests {
             .collect()
     }
 
+    /// The first error a reader of `data` yields, with its offset.
+    fn first_error(data: &[u8], options: ReadOptions) -> (u64, BinlogError) {
+        let err = Reader::with_options("t", data, options)
+            .unwrap()
+            .find_map(Result::err)
+            .expect("an error");
+        match err.kind {
+            ErrorKind::Binlog(b) => (err.offset, b),
+            other => panic!("{other:?}"),
+        }
+    }
+
     fn crc_log() -> (LogBuilder, [usize; 3]) {
         let mut log = LogBuilder::new("8.0.40", &POST_HEADER_80, Some(1));
         let q = log.offset();
@@ -851,9 +995,23 @@ mod tests {
         log.bytes[q + 9] = 0x30; // event_size now 48 + …: framing is lost
         let strict = kinds(&log.bytes, ReadOptions::default());
         assert_eq!(strict.len(), 2);
-        assert!(strict[1].is_err());
+        assert!(
+            matches!(
+                first_error(&log.bytes, ReadOptions::default()),
+                (at, BinlogError::ChecksumMismatch { .. }) if at == q as u64
+            ),
+            "{:?}",
+            strict[1]
+        );
         let loose = kinds(&log.bytes, ReadOptions::permissive());
-        assert!(loose[1].is_err());
+        assert!(
+            matches!(
+                first_error(&log.bytes, ReadOptions::permissive()),
+                (at, BinlogError::ChecksumMismatch { .. }) if at == q as u64
+            ),
+            "{:?}",
+            loose[1]
+        );
         assert_eq!(
             loose[2],
             Err(BinlogError::Skipped {
@@ -883,7 +1041,15 @@ mod tests {
         log.event(16, 0, &9u64.to_le_bytes());
         log.event(3, 0, &[]);
         let loose = kinds(&log.bytes, ReadOptions::permissive());
-        assert!(loose[1].is_err());
+        assert!(
+            matches!(
+                first_error(&log.bytes, ReadOptions::permissive()),
+                (at, BinlogError::Truncated { needed, available })
+                    if at == damage as u64 && needed > available
+            ),
+            "{:?}",
+            loose[1]
+        );
         assert_eq!(
             loose[2],
             Err(BinlogError::Skipped {

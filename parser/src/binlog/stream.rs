@@ -1,8 +1,10 @@
 //! A stateful walk over a sequence of binary logs: the state a reader must carry from
 //! event to event, kept in one place.
 //!
-//! [`Stream::walk`] opens each file in turn ([`LogBytes`]: mapped, `.gz` inflated),
-//! frames it with the format description in force, decodes every body, expands the
+//! [`Stream::walk`] opens each file in turn: a plain file is mapped ([`LogBytes`]);
+//! standard input, `.gz`/`.zst` files and special files are read through a sliding
+//! window ([`LogWindow`]), one event at a time, so that memory stays bounded whatever
+//! their size. It frames each with the format description in force, decodes every body, expands the
 //! events packed in a `TRANSACTION_PAYLOAD_EVENT`, remembers table maps (a rows event
 //! is useless without its map) and checks that a file's closing ROTATE names the file
 //! given next. Each decoded event reaches the visitor with its [`EventSite`] (file,
@@ -22,14 +24,14 @@
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, ErrorKind};
-use crate::input::{LogBytes, OpenOptions};
+use crate::input::{LogBytes, LogWindow, OpenOptions, BINLOG_MAGIC};
 use crate::Flow;
 
 use super::event::Event;
 use super::event_type::EventType;
 use super::events::format_description::FormatDescription;
 use super::events::transaction_payload::InnerEvents;
-use super::header::{EventHeader, FLAG_BINLOG_IN_USE};
+use super::header::{EventHeader, FLAG_BINLOG_IN_USE, HEADER_LEN};
 use super::reader::{frame_checked, Frames, ParseMode, RawEvent, ReadOptions};
 use super::rows::{TableMap, TableMaps};
 use super::{sequence, BinlogError, ChecksumAlg, FormatContext};
@@ -130,7 +132,7 @@ impl Stream {
         let open_options = self.open;
         self.walk_opened(
             files,
-            &mut |name: &String| open(name, open_options).map(|(b, d)| Opened::Owned(b, d)),
+            &mut |name: &String| open(name, open_options),
             visit,
             report,
         )
@@ -201,15 +203,18 @@ impl Stream {
                     continue;
                 }
             };
-            let owned;
-            let (bytes, gzip_damage) = match bytes {
-                Opened::Owned(b, damage) => {
-                    owned = b;
-                    (&owned, damage)
-                }
-                Opened::Borrowed(b) => (b, None),
+            let file = FileWalk {
+                index,
+                start,
+                stop,
+                end: FileEnd::default(),
+                damage: None,
             };
-            let file_end = walk.file(bytes, index, (start, stop), gzip_damage)?;
+            let file_end = match bytes {
+                Opened::Whole(b) => walk.file(&b, file)?,
+                Opened::Borrowed(b) => walk.file(b, file)?,
+                Opened::Streamed(window) => walk.streamed_file(window, file)?,
+            };
             end = StreamEnd {
                 last_file_in_use: file_end.in_use,
                 last_file_closed: file_end.closed,
@@ -233,7 +238,8 @@ impl Stream {
     /// the [`PieceEnd`] of the last one, or of the first that stopped. What lies
     /// between files (opening them, the check that a closing ROTATE names the file
     /// given next) is done here, in order; `report` gets those problems in permissive
-    /// mode.
+    /// mode. Only files that [`opens_whole`] can be cut: any other input is a problem
+    /// (the caller walks such inputs with [`Stream::walk`]).
     pub fn walk_in_pieces<E: From<Error>>(
         self,
         files: &[String],
@@ -265,18 +271,29 @@ impl Stream {
                     ))?;
                 }
             }
-            let (bytes, gzip_damage) = match open(name, self.open) {
-                Ok(opened) => opened,
+            let bytes = match open(name, self.open) {
+                Ok(Opened::Whole(bytes)) => bytes,
+                Ok(_) => {
+                    problem(Error::new(
+                        name.as_str(),
+                        0,
+                        ErrorKind::Io(std::io::Error::new(
+                            std::io::ErrorKind::InvalidInput,
+                            "not a plain binary log file: read through a window, it cannot \
+                             be cut into pieces (walk it with Stream::walk)",
+                        )),
+                    ))?;
+                    continue;
+                }
                 Err(e) => {
                     problem(e)?;
                     continue;
                 }
             };
-            let log_name = log_name(bytes.name());
             let frames = match Frames::new(bytes.name(), bytes.bytes(), self.read) {
                 Ok(f) => f,
                 Err(e) => {
-                    problem(gzip_damage.unwrap_or(e))?;
+                    problem(e)?;
                     end = StreamEnd::default();
                     continue;
                 }
@@ -288,16 +305,18 @@ impl Stream {
             };
             let first = Piece {
                 file: bytes.name(),
-                file_index: index,
-                log_name,
+                log_name: log_name(bytes.name()),
                 file_len: bytes.bytes().len() as u64,
                 frames,
                 maps: TableMaps::new(),
-                end: FileEnd::default(),
-                start: if index == 0 { self.start_position } else { 0 },
-                stop,
+                walk: FileWalk {
+                    index,
+                    start: if index == 0 { self.start_position } else { 0 },
+                    stop,
+                    end: FileEnd::default(),
+                    damage: None,
+                },
                 ends_file: true,
-                gzip_damage,
             };
             let file_end = walk_file(Pieces {
                 piece_len: piece_len.max(1),
@@ -328,19 +347,15 @@ impl Stream {
 #[derive(Debug)]
 pub struct Piece<'a> {
     file: &'a str,
-    file_index: usize,
     log_name: String,
     file_len: u64,
     frames: Frames<'a>,
     maps: TableMaps<'a>,
-    end: FileEnd,
-    /// The walk's start position (events before it are not visited).
-    start: u64,
-    /// Where the next piece starts, or the walk's stop position for the last piece.
-    stop: Option<u64>,
+    /// The file's walk as it stands at the piece's first event; its `stop` is where
+    /// the next piece starts, or the walk's stop position for the last piece.
+    walk: FileWalk,
     /// The last piece: it checks how the file ends.
     ends_file: bool,
-    gzip_damage: Option<Error>,
 }
 
 impl Piece<'_> {
@@ -397,23 +412,23 @@ impl<'a> Iterator for Pieces<'a> {
         // The piece handed out resumes where the pass stands now.
         let mut piece = Piece {
             file: cutting.file,
-            file_index: cutting.file_index,
             log_name: cutting.log_name.clone(),
             file_len: cutting.file_len,
             frames: cutting.frames.resume_point()?,
             maps: cutting.maps.clone(),
-            end: cutting.end.clone(),
-            start: cutting.start,
-            stop: cutting.stop,
+            walk: FileWalk {
+                end: cutting.walk.end.clone(),
+                damage: None,
+                ..cutting.walk
+            },
             ends_file: true,
-            gzip_damage: None,
         };
         let from = cutting.frames.position();
         loop {
             let at = cutting.frames.position();
             if at >= from.saturating_add(self.piece_len) && at < cutting.file_len {
                 if let Some(resume) = cutting.frames.resume_point() {
-                    piece.stop = Some(at);
+                    piece.walk.stop = Some(at);
                     piece.ends_file = false;
                     cutting.frames = resume;
                     self.next = Some(cutting);
@@ -425,12 +440,12 @@ impl<'a> Iterator for Pieces<'a> {
                 // The end, or damage: the rest is the last piece.
                 None | Some(Err(_)) => break,
             };
-            if cutting.stop.is_some_and(|stop| raw.offset >= stop) {
+            if cutting.walk.stop.is_some_and(|stop| raw.offset >= stop) {
                 break;
             }
             // What the walk would know of the file's end after this event, as
-            // `Walk::stretch` keeps it (for a last piece that starts at the very end).
-            let end = &mut cutting.end;
+            // `Walk::item` keeps it (for a last piece that starts at the very end).
+            let end = &mut cutting.walk.end;
             end.closed = matches!(raw.event_type, EventType::ROTATE | EventType::STOP);
             end.rotate_to = None;
             end.last_event = Some((raw.offset, raw.event_type));
@@ -440,7 +455,7 @@ impl<'a> Iterator for Pieces<'a> {
                 end.described = true;
             }
             let ctx = cutting.frames.context();
-            let delivered = raw.offset >= cutting.start || is_fde;
+            let delivered = raw.offset >= cutting.walk.start || is_fde;
             if let (true, EventType::ROTATE) = (delivered, raw.event_type) {
                 if let Ok(Event::Rotate(r)) = raw.decode(ctx) {
                     if sequence::names_next_file(&raw.header) {
@@ -449,9 +464,8 @@ impl<'a> Iterator for Pieces<'a> {
                     }
                 }
             }
-            remember_maps(&raw, ctx, &mut cutting.maps);
+            remember_maps(&raw, ctx, &mut cutting.maps, |t| t);
         }
-        piece.gzip_damage = cutting.gzip_damage.take();
         Some(piece)
     }
 }
@@ -656,10 +670,11 @@ impl<'a> From<&'a [LogBytes]> for Inputs<'a> {
     }
 }
 
-/// A log opened by the walk (with the damage of a `.gz` file whose stream is cut or
-/// corrupt, see [`LogBytes::open_salvaging`]), or given to it opened.
+/// A log opened by the walk (mapped, or read through a window when it cannot be
+/// mapped), or given to it opened.
 enum Opened<'i> {
-    Owned(LogBytes, Option<Error>),
+    Whole(LogBytes),
+    Streamed(LogWindow),
     Borrowed(&'i LogBytes),
 }
 
@@ -695,6 +710,17 @@ struct Delivered {
     flow: Flow,
     /// The file a ROTATE names (real or artificial: the caller decides what it means).
     rotate_to: Option<String>,
+}
+
+/// One file's walk: where it sits in the sequence, the range read in it, what was
+/// found so far, and the damage that ended its input early (a cut compressed stream).
+#[derive(Debug)]
+struct FileWalk {
+    index: usize,
+    start: u64,
+    stop: Option<u64>,
+    end: FileEnd,
+    damage: Option<Error>,
 }
 
 /// What one file's walk found at its end.
@@ -736,121 +762,193 @@ impl<E: From<Error>> Walk<'_, '_, E> {
         )
     }
 
-    /// Walks one file. `gzip_damage` is the damage of a `.gz` file whose stream does
-    /// not inflate to its end: its bytes end where the damage starts, so the event
-    /// they end inside of is reported as that damage, after the events before it.
-    fn file(
-        &mut self,
-        bytes: &LogBytes,
-        file_index: usize,
-        (start, stop): (u64, Option<u64>),
-        mut gzip_damage: Option<Error>,
-    ) -> Result<FileEnd, E> {
+    /// Walks one file held whole (mapped or in memory): its table maps borrow from it.
+    fn file(&mut self, bytes: &LogBytes, file: FileWalk) -> Result<FileEnd, E> {
         let name = bytes.name();
-        let log_name = log_name(name);
         let frames = match Frames::new(name, bytes.bytes(), self.stream.read) {
             Ok(f) => f,
             Err(e) => {
-                self.problem(gzip_damage.unwrap_or(e))?;
+                self.problem(e)?;
                 return Ok(FileEnd::default());
             }
         };
         self.stretch(Piece {
             file: name,
-            file_index,
-            log_name,
+            log_name: log_name(name),
             file_len: bytes.bytes().len() as u64,
             frames,
             maps: TableMaps::new(),
-            end: FileEnd::default(),
-            start,
-            stop,
+            walk: file,
             ends_file: true,
-            gzip_damage: gzip_damage.take(),
         })
     }
 
-    /// Walks a stretch of one file: the whole file, or one piece of it (see
+    /// Walks a stretch of one file held whole: the whole file, or one piece of it (see
     /// [`Pieces`]), from the state the walk had reached at its first event.
     fn stretch(&mut self, piece: Piece<'_>) -> Result<FileEnd, E> {
         let Piece {
             file: name,
-            file_index,
             log_name,
             file_len,
             mut frames,
             mut maps,
-            mut end,
-            start,
-            stop,
+            walk: mut file,
             ends_file,
-            mut gzip_damage,
         } = piece;
         loop {
             // A piece ends where the next starts, before framing what lies there (it
             // may be damage, the next piece's to report).
-            if !ends_file && stop.is_some_and(|stop| frames.position() >= stop) {
-                return Ok(end);
+            if !ends_file && file.stop.is_some_and(|stop| frames.position() >= stop) {
+                return Ok(file.end);
             }
             let Some(item) = frames.next() else {
                 break;
             };
-            let raw = match item {
-                Ok(raw) => raw,
-                Err(e) => {
-                    end.last_event = None;
-                    let cut = matches!(e.kind, ErrorKind::Binlog(BinlogError::Truncated { .. }));
-                    if let (true, Some(damage)) = (cut, gzip_damage.take()) {
-                        self.problem(damage)?;
-                        return Ok(end);
-                    }
-                    self.problem(e)?;
-                    continue;
-                }
-            };
-            if stop.is_some_and(|stop| raw.offset >= stop) {
-                end.stopped = true;
-                return Ok(end);
-            }
-            end.closed = matches!(raw.event_type, EventType::ROTATE | EventType::STOP);
-            end.rotate_to = None;
-            end.last_event = Some((raw.offset, raw.event_type));
-            let is_fde = raw.event_type == EventType::FORMAT_DESCRIPTION;
-            if is_fde {
-                end.in_use = raw.header.flags & FLAG_BINLOG_IN_USE != 0;
-                end.described = true;
-            }
-            let ctx = frames.context();
-            if raw.offset < start && !is_fde {
-                remember_maps(&raw, ctx, &mut maps);
-                continue;
-            }
-            let place = Place {
-                file: name,
-                file_index,
-                log_name: &log_name,
-                offset: raw.offset,
-                next_position: raw.end_offset(),
-            };
-            let delivered = self.deliver(&place, &raw, ctx, &mut maps, |t| t)?;
-            if let Some(next) = delivered.rotate_to {
-                if sequence::names_next_file(&raw.header) {
-                    end.rotate_to = Some((raw.offset, next));
-                }
-            }
-            if delivered.flow == Flow::Stop {
-                end.stopped = true;
-                return Ok(end);
+            let site = (name, log_name.as_str());
+            if self.item(&mut file, site, item, frames.context(), &mut maps, |t| t)? == Flow::Stop {
+                return Ok(file.end);
             }
         }
         if !ends_file {
-            return Ok(end);
+            return Ok(file.end);
         }
-        match gzip_damage {
+        self.finish_file(name, file_len, file)
+    }
+
+    /// Walks one file read through a window (a pipe, a compressed file), one event at a
+    /// time: each event borrows from the window while it is visited, and the table
+    /// maps that must outlive it are copied. A read that fails (a cut `.gz` file) ends
+    /// the input where its readable bytes stop, and is reported after their events (as
+    /// the event it cuts short, when there is one).
+    fn streamed_file(&mut self, mut window: LogWindow, mut file: FileWalk) -> Result<FileEnd, E> {
+        let name = window.name().to_string();
+        let log_name = log_name(&name);
+        let max_event = self.stream.open.max_in_memory;
+        window.fill_to((BINLOG_MAGIC.len() + HEADER_LEN) as u64);
+        file.damage = window.take_damage();
+        let first = Frames::windowed(
+            &*name,
+            window.bytes(),
+            window.is_complete(),
+            self.stream.read,
+            max_event,
+        );
+        let mut state = match first {
+            Ok(frames) => frames.detach(),
+            Err(e) => {
+                self.problem(file.damage.take().unwrap_or(e))?;
+                return Ok(FileEnd::default());
+            }
+        };
+        let mut maps = TableMaps::new();
+        loop {
+            let mut frames = state.attach(window.bytes(), window.base(), window.is_complete());
+            if let Some(wanted) = frames.wants().filter(|&end| end > window.end()) {
+                state = frames.detach();
+                window.fill_to(wanted);
+                if let Some(damage) = window.take_damage() {
+                    file.damage = Some(damage);
+                }
+                continue;
+            }
+            // A queued item borrows the window: it is taken before the window moves.
+            let mut ended = false;
+            loop {
+                let Some(item) = frames.next() else {
+                    ended = true;
+                    break;
+                };
+                let site = (name.as_str(), log_name.as_str());
+                let keep = TableMap::into_owned;
+                if self.item(&mut file, site, item, frames.context(), &mut maps, keep)?
+                    == Flow::Stop
+                {
+                    return Ok(file.end);
+                }
+                if !frames.has_queued() {
+                    break;
+                }
+            }
+            state = frames.detach();
+            if ended {
+                break;
+            }
+            window.discard_before(state.position());
+        }
+        self.finish_file(&name, window.end(), file)
+    }
+
+    /// One item framed in a file: an event is checked against the range, remembered
+    /// as what the file ends with, and delivered; an error is a problem (the cut that a
+    /// damaged compressed stream causes is reported as that damage). `keep` turns a
+    /// table map borrowed from the event into one the registry can hold. Returns
+    /// `Stop` when the file's walk ends here.
+    fn item<'e, 'm>(
+        &mut self,
+        file: &mut FileWalk,
+        (name, log_name): (&str, &str),
+        item: Result<RawEvent<'e>, Error>,
+        ctx: &FormatContext,
+        maps: &mut TableMaps<'m>,
+        keep: impl Fn(TableMap<'e>) -> TableMap<'m> + Copy,
+    ) -> Result<Flow, E> {
+        let end = &mut file.end;
+        let raw = match item {
+            Ok(raw) => raw,
+            Err(e) => {
+                end.last_event = None;
+                let cut = matches!(e.kind, ErrorKind::Binlog(BinlogError::Truncated { .. }));
+                if let (true, Some(damage)) = (cut, file.damage.take()) {
+                    self.problem(damage)?;
+                    return Ok(Flow::Stop);
+                }
+                self.problem(e)?;
+                return Ok(Flow::Continue);
+            }
+        };
+        if file.stop.is_some_and(|stop| raw.offset >= stop) {
+            end.stopped = true;
+            return Ok(Flow::Stop);
+        }
+        end.closed = matches!(raw.event_type, EventType::ROTATE | EventType::STOP);
+        end.rotate_to = None;
+        end.last_event = Some((raw.offset, raw.event_type));
+        let is_fde = raw.event_type == EventType::FORMAT_DESCRIPTION;
+        if is_fde {
+            end.in_use = raw.header.flags & FLAG_BINLOG_IN_USE != 0;
+            end.described = true;
+        }
+        if raw.offset < file.start && !is_fde {
+            remember_maps(&raw, ctx, maps, keep);
+            return Ok(Flow::Continue);
+        }
+        let place = Place {
+            file: name,
+            file_index: file.index,
+            log_name,
+            offset: raw.offset,
+            next_position: raw.end_offset(),
+        };
+        let delivered = self.deliver(&place, &raw, ctx, maps, keep)?;
+        if let Some(next) = delivered.rotate_to {
+            if sequence::names_next_file(&raw.header) {
+                file.end.rotate_to = Some((raw.offset, next));
+            }
+        }
+        if delivered.flow == Flow::Stop {
+            file.end.stopped = true;
+        }
+        Ok(delivered.flow)
+    }
+
+    /// A file read to its end: damage that ended its input is reported after its
+    /// events; otherwise it must end as a closed log does.
+    fn finish_file(&mut self, name: &str, len: u64, mut file: FileWalk) -> Result<FileEnd, E> {
+        match file.damage.take() {
             Some(damage) => self.problem(damage)?,
-            None => self.check_closed(name, file_len, &end)?,
+            None => self.check_closed(name, len, &file.end)?,
         }
-        Ok(end)
+        Ok(file.end)
     }
 
     /// A file read to its end without a problem there must end as a server leaves a
@@ -988,11 +1086,16 @@ impl<E: From<Error>> Walk<'_, '_, E> {
 
 /// Before the start position only table maps matter (directly or inside a payload);
 /// one that does not decode is left out, as the events it serves are not read either.
-fn remember_maps<'a>(raw: &RawEvent<'a>, ctx: &FormatContext, maps: &mut TableMaps<'a>) {
+fn remember_maps<'a, 'm>(
+    raw: &RawEvent<'a>,
+    ctx: &FormatContext,
+    maps: &mut TableMaps<'m>,
+    keep: impl FnOnce(TableMap<'a>) -> TableMap<'m>,
+) {
     match raw.event_type {
         EventType::TABLE_MAP => {
             if let Ok(Event::TableMap(t)) = raw.decode(ctx) {
-                maps.insert(*t);
+                maps.insert(keep(*t));
             }
         }
         EventType::TRANSACTION_PAYLOAD => {
@@ -1012,13 +1115,30 @@ fn remember_maps<'a>(raw: &RawEvent<'a>, ctx: &FormatContext, maps: &mut TableMa
     }
 }
 
-/// Opens one input; a damaged `.gz` file comes with the bytes inflated before its
-/// damage, and the damage to report after their events.
-fn open(name: &str, options: OpenOptions) -> Result<(LogBytes, Option<Error>), Error> {
-    if name == "-" {
-        LogBytes::from_reader_with("<stdin>", std::io::stdin().lock(), options).map(|b| (b, None))
+/// Whether a walk maps `name` whole: a regular file holding a binary log as it is (or
+/// a directory, refused by name where logs are opened whole). Only such files can be
+/// cut into pieces ([`Stream::walk_in_pieces`]); standard input (`-`), compressed and
+/// special files are read through a window, one event at a time ([`Stream::walk`]).
+pub fn opens_whole(name: &str) -> bool {
+    let path = Path::new(name);
+    let starts_as_log = || {
+        let mut head = [0u8; BINLOG_MAGIC.len()];
+        std::fs::File::open(path)
+            .and_then(|mut f| std::io::Read::read_exact(&mut f, &mut head))
+            .is_ok_and(|()| head == BINLOG_MAGIC)
+    };
+    name != "-"
+        && std::fs::metadata(path).is_ok_and(|m| m.is_dir() || (m.is_file() && starts_as_log()))
+}
+
+/// Opens one input: mapped when it [`opens_whole`], else read through a window.
+fn open(name: &str, options: OpenOptions) -> Result<Opened<'static>, Error> {
+    if opens_whole(name) {
+        LogBytes::open_with(Path::new(name), options).map(Opened::Whole)
+    } else if name == "-" {
+        LogWindow::new("<stdin>", std::io::stdin()).map(Opened::Streamed)
     } else {
-        LogBytes::open_salvaging(Path::new(name), options)
+        LogWindow::open(Path::new(name)).map(Opened::Streamed)
     }
 }
 

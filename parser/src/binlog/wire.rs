@@ -114,6 +114,14 @@ pub(crate) fn skip_post_header_rest(
 mod tests {
     use super::*;
 
+    /// Where a decoder given `input` failed, and what it expected there.
+    fn failure<T: std::fmt::Debug>(input: &[u8], result: Parsed<'_, T>) -> (usize, &'static str) {
+        match result {
+            Err(nom::Err::Error(e) | nom::Err::Failure(e)) => e.located(input),
+            other => panic!("expected a decoding failure, found {other:?}"),
+        }
+    }
+
     #[test]
     fn packed_ints() {
         assert_eq!(packed_int(&[250]).unwrap().1, 250);
@@ -127,10 +135,17 @@ mod tests {
             packed_int(&[254, 1, 0, 0, 0, 0, 0, 0, 0x80]).unwrap().1,
             0x8000_0000_0000_0001
         );
-        assert!(packed_int(&[251]).is_err());
-        assert!(packed_int(&[255]).is_err());
-        assert!(packed_int(&[252, 1]).is_err());
-        assert!(packed_int(&[254, 1]).is_err());
+        assert_eq!(
+            failure(&[251], packed_int(&[251])),
+            (0, "a packed integer (its first byte is never 251 or 255)")
+        );
+        assert_eq!(
+            failure(&[255], packed_int(&[255])),
+            (0, "a packed integer (its first byte is never 251 or 255)")
+        );
+        // The two bytes after 252 are cut short at the second.
+        assert_eq!(failure(&[252, 1], packed_int(&[252, 1])), (1, "more bytes"));
+        assert_eq!(failure(&[254, 1], packed_int(&[254, 1])), (1, "more bytes"));
     }
 
     #[test]
@@ -144,7 +159,8 @@ mod tests {
         let mut nine = vec![0xff];
         nine.extend_from_slice(&u64::MAX.to_le_bytes());
         assert_eq!(varlen_uint(&nine).unwrap().1, u64::MAX);
-        assert!(varlen_uint(&[0x01]).is_err());
+        // A trailing one bit announces a second byte.
+        assert_eq!(failure(&[0x01], varlen_uint(&[0x01])), (0, "more bytes"));
         // Zig-zag: 6 is +3, 3 is -2 (one-byte encodings 0x0c and 0x06).
         assert_eq!(varlen_int(&[0x0c]).unwrap().1, 3);
         assert_eq!(varlen_int(&[0x06]).unwrap().1, -2);
@@ -153,7 +169,7 @@ mod tests {
     #[test]
     fn strings() {
         assert_eq!(cstr(b"ab\0c").unwrap(), (&b"c"[..], &b"ab"[..]));
-        assert!(cstr(b"ab").is_err());
+        assert_eq!(failure(b"ab", cstr(b"ab")), (2, "a NUL-terminated string"));
         assert_eq!(
             padded_str(b"5.0\0\0x", 5).unwrap(),
             (&b"x"[..], &b"5.0"[..])

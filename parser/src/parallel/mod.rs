@@ -37,7 +37,9 @@ pub use schedule::{Schedule, Slot, UNLIMITED};
 use std::collections::HashMap;
 
 use crate::shard::{HashMethod, Partitioner, ShardError, ShardList};
-use schedule::{critical_path, database_keys, list_schedule, row_keys, KeyDependencies};
+use schedule::{
+    critical_path, database_keys, list_schedule, row_keys, table_keys, KeyDependencies,
+};
 use tungsten::Channels;
 
 /// A parallel applier's rules.
@@ -70,11 +72,14 @@ pub enum Policy {
     RowDag,
     /// Oracle: database-set DAG, greedy, no commit order.
     DbDag,
+    /// Table-level write sets: transactions writing disjoint tables run at once
+    /// (statements and DDL wait for everything), greedy, no commit order.
+    TableDag,
 }
 
 impl Policy {
     /// Every policy, in report order.
-    pub const ALL: [Policy; 13] = [
+    pub const ALL: [Policy; 14] = [
         Policy::Serial,
         Policy::TungstenHash,
         Policy::TungstenRoundRobin,
@@ -87,6 +92,7 @@ impl Policy {
         Policy::Mariadb(MariaMode::Conservative),
         Policy::Mariadb(MariaMode::Optimistic),
         Policy::RowDag,
+        Policy::TableDag,
         Policy::DbDag,
     ];
 
@@ -106,6 +112,7 @@ impl Policy {
             Policy::Mariadb(MariaMode::Optimistic) => "mariadb-optimistic",
             Policy::RowDag => "row-dag",
             Policy::DbDag => "db-dag",
+            Policy::TableDag => "table-dag",
         }
     }
 
@@ -211,6 +218,16 @@ pub fn simulate(
                 workers,
             )
         }
+        Policy::TableDag => {
+            let tables = table_keys(records);
+            let full = |i: usize| tables[i].is_none();
+            list_schedule(
+                costs,
+                &mut KeyDependencies::new(tables.clone()),
+                &full,
+                workers,
+            )
+        }
     })
 }
 
@@ -232,6 +249,7 @@ pub fn critical_path_of(
         Policy::MysqlDatabase | Policy::DbDag => {
             critical_path(costs, &mut KeyDependencies::new(database_keys(records)))
         }
+        Policy::TableDag => critical_path(costs, &mut KeyDependencies::new(table_keys(records))),
         Policy::MysqlClock { .. } => critical_path(
             costs,
             &mut schedule::ClockDependencies::new(records, mysql::recorded_clocks(records)),

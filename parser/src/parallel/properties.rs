@@ -53,11 +53,18 @@ fn records(specs: &[Spec]) -> (Vec<TxnRecord>, Vec<f64>) {
                 }
                 writers.insert(*k, s);
             }
+            // Rows of three tables per schema: a key's table is its remainder.
+            let tables = keys.as_ref().map(|keys| {
+                keys.iter()
+                    .map(|k| format!("{name}.t{}", k % 3))
+                    .collect::<BTreeSet<_>>()
+            });
             TxnRecord {
                 seqno: i as i64,
                 shard: name,
                 is_ddl: *ddl,
                 keys,
+                tables,
                 dbs,
                 clock: Some(LogicalClock {
                     last_committed,
@@ -205,8 +212,16 @@ proptest! {
         }
         let s = simulate(Policy::DbDag, &records, &costs, n, &list).unwrap();
         let d = simulate(Policy::MysqlDatabase, &records, &costs, n, &list).unwrap();
+        let t = simulate(Policy::TableDag, &records, &costs, n, &list).unwrap();
         for i in 0..records.len() {
             for j in 0..i {
+                let same_table = match (&records[i].tables, &records[j].tables) {
+                    (Some(a), Some(b)) => !a.is_disjoint(b),
+                    _ => true,
+                };
+                if same_table {
+                    prop_assert!(!overlap(&t.slots[i], &t.slots[j]), "table-dag {} {}", j, i);
+                }
                 let shared = match (&records[i].dbs, &records[j].dbs) {
                     (Some(a), Some(b)) => !a.is_disjoint(b),
                     _ => true,

@@ -29,6 +29,9 @@ pub struct TxnRecord {
     pub shard: String,
     /// Databases it touches; `None` when its reach is unknown.
     pub dbs: Option<BTreeSet<String>>,
+    /// Tables it writes rows of (`schema.table`); `None` when it holds statements,
+    /// whose tables are not known.
+    pub tables: Option<BTreeSet<String>>,
     /// It holds DDL.
     pub is_ddl: bool,
     /// It holds statements (no write set can be derived from them).
@@ -80,6 +83,7 @@ impl TxnRecord {
             ..TxnRecord::default()
         };
         let mut dbs = Some(BTreeSet::new());
+        let mut tables = Some(BTreeSet::new());
         let mut keys = Some(Vec::new());
         for fragment in &txn.fragments {
             record.bytes += u64::from(fragment.length);
@@ -98,6 +102,7 @@ impl TxnRecord {
                         record.stmts += 1;
                         record.is_statement = true;
                         keys = None;
+                        tables = None;
                         // A statement may reach beyond its default schema; without one
                         // its reach is unknown.
                         match (statement.default_schema, &mut dbs) {
@@ -111,12 +116,16 @@ impl TxnRecord {
                         record.stmts += 1;
                         record.is_statement = true;
                         keys = None;
+                        tables = None;
                     }
                     Change::Rows(rows) => {
                         for one in &rows.row_changes {
                             record.rows += one.row_count() as u64;
                             if let Some(set) = &mut dbs {
                                 set.insert(one.schema_name.to_string());
+                            }
+                            if let Some(set) = &mut tables {
+                                set.insert(format!("{}.{}", one.schema_name, one.table_name));
                             }
                             if let Some(keys) = &mut keys {
                                 // THL knows no primary key: a row is keyed by its whole
@@ -133,11 +142,15 @@ impl TxnRecord {
             }
         }
         record.dbs = dbs;
+        record.tables = tables;
         record.keys = keys;
         if let Some(facts) = facts {
             record.dbs = facts.databases.clone();
             record.is_ddl = facts.ddl;
             record.is_statement = facts.statements > 0;
+            if record.is_statement {
+                record.tables = None;
+            }
             record.keys = facts.keys.clone();
             record.clock = facts.logical_clock.map(|(l, s)| LogicalClock {
                 last_committed: l,

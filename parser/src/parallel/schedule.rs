@@ -212,6 +212,17 @@ pub(crate) fn row_keys(records: &[TxnRecord]) -> Vec<Option<Vec<u64>>> {
         .collect()
 }
 
+/// Table sets of each transaction (`None`: statement or DDL, tables unknown).
+pub(crate) fn table_keys(records: &[TxnRecord]) -> Vec<Option<Vec<String>>> {
+    records
+        .iter()
+        .map(|r| {
+            let tables = r.tables.as_ref().filter(|_| !r.is_ddl)?;
+            Some(tables.iter().cloned().collect())
+        })
+        .collect()
+}
+
 /// Database sets of each transaction (`None`: unknown reach).
 pub(crate) fn database_keys(records: &[TxnRecord]) -> Vec<Option<Vec<String>>> {
     records

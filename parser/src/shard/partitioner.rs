@@ -164,6 +164,7 @@ fn hashed(shard: &[u16], channels: u32) -> Result<u32, ShardError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::shard::ShardListProblem;
 
     fn units(s: &str) -> Vec<u16> {
         s.encode_utf16().collect()
@@ -184,7 +185,10 @@ mod tests {
             Partitioner::shard_list(ShardList::default(), 0).unwrap_err(),
             ShardError::ChannelCount { channels: 0 }
         );
-        assert!(Partitioner::hash(0).is_err());
+        assert_eq!(
+            Partitioner::hash(0).unwrap_err(),
+            ShardError::ChannelCount { channels: 0 }
+        );
         assert!(Partitioner::hash(65_535).is_ok());
         assert_eq!(
             Partitioner::hash(65_536).unwrap_err().to_string(),
@@ -313,6 +317,17 @@ mod tests {
             matches!(err, ShardError::ShardList { line: 2, .. }),
             "{err:?}"
         );
-        assert!(Partitioner::shard_list(list("db1=1"), 1).is_err());
+        assert_eq!(
+            Partitioner::shard_list(list("db1=1"), 1).unwrap_err(),
+            ShardError::ShardList {
+                file: "shard.list".into(),
+                line: 1,
+                problem: ShardListProblem::ChannelOutOfRange {
+                    shard: "db1".into(),
+                    channel: 1,
+                    channels: 1
+                }
+            }
+        );
     }
 }

@@ -381,6 +381,16 @@ mod tests {
             })
         );
         let list = ShardList::parse("f", "(*)=-2").unwrap();
-        assert!(list.check_range(2).is_err());
+        assert_eq!(
+            list.check_range(2).unwrap_err(),
+            ShardError::ShardList {
+                file: "f".into(),
+                line: 1,
+                problem: ShardListProblem::DefaultOutOfRange {
+                    channel: -2,
+                    channels: 2
+                }
+            }
+        );
     }
 }

@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 use crate::error::{Error, ErrorKind};
 use crate::input::{LogStream, OpenOptions};
 
-use super::file::{ReadOptions, Records, TailPolicy, ThlFile, HEADER_LEN};
+use super::file::{DamagedTail, ReadOptions, Records, TailPolicy, ThlFile, HEADER_LEN};
 use super::record::{Record, RecordKind, RotateRecord};
 use super::stream::{Seen, StreamedFile};
 use super::ThlError;
@@ -43,6 +43,12 @@ pub fn next_index(index: i64) -> i64 {
     (index.rem_euclid(INDEX_MODULUS) + 1) % INDEX_MODULUS
 }
 
+/// The name of the file that follows the file `name` (`None` when the name ends in no
+/// index).
+pub fn successor_name(name: &str) -> Option<String> {
+    file_index(name).map(|index| file_name(next_index(index)))
+}
+
 /// A THL log directory and its data file names (sorted by name).
 #[derive(Debug, Clone)]
 pub struct LogDir {
@@ -64,7 +70,9 @@ pub struct IndexEntry {
     /// first record (when that is a complete event record).
     pub start_seqno: i64,
     /// Last seqno: the next file's start - 1, or for the last file the seqno of its last
-    /// record with `lastFrag` (the base seqno if there is none).
+    /// record with `lastFrag` (the base seqno if there is none). A permissive index
+    /// ends a file cut short at its last complete transaction (start - 1 when it holds
+    /// none).
     pub end_seqno: i64,
     /// Whether the file's last record is a rotate record.
     pub ends_with_rotate: bool,
@@ -185,37 +193,50 @@ impl LogDir {
     }
 
     /// Builds the index (spec 1.3). Only the first record of each file is read, except
-    /// for the last file, which is read to its end (CRCs checked as `options` say); a
-    /// damaged tail there ends it silently, as for Tungsten. A CRC mismatch or another
-    /// damaged record there, or a record of unknown type (spec 4: readers abort), fails.
-    /// A `.gz` file is streamed, never held whole in memory.
+    /// for the last file, which is read to its end (CRCs checked as `options` say), and
+    /// for a file another follows that does not end in a rotate record: it was cut
+    /// short, which is damage. A CRC mismatch or another damaged record in a file read to
+    /// its end, a record of unknown type there (spec 4: readers abort), or a header base
+    /// seqno other than the first record's (spec 2) fails. A damaged tail of the last
+    /// file ends it as for Tungsten, and the notices it and a minor version other than 1
+    /// give are dropped (see [`LogDir::index_reporting`]). A `.gz` file is streamed,
+    /// never held whole in memory.
     pub fn index(&self, options: ReadOptions) -> Result<LogIndex, Error> {
-        self.build_index(options, None)
+        self.index_reporting(options, false, &mut |_| {})
     }
 
-    /// [`LogDir::index`] for a permissive reader: the last file is read as
-    /// [`Records::skipping_damage`] reads, each problem going to `report` (a streamed
-    /// `.gz` file ends at its first problem, reported).
+    /// [`LogDir::index`] for a permissive reader: damage goes to `report` and the index
+    /// holds what could be read. The files read to their end are read as
+    /// [`Records::skipping_damage`] reads (a streamed `.gz` file ends at its first
+    /// problem, reported); a file's start is its first readable record when the header
+    /// does not give it; a file cut short ends at its last complete record, and the
+    /// seqnos lost up to the next file are reported ([`ThlError::SeqnosLost`]).
     pub fn index_permissive(
         &self,
         options: ReadOptions,
         report: &mut dyn FnMut(Error),
     ) -> Result<LogIndex, Error> {
-        self.build_index(options, Some(report))
+        self.index_reporting(options, true, report)
     }
 
-    fn build_index(
+    /// [`LogDir::index`] (strict) or [`LogDir::index_permissive`], with the notices of
+    /// either mode going to `report`: a minor version other than 1
+    /// ([`ThlError::MinorVersion`]) and the last file's damaged tail
+    /// ([`ThlError::IncompleteTail`], [`ThlError::InvalidTailLength`]).
+    pub fn index_reporting(
         &self,
         options: ReadOptions,
-        report: Option<&mut dyn FnMut(Error)>,
+        permissive: bool,
+        report: &mut dyn FnMut(Error),
     ) -> Result<LogIndex, Error> {
         let options = ReadOptions {
             tail: TailPolicy::Stop,
             ..options
         };
+        let findings = &mut Findings { permissive, report };
         let mut entries = Vec::with_capacity(self.files.len());
         for (i, name) in self.files.iter().enumerate() {
-            let entry = match self.index_entry(name, options) {
+            let entry = match self.index_entry(name, options, findings) {
                 Ok(entry) => entry,
                 Err(e) if matches!(e.kind, ErrorKind::Thl(ThlError::ShortHeader { .. })) => {
                     if i + 1 == self.files.len() {
@@ -232,14 +253,69 @@ impl LogDir {
             entries.push(entry);
         }
         entries.sort_by_key(|e| e.start_seqno);
+        // Spec 2: -1 marks the first file of a log; a later file's first record gave
+        // its start.
+        for entry in entries.iter().skip(1).filter(|e| e.base_seqno < 0) {
+            findings.damage(base_seqno_error(
+                self.file_path(&entry.file_name).display().to_string(),
+                entry.base_seqno,
+                entry.start_seqno,
+            ))?;
+        }
         for i in 1..entries.len() {
             let next_start = entries[i].start_seqno;
             entries[i - 1].end_seqno = next_start.saturating_sub(1);
         }
-        if let Some(last) = entries.last_mut() {
-            let (end, rotate) = self.scan_to_end(&last.file_name, options, report)?;
-            last.end_seqno = end.unwrap_or(last.base_seqno);
-            last.ends_with_rotate = rotate;
+        let count = entries.len();
+        for i in 0..count {
+            let newest = i + 1 == count;
+            if !newest && entries[i].ends_with_rotate {
+                continue;
+            }
+            let name = entries[i].file_name.clone();
+            let path = self.file_path(&name).display().to_string();
+            let end = self.scan_to_end(&name, options, findings)?;
+            if newest {
+                entries[i].end_seqno = end.last_seqno.unwrap_or(entries[i].base_seqno);
+                entries[i].ends_with_rotate = end.ends_with_rotate;
+                if let Some(tail) = end.tail {
+                    findings.notice(Error::new(
+                        path,
+                        tail.offset(),
+                        ErrorKind::Thl(tail.notice()),
+                    ));
+                }
+                continue;
+            }
+            // A file another follows was cut short: what it holds ends at its last
+            // complete record, and the seqnos up to the next file are lost.
+            let next = entries[i + 1].file_name.clone();
+            let (offset, kind) = match end.tail {
+                Some(tail) => (tail.offset(), tail.damage()),
+                None => (
+                    end.len,
+                    ThlError::MissingRotate {
+                        next: successor_name(&name).unwrap_or_else(|| next.clone()),
+                    },
+                ),
+            };
+            findings.damage(Error::new(path.clone(), offset, ErrorKind::Thl(kind)))?;
+            let read_end = end
+                .last_seqno
+                .unwrap_or(entries[i].start_seqno.saturating_sub(1));
+            let lost = (read_end.saturating_add(1), entries[i].end_seqno);
+            if lost.0 <= lost.1 {
+                findings.damage(Error::new(
+                    path,
+                    offset,
+                    ErrorKind::Thl(ThlError::SeqnosLost {
+                        first: lost.0,
+                        last: lost.1,
+                        next,
+                    }),
+                ))?;
+            }
+            entries[i].end_seqno = read_end;
         }
         let max_seqno = match entries.split_last() {
             // A last file that ends in a rotate record without a successor: the
@@ -254,75 +330,106 @@ impl LogDir {
     }
 
     /// A file's entry as far as the file alone tells: base and start seqno, and whether
-    /// it ends in a rotate record (its end seqno is the base until its successor is
-    /// known). A first record that cannot be read leaves the start at the base.
-    fn index_entry(&self, name: &str, options: ReadOptions) -> Result<IndexEntry, Error> {
+    /// it ends in a rotate record (its end seqno is the start until its successor is
+    /// known). The start is the base, or for the first file of a log (base -1) the
+    /// seqno of its first record; a base that is not the seqno of the record at byte 16
+    /// is damage (a permissive index starts the file at that record). A first record
+    /// that cannot be read leaves the start at the base; a permissive index then looks
+    /// past the damage.
+    fn index_entry(
+        &self,
+        name: &str,
+        options: ReadOptions,
+        findings: &mut Findings<'_>,
+    ) -> Result<IndexEntry, Error> {
         let path = self.file_path(name);
         let stream = LogStream::open(&path)?;
-        let (base, first, last_bytes, len) = if stream.is_compressed() {
+        let (header, first, last_bytes, len) = if stream.is_compressed() {
             let mut file = StreamedFile::open(stream)?;
-            let first = file.next_record(options).ok().flatten();
-            let base = file.header().base_seqno;
+            let first = file
+                .next_record(options)
+                .ok()
+                .flatten()
+                .map(|seen| (file.record_offset(), seen));
+            let header = file.header();
             let (last_bytes, len) = file.last_bytes(ROTATE_RECORD_LEN)?;
-            (base, first, last_bytes, len)
+            (header, first, last_bytes, len)
         } else {
             drop(stream);
             let file = ThlFile::open_with(&path, self.open_options)?;
-            let first = match file.records(options).next() {
-                Some(Ok(r)) => Some(seen(&r.kind)),
-                _ => None,
+            let mut records = file.records(options);
+            let first = if findings.permissive {
+                records
+                    .skipping_damage(&mut *findings.report)
+                    .next()
+                    .map(|r| (r.offset, seen(&r.kind)))
+            } else {
+                match records.next() {
+                    Some(Ok(r)) => Some((r.offset, seen(&r.kind))),
+                    _ => None,
+                }
             };
             let bytes = file.bytes();
             let last_bytes = bytes[bytes.len().saturating_sub(ROTATE_RECORD_LEN)..].to_vec();
-            (
-                file.header().base_seqno,
-                first,
-                last_bytes,
-                bytes.len() as u64,
-            )
+            (file.header(), first, last_bytes, bytes.len() as u64)
         };
+        let file = path.display().to_string();
+        if let Some(warning) = header.minor_version_warning(&file) {
+            findings.notice(warning);
+        }
+        let base = header.base_seqno;
         let start = match first {
-            Some(Seen::Event { seqno, .. }) if base < 0 => seqno,
+            Some((offset, Seen::Event { seqno, .. })) => {
+                let at_start = offset == HEADER_LEN as u64;
+                if at_start && base != seqno && base != -1 {
+                    findings.damage(base_seqno_error(file, base, seqno))?;
+                    seqno
+                } else if base < 0 {
+                    seqno
+                } else {
+                    base
+                }
+            }
             _ => base,
         };
         Ok(IndexEntry {
             file_name: name.to_string(),
             base_seqno: base,
             start_seqno: start,
-            end_seqno: base,
+            end_seqno: start,
             ends_with_rotate: is_rotate_tail(name, &last_bytes, len),
         })
     }
 
-    /// Seqno of the last `lastFrag` record of a file, and whether the file ends in a
-    /// rotate record, reading every record. Strict without `report`: the first damaged
-    /// record (or one of unknown type) fails; permissive with it.
+    /// Reads a file to its end: the seqno of its last `lastFrag` record, whether it
+    /// ends in a rotate record, and the damaged tail it stops at. Damaged records fail
+    /// a strict index (so does a record of unknown type) and are reported and stepped
+    /// over by a permissive one.
     fn scan_to_end(
         &self,
         name: &str,
         options: ReadOptions,
-        report: Option<&mut dyn FnMut(Error)>,
-    ) -> Result<(Option<i64>, bool), Error> {
+        findings: &mut Findings<'_>,
+    ) -> Result<FileEnd, Error> {
         let path = self.file_path(name);
         let stream = LogStream::open(&path)?;
-        let mut end = None;
-        let mut rotate = false;
+        let mut end = FileEnd::default();
         let mut visit = |seen: Seen| {
-            rotate = seen == Seen::Rotate;
+            end.ends_with_rotate = seen == Seen::Rotate;
             if let Seen::Event {
                 seqno,
                 last_frag: true,
             } = seen
             {
-                end = Some(seqno);
+                end.last_seqno = Some(seqno);
             }
         };
-        if stream.is_compressed() {
+        let (tail, len) = if stream.is_compressed() {
             let mut file = StreamedFile::open(stream)?;
             loop {
                 match file.next_record(options) {
                     // Strict, as for a mapped file: readers abort here (spec 4).
-                    Ok(Some(Seen::Unknown { record_type })) if report.is_none() => {
+                    Ok(Some(Seen::Unknown { record_type })) if !findings.permissive => {
                         return Err(Error::new(
                             file.name(),
                             file.record_offset(),
@@ -331,35 +438,35 @@ impl LogDir {
                     }
                     Ok(Some(record)) => visit(record),
                     Ok(None) => break,
-                    Err(e) => match report {
-                        Some(report) => {
-                            report(e);
-                            break;
-                        }
-                        None => return Err(e),
-                    },
-                }
-            }
-        } else {
-            drop(stream);
-            let file = ThlFile::open_with(&path, self.open_options)?;
-            match report {
-                Some(report) => file
-                    .records(options)
-                    .skipping_damage(report)
-                    .for_each(|r| visit(seen(&r.kind))),
-                None => {
-                    for record in file.records(options) {
-                        let record = record?;
-                        if let RecordKind::Unknown { record_type } = record.kind {
-                            return Err(unknown_record_type(&record, record_type));
-                        }
-                        visit(seen(&record.kind));
+                    Err(e) => {
+                        findings.damage(e)?;
+                        break;
                     }
                 }
             }
-        }
-        Ok((end, rotate))
+            (file.damaged_tail(), file.offset())
+        } else {
+            drop(stream);
+            let file = ThlFile::open_with(&path, self.open_options)?;
+            if findings.permissive {
+                let mut records = file.records(options).skipping_damage(&mut *findings.report);
+                records.by_ref().for_each(|r| visit(seen(&r.kind)));
+                (records.damaged_tail(), records.offset())
+            } else {
+                let mut records = file.records(options);
+                for record in records.by_ref() {
+                    let record = record?;
+                    if let RecordKind::Unknown { record_type } = record.kind {
+                        return Err(unknown_record_type(&record, record_type));
+                    }
+                    visit(seen(&record.kind));
+                }
+                (records.damaged_tail(), records.offset())
+            }
+        };
+        end.tail = tail;
+        end.len = len;
+        Ok(end)
     }
 
     /// The last 22 bytes of a file (streamed when it is a `.gz`) and its length.
@@ -375,6 +482,52 @@ impl LogDir {
         let last = bytes[bytes.len().saturating_sub(ROTATE_RECORD_LEN)..].to_vec();
         Ok((last, bytes.len() as u64))
     }
+}
+
+/// Where an index sends what it finds: damage fails a strict index and is reported by a
+/// permissive one; notices are reported in either mode.
+struct Findings<'r> {
+    permissive: bool,
+    report: &'r mut dyn FnMut(Error),
+}
+
+impl Findings<'_> {
+    fn damage(&mut self, err: Error) -> Result<(), Error> {
+        if !self.permissive {
+            return Err(err);
+        }
+        (self.report)(err);
+        Ok(())
+    }
+
+    fn notice(&mut self, err: Error) {
+        (self.report)(err);
+    }
+}
+
+/// What reading a file to its end found.
+#[derive(Debug, Default)]
+struct FileEnd {
+    /// Seqno of the last record with `lastFrag`.
+    last_seqno: Option<i64>,
+    /// Whether the last record read is a rotate record.
+    ends_with_rotate: bool,
+    /// The damaged tail reading stopped at.
+    tail: Option<DamagedTail>,
+    /// Where reading stopped: the file's length when it ends cleanly.
+    len: u64,
+}
+
+/// Spec 2: the base seqno in the header of `file` must be that of its first record.
+fn base_seqno_error(file: String, found: i64, first_record: i64) -> Error {
+    Error::new(
+        file,
+        8,
+        ErrorKind::Thl(ThlError::BaseSeqno {
+            found,
+            first_record,
+        }),
+    )
 }
 
 /// Spec 4: a type byte other than 1 and 2 makes readers abort.
@@ -442,16 +595,19 @@ impl LogIndex {
         self.max_seqno
     }
 
-    /// The entry holding `seqno`: the one whose range contains it, else the last one;
-    /// `None` below the log's minimum (or for a negative seqno).
+    /// The entry holding `seqno`: the one whose range contains it, else from the last
+    /// file's start on the last one (the newest file may hold more than was indexed);
+    /// `None` below the log's minimum, for a negative seqno, and in the stretch a file
+    /// cut short lost (a permissive index only).
     pub fn find(&self, seqno: i64) -> Option<&IndexEntry> {
         if seqno < 0 || seqno < self.min_seqno() {
             return None;
         }
+        let last = self.entries.last()?;
         self.entries
             .iter()
             .find(|e| (e.start_seqno..=e.end_seqno).contains(&seqno))
-            .or(self.entries.last())
+            .or((seqno >= last.start_seqno).then_some(last))
     }
 
     /// Checks that the files follow each other without a gap: each file's index is the

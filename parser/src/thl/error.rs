@@ -23,6 +23,63 @@ pub enum ThlError {
         /// Minor version found.
         minor: i16,
     },
+    /// The header's minor version is not 1: Tungsten only warns (spec 2), and so does
+    /// every reader here (a notice on the report channel, not damage).
+    MinorVersion {
+        /// Major version found.
+        major: i16,
+        /// Minor version found.
+        minor: i16,
+    },
+    /// The header's base seqno is not the seqno of the file's first record (spec 2:
+    /// -1 is allowed only in the first file of a log).
+    BaseSeqno {
+        /// The base seqno in the header.
+        found: i64,
+        /// The seqno of the record at byte 16.
+        first_record: i64,
+    },
+    /// The header's base seqno is not the seqno after the last transaction of the file
+    /// before, which ended in its rotate record (checked when the file's first record
+    /// cannot be read).
+    BaseSeqnoAfter {
+        /// The base seqno in the header.
+        found: i64,
+        /// The seqno after the previous file's last transaction.
+        expected: i64,
+        /// The previous file.
+        previous: String,
+    },
+    /// A file another file follows ends without the rotate record that leads to it
+    /// (spec 1.4: the writer always writes one before creating the next file).
+    MissingRotate {
+        /// The file that follows.
+        next: String,
+    },
+    /// Seqnos a damaged file should hold and does not: the file stops before the seqno
+    /// the next file starts at.
+    SeqnosLost {
+        /// First missing seqno.
+        first: i64,
+        /// Last missing seqno.
+        last: i64,
+        /// The file that follows.
+        next: String,
+    },
+    /// The newest file ends inside a record: a log still being written ends so (spec
+    /// 3.2), so this is a notice, and the file is read up to that record.
+    IncompleteTail {
+        /// Bytes the record needs (its length, or 4 for a partial length field).
+        needed: u64,
+        /// Bytes present from the record's start.
+        available: u64,
+    },
+    /// The newest file ends at a record whose length field is invalid: Tungsten's reader
+    /// logs a warning and reads the file up to it (spec 3.2), and so do these readers.
+    InvalidTailLength {
+        /// The stored length.
+        length: i32,
+    },
     /// The last record is incomplete: the file ends before the record does. A log that
     /// is still being written ends like this; readers can be told to stop before it.
     Truncated {
@@ -118,6 +175,49 @@ impl fmt::Display for ThlError {
             ThlError::IncompatibleVersion { major, minor } => write!(
                 f,
                 "incompatible major version: expected 1, found {major}.{minor}"
+            ),
+            ThlError::MinorVersion { major, minor } => write!(
+                f,
+                "minor version mismatch: expected format 1.1, found {major}.{minor}"
+            ),
+            ThlError::BaseSeqno {
+                found,
+                first_record,
+            } => write!(
+                f,
+                "header base seqno: expected {first_record}, the seqno of the first record (at \
+                 byte 16), found {found}"
+            ),
+            ThlError::BaseSeqnoAfter {
+                found,
+                expected,
+                previous,
+            } => write!(
+                f,
+                "header base seqno: expected {expected}, the seqno after the last transaction \
+                 of {previous}, found {found}"
+            ),
+            ThlError::MissingRotate { next } => write!(
+                f,
+                "file cut short: expected a rotate record to {next} (the next file) at the end, \
+                 found the end of the file"
+            ),
+            ThlError::SeqnosLost { first, last, next } => write!(
+                f,
+                "seqnos {first} to {last} are lost: expected them before {next}, which starts \
+                 at seqno {}, found the end of the file",
+                last.saturating_add(1)
+            ),
+            ThlError::IncompleteTail { needed, available } => write!(
+                f,
+                "incomplete record at the end of the newest file: expected {needed} bytes, \
+                 found {available}; a log still being written ends so, and it is read up to \
+                 this record"
+            ),
+            ThlError::InvalidTailLength { length } => write!(
+                f,
+                "record length {length} is invalid: expected 13 to 1,000,000,000; the log \
+                 may be corrupt"
             ),
             ThlError::Truncated { needed, available } => write!(
                 f,

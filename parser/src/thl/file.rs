@@ -36,7 +36,8 @@ pub const CRC_32: u8 = 1;
 pub struct FileHeader {
     /// Major version; only 1 is accepted.
     pub major: i16,
-    /// Minor version; written as 1, other values are tolerated.
+    /// Minor version; written as 1, other values are tolerated with a warning
+    /// ([`ThlError::MinorVersion`]).
     pub minor: i16,
     /// Seqno of the first event in the file, or -1 for the first file of a log.
     pub base_seqno: i64,
@@ -71,6 +72,21 @@ impl FileHeader {
             ));
         }
         Ok(header)
+    }
+
+    /// The warning Tungsten logs for a minor version other than 1 (spec 2), when due,
+    /// for the header of file `file`.
+    pub fn minor_version_warning(&self, file: &str) -> Option<Error> {
+        (self.minor != 1).then(|| {
+            Error::new(
+                file,
+                6,
+                ErrorKind::Thl(ThlError::MinorVersion {
+                    major: self.major,
+                    minor: self.minor,
+                }),
+            )
+        })
     }
 
     /// The 16 bytes of a version 1.1 header with this base seqno.
@@ -160,12 +176,25 @@ impl DamagedTail {
         }
     }
 
-    fn error(&self) -> ThlError {
+    /// The tail as damage: in a file another file follows, which must end in a rotate
+    /// record.
+    pub fn damage(&self) -> ThlError {
         match *self {
             DamagedTail::Truncated {
                 needed, available, ..
             } => ThlError::Truncated { needed, available },
             DamagedTail::BadLength { length, .. } => ThlError::BadRecordLength { length },
+        }
+    }
+
+    /// The tail as a notice: at the end of the newest file, where a log being written
+    /// may end inside a record (spec 3.2).
+    pub fn notice(&self) -> ThlError {
+        match *self {
+            DamagedTail::Truncated {
+                needed, available, ..
+            } => ThlError::IncompleteTail { needed, available },
+            DamagedTail::BadLength { length, .. } => ThlError::InvalidTailLength { length },
         }
     }
 }
@@ -318,7 +347,7 @@ impl<'a> Records<'a> {
                         self.tail = Some(tail);
                         Ok(None)
                     }
-                    TailPolicy::Report => Err(self.error(offset, tail.error())),
+                    TailPolicy::Report => Err(self.error(offset, tail.damage())),
                 }
             }
         };
@@ -510,7 +539,7 @@ impl<'a, F: FnMut(Error)> Iterator for SkippingDamage<'a, F> {
                 None => {
                     let tail = self.records.damaged_tail()?;
                     let resume_at = self.records.clone().resynchronize()?;
-                    (self.report)(self.records.error(tail.offset(), tail.error()));
+                    (self.report)(self.records.error(tail.offset(), tail.damage()));
                     (self.report)(
                         self.records
                             .error(tail.offset(), ThlError::Skipped { resume_at }),

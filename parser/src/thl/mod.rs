@@ -12,7 +12,12 @@
 //!   partial last record (a log still being written) is an error or a silent end
 //!   ([`TailPolicy`]). [`Records::skipping_damage`] is the permissive walk: damaged
 //!   records are reported and stepped over, and reading resynchronises after a damaged
-//!   stretch; [`LogDir::index_permissive`] builds the index that way.
+//!   stretch; [`LogDir::index_permissive`] builds the index that way. A file another
+//!   file follows must end in its rotate record: the index and the transaction walk
+//!   report one cut short as damage, while the newest file may end inside a record (a
+//!   log being written: [`ThlError::IncompleteTail`], a notice). The header's base
+//!   seqno is checked against the file's first record, and a minor version other than
+//!   1 is a warning ([`LogDir::index_reporting`] passes notices on).
 //! - A [`Record`] is an [`EventRecord`] (fixed header decoded: seqno, fragno, epoch,
 //!   source/event/shard ids, enough for `thl list -headers`), a [`RotateRecord`], or
 //!   `Unknown`. [`EventRecord::decode`] decodes the protobuf payload into an
@@ -66,7 +71,9 @@ mod record;
 mod stream;
 pub mod writer;
 
-pub use dir::{file_index, file_name, next_index, IndexEntry, LogDir, LogIndex, FILE_PREFIX};
+pub use dir::{
+    file_index, file_name, next_index, successor_name, IndexEntry, LogDir, LogIndex, FILE_PREFIX,
+};
 pub use error::ThlError;
 pub use event::Event;
 pub use file::{

@@ -10,9 +10,9 @@ use crate::error::{Error, ErrorKind};
 use crate::input::LogStream;
 
 use super::file::{
-    FileHeader, ReadOptions, Records, TailPolicy, HEADER_LEN, MAX_RECORD_LEN, MIN_RECORD_LEN,
+    DamagedTail, FileHeader, ReadOptions, Records, TailPolicy, HEADER_LEN, MAX_RECORD_LEN,
+    MIN_RECORD_LEN,
 };
-use super::ThlError;
 
 /// What the index needs of one record.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -42,6 +42,8 @@ pub(super) struct StreamedFile {
     recent: Vec<u8>,
     /// Offset of the last record read.
     record_offset: u64,
+    /// The damaged tail reading stopped at ([`TailPolicy::Stop`]), if any.
+    tail: Option<DamagedTail>,
 }
 
 impl StreamedFile {
@@ -55,6 +57,7 @@ impl StreamedFile {
             header,
             recent,
             record_offset: HEADER_LEN as u64,
+            tail: None,
         })
     }
 
@@ -83,7 +86,8 @@ impl StreamedFile {
             return Ok(None);
         }
         let damaged = if got < 4 {
-            Some(ThlError::Truncated {
+            Some(DamagedTail::Truncated {
+                offset,
                 needed: 4,
                 available: got as u64,
             })
@@ -98,20 +102,26 @@ impl StreamedFile {
                 // Grows with the bytes present, not with the untrusted length.
                 let rest = length as u64 - 4;
                 let got = self.stream.read_up_to(rest, &mut self.recent)?;
-                ((got as u64) < rest).then_some(ThlError::Truncated {
+                ((got as u64) < rest).then_some(DamagedTail::Truncated {
+                    offset,
                     needed: length as u64,
                     available: self.recent.len() as u64,
                 })
             } else {
-                Some(ThlError::BadRecordLength { length })
+                Some(DamagedTail::BadLength { offset, length })
             }
         };
-        if let Some(kind) = damaged {
+        if let Some(tail) = damaged {
             return match options.tail {
-                TailPolicy::Stop => Ok(None),
-                TailPolicy::Report => {
-                    Err(Error::new(self.stream.name(), offset, ErrorKind::Thl(kind)))
+                TailPolicy::Stop => {
+                    self.tail = Some(tail);
+                    Ok(None)
                 }
+                TailPolicy::Report => Err(Error::new(
+                    self.stream.name(),
+                    offset,
+                    ErrorKind::Thl(tail.damage()),
+                )),
             };
         }
         let mut records = Records::new(self.stream.name(), &self.recent, 0, options);
@@ -123,6 +133,16 @@ impl StreamedFile {
             }
             None => Ok(None),
         }
+    }
+
+    /// The damaged tail [`StreamedFile::next_record`] stopped at, if any.
+    pub(super) fn damaged_tail(&self) -> Option<DamagedTail> {
+        self.tail
+    }
+
+    /// Offset of the next byte to read (after the last record: the file's length).
+    pub(super) fn offset(&self) -> u64 {
+        self.stream.offset()
     }
 
     /// Reads to the end and returns the file's last `n` bytes (fewer in a shorter file)

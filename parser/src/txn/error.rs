@@ -37,12 +37,6 @@ pub enum TxnError {
         /// The seqno found.
         found: i64,
     },
-    /// A THL file ends at a record whose length field is invalid (damage, or a log
-    /// being written).
-    InvalidTailLength {
-        /// The stored length.
-        length: i32,
-    },
     /// Restarting extraction: the THL's last eventId names a position the given
     /// binlogs do not hold.
     ResumeOutside {
@@ -86,11 +80,6 @@ impl fmt::Display for TxnError {
             TxnError::SeqnoGap { expected, found } => write!(
                 f,
                 "sequence number gap: expected seqno {expected}, found {found}"
-            ),
-            TxnError::InvalidTailLength { length } => write!(
-                f,
-                "record length {length} is invalid: expected 13 to 1,000,000,000; the log \
-                 may be corrupt"
             ),
             TxnError::ResumeOutside { event_id, why } => write!(
                 f,

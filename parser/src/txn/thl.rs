@@ -5,16 +5,23 @@
 //! would otherwise pass unseen). Damage (a CRC mismatch, a damaged record, an unknown
 //! record type) is fatal, as in Tungsten's readers, unless permissive: then it goes to
 //! the report channel, the record is skipped and reading resynchronises (see
-//! [`crate::thl::Records::skipping_damage`]). In either mode the channel also hears
-//! what is worth a warning without being damage: a seqno that skips past the one the
-//! previous transaction leads to ([`TxnError::SeqnoGap`]), and a file that ends at an
-//! invalid record length ([`TxnError::InvalidTailLength`]).
+//! [`crate::thl::Records::skipping_damage`]). A file another file follows must end in
+//! its rotate record: one cut short is damage too ([`ThlError::Truncated`],
+//! [`ThlError::MissingRotate`]), and after it the next file's header must give the
+//! seqno that follows as its base ([`ThlError::BaseSeqnoAfter`], checked when that
+//! file's first record is damaged; the index checks it against a readable one). In
+//! either mode the channel also hears what is worth a warning without being damage: a
+//! seqno that skips past the one the previous transaction leads to
+//! ([`TxnError::SeqnoGap`]), and the newest file's damaged tail
+//! ([`ThlError::IncompleteTail`], [`ThlError::InvalidTailLength`]: a log being written
+//! may end anywhere).
 
 use std::cell::RefCell;
 
 use crate::error::{Error, ErrorKind};
 use crate::thl::{
-    DamagedTail, EventRecord, LogDir, ReadOptions, Record, RecordKind, ThlError, ThlFile,
+    file_index, next_index, successor_name, DamagedTail, EventRecord, LogDir, ReadOptions, Record,
+    RecordKind, ThlError, ThlFile, HEADER_LEN,
 };
 use crate::Flow;
 
@@ -45,18 +52,26 @@ impl ThlWalk {
         let say = |err: Error| (report.borrow_mut())(err);
         let mut names = names.into_iter().peekable();
         let mut next_seqno = None;
+        // After a file that ended in its rotate record: its name, and the seqno the
+        // next file's header must give as its base (spec 1.4).
+        let mut closed: Option<(&str, i64)> = None;
         while let Some(name) = names.next() {
             let file = dir.open_file(name)?;
+            let previous = closed.take();
+            let mut first_record_read = false;
             let follows = names.peek().copied();
             let mut txn = Transaction {
                 fragments: Vec::new(),
             };
             let mut missing_next = None;
+            let mut ends_with_rotate = false;
             let mut stopped = false;
             let tail = self.records(&file, &say, &mut |record| -> Result<Flow, E> {
+                first_record_read |= record.offset == HEADER_LEN as u64;
                 let seqno = match &record.kind {
                     RecordKind::Event(e) => e.header.seqno,
                     RecordKind::Rotate(rotate) => {
+                        ends_with_rotate = true;
                         if follows.is_some() && dir.find_index(rotate.next_index) != follows {
                             missing_next = Some(Error::new(
                                 file.name(),
@@ -84,23 +99,54 @@ impl ThlWalk {
             if stopped {
                 return Ok(());
             }
-            if let Some(DamagedTail::BadLength { offset, length }) = tail {
-                say(Error::new(
-                    file.name(),
-                    offset,
-                    ErrorKind::Txn(TxnError::InvalidTailLength { length }),
-                ));
-            }
             if !txn.fragments.is_empty()
                 && hand_over(&txn, &mut next_seqno, visit, &say)? == Flow::Stop
             {
                 return Ok(());
             }
-            if let Some(err) = missing_next {
+            // The newest file may end anywhere while it is written; a file another
+            // follows (in this walk, or in the directory when the walk ends with it) was
+            // closed with a rotate record (spec 1.4), so anything else is damage.
+            let successor = follows
+                .or_else(|| file_index(name).and_then(|index| dir.find_index(next_index(index))));
+            let at = |offset, kind| Error::new(file.name(), offset, ErrorKind::Thl(kind));
+            let damage = match (tail, successor) {
+                (Some(tail), None) => {
+                    say(at(tail.offset(), tail.notice()));
+                    None
+                }
+                (Some(tail), Some(_)) => Some(at(tail.offset(), tail.damage())),
+                (None, Some(next)) if !ends_with_rotate => Some(at(
+                    file.bytes().len() as u64,
+                    ThlError::MissingRotate {
+                        next: successor_name(name).unwrap_or_else(|| next.to_string()),
+                    },
+                )),
+                _ => missing_next,
+            };
+            // The index checks the base against the record at byte 16; when that one
+            // is damaged, the file before tells what the base must be.
+            let base = file.header().base_seqno;
+            let wrong_base = previous
+                .filter(|&(_, expected)| !first_record_read && base != expected)
+                .map(|(previous, expected)| {
+                    at(
+                        8,
+                        ThlError::BaseSeqnoAfter {
+                            found: base,
+                            expected,
+                            previous: previous.to_string(),
+                        },
+                    )
+                });
+            for err in [damage, wrong_base].into_iter().flatten() {
                 if !self.permissive {
                     return Err(E::from(err));
                 }
                 say(err);
+            }
+            if ends_with_rotate {
+                closed = next_seqno.map(|next| (name, next));
             }
         }
         Ok(())

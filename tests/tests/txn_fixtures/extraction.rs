@@ -33,15 +33,7 @@ pub fn check_extraction(dir: &Path, doc: &Json) -> Vec<OwnedTransaction> {
         .map(|f| f.as_str().unwrap())
         .collect();
     assert_eq!(names, listed, "the index file orders the set");
-    let options = ExtractOptions {
-        service: "alpha".into(),
-        source_id: "host1".into(),
-        first_seqno: 0,
-        epoch: 0,
-        fragment_size: 1_000_000,
-        checksums: true,
-        permissive: false,
-    };
+    let options = ExtractOptions::new("alpha", "host1");
     let (txns, reports) = replog_tests::extract_transactions(&files, options);
     let txns = txns.unwrap();
     assert!(reports.is_empty(), "{reports:?}");

@@ -12,7 +12,7 @@
 
 mod extraction;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
 use replog::binlog::events::mariadb_gtid::{
@@ -194,18 +194,6 @@ fn committed_small_set_extracts_as_expected_json_says() {
     extraction::check_extraction(&dir, &load_json(&dir.join("expected.json")));
 }
 
-/// Where `mariadbd` is, if installed (Debian keeps it in /usr/sbin, often not on PATH).
-fn mariadbd() -> Option<PathBuf> {
-    let on_path = std::env::var_os("PATH")
-        .map(|p| std::env::split_paths(&p).collect::<Vec<_>>())
-        .unwrap_or_default();
-    on_path
-        .into_iter()
-        .chain([PathBuf::from("/usr/sbin")])
-        .map(|dir| dir.join("mariadbd"))
-        .find(|p| p.is_file())
-}
-
 fn generate(args: &[&str], out: &Path) {
     let script = project_fixture("txn/generate.sh");
     let run = Command::new("bash")
@@ -230,7 +218,7 @@ fn stable(mut doc: Json) -> Json {
 
 #[test]
 fn regenerated_sets_match() {
-    if mariadbd().is_none() {
+    if replog_tests::installed("mariadbd").is_none() {
         replog_tests::skip_unless_required!(
             "mariadbd is not installed",
             "install Debian's mariadb-server (.ci/run does)"

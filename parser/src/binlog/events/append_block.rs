@@ -52,6 +52,9 @@ mod tests {
         b.extend(b"1,2\n");
         let a = AppendBlock::parse(&b, 4).unwrap();
         assert_eq!((a.file_id, a.block), (7, &b"1,2\n"[..]));
-        assert!(AppendBlock::parse(&b[..3], 4).is_err());
+        assert_eq!(
+            AppendBlock::parse(&b[..3], 4).unwrap_err().located(&b[..3]),
+            (0, "more bytes")
+        );
     }
 }

@@ -63,6 +63,11 @@ mod tests {
             (c.load.table, c.load.file_name),
             (&b"t"[..], &b"/tmp/f.txt"[..])
         );
-        assert!(CreateFile::parse(&b[..40], 18).is_err());
+        assert_eq!(
+            CreateFile::parse(&b[..40], 18)
+                .unwrap_err()
+                .located(&b[..40]),
+            (40, "a NUL-terminated string")
+        );
     }
 }

@@ -36,6 +36,9 @@ mod tests {
             DeleteFile::parse(&3u32.to_le_bytes()).unwrap().to_string(),
             ";file_id=3"
         );
-        assert!(DeleteFile::parse(&[]).is_err());
+        assert_eq!(
+            DeleteFile::parse(&[]).unwrap_err().located(&[]),
+            (0, "more bytes")
+        );
     }
 }

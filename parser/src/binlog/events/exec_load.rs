@@ -33,6 +33,9 @@ mod tests {
     #[test]
     fn file_id() {
         assert_eq!(ExecLoad::parse(&9u32.to_le_bytes()).unwrap().file_id, 9);
-        assert!(ExecLoad::parse(&[9]).is_err());
+        assert_eq!(
+            ExecLoad::parse(&[9]).unwrap_err().located(&[9]),
+            (0, "more bytes")
+        );
     }
 }

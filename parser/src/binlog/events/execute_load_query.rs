@@ -81,6 +81,11 @@ mod tests {
         assert_eq!((e.file_id, e.dup_handling), (6, 1));
         assert_eq!(e.file_name(), Some(&b"'/tmp/x'"[..]));
         assert_eq!(e.query.query, sql);
-        assert!(ExecuteLoadQuery::parse(&b[..20], 26).is_err());
+        assert_eq!(
+            ExecuteLoadQuery::parse(&b[..20], 26)
+                .unwrap_err()
+                .located(&b[..20]),
+            (13, "more bytes")
+        );
     }
 }

@@ -179,6 +179,11 @@ pub(crate) mod tests {
     #[test]
     fn short_bodies_fail() {
         let body = fde_body("8.0.40", &[], None);
-        assert!(FormatDescription::parse(&body[..30]).is_err());
+        assert_eq!(
+            FormatDescription::parse(&body[..30])
+                .unwrap_err()
+                .located(&body[..30]),
+            (2, "more bytes")
+        );
     }
 }

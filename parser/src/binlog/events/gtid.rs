@@ -249,6 +249,9 @@ mod tests {
         let g = Gtid::parse(&b, true).unwrap();
         assert_eq!(g.commit_timestamps.unwrap().original, 1234);
         assert_eq!(g.server_versions.unwrap().original, 80040);
-        assert!(Gtid::parse(&b[..20], true).is_err());
+        assert_eq!(
+            Gtid::parse(&b[..20], true).unwrap_err().located(&b[..20]),
+            (17, "more bytes")
+        );
     }
 }

@@ -223,6 +223,9 @@ mod tests {
         assert_eq!(g.server_versions.original, UNDEFINED_SERVER_VERSION);
         // A message size larger than the body fails.
         b[1] = 0x7e;
-        assert!(GtidTagged::parse(&b).is_err());
+        assert_eq!(
+            GtidTagged::parse(&b).unwrap_err().located(&b),
+            (3, "more bytes")
+        );
     }
 }

@@ -87,7 +87,12 @@ mod tests {
             (hb.log_file, hb.log_position),
             (&b"bin.01"[..], Some(10000))
         );
-        assert!(Heartbeat::parse_v2(&[1, 9, b'x']).is_err());
+        assert_eq!(
+            Heartbeat::parse_v2(&[1, 9, b'x'])
+                .unwrap_err()
+                .located(&[1, 9, b'x']),
+            (2, "more bytes")
+        );
     }
 
     #[test]

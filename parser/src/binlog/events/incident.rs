@@ -70,6 +70,9 @@ mod tests {
         let i = Incident::parse(&b, 2).unwrap();
         assert!(i.is_known());
         assert_eq!(i.to_string(), "#1 (LOST_EVENTS) oops");
-        assert!(Incident::parse(&b[..5], 2).is_err());
+        assert_eq!(
+            Incident::parse(&b[..5], 2).unwrap_err().located(&b[..5]),
+            (3, "more bytes")
+        );
     }
 }

@@ -58,6 +58,9 @@ mod tests {
             Intvar::parse(&b).unwrap().to_string(),
             "LAST_INSERT_ID=12345"
         );
-        assert!(Intvar::parse(&b[..8]).is_err());
+        assert_eq!(
+            Intvar::parse(&b[..8]).unwrap_err().located(&b[..8]),
+            (1, "more bytes")
+        );
     }
 }

@@ -213,6 +213,11 @@ mod tests {
             vec![&b"a"[..], &b"bc"[..]]
         );
         assert_eq!(l.skip_lines, 1);
-        assert!(Load::parse(&b[..30], 18, true).is_err());
+        assert_eq!(
+            Load::parse(&b[..30], 18, true)
+                .unwrap_err()
+                .located(&b[..30]),
+            (30, "more bytes")
+        );
     }
 }

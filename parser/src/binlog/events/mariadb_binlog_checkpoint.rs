@@ -36,6 +36,11 @@ mod tests {
         let mut b = 5u32.to_le_bytes().to_vec();
         b.extend(b"m.001");
         assert_eq!(BinlogCheckpoint::parse(&b).unwrap().file, b"m.001");
-        assert!(BinlogCheckpoint::parse(&b[..7]).is_err());
+        assert_eq!(
+            BinlogCheckpoint::parse(&b[..7])
+                .unwrap_err()
+                .located(&b[..7]),
+            (4, "more bytes")
+        );
     }
 }

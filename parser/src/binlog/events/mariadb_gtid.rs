@@ -185,7 +185,12 @@ mod tests {
         let g = MariaGtid::parse(&b, 1).unwrap();
         let x = g.xid.unwrap();
         assert_eq!((x.format_id, x.gtrid, x.bqual), (1, &b"gh"[..], &b"b"[..]));
-        assert!(MariaGtid::parse(&b[..b.len() - 1], 1).is_err());
+        assert_eq!(
+            MariaGtid::parse(&b[..b.len() - 1], 1)
+                .unwrap_err()
+                .located(&b[..b.len() - 1]),
+            (21, "more bytes")
+        );
     }
 
     #[test]
@@ -200,6 +205,11 @@ mod tests {
             (g.extra_engines, g.start_alter_seq_no, g.thread_id),
             (Some(2), Some(40), Some(77))
         );
-        assert!(MariaGtid::parse(&b[..b.len() - 2], 1).is_err());
+        assert_eq!(
+            MariaGtid::parse(&b[..b.len() - 2], 1)
+                .unwrap_err()
+                .located(&b[..b.len() - 2]),
+            (23, "more bytes")
+        );
     }
 }

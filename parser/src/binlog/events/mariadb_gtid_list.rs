@@ -88,6 +88,11 @@ mod tests {
         b.extend(10u64.to_le_bytes());
         let l = GtidList::parse(&b).unwrap();
         assert_eq!(l.to_string(), "[0-1-10]");
-        assert!(GtidList::parse(&b[..b.len() - 1]).is_err());
+        assert_eq!(
+            GtidList::parse(&b[..b.len() - 1])
+                .unwrap_err()
+                .located(&b[..b.len() - 1]),
+            (4, "more bytes")
+        );
     }
 }

@@ -57,6 +57,11 @@ mod tests {
         b.extend([7; 12]);
         let s = StartEncryption::parse(&b).unwrap();
         assert_eq!((s.scheme, s.key_version, s.nonce.len()), (1, 2, 12));
-        assert!(StartEncryption::parse(&b[..10]).is_err());
+        assert_eq!(
+            StartEncryption::parse(&b[..10])
+                .unwrap_err()
+                .located(&b[..10]),
+            (5, "more bytes")
+        );
     }
 }

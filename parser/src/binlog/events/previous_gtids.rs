@@ -160,6 +160,11 @@ mod tests {
         let p = PreviousGtids::parse(&t).unwrap();
         assert!(p.tagged);
         assert_eq!(p.to_string(), "bbbbbbbb-bbbb-bbbb-bbbb-bbbbbbbbbbbb:ab:3");
-        assert!(PreviousGtids::parse(&t[..t.len() - 1]).is_err());
+        assert_eq!(
+            PreviousGtids::parse(&t[..t.len() - 1])
+                .unwrap_err()
+                .located(&t[..t.len() - 1]),
+            (35, "more bytes")
+        );
     }
 }

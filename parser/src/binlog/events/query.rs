@@ -230,6 +230,10 @@ pub(crate) mod tests {
         assert_eq!(q.text().unwrap().as_ref(), sql);
         // A declared length shorter than the stream is refused.
         block[1] = 10;
-        assert!(inflate_mariadb(&block).is_err());
+        // The stream starts after the flag byte and the one length byte.
+        assert_eq!(
+            inflate_mariadb(&block).unwrap_err().located(&block),
+            (2, "exactly the declared uncompressed length")
+        );
     }
 }

@@ -46,6 +46,9 @@ mod tests {
             Rand::parse(&b).unwrap().to_string(),
             "rand_seed1=1,rand_seed2=2"
         );
-        assert!(Rand::parse(&b[..15]).is_err());
+        assert_eq!(
+            Rand::parse(&b[..15]).unwrap_err().located(&b[..15]),
+            (8, "more bytes")
+        );
     }
 }

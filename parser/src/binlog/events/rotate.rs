@@ -60,6 +60,11 @@ mod tests {
         let v1 = FormatContext::pre_v4(1, String::new());
         let r = Rotate::parse(b"bin.002", &v1).unwrap();
         assert_eq!((r.position, r.next_file), (0, &b"bin.002"[..]));
-        assert!(Rotate::parse(&[1, 2], &FormatContext::v4_default()).is_err());
+        assert_eq!(
+            Rotate::parse(&[1, 2], &FormatContext::v4_default())
+                .unwrap_err()
+                .located(&[1, 2]),
+            (0, "more bytes")
+        );
     }
 }

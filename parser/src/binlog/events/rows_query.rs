@@ -38,6 +38,9 @@ mod tests {
         // The length byte is the length modulo 256 and is not trusted.
         let r = RowsQuery::parse(b"\x05insert into t values (1)").unwrap();
         assert_eq!(r.query, b"insert into t values (1)");
-        assert!(RowsQuery::parse(b"").is_err());
+        assert_eq!(
+            RowsQuery::parse(b"").unwrap_err().located(b""),
+            (0, "more bytes")
+        );
     }
 }

@@ -76,6 +76,9 @@ pub(crate) mod tests {
             (s.binlog_version, s.server_version, s.created),
             (3, &b"4.0.27"[..], 77)
         );
-        assert!(StartV3::parse(&b[..40]).is_err());
+        assert_eq!(
+            StartV3::parse(&b[..40]).unwrap_err().located(&b[..40]),
+            (2, "more bytes")
+        );
     }
 }

@@ -450,7 +450,13 @@ mod tests {
             0xff,
         ]);
         assert_eq!(ones.unwrap().commit_seq_no, Some(-1));
-        assert!(StatusVars::parse(&b[..4 + 8]).is_err(), "7 of its 8 bytes");
+        assert_eq!(
+            StatusVars::parse(&b[..4 + 8])
+                .unwrap_err()
+                .located(&b[..4 + 8]),
+            (5, "more bytes"),
+            "7 of its 8 bytes"
+        );
     }
 
     #[test]
@@ -482,8 +488,18 @@ mod tests {
 
     #[test]
     fn truncated_known_variable_is_an_error() {
-        assert!(StatusVars::parse(&[code::SQL_MODE, 1, 2]).is_err());
-        assert!(StatusVars::parse(&[code::UPDATED_DB_NAMES, 2, b'a', 0, b'b']).is_err());
+        assert_eq!(
+            StatusVars::parse(&[code::SQL_MODE, 1, 2])
+                .unwrap_err()
+                .located(&[code::SQL_MODE, 1, 2]),
+            (1, "more bytes")
+        );
+        assert_eq!(
+            StatusVars::parse(&[code::UPDATED_DB_NAMES, 2, b'a', 0, b'b'])
+                .unwrap_err()
+                .located(&[code::UPDATED_DB_NAMES, 2, b'a', 0, b'b']),
+            (5, "a NUL-terminated string")
+        );
         let over = StatusVars::parse(&[code::UPDATED_DB_NAMES, OVER_MAX_DBS]).unwrap();
         assert_eq!(over.updated_db_names.unwrap().names().count(), 0);
     }

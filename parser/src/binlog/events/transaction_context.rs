@@ -133,6 +133,11 @@ mod tests {
             t.write_set.items().collect::<Vec<_>>(),
             vec![&b"x"[..], &b"yz"[..]]
         );
-        assert!(TransactionContext::parse(&b[..b.len() - 1], 18).is_err());
+        assert_eq!(
+            TransactionContext::parse(&b[..b.len() - 1], 18)
+                .unwrap_err()
+                .located(&b[..b.len() - 1]),
+            (25, "more bytes")
+        );
     }
 }

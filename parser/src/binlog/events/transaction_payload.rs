@@ -270,10 +270,17 @@ mod tests {
         assert_eq!(p.decompress().unwrap(), data);
         // Declaring less than the stream holds is refused.
         b[5] = 3;
-        assert!(TransactionPayload::parse(&b).unwrap().decompress().is_err());
+        let p = TransactionPayload::parse(&b).unwrap();
+        assert_eq!(
+            p.decompress().unwrap_err().located(p.payload),
+            (0, "no more data than the declared size")
+        );
         // A payload size past the end fails to parse.
         b[8] = 200;
-        assert!(TransactionPayload::parse(&b).is_err());
+        assert_eq!(
+            TransactionPayload::parse(&b).unwrap_err().located(&b),
+            (10, "more bytes")
+        );
     }
 
     #[test]

@@ -271,6 +271,11 @@ mod tests {
             Some(0),
         );
         assert_eq!(UserVar::parse(&neg).unwrap().to_string(), "@`d`=-1234.56");
-        assert!(UserVar::parse(&body("r", REAL_RESULT, &[1, 2], None)).is_err());
+        assert_eq!(
+            UserVar::parse(&body("r", REAL_RESULT, &[1, 2], None))
+                .unwrap_err()
+                .located(&body("r", REAL_RESULT, &[1, 2], None)),
+            (15, "an 8-byte number")
+        );
     }
 }

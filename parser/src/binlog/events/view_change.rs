@@ -98,6 +98,11 @@ mod tests {
         let v = ViewChange::parse(&b, 52).unwrap();
         assert_eq!(v.to_string(), "view_id=15:1 seq_number=5");
         assert_eq!(v.certification_info().next(), Some((&b"k"[..], &b"vw"[..])));
-        assert!(ViewChange::parse(&b[..b.len() - 1], 52).is_err());
+        assert_eq!(
+            ViewChange::parse(&b[..b.len() - 1], 52)
+                .unwrap_err()
+                .located(&b[..b.len() - 1]),
+            (59, "more bytes")
+        );
     }
 }

@@ -114,6 +114,9 @@ mod tests {
         let x = XaPrepare::parse(&b).unwrap();
         assert_eq!(x.to_string(), "XA PREPARE X'6162',X'63',1");
         b[5..9].copy_from_slice(&200u32.to_le_bytes());
-        assert!(XaPrepare::parse(&b).is_err());
+        assert_eq!(
+            XaPrepare::parse(&b).unwrap_err().located(&b),
+            (13, "gtrid and bqual lengths summing to at most 128")
+        );
     }
 }

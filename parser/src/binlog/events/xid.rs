@@ -36,6 +36,9 @@ mod tests {
             Xid::parse(&28u64.to_le_bytes()).unwrap().to_string(),
             "COMMIT /* xid=28 */"
         );
-        assert!(Xid::parse(&[1, 2, 3]).is_err());
+        assert_eq!(
+            Xid::parse(&[1, 2, 3]).unwrap_err().located(&[1, 2, 3]),
+            (0, "more bytes")
+        );
     }
 }

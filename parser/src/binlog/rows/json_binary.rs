@@ -456,21 +456,33 @@ mod tests {
 
     #[test]
     fn malformed_documents_are_errors() {
-        assert!(JsonBinary::new(&[0x0e]).to_json_text().is_err());
-        assert!(JsonBinary::new(&[LITERAL, 9]).to_json_text().is_err());
-        assert!(JsonBinary::new(&[SMALL_OBJECT, 5, 0, 4, 0])
-            .to_json_text()
-            .is_err());
-        assert!(JsonBinary::new(&[STRING, 0xff, 0xff, 0xff, 0xff, 0xff])
-            .to_json_text()
-            .is_err());
+        assert_eq!(
+            JsonBinary::new(&[0x0e]).to_json_text(),
+            Err("a known JSON value type")
+        );
+        assert_eq!(
+            JsonBinary::new(&[LITERAL, 9]).to_json_text(),
+            Err("a JSON literal (null, true or false)")
+        );
+        assert_eq!(
+            JsonBinary::new(&[SMALL_OBJECT, 5, 0, 4, 0]).to_json_text(),
+            Err("JSON container entries within the container")
+        );
+        assert_eq!(
+            JsonBinary::new(&[STRING, 0xff, 0xff, 0xff, 0xff, 0xff]).to_json_text(),
+            Err("a JSON length of at most 5 bytes")
+        );
         // Offsets pointing past the container.
-        assert!(JsonBinary::new(&[SMALL_ARRAY, 1, 0, 7, 0, STRING, 0x40, 0])
-            .to_json_text()
-            .is_err());
+        assert_eq!(
+            JsonBinary::new(&[SMALL_ARRAY, 1, 0, 7, 0, STRING, 0x40, 0]).to_json_text(),
+            Err("a JSON value within the container")
+        );
         // Self-nesting past the depth limit: an array whose element points at itself.
         let doc = [SMALL_ARRAY, 1, 0, 7, 0, SMALL_ARRAY, 0, 0];
-        assert!(JsonBinary::new(&doc).to_json_text().is_err());
+        assert_eq!(
+            JsonBinary::new(&doc).to_json_text(),
+            Err("a JSON document whose values are not shared or cyclic")
+        );
         // Two entries sharing the container itself: stopped by the work budget.
         let doc = [
             SMALL_ARRAY,
@@ -485,6 +497,9 @@ mod tests {
             0,
             0,
         ];
-        assert!(JsonBinary::new(&doc).to_json_text().is_err());
+        assert_eq!(
+            JsonBinary::new(&doc).to_json_text(),
+            Err("a JSON document whose values are not shared or cyclic")
+        );
     }
 }

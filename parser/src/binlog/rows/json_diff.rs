@@ -165,11 +165,18 @@ mod tests {
     #[test]
     fn malformed_diffs() {
         let mut out = Vec::new();
-        assert!(JsonDiffs::new(&[7, 1, b'$']).write_json(&mut out).is_err());
-        assert!(JsonDiffs::new(&[0, 9, b'$']).write_json(&mut out).is_err());
-        assert!(JsonDiffs::new(&[0, 1, b'$', 4, 5])
-            .write_json(&mut out)
-            .is_err());
+        assert_eq!(
+            JsonDiffs::new(&[7, 1, b'$']).write_json(&mut out),
+            Err("a JSON diff operation (0 REPLACE, 1 INSERT, 2 REMOVE)")
+        );
+        assert_eq!(
+            JsonDiffs::new(&[0, 9, b'$']).write_json(&mut out),
+            Err("a JSON diff path within the column")
+        );
+        assert_eq!(
+            JsonDiffs::new(&[0, 1, b'$', 4, 5]).write_json(&mut out),
+            Err("a JSON diff value within the column")
+        );
         let items: Vec<_> = JsonDiffs::new(&[9]).iter().collect();
         assert_eq!(items.len(), 1);
     }

@@ -271,7 +271,17 @@ mod tests {
 
     #[test]
     fn truncated_field_is_an_error() {
-        assert!(OptionalMetadata::parse(&[tag::COLUMN_NAME, 5, 2, b'i']).is_err());
-        assert!(OptionalMetadata::parse(&[tag::SET_STR_VALUE, 2, 200, 1]).is_err());
+        assert_eq!(
+            OptionalMetadata::parse(&[tag::COLUMN_NAME, 5, 2, b'i'])
+                .unwrap_err()
+                .located(&[tag::COLUMN_NAME, 5, 2, b'i']),
+            (1, "an optional metadata field within the table map")
+        );
+        assert_eq!(
+            OptionalMetadata::parse(&[tag::SET_STR_VALUE, 2, 200, 1])
+                .unwrap_err()
+                .located(&[tag::SET_STR_VALUE, 2, 200, 1]),
+            (2, "an ENUM/SET member count within the field")
+        );
     }
 }

@@ -806,9 +806,19 @@ mod tests {
         // Length below 2, and an NDB item longer than the extra data.
         let mut bad = rows_body(42, Some(&[]), 2, &[0b11], None, &[]);
         bad[8] = 1;
-        assert!(RowsEvent::parse(&bad, &ctx(), kind(30)).is_err());
+        assert_eq!(
+            RowsEvent::parse(&bad, &ctx(), kind(30))
+                .unwrap_err()
+                .located(&bad),
+            (8, "an extra-data length of at least 2")
+        );
         let bad = rows_body(42, Some(&[0, 9, 1]), 2, &[0b11], None, &[]);
-        assert!(RowsEvent::parse(&bad, &ctx(), kind(30)).is_err());
+        assert_eq!(
+            RowsEvent::parse(&bad, &ctx(), kind(30))
+                .unwrap_err()
+                .located(&bad),
+            (12, "NDB extra info within the extra data")
+        );
     }
 
     #[test]
@@ -882,22 +892,44 @@ mod tests {
             rows_body(42, None, 2, &[0b11], None, &p)
         };
         let wrong_size = (plain.len() as u16 + 1).to_be_bytes();
-        for head in [
-            vec![0x82, wrong_size[0], wrong_size[1]], // declared size disagrees
-            vec![0x02, 0, 1],                         // top bit clear
-            vec![0x92, 0, 1],                         // algorithm 1
-            vec![0x85, 0, 0, 0, 0, 1],                // 5 length bytes
-            vec![0x84, 0x7f, 0xff, 0xff, 0xff],       // past the 1 GiB cap
+        // The compressed-rows header starts at byte 10 of these bodies.
+        for (head, expected) in [
+            (
+                vec![0x82, wrong_size[0], wrong_size[1]],
+                "compressed rows that inflate to their declared size",
+            ),
+            (
+                vec![0x02, 0, 1],
+                "a compressed-rows header with its top bit set",
+            ),
+            (vec![0x92, 0, 1], "compression algorithm 0 (zlib)"),
+            (
+                vec![0x85, 0, 0, 0, 0, 1],
+                "an uncompressed-length size of 1-4 bytes",
+            ),
+            (
+                vec![0x84, 0x7f, 0xff, 0xff, 0xff],
+                "an uncompressed rows size of at most 1 GiB",
+            ),
         ] {
-            assert!(
-                RowsEvent::parse(&with_header(&head), &ctx(), kind(166)).is_err(),
+            let body = with_header(&head);
+            assert_eq!(
+                RowsEvent::parse(&body, &ctx(), kind(166))
+                    .unwrap_err()
+                    .located(&body),
+                (10, expected),
                 "{head:02x?}"
             );
         }
         let mut garbage = vec![0x81, 10];
         garbage.extend_from_slice(b"not zlib at all");
         let body = rows_body(42, None, 2, &[0b11], None, &garbage);
-        assert!(RowsEvent::parse(&body, &ctx(), kind(166)).is_err());
+        assert_eq!(
+            RowsEvent::parse(&body, &ctx(), kind(166))
+                .unwrap_err()
+                .located(&body),
+            (10, "a valid zlib stream")
+        );
     }
 
     #[test]
@@ -970,7 +1002,12 @@ mod tests {
         let ev = RowsEvent::parse(&body, &ctx(), kind(23)).unwrap();
         let rows: Vec<_> = ev.rows(&map).unwrap().collect();
         assert_eq!(rows.len(), 1);
-        assert!(rows[0].is_err());
+        // The row image (bytes 10..13 of the body) names no column.
+        let err = rows[0].as_ref().unwrap_err();
+        assert_eq!(
+            err.located(&body),
+            (10, "a row image with at least one column")
+        );
     }
 
     #[test]
@@ -979,7 +1016,13 @@ mod tests {
         let map = TableMap::parse(&map_body, &ctx()).unwrap();
         let body = rows_body(43, None, 2, &[0b11], None, &[]);
         let ev = RowsEvent::parse(&body, &ctx(), kind(23)).unwrap();
-        assert!(ev.rows(&map).is_err(), "table id");
+        assert_eq!(
+            ev.rows(&map).unwrap_err().located(&body),
+            (
+                body.len(),
+                "the table map whose table id the rows event names"
+            )
+        );
         let body = rows_body(42, None, 3, &[0b111], None, &[]);
         let ev = RowsEvent::parse(&body, &ctx(), kind(23)).unwrap();
         let e = ev.rows(&map).unwrap_err();
@@ -988,9 +1031,21 @@ mod tests {
             "a rows event with as many columns as its table map"
         );
         let mut maps = super::super::TableMaps::new();
-        assert!(maps.rows(&ev).is_err(), "no map yet");
+        assert_eq!(
+            maps.rows(&ev).unwrap_err().located(&body),
+            (
+                0,
+                "a table map for the rows event's table id earlier in the log"
+            )
+        );
         maps.insert(map);
-        assert!(maps.rows(&ev).is_err());
+        assert_eq!(
+            maps.rows(&ev).unwrap_err().located(&body),
+            (
+                body.len(),
+                "a rows event with as many columns as its table map"
+            )
+        );
     }
 
     #[test]

@@ -528,18 +528,36 @@ mod tests {
     #[test]
     fn damaged_maps_are_errors() {
         let body = table_map_body(1, b"d", b"t", &[3, 15], &[0x10], &[0], &[]);
-        assert!(
-            TableMap::parse(&body, &ctx()).is_err(),
+        assert_eq!(
+            TableMap::parse(&body, &ctx()).unwrap_err().located(&body),
+            (20, "column metadata for every column"),
             "metadata too short"
         );
         let body = table_map_body(1, b"d", b"t", &[99], &[], &[0], &[]);
-        assert!(TableMap::parse(&body, &ctx()).is_err(), "unknown type");
+        assert_eq!(
+            TableMap::parse(&body, &ctx()).unwrap_err().located(&body),
+            (18, "a known column type in the table map"),
+            "unknown type"
+        );
         let body = table_map_body(1, b"d", b"t", &[3, 3], &[], &[0], &[]);
         // Ending right after the types is the legitimate pre-GA layout.
         let types_end = body.len() - 2;
+        // Fixed fields fail where they start, strings where the bytes run out.
+        let expected = |cut: usize| match cut {
+            0..=5 => (0, "a 6-byte table id"),
+            6..=7 => (6, "table-map flags"),
+            8..=10 => (cut, "the schema name"),
+            11..=13 => (cut, "the table name"),
+            14 => (14, "the column count"),
+            15..=16 => (15, "column types"),
+            _ => (18, "the null bitmap"),
+        };
         for cut in (0..body.len()).filter(|&c| c != types_end) {
-            assert!(
-                TableMap::parse(&body[..cut], &ctx()).is_err(),
+            assert_eq!(
+                TableMap::parse(&body[..cut], &ctx())
+                    .unwrap_err()
+                    .located(&body[..cut]),
+                expected(cut),
                 "cut at {cut}"
             );
         }

@@ -562,8 +562,14 @@ mod tests {
         assert_eq!(n, 70_003);
         assert!(matches!(v, Value::Blob(b) if b.len() == 70_000));
         // Length past the end of the data.
-        assert!(decode(&c, false, &data[..100]).is_err());
-        assert!(decode(&col(ColumnType::Blob, 5), false, &data).is_err());
+        assert_eq!(
+            decode(&c, false, &data[..100]).unwrap_err(),
+            "a BLOB/TEXT value"
+        );
+        assert_eq!(
+            decode(&col(ColumnType::Blob, 5), false, &data).unwrap_err(),
+            "a length-prefix size of 1-4 bytes in the column metadata"
+        );
     }
 
     #[test]
@@ -575,10 +581,16 @@ mod tests {
             one(&col(ColumnType::Bit, (7 << 8) | 7), &[0xff; 8]),
             u64::MAX.to_string()
         );
-        assert!(decode(&col(ColumnType::Bit, 8 << 8 | 1), false, &[0; 9]).is_err());
+        assert_eq!(
+            decode(&col(ColumnType::Bit, 8 << 8 | 1), false, &[0; 9]).unwrap_err(),
+            "a BIT length of at most 64 bits"
+        );
         assert_eq!(one(&sized(ColumnType::Enum, 2), &[0x01, 0x01]), "257");
         assert_eq!(one(&sized(ColumnType::Enum, 1), &[2]), "2");
-        assert!(decode(&sized(ColumnType::Enum, 3), false, &[0; 3]).is_err());
+        assert_eq!(
+            decode(&sized(ColumnType::Enum, 3), false, &[0; 3]).unwrap_err(),
+            "an ENUM value size of 1 or 2 bytes in the column metadata"
+        );
         assert_eq!(one(&sized(ColumnType::Set, 2), &[0x01, 0x02]), "513");
         assert_eq!(
             one(&sized(ColumnType::Set, 8), &[0xff; 8]),
@@ -645,7 +657,10 @@ mod tests {
         let mut b = 1_390_000_000u32.to_be_bytes().to_vec();
         b.extend_from_slice(&1230u16.to_be_bytes());
         assert_eq!(one(&ts, &b), "1390000000.123");
-        assert!(decode(&col(ColumnType::Time2, 7), false, &[0; 8]).is_err());
+        assert_eq!(
+            decode(&col(ColumnType::Time2, 7), false, &[0; 8]).unwrap_err(),
+            "fractional-seconds precision 0-6 in the column metadata"
+        );
         let old = col(ColumnType::Timestamp, 0);
         assert_eq!(one(&old, &1u32.to_le_bytes()), "1");
     }

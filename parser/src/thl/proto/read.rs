@@ -311,7 +311,12 @@ mod tests {
     #[test]
     fn groups_are_refused() {
         let mut m = Message::new(&[0x0B], 0, "T");
-        assert!(m.next_field().is_err());
+        let e = m.next_field().unwrap_err();
+        assert_eq!((e.offset, e.message), (0, "T"));
+        assert_eq!(
+            e.expected,
+            "wire type 0, 1, 2 or 5, found 3 (groups are not used)"
+        );
     }
 
     #[test]

@@ -28,28 +28,32 @@
 //! `ROLLBACK TO` and `XA` statements are recognized rather than counted as unknown SQL;
 //! `extractedTstamp` is the source time, so a re-run writes the same bytes.
 
+mod emit;
+mod facts;
 mod owned;
 mod rows;
 mod session;
 pub mod shard;
 mod sql;
+mod statements;
+#[cfg(test)]
+mod tests;
 
-use std::collections::{BTreeSet, HashMap};
+pub use facts::{MariaGtidFacts, SourceFacts};
+use statements::user_var_text;
+
+use std::collections::HashMap;
 
 use crate::binlog::events::mariadb_gtid::{FL_COMPLETED_XA, FL_STANDALONE};
-use crate::binlog::events::user_var::{decimal_to_string, UserVarValue};
 use crate::binlog::rows::TableMaps;
 use crate::binlog::rows::{NO_FOREIGN_KEY_CHECKS_F, RELAXED_UNIQUE_CHECKS_F, STMT_END_F};
 use crate::binlog::stream::EventSite;
 use crate::binlog::{BinlogError, Event};
 use crate::error::{Error, ErrorKind};
-use crate::thl::event::{Event as ThlEvent, Header, ReplDbmsEvent};
-use crate::thl::{JavaStr, OwnedRecord, RecordHeader, CRC_32, CRC_NONE};
+use crate::thl::OwnedRecord;
 
-use super::event_id::EventId;
 use super::TxnError;
-use owned::{view_options, Options, OwnedChange, OwnedRows, OwnedStatement};
-use sql::{classify, Operation};
+use owned::{Options, OwnedChange, OwnedRows};
 
 /// How extraction tags what it produces.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -73,6 +77,27 @@ pub struct ExtractOptions {
     pub permissive: bool,
 }
 
+/// The fragment size of Tungsten's MySQL extractor template
+/// (`replicator.extractor.dbms.transaction_frag_size`).
+pub const DEFAULT_FRAGMENT_SIZE: u64 = 1_000_000;
+
+impl ExtractOptions {
+    /// Tags for `service` and `source_id` with the reference extractor's defaults: a new
+    /// log from seqno 0 (its epoch), fragments at [`DEFAULT_FRAGMENT_SIZE`], CRC-32 on
+    /// records, strict.
+    pub fn new(service: impl Into<String>, source_id: impl Into<String>) -> ExtractOptions {
+        ExtractOptions {
+            service: service.into(),
+            source_id: source_id.into(),
+            first_seqno: 0,
+            epoch: 0,
+            fragment_size: DEFAULT_FRAGMENT_SIZE,
+            checksums: true,
+            permissive: false,
+        }
+    }
+}
+
 /// One extracted fragment record.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Fragment {
@@ -91,54 +116,6 @@ pub struct Fragment {
     pub record: OwnedRecord,
     /// On the last fragment: what the binary log says about the whole transaction.
     pub facts: Option<SourceFacts>,
-}
-
-/// What the binary log says about a whole transaction beyond its THL form: the inputs
-/// of the parallel-apply simulators (`parallel-apply.md` §3.1). Carried by the last
-/// fragment.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct SourceFacts {
-    /// The databases it touches: row changes' schemas, statements' named schema or
-    /// default database. `None` when a statement's reach is unknown (unrecognised SQL
-    /// with a default database, FLUSH TABLES, XA outcomes).
-    pub databases: Option<BTreeSet<String>>,
-    /// Statements it holds (queries, LOAD DATA, and the made-up `SET`s).
-    pub statements: u32,
-    /// It holds DDL.
-    pub ddl: bool,
-    /// The thread id of its statements, when it has any.
-    pub session: Option<i64>,
-    /// MySQL's logical clock from its GTID event: `(last_committed, sequence_number)`.
-    pub logical_clock: Option<(i64, i64)>,
-    /// MariaDB's GTID event: domain, sequence number, group-commit id, flags.
-    pub mariadb_gtid: Option<MariaGtidFacts>,
-    /// The rows it writes, as 64-bit keys of table and primary key; `None` when some
-    /// change cannot be keyed (a statement, or a table without known primary key).
-    pub keys: Option<Vec<u64>>,
-}
-
-impl SourceFacts {
-    /// A transaction before its first event: no database, no key yet (both known).
-    fn empty() -> SourceFacts {
-        SourceFacts {
-            databases: Some(BTreeSet::new()),
-            keys: Some(Vec::new()),
-            ..SourceFacts::default()
-        }
-    }
-}
-
-/// The fields of a MariaDB GTID event that parallel replication reads.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct MariaGtidFacts {
-    /// Replication domain.
-    pub domain_id: u32,
-    /// Sequence number in the domain.
-    pub seq_no: u64,
-    /// Group-commit id, when the transaction was group-committed.
-    pub commit_id: Option<u64>,
-    /// `FL_*` flags.
-    pub flags: u8,
 }
 
 /// The state of a fragment being built.
@@ -361,349 +338,6 @@ impl Extractor {
             Err(err)
         }
     }
-
-    fn made_up_statement(&mut self, text: String) {
-        self.facts.statements += 1;
-        self.building.size += text.len() as u64;
-        self.building
-            .changes
-            .push(OwnedChange::Statement(OwnedStatement {
-                text: Some(text),
-                ..OwnedStatement::default()
-            }));
-    }
-
-    /// The default schema a statement carries: the session's, except for CREATE/DROP
-    /// DATABASE, and inside a transaction only when it changed.
-    fn default_schema(&mut self, thread_id: u32, schema: &[u8], prepend: bool) -> Option<String> {
-        let db = (!schema.is_empty()).then(|| String::from_utf8_lossy(schema).into_owned());
-        let b = &mut self.building;
-        let first = b.default_schema.is_none();
-        if first {
-            b.session_id = Some(i64::from(thread_id));
-        }
-        if !prepend {
-            if first {
-                b.default_schema = Some(None);
-            }
-            return None;
-        }
-        if b.default_schema.as_ref() == Some(&db) {
-            return None;
-        }
-        b.default_schema = Some(db.clone());
-        db
-    }
-
-    fn query(
-        &mut self,
-        site: &EventSite<'_>,
-        q: &crate::binlog::events::query::Query<'_>,
-        text: &[u8],
-    ) -> Commit {
-        let op = classify(text);
-        let status = q.status();
-        match op.operation {
-            Operation::Begin | Operation::XaStart => {
-                self.in_transaction = true;
-                self.building.begin_options = session::begin_options(&status);
-                return Commit::No;
-            }
-            Operation::Commit => return Commit::Yes,
-            Operation::Rollback => return Commit::Rollback,
-            Operation::XaEnd => {
-                // Applies nothing, but it is the session's statement.
-                self.building
-                    .session_id
-                    .get_or_insert(i64::from(q.thread_id));
-                return Commit::No;
-            }
-            _ => {}
-        }
-        let prepend = !(op.commits_implicitly() && op.schema_object);
-        let default_schema = self.default_schema(q.thread_id, q.schema, prepend);
-        let b = &mut self.building;
-        // The shard counts the schema the statement names, else the session's.
-        let session_db = (!q.schema.is_empty()).then(|| String::from_utf8_lossy(q.schema));
-        match (&op.schema, op.operation) {
-            (Some(s), _) => b.schemas.push(s.clone()),
-            // FLUSH TABLES touches every schema; XA COMMIT/ROLLBACK ends changes
-            // logged earlier whose schemas it does not name: both run alone.
-            (None, Operation::FlushTables | Operation::XaOutcome) => {
-                b.schemas.push(shard::UNKNOWN.into())
-            }
-            (None, Operation::Unrecognized) if session_db.is_some() => {
-                b.schemas.push(shard::UNKNOWN.into())
-            }
-            (None, _) => {
-                if let Some(db) = session_db {
-                    b.schemas.push(db.into_owned());
-                }
-            }
-        }
-        if b.statements == 0 {
-            b.origin_service = shard::origin_service(text);
-        }
-        b.statements += 1;
-        b.unsafe_for_block_commit |= op.unsafe_for_block_commit();
-        self.facts.statements += 1;
-        self.facts.ddl |= op.commits_implicitly();
-        self.facts.keys = None;
-        b.size += text.len() as u64;
-        let mut options = Options::new();
-        let charset = status
-            .charset
-            .as_ref()
-            .and_then(|c| session::java_charset(c.client));
-        if let Some(name) = charset {
-            options.push(("##charset", name.to_string()));
-        }
-        if op.schema_object {
-            options.push(("createOrDropDB", String::new()));
-        }
-        options.extend(session::statement_options(&status));
-        b.changes.push(OwnedChange::Statement(OwnedStatement {
-            default_schema,
-            timestamp: Some(i64::from(site.header.timestamp) * 1000),
-            text: None,
-            bytes: Some(text.to_vec()),
-            options,
-            error_code: i32::from(q.error_code),
-        }));
-        if !self.in_transaction || op.commits_implicitly() {
-            Commit::Yes
-        } else {
-            Commit::No
-        }
-    }
-
-    fn load_query(
-        &mut self,
-        site: &EventSite<'_>,
-        e: &crate::binlog::events::execute_load_query::ExecuteLoadQuery<'_>,
-        text: &[u8],
-    ) -> Commit {
-        let q = &e.query;
-        self.default_schema(q.thread_id, q.schema, true);
-        let db = (!q.schema.is_empty()).then(|| String::from_utf8_lossy(q.schema).into_owned());
-        let op = classify(text);
-        let b = &mut self.building;
-        if let Some(s) = op.schema.clone().or_else(|| db.clone()) {
-            b.schemas.push(s);
-        }
-        // The file's blocks belong to the statement's database.
-        let blocks_at = self.load_files.get(&e.file_id).copied();
-        if let Some(blocks) = blocks_at.and_then(|at| b.changes.get_mut(at..)) {
-            for change in blocks {
-                if let OwnedChange::FileFragment {
-                    file_id, database, ..
-                } = change
-                {
-                    if *file_id == e.file_id as i32 {
-                        *database = db.clone();
-                    }
-                }
-            }
-        }
-        self.load_files.remove(&e.file_id);
-        b.statements += 1;
-        self.facts.statements += 1;
-        self.facts.keys = None;
-        b.size += text.len() as u64;
-        let status = q.status();
-        b.changes.push(OwnedChange::FileQuery {
-            statement: OwnedStatement {
-                default_schema: db,
-                timestamp: Some(i64::from(site.header.timestamp) * 1000),
-                // Unlike other statements, the reference extractor keeps the LOAD DATA
-                // statement as text (`query`, no `##charset`): it decodes the event's
-                // bytes with its JVM's charset, UTF-8 (the real 3.1.0 THL, seqno 7).
-                text: Some(String::from_utf8_lossy(text).into_owned()),
-                bytes: None,
-                options: session::statement_options(&status),
-                error_code: i32::from(q.error_code),
-            },
-            file_id: e.file_id as i32,
-            filename_start: e.file_name_start as i32,
-            filename_end: e.file_name_end as i32,
-        });
-        if self.in_transaction {
-            Commit::No
-        } else {
-            Commit::Yes
-        }
-    }
-
-    fn maybe_fragment(&mut self, site: &EventSite<'_>) -> Result<Option<Fragment>, Error> {
-        let limit = self.options.fragment_size;
-        if limit == 0 || self.building.size <= limit || self.building.changes.is_empty() {
-            return Ok(None);
-        }
-        let fragment = self.emit(site, false, false)?;
-        self.fragno += 1;
-        Ok(Some(fragment))
-    }
-
-    fn finish_transaction(
-        &mut self,
-        site: &EventSite<'_>,
-        rollback: bool,
-    ) -> Result<Option<Fragment>, Error> {
-        self.in_transaction = false;
-        self.load_files.clear();
-        if self.building.changes.is_empty() && self.fragno == 0 {
-            // Nothing to apply (an XID after an empty transaction).
-            self.building = Building::default();
-            self.take_facts();
-            return Ok(None);
-        }
-        let fragment = self.emit(site, true, rollback)?;
-        self.fragno = 0;
-        self.first_fragment = None;
-        self.next_seqno += 1;
-        Ok(Some(fragment))
-    }
-
-    /// Builds the record of the fragment so far and starts the next one.
-    fn emit(
-        &mut self,
-        site: &EventSite<'_>,
-        last_frag: bool,
-        rollback: bool,
-    ) -> Result<Fragment, Error> {
-        let b = std::mem::take(&mut self.building);
-        for schema in &b.schemas {
-            match &mut self.facts.databases {
-                Some(_) if schema == shard::UNKNOWN => self.facts.databases = None,
-                Some(set) => {
-                    set.insert(schema.clone());
-                }
-                None => {}
-            }
-        }
-        self.facts.session = self.facts.session.or(b.session_id);
-        let decision = match &self.first_fragment {
-            Some(d) => d.clone(),
-            None => {
-                let d = shard::decide(
-                    &b.schemas,
-                    b.origin_service.as_deref(),
-                    &self.options.service,
-                );
-                self.first_fragment = Some(d.clone());
-                d
-            }
-        };
-        let mut metadata: Options = Vec::new();
-        metadata.push((
-            "mysql_server_id",
-            b.server_id.unwrap_or(site.header.server_id).to_string(),
-        ));
-        if let Some((domain, seqno)) = b.gtid {
-            metadata.push(("gtid_domain_id", domain.to_string()));
-            metadata.push(("gtid_seqno", seqno.to_string()));
-        }
-        if rollback {
-            metadata.push(("rollback", String::new()));
-        }
-        if b.unsafe_for_block_commit {
-            metadata.push(("unsafe_for_block_commit", String::new()));
-        }
-        metadata.push(("tz_aware", "true".into()));
-        metadata.push(("dbms_type", "mysql".into()));
-        if decision.is_metadata {
-            metadata.push(("is_metadata", "true".into()));
-        }
-        metadata.push(("service", decision.service.clone()));
-        metadata.push(("shard", decision.shard.clone()));
-        let options = if b.has_rows {
-            b.begin_options
-        } else {
-            Vec::new()
-        };
-        let event_id = EventId {
-            file: site.log_name.to_string(),
-            position: site.next_position,
-            session: Some(b.session_id.unwrap_or(-1)),
-        }
-        .to_string();
-        let source_tstamp = i64::from(b.start_time.unwrap_or(site.header.timestamp)) * 1000;
-        let seqno = self.next_seqno;
-        let too_long = |what| {
-            Error::new(
-                site.file,
-                site.offset,
-                ErrorKind::Txn(TxnError::TooLong { what }),
-            )
-        };
-        let record = RecordHeader {
-            seqno,
-            fragno: self.fragno,
-            last_frag,
-            epoch: self.options.epoch,
-            source_id: JavaStr::encode(&self.options.source_id)
-                .ok_or_else(|| too_long("the source id"))?,
-            event_id: JavaStr::encode(&event_id).ok_or_else(|| too_long("the eventId"))?,
-            shard_id: JavaStr::encode(&decision.shard).ok_or_else(|| too_long("the shard id"))?,
-            source_tstamp,
-        };
-        let event = ThlEvent {
-            record,
-            header: Header {
-                seqno,
-                fragno: i32::from(self.fragno),
-                last_frag,
-                source_tstamp,
-                extracted_tstamp: source_tstamp,
-                source_id: &self.options.source_id,
-                epoch_number: self.options.epoch,
-                event_id: &event_id,
-                shard_id: "#DEFAULT",
-                filtered_event: false,
-                seqno_end: None,
-                fragno_end: None,
-            },
-            body: ReplDbmsEvent {
-                changes: b.changes.iter().map(OwnedChange::view).collect(),
-                metadata: view_options(&metadata),
-                options: view_options(&options),
-            },
-        };
-        let record = owned_record(event.encode(), self.options.checksums);
-        Ok(Fragment {
-            seqno,
-            fragno: self.fragno,
-            last_frag,
-            shard: decision.shard,
-            event_id,
-            record,
-            facts: last_frag.then(|| self.take_facts()),
-        })
-    }
-
-    /// The facts of the transaction that just ended; the next starts afresh.
-    fn take_facts(&mut self) -> SourceFacts {
-        std::mem::replace(&mut self.facts, SourceFacts::empty())
-    }
-}
-
-/// The record of encoded event data, as a THL file would frame it (length, data, CRC
-/// type and CRC; the same framing as the writer's), without copying the data.
-fn owned_record(data: Vec<u8>, checksums: bool) -> OwnedRecord {
-    let (crc_type, crc) = if checksums {
-        (CRC_32, u64::from(crc32fast::hash(&data)))
-    } else {
-        (CRC_NONE, 0)
-    };
-    OwnedRecord {
-        file: String::new(),
-        offset: 0,
-        // The length field counts itself (4), the CRC type (1) and the CRC (8).
-        length: (data.len() + 13) as u32,
-        crc_type,
-        crc,
-        data,
-    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -746,146 +380,4 @@ fn body_error(site: &EventSite<'_>, cause: crate::decode::DecodeError) -> Error 
             cause,
         }),
     )
-}
-
-/// A user variable's value as SQL text.
-fn user_var_text(value: &UserVarValue<'_>) -> String {
-    let hex = |bytes: &[u8]| bytes.iter().map(|b| format!("{b:02X}")).collect::<String>();
-    match value {
-        UserVarValue::Null => "NULL".into(),
-        UserVarValue::String { charset, bytes } => {
-            let introducer = match session::java_charset(*charset as u16) {
-                Some("UTF-8") => "_utf8mb4 ",
-                Some("ISO-8859-1") if *charset != 63 => "_latin1 ",
-                _ => "_binary ",
-            };
-            format!("{introducer}X'{}'", hex(bytes))
-        }
-        UserVarValue::Real(v) => format!("{v:e}"),
-        UserVarValue::Int {
-            value,
-            unsigned: true,
-        } => (*value as u64).to_string(),
-        UserVarValue::Int { value, .. } => value.to_string(),
-        UserVarValue::Decimal {
-            precision,
-            scale,
-            bytes,
-        } => decimal_to_string(*precision, *scale, bytes).unwrap_or_else(|| "NULL".into()),
-        UserVarValue::Other { bytes, .. } => format!("_binary X'{}'", hex(bytes)),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::binlog::event_type::EventType;
-    use crate::binlog::events::append_block::AppendBlock;
-    use crate::binlog::events::execute_load_query::ExecuteLoadQuery;
-    use crate::binlog::{EventHeader, FormatContext};
-    use crate::thl::event::Change;
-
-    fn options() -> ExtractOptions {
-        ExtractOptions {
-            service: "s".into(),
-            source_id: "h".into(),
-            first_seqno: 0,
-            epoch: 0,
-            fragment_size: 0,
-            checksums: true,
-            permissive: false,
-        }
-    }
-
-    /// The format context every site of these tests is read with.
-    static CONTEXT: std::sync::LazyLock<FormatContext> =
-        std::sync::LazyLock::new(FormatContext::v4_default);
-
-    /// The site of an event of `type_code` at `offset` in `mysql-bin.000001` (the
-    /// extractor reads the decoded event, not the site's body).
-    fn site(header: &EventHeader, type_code: u8, offset: u64) -> EventSite<'_> {
-        EventSite {
-            file: "mysql-bin.000001",
-            file_index: 0,
-            log_name: "mysql-bin.000001",
-            offset,
-            next_position: offset + u64::from(header.event_size),
-            inner_offset: None,
-            header,
-            event_type: EventType(type_code),
-            body: &[],
-            checksum_ok: None,
-            header_len: 19,
-            context: &CONTEXT,
-        }
-    }
-
-    #[test]
-    fn load_data_statement_is_kept_as_text() {
-        let mut extractor = Extractor::new(options());
-        let maps = TableMaps::new();
-        let header = |type_code, event_size| EventHeader {
-            timestamp: 1_420_873_382,
-            type_code,
-            server_id: 1,
-            event_size,
-            log_pos: 0,
-            flags: 0,
-        };
-        let mut block_body = 1u32.to_le_bytes().to_vec();
-        block_body.extend_from_slice("1\tz\u{e9}ro\n".as_bytes());
-        let block = AppendBlock::parse(&block_body, 4).unwrap();
-        let block_header = header(17, 40);
-        let fragment = extractor
-            .event(
-                &site(&block_header, 17, 100),
-                &Event::BeginLoadQuery(block),
-                &maps,
-                &mut |e| panic!("{e}"),
-            )
-            .unwrap();
-        assert!(fragment.is_none(), "the block waits for its statement");
-
-        // EXECUTE_LOAD_QUERY: thread 7, schema `test`, client charset utf8 (33), file 1,
-        // file name span at bytes 9..36 of the statement, which holds a non-ASCII letter.
-        let text = "LOAD DATA INFILE 'donn\u{e9}es.csv' INTO TABLE `t`";
-        let status = [4u8, 33, 0, 33, 0, 33, 0];
-        let mut body = 7u32.to_le_bytes().to_vec();
-        body.extend_from_slice(&0u32.to_le_bytes());
-        body.push(4);
-        body.extend_from_slice(&0u16.to_le_bytes());
-        body.extend_from_slice(&(status.len() as u16).to_le_bytes());
-        body.extend_from_slice(&1u32.to_le_bytes());
-        body.extend_from_slice(&9u32.to_le_bytes());
-        body.extend_from_slice(&36u32.to_le_bytes());
-        body.push(0);
-        body.extend_from_slice(&status);
-        body.extend_from_slice(b"test\0");
-        body.extend_from_slice(text.as_bytes());
-        let execute = ExecuteLoadQuery::parse(&body, 26).unwrap();
-        let execute_header = header(18, 19 + body.len() as u32 + 4);
-        let fragment = extractor
-            .event(
-                &site(&execute_header, 18, 140),
-                &Event::ExecuteLoadQuery(execute),
-                &maps,
-                &mut |e| panic!("{e}"),
-            )
-            .unwrap()
-            .expect("outside a transaction the statement commits");
-        let record = fragment.record.record().unwrap();
-        let event = record.event().unwrap().decode().unwrap();
-        let [Change::FileFragment(block), Change::FileQuery(load)] = &event.body.changes[..] else {
-            panic!("{:?}", event.body.changes);
-        };
-        assert_eq!((block.file_id, block.database), (1, Some("test")));
-        assert_eq!(load.statement.query, Some(text));
-        assert_eq!(load.statement.query_as_bytes, None);
-        assert_eq!(load.statement.option("##charset"), None);
-        assert_eq!(load.statement.option("character_set_client"), Some("33"));
-        assert_eq!(
-            (load.file_id, load.filename_start_pos, load.filename_end_pos),
-            (1, 9, 36)
-        );
-    }
 }

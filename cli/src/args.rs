@@ -83,6 +83,7 @@ const OPTIONS: &[(&str, Takes, bool)] = &[
     ("exclude-gtids", Takes::Value, false),
     ("type", Takes::Value, false),
     ("named", Takes::Flag, false),
+    ("threads", Takes::Value, false),
 ];
 
 /// Reading from a server (`events`, `backup`, `extract` with `-remote`).
@@ -103,7 +104,7 @@ const TAGGING_OPTIONS: &[&str] = &["source-id", "seqno-start", "fragment-size"];
 
 /// The options replog added for `list` (beside Tungsten's, and the tagging options
 /// when it lists binary logs).
-const LIST_OPTIONS: &[&str] = &["first", "last", "shard", "schema", "permissive"];
+const LIST_OPTIONS: &[&str] = &["first", "last", "shard", "schema", "permissive", "threads"];
 
 /// Every option `stats` takes.
 const STATS_OPTIONS: &[&str] = &[
@@ -168,6 +169,7 @@ const EVENTS_OPTIONS: &[&str] = &[
     "exclude-gtids",
     "type",
     "named",
+    "threads",
 ];
 
 /// Every option `shards` takes (a replog command: only the log options it uses).
@@ -450,6 +452,10 @@ pub struct LowArgs {
     /// `events -json`: row images as objects keyed by column name.
     #[arg(long)]
     pub named: bool,
+    /// `events`, `list`: threads decoding and rendering (default: the cores available;
+    /// 1 reads serially).
+    #[arg(long)]
+    pub threads: Option<usize>,
     /// The command word(s); the last one counts.
     pub words: Vec<String>,
 }
@@ -518,6 +524,8 @@ pub struct ListArgs {
     pub binlogs: Vec<String>,
     /// How those binary logs are tagged.
     pub tagging: Tagging,
+    /// `-threads`: how many threads decode and render (at least 1).
+    pub threads: usize,
 }
 
 /// How binary logs become THL: the tags extraction gives them.
@@ -611,6 +619,8 @@ pub struct EventsArgs {
     pub columns: Option<PathBuf>,
     /// `-database`, `-table`, `-server-id`, `-include-gtids`, `-exclude-gtids`, `-type`.
     pub filters: EventFilters,
+    /// `-threads`: how many threads decode and render (at least 1).
+    pub threads: usize,
 }
 
 /// How `events` shows row changes.
@@ -979,6 +989,7 @@ impl LowArgs {
             ("exclude-gtids", self.exclude_gtids.is_some()),
             ("type", self.event_type.is_some()),
             ("named", self.named),
+            ("threads", self.threads.is_some()),
         ];
         present
             .into_iter()
@@ -1015,7 +1026,17 @@ impl LowArgs {
             schema: self.schema.clone(),
             binlogs,
             tagging: self.tagging(),
+            threads: self.threads()?,
         }))
+    }
+
+    /// `-threads`, or the cores available.
+    fn threads(&self) -> Result<usize, Failure> {
+        match self.threads {
+            Some(0) => Err(Failure::usage("-threads must be at least 1")),
+            Some(n) => Ok(n),
+            None => Ok(std::thread::available_parallelism().map_or(1, |n| n.get())),
+        }
     }
 
     /// The `-file` values, then the words after `command`.
@@ -1085,6 +1106,7 @@ impl LowArgs {
                 exclude_gtids: self.exclude_gtids.clone(),
                 event_type: self.event_type.clone(),
             },
+            threads: self.threads()?,
         })
     }
 

@@ -234,6 +234,46 @@ fn a_pipe_is_read_in_bounded_memory_whatever_its_size() {
 }
 
 #[test]
+fn threads_cut_mapped_files_only_and_leave_pipes_and_gz_files_to_the_window() {
+    let (log, count) = log_of_at_least(2 << 20);
+    let tmp = tempfile::tempdir().unwrap();
+    let plain = tmp.path().join("big-bin.000001");
+    std::fs::write(&plain, &log).unwrap();
+    let gz = tmp.path().join("big-bin.000001.gz");
+    std::fs::write(&gz, gzip(&log)).unwrap();
+    let events = |threads: &str, file: &Path| {
+        let args = [
+            "events",
+            "-threads",
+            threads,
+            "-file",
+            file.to_str().unwrap(),
+        ];
+        finish(thl_command().args(args).output().unwrap()).ok()
+    };
+    let serial = events("1", &plain);
+    assert_eq!(serial.lines().count(), count);
+    assert_eq!(events("4", &plain), serial);
+    assert_eq!(without_names(&events("4", &gz)), without_names(&serial));
+    let piped = run_with_input(
+        thl_command().args(["events", "-threads", "4", "-file", "-"]),
+        log,
+    )
+    .ok();
+    assert_eq!(without_names(&piped), without_names(&serial));
+
+    // Not held whole for pieces: a pipe stays in bounded memory whatever -threads says.
+    let (big, _) = log_of_at_least(64 << 20);
+    let args = ["events", "-threads", "4", "-file", "-"];
+    let peak = peak_memory_kib(thl_command().args(args), big);
+    assert!(peak > 0, "no memory figure could be read");
+    assert!(
+        peak < 24 << 10,
+        "reading a 64 MiB pipe on 4 threads took {peak} KiB at its peak"
+    );
+}
+
+#[test]
 fn what_is_not_a_log_is_refused_after_its_first_bytes() {
     // /dev/zero never ends: only its first bytes may be read.
     let run = thl_command()

@@ -14,7 +14,8 @@
 //!     parse and parse + CRC32;
 //! (b) row decoding: replog decoding every value of every rows event, mysql_common
 //!     decoding every row;
-//! (c) `thl events -json > /dev/null` against
+//! (c) `thl events -json > /dev/null` (and the text listing), serially (`-threads 1`)
+//!     and on two threads, against
 //!     `mariadb-binlog --base64-output=decode-rows -v > /dev/null`,
 //! and the resident memory of `thl events -json` (sampled every 5 ms from /proc): the
 //! anonymous part (heap, stacks) separately from the file-backed part, which is the
@@ -34,7 +35,7 @@ use replog::binlog::rows::{TableMaps, Value};
 use replog::binlog::{Event, Frames, ReadOptions, Reader};
 use replog::input::LogBytes;
 
-use common::{mib, run_sampled, which, Table};
+use common::{load_average, mib, run_sampled, which, Table};
 
 fn main() {
     let (file, mb, reps) = common::big_binlog();
@@ -75,19 +76,30 @@ fn main() {
     table.run("(b) mysql_common rows", reps, || mc_rows(disk()));
 
     let thl = common::release_thl();
-    let thl_events = |json: bool| {
+    let thl_events = |json: bool, threads: &str| {
         let mut cmd = Command::new(&thl);
-        cmd.arg("events");
+        cmd.args(["events", "-threads", threads]);
         if json {
             cmd.arg("-json");
         }
         cmd.arg("-file").arg(&file);
         cmd
     };
+    if let Some(load) = load_average() {
+        println!("load average before the commands: {load:.2}");
+    }
     table.run_command("(c) thl events -json > /dev/null", reps, || {
-        thl_events(true)
+        thl_events(true, "1")
     });
-    table.run_command("(c) thl events > /dev/null", reps, || thl_events(false));
+    table.run_command("(c) thl events -json -threads 2 > /dev/null", reps, || {
+        thl_events(true, "2")
+    });
+    table.run_command("(c) thl events > /dev/null", reps, || {
+        thl_events(false, "1")
+    });
+    table.run_command("(c) thl events -threads 2 > /dev/null", reps, || {
+        thl_events(false, "2")
+    });
     let mariadb_binlog = which("mariadb-binlog").or_else(|| which("mysqlbinlog"));
     match &mariadb_binlog {
         Some(tool) => {
@@ -137,6 +149,26 @@ fn main() {
             ),
             3.0,
         );
+        // Issue 10: 5x with every core (wall-clock is the figure threads improve).
+        target(
+            "thl events -json -threads 2 vs mariadb-binlog -v",
+            ratio(
+                "(c) thl events -json -threads 2 > /dev/null",
+                "(c) mariadb-binlog -v > /dev/null",
+            ),
+            5.0,
+        );
+    }
+    target(
+        "thl events -json -threads 2 vs -threads 1",
+        ratio(
+            "(c) thl events -json -threads 2 > /dev/null",
+            "(c) thl events -json > /dev/null",
+        ),
+        1.8,
+    );
+    if let Some(load) = load_average() {
+        println!("load average at the end: {load:.2}");
     }
     if let Some(rss) = table.memory("(c) thl events -json > /dev/null") {
         let small = replog_tests::project_fixture("mariadb/types-bin.000001");

@@ -10,13 +10,16 @@
 //! - replog's library reading every record of every file with CRC32 verification and
 //!   the fixed event header (all `list -headers` needs), then also decoding every
 //!   event's protobuf payload (what every other listing needs);
-//! - the release `thl -dir DIR list` in its four output forms (full, `-headers`,
-//!   `-headers -json`, `-sql`), stdout to /dev/null, with its peak memory.
+//! - the release `thl -dir DIR list` in its output forms (full, `-headers`,
+//!   `-headers -json`, `-sql`, `-charset utf8`) serially (`-threads 1`), and
+//!   `-charset utf8` and `-sql` on two threads, stdout to /dev/null, with its peak
+//!   memory;
+//! - the reference Java `thl` (`../shared/tools/ref-thl/thl`, when `java` is there)
+//!   listing the same log with `-charset utf8` and `-headers`, and the ratios.
 //!
 //! Rates: MB/s over the size of all the log's files, events/s over its event records
 //! (each fragment of a transaction is one event, as `list -headers` prints one line
-//! each). No Tungsten Replicator (Java) is installed here, so no reference `thl` runs
-//! beside replog's.
+//! each).
 
 mod common;
 
@@ -77,22 +80,104 @@ fn main() {
             &["-headers", "-json"][..],
         ),
         ("thl list -sql > /dev/null", &["-sql"][..]),
+        (
+            "thl list -charset utf8 > /dev/null",
+            &["-charset", "utf8"][..],
+        ),
+        (
+            "thl list -charset utf8 -threads 2 > /dev/null",
+            &["-charset", "utf8", "-threads", "2"][..],
+        ),
+        (
+            "thl list -sql -threads 2 > /dev/null",
+            &["-sql", "-threads", "2"][..],
+        ),
     ] {
         table.run_command(name, reps, || {
             let mut cmd = Command::new(&thl);
             cmd.arg("-dir").arg(&dir).arg("list").args(options);
+            // The rows that do not name a thread count measure the serial path.
+            if !options.contains(&"-threads") {
+                cmd.args(["-threads", "1"]);
+            }
             cmd
         });
+    }
+    // The reference: Tungsten's own Java `thl` on the same log, in the same run.
+    let tests = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let reference = reference_thl(&tests.join("../../shared/tools/ref-thl/thl"));
+    let conf_dir = std::env::temp_dir().join(format!("replog-bench-thl-{}", std::process::id()));
+    if let Some(java_thl) = &reference {
+        std::fs::create_dir_all(&conf_dir).unwrap();
+        let conf = conf_dir.join("static-bench.properties");
+        let log_dir = dir.canonicalize().unwrap();
+        std::fs::write(
+            &conf,
+            format!("replicator.store.thl.log_dir={}\n", log_dir.display()),
+        )
+        .unwrap();
+        for (name, options) in [
+            (
+                "Java thl list -charset utf8 > /dev/null",
+                &["-charset", "utf8"][..],
+            ),
+            ("Java thl list -headers > /dev/null", &["-headers"][..]),
+        ] {
+            table.run_command(name, reps, || {
+                let mut cmd = Command::new(java_thl);
+                cmd.arg("-conf").arg(&conf).arg("list").args(options);
+                cmd
+            });
+        }
     }
     table.print();
     if let Some(load) = load_average() {
         println!();
         println!("load average at the end: {load:.2}");
     }
-    println!(
-        "No Tungsten Replicator (Java) is installed on this machine: there is no reference \
-         `thl` to compare with."
-    );
+    if reference.is_some() {
+        std::fs::remove_dir_all(&conf_dir).unwrap();
+        println!("replog against the Java thl (wall-clock, CPU; issue 10 wants 10x):");
+        for (ours, theirs) in [
+            (
+                "thl list -charset utf8 > /dev/null",
+                "Java thl list -charset utf8 > /dev/null",
+            ),
+            (
+                "thl list -charset utf8 -threads 2 > /dev/null",
+                "Java thl list -charset utf8 > /dev/null",
+            ),
+            (
+                "thl list -headers > /dev/null",
+                "Java thl list -headers > /dev/null",
+            ),
+        ] {
+            let (a, b) = (table.speed(ours), table.speed(theirs));
+            println!("  {ours} vs {theirs}: {:.2}x, {:.2}x", a.0 / b.0, a.1 / b.1);
+        }
+    } else {
+        println!("java or ../shared/tools/ref-thl/thl is missing: no reference rows");
+    }
+    println!("threads (wall-clock; issue 10 wants 1.8x):");
+    for (parallel, serial) in [
+        (
+            "thl list -charset utf8 -threads 2 > /dev/null",
+            "thl list -charset utf8 > /dev/null",
+        ),
+        (
+            "thl list -sql -threads 2 > /dev/null",
+            "thl list -sql > /dev/null",
+        ),
+    ] {
+        let (a, b) = (table.speed(parallel), table.speed(serial));
+        println!("  {parallel} vs {serial}: {:.2}x", a.0 / b.0);
+    }
+}
+
+/// The reference Java `thl` at `tool`, when it and `java` are there.
+fn reference_thl(tool: &Path) -> Option<PathBuf> {
+    let java = Command::new("java").arg("-version").output();
+    (tool.is_file() && java.is_ok_and(|o| o.status.success())).then(|| tool.to_path_buf())
 }
 
 /// What the log holds.

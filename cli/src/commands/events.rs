@@ -21,10 +21,11 @@
 //! `mariadb-binlog -v` pseudo-SQL under its line, `-sql`/`-flashback` print only SQL
 //! ([`RowSql`]).
 
+use std::cell::RefCell;
 use std::io::Write;
 
 use replog::binlog::rows::{TableMaps, STMT_END_F};
-use replog::binlog::stream::{EventSite, Stream};
+use replog::binlog::stream::{opens_whole, EventSite, Piece, PieceEnd, Pieces, Stream};
 use replog::binlog::{BinlogError, Event, EventType, ParseMode, ReadOptions};
 use replog::decode::DecodeError;
 use replog::{Error, ErrorKind, Flow};
@@ -36,7 +37,7 @@ use replog_render::zone::Zone;
 
 use super::event_filters::EventFilter;
 use super::event_sql::RowSql;
-use super::{other_format, Problems};
+use super::{ordered, other_format, Problems};
 use crate::args::{EventsArgs, Invocation, RowsOutput};
 use crate::failure::{notice, Failure};
 
@@ -110,9 +111,31 @@ pub fn run(
         zone,
         statement_rows: 0,
         file_field: (usize::MAX, Vec::new()),
-        line: Vec::with_capacity(1 << 16),
         scratch: String::new(),
     };
+    // Row SQL, filters and the datetime window follow the events in order, across
+    // pieces (statement row counts, transactions, the first event past a time): those
+    // runs, and a followed server, read serially; so do standard input and compressed
+    // files, read one event at a time through a window rather than cut into pieces.
+    let parallel = args.threads > 1
+        && remote.is_none()
+        && args.files.iter().all(|file| opens_whole(file))
+        && row_sql.is_none()
+        && printer.verbosity.is_none()
+        && !filter.is_active()
+        && window.start_time.is_none()
+        && window.stop_time.is_none();
+    if parallel {
+        let start_reached = walk_in_parallel(&stream, args, &printer, &problems, out)?;
+        let start = window.start_position.filter(|&p| p > 4);
+        if let (false, Some(start), Some(first)) = (start_reached, start, args.files.first()) {
+            return Err(Failure::usage(format!(
+                "Invalid -start-position {start}: beyond the last event of {first}"
+            )));
+        }
+        return problems.verdict();
+    }
+    let mut line = Vec::with_capacity(1 << 16);
     // A `-start-position` past the last event of the first file selects nothing: an
     // error, as a start after the stop is. (One inside an event starts at the next.)
     let start = window.start_position.filter(|&p| p > 4);
@@ -145,9 +168,12 @@ pub fn run(
             let shown = match &mut row_sql {
                 Some(sql) if fde => Ok(()),
                 Some(sql) => sql.event(site, event, maps, out),
-                None => printer
-                    .event(site, event, maps)
-                    .map_err(|err| with_hint(&err)),
+                None => {
+                    line.clear();
+                    printer
+                        .event(&mut line, site, event, maps)
+                        .map_err(|err| with_hint(&err))
+                }
             };
             if let Err(message) = shown {
                 if !problems.permissive() {
@@ -157,8 +183,7 @@ pub fn run(
                 return Ok(Flow::Continue);
             }
             if row_sql.is_none() {
-                out.write_all(&printer.line)
-                    .map_err(|e| Hinted(Failure::from(e)))?;
+                out.write_all(&line).map_err(|e| Hinted(Failure::from(e)))?;
                 if remote.is_some() {
                     // A followed server is read as it writes: each event goes out as
                     // it arrives.
@@ -224,7 +249,100 @@ fn with_hint(err: &Error) -> String {
     message
 }
 
-/// Renders events into one reused line buffer.
+/// Input bytes per piece of a file decoded on its own thread: small enough that the
+/// pieces in flight (their rendered text included, a few times the input) stay within a
+/// few tens of MiB, large enough that handing pieces around costs nothing.
+const PIECE_BYTES: u64 = 1 << 20;
+
+/// Pieces taken by the threads and not yet written, per thread.
+const PIECES_IN_FLIGHT_PER_THREAD: usize = 2;
+
+/// What one piece produced: its text, its problems (permissive), how it ended.
+struct Rendered {
+    text: Vec<u8>,
+    problems: Vec<String>,
+    end: Result<PieceEnd, Hinted>,
+    /// An event of the first file other than its format description was visited.
+    start_reached: bool,
+}
+
+/// `thl events` over local files on `args.threads` threads: each file is cut into
+/// pieces ([`Stream::walk_in_pieces`]), each piece rendered on a thread into its own
+/// buffer, and the buffers written in order, so the output is the serial one byte for
+/// byte. Returns whether the start position was reached.
+fn walk_in_parallel(
+    stream: &Stream,
+    args: &EventsArgs,
+    printer: &Printer,
+    problems: &Problems,
+    out: &mut impl Write,
+) -> Result<bool, Failure> {
+    let read = stream.read;
+    let piece_bytes = super::piece_bytes(PIECE_BYTES)?;
+    let mut start_reached = false;
+    let render = |piece: Piece<'_>| -> Rendered {
+        let mut printer = printer.clone();
+        let mut rendered = Rendered {
+            text: Vec::new(),
+            problems: Vec::new(),
+            end: Ok(PieceEnd::default()),
+            start_reached: false,
+        };
+        // Damage reported by the walk and events that do not render, in their order.
+        let piece_problems = RefCell::new(Vec::new());
+        let mut visit = |site: &EventSite<'_>, event: &Event<'_>, maps: &TableMaps<'_>| {
+            let fde = site.event_type == EventType::FORMAT_DESCRIPTION;
+            rendered.start_reached |= site.file_index == 0 && !fde;
+            let mark = rendered.text.len();
+            if let Err(err) = printer.event(&mut rendered.text, site, event, maps) {
+                rendered.text.truncate(mark);
+                if read.mode == ParseMode::Strict {
+                    return Err(Hinted(Failure::Fatal(with_hint(&err))));
+                }
+                piece_problems.borrow_mut().push(with_hint(&err));
+            }
+            Ok(Flow::Continue)
+        };
+        let mut report = |err: Error| piece_problems.borrow_mut().push(with_hint(&err));
+        let end = piece.walk(read, &mut visit, &mut report);
+        rendered.end = end;
+        rendered.problems = piece_problems.into_inner();
+        rendered
+    };
+    let threads = args.threads;
+    let mut walk_file = |pieces: Pieces<'_>| -> Result<PieceEnd, Hinted> {
+        let mut last = PieceEnd::default();
+        ordered::in_order(
+            pieces,
+            threads,
+            threads * PIECES_IN_FLIGHT_PER_THREAD,
+            render,
+            |rendered: Rendered| -> Result<ordered::Next, Hinted> {
+                out.write_all(&rendered.text)
+                    .map_err(|e| Hinted(Failure::from(e)))?;
+                for message in rendered.problems {
+                    problems.report_message(message);
+                }
+                start_reached |= rendered.start_reached;
+                last = rendered.end?;
+                Ok(if last.stopped() {
+                    ordered::Next::Done
+                } else {
+                    ordered::Next::More
+                })
+            },
+        )?;
+        Ok(last)
+    };
+    let mut report = |err: Error| problems.report_message(with_hint(&err));
+    (*stream)
+        .walk_in_pieces(&args.files, piece_bytes, &mut walk_file, &mut report)
+        .map_err(|hinted| hinted.0)?;
+    Ok(start_reached)
+}
+
+/// Renders events, one at a time.
+#[derive(Clone)]
 struct Printer {
     json: bool,
     /// `-json -named`: row images keyed by column name.
@@ -237,15 +355,16 @@ struct Printer {
     statement_rows: u64,
     /// The JSON `"file":…` field of the file last seen, by file index.
     file_field: (usize, Vec<u8>),
-    /// The line being built; written out whole, so a failed event leaves nothing behind.
-    line: Vec<u8>,
     scratch: String,
 }
 
 impl Printer {
-    /// Renders one event into `self.line`; an error when its body does not render.
+    /// Appends one event's line(s) to `line`; an error when its body does not render
+    /// (`line` then holds part of it: the caller drops it, so a failed event leaves
+    /// nothing behind).
     fn event(
         &mut self,
+        line: &mut Vec<u8>,
         site: &EventSite<'_>,
         event: &Event<'_>,
         maps: &TableMaps<'_>,
@@ -261,24 +380,16 @@ impl Printer {
             header: site.header,
             checksum_ok: site.checksum_ok,
         };
-        self.line.clear();
         if self.json {
             let rows = if self.named {
                 binlog_json::RowsForm::Named
             } else {
                 binlog_json::RowsForm::Positional
             };
-            return binlog_json::write_event(&mut self.line, &env, event, site.body, maps, rows)
+            return binlog_json::write_event(line, &env, event, site.body, maps, rows)
                 .map_err(|cause| body_error(site, cause));
         }
-        binlog_text::write_event(
-            &mut self.line,
-            &mut self.scratch,
-            site.file,
-            &env,
-            event,
-            &self.zone,
-        );
+        binlog_text::write_event(line, &mut self.scratch, site.file, &env, event, &self.zone);
         if let (Some(verbosity), Event::Rows(rows)) = (self.verbosity, event) {
             let map = maps.get(rows.table_id).ok_or_else(|| {
                 body_error(
@@ -289,10 +400,10 @@ impl Printer {
                     ),
                 )
             })?;
-            self.statement_rows += row_verbose::write_rows(&mut self.line, rows, map, verbosity)
+            self.statement_rows += row_verbose::write_rows(line, rows, map, verbosity)
                 .map_err(|cause| body_error(site, cause))?;
             if rows.flags & STMT_END_F != 0 {
-                row_verbose::write_row_count(&mut self.line, self.statement_rows);
+                row_verbose::write_row_count(line, self.statement_rows);
                 self.statement_rows = 0;
             }
         }

@@ -19,7 +19,7 @@ use replog_render::charset::Charset;
 use replog_render::json::JsonArray;
 use replog_render::{full, headers, sql, Style};
 
-use super::{binlogs, open_log, other_format, zone, Log, Problems};
+use super::{binlogs, open_log, ordered, other_format, zone, Log, Problems};
 use crate::args::{Format, Invocation, ListArgs};
 use crate::failure::{notice, Failure};
 
@@ -71,32 +71,45 @@ pub fn run(invocation: &Invocation, args: &ListArgs, out: &mut impl Write) -> Re
         Some(n) => Some(last_seqnos(&log, &selection, &filters, n)?),
         None => None,
     };
-    let mut printer = Printer::begin(out, args.format, style)?;
+    let mut printer = Printer::begin(out, args.format, style.clone())?;
     let mut printed: u64 = 0;
     let mut examined = None;
-    log.walk_transactions(selection.files(&log), &mut |txn| {
-        let Some(seqno) = txn.seqno() else {
-            return Ok(Flow::Continue);
-        };
-        match selection.place(txn, seqno, &log.problems)? {
-            Place::Before => return Ok(Flow::Continue),
-            Place::After => {
-                examined = Some(seqno);
-                return Ok(Flow::Stop);
+    let mut walk = |print: &mut PrintTransaction<'_>| {
+        log.walk_transactions(selection.files(&log), &mut |txn| {
+            let Some(seqno) = txn.seqno() else {
+                return Ok(Flow::Continue);
+            };
+            match selection.place(txn, seqno, &log.problems)? {
+                Place::Before => return Ok(Flow::Continue),
+                Place::After => {
+                    examined = Some(seqno);
+                    return Ok(Flow::Stop);
+                }
+                Place::Inside => examined = Some(seqno),
             }
-            Place::Inside => examined = Some(seqno),
-        }
-        if !filters.matches(txn, &log.problems)? {
-            return Ok(Flow::Continue);
-        }
-        if wanted.as_ref().is_some_and(|w| !w.contains(&seqno)) {
-            return Ok(Flow::Continue);
-        }
-        printer.transaction(out, txn, &log.problems)?;
-        printed += 1;
-        let done = args.first.is_some_and(|n| printed >= n);
-        Ok(if done { Flow::Stop } else { Flow::Continue })
-    })?;
+            if !filters.matches(txn, &log.problems)? {
+                return Ok(Flow::Continue);
+            }
+            if wanted.as_ref().is_some_and(|w| !w.contains(&seqno)) {
+                return Ok(Flow::Continue);
+            }
+            print(txn)?;
+            printed += 1;
+            let done = args.first.is_some_and(|n| printed >= n);
+            Ok(if done { Flow::Stop } else { Flow::Continue })
+        })
+    };
+    // The listings that decode payloads go to the threads; the header listings read
+    // only fixed headers, faster than handing them around. Permissive runs report
+    // damage as the walk meets it, so they print serially.
+    let parallel = args.threads > 1
+        && matches!(args.format, Format::Full | Format::Sql)
+        && !log.problems.permissive();
+    if parallel {
+        print_in_parallel(args.threads, args.format, &style, out, &mut walk)?;
+    } else {
+        walk(&mut |txn| printer.transaction(out, txn, &log.problems))?;
+    }
     let json = printer.end(out)?;
     // Like Tungsten, an empty `-file` listing or JSON array is not an error.
     if printed == 0 && !json && selection.file.is_none() {
@@ -116,6 +129,92 @@ pub fn run(invocation: &Invocation, args: &ListArgs, out: &mut impl Write) -> Re
         )));
     }
     log.problems.verdict()
+}
+
+/// Record bytes per batch of transactions rendered on one thread: enough that handing
+/// batches around costs nothing, small enough that the batches in flight (their
+/// rendered text included, a few times the records) stay within a few tens of MiB.
+const BATCH_BYTES: u64 = 1 << 20;
+
+/// Batches taken by the threads and not yet written, per thread.
+const BATCHES_IN_FLIGHT_PER_THREAD: usize = 2;
+
+/// What prints one selected transaction.
+type PrintTransaction<'p> = dyn FnMut(&Transaction<'_>) -> Result<(), Failure> + 'p;
+
+/// The listing's walk: selects the transactions and hands each to the printer given.
+type SelectingWalk<'w> = dyn FnMut(&mut PrintTransaction<'_>) -> Result<(), Failure> + 'w;
+
+/// A batch's text, and the failure that ended it (strict: the serial run ends there too,
+/// after the same text).
+type RenderedBatch = (Vec<u8>, Option<Failure>);
+
+/// `list` (full or `-sql`, strict) with the printing on `threads` threads: `walk`
+/// selects the transactions as the serial listing does and hands each to the printer
+/// given; here that copies it into the current batch, batches are rendered on the
+/// threads and written in order, so the output is the serial one byte for byte. What
+/// the walk itself fails on comes after the text of every transaction before it.
+fn print_in_parallel(
+    threads: usize,
+    format: Format,
+    style: &Style,
+    out: &mut impl Write,
+    walk: &mut SelectingWalk<'_>,
+) -> Result<(), Failure> {
+    let batch_len = usize::try_from(super::piece_bytes(BATCH_BYTES)?).unwrap_or(usize::MAX);
+    let render = |batch: Vec<OwnedTransaction>| -> RenderedBatch {
+        // Strict, as the caller checked: the first record that does not decode fails.
+        let problems = Problems::new(false);
+        let mut printer = Printer {
+            format,
+            style: style.clone(),
+            json: None,
+        };
+        let mut text = Vec::new();
+        for owned in &batch {
+            let printed = owned
+                .transaction()
+                .map_err(Failure::from)
+                .and_then(|txn| printer.transaction(&mut text, &txn, &problems));
+            if let Err(failure) = printed {
+                return (text, Some(failure));
+            }
+        }
+        (text, None)
+    };
+    std::thread::scope(|scope| {
+        let mut pool = ordered::Pool::start(
+            scope,
+            threads,
+            threads * BATCHES_IN_FLIGHT_PER_THREAD,
+            &render,
+        );
+        let mut write = |(text, failure): RenderedBatch| -> Result<(), Failure> {
+            out.write_all(&text)?;
+            failure.map_or(Ok(()), Err)
+        };
+        let mut batch = Vec::new();
+        let mut batch_bytes = 0;
+        let walked = walk(&mut |txn| {
+            batch_bytes += txn.fragments.iter().map(|r| r.data.len()).sum::<usize>();
+            batch.push(OwnedTransaction {
+                fragments: txn.fragments.iter().map(Record::to_owned_record).collect(),
+            });
+            if batch_bytes >= batch_len {
+                batch_bytes = 0;
+                pool.submit(std::mem::take(&mut batch), &mut write)?;
+            }
+            Ok(())
+        });
+        let written = || {
+            if !batch.is_empty() {
+                pool.submit(std::mem::take(&mut batch), &mut write)?;
+            }
+            pool.finish(&mut write)
+        };
+        // A batch's failure comes from a transaction before anything the walk met.
+        written().and(walked)
+    })
 }
 
 /// `list -file BINLOG…`: binary logs shown as the THL `extract` would write from them,

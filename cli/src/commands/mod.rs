@@ -13,6 +13,7 @@ pub mod help;
 pub mod index;
 pub mod info;
 pub mod list;
+mod ordered;
 mod other_format;
 pub mod parallel;
 pub mod purge;
@@ -50,6 +51,24 @@ pub fn skip(out: &mut impl Write) -> Result<(), Failure> {
 /// Environment variable raising (or lowering) the in-memory limit, in MiB, for inputs
 /// that cannot be mapped: inflated `.gz` files and standard input.
 pub const READ_LIMIT_VAR: &str = "THL_READ_LIMIT_MB";
+
+/// Environment variable setting the size in bytes of the pieces a parallel run cuts its
+/// input into (`events` pieces of a binary log, `list` batches of transactions)
+/// instead of the command's default: the tests cut small logs into many pieces with it.
+pub const PIECE_BYTES_VAR: &str = "THL_PIECE_BYTES";
+
+/// The piece size: `THL_PIECE_BYTES`, else `default`.
+pub fn piece_bytes(default: u64) -> Result<u64, Failure> {
+    match std::env::var(PIECE_BYTES_VAR) {
+        Err(_) => Ok(default),
+        Ok(text) => match text.trim().parse::<u64>() {
+            Ok(n) if n > 0 => Ok(n),
+            _ => Err(Failure::usage(format!(
+                "{PIECE_BYTES_VAR}={text}: expected a number of bytes, at least 1"
+            ))),
+        },
+    }
+}
 
 /// The options inputs are opened with: the default in-memory limit, or
 /// `THL_READ_LIMIT_MB` MiB.

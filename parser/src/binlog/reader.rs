@@ -445,6 +445,28 @@ impl<'a> Frames<'a> {
         &self.ctx
     }
 
+    /// A copy that frames the rest of the data exactly as this one would, when nothing
+    /// is held back for the next call (between two events, before any damage): where a
+    /// parallel walk resumes ([`super::stream::Pieces`]).
+    pub(crate) fn resume_point(&self) -> Option<Frames<'a>> {
+        if self.queued.is_some() || self.finished {
+            return None;
+        }
+        Some(Frames {
+            name: self.name.clone(),
+            data: self.data,
+            pos: self.pos,
+            ctx: self.ctx.clone(),
+            options: self.options,
+            finished: false,
+            queued: None,
+            unconfirmed_no_checksum: self.unconfirmed_no_checksum,
+            base: self.base,
+            complete: self.complete,
+            max_event: self.max_event,
+        })
+    }
+
     /// Offset of the next event to read.
     pub fn position(&self) -> u64 {
         self.base + self.pos as u64

@@ -1,0 +1,105 @@
+//! `thl list -threads 4` prints what `-threads 1` (the serial path) prints, byte for
+//! byte, stdout, stderr and exit status alike: every THL log of the shared corpus, one
+//! `thl extract` wrote from the project's MariaDB type log, and a copy with a damaged
+//! record, in every format and with the selections. `THL_PIECE_BYTES` makes the batches
+//! of transactions a few hundred bytes, so the threads finish them out of order.
+
+mod common;
+
+use std::path::Path;
+use std::process::Output;
+
+use common::{thl, thl_command, thl_dir};
+
+fn run(threads: &str, dir: &Path, args: &[&str]) -> Output {
+    thl_command()
+        .env("THL_PIECE_BYTES", "400")
+        .arg("-dir")
+        .arg(dir)
+        .args(["list", "-threads", threads])
+        .args(args)
+        .output()
+        .expect("thl runs")
+}
+
+#[test]
+fn threads_print_what_the_serial_path_prints() {
+    replog_tests::require_corpus!();
+    let work = tempfile::tempdir().unwrap();
+    // A log with every MariaDB column type, as extraction writes it.
+    let extracted = work.path().join("extracted");
+    let types = replog_tests::project_fixture("mariadb/types-bin.000001");
+    thl(&[
+        "extract",
+        "-service",
+        "alpha",
+        "-dir",
+        extracted.to_str().unwrap(),
+        "-file",
+        types.to_str().unwrap(),
+    ])
+    .ok();
+    // The synthetic log with one byte of a record in the middle of its third file
+    // changed: strict listings stop there, after 183 lines, with the CRC error.
+    let damaged = work.path().join("damaged");
+    std::fs::create_dir(&damaged).unwrap();
+    for entry in std::fs::read_dir(thl_dir("synthetic-4.1.0")).unwrap() {
+        let path = entry.unwrap().path();
+        let copy = damaged.join(path.file_name().unwrap());
+        std::fs::copy(&path, &copy).unwrap();
+        common::make_writable(&copy);
+    }
+    let third = damaged.join("thl.data.0000000003");
+    let mut bytes = std::fs::read(&third).unwrap();
+    let middle = bytes.len() / 2;
+    bytes[middle] ^= 0x5a;
+    std::fs::write(&third, bytes).unwrap();
+
+    let logs = [
+        thl_dir("synthetic-4.1.0"),
+        thl_dir("synthetic-4.1.0-nocrc"),
+        thl_dir("tungsten-2.2.1"),
+        thl_dir("tungsten-3.1.0"),
+        extracted,
+        damaged,
+    ];
+    let forms: [&[&str]; 12] = [
+        &[],
+        &["-sql"],
+        &["-charset", "utf8"],
+        &["-specs", "-hex", "-charset", "latin1"],
+        &["-timezone", "Europe/Paris"],
+        &["-first", "3"],
+        &["-last", "4"],
+        &["-low", "2", "-high", "9"],
+        &["-schema", "test.*"],
+        &["-shard", "#UNKNOWN|.*a.*"],
+        &["-headers"],
+        &["-permissive"],
+    ];
+    let mut compared = 0;
+    let mut printed = 0;
+    for dir in &logs {
+        for args in forms {
+            let serial = run("1", dir, args);
+            let parallel = run("4", dir, args);
+            let what = format!("{args:?} {}", dir.display());
+            assert_eq!(
+                String::from_utf8_lossy(&parallel.stdout),
+                String::from_utf8_lossy(&serial.stdout),
+                "stdout of {what}"
+            );
+            assert_eq!(parallel.stdout, serial.stdout, "stdout bytes of {what}");
+            assert_eq!(
+                String::from_utf8_lossy(&parallel.stderr),
+                String::from_utf8_lossy(&serial.stderr),
+                "stderr of {what}"
+            );
+            assert_eq!(parallel.status, serial.status, "status of {what}");
+            compared += 1;
+            printed += usize::from(serial.stdout.len() > 2000);
+        }
+    }
+    assert_eq!(compared, logs.len() * forms.len());
+    assert!(printed > compared / 2, "only {printed} runs printed much");
+}

@@ -353,6 +353,7 @@ fn unreachable_servers_and_passwords_in_urls_are_refused() {
         thl(&["events", "-file", "x", "-stop-never"], "x")
             .fails()
             .trim_end(),
-        "-password-file, -stop-never and -start-gtid go with -remote URL"
+        "-password-file, -stop-never, -start-gtid, -retry, -retry-max-seconds and \
+         -heartbeat-period go with -remote URL"
     );
 }

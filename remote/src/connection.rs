@@ -42,6 +42,15 @@ impl Read for Transport {
     }
 }
 
+impl Transport {
+    fn set_read_timeout(&self, timeout: Option<std::time::Duration>) -> std::io::Result<()> {
+        match self {
+            Transport::Tcp(s) => s.set_read_timeout(timeout),
+            Transport::Socket(s) => s.set_read_timeout(timeout),
+        }
+    }
+}
+
 impl Write for Transport {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
         match self {
@@ -297,5 +306,16 @@ impl Connection {
             Some(&ERR) => Err(self.server_error(&reply)),
             _ => Err(self.error(RemoteErrorKind::Protocol(format!("'{sql}' returned rows")))),
         }
+    }
+
+    /// How long a read may wait before it fails (`None`: for ever).
+    pub(crate) fn set_read_timeout(
+        &mut self,
+        timeout: Option<std::time::Duration>,
+    ) -> Result<(), RemoteError> {
+        self.framed
+            .get_mut()
+            .set_read_timeout(timeout)
+            .map_err(|e| self.error(RemoteErrorKind::Io(e)))
     }
 }

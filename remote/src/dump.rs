@@ -1,10 +1,9 @@
 //! Asking for the binlog stream and reading it one event per packet.
 
+use std::time::Duration;
+
 use mysql_common::packets::{BinlogDumpFlags, ComBinlogDump, ComRegisterSlave};
 use mysql_common::proto::MySerialize;
-use replog::binlog::stream::{Feed, Visit};
-use replog::binlog::{ChecksumAlg, ReadOptions};
-use replog::{Error, Flow};
 
 use crate::connection::Connection;
 use crate::error::{RemoteError, RemoteErrorKind};
@@ -34,9 +33,10 @@ pub struct DumpRequest {
     /// Keep waiting for new events at the end of the last log (else the server ends
     /// the stream there).
     pub follow: bool,
-    /// Heartbeat period in seconds while following (0: none); a heartbeat keeps an idle
-    /// stream from looking dead.
-    pub heartbeat_seconds: u32,
+    /// Heartbeat period while following (zero: none): the server sends a heartbeat
+    /// when it has had nothing to send for this long, so an idle stream does not look
+    /// dead (MySQL's `MASTER_HEARTBEAT_PERIOD`).
+    pub heartbeat: Duration,
 }
 
 /// MariaDB's `BINLOG_SEND_ANNOTATE_ROWS_EVENT`: without it the server leaves the
@@ -69,8 +69,8 @@ impl Dump {
         conn.execute(&format!(
             "SET @mariadb_slave_capability = {MARIADB_CAPABILITY_GTID}"
         ))?;
-        if request.follow && request.heartbeat_seconds > 0 {
-            let nanos = u64::from(request.heartbeat_seconds) * 1_000_000_000;
+        if request.follow && !request.heartbeat.is_zero() {
+            let nanos = request.heartbeat.as_nanos();
             conn.execute(&format!(
                 "SET @master_heartbeat_period = {nanos}, @source_heartbeat_period = {nanos}"
             ))?;
@@ -143,32 +143,17 @@ impl Dump {
     pub fn server(&self) -> &str {
         &self.conn.server
     }
-}
 
-/// Reads the stream `request` names and feeds each event to `visit` through a
-/// [`Feed`] (decoded by replog, checksums verified as `read` says), until the server
-/// ends it (when not following) or the visitor stops. Server and connection errors
-/// name the file and position reached.
-pub fn follow<E: From<Error> + From<RemoteError>>(
-    conn: Connection,
-    request: &DumpRequest,
-    read: ReadOptions,
-    visit: &mut Visit<'_, E>,
-    report: &mut dyn FnMut(Error),
-) -> Result<Flow, E> {
-    let mut dump = Dump::start(conn, request)?;
-    let mut feed = Feed::new(read, ChecksumAlg::Crc32);
-    let mut started = false;
-    loop {
-        let event = match dump.next_event() {
-            Ok(Some(event)) => event,
-            Ok(None) => return Ok(Flow::Continue),
-            Err(e) if !started => return Err(E::from(e.at_start(&request.start))),
-            Err(e) => return Err(E::from(e.at(feed.log_name(), feed.next_position()))),
-        };
-        started = true;
-        if feed.event(event, visit, report)? == Flow::Stop {
-            return Ok(Flow::Stop);
-        }
+    /// The bytes of the event [`Dump::next_event`] returned last.
+    pub(crate) fn event_bytes(&self) -> &[u8] {
+        self.packet.get(1..).unwrap_or_default()
+    }
+
+    /// Makes a read that waits longer than `timeout` fail (`None`: wait for ever).
+    pub(crate) fn set_read_timeout(
+        &mut self,
+        timeout: Option<Duration>,
+    ) -> Result<(), RemoteError> {
+        self.conn.set_read_timeout(timeout)
     }
 }

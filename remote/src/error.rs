@@ -34,6 +34,64 @@ pub enum RemoteErrorKind {
     },
     /// The server's answer is not what the protocol allows here.
     Protocol(String),
+    /// The server ended a stream that was to follow it (it is shutting down, or the
+    /// dump thread was killed).
+    Ended,
+    /// Nothing arrived, not even a heartbeat, for this long: the connection is taken
+    /// for dead.
+    Silent(std::time::Duration),
+    /// Reconnecting failed this many times in a row; the last failure follows.
+    GaveUp {
+        /// The attempts made.
+        attempts: u32,
+        /// Why the last one failed.
+        last: Box<RemoteErrorKind>,
+    },
+}
+
+/// Server errors that come and go with the server's life: too many connections (1040),
+/// shutdown in progress (1053), aborted connection (1152), network read and write
+/// errors (1158 to 1161), an interrupted query (1317), a killed connection (1927).
+const PASSING_SERVER_ERRORS: &[u16] = &[1040, 1053, 1152, 1158, 1159, 1160, 1161, 1317, 1927];
+
+impl RemoteErrorKind {
+    /// Whether a new connection may succeed where this one failed: the network, a
+    /// server going away or restarting. An answer the server means (access denied, a
+    /// purged log, an unknown GTID, a damaged event) comes again, so it is not.
+    pub fn is_transient(&self) -> bool {
+        match self {
+            RemoteErrorKind::Connect(_)
+            | RemoteErrorKind::Io(_)
+            | RemoteErrorKind::Dropped
+            | RemoteErrorKind::Ended
+            | RemoteErrorKind::Silent(_) => true,
+            RemoteErrorKind::Server { code, .. } => PASSING_SERVER_ERRORS.contains(code),
+            RemoteErrorKind::Protocol(_) | RemoteErrorKind::GaveUp { .. } => false,
+        }
+    }
+}
+
+impl fmt::Display for RemoteErrorKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            RemoteErrorKind::Connect(e) => write!(f, "cannot connect: {e}"),
+            RemoteErrorKind::Io(e) => write!(f, "connection failed: {e}"),
+            RemoteErrorKind::Dropped => f.write_str("the server closed the connection"),
+            RemoteErrorKind::Server { code, message } => {
+                write!(f, "server error {code}: {message}")
+            }
+            RemoteErrorKind::Protocol(what) => write!(f, "protocol error: {what}"),
+            RemoteErrorKind::Ended => f.write_str("the server ended the stream"),
+            RemoteErrorKind::Silent(quiet) => write!(
+                f,
+                "nothing received for {} s, not even a heartbeat",
+                quiet.as_secs_f64()
+            ),
+            RemoteErrorKind::GaveUp { attempts, last } => {
+                write!(f, "gave up after {attempts} attempts to reconnect: {last}")
+            }
+        }
+    }
 }
 
 impl RemoteError {
@@ -70,16 +128,7 @@ impl fmt::Display for RemoteError {
         if let Some(position) = &self.position {
             write!(f, ", {position}")?;
         }
-        f.write_str(": ")?;
-        match &self.kind {
-            RemoteErrorKind::Connect(e) => write!(f, "cannot connect: {e}"),
-            RemoteErrorKind::Io(e) => write!(f, "connection failed: {e}"),
-            RemoteErrorKind::Dropped => f.write_str("the server closed the connection"),
-            RemoteErrorKind::Server { code, message } => {
-                write!(f, "server error {code}: {message}")
-            }
-            RemoteErrorKind::Protocol(what) => write!(f, "protocol error: {what}"),
-        }
+        write!(f, ": {}", self.kind)
     }
 }
 

@@ -6,7 +6,9 @@
 //! MariaDB GTIDs and annotate events) and asks for the stream by file and position, or
 //! by MariaDB GTID position. [`Dump`] then hands out one event's bytes per packet, as
 //! the server sends them (header, body, checksum), for [`replog::binlog::stream::Feed`]
-//! to decode with replog's own decoder; [`follow`] does both.
+//! to decode with replog's own decoder; [`Follower`] does both, and keeps a followed
+//! stream going across dropped connections and server restarts (reconnecting with
+//! back-off, resuming after the last event or transaction delivered).
 //!
 //! Packets, framing and the authentication plugins come from `mysql_common`; this
 //! crate adds the sequence of the conversation and the messages. Every error names the
@@ -16,8 +18,10 @@ mod address;
 mod connection;
 mod dump;
 mod error;
+mod follow;
 
 pub use address::Address;
 pub use connection::Connection;
-pub use dump::{follow, Dump, DumpRequest, Start};
+pub use dump::{Dump, DumpRequest, Start};
 pub use error::{RemoteError, RemoteErrorKind};
+pub use follow::{Connect, FollowOptions, Follower, Next, Notice, Received, ResumeFrom, Retry};

@@ -19,15 +19,15 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use replog::binlog::header::FLAG_BINLOG_IN_USE;
-use replog::binlog::stream::{sequence_of, Feed};
-use replog::binlog::{ChecksumAlg, EventType, Frames, ReadOptions};
+use replog::binlog::stream::sequence_of;
+use replog::binlog::{EventType, Frames, ReadOptions};
 use replog::input::BINLOG_MAGIC;
 use replog::Flow;
-use replog_remote::Dump;
+use replog_remote::{Next, RemoteError, ResumeFrom};
 
 use super::remote;
 use crate::args::{BackupArgs, Invocation};
-use crate::failure::{notice, Failure};
+use crate::failure::{error_message, notice, Failure};
 
 /// The manifest's name in the backup directory.
 const MANIFEST: &str = "backup.manifest";
@@ -53,43 +53,62 @@ pub fn run(invocation: &Invocation, args: &BackupArgs) -> Result<(), Failure> {
             current.name, current.size
         ));
     }
-    let conn = remote::connect(&args.remote)?;
     let request = remote::request(&args.remote, file.as_deref(), position);
-    let mut dump = Dump::start(conn, &request)?;
-    let server = dump.server().to_string();
-    let mut feed = Feed::new(ReadOptions::default(), ChecksumAlg::Crc32);
-    let mut started = false;
+    let mut follower = remote::follower(
+        &args.remote,
+        request,
+        ReadOptions::default(),
+        ResumeFrom::Event,
+    )?;
+    let server = follower.server().to_string();
     let result = loop {
-        let event = match dump.next_event() {
-            Ok(Some(event)) => event,
-            Ok(None) => break Ok(()),
-            Err(e) if !started => break Err(Failure::from(e.at_start(&request.start))),
-            Err(e) => break Err(Failure::from(e.at(feed.log_name(), feed.next_position()))),
-        };
-        started = true;
-        let mut written: Result<(), Failure> = Ok(());
-        let fed = feed.event(
-            event,
-            &mut |site, _, _| -> Result<Flow, Failure> {
-                if site.inner_offset.is_none() {
-                    written = backup.write(site.log_name, site.offset, site.event_type, event);
-                }
-                Ok(Flow::Continue)
-            },
+        let received = match follower.next(
+            &mut |_, _, _| -> Result<Flow, StreamError> { Ok(Flow::Continue) },
             &mut |_| {},
-        );
-        if let Err(e) = fed.and(written) {
+            &mut remote::tell,
+        ) {
+            Ok(Next::Event(received)) => received,
+            Ok(Next::End | Next::Stopped) => break Ok(()),
+            Err(StreamError::Remote(e)) => break Err(Failure::from(e)),
+            Err(StreamError::Decoder(e)) => {
+                break Err(Failure::Fatal(format!("{server}: {}", error_message(&e))))
+            }
+        };
+        let written = backup
+            .write(
+                received.log_name,
+                received.offset,
+                received.event_type,
+                received.bytes,
+            )
+            .and_then(|()| backup.sync_if_due());
+        if let Err(e) = written {
             break Err(match e {
                 Failure::Fatal(m) => Failure::Fatal(format!("{server}: {m}")),
                 other => other,
             });
         }
-        if let Err(e) = backup.sync_if_due() {
-            break Err(e);
-        }
     };
     backup.finish()?;
     result
+}
+
+/// Why the stream failed: the server's errors name the server, the decoder's do not.
+enum StreamError {
+    Remote(RemoteError),
+    Decoder(replog::Error),
+}
+
+impl From<RemoteError> for StreamError {
+    fn from(e: RemoteError) -> Self {
+        StreamError::Remote(e)
+    }
+}
+
+impl From<replog::Error> for StreamError {
+    fn from(e: replog::Error) -> Self {
+        StreamError::Decoder(e)
+    }
 }
 
 /// The file being written.
@@ -131,7 +150,7 @@ impl Backup {
             backup.files.push((name, size, true));
         }
         if let Some(last) = listed.last() {
-            let (name, size) = trimmed(Path::new(last))?;
+            let (name, size, closed) = trimmed(Path::new(last))?;
             let file = OpenOptions::new()
                 .append(true)
                 .open(last)
@@ -140,6 +159,11 @@ impl Backup {
                 *entry = (name.clone(), size, false);
             }
             backup.current = Some(Current { name, file, size });
+            if closed {
+                // A run stopped between writing the closing event and clearing the
+                // flag: the flag is cleared now.
+                backup.close_current()?;
+            }
         }
         Ok(backup)
     }
@@ -189,13 +213,17 @@ impl Backup {
         Ok(())
     }
 
-    /// Starts the file `log_name` (the previous one, if still open, stays as it is:
-    /// the server left it unclosed).
+    /// Starts the file `log_name`. The server has moved past the previous one: it is
+    /// `closed` in the manifest even when no ROTATE or STOP ended it (a server that
+    /// crashed leaves its file so, in-use flag set, and so does the backup).
     fn enter(&mut self, log_name: &str) -> Result<(), Failure> {
         if log_name.contains('/') || log_name.is_empty() {
             return Err(Failure::Fatal(format!(
                 "the server names a log '{log_name}' that is no file name"
             )));
+        }
+        if let Some(entry) = self.files.last_mut() {
+            entry.2 = true;
         }
         self.sync()?;
         let path = self.dir.join(log_name);
@@ -277,14 +305,19 @@ impl Backup {
 }
 
 /// Checks the backup's last file and cuts it after its last complete, verified event.
-fn trimmed(path: &Path) -> Result<(String, u64), Failure> {
+/// Returns its name, its size and whether its last event closes it (ROTATE, STOP).
+fn trimmed(path: &Path) -> Result<(String, u64, bool), Failure> {
     let shown = path.display().to_string();
     let bytes = std::fs::read(path).map_err(|e| Failure::Fatal(format!("{shown}: {e}")))?;
     let mut good = BINLOG_MAGIC.len() as u64;
+    let mut closed = false;
     if bytes.len() >= BINLOG_MAGIC.len() {
         for raw in Frames::new(shown.clone(), &bytes, ReadOptions::default())? {
             match raw {
-                Ok(raw) => good = raw.end_offset(),
+                Ok(raw) => {
+                    good = raw.end_offset();
+                    closed = matches!(raw.event_type, EventType::ROTATE | EventType::STOP);
+                }
                 Err(_) => break,
             }
         }
@@ -307,5 +340,5 @@ fn trimmed(path: &Path) -> Result<(String, u64), Failure> {
     }
     file.set_len(good)
         .map_err(|e| Failure::Fatal(format!("{shown}: {e}")))?;
-    Ok((replog::binlog::stream::log_name(&shown), good))
+    Ok((replog::binlog::stream::log_name(&shown), good, closed))
 }

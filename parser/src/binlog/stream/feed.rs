@@ -27,6 +27,8 @@ use super::{Place, Stream, Visit, Walk};
 #[derive(Debug)]
 pub struct Feed {
     read: ReadOptions,
+    /// What the replica announced (see [`Feed::new`]).
+    checksum: ChecksumAlg,
     ctx: FormatContext,
     maps: TableMaps<'static>,
     log_name: String,
@@ -48,6 +50,7 @@ impl Feed {
         ctx.checksum = checksum;
         Feed {
             read,
+            checksum,
             ctx,
             maps: TableMaps::new(),
             log_name: "<unnamed>".to_string(),
@@ -69,6 +72,16 @@ impl Feed {
     /// The format context in force (from the last format description).
     pub fn context(&self) -> &FormatContext {
         &self.ctx
+    }
+
+    /// A new stream follows (a replication client reconnected): what the last one
+    /// taught is forgotten (format description, table maps), as the new stream starts
+    /// with its own, while the file and position reached stay, so that file indexes
+    /// keep counting and messages keep naming where the reader is.
+    pub fn restart(&mut self) {
+        self.ctx = FormatContext::v4_default();
+        self.ctx.checksum = self.checksum;
+        self.maps = TableMaps::new();
     }
 
     /// Frames, checks and decodes one event and visits it (and, for a payload event,
@@ -143,7 +156,8 @@ impl Feed {
             _ => log_pos.saturating_sub(size),
         };
         let mut raw = RawEvent { offset, ..raw };
-        if raw.event_type == EventType::FORMAT_DESCRIPTION && log_pos == 0 {
+        let resent_fde = raw.event_type == EventType::FORMAT_DESCRIPTION && log_pos == 0;
+        if resent_fde {
             // A stream that starts inside a file gets the FDE with `log_pos` zeroed (so
             // a replica does not take it for its position); the file has the real one.
             raw.header.log_pos = (FDE_OFFSET + size) as u32;
@@ -156,7 +170,10 @@ impl Feed {
             offset,
             next_position: offset + size,
         };
-        self.next_position = place.next_position;
+        if !resent_fde {
+            // The stream goes on where it was asked to start, not after the FDE.
+            self.next_position = place.next_position;
+        }
         let delivered =
             walk.deliver(&place, &raw, &self.ctx, &mut self.maps, |t| t.into_owned())?;
         if let Some(next) = delivered.rotate_to {

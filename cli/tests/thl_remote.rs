@@ -7,32 +7,76 @@
 
 mod common;
 
+use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use common::{thl_command, Run};
 
-/// A server started for the test, shut down when dropped.
+/// A server started for the test (binary logs `mariadb-bin.*`, row format, plus the
+/// options the test asks for), shut down when dropped.
 struct Server {
     dir: tempfile::TempDir,
+    options: Vec<String>,
 }
 
 impl Server {
-    fn start() -> Option<Server> {
-        if !Path::new("/usr/sbin/mariadbd").exists() && which("mariadbd").is_none() {
-            eprintln!("mariadbd not installed: the live -remote tests are skipped");
-            return None;
-        }
-        let dir = tempfile::tempdir().unwrap();
+    /// `None` when MariaDB is not installed.
+    fn start(options: &[&str]) -> Option<Server> {
+        replog_tests::installed("mariadbd")?;
+        let mut options: Vec<String> = options.iter().map(|o| o.to_string()).collect();
+        options.extend(["--log-bin=mariadb-bin".into(), "--binlog-format=ROW".into()]);
+        let server = Server {
+            dir: tempfile::tempdir().unwrap(),
+            options,
+        };
+        server.script("server_start");
+        Some(server)
+    }
+
+    /// Runs a function of fixtures/mariadb/server.sh on the server's directory.
+    fn script(&self, function: &str) {
         let script = format!(
-            "source {}/../fixtures/mariadb/server.sh && server_start {} --log-bin=mariadb-bin \
-             --binlog-format=ROW >/dev/null",
+            "source {}/../fixtures/mariadb/server.sh && {function} {} {} >/dev/null",
             env!("CARGO_MANIFEST_DIR"),
-            dir.path().display()
+            self.dir.path().display(),
+            self.options.join(" ")
         );
         let status = Command::new("bash").arg("-c").arg(script).status().unwrap();
-        assert!(status.success(), "the server did not start");
-        Some(Server { dir })
+        assert!(status.success(), "{function}: the server did not start");
+    }
+
+    /// The server again on its data directory.
+    fn restart(&self) {
+        self.script("server_run");
+    }
+
+    /// A clean shutdown, waited for.
+    fn shutdown(&self) {
+        let pid = self.pid();
+        let _ = Command::new("mariadb-admin")
+            .args(["--no-defaults", "-uroot"])
+            .arg(format!("--socket={}", self.socket().display()))
+            .arg("shutdown")
+            .status();
+        wait_gone(pid);
+    }
+
+    /// SIGKILL, as a crash: the binary log stays as the server last wrote it.
+    fn crash(&self) {
+        let pid = self.pid();
+        let _ = Command::new("kill")
+            .arg("-KILL")
+            .arg(pid.to_string())
+            .status();
+        wait_gone(pid);
+    }
+
+    fn pid(&self) -> u32 {
+        let text = std::fs::read_to_string(self.dir.path().join("mysqld.pid")).unwrap();
+        text.trim().parse().unwrap()
     }
 
     fn socket(&self) -> PathBuf {
@@ -51,17 +95,22 @@ impl Server {
     }
 
     fn sql(&self, sql: &str) {
-        let out = Command::new("mariadb")
-            .args(["--no-defaults", "-uroot"])
-            .arg(format!("--socket={}", self.socket().display()))
-            .args(["-e", sql])
-            .output()
-            .unwrap();
+        let out = self.run_sql(sql);
         assert!(
             out.status.success(),
             "{sql}: {}",
             String::from_utf8_lossy(&out.stderr)
         );
+    }
+
+    /// Runs `sql` as root; what it printed, tab-separated.
+    fn run_sql(&self, sql: &str) -> std::process::Output {
+        Command::new("mariadb")
+            .args(["--no-defaults", "-uroot", "-N", "-B"])
+            .arg(format!("--socket={}", self.socket().display()))
+            .args(["-e", sql])
+            .output()
+            .unwrap()
     }
 
     /// The server's binary logs, by name, in order.
@@ -76,18 +125,180 @@ impl Server {
 
 impl Drop for Server {
     fn drop(&mut self) {
+        // Quietly: a test may have left the server crashed.
         let _ = Command::new("mariadb-admin")
             .args(["--no-defaults", "-uroot"])
             .arg(format!("--socket={}", self.socket().display()))
             .arg("shutdown")
+            .stderr(Stdio::null())
             .status();
     }
 }
 
-fn which(name: &str) -> Option<PathBuf> {
-    std::env::split_paths(&std::env::var_os("PATH")?)
-        .map(|d| d.join(name))
-        .find(|p| p.is_file())
+/// Waits until process `pid` is gone (or a zombie nobody reaps).
+fn wait_gone(pid: u32) {
+    let stat = format!("/proc/{pid}/stat");
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while let Ok(text) = std::fs::read_to_string(&stat) {
+        if text
+            .rsplit_once(") ")
+            .is_some_and(|(_, rest)| rest.starts_with('Z'))
+        {
+            return;
+        }
+        assert!(Instant::now() < deadline, "process {pid} does not end");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// Skips the test (fails it under CI=true) when MariaDB is not installed.
+macro_rules! server_or_skip {
+    ($options:expr) => {
+        match Server::start($options) {
+            Some(server) => server,
+            None => replog_tests::skip_unless_required!(
+                "mariadbd is not installed",
+                "install MariaDB (Debian: mariadb-server mariadb-client)"
+            ),
+        }
+    };
+}
+
+/// A `thl` run in the background, its output collected as it comes.
+struct Background {
+    child: Child,
+    stdout: Arc<Mutex<Vec<u8>>>,
+    stderr: Arc<Mutex<Vec<u8>>>,
+    /// Standard output while nobody reads it (see [`Background::read_stdout`]).
+    unread: Option<std::process::ChildStdout>,
+}
+
+/// How long a background run may take to get somewhere before the test fails.
+const PATIENCE: Duration = Duration::from_secs(120);
+
+impl Background {
+    /// Starts `thl ARGS` with the replication account's password; its output is read
+    /// as it comes.
+    fn start(args: &[&str]) -> Background {
+        let mut run = Background::start_unread(args);
+        run.read_stdout();
+        run
+    }
+
+    /// The same, but nobody reads its standard output until [`Background::read_stdout`]:
+    /// once the pipe is full, it waits in the middle of what it prints.
+    fn start_unread(args: &[&str]) -> Background {
+        let mut child = thl_command()
+            .env("MYSQL_PWD", "secret")
+            .args(args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let stderr = Arc::new(Mutex::new(Vec::new()));
+        collect(child.stderr.take().unwrap(), &stderr);
+        Background {
+            unread: child.stdout.take(),
+            child,
+            stdout: Arc::new(Mutex::new(Vec::new())),
+            stderr,
+        }
+    }
+
+    fn read_stdout(&mut self) {
+        if let Some(pipe) = self.unread.take() {
+            collect(pipe, &self.stdout);
+        }
+    }
+
+    fn stdout(&self) -> String {
+        String::from_utf8_lossy(&self.stdout.lock().unwrap()).into_owned()
+    }
+
+    fn stderr(&self) -> String {
+        String::from_utf8_lossy(&self.stderr.lock().unwrap()).into_owned()
+    }
+
+    /// Waits until `reached` holds, failing if the run ends or takes too long.
+    fn wait_for(&mut self, what: &str, mut reached: impl FnMut(&Background) -> bool) {
+        let deadline = Instant::now() + PATIENCE;
+        while !reached(self) {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                std::thread::sleep(Duration::from_millis(200));
+                panic!("thl ended ({status}) before {what}: {}", self.stderr());
+            }
+            assert!(
+                Instant::now() < deadline,
+                "{what}: not reached; {}",
+                self.stderr()
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    /// Waits for the run to end; its exit status and stderr.
+    fn wait(mut self) -> (i32, String) {
+        let status = self.child.wait().unwrap();
+        // The readers drain the pipes after the exit.
+        std::thread::sleep(Duration::from_millis(200));
+        (status.code().unwrap_or(-1), self.stderr())
+    }
+
+    fn running(&mut self) -> bool {
+        self.child.try_wait().unwrap().is_none()
+    }
+
+    /// SIGKILL: a run cut at any point.
+    fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Appends what `pipe` gives to `into`, on a thread, until it closes.
+fn collect(mut pipe: impl Read + Send + 'static, into: &Arc<Mutex<Vec<u8>>>) {
+    let into = Arc::clone(into);
+    std::thread::spawn(move || {
+        let mut buffer = [0u8; 8192];
+        while let Ok(n) = pipe.read(&mut buffer) {
+            if n == 0 {
+                break;
+            }
+            into.lock().unwrap().extend_from_slice(&buffer[..n]);
+        }
+    });
+}
+
+/// Whether `dir` holds every binary log of the server, byte for byte.
+fn backup_matches(server: &Server, dir: &Path) -> bool {
+    server.logs().iter().all(|name| {
+        let (ours, theirs) = (dir.join(name), server.data().join(name));
+        let size = |p: &Path| std::fs::metadata(p).map(|m| m.len()).ok();
+        size(&ours).is_some()
+            && size(&ours) == size(&theirs)
+            && std::fs::read(&ours).ok() == std::fs::read(&theirs).ok()
+    })
+}
+
+/// The manifest is right: every file of the server with its size, all closed but the
+/// last.
+fn check_manifest(server: &Server, dir: &Path) {
+    let manifest = std::fs::read_to_string(dir.join("backup.manifest")).unwrap();
+    let logs = server.logs();
+    let expected: String = logs
+        .iter()
+        .enumerate()
+        .map(|(i, name)| {
+            let size = std::fs::metadata(server.data().join(name)).unwrap().len();
+            let state = if i + 1 == logs.len() {
+                "open"
+            } else {
+                "closed"
+            };
+            format!("{name}\t{size}\t{state}\n")
+        })
+        .collect();
+    assert_eq!(manifest, expected);
 }
 
 /// `thl ARGS` with the replication account's password in `MYSQL_PWD`.
@@ -141,9 +352,7 @@ fn workload(server: &Server) {
 
 #[test]
 fn a_live_server_reads_as_its_own_files() {
-    let Some(server) = Server::start() else {
-        return;
-    };
+    let server = server_or_skip!(&[]);
     workload(&server);
     let url = server.url("repl");
     let logs = server.logs();
@@ -201,6 +410,29 @@ fn a_live_server_reads_as_its_own_files() {
         ],
     );
     assert_eq!(remote, offline);
+
+    // -stop-position: the first event at or past it in the log the stream starts in
+    // ends the run, as offline in that log.
+    let stop_in = |file: &str, stop: &str| {
+        let remote = thl(
+            &[
+                "events",
+                "-remote",
+                &url,
+                "-file",
+                file,
+                "-stop-position",
+                stop,
+            ],
+            "secret",
+        )
+        .ok();
+        let offline = thl_offline(&server, &["events", "-stop-position", stop, "-file", file]);
+        assert!(offline.lines().count() > 3, "{offline}");
+        assert_eq!(remote, offline);
+    };
+    stop_in(&logs[1], "600");
+    stop_in(&logs[1], "100000");
 
     // Backup: the server's files byte for byte, the active one with its in-use flag.
     let out = tempfile::tempdir().unwrap();
@@ -356,4 +588,355 @@ fn unreachable_servers_and_passwords_in_urls_are_refused() {
         "-password-file, -stop-never, -start-gtid, -retry, -retry-max-seconds and \
          -heartbeat-period go with -remote URL"
     );
+}
+
+fn strs(v: &[String]) -> Vec<&str> {
+    v.iter().map(String::as_str).collect()
+}
+
+/// The options of a followed stream in these tests: reconnection attempts at most a
+/// second apart.
+const FOLLOW: [&str; 3] = ["-stop-never", "-retry-max-seconds", "1"];
+
+/// A reconnection notice's two positions: where the stream was when it failed, and
+/// where the new stream is asked to start.
+fn dropped_and_resumed<'l>(line: &'l str, server: &str) -> Option<(&'l str, &'l str)> {
+    let rest = line.strip_prefix("WARN ")?.strip_prefix(server)?;
+    let (dropped, rest) = rest.strip_prefix(", ")?.split_once(": ")?;
+    Some((dropped, rest.rsplit_once(" to resume at ")?.1))
+}
+
+#[test]
+fn followers_resume_after_the_server_restarts() {
+    let server = server_or_skip!(&["--max-binlog-size=1048576"]);
+    server.sql(
+        "CREATE USER repl@localhost IDENTIFIED BY 'secret';
+         GRANT REPLICATION SLAVE, REPLICATION CLIENT ON *.* TO repl@localhost;
+         CREATE DATABASE shop;
+         CREATE TABLE shop.big (n INT AUTO_INCREMENT PRIMARY KEY, body VARCHAR(2000));
+         CREATE TABLE shop.items (id INT PRIMARY KEY, name VARCHAR(40), price DECIMAL(10,2));
+         INSERT INTO shop.items VALUES (1, 'tea', 3.50), (2, 'café', 12.00);",
+    );
+    let url = server.url("repl");
+    let out = tempfile::tempdir().unwrap();
+    let backup_dir = out.path().join("backup");
+    let live_dir = out.path().join("live");
+    let offline_dir = out.path().join("offline");
+    let with_follow = |args: &[&str]| -> Vec<String> {
+        args.iter()
+            .chain(FOLLOW.iter())
+            .map(|a| a.to_string())
+            .collect()
+    };
+    let events_args = with_follow(&["events", "-remote", &url]);
+    let mut events = Background::start_unread(&strs(&events_args));
+    let backup_args = with_follow(&[
+        "backup",
+        "-remote",
+        &url,
+        "-dir",
+        backup_dir.to_str().unwrap(),
+    ]);
+    let mut backup = Background::start(&strs(&backup_args));
+    let extract_args = with_follow(&[
+        "extract",
+        "-remote",
+        &url,
+        "-service",
+        "s",
+        "-source-id",
+        "h",
+        "-dir",
+        live_dir.to_str().unwrap(),
+    ]);
+    let extract = Background::start(&strs(&extract_args));
+
+    // A transaction of about 8 MB, far more than the pipe and the socket hold: `events`,
+    // whose output nobody reads yet, waits in the middle of it when the server crashes.
+    server.sql(
+        "USE shop; INSERT INTO shop.big (body) SELECT REPEAT(CHAR(65 + seq % 26), 1000) \
+         FROM seq_1_to_8000",
+    );
+    backup.wait_for("the backup holding the large transaction", |_| {
+        backup_matches(&server, &backup_dir)
+    });
+    server.crash();
+    server.restart();
+    events.read_stdout();
+    server.sql(
+        "UPDATE shop.items SET price = price + 1;
+         FLUSH BINARY LOGS;
+         INSERT INTO shop.items VALUES (3, 'rice', 2.25);",
+    );
+    // A clean shutdown: the server writes STOP and ends the streams.
+    server.shutdown();
+    server.restart();
+    server.sql(
+        "BEGIN; DELETE FROM shop.items WHERE id = 1; UPDATE shop.big SET body = 'short' \
+         WHERE n < 10; COMMIT;",
+    );
+
+    let logs = server.logs();
+    let mut offline_args = vec!["events", "-file"];
+    offline_args.extend(logs.iter().map(String::as_str));
+    let offline = thl_offline(&server, &offline_args);
+    events.wait_for("events printing every event", |run| {
+        run.stdout().len() >= offline.len()
+    });
+    assert!(
+        events.stdout() == offline,
+        "the live listing differs from the files'"
+    );
+    let notices = events.stderr();
+    let inside = notices
+        .lines()
+        .filter_map(|l| dropped_and_resumed(l, &url))
+        .find(|(dropped, resumed)| dropped != resumed);
+    assert!(
+        inside.is_some(),
+        "no drop in the middle of a transaction: {notices}"
+    );
+    assert!(notices.contains("INFO "), "{notices}");
+
+    backup.wait_for("the backup equal to the server's files", |_| {
+        backup_matches(&server, &backup_dir)
+    });
+    let mut offline_extract = vec!["extract", "-service", "s", "-source-id", "h", "-file"];
+    offline_extract.extend(logs.iter().map(String::as_str));
+    offline_extract.extend(["-dir", offline_dir.to_str().unwrap()]);
+    thl_offline(&server, &offline_extract);
+    let thl_files = |dir: &Path| -> Vec<(String, Vec<u8>)> {
+        let mut files: Vec<_> = std::fs::read_dir(dir)
+            .unwrap()
+            .filter_map(Result::ok)
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .filter(|n| n.starts_with("thl.data."))
+            .map(|n| (n.clone(), std::fs::read(dir.join(&n)).unwrap()))
+            .collect();
+        files.sort();
+        files
+    };
+    let offline_thl = thl_files(&offline_dir);
+    let mut extract = extract;
+    extract.wait_for("live extraction equal to offline", |_| {
+        thl_files(&live_dir) == offline_thl
+    });
+    events.kill();
+    extract.kill();
+    backup.kill();
+    // A one-pass run finds nothing new and leaves the manifest final.
+    thl(
+        &strs(&backup_args[..backup_args.len() - FOLLOW.len()]),
+        "secret",
+    )
+    .ok();
+    check_manifest(&server, &backup_dir);
+}
+
+#[test]
+fn an_idle_stream_is_kept_by_heartbeats_and_a_refused_login_is_not_retried() {
+    let server = server_or_skip!(&[]);
+    server.sql(
+        "CREATE USER repl@localhost IDENTIFIED BY 'secret';
+         GRANT REPLICATION SLAVE, REPLICATION CLIENT ON *.* TO repl@localhost;
+         CREATE DATABASE shop;
+         CREATE TABLE shop.notes (n INT AUTO_INCREMENT PRIMARY KEY, t TEXT);
+         INSERT INTO shop.notes (t) VALUES ('before');",
+    );
+    let url = server.url("repl");
+    // Heartbeats every 0.2 s; with no reconnection, two silent periods would end the
+    // run ("nothing received for 0.4 s").
+    let mut events = Background::start(&[
+        "events",
+        "-remote",
+        &url,
+        "-v",
+        "-stop-never",
+        "-heartbeat-period",
+        "0.2",
+        "-retry-max-seconds",
+        "0.2",
+    ]);
+    events.wait_for("the first row", |run| run.stdout().contains("'before'"));
+    // Idle for many heartbeat periods.
+    std::thread::sleep(Duration::from_secs(3));
+    assert!(events.running(), "{}", events.stderr());
+    server.sql("INSERT INTO shop.notes (t) VALUES ('after the silence')");
+    events.wait_for("the row after the silence", |run| {
+        run.stdout().contains("'after the silence'")
+    });
+    assert_eq!(events.stderr(), "");
+
+    // The account's password changes and the stream is cut: the server's refusal is
+    // not retried, and the message says where the stream stood.
+    server.sql("ALTER USER repl@localhost IDENTIFIED BY 'changed'");
+    let active = server.logs().last().unwrap().clone();
+    let size = std::fs::metadata(server.data().join(&active))
+        .unwrap()
+        .len();
+    let dump = server
+        .run_sql("SELECT id FROM information_schema.PROCESSLIST WHERE COMMAND = 'Binlog Dump'");
+    let id = String::from_utf8(dump.stdout).unwrap();
+    server.sql(&format!("KILL {}", id.trim()));
+    let (code, stderr) = events.wait();
+    assert_eq!(code, 1, "{stderr}");
+    let lines: Vec<&str> = stderr.lines().collect();
+    assert_eq!(lines.len(), 2, "{stderr}");
+    let (dropped, resumed) = dropped_and_resumed(lines[0], &url).expect(lines[0]);
+    let here = format!("{active} at {size}");
+    assert_eq!((dropped, resumed), (here.as_str(), here.as_str()));
+    assert_eq!(
+        lines[1],
+        format!(
+            "Fatal error: {url}, {here}: server error 1045: Access denied for user \
+             'repl'@'localhost' (using password: YES)"
+        )
+    );
+
+    // A server that stays away: the attempts -retry allows, then the last failure.
+    server.sql("ALTER USER repl@localhost IDENTIFIED BY 'secret'");
+    let mut events = Background::start(&[
+        "events",
+        "-remote",
+        &url,
+        "-stop-never",
+        "-retry",
+        "2",
+        "-retry-max-seconds",
+        "0.1",
+    ]);
+    let mut offline_args = vec!["events", "-file"];
+    let logs = server.logs();
+    offline_args.extend(logs.iter().map(String::as_str));
+    let offline = thl_offline(&server, &offline_args);
+    events.wait_for("the last event", |run| run.stdout().len() >= offline.len());
+    let size = std::fs::metadata(server.data().join(&active))
+        .unwrap()
+        .len();
+    server.crash();
+    let (code, stderr) = events.wait();
+    assert_eq!(code, 1, "{stderr}");
+    let lines: Vec<&str> = stderr.lines().collect();
+    assert_eq!(lines.len(), 3, "{stderr}");
+    assert_eq!(
+        lines[2],
+        format!(
+            "Fatal error: {url}, {active} at {size}: gave up after 2 attempts to reconnect: \
+             cannot connect: Connection refused (os error 111)"
+        )
+    );
+}
+
+/// A small deterministic generator (xorshift64*): the kill test's choices come from
+/// its seed, so a failing run can be repeated.
+struct Choices(u64);
+
+impl Choices {
+    fn below(&mut self, n: u64) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d) % n
+    }
+}
+
+/// Says the seed when the test fails.
+struct SeedOnFailure(u64);
+
+impl Drop for SeedOnFailure {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            eprintln!(
+                "random kills with seed {0}: REPLOG_KILL_SEED={0} repeats the choices",
+                self.0
+            );
+        }
+    }
+}
+
+#[test]
+fn a_backup_killed_at_random_with_its_server_still_equals_the_server() {
+    let seed = std::env::var("REPLOG_KILL_SEED")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| {
+            let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH);
+            now.map_or(1, |d| d.as_nanos() as u64) | 1
+        });
+    let _seed = SeedOnFailure(seed);
+    let mut choices = Choices(seed);
+    // Files rotate every 4 KiB (the smallest max_binlog_size) and on FLUSH BINARY LOGS.
+    let server = server_or_skip!(&["--max-binlog-size=4096"]);
+    server.sql(
+        "CREATE USER repl@localhost IDENTIFIED BY 'secret';
+         GRANT REPLICATION SLAVE, REPLICATION CLIENT ON *.* TO repl@localhost;
+         CREATE DATABASE shop;
+         CREATE TABLE shop.counts (n INT AUTO_INCREMENT PRIMARY KEY, v INT, note VARCHAR(200));",
+    );
+    let url = server.url("repl");
+    let out = tempfile::tempdir().unwrap();
+    let dir = out.path().join("backup");
+    let args: Vec<String> = ["backup", "-remote", &url, "-dir", dir.to_str().unwrap()]
+        .into_iter()
+        .chain(["-stop-never", "-retry-max-seconds", "0.3"])
+        .map(String::from)
+        .collect();
+
+    // The workload: small transactions and rotations, failing quietly while the server
+    // is down.
+    let running = Arc::new(std::sync::atomic::AtomicBool::new(true));
+    let socket = server.socket();
+    let workload = {
+        let running = Arc::clone(&running);
+        std::thread::spawn(move || {
+            let mut i = 0u32;
+            while running.load(std::sync::atomic::Ordering::Relaxed) {
+                i += 1;
+                let sql = if i % 9 == 0 {
+                    "FLUSH BINARY LOGS".to_string()
+                } else {
+                    format!(
+                        "INSERT INTO shop.counts (v, note) VALUES ({i}, REPEAT('n', {}))",
+                        i % 200
+                    )
+                };
+                let _ = Command::new("mariadb")
+                    .args(["--no-defaults", "-uroot"])
+                    .arg(format!("--socket={}", socket.display()))
+                    .args(["-e", &sql])
+                    .stderr(Stdio::null())
+                    .status();
+            }
+        })
+    };
+    let mut backup = Background::start(&strs(&args));
+    for _ in 0..6 {
+        std::thread::sleep(Duration::from_millis(200 + choices.below(1200)));
+        let (kill_backup, kill_server) = match choices.below(3) {
+            0 => (true, false),
+            1 => (false, true),
+            _ => (true, true),
+        };
+        if kill_backup {
+            backup.kill();
+        }
+        if kill_server {
+            server.crash();
+            server.restart();
+        }
+        if kill_backup {
+            backup = Background::start(&strs(&args));
+        }
+    }
+    running.store(false, std::sync::atomic::Ordering::Relaxed);
+    workload.join().unwrap();
+    assert!(server.logs().len() > 5, "{:?}", server.logs());
+    backup.wait_for("the backup equal to the server's files", |_| {
+        backup_matches(&server, &dir)
+    });
+    backup.kill();
+    // A last one-pass run (after a kill) checks the directory and writes the manifest.
+    thl(&strs(&args[..args.len() - 3]), "secret").ok();
+    assert!(backup_matches(&server, &dir));
+    check_manifest(&server, &dir);
 }

@@ -5,13 +5,20 @@
 //! written, at the offset the server gives it; files get the server's names. The
 //! in-use flag of a file's format description is handled as the server does: set while
 //! the file is the one being written, cleared when its ROTATE or STOP closes it (the
-//! server sends the flag cleared; the CRC32 does not cover it). Files are fsynced at
-//! each rotation, at most a second apart while events arrive, and at the end; a
-//! manifest (`backup.manifest`: name, size, `closed` or `open`) is rewritten with them.
+//! server sends the flag cleared; the CRC32 does not cover it; a file the server left
+//! by crashing keeps it set, on the server and here). Files are fsynced at each
+//! rotation, at most a second apart while events arrive, and at the end; a manifest
+//! (`backup.manifest`: name, size, `closed` once the server has moved past it, `open`
+//! for the last) is rewritten with them.
 //!
 //! A run continues what the directory holds: the last file is framed and checked, cut
 //! after its last complete event (a run killed mid-write leaves a partial one), and
-//! the stream asked for from there.
+//! the stream asked for from there. With `-stop-never` a dropped connection or a
+//! restarted server is followed by a new connection that resumes after the last event
+//! written ([`Follower`]).
+//!
+//! [`Feed`]: replog::binlog::stream::Feed
+//! [`Follower`]: replog_remote::Follower
 
 use std::fs::{File, OpenOptions};
 use std::io::Write;

@@ -77,6 +77,8 @@ mod tests {
             xid: None,
             flags_extra: None,
             extra_engines: None,
+            start_alter_seq_no: None,
+            thread_id: None,
         })
     }
 

@@ -312,7 +312,7 @@ impl<'c> Follower<'c> {
             Ok(None) => RemoteError::new(&self.server, RemoteErrorKind::Ended),
             Err(e) => e,
         };
-        let failure = self.placed(self.silence_named(failure));
+        let failure = self.placed(self.named(failure));
         match self.options.retry {
             Some(retry) if self.request.follow && failure.kind.is_transient() => {
                 self.reconnect(retry, failure, notice)?;
@@ -393,14 +393,21 @@ impl<'c> Follower<'c> {
         }
     }
 
-    /// A read that timed out is the silence [`silence_limit`] allows, said as such.
-    fn silence_named(&self, mut e: RemoteError) -> RemoteError {
-        if let (RemoteErrorKind::Io(io), Some(limit)) = (&e.kind, silence_limit(&self.request)) {
-            if matches!(
+    /// A read failure said for what it is: a read that timed out is the silence
+    /// [`silence_limit`] allows; a connection closed inside a packet is a closed
+    /// connection (`mysql_common` reports it as "bytes remaining on stream").
+    fn named(&self, mut e: RemoteError) -> RemoteError {
+        if let RemoteErrorKind::Io(io) = &e.kind {
+            let timed_out = matches!(
                 io.kind(),
                 std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
-            ) {
-                e.kind = RemoteErrorKind::Silent(limit);
+            );
+            match silence_limit(&self.request) {
+                Some(limit) if timed_out => e.kind = RemoteErrorKind::Silent(limit),
+                _ if io.to_string() == "bytes remaining on stream" => {
+                    e.kind = RemoteErrorKind::Dropped
+                }
+                _ => {}
             }
         }
         e

@@ -485,3 +485,62 @@ fn resume_text(resume: &Option<(String, u64)>) -> String {
 fn silence_limit(request: &DumpRequest) -> Option<Duration> {
     (request.follow && !request.heartbeat.is_zero()).then(|| request.heartbeat * 2)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn waits_double_up_to_the_cap() {
+        let retry = Retry {
+            attempts: None,
+            first_wait: Duration::from_millis(500),
+            max_wait: Duration::from_secs(3),
+        };
+        let waits: Vec<f64> = (1..=6).map(|a| retry.wait(a).as_secs_f64()).collect();
+        assert_eq!(waits, [0.5, 1.0, 2.0, 3.0, 3.0, 3.0]);
+        assert_eq!(retry.wait(u32::MAX), Duration::from_secs(3));
+    }
+
+    #[test]
+    fn notices_name_the_server_and_both_positions() {
+        let error = RemoteError::new("mysql://repl@db1:3306", RemoteErrorKind::Dropped)
+            .at("mariadb-bin.000007", 5316142);
+        let told = Notice::Reconnecting {
+            error: &error,
+            attempt: 2,
+            limit: Some(5),
+            wait: Duration::from_secs(1),
+            resume: "mariadb-bin.000007 at 1468",
+        };
+        assert_eq!(
+            told.to_string(),
+            "mysql://repl@db1:3306, mariadb-bin.000007 at 5316142: the server closed the \
+             connection; reconnecting in 1 s (attempt 2 of 5) to resume at \
+             mariadb-bin.000007 at 1468"
+        );
+        let told = Notice::Resumed {
+            server: "mysql://repl@db1:3306",
+            resume: "mariadb-bin.000007 at 1468",
+        };
+        assert_eq!(
+            told.to_string(),
+            "mysql://repl@db1:3306: reconnected, resuming at mariadb-bin.000007 at 1468"
+        );
+    }
+
+    #[test]
+    fn what_passes_and_what_does_not() {
+        let server = |code| RemoteErrorKind::Server {
+            code,
+            message: String::new(),
+        };
+        assert!(RemoteErrorKind::Dropped.is_transient());
+        assert!(RemoteErrorKind::Ended.is_transient());
+        assert!(server(1053).is_transient());
+        assert!(server(1927).is_transient());
+        assert!(!server(1045).is_transient());
+        assert!(!server(1236).is_transient());
+        assert!(!RemoteErrorKind::Protocol(String::new()).is_transient());
+    }
+}

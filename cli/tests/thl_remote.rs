@@ -588,6 +588,57 @@ fn unreachable_servers_and_passwords_in_urls_are_refused() {
         "-password-file, -stop-never, -start-gtid, -retry, -retry-max-seconds and \
          -heartbeat-period go with -remote URL"
     );
+    let url = "mysql://repl@127.0.0.1:1";
+    assert_eq!(
+        thl(&["events", "-remote", url, "-retry", "3"], "x")
+            .fails()
+            .trim_end(),
+        "-retry, -retry-max-seconds and -heartbeat-period go with -stop-never"
+    );
+    assert_eq!(
+        thl(
+            &[
+                "backup",
+                "-remote",
+                url,
+                "-dir",
+                "x",
+                "-stop-never",
+                "-heartbeat-period",
+                "-1"
+            ],
+            "x"
+        )
+        .fails()
+        .trim_end(),
+        "Invalid -heartbeat-period -1: seconds from 0 (none) to 4294967"
+    );
+    assert_eq!(
+        thl(
+            &[
+                "events",
+                "-remote",
+                url,
+                "-stop-never",
+                "-retry-max-seconds",
+                "0"
+            ],
+            "x"
+        )
+        .fails()
+        .trim_end(),
+        "Invalid -retry-max-seconds 0: a number of seconds above 0"
+    );
+    // The first connection is not retried, -stop-never or not.
+    assert_eq!(
+        thl(
+            &["extract", "-remote", url, "-service", "s", "-stop-never"],
+            "x"
+        )
+        .fails()
+        .trim_end(),
+        "Fatal error: mysql://repl@127.0.0.1:1: cannot connect: Connection refused (os error 111)"
+    );
 }
 
 fn strs(v: &[String]) -> Vec<&str> {

@@ -630,9 +630,20 @@ fn unreachable_servers_and_passwords_in_urls_are_refused() {
         "Invalid -retry-max-seconds 0: a number of seconds above 0"
     );
     // The first connection is not retried, -stop-never or not.
+    let out = tempfile::tempdir().unwrap();
+    let thl_dir = out.path().join("thl");
     assert_eq!(
         thl(
-            &["extract", "-remote", url, "-service", "s", "-stop-never"],
+            &[
+                "extract",
+                "-remote",
+                url,
+                "-service",
+                "s",
+                "-stop-never",
+                "-dir",
+                thl_dir.to_str().unwrap(),
+            ],
             "x"
         )
         .fails()

@@ -820,6 +820,18 @@ fn an_idle_stream_is_kept_by_heartbeats_and_a_refused_login_is_not_retried() {
         "0.2",
     ]);
     events.wait_for("the first row", |run| run.stdout().contains("'before'"));
+    let out = tempfile::tempdir().unwrap();
+    let backup_dir = out.path().join("backup");
+    let mut backup = Background::start(&[
+        "backup",
+        "-remote",
+        &url,
+        "-dir",
+        backup_dir.to_str().unwrap(),
+        "-stop-never",
+        "-heartbeat-period",
+        "0.2",
+    ]);
     // Idle for many heartbeat periods.
     std::thread::sleep(Duration::from_secs(3));
     assert!(events.running(), "{}", events.stderr());
@@ -828,6 +840,17 @@ fn an_idle_stream_is_kept_by_heartbeats_and_a_refused_login_is_not_retried() {
         run.stdout().contains("'after the silence'")
     });
     assert_eq!(events.stderr(), "");
+    // The idle backup syncs what it wrote at a heartbeat: the manifest has the row.
+    backup.wait_for("the manifest synced while idle", |_| {
+        let manifest = std::fs::read_to_string(backup_dir.join("backup.manifest"));
+        let active = server.logs().last().unwrap().clone();
+        let size = std::fs::metadata(server.data().join(&active))
+            .unwrap()
+            .len();
+        manifest.is_ok_and(|m| m.ends_with(&format!("{active}\t{size}\topen\n")))
+    });
+    assert!(backup_matches(&server, &backup_dir));
+    backup.kill();
 
     // The account's password changes and the stream is cut: the server's refusal is
     // not retried, and the message says where the stream stood.

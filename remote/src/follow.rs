@@ -129,6 +129,9 @@ impl fmt::Display for Notice<'_> {
 pub enum Next<'a> {
     /// An event was delivered to the visitor (and those packed in it).
     Event(Received<'a>),
+    /// The server has had nothing to send for a heartbeat period: a moment for work
+    /// that waits on a timer (syncing what was written).
+    Heartbeat,
     /// The visitor asked to stop.
     Stopped,
     /// The server ended a stream that does not follow it: everything was read.
@@ -147,6 +150,9 @@ pub struct Received<'a> {
     /// Its type.
     pub event_type: EventType,
 }
+
+/// Where an event's type code sits in its common header (after the timestamp).
+const EVENT_TYPE_AT: usize = 4;
 
 /// Opens a connection to the server, authenticated (called again to reconnect).
 pub type Connect<'c> = dyn FnMut() -> Result<Connection, RemoteError> + 'c;
@@ -195,6 +201,7 @@ struct Marks {
 enum Step {
     /// An event was delivered: its offset and type.
     Delivered(u64, EventType),
+    Heartbeat,
     Stopped,
     End,
     /// Nothing delivered (an event the server makes up, one sent again, a failure
@@ -244,6 +251,7 @@ impl<'c> Follower<'c> {
         let (offset, event_type) = loop {
             match self.step(visit, report, notice)? {
                 Step::Nothing => {}
+                Step::Heartbeat => return Ok(Next::Heartbeat),
                 Step::Stopped => return Ok(Next::Stopped),
                 Step::End => return Ok(Next::End),
                 Step::Delivered(offset, event_type) => break (offset, event_type),
@@ -266,7 +274,7 @@ impl<'c> Follower<'c> {
     ) -> Result<Flow, E> {
         loop {
             match self.next(visit, report, notice)? {
-                Next::Event(_) => {}
+                Next::Event(_) | Next::Heartbeat => {}
                 Next::Stopped => return Ok(Flow::Stop),
                 Next::End => return Ok(Flow::Continue),
             }
@@ -292,6 +300,9 @@ impl<'c> Follower<'c> {
                         });
                     }
                 }
+                let heartbeat = bytes.get(EVENT_TYPE_AT).is_some_and(|&t| {
+                    EventType(t) == EventType::HEARTBEAT || EventType(t) == EventType::HEARTBEAT_V2
+                });
                 let marks = &mut self.marks;
                 let resume_from = self.options.resume_from;
                 marks.received = None;
@@ -305,6 +316,7 @@ impl<'c> Follower<'c> {
                     (Flow::Continue, Some((offset, event_type))) => {
                         Step::Delivered(offset, event_type)
                     }
+                    (Flow::Continue, None) if heartbeat => Step::Heartbeat,
                     (Flow::Continue, None) => Step::Nothing,
                 });
             }

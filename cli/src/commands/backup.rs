@@ -7,7 +7,8 @@
 //! the file is the one being written, cleared when its ROTATE or STOP closes it (the
 //! server sends the flag cleared; the CRC32 does not cover it; a file the server left
 //! by crashing keeps it set, on the server and here). Files are fsynced at each
-//! rotation, at most a second apart while events arrive, and at the end; a manifest
+//! rotation, at most a second apart while events arrive, at the next heartbeat when the
+//! server goes idle, and at the end; a manifest
 //! (`backup.manifest`: name, size, `closed` once the server has moved past it, `open`
 //! for the last) is rewritten with them.
 //!
@@ -75,6 +76,14 @@ pub fn run(invocation: &Invocation, args: &BackupArgs) -> Result<(), Failure> {
             &mut remote::tell,
         ) {
             Ok(Next::Event(received)) => received,
+            Ok(Next::Heartbeat) => {
+                // The server is idle: what the last second wrote is synced now rather
+                // than with the next event, whenever that comes.
+                match backup.sync_unsynced() {
+                    Ok(()) => continue,
+                    Err(e) => break Err(e),
+                }
+            }
             Ok(Next::End | Next::Stopped) => break Ok(()),
             Err(StreamError::Remote(e)) => break Err(Failure::from(e)),
             Err(StreamError::Decoder(e)) => {
@@ -132,6 +141,8 @@ struct Backup {
     /// Every file of the backup, and whether it is closed.
     files: Vec<(String, u64, bool)>,
     last_sync: Instant,
+    /// Events were written since the last sync.
+    unsynced: bool,
 }
 
 impl Backup {
@@ -142,6 +153,7 @@ impl Backup {
             current: None,
             files: Vec::new(),
             last_sync: Instant::now(),
+            unsynced: false,
         };
         let has_logs = std::fs::read_dir(&backup.dir)
             .map_err(|e| Failure::Fatal(format!("{}: {e}", backup.dir.display())))?
@@ -211,6 +223,7 @@ impl Backup {
             current.file.write_all(bytes).map_err(io)?;
         }
         current.size = end;
+        self.unsynced = true;
         if let Some(entry) = self.files.last_mut() {
             entry.1 = end;
         }
@@ -281,6 +294,13 @@ impl Backup {
         Ok(())
     }
 
+    fn sync_unsynced(&mut self) -> Result<(), Failure> {
+        if self.unsynced {
+            self.sync()?;
+        }
+        Ok(())
+    }
+
     /// Makes what was written durable and rewrites the manifest.
     fn sync(&mut self) -> Result<(), Failure> {
         if let Some(current) = &self.current {
@@ -303,6 +323,7 @@ impl Backup {
             .map_err(io)?;
         std::fs::rename(&temporary, &path).map_err(io)?;
         self.last_sync = Instant::now();
+        self.unsynced = false;
         Ok(())
     }
 

@@ -12,6 +12,7 @@ use replog::Flow;
 use super::{open_log, open_options, Problems};
 use crate::args::{Invocation, Tagging};
 use crate::failure::Failure;
+use crate::progress::Progress;
 
 /// The service `list` tags binary logs with when `-service` is not given.
 pub const DEFAULT_SERVICE: &str = "replog";
@@ -89,8 +90,13 @@ pub fn walk_named_log(
     if binlogs.is_empty() {
         let log = open_log(invocation)?;
         log.check_sequence()?;
-        let names = log.index.entries().iter().map(|e| e.file_name.as_str());
-        log.walk_transactions(names, visit)?;
+        let entries = log.index.entries();
+        let mut progress = Progress::over(entries.iter().map(|e| log.dir.file_path(&e.file_name)));
+        let names = entries.iter().map(|e| e.file_name.as_str());
+        log.walk_transactions(names, &mut |txn| {
+            progress.after(txn);
+            visit(txn)
+        })?;
         return Ok(log.problems);
     }
     let problems = Problems::new(invocation.permissive);
@@ -99,11 +105,16 @@ pub fn walk_named_log(
         .service
         .as_deref()
         .unwrap_or(DEFAULT_SERVICE);
+    let files = files(binlogs)?;
+    let mut progress = Progress::over(&files);
     walk_transactions(
-        &files(binlogs)?,
+        &files,
         stream(invocation)?,
         extract_options(invocation, tagging, service, None),
-        visit,
+        &mut |txn| {
+            progress.after(txn);
+            visit(txn)
+        },
         &mut |err| problems.hear(err),
     )?;
     Ok(problems)

@@ -18,6 +18,7 @@ use super::stats::table;
 use super::{binlogs, open_log, Problems};
 use crate::args::{Invocation, ParallelArgs};
 use crate::failure::{notice, Failure};
+use crate::progress::Progress;
 
 /// Runs `thl parallel`.
 pub fn run(
@@ -115,8 +116,11 @@ fn read_records(
     if args.binlogs.is_empty() {
         let log = open_log(invocation)?;
         log.check_sequence()?;
-        let names = log.index.entries().iter().map(|e| e.file_name.as_str());
+        let entries = log.index.entries();
+        let mut progress = Progress::over(entries.iter().map(|e| log.dir.file_path(&e.file_name)));
+        let names = entries.iter().map(|e| e.file_name.as_str());
         log.walk_transactions(names, &mut |txn| {
+            progress.after(txn);
             records.extend(TxnRecord::from_transaction(txn, None)?);
             Ok(Flow::Continue)
         })?;
@@ -128,11 +132,14 @@ fn read_records(
         .service
         .as_deref()
         .unwrap_or(binlogs::DEFAULT_SERVICE);
+    let files = binlogs::files(&args.binlogs)?;
+    let mut progress = Progress::over(&files);
     walk_transactions_with_facts(
-        &binlogs::files(&args.binlogs)?,
+        &files,
         binlogs::stream(invocation)?,
         binlogs::extract_options(invocation, &args.tagging, service, None),
         &mut |txn, facts| -> Result<Flow, Failure> {
+            progress.after(txn);
             records.extend(TxnRecord::from_transaction(txn, Some(facts))?);
             Ok(Flow::Continue)
         },

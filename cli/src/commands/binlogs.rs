@@ -4,8 +4,8 @@
 
 use replog::binlog::stream::{sequence_of, Stream};
 use replog::binlog::{ParseMode, ReadOptions};
-use replog::txn::binlog::walk_transactions;
-use replog::txn::extract::{ExtractOptions, DEFAULT_FRAGMENT_SIZE};
+use replog::txn::binlog::walk_transactions_with_facts;
+use replog::txn::extract::{ExtractOptions, SourceFacts, DEFAULT_FRAGMENT_SIZE};
 use replog::txn::Transaction;
 use replog::Flow;
 
@@ -77,15 +77,21 @@ fn host_name() -> String {
         .into_owned()
 }
 
+/// What [`walk_named_log`] calls with each transaction.
+pub type VisitTransaction<'v> =
+    dyn FnMut(&Transaction<'_>, Option<&SourceFacts>) -> Result<Flow, Failure> + 'v;
+
 /// Visits every transaction of the log the command names: binary logs (`-file`),
-/// extracted on the fly with `tagging`, or else the THL (`-dir`, `-service`, `-conf`),
-/// whose file sequence is checked first. Returns the problems reported on the way,
-/// for the caller's verdict once it has printed its view.
+/// extracted on the fly with `tagging`, each with what the binary log says about it
+/// beyond THL ([`SourceFacts`]), or else the THL (`-dir`, `-service`, `-conf`), whose
+/// file sequence is checked first and which says nothing more (`None`). Progress is
+/// drawn on a terminal's stderr. Returns the problems reported on the way, for the
+/// caller's verdict once it has printed its view.
 pub fn walk_named_log(
     invocation: &Invocation,
     binlogs: &[String],
     tagging: &Tagging,
-    visit: &mut dyn FnMut(&Transaction<'_>) -> Result<Flow, Failure>,
+    visit: &mut VisitTransaction<'_>,
 ) -> Result<Problems, Failure> {
     if binlogs.is_empty() {
         let log = open_log(invocation)?;
@@ -95,7 +101,7 @@ pub fn walk_named_log(
         let names = entries.iter().map(|e| e.file_name.as_str());
         log.walk_transactions(names, &mut |txn| {
             progress.after(txn);
-            visit(txn)
+            visit(txn, None)
         })?;
         return Ok(log.problems);
     }
@@ -107,13 +113,13 @@ pub fn walk_named_log(
         .unwrap_or(DEFAULT_SERVICE);
     let files = files(binlogs)?;
     let mut progress = Progress::over(&files);
-    walk_transactions(
+    walk_transactions_with_facts(
         &files,
         stream(invocation)?,
         extract_options(invocation, tagging, service, None),
-        &mut |txn| {
+        &mut |txn, facts| {
             progress.after(txn);
-            visit(txn)
+            visit(txn, Some(facts))
         },
         &mut |err| problems.hear(err),
     )?;

@@ -7,6 +7,7 @@ mod args;
 mod commands;
 mod failure;
 mod output;
+mod progress;
 mod service;
 
 use std::io::Write;

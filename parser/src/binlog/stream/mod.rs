@@ -181,27 +181,12 @@ impl Stream {
             visit,
             report,
         };
-        let mut end = StreamEnd::default();
-        let mut closing_rotate: Option<(String, u64, String)> = None;
+        let mut between = Between::default();
         for (index, input) in inputs.iter().enumerate() {
             let name = input.name();
-            let start = if index == 0 { self.start_position } else { 0 };
-            let stop = if index + 1 == inputs.len() {
-                self.stop_position
-            } else {
-                None
-            };
-            if let Some((file, offset, named)) = closing_rotate.take() {
-                if name != "-" && !sequence::is_named_file(named.as_bytes(), name) {
-                    walk.problem(Error::new(
-                        file,
-                        offset,
-                        ErrorKind::Binlog(BinlogError::NextFileMismatch {
-                            named,
-                            given: name.to_string(),
-                        }),
-                    ))?;
-                }
+            let (start, stop) = self.range_in(index, inputs.len());
+            if let Some(mismatch) = between.next_file(name) {
+                walk.problem(mismatch)?;
             }
             let bytes = match open(input) {
                 Ok(b) => b,
@@ -222,19 +207,64 @@ impl Stream {
                 Opened::Borrowed(b) => walk.file(b, file)?,
                 Opened::Streamed(window) => walk.streamed_file(window, file)?,
             };
-            end = StreamEnd {
-                last_file_in_use: file_end.in_use,
-                last_file_closed: file_end.closed,
-                stopped: file_end.stopped,
-            };
-            if file_end.stopped {
+            if between.file_ended(name, file_end) {
                 break;
             }
-            closing_rotate = file_end
-                .rotate_to
-                .map(|(offset, named)| (name.to_string(), offset, named));
         }
-        Ok(end)
+        Ok(between.end)
+    }
+
+    /// Where reading starts and stops in file `index` of `count`: the start position
+    /// applies to the first file, the stop position to the last.
+    fn range_in(&self, index: usize, count: usize) -> (u64, Option<u64>) {
+        let start = if index == 0 { self.start_position } else { 0 };
+        let stop = if index + 1 == count {
+            self.stop_position
+        } else {
+            None
+        };
+        (start, stop)
+    }
+}
+
+/// What a walk carries from one file to the next: the closing ROTATE the next file's
+/// name must match, and how the last file ended.
+#[derive(Debug, Default)]
+struct Between {
+    /// File, offset and target of the previous file's closing ROTATE.
+    closing_rotate: Option<(String, u64, String)>,
+    end: StreamEnd,
+}
+
+impl Between {
+    /// The problem when the previous file's closing ROTATE names a file other than
+    /// `name` (standard input has no name to check).
+    fn next_file(&mut self, name: &str) -> Option<Error> {
+        let (file, offset, named) = self.closing_rotate.take()?;
+        if name == "-" || sequence::is_named_file(named.as_bytes(), name) {
+            return None;
+        }
+        Some(Error::new(
+            file,
+            offset,
+            ErrorKind::Binlog(BinlogError::NextFileMismatch {
+                named,
+                given: name.to_string(),
+            }),
+        ))
+    }
+
+    /// Notes how the file `name` ended; true when the walk stops there.
+    fn file_ended(&mut self, name: &str, file_end: FileEnd) -> bool {
+        self.end = StreamEnd {
+            last_file_in_use: file_end.in_use,
+            last_file_closed: file_end.closed,
+            stopped: file_end.stopped,
+        };
+        self.closing_rotate = file_end
+            .rotate_to
+            .map(|(offset, named)| (name.to_string(), offset, named));
+        file_end.stopped
     }
 }
 

@@ -6,13 +6,13 @@ use crate::binlog::event_type::EventType;
 use crate::binlog::header::FLAG_BINLOG_IN_USE;
 use crate::binlog::reader::{Frames, ParseMode, ReadOptions};
 use crate::binlog::rows::TableMaps;
-use crate::binlog::{sequence, BinlogError};
+use crate::binlog::sequence;
 use crate::error::{Error, ErrorKind};
 use crate::input::OpenOptions;
 
 use super::files::{log_name, open};
 use super::walk::remember_maps;
-use super::{FileEnd, FileWalk, Opened, Stream, StreamEnd, Visit, Walk};
+use super::{Between, FileEnd, FileWalk, Opened, Stream, StreamEnd, Visit, Walk};
 
 impl Stream {
     /// Walks `files` as [`Stream::walk`] does, but hands each file to `walk_file` cut
@@ -30,8 +30,7 @@ impl Stream {
         walk_file: &mut dyn FnMut(Pieces<'_>) -> Result<PieceEnd, E>,
         report: &mut dyn FnMut(Error),
     ) -> Result<StreamEnd, E> {
-        let mut end = StreamEnd::default();
-        let mut closing_rotate: Option<(String, u64, String)> = None;
+        let mut between = Between::default();
         let permissive = self.read.mode == ParseMode::Permissive;
         let mut problem = |err: Error| -> Result<(), E> {
             if permissive {
@@ -42,17 +41,8 @@ impl Stream {
             }
         };
         for (index, name) in files.iter().enumerate() {
-            if let Some((file, offset, named)) = closing_rotate.take() {
-                if name != "-" && !sequence::is_named_file(named.as_bytes(), name) {
-                    problem(Error::new(
-                        file,
-                        offset,
-                        ErrorKind::Binlog(BinlogError::NextFileMismatch {
-                            named,
-                            given: name.to_string(),
-                        }),
-                    ))?;
-                }
+            if let Some(mismatch) = between.next_file(name) {
+                problem(mismatch)?;
             }
             let bytes = match open(name, self.open) {
                 Ok(Opened::Whole(bytes)) => bytes,
@@ -77,15 +67,11 @@ impl Stream {
                 Ok(f) => f,
                 Err(e) => {
                     problem(e)?;
-                    end = StreamEnd::default();
+                    between.end = StreamEnd::default();
                     continue;
                 }
             };
-            let stop = if index + 1 == files.len() {
-                self.stop_position
-            } else {
-                None
-            };
+            let (start, stop) = self.range_in(index, files.len());
             let first = Piece {
                 file: bytes.name(),
                 log_name: log_name(bytes.name()),
@@ -94,7 +80,7 @@ impl Stream {
                 maps: TableMaps::new(),
                 walk: FileWalk {
                     index,
-                    start: if index == 0 { self.start_position } else { 0 },
+                    start,
                     stop,
                     end: FileEnd::default(),
                     damage: None,
@@ -106,19 +92,11 @@ impl Stream {
                 next: Some(first),
             })?
             .0;
-            end = StreamEnd {
-                last_file_in_use: file_end.in_use,
-                last_file_closed: file_end.closed,
-                stopped: file_end.stopped,
-            };
-            if file_end.stopped {
+            if between.file_ended(name, file_end) {
                 break;
             }
-            closing_rotate = file_end
-                .rotate_to
-                .map(|(offset, named)| (name.to_string(), offset, named));
         }
-        Ok(end)
+        Ok(between.end)
     }
 }
 

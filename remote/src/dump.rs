@@ -1,6 +1,10 @@
 //! Asking for the binlog stream and reading it one event per packet.
 
-use mysql_common::packets::{BinlogDumpFlags, ComBinlogDump, ComRegisterSlave};
+use std::str::FromStr;
+
+use mysql_common::packets::{
+    BinlogDumpFlags, ComBinlogDump, ComBinlogDumpGtid, ComRegisterSlave, Sid,
+};
 use mysql_common::proto::MySerialize;
 use replog::binlog::stream::{Feed, Visit};
 use replog::binlog::{ChecksumAlg, ReadOptions};
@@ -21,6 +25,52 @@ pub enum Start {
     },
     /// A MariaDB GTID position (`0-1-100,1-1-7`): the stream starts after it.
     MariaDbGtid(String),
+    /// A MySQL GTID set (`3e11fa47-71ca-11e1-9e33-c80aa9429562:1-5:7,…`): the stream
+    /// holds the transactions not in it.
+    MySqlGtidSet(String),
+}
+
+impl Start {
+    /// The start `-start-gtid TEXT` names, by its syntax: a MySQL GTID set has a `:`
+    /// after each server's uuid (`uuid:1-5`), a MariaDB position is
+    /// `domain-server-sequence` triples.
+    pub fn gtid(text: &str) -> Result<Start, String> {
+        if text.contains(':') {
+            mysql_gtid_set(text)?;
+            Ok(Start::MySqlGtidSet(text.to_string()))
+        } else if is_mariadb_position(text) {
+            Ok(Start::MariaDbGtid(text.to_string()))
+        } else {
+            Err(format!(
+                "'{text}' is neither a MariaDB GTID position (domain-server-sequence[,...]) \
+                 nor a MySQL GTID set (uuid:interval[:interval...][,...])"
+            ))
+        }
+    }
+}
+
+/// Whether `text` is `D-S-N[,D-S-N…]` (numbers only: it is put in a statement).
+fn is_mariadb_position(text: &str) -> bool {
+    text.split(',').all(|gtid| {
+        let parts: Vec<&str> = gtid.split('-').collect();
+        parts.len() == 3
+            && parts
+                .iter()
+                .all(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+    })
+}
+
+/// The servers' uuids and intervals of a MySQL GTID set, as `COM_BINLOG_DUMP_GTID`
+/// carries them. Whitespace around each server's part is allowed: MySQL prints
+/// `@@gtid_executed` with a line break after each comma.
+fn mysql_gtid_set(text: &str) -> Result<Vec<Sid<'static>>, String> {
+    text.split(',')
+        .map(|part| {
+            Sid::from_str(part.trim()).map_err(|e| {
+                format!("'{text}' is not a MySQL GTID set (uuid:interval[:interval...][,...]): {e}")
+            })
+        })
+        .collect()
 }
 
 /// What to ask the server for.
@@ -53,6 +103,42 @@ const EVENT: u8 = 0x00;
 const END: u8 = 0xFE;
 const ERR: u8 = 0xFF;
 
+/// The command that asks for the stream `request` names: `COM_BINLOG_DUMP` by file and
+/// position (a MariaDB GTID start was set in `@slave_connect_state` before, and asks for
+/// no file), `COM_BINLOG_DUMP_GTID` with a MySQL GTID set.
+fn dump_command(request: &DumpRequest, out: &mut Vec<u8>) -> Result<(), String> {
+    let mut flags = BinlogDumpFlags::empty();
+    if !request.follow {
+        flags |= BinlogDumpFlags::BINLOG_DUMP_NON_BLOCK;
+    }
+    let (file, position) = match &request.start {
+        Start::Position { file, position } => (file.as_str(), *position),
+        Start::MariaDbGtid(_) => ("", FIRST_EVENT),
+        Start::MySqlGtidSet(set) => {
+            // No ANNOTATE_ROWS bit here: MySQL reads 0x02 as BINLOG_THROUGH_POSITION.
+            // mysql_common sets BINLOG_THROUGH_GTID, which says the set follows.
+            ComBinlogDumpGtid::new(request.server_id)
+                .with_pos(FIRST_EVENT)
+                .with_sids(mysql_gtid_set(set)?)
+                .with_flags(flags)
+                .serialize(out);
+            return Ok(());
+        }
+    };
+    let position = u32::try_from(position)
+        .map_err(|_| format!("position {position} is past what COM_BINLOG_DUMP can ask for"))?;
+    ComBinlogDump::new(request.server_id)
+        .with_pos(position)
+        .with_flags(flags | BinlogDumpFlags::from_bits_retain(SEND_ANNOTATE_ROWS))
+        .with_filename(file.as_bytes())
+        .serialize(out);
+    Ok(())
+}
+
+/// Where a log's first event starts (after its 4-byte magic): where a GTID request
+/// names no file, the position is this.
+const FIRST_EVENT: u64 = 4;
+
 /// An open binlog stream.
 #[derive(Debug)]
 pub struct Dump {
@@ -62,7 +148,12 @@ pub struct Dump {
 
 impl Dump {
     /// Announces what this replica understands, registers it and asks for the stream.
-    pub fn start(mut conn: Connection, request: &DumpRequest) -> Result<Dump, RemoteError> {
+    /// Errors are placed at the start asked for.
+    pub fn start(conn: Connection, request: &DumpRequest) -> Result<Dump, RemoteError> {
+        Dump::ask(conn, request).map_err(|e| e.at_start(&request.start))
+    }
+
+    fn ask(mut conn: Connection, request: &DumpRequest) -> Result<Dump, RemoteError> {
         // Checksums are announced under both names (MySQL 8.0.26 renamed the variable;
         // MariaDB reads the old one); events then arrive with the CRC32 the file has.
         conn.execute("SET @master_binlog_checksum = 'CRC32', @source_binlog_checksum = 'CRC32'")?;
@@ -75,22 +166,28 @@ impl Dump {
                 "SET @master_heartbeat_period = {nanos}, @source_heartbeat_period = {nanos}"
             ))?;
         }
-        let (file, position) = match &request.start {
-            Start::Position { file, position } => (file.clone(), *position),
-            Start::MariaDbGtid(gtids) => {
-                if !gtids
-                    .bytes()
-                    .all(|b| b.is_ascii_digit() || b == b'-' || b == b',')
-                {
-                    return Err(conn.error(RemoteErrorKind::Protocol(format!(
-                        "'{gtids}' is not a MariaDB GTID position (D-S-N[,D-S-N...])"
-                    ))));
-                }
-                conn.execute(&format!("SET @slave_connect_state = '{gtids}'"))?;
-                conn.execute("SET @slave_gtid_strict_mode = 0, @slave_gtid_ignore_duplicates = 0")?;
-                (String::new(), 4)
+        if let Some((gtid, mysql_set)) = match &request.start {
+            Start::MariaDbGtid(gtid) => Some((gtid, false)),
+            Start::MySqlGtidSet(set) => Some((set, true)),
+            Start::Position { .. } => None,
+        } {
+            if mysql_set == conn.is_mariadb() {
+                return Err(conn.error(RemoteErrorKind::GtidFlavour {
+                    gtid: gtid.clone(),
+                    server_is_mariadb: conn.is_mariadb(),
+                    server_version: conn.server_version().to_string(),
+                }));
             }
-        };
+        }
+        if let Start::MariaDbGtid(gtids) = &request.start {
+            if !is_mariadb_position(gtids) {
+                return Err(conn.error(RemoteErrorKind::Protocol(format!(
+                    "'{gtids}' is not a MariaDB GTID position (D-S-N[,D-S-N...])"
+                ))));
+            }
+            conn.execute(&format!("SET @slave_connect_state = '{gtids}'"))?;
+            conn.execute("SET @slave_gtid_strict_mode = 0, @slave_gtid_ignore_duplicates = 0")?;
+        }
         let mut out = Vec::new();
         ComRegisterSlave::new(request.server_id).serialize(&mut out);
         conn.command(&out)?;
@@ -101,21 +198,9 @@ impl Dump {
         if reply.first() == Some(&ERR) {
             return Err(conn.server_error(&reply));
         }
-        let mut flags = BinlogDumpFlags::from_bits_retain(SEND_ANNOTATE_ROWS);
-        if !request.follow {
-            flags |= BinlogDumpFlags::BINLOG_DUMP_NON_BLOCK;
-        }
-        let position = u32::try_from(position).map_err(|_| {
-            conn.error(RemoteErrorKind::Protocol(format!(
-                "position {position} is past what COM_BINLOG_DUMP can ask for"
-            )))
-        })?;
         out.clear();
-        ComBinlogDump::new(request.server_id)
-            .with_pos(position)
-            .with_flags(flags)
-            .with_filename(file.into_bytes())
-            .serialize(&mut out);
+        dump_command(request, &mut out)
+            .map_err(|what| conn.error(RemoteErrorKind::Protocol(what)))?;
         conn.command(&out)?;
         Ok(Dump {
             conn,
@@ -157,7 +242,7 @@ pub fn follow<E: From<Error> + From<RemoteError>>(
     report: &mut dyn FnMut(Error),
 ) -> Result<Flow, E> {
     let mut dump = Dump::start(conn, request)?;
-    let mut feed = Feed::new(read, ChecksumAlg::Crc32);
+    let mut feed = Feed::new(read, ChecksumAlg::Crc32).with_origin(dump.server());
     let mut started = false;
     loop {
         let event = match dump.next_event() {

@@ -34,6 +34,33 @@ pub enum RemoteErrorKind {
     },
     /// The server's answer is not what the protocol allows here.
     Protocol(String),
+    /// `ssl-mode=required` or stricter, and the server's greeting offers no TLS.
+    TlsNotOffered,
+    /// The TLS handshake failed (other than by the certificate).
+    Tls(std::io::Error),
+    /// `ssl-ca` cannot be read or holds no usable CA certificate.
+    CaFile {
+        /// The file.
+        path: std::path::PathBuf,
+        /// Why it cannot be used.
+        problem: String,
+    },
+    /// `verify-ca` or `verify-identity` refused the server's certificate.
+    Certificate {
+        /// The CA file it was checked against.
+        ca: std::path::PathBuf,
+        /// Why it was refused.
+        problem: rustls::CertificateError,
+    },
+    /// The start asked for is a GTID of the other flavour than the server's.
+    GtidFlavour {
+        /// What was asked for.
+        gtid: String,
+        /// Whether the server is MariaDB (else MySQL).
+        server_is_mariadb: bool,
+        /// The server's version string.
+        server_version: String,
+    },
 }
 
 impl RemoteError {
@@ -59,6 +86,7 @@ impl RemoteError {
             }
             crate::Start::Position { file, position } => format!("{file} at {position}"),
             crate::Start::MariaDbGtid(gtids) => format!("after GTID {gtids}"),
+            crate::Start::MySqlGtidSet(set) => format!("after GTID set {set}"),
         });
         self
     }
@@ -79,6 +107,40 @@ impl fmt::Display for RemoteError {
                 write!(f, "server error {code}: {message}")
             }
             RemoteErrorKind::Protocol(what) => write!(f, "protocol error: {what}"),
+            RemoteErrorKind::TlsNotOffered => f.write_str(
+                "the server does not offer TLS, and the URL's ssl-mode requires it \
+                 (ssl-mode=preferred connects without)",
+            ),
+            RemoteErrorKind::Tls(e) => write!(f, "TLS handshake failed: {e}"),
+            RemoteErrorKind::CaFile { path, problem } => {
+                write!(f, "ssl-ca {}: {problem}", path.display())
+            }
+            RemoteErrorKind::Certificate { ca, problem } => match problem {
+                rustls::CertificateError::UnknownIssuer => write!(
+                    f,
+                    "the server's certificate is not signed by a CA of ssl-ca {}",
+                    ca.display()
+                ),
+                other => write!(f, "the server's certificate is refused: {other}"),
+            },
+            RemoteErrorKind::GtidFlavour {
+                gtid,
+                server_is_mariadb: true,
+                server_version,
+            } => write!(
+                f,
+                "'{gtid}' is a MySQL GTID set, but the server is MariaDB ({server_version}): \
+                 give a MariaDB GTID position (domain-server-sequence[,...])"
+            ),
+            RemoteErrorKind::GtidFlavour {
+                gtid,
+                server_is_mariadb: false,
+                server_version,
+            } => write!(
+                f,
+                "'{gtid}' is a MariaDB GTID position, but the server is MySQL ({server_version}): \
+                 give a MySQL GTID set (uuid:interval[:interval...][,...])"
+            ),
         }
     }
 }

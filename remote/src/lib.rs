@@ -16,8 +16,9 @@ mod address;
 mod connection;
 mod dump;
 mod error;
+mod tls;
 
-pub use address::Address;
+pub use address::{Address, Endpoint, SslMode, TlsOptions};
 pub use connection::Connection;
 pub use dump::{follow, Dump, DumpRequest, Start};
 pub use error::{RemoteError, RemoteErrorKind};

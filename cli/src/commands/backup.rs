@@ -54,10 +54,10 @@ pub fn run(invocation: &Invocation, args: &BackupArgs) -> Result<(), Failure> {
         ));
     }
     let conn = remote::connect(&args.remote)?;
-    let request = remote::request(&args.remote, file.as_deref(), position);
+    let request = remote::request(&args.remote, file.as_deref(), position)?;
     let mut dump = Dump::start(conn, &request)?;
     let server = dump.server().to_string();
-    let mut feed = Feed::new(ReadOptions::default(), ChecksumAlg::Crc32);
+    let mut feed = Feed::new(ReadOptions::default(), ChecksumAlg::Crc32).with_origin(&server);
     let mut started = false;
     let result = loop {
         let event = match dump.next_event() {

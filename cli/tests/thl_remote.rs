@@ -15,7 +15,13 @@ use common::{thl_command, Run};
 /// A server started for the test, shut down when dropped.
 struct Server {
     dir: tempfile::TempDir,
+    /// The loopback port it listens on, when started with [`Server::start_with`]'s
+    /// `tcp`.
+    port: Option<u16>,
 }
+
+/// Binary logging as the tests want it: row events, logs named `mariadb-bin.N`.
+const LOG_BIN: [&str; 2] = ["--log-bin=mariadb-bin", "--binlog-format=ROW"];
 
 impl Server {
     fn start() -> Option<Server> {
@@ -23,16 +29,63 @@ impl Server {
             eprintln!("mariadbd not installed: the live -remote tests are skipped");
             return None;
         }
+        Some(Server::start_with(&LOG_BIN, false, |_| Vec::new()))
+    }
+
+    /// A server with `options`, listening on a free loopback port as well as its
+    /// socket when `tcp`; `more` gives further options from the server's directory
+    /// (certificates written there). The caller has checked that mariadbd is installed.
+    fn start_with(options: &[&str], tcp: bool, more: impl FnOnce(&Path) -> Vec<String>) -> Server {
         let dir = tempfile::tempdir().unwrap();
+        let mut options: Vec<String> = options.iter().map(|o| o.to_string()).collect();
+        options.extend(more(dir.path()));
+        let port = tcp.then(|| {
+            // A port the kernel has just handed out and taken back: free, short of a
+            // race with another program in the next instant.
+            let port = std::net::TcpListener::bind("127.0.0.1:0")
+                .unwrap()
+                .local_addr()
+                .unwrap()
+                .port();
+            // server.sh passes --skip-networking first; a later option wins.
+            options.extend([
+                "--skip-networking=0".to_string(),
+                "--bind-address=127.0.0.1".to_string(),
+                format!("--port={port}"),
+            ]);
+            port
+        });
         let script = format!(
-            "source {}/../fixtures/mariadb/server.sh && server_start {} --log-bin=mariadb-bin \
-             --binlog-format=ROW >/dev/null",
+            "source {}/../fixtures/mariadb/server.sh && server_start {} {} >/dev/null",
             env!("CARGO_MANIFEST_DIR"),
-            dir.path().display()
+            dir.path().display(),
+            options.join(" ")
         );
         let status = Command::new("bash").arg("-c").arg(script).status().unwrap();
         assert!(status.success(), "the server did not start");
-        Some(Server { dir })
+        Server { dir, port }
+    }
+
+    /// `mysql://USER@HOST:PORT` over TCP, then `?options` if any.
+    fn tcp_url(&self, user: &str, host: &str, options: &str) -> String {
+        let port = self.port.expect("the server listens on TCP");
+        match options {
+            "" => format!("mysql://{user}@{host}:{port}"),
+            _ => format!("mysql://{user}@{host}:{port}?{options}"),
+        }
+    }
+
+    /// The value of a global status variable (`Ssl_finished_accepts`).
+    fn status(&self, name: &str) -> u64 {
+        let out = Command::new("mariadb")
+            // Without TLS: the client's own handshake would count.
+            .args(["--no-defaults", "-uroot", "-N", "-B", "--skip-ssl"])
+            .arg(format!("--socket={}", self.socket().display()))
+            .args(["-e", &format!("SHOW GLOBAL STATUS LIKE '{name}'")])
+            .output()
+            .unwrap();
+        let text = String::from_utf8(out.stdout).unwrap();
+        text.split_whitespace().nth(1).unwrap().parse().unwrap()
     }
 
     fn socket(&self) -> PathBuf {
@@ -354,5 +407,156 @@ fn unreachable_servers_and_passwords_in_urls_are_refused() {
             .fails()
             .trim_end(),
         "-password-file, -stop-never and -start-gtid go with -remote URL"
+    );
+}
+
+/// Skips the test (or fails it where skips are not allowed) without MariaDB.
+macro_rules! require_mariadb {
+    () => {
+        if replog_tests::installed("mariadbd").is_none()
+            || replog_tests::installed("mariadb").is_none()
+        {
+            replog_tests::skip_unless_required!(
+                "mariadbd or the mariadb client is not installed",
+                "install MariaDB (Debian: mariadb-server mariadb-client)"
+            );
+        }
+    };
+}
+
+/// A CA, a certificate it signs for `localhost` with its key, and a second CA that
+/// signed nothing of the server's, as PEM files in `dir` (`ca.pem`, `server-cert.pem`,
+/// `server-key.pem`, `other-ca.pem`); returns the server's options for them.
+fn certificates(dir: &Path) -> Vec<String> {
+    use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, Issuer, KeyPair};
+    let ca = |name: &str| {
+        let key = KeyPair::generate().unwrap();
+        let mut params = CertificateParams::new(Vec::<String>::new()).unwrap();
+        params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+        params.distinguished_name.push(DnType::CommonName, name);
+        let cert = params.self_signed(&key).unwrap();
+        (cert, Issuer::new(params, key))
+    };
+    let (ca_cert, issuer) = ca("replog test CA");
+    let (other_ca_cert, _) = ca("replog other CA");
+    let key = KeyPair::generate().unwrap();
+    let mut params = CertificateParams::new(vec!["localhost".to_string()]).unwrap();
+    params
+        .distinguished_name
+        .push(DnType::CommonName, "localhost");
+    let cert = params.signed_by(&key, &issuer).unwrap();
+    for (name, pem) in [
+        ("ca.pem", ca_cert.pem()),
+        ("other-ca.pem", other_ca_cert.pem()),
+        ("server-cert.pem", cert.pem()),
+        ("server-key.pem", key.serialize_pem()),
+    ] {
+        std::fs::write(dir.join(name), pem).unwrap();
+    }
+    [
+        "ssl-ca=ca.pem",
+        "ssl-cert=server-cert.pem",
+        "ssl-key=server-key.pem",
+    ]
+    .iter()
+    .map(|option| {
+        let (name, file) = option.split_once('=').unwrap();
+        format!("--{name}={}", dir.join(file).display())
+    })
+    .collect()
+}
+
+#[test]
+fn tls_as_the_url_asks() {
+    require_mariadb!();
+    let server = Server::start_with(&LOG_BIN, true, certificates);
+    // An account that logs in only over TLS: its logging in proves the conversation
+    // was encrypted.
+    server.sql(
+        "CREATE USER secure@'%' IDENTIFIED BY 'secret' REQUIRE SSL;
+         GRANT REPLICATION SLAVE, REPLICATION CLIENT ON *.* TO secure@'%';
+         CREATE DATABASE shop;
+         CREATE TABLE shop.t (id INT PRIMARY KEY, v TEXT);
+         INSERT INTO shop.t VALUES (1, 'over TLS'), (2, REPEAT('y', 5000));",
+    );
+    let dir = server.dir.path();
+    let ca = dir.join("ca.pem").display().to_string();
+    let other_ca = dir.join("other-ca.pem").display().to_string();
+    let mut offline_args = vec!["events".to_string(), "-file".to_string()];
+    offline_args.extend(server.logs());
+    let offline_args: Vec<&str> = offline_args.iter().map(String::as_str).collect();
+    let offline = thl_offline(&server, &offline_args);
+    assert!(
+        offline.contains("over TLS") || offline.lines().count() > 5,
+        "{offline}"
+    );
+
+    // Each mode that encrypts reads the whole stream, as the files read offline; the
+    // server counts one more finished TLS handshake each time.
+    for options in [
+        "ssl-mode=required".to_string(),
+        String::new(),
+        format!("ssl-ca={ca}"),
+        format!("ssl-mode=verify-identity&ssl-ca={ca}"),
+    ] {
+        let host = if options.contains("verify-identity") {
+            "localhost"
+        } else {
+            "127.0.0.1"
+        };
+        let before = server.status("Ssl_finished_accepts");
+        let url = server.tcp_url("secure", host, &options);
+        let remote = thl(&["events", "-remote", &url], "secret").ok();
+        assert_eq!(remote, offline, "{url}");
+        assert_eq!(server.status("Ssl_finished_accepts"), before + 1, "{url}");
+    }
+
+    // Without TLS the account is refused by the server.
+    let url = server.tcp_url("secure", "127.0.0.1", "ssl-mode=disabled");
+    assert_eq!(
+        thl(&["events", "-remote", &url], "secret")
+            .fails()
+            .trim_end(),
+        format!(
+            "Fatal error: {}: server error 1045: Access denied for user 'secure'@'localhost' \
+             (using password: YES)",
+            server.tcp_url("secure", "127.0.0.1", "")
+        )
+    );
+
+    // Certificates that do not hold are refused before the password is sent.
+    let key = dir.join("server-key.pem").display().to_string();
+    let refusals: Vec<String> = [
+        ("127.0.0.1", format!("ssl-mode=verify-ca&ssl-ca={other_ca}")),
+        ("127.0.0.1", format!("ssl-mode=verify-identity&ssl-ca={ca}")),
+        ("127.0.0.1", format!("ssl-ca={ca}.missing")),
+        ("127.0.0.1", format!("ssl-ca={key}")),
+    ]
+    .iter()
+    .map(|(host, options)| {
+        let url = server.tcp_url("secure", host, options);
+        thl(&["events", "-remote", &url], "secret").fails()
+    })
+    .collect();
+    let server_name = server.tcp_url("secure", "127.0.0.1", "");
+    assert_eq!(
+        refusals,
+        [
+            format!(
+                "Fatal error: {server_name}: the server's certificate is not signed by a CA of \
+                 ssl-ca {other_ca}\n"
+            ),
+            format!(
+                "Fatal error: {server_name}: the server's certificate is signed by a CA of ssl-ca \
+                 {ca} but not issued for the URL's host (certificate not valid for name \
+                 \"127.0.0.1\"; certificate is only valid for DnsName(\"localhost\")); \
+                 ssl-mode=verify-ca does not check the name\n"
+            ),
+            format!(
+                "Fatal error: {server_name}: ssl-ca {ca}.missing: I/O error: No such file or \
+                 directory (os error 2)\n"
+            ),
+            format!("Fatal error: {server_name}: ssl-ca {key}: no certificate in it\n"),
+        ]
     );
 }

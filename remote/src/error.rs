@@ -121,6 +121,13 @@ impl fmt::Display for RemoteError {
                     "the server's certificate is not signed by a CA of ssl-ca {}",
                     ca.display()
                 ),
+                rustls::CertificateError::NotValidForName
+                | rustls::CertificateError::NotValidForNameContext { .. } => write!(
+                    f,
+                    "the server's certificate is signed by a CA of ssl-ca {} but not issued \
+                     for the URL's host ({problem}); ssl-mode=verify-ca does not check the name",
+                    ca.display()
+                ),
                 other => write!(f, "the server's certificate is refused: {other}"),
             },
             RemoteErrorKind::GtidFlavour {

@@ -75,6 +75,20 @@ impl Server {
         }
     }
 
+    /// The server's version (`10.11.6-MariaDB-0+deb12u1-log`).
+    fn version(&self) -> String {
+        let out = Command::new("mariadb")
+            .args(["--no-defaults", "-uroot", "-N", "-B", "--skip-ssl"])
+            .arg(format!("--socket={}", self.socket().display()))
+            .args(["-e", "SELECT VERSION()"])
+            .output()
+            .unwrap();
+        String::from_utf8(out.stdout)
+            .unwrap()
+            .trim_end()
+            .to_string()
+    }
+
     /// The value of a global status variable (`Ssl_finished_accepts`).
     fn status(&self, name: &str) -> u64 {
         let out = Command::new("mariadb")
@@ -557,6 +571,129 @@ fn tls_as_the_url_asks() {
                  directory (os error 2)\n"
             ),
             format!("Fatal error: {server_name}: ssl-ca {key}: no certificate in it\n"),
+        ]
+    );
+}
+
+#[test]
+fn accounts_and_gtid_starts_the_server_refuses() {
+    require_mariadb!();
+    let server = Server::start_with(&LOG_BIN, false, |_| Vec::new());
+    server.sql(
+        "INSTALL SONAME 'auth_ed25519';
+         CREATE USER ed@localhost IDENTIFIED VIA ed25519 USING PASSWORD('secret');
+         GRANT REPLICATION SLAVE ON *.* TO ed@localhost;
+         CREATE USER repl@localhost IDENTIFIED BY 'secret';
+         GRANT REPLICATION SLAVE ON *.* TO repl@localhost;
+         CREATE USER reader@localhost IDENTIFIED BY 'secret';
+         CREATE DATABASE shop;
+         CREATE TABLE shop.t (id INT PRIMARY KEY, v TEXT);
+         INSERT INTO shop.t VALUES (1, 'first');
+         INSERT INTO shop.t VALUES (2, 'second');",
+    );
+    let name = |user: &str| server.url(user);
+    let version = server.version();
+
+    // MariaDB's ed25519 plugin, through mysql_common's client side of it.
+    let by_ed25519 = thl(&["events", "-remote", &server.url("ed")], "secret").ok();
+    let by_password = thl(&["events", "-remote", &server.url("repl")], "secret").ok();
+    assert_eq!(by_ed25519, by_password);
+    assert!(by_password.contains("WRITE_ROWS_EVENT"), "{by_password}");
+
+    // A MariaDB GTID start: the transactions after it, and none before.
+    let after = thl(
+        &[
+            "events",
+            "-remote",
+            &server.url("repl"),
+            "-start-gtid",
+            "0-1-8",
+        ],
+        "secret",
+    )
+    .ok();
+    assert!(after.contains("BEGIN GTID 0-1-9"), "{after}");
+    assert!(!after.contains("GTID 0-1-8"), "{after}");
+
+    let refusals: Vec<String> = [
+        ("ed", "wrong", None),
+        ("reader", "secret", None),
+        ("repl", "secret", Some("0-1-999")),
+        (
+            "repl",
+            "secret",
+            Some("3e11fa47-71ca-11e1-9e33-c80aa9429562:1-5"),
+        ),
+    ]
+    .iter()
+    .map(|(user, password, gtid)| {
+        let url = server.url(user);
+        let mut args = vec!["events", "-remote", &url];
+        if let Some(gtid) = gtid {
+            args.extend(["-start-gtid", gtid]);
+        }
+        thl(&args, password).fails()
+    })
+    .collect();
+
+    // A GTID whose log was purged. The server keeps a log until its storage engines
+    // have checkpointed past it (the binlog checkpoint event), so the purge is asked
+    // for again until the first log is gone.
+    server.sql("FLUSH BINARY LOGS");
+    let first = server.logs()[0].clone();
+    for _ in 0..100 {
+        let logs = server.logs();
+        if logs[0] != first {
+            break;
+        }
+        server.sql(&format!("PURGE BINARY LOGS TO '{}'", logs[logs.len() - 1]));
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    assert_ne!(server.logs()[0], first, "the first log was never purged");
+    let purged = thl(
+        &[
+            "events",
+            "-remote",
+            &server.url("repl"),
+            "-start-gtid",
+            "0-1-1",
+        ],
+        "secret",
+    )
+    .fails();
+    assert_eq!(
+        [refusals, vec![purged]].concat(),
+        [
+            format!(
+                "Fatal error: {}: server error 1045: Access denied for user 'ed'@'localhost' \
+                 (using password: YES)\n",
+                name("ed")
+            ),
+            format!(
+                "Fatal error: {}, the first log at 4: server error 1045: Access denied for \
+                 user 'reader'@'localhost' (using password: YES) (registering as a replica \
+                 needs the REPLICATION SLAVE privilege)\n",
+                name("reader")
+            ),
+            format!(
+                "Fatal error: {}, after GTID 0-1-999: server error 1236: Error: connecting \
+                 slave requested to start from GTID 0-1-999, which is not in the master's \
+                 binlog\n",
+                name("repl")
+            ),
+            format!(
+                "Fatal error: {}, after GTID set 3e11fa47-71ca-11e1-9e33-c80aa9429562:1-5: \
+                 '3e11fa47-71ca-11e1-9e33-c80aa9429562:1-5' is a MySQL GTID set, but the \
+                 server is MariaDB ({version}): give a MariaDB GTID position \
+                 (domain-server-sequence[,...])\n",
+                name("repl")
+            ),
+            format!(
+                "Fatal error: {}, after GTID 0-1-1: server error 1236: Could not find GTID \
+                 state requested by slave in any binlog files. Probably the slave state is too \
+                 old and required binlog files have been purged.\n",
+                name("repl")
+            ),
         ]
     );
 }

@@ -271,7 +271,13 @@ impl Connection {
         let greeting = HandshakePacket::deserialize((), &mut ParseBuf(&packet))
             .map_err(|e| self.error(RemoteErrorKind::Protocol(format!("greeting: {e}"))))?
             .into_owned();
-        self.server_version = String::from_utf8_lossy(greeting.server_version_ref()).into_owned();
+        let version = String::from_utf8_lossy(greeting.server_version_ref()).into_owned();
+        // MariaDB 10 puts `5.5.5-` in front of its version for old clients that refuse
+        // a major version above 5; it is no part of the version.
+        self.server_version = match version.strip_prefix("5.5.5-") {
+            Some(rest) if rest.contains("MariaDB") => rest.to_string(),
+            _ => version,
+        };
         let wanted = CapabilityFlags::CLIENT_LONG_PASSWORD
             | CapabilityFlags::CLIENT_LONG_FLAG
             | CapabilityFlags::CLIENT_PROTOCOL_41

@@ -196,7 +196,13 @@ impl Dump {
             return Err(conn.error(RemoteErrorKind::Dropped));
         }
         if reply.first() == Some(&ERR) {
-            return Err(conn.server_error(&reply));
+            let refusal = conn.server_error(&reply);
+            return Err(match refusal.kind {
+                RemoteErrorKind::Server { code, message } => {
+                    conn.error(RemoteErrorKind::Register { code, message })
+                }
+                _ => refusal,
+            });
         }
         out.clear();
         dump_command(request, &mut out)

@@ -32,6 +32,15 @@ pub enum RemoteErrorKind {
         /// The server's message.
         message: String,
     },
+    /// The server refused to register this client as a replica (`COM_REGISTER_SLAVE`):
+    /// MariaDB answers an account without `REPLICATION SLAVE` with error 1045, as if
+    /// the password were wrong, MySQL with 1227.
+    Register {
+        /// MySQL/MariaDB error number.
+        code: u16,
+        /// The server's message.
+        message: String,
+    },
     /// The server's answer is not what the protocol allows here.
     Protocol(String),
     /// `ssl-mode=required` or stricter, and the server's greeting offers no TLS.
@@ -106,6 +115,11 @@ impl fmt::Display for RemoteError {
             RemoteErrorKind::Server { code, message } => {
                 write!(f, "server error {code}: {message}")
             }
+            RemoteErrorKind::Register { code, message } => write!(
+                f,
+                "server error {code}: {message} (registering as a replica needs the \
+                 REPLICATION SLAVE privilege)"
+            ),
             RemoteErrorKind::Protocol(what) => write!(f, "protocol error: {what}"),
             RemoteErrorKind::TlsNotOffered => f.write_str(
                 "the server does not offer TLS, and the URL's ssl-mode requires it \

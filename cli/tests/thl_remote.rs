@@ -697,3 +697,29 @@ fn accounts_and_gtid_starts_the_server_refuses() {
         ]
     );
 }
+
+#[test]
+fn a_server_without_binary_logs_or_tls_says_so() {
+    require_mariadb!();
+    let server = Server::start_with(&["--skip-log-bin"], false, |_| Vec::new());
+    server.sql(
+        "CREATE USER repl@localhost IDENTIFIED BY 'secret';
+         GRANT REPLICATION SLAVE ON *.* TO repl@localhost;",
+    );
+    let url = server.url("repl");
+    let name = url.clone();
+    assert_eq!(
+        thl(&["events", "-remote", &url], "secret").fails(),
+        format!(
+            "Fatal error: {name}, the first log at 4: server error 1236: Binary log is not open\n"
+        )
+    );
+    let url = format!("{url}&ssl-mode=required");
+    assert_eq!(
+        thl(&["events", "-remote", &url], "secret").fails(),
+        format!(
+            "Fatal error: {name}: the server does not offer TLS, and the URL's ssl-mode \
+             requires it (ssl-mode=preferred connects without)\n"
+        )
+    );
+}

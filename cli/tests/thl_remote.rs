@@ -75,31 +75,38 @@ impl Server {
         }
     }
 
-    /// The server's version (`10.11.6-MariaDB-0+deb12u1-log`).
-    fn version(&self) -> String {
+    /// One value the server answers `sql` with, as text.
+    fn value(&self, sql: &str) -> String {
         let out = Command::new("mariadb")
+            // Without TLS: the client's own handshake would count in `Ssl_*` statuses.
             .args(["--no-defaults", "-uroot", "-N", "-B", "--skip-ssl"])
             .arg(format!("--socket={}", self.socket().display()))
-            .args(["-e", "SELECT VERSION()"])
+            .args(["-e", sql])
             .output()
             .unwrap();
+        assert!(
+            out.status.success(),
+            "{sql}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         String::from_utf8(out.stdout)
             .unwrap()
             .trim_end()
             .to_string()
     }
 
+    /// The server's version (`10.11.6-MariaDB-0+deb12u1-log`).
+    fn version(&self) -> String {
+        self.value("SELECT VERSION()")
+    }
+
     /// The value of a global status variable (`Ssl_finished_accepts`).
     fn status(&self, name: &str) -> u64 {
-        let out = Command::new("mariadb")
-            // Without TLS: the client's own handshake would count.
-            .args(["--no-defaults", "-uroot", "-N", "-B", "--skip-ssl"])
-            .arg(format!("--socket={}", self.socket().display()))
-            .args(["-e", &format!("SHOW GLOBAL STATUS LIKE '{name}'")])
-            .output()
-            .unwrap();
-        let text = String::from_utf8(out.stdout).unwrap();
-        text.split_whitespace().nth(1).unwrap().parse().unwrap()
+        self.value(&format!("SHOW GLOBAL STATUS LIKE '{name}'"))
+            .split_whitespace()
+            .nth(1)
+            .and_then(|n| n.parse().ok())
+            .unwrap()
     }
 
     fn socket(&self) -> PathBuf {

@@ -404,7 +404,7 @@ impl Connection {
             .get_ref()
             .and_then(|inner| inner.downcast_ref::<rustls::Error>())
             .and_then(|tls| match tls {
-                rustls::Error::InvalidCertificate(problem) => Some(problem.clone()),
+                rustls::Error::InvalidCertificate(problem) => Some(Box::new(problem.clone())),
                 _ => None,
             });
         match (certificate, &address.tls.ca) {

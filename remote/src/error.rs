@@ -58,8 +58,8 @@ pub enum RemoteErrorKind {
     Certificate {
         /// The CA file it was checked against.
         ca: std::path::PathBuf,
-        /// Why it was refused.
-        problem: rustls::CertificateError,
+        /// Why it was refused (boxed: some reasons carry the names and dates compared).
+        problem: Box<rustls::CertificateError>,
     },
     /// The start asked for is a GTID of the other flavour than the server's.
     GtidFlavour {
@@ -129,7 +129,7 @@ impl fmt::Display for RemoteError {
             RemoteErrorKind::CaFile { path, problem } => {
                 write!(f, "ssl-ca {}: {problem}", path.display())
             }
-            RemoteErrorKind::Certificate { ca, problem } => match problem {
+            RemoteErrorKind::Certificate { ca, problem } => match problem.as_ref() {
                 rustls::CertificateError::UnknownIssuer => write!(
                     f,
                     "the server's certificate is not signed by a CA of ssl-ca {}",

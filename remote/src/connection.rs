@@ -203,13 +203,13 @@ impl Connection {
         self.encrypted
     }
 
-    /// The server's version string, from its greeting.
+    /// The server's version string, from its greeting (without the `5.5.5-` MariaDB 10
+    /// puts in front of it).
     pub fn server_version(&self) -> &str {
         &self.server_version
     }
 
-    /// Whether the server is MariaDB (its version says so: `10.11.6-MariaDB-…`, or
-    /// `5.5.5-10.…-MariaDB` from servers that keep old clients' version checks happy).
+    /// Whether the server is MariaDB (its version says so: `10.11.6-MariaDB-…`).
     pub fn is_mariadb(&self) -> bool {
         self.server_version.contains("MariaDB")
     }

@@ -496,6 +496,8 @@ fn tls_as_the_url_asks() {
     server.sql(
         "CREATE USER secure@'%' IDENTIFIED BY 'secret' REQUIRE SSL;
          GRANT REPLICATION SLAVE, REPLICATION CLIENT ON *.* TO secure@'%';
+         CREATE USER repl@'%' IDENTIFIED BY 'secret';
+         GRANT REPLICATION SLAVE ON *.* TO repl@'%';
          CREATE DATABASE shop;
          CREATE TABLE shop.t (id INT PRIMARY KEY, v TEXT);
          INSERT INTO shop.t VALUES (1, 'over TLS'), (2, REPEAT('y', 5000));",
@@ -542,6 +544,23 @@ fn tls_as_the_url_asks() {
             "Fatal error: {}: server error 1045: Access denied for user 'secure'@'localhost' \
              (using password: YES)",
             server.tcp_url("secure", "127.0.0.1", "")
+        )
+    );
+
+    // A server that takes TCP connections only encrypted: any mode that encrypts
+    // works, `disabled` (which worked before) is refused by the server, which says
+    // only "access denied".
+    let plain = server.tcp_url("repl", "127.0.0.1", "ssl-mode=disabled");
+    assert_eq!(thl(&["events", "-remote", &plain], "secret").ok(), offline);
+    server.sql("SET GLOBAL require_secure_transport = ON");
+    let url = server.tcp_url("repl", "127.0.0.1", "ssl-mode=required");
+    assert_eq!(thl(&["events", "-remote", &url], "secret").ok(), offline);
+    assert_eq!(
+        thl(&["events", "-remote", &plain], "secret").fails(),
+        format!(
+            "Fatal error: {}: server error 1045: Access denied for user 'repl'@'localhost' \
+             (using password: YES)\n",
+            server.tcp_url("repl", "127.0.0.1", "")
         )
     );
 

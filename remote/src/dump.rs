@@ -154,6 +154,20 @@ impl Dump {
     }
 
     fn ask(mut conn: Connection, request: &DumpRequest) -> Result<Dump, RemoteError> {
+        let gtid_of_mariadb = match &request.start {
+            Start::MariaDbGtid(gtid) => Some((gtid, true)),
+            Start::MySqlGtidSet(set) => Some((set, false)),
+            Start::Position { .. } => None,
+        };
+        if let Some((gtid, of_mariadb)) = gtid_of_mariadb {
+            if of_mariadb != conn.is_mariadb() {
+                return Err(conn.error(RemoteErrorKind::GtidFlavour {
+                    gtid: gtid.clone(),
+                    server_is_mariadb: conn.is_mariadb(),
+                    server_version: conn.server_version().to_string(),
+                }));
+            }
+        }
         // Checksums are announced under both names (MySQL 8.0.26 renamed the variable;
         // MariaDB reads the old one); events then arrive with the CRC32 the file has.
         conn.execute("SET @master_binlog_checksum = 'CRC32', @source_binlog_checksum = 'CRC32'")?;
@@ -165,19 +179,6 @@ impl Dump {
             conn.execute(&format!(
                 "SET @master_heartbeat_period = {nanos}, @source_heartbeat_period = {nanos}"
             ))?;
-        }
-        if let Some((gtid, mysql_set)) = match &request.start {
-            Start::MariaDbGtid(gtid) => Some((gtid, false)),
-            Start::MySqlGtidSet(set) => Some((set, true)),
-            Start::Position { .. } => None,
-        } {
-            if mysql_set == conn.is_mariadb() {
-                return Err(conn.error(RemoteErrorKind::GtidFlavour {
-                    gtid: gtid.clone(),
-                    server_is_mariadb: conn.is_mariadb(),
-                    server_version: conn.server_version().to_string(),
-                }));
-            }
         }
         if let Start::MariaDbGtid(gtids) = &request.start {
             if !is_mariadb_position(gtids) {

@@ -1,7 +1,7 @@
-//! A stream whose event fails its checksum: a server cannot be made to send one, so a
-//! minimal fake server on a unix socket plays the replication conversation (greeting,
-//! OK to every statement and to the registration, then the events of a real MariaDB
-//! log with one byte changed) and the client's message is checked word for word.
+//! What a real server cannot be made to do, played by a minimal fake server on a unix
+//! socket (greeting, OK to every statement and to the registration, then the events of
+//! a real MariaDB log): a stream whose event fails its checksum, and a MySQL server
+//! asked for a MariaDB GTID. Messages are checked word for word.
 
 use std::os::unix::net::UnixListener;
 use std::path::PathBuf;
@@ -12,7 +12,7 @@ use mysql_common::proto::sync_framed::MySyncFramed;
 use mysql_common::proto::MySerialize;
 use replog::binlog::ReadOptions;
 use replog::{Error, Flow};
-use replog_remote::{Address, Connection, DumpRequest, RemoteError, Start};
+use replog_remote::{Address, Connection, Dump, DumpRequest, RemoteError, Start};
 
 /// `COM_BINLOG_DUMP`: the command after which the fake server sends the events.
 const COM_BINLOG_DUMP: u8 = 0x12;
@@ -49,15 +49,16 @@ fn events_of_the_sample_log() -> Vec<Vec<u8>> {
     events
 }
 
-/// Serves one client on `listener`: greets it, says OK to its login and to every
-/// command, and answers the dump request with `events`, then the end of the stream.
-fn serve(listener: UnixListener, events: Vec<Vec<u8>>) {
+/// Serves one client on `listener` as a server of `version`: greets it, says OK to its
+/// login and to every command, and answers the dump request with `events`, then the
+/// end of the stream.
+fn serve(listener: UnixListener, version: &'static str, events: Vec<Vec<u8>>) {
     let (stream, _) = listener.accept().unwrap();
     let mut framed = MySyncFramed::new(stream);
     let mut out = Vec::new();
     HandshakePacket::new(
         10,
-        &b"10.11.6-MariaDB-fake"[..],
+        version.as_bytes(),
         1,
         *b"abcdefgh",
         // The second part of the nonce, NUL-terminated as servers send it.
@@ -114,12 +115,44 @@ impl From<RemoteError> for Failed {
     }
 }
 
-#[test]
-fn a_bad_checksum_names_the_server_file_and_position() {
-    let dir = std::env::temp_dir().join(format!("replog-fake-server-{}", std::process::id()));
+/// A fresh directory for one test's socket.
+fn socket_dir(test: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("replog-{test}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
-    let socket: PathBuf = dir.join("fake.sock");
+    dir
+}
+
+#[test]
+fn a_mariadb_gtid_is_refused_by_name_against_mysql() {
+    let dir = socket_dir("fake-mysql");
+    let socket = dir.join("fake.sock");
+    let listener = UnixListener::bind(&socket).unwrap();
+    let server = std::thread::spawn(move || serve(listener, "8.0.36", Vec::new()));
+    let url = format!("mysql://repl@localhost?socket={}", socket.display());
+    let conn = Connection::connect(&Address::parse(&url).unwrap(), "").unwrap();
+    let request = DumpRequest {
+        server_id: 77,
+        start: Start::gtid("0-1-5").unwrap(),
+        follow: false,
+        heartbeat_seconds: 0,
+    };
+    let err = Dump::start(conn, &request).unwrap_err();
+    server.join().unwrap();
+    let _ = std::fs::remove_dir_all(&dir);
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "{url}, after GTID 0-1-5: '0-1-5' is a MariaDB GTID position, but the server is \
+             MySQL (8.0.36): give a MySQL GTID set (uuid:interval[:interval...][,...])"
+        )
+    );
+}
+
+#[test]
+fn a_bad_checksum_names_the_server_file_and_position() {
+    let dir = socket_dir("fake-mariadb");
+    let socket = dir.join("fake.sock");
     let listener = UnixListener::bind(&socket).unwrap();
     let mut events = events_of_the_sample_log();
     // The file's fourth event (after the artificial ROTATE come the format
@@ -128,7 +161,7 @@ fn a_bad_checksum_names_the_server_file_and_position() {
     let damaged = &mut events[4];
     let position = u32::from_le_bytes(damaged[13..17].try_into().unwrap()) as usize - damaged.len();
     damaged[20] ^= 0x01;
-    let server = std::thread::spawn(move || serve(listener, events));
+    let server = std::thread::spawn(move || serve(listener, "10.11.6-MariaDB-fake", events));
 
     let url = format!("mysql://repl@localhost?socket={}", socket.display());
     let conn = Connection::connect(&Address::parse(&url).unwrap(), "").unwrap();

@@ -518,6 +518,7 @@ fn tls_as_the_url_asks() {
     // server counts one more finished TLS handshake each time.
     for options in [
         "ssl-mode=required".to_string(),
+        // The default over TCP: preferred.
         String::new(),
         format!("ssl-ca={ca}"),
         format!("ssl-mode=verify-identity&ssl-ca={ca}"),
@@ -527,12 +528,17 @@ fn tls_as_the_url_asks() {
         } else {
             "127.0.0.1"
         };
-        let before = server.status("Ssl_finished_accepts");
         let url = server.tcp_url("secure", host, &options);
+        let before = server.status("Ssl_finished_accepts");
         let remote = thl(&["events", "-remote", &url], "secret").ok();
         assert_eq!(remote, offline, "{url}");
         assert_eq!(server.status("Ssl_finished_accepts"), before + 1, "{url}");
     }
+    // Over the unix socket too, when asked.
+    let url = format!("{}&ssl-mode=required", server.url("secure"));
+    let before = server.status("Ssl_finished_accepts");
+    assert_eq!(thl(&["events", "-remote", &url], "secret").ok(), offline);
+    assert_eq!(server.status("Ssl_finished_accepts"), before + 1);
 
     // Without TLS the account is refused by the server.
     let url = server.tcp_url("secure", "127.0.0.1", "ssl-mode=disabled");

@@ -206,11 +206,6 @@ impl Connection {
         Ok(conn)
     }
 
-    /// Whether the conversation is encrypted (TLS).
-    pub fn encrypted(&self) -> bool {
-        self.encrypted
-    }
-
     /// The server's version string, from its greeting (without the `5.5.5-` MariaDB 10
     /// puts in front of it).
     pub fn server_version(&self) -> &str {

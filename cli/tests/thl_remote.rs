@@ -1176,6 +1176,34 @@ fn tls_as_the_url_asks() {
             format!("Fatal error: {server_name}: ssl-ca {key}: no certificate in it\n"),
         ]
     );
+    // A followed stream over TLS: heartbeats keep it while idle, and when the server
+    // cuts it, it comes back encrypted (more finished handshakes) and goes on.
+    let url = server.tcp_url("secure", "127.0.0.1", "ssl-mode=required");
+    let mut events = Background::start(&[
+        "events",
+        "-remote",
+        &url,
+        "-stop-never",
+        "-heartbeat-period",
+        "0.2",
+        "-retry-max-seconds",
+        "0.2",
+    ]);
+    events.wait_for("the first rows", |run| run.stdout().contains("over TLS"));
+    std::thread::sleep(Duration::from_secs(2));
+    assert!(events.running(), "{}", events.stderr());
+    assert_eq!(events.stderr(), "");
+    let before = server.status("Ssl_finished_accepts");
+    let dump =
+        server.value("SELECT id FROM information_schema.PROCESSLIST WHERE COMMAND = 'Binlog Dump'");
+    server.sql(&format!("KILL {dump}"));
+    server.sql("INSERT INTO shop.t VALUES (3, 'after the cut')");
+    events.wait_for("the row after the cut", |run| {
+        run.stdout().contains("after the cut")
+    });
+    assert!(server.status("Ssl_finished_accepts") > before);
+    assert!(events.stderr().starts_with("WARN "), "{}", events.stderr());
+    events.kill();
 }
 
 #[test]

@@ -437,7 +437,8 @@ pub struct LowArgs {
     /// `parallel`: write the speed-up plot to this SVG file.
     #[arg(long)]
     pub svg: Option<PathBuf>,
-    /// `events`, `backup`, `extract`: read from this server (`mysql://USER@HOST[:PORT]`).
+    /// `events`, `backup`, `extract`: read from this server
+    /// (`mysql://USER@HOST[:PORT][?ssl-mode=MODE&ssl-ca=FILE]`, or `?socket=PATH`).
     #[arg(long)]
     pub remote: Option<String>,
     /// With `-remote`: the file holding the password.
@@ -446,7 +447,8 @@ pub struct LowArgs {
     /// With `-remote`: keep following the server at the end of its last log.
     #[arg(long = "stop-never")]
     pub stop_never: bool,
-    /// With `-remote`: start after this MariaDB GTID position.
+    /// With `-remote`: start after this MariaDB GTID position (`D-S-N[,...]`), or with
+    /// the transactions not in this MySQL GTID set (`uuid:1-5[,...]`).
     #[arg(long = "start-gtid")]
     pub start_gtid: Option<String>,
     /// With `-stop-never`: reconnection attempts in a row before giving up (default:

@@ -20,20 +20,93 @@ use common::{thl_command, Run};
 struct Server {
     dir: tempfile::TempDir,
     options: Vec<String>,
+    /// The loopback port it listens on, when started with [`Server::start_with`]'s
+    /// `tcp`.
+    port: Option<u16>,
 }
 
 impl Server {
-    /// `None` when MariaDB is not installed.
-    fn start(options: &[&str]) -> Option<Server> {
+    /// A server with `options`, listening on a free loopback port as well as its socket
+    /// when `tcp`; `more` gives further options from the server's directory
+    /// (certificates written there). `None` when MariaDB is not installed.
+    fn start_with(
+        options: &[&str],
+        tcp: bool,
+        more: impl FnOnce(&Path) -> Vec<String>,
+    ) -> Option<Server> {
         replog_tests::installed("mariadbd")?;
-        let mut options: Vec<String> = options.iter().map(|o| o.to_string()).collect();
-        options.extend(["--log-bin=mariadb-bin".into(), "--binlog-format=ROW".into()]);
+        let dir = tempfile::tempdir().unwrap();
+        // The test's options come after these, and a later option wins
+        // (`--skip-log-bin`).
+        let mut all = vec!["--log-bin=mariadb-bin".into(), "--binlog-format=ROW".into()];
+        all.extend(options.iter().map(|o| o.to_string()));
+        all.extend(more(dir.path()));
+        let port = tcp.then(|| {
+            // A port the kernel has just handed out and taken back: free, short of a
+            // race with another program in the next instant.
+            let port = std::net::TcpListener::bind("127.0.0.1:0")
+                .unwrap()
+                .local_addr()
+                .unwrap()
+                .port();
+            // server.sh passes --skip-networking first; a later option wins.
+            all.extend([
+                "--skip-networking=0".to_string(),
+                "--bind-address=127.0.0.1".to_string(),
+                format!("--port={port}"),
+            ]);
+            port
+        });
         let server = Server {
-            dir: tempfile::tempdir().unwrap(),
-            options,
+            dir,
+            options: all,
+            port,
         };
         server.script("server_start");
         Some(server)
+    }
+
+    /// `mysql://USER@HOST:PORT` over TCP, then `?options` if any.
+    fn tcp_url(&self, user: &str, host: &str, options: &str) -> String {
+        let port = self.port.expect("the server listens on TCP");
+        match options {
+            "" => format!("mysql://{user}@{host}:{port}"),
+            _ => format!("mysql://{user}@{host}:{port}?{options}"),
+        }
+    }
+
+    /// One value the server answers `sql` with, as text.
+    fn value(&self, sql: &str) -> String {
+        let out = Command::new("mariadb")
+            // Without TLS: the client's own handshake would count in `Ssl_*` statuses.
+            .args(["--no-defaults", "-uroot", "-N", "-B", "--skip-ssl"])
+            .arg(format!("--socket={}", self.socket().display()))
+            .args(["-e", sql])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{sql}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout)
+            .unwrap()
+            .trim_end()
+            .to_string()
+    }
+
+    /// The server's version (`10.11.6-MariaDB-0+deb12u1-log`).
+    fn version(&self) -> String {
+        self.value("SELECT VERSION()")
+    }
+
+    /// The value of a global status variable (`Ssl_finished_accepts`).
+    fn status(&self, name: &str) -> u64 {
+        self.value(&format!("SHOW GLOBAL STATUS LIKE '{name}'"))
+            .split_whitespace()
+            .nth(1)
+            .and_then(|n| n.parse().ok())
+            .unwrap()
     }
 
     /// Runs a function of fixtures/mariadb/server.sh on the server's directory.
@@ -154,7 +227,10 @@ fn wait_gone(pid: u32) {
 /// Skips the test (fails it under CI=true) when MariaDB is not installed.
 macro_rules! server_or_skip {
     ($options:expr) => {
-        match Server::start($options) {
+        server_or_skip!($options, false, |_| Vec::new())
+    };
+    ($options:expr, $tcp:expr, $more:expr) => {
+        match Server::start_with($options, $tcp, $more) {
             Some(server) => server,
             None => replog_tests::skip_unless_required!(
                 "mariadbd is not installed",
@@ -1118,4 +1194,340 @@ fn a_backup_and_an_extraction_killed_at_random_with_their_server_still_equal_its
         thl_files(&live_dir) == offline_thl
     });
     extract.kill();
+}
+
+/// A CA, a certificate it signs for `localhost` with its key, and a second CA that
+/// signed nothing of the server's, as PEM files in `dir` (`ca.pem`, `server-cert.pem`,
+/// `server-key.pem`, `other-ca.pem`); returns the server's options for them.
+fn certificates(dir: &Path) -> Vec<String> {
+    use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, Issuer, KeyPair};
+    let ca = |name: &str| {
+        let key = KeyPair::generate().unwrap();
+        let mut params = CertificateParams::new(Vec::<String>::new()).unwrap();
+        params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+        params.distinguished_name.push(DnType::CommonName, name);
+        let cert = params.self_signed(&key).unwrap();
+        (cert, Issuer::new(params, key))
+    };
+    let (ca_cert, issuer) = ca("replog test CA");
+    let (other_ca_cert, _) = ca("replog other CA");
+    let key = KeyPair::generate().unwrap();
+    let mut params = CertificateParams::new(vec!["localhost".to_string()]).unwrap();
+    params
+        .distinguished_name
+        .push(DnType::CommonName, "localhost");
+    let cert = params.signed_by(&key, &issuer).unwrap();
+    for (name, pem) in [
+        ("ca.pem", ca_cert.pem()),
+        ("other-ca.pem", other_ca_cert.pem()),
+        ("server-cert.pem", cert.pem()),
+        ("server-key.pem", key.serialize_pem()),
+    ] {
+        std::fs::write(dir.join(name), pem).unwrap();
+    }
+    [
+        "ssl-ca=ca.pem",
+        "ssl-cert=server-cert.pem",
+        "ssl-key=server-key.pem",
+    ]
+    .iter()
+    .map(|option| {
+        let (name, file) = option.split_once('=').unwrap();
+        format!("--{name}={}", dir.join(file).display())
+    })
+    .collect()
+}
+
+#[test]
+fn tls_as_the_url_asks() {
+    let server = server_or_skip!(&[], true, certificates);
+    // An account that logs in only over TLS: its logging in proves the conversation
+    // was encrypted.
+    server.sql(
+        "CREATE USER secure@'%' IDENTIFIED BY 'secret' REQUIRE SSL;
+         GRANT REPLICATION SLAVE, REPLICATION CLIENT ON *.* TO secure@'%';
+         CREATE USER repl@'%' IDENTIFIED BY 'secret';
+         GRANT REPLICATION SLAVE ON *.* TO repl@'%';
+         CREATE DATABASE shop;
+         CREATE TABLE shop.t (id INT PRIMARY KEY, v TEXT);
+         INSERT INTO shop.t VALUES (1, 'over TLS'), (2, REPEAT('y', 5000));",
+    );
+    let dir = server.dir.path();
+    let ca = dir.join("ca.pem").display().to_string();
+    let other_ca = dir.join("other-ca.pem").display().to_string();
+    let mut offline_args = vec!["events".to_string(), "-file".to_string()];
+    offline_args.extend(server.logs());
+    let offline_args: Vec<&str> = offline_args.iter().map(String::as_str).collect();
+    let offline = thl_offline(&server, &offline_args);
+    assert!(
+        offline.contains("over TLS") || offline.lines().count() > 5,
+        "{offline}"
+    );
+
+    // Each mode that encrypts reads the whole stream, as the files read offline; the
+    // server counts one more finished TLS handshake each time.
+    for options in [
+        "ssl-mode=required".to_string(),
+        // The default over TCP: preferred.
+        String::new(),
+        format!("ssl-ca={ca}"),
+        format!("ssl-mode=verify-identity&ssl-ca={ca}"),
+    ] {
+        let host = if options.contains("verify-identity") {
+            "localhost"
+        } else {
+            "127.0.0.1"
+        };
+        let url = server.tcp_url("secure", host, &options);
+        let before = server.status("Ssl_finished_accepts");
+        let remote = thl(&["events", "-remote", &url], "secret").ok();
+        assert_eq!(remote, offline, "{url}");
+        assert_eq!(server.status("Ssl_finished_accepts"), before + 1, "{url}");
+    }
+    // Over the unix socket too, when asked.
+    let url = format!("{}&ssl-mode=required", server.url("secure"));
+    let before = server.status("Ssl_finished_accepts");
+    assert_eq!(thl(&["events", "-remote", &url], "secret").ok(), offline);
+    assert_eq!(server.status("Ssl_finished_accepts"), before + 1);
+
+    // Without TLS the account is refused by the server.
+    let url = server.tcp_url("secure", "127.0.0.1", "ssl-mode=disabled");
+    assert_eq!(
+        thl(&["events", "-remote", &url], "secret")
+            .fails()
+            .trim_end(),
+        format!(
+            "Fatal error: {}: server error 1045: Access denied for user 'secure'@'localhost' \
+             (using password: YES)",
+            server.tcp_url("secure", "127.0.0.1", "")
+        )
+    );
+
+    // A server that takes TCP connections only encrypted: any mode that encrypts
+    // works, `disabled` (which worked before) is refused by the server, which says
+    // only "access denied".
+    let plain = server.tcp_url("repl", "127.0.0.1", "ssl-mode=disabled");
+    assert_eq!(thl(&["events", "-remote", &plain], "secret").ok(), offline);
+    server.sql("SET GLOBAL require_secure_transport = ON");
+    let url = server.tcp_url("repl", "127.0.0.1", "ssl-mode=required");
+    assert_eq!(thl(&["events", "-remote", &url], "secret").ok(), offline);
+    assert_eq!(
+        thl(&["events", "-remote", &plain], "secret").fails(),
+        format!(
+            "Fatal error: {}: server error 1045: Access denied for user 'repl'@'localhost' \
+             (using password: YES)\n",
+            server.tcp_url("repl", "127.0.0.1", "")
+        )
+    );
+
+    // Certificates that do not hold are refused before the password is sent.
+    let key = dir.join("server-key.pem").display().to_string();
+    let refusals: Vec<String> = [
+        ("127.0.0.1", format!("ssl-mode=verify-ca&ssl-ca={other_ca}")),
+        ("127.0.0.1", format!("ssl-mode=verify-identity&ssl-ca={ca}")),
+        ("127.0.0.1", format!("ssl-ca={ca}.missing")),
+        ("127.0.0.1", format!("ssl-ca={key}")),
+    ]
+    .iter()
+    .map(|(host, options)| {
+        let url = server.tcp_url("secure", host, options);
+        thl(&["events", "-remote", &url], "secret").fails()
+    })
+    .collect();
+    let server_name = server.tcp_url("secure", "127.0.0.1", "");
+    assert_eq!(
+        refusals,
+        [
+            format!(
+                "Fatal error: {server_name}: the server's certificate is not signed by a CA of \
+                 ssl-ca {other_ca}\n"
+            ),
+            format!(
+                "Fatal error: {server_name}: the server's certificate is signed by a CA of ssl-ca \
+                 {ca} but not issued for the URL's host (certificate not valid for name \
+                 \"127.0.0.1\"; certificate is only valid for DnsName(\"localhost\")); \
+                 ssl-mode=verify-ca does not check the name\n"
+            ),
+            format!(
+                "Fatal error: {server_name}: ssl-ca {ca}.missing: I/O error: No such file or \
+                 directory (os error 2)\n"
+            ),
+            format!("Fatal error: {server_name}: ssl-ca {key}: no certificate in it\n"),
+        ]
+    );
+    // A followed stream over TLS: heartbeats keep it while idle, and when the server
+    // cuts it, it comes back encrypted (more finished handshakes) and goes on.
+    let url = server.tcp_url("secure", "127.0.0.1", "ssl-mode=required");
+    let mut events = Background::start(&[
+        "events",
+        "-remote",
+        &url,
+        "-stop-never",
+        "-heartbeat-period",
+        "0.2",
+        "-retry-max-seconds",
+        "0.2",
+    ]);
+    events.wait_for("the first rows", |run| run.stdout().contains("over TLS"));
+    std::thread::sleep(Duration::from_secs(2));
+    assert!(events.running(), "{}", events.stderr());
+    assert_eq!(events.stderr(), "");
+    let before = server.status("Ssl_finished_accepts");
+    let dump =
+        server.value("SELECT id FROM information_schema.PROCESSLIST WHERE COMMAND = 'Binlog Dump'");
+    server.sql(&format!("KILL {dump}"));
+    server.sql("INSERT INTO shop.t VALUES (3, 'after the cut')");
+    events.wait_for("the row after the cut", |run| {
+        run.stdout().contains("after the cut")
+    });
+    assert!(server.status("Ssl_finished_accepts") > before);
+    assert!(events.stderr().starts_with("WARN "), "{}", events.stderr());
+    events.kill();
+}
+
+#[test]
+fn accounts_and_gtid_starts_the_server_refuses() {
+    let server = server_or_skip!(&[]);
+    server.sql(
+        "INSTALL SONAME 'auth_ed25519';
+         CREATE USER ed@localhost IDENTIFIED VIA ed25519 USING PASSWORD('secret');
+         GRANT REPLICATION SLAVE ON *.* TO ed@localhost;
+         CREATE USER repl@localhost IDENTIFIED BY 'secret';
+         GRANT REPLICATION SLAVE ON *.* TO repl@localhost;
+         CREATE USER reader@localhost IDENTIFIED BY 'secret';
+         CREATE DATABASE shop;
+         CREATE TABLE shop.t (id INT PRIMARY KEY, v TEXT);
+         INSERT INTO shop.t VALUES (1, 'first');
+         INSERT INTO shop.t VALUES (2, 'second');",
+    );
+    let name = |user: &str| server.url(user);
+    let version = server.version();
+
+    // MariaDB's ed25519 plugin, through mysql_common's client side of it.
+    let by_ed25519 = thl(&["events", "-remote", &server.url("ed")], "secret").ok();
+    let by_password = thl(&["events", "-remote", &server.url("repl")], "secret").ok();
+    assert_eq!(by_ed25519, by_password);
+    assert!(by_password.contains("WRITE_ROWS_EVENT"), "{by_password}");
+
+    // A MariaDB GTID start: the transactions after it, and none before.
+    let after = thl(
+        &[
+            "events",
+            "-remote",
+            &server.url("repl"),
+            "-start-gtid",
+            "0-1-8",
+        ],
+        "secret",
+    )
+    .ok();
+    assert!(after.contains("BEGIN GTID 0-1-9"), "{after}");
+    assert!(!after.contains("GTID 0-1-8"), "{after}");
+
+    let refusals: Vec<String> = [
+        ("ed", "wrong", None),
+        ("reader", "secret", None),
+        ("repl", "secret", Some("0-1-999")),
+        (
+            "repl",
+            "secret",
+            Some("3e11fa47-71ca-11e1-9e33-c80aa9429562:1-5"),
+        ),
+    ]
+    .iter()
+    .map(|(user, password, gtid)| {
+        let url = server.url(user);
+        let mut args = vec!["events", "-remote", &url];
+        if let Some(gtid) = gtid {
+            args.extend(["-start-gtid", gtid]);
+        }
+        thl(&args, password).fails()
+    })
+    .collect();
+
+    // A GTID whose log was purged. The server keeps a log until its storage engines
+    // have checkpointed past it (the binlog checkpoint event), so the purge is asked
+    // for again until the first log is gone.
+    server.sql("FLUSH BINARY LOGS");
+    let first = server.logs()[0].clone();
+    for _ in 0..100 {
+        let logs = server.logs();
+        if logs[0] != first {
+            break;
+        }
+        server.sql(&format!("PURGE BINARY LOGS TO '{}'", logs[logs.len() - 1]));
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    assert_ne!(server.logs()[0], first, "the first log was never purged");
+    let purged = thl(
+        &[
+            "events",
+            "-remote",
+            &server.url("repl"),
+            "-start-gtid",
+            "0-1-1",
+        ],
+        "secret",
+    )
+    .fails();
+    assert_eq!(
+        [refusals, vec![purged]].concat(),
+        [
+            format!(
+                "Fatal error: {}: server error 1045: Access denied for user 'ed'@'localhost' \
+                 (using password: YES)\n",
+                name("ed")
+            ),
+            format!(
+                "Fatal error: {}, the first log at 4: server error 1045: Access denied for \
+                 user 'reader'@'localhost' (using password: YES) (registering as a replica \
+                 needs the REPLICATION SLAVE privilege)\n",
+                name("reader")
+            ),
+            format!(
+                "Fatal error: {}, after GTID 0-1-999: server error 1236: Error: connecting \
+                 slave requested to start from GTID 0-1-999, which is not in the master's \
+                 binlog\n",
+                name("repl")
+            ),
+            format!(
+                "Fatal error: {}, after GTID set 3e11fa47-71ca-11e1-9e33-c80aa9429562:1-5: \
+                 '3e11fa47-71ca-11e1-9e33-c80aa9429562:1-5' is a MySQL GTID set, but the \
+                 server is MariaDB ({version}): give a MariaDB GTID position \
+                 (domain-server-sequence[,...])\n",
+                name("repl")
+            ),
+            format!(
+                "Fatal error: {}, after GTID 0-1-1: server error 1236: Could not find GTID \
+                 state requested by slave in any binlog files. Probably the slave state is too \
+                 old and required binlog files have been purged.\n",
+                name("repl")
+            ),
+        ]
+    );
+}
+
+#[test]
+fn a_server_without_binary_logs_or_tls_says_so() {
+    let server = server_or_skip!(&["--skip-log-bin"]);
+    server.sql(
+        "CREATE USER repl@localhost IDENTIFIED BY 'secret';
+         GRANT REPLICATION SLAVE ON *.* TO repl@localhost;",
+    );
+    let url = server.url("repl");
+    let name = url.clone();
+    assert_eq!(
+        thl(&["events", "-remote", &url], "secret").fails(),
+        format!(
+            "Fatal error: {name}, the first log at 4: server error 1236: Binary log is not open\n"
+        )
+    );
+    let url = format!("{url}&ssl-mode=required");
+    assert_eq!(
+        thl(&["events", "-remote", &url], "secret").fails(),
+        format!(
+            "Fatal error: {name}: the server does not offer TLS, and the URL's ssl-mode \
+             requires it (ssl-mode=preferred connects without)\n"
+        )
+    );
 }

@@ -61,7 +61,7 @@ pub fn run(invocation: &Invocation, args: &BackupArgs) -> Result<(), Failure> {
             current.name, current.size
         ));
     }
-    let request = remote::request(&args.remote, file.as_deref(), position);
+    let request = remote::request(&args.remote, file.as_deref(), position)?;
     let mut follower = remote::follower(
         &args.remote,
         request,

@@ -106,22 +106,26 @@ fn prompt(question: &str) -> Result<String, Failure> {
     Ok(line.trim_end_matches(['\r', '\n']).to_string())
 }
 
-/// The request: from `-start-gtid`, or from `file` (empty: the server's first log) at
-/// `position`.
-pub fn request(remote: &RemoteArgs, file: Option<&str>, position: u64) -> DumpRequest {
+/// The request: from `-start-gtid` (a MariaDB GTID position or a MySQL GTID set, told
+/// apart by their syntax), or from `file` (empty: the server's first log) at `position`.
+pub fn request(
+    remote: &RemoteArgs,
+    file: Option<&str>,
+    position: u64,
+) -> Result<DumpRequest, Failure> {
     let start = match &remote.start_gtid {
-        Some(gtids) => Start::MariaDbGtid(gtids.clone()),
+        Some(gtid) => Start::gtid(gtid).map_err(|m| Failure::usage(format!("-start-gtid {m}")))?,
         None => Start::Position {
             file: file.unwrap_or_default().to_string(),
             position,
         },
     };
-    DumpRequest {
+    Ok(DumpRequest {
         server_id: server_id(),
         start,
         follow: remote.stop_never,
         heartbeat: remote.heartbeat,
-    }
+    })
 }
 
 /// A server id unlikely to be any replica's: a server drops the older connection of
@@ -152,7 +156,7 @@ pub(super) fn events(
             )))
         }
     };
-    let request = request(remote, file, args.start_position.unwrap_or(4));
+    let request = request(remote, file, args.start_position.unwrap_or(4)).map_err(Hinted)?;
     let mut follower = follower(remote, request, read, ResumeFrom::Transaction).map_err(Hinted)?;
     match args.stop_position {
         None => follower.run(visit, report, &mut tell)?,
@@ -215,7 +219,7 @@ pub(super) fn extract(
     } else {
         replog::binlog::ParseMode::Strict
     });
-    let request = request(remote, file.as_deref(), position);
+    let request = request(remote, file.as_deref(), position)?;
     let mut follower = follower(remote, request, read, ResumeFrom::Transaction)?;
     let mut extractor = replog::txn::extract::Extractor::new(options);
     let mut transactions = 0u64;

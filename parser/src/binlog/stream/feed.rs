@@ -34,6 +34,7 @@ pub struct Feed {
     log_name: String,
     file_index: usize,
     next_position: u64,
+    origin: Option<String>,
 }
 
 /// Where the FDE of every v4 file sits: right after the 4-byte magic.
@@ -56,7 +57,16 @@ impl Feed {
             log_name: "<unnamed>".to_string(),
             file_index: 0,
             next_position: FDE_OFFSET,
+            origin: None,
         }
+    }
+
+    /// Names where the events come from (a server's address) in front of the file name
+    /// in every error the feed finds: `mysql://repl@db1:3306, mariadb-bin.000003`, so a
+    /// bad event is traced to the server as well as to its file and position.
+    pub fn with_origin(mut self, origin: &str) -> Feed {
+        self.origin = Some(origin.to_string());
+        self
     }
 
     /// The file the next event belongs to, as the server names it.
@@ -195,10 +205,10 @@ impl Feed {
     }
 
     fn error(&self, e: BinlogError) -> Error {
-        Error::new(
-            self.log_name.clone(),
-            self.next_position,
-            ErrorKind::Binlog(e),
-        )
+        let input = match &self.origin {
+            Some(origin) => format!("{origin}, {}", self.log_name),
+            None => self.log_name.clone(),
+        };
+        Error::new(input, self.next_position, ErrorKind::Binlog(e))
     }
 }

@@ -17,7 +17,7 @@ use replog::binlog::rows::{ImageColumns, RowsEvent, TableMap, TableMaps};
 use replog::binlog::Event;
 use replog::binlog::{EventHeader, EventType};
 use replog::decode::DecodeError;
-use replog::json::{write_hex, write_string, write_text};
+use replog::json::{write_hex, write_string, write_string_contents, write_text};
 
 /// Where an event was found and its common header: the fields every object starts with.
 #[derive(Debug, Clone, Copy)]
@@ -67,26 +67,39 @@ pub fn write_event(
 ) -> Result<(), DecodeError> {
     out.extend_from_slice(env.file_field);
     let h = env.header;
-    let _ = write!(out, "\"offset\":{}", env.offset);
+    // Every event starts with these numbers: written with itoa, not the formatting
+    // machinery (most events of an OLTP log are small, so this is much of their cost).
+    out.extend_from_slice(b"\"offset\":");
+    push_number(out, env.offset);
     if let Some(inner) = env.inner_offset {
-        let _ = write!(out, ",\"inner_offset\":{inner}");
+        out.extend_from_slice(b",\"inner_offset\":");
+        push_number(out, inner);
     }
-    let _ = write!(out, ",\"type_code\":{},\"type\":", env.event_type.0);
+    out.extend_from_slice(b",\"type_code\":");
+    push_number(out, env.event_type.0);
+    out.extend_from_slice(b",\"type\":");
     match env.event_type.name() {
         Some(name) => write_string(out, name),
         None => out.extend_from_slice(b"null"),
     }
-    let _ = write!(
-        out,
-        ",\"timestamp\":{},\"server_id\":{},\"event_size\":{},\"log_pos\":{},\"flags\":{},\
-         \"checksum_ok\":",
-        h.timestamp, h.server_id, h.event_size, h.log_pos, h.flags
-    );
+    out.extend_from_slice(b",\"timestamp\":");
+    push_number(out, h.timestamp);
+    out.extend_from_slice(b",\"server_id\":");
+    push_number(out, h.server_id);
+    out.extend_from_slice(b",\"event_size\":");
+    push_number(out, h.event_size);
+    out.extend_from_slice(b",\"log_pos\":");
+    push_number(out, h.log_pos);
+    out.extend_from_slice(b",\"flags\":");
+    push_number(out, h.flags);
+    out.extend_from_slice(b",\"checksum_ok\":");
     out.extend_from_slice(match env.checksum_ok {
         Some(true) => b"true",
         Some(false) => b"false",
         None => b"null",
     });
+    // Where the statement of an annotation was written in `out`, to copy it as `info`.
+    let mut statement_at = None;
     match event {
         Event::Query(q) => query(out, q)?,
         Event::Rotate(r) => {
@@ -94,7 +107,8 @@ pub fn write_event(
             write_text(out, r.next_file);
         }
         Event::Xid(x) => {
-            let _ = write!(out, ",\"xid\":{}", x.xid);
+            out.extend_from_slice(b",\"xid\":");
+            push_number(out, x.xid);
         }
         Event::Gtid(g) => gtid(out, g),
         Event::GtidTagged(g) => gtid_tagged(out, g),
@@ -126,11 +140,15 @@ pub fn write_event(
         Event::UserVar(u) => user_var(out, u),
         Event::AnnotateRows(a) => {
             out.extend_from_slice(b",\"query\":");
+            let at = out.len();
             write_text(out, a.query);
+            statement_at = Some(at..out.len());
         }
         Event::RowsQuery(r) => {
             out.extend_from_slice(b",\"query\":");
+            let at = out.len();
             write_text(out, r.query);
+            statement_at = Some(at..out.len());
         }
         Event::GtidList(list) => {
             out.extend_from_slice(b",\"gtids\":[");
@@ -153,9 +171,39 @@ pub fn write_event(
         _ => {}
     }
     out.extend_from_slice(b",\"info\":");
-    write_string(out, &event.to_string());
+    match statement_at {
+        // The summary of an annotation is its statement: when that is UTF-8 it was
+        // just written as the same JSON string, so it is copied rather than rendered
+        // and escaped again (statements are the longest text of an OLTP log's events).
+        Some(statement) if out.get(statement.start) == Some(&b'"') => {
+            out.extend_from_within(statement);
+        }
+        _ => write_summary(out, event),
+    }
     out.extend_from_slice(b"}\n");
     Ok(())
+}
+
+/// Appends the event's one-line summary (its `Display`) as a JSON string, escaped as
+/// it is formatted: no `String` is built per event.
+fn write_summary(out: &mut Vec<u8>, event: &Event<'_>) {
+    /// Escapes each piece the formatter hands over; JSON escapes are per character,
+    /// so the pieces escaped one by one make the escaped whole.
+    struct Escaping<'o>(&'o mut Vec<u8>);
+    impl std::fmt::Write for Escaping<'_> {
+        fn write_str(&mut self, s: &str) -> std::fmt::Result {
+            write_string_contents(self.0, s);
+            Ok(())
+        }
+    }
+    out.push(b'"');
+    let _ = std::fmt::Write::write_fmt(&mut Escaping(out), format_args!("{event}"));
+    out.push(b'"');
+}
+
+/// Appends an integer's decimal digits.
+fn push_number(out: &mut Vec<u8>, n: impl itoa::Integer) {
+    out.extend_from_slice(itoa::Buffer::new().format(n).as_bytes());
 }
 
 /// The fields of a format description (or a v3 start event): who wrote the file.
@@ -251,21 +299,23 @@ fn gtid_tagged(out: &mut Vec<u8>, g: &GtidTagged<'_>) {
 }
 
 fn maria_gtid(out: &mut Vec<u8>, g: &MariaGtid<'_>) {
-    let _ = write!(
-        out,
-        ",\"gtid\":\"{}-{}-{}\",\"commit_id\":",
-        g.domain_id, g.server_id, g.seq_no
-    );
+    out.extend_from_slice(b",\"gtid\":\"");
+    push_number(out, g.domain_id);
+    out.push(b'-');
+    push_number(out, g.server_id);
+    out.push(b'-');
+    push_number(out, g.seq_no);
+    out.extend_from_slice(b"\",\"commit_id\":");
     match g.commit_id {
-        Some(c) => {
-            let _ = write!(out, "{c}");
-        }
+        Some(c) => push_number(out, c),
         None => out.extend_from_slice(b"null"),
     }
 }
 
 fn table_names(out: &mut Vec<u8>, table_id: u64, t: &TableMap<'_>) {
-    let _ = write!(out, ",\"table_id\":{table_id},\"schema\":");
+    out.extend_from_slice(b",\"table_id\":");
+    push_number(out, table_id);
+    out.extend_from_slice(b",\"schema\":");
     write_text(out, &t.schema);
     out.extend_from_slice(b",\"table\":");
     write_text(out, &t.table);

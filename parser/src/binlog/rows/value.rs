@@ -12,7 +12,7 @@ use super::json_binary::JsonBinary;
 use super::json_diff::JsonDiffs;
 use super::table_map::{Column, ColumnInfo};
 use super::temporal::{self, Date, DateTime, Time, Timestamp};
-use crate::json::{write_hex, write_string};
+use crate::json::{write_hex, write_string, write_text};
 
 /// One decoded column value. Byte strings borrow from the row data.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -286,6 +286,10 @@ fn json_text(out: &mut Vec<u8>, bytes: &[u8], column: Option<&Column>, fixed: Op
     if encoding == Encoding::Binary {
         let pad = fixed.map_or(0, |n| n.saturating_sub(bytes.len()));
         return write_hex(out, bytes, pad);
+    }
+    if encoding == Encoding::Utf8OrUnknown {
+        // Validation and escaping in one pass where the text allows it.
+        return write_text(out, bytes);
     }
     match charset::decode(bytes, encoding) {
         Some(s) => write_string(out, &s),

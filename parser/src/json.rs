@@ -134,8 +134,9 @@ pub fn write_text(out: &mut Vec<u8>, bytes: &[u8]) {
 }
 
 /// Length of the leading run of ASCII bytes that need no JSON escape, found eight bytes
-/// at a time (ending at a word's boundary, or at the end of `bytes`): a prefix that is
-/// valid UTF-8 and copies into a JSON string unchanged.
+/// at a time, then byte by byte past the last whole word (short values, such as most
+/// column text, are all tail): a prefix that is valid UTF-8 and copies into a JSON
+/// string unchanged.
 fn plain_ascii_prefix(bytes: &[u8]) -> usize {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGH_BITS: u64 = 0x8080_8080_8080_8080;
@@ -154,7 +155,8 @@ fn plain_ascii_prefix(bytes: &[u8]) -> usize {
         }
         plain += 8;
     }
-    plain
+    let plain_byte = |&b: &u8| b < 0x80 && !NEEDS_ESCAPE[usize::from(b)];
+    plain + bytes[plain..].iter().take_while(|b| plain_byte(b)).count()
 }
 
 #[cfg(test)]

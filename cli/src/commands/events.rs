@@ -135,7 +135,12 @@ pub fn run(
         }
         return problems.verdict();
     }
-    let mut line = Vec::with_capacity(1 << 16);
+    // Lines of several events go out together: files read whole are rendered into
+    // one buffer written when it holds `BATCH_BYTES`, which the buffered stdout hands
+    // straight to the system (no copy into its own buffer). Input that arrives as it
+    // is written (standard input, a followed server) goes out event by event.
+    let batched = remote.is_none() && args.files.iter().all(|file| opens_whole(file));
+    let mut line = Vec::with_capacity(2 * BATCH_BYTES);
     // A `-start-position` past the last event of the first file selects nothing: an
     // error, as a start after the stop is. (One inside an event starts at the next.)
     let start = window.start_position.filter(|&p| p > 4);
@@ -165,25 +170,28 @@ pub fn run(
                 return Ok(Flow::Continue);
             }
             selected_events += u64::from(!fde);
+            let mark = line.len();
             let shown = match &mut row_sql {
                 Some(sql) if fde => Ok(()),
                 Some(sql) => sql.event(site, event, maps, out),
-                None => {
-                    line.clear();
-                    printer
-                        .event(&mut line, site, event, maps)
-                        .map_err(|err| with_hint(&err))
-                }
+                None => printer
+                    .event(&mut line, site, event, maps)
+                    .map_err(|err| with_hint(&err)),
             };
             if let Err(message) = shown {
+                // The event's partial text goes; the events before it still go out.
+                line.truncate(mark);
                 if !problems.permissive() {
+                    out.write_all(&line).map_err(|e| Hinted(Failure::from(e)))?;
+                    line.clear();
                     return Err(Hinted(Failure::Fatal(message)));
                 }
                 problems.report_message(message);
                 return Ok(Flow::Continue);
             }
-            if row_sql.is_none() {
+            if row_sql.is_none() && (!batched || line.len() >= BATCH_BYTES) {
                 out.write_all(&line).map_err(|e| Hinted(Failure::from(e)))?;
+                line.clear();
                 if remote.is_some() {
                     // A followed server is read as it writes: each event goes out as
                     // it arrives.
@@ -201,9 +209,10 @@ pub fn run(
                 .map_err(|hinted| hinted.0)?;
         }
         None => {
-            stream
-                .walk(&args.files, &mut visit, &mut report)
-                .map_err(|hinted| hinted.0)?;
+            let walked = stream.walk(&args.files, &mut visit, &mut report);
+            // What the walk rendered goes out whether or not it ended in an error.
+            out.write_all(&line)?;
+            walked.map_err(|hinted| hinted.0)?;
         }
     }
     if let (true, false, Some(start), Some(first)) =
@@ -248,6 +257,10 @@ fn with_hint(err: &Error) -> String {
     }
     message
 }
+
+/// Rendered bytes gathered before they are written, reading whole files serially: at
+/// least the buffered stdout's capacity, so that it passes them on without copying.
+const BATCH_BYTES: usize = 64 * 1024;
 
 /// Input bytes per piece of a file decoded on its own thread: small enough that the
 /// pieces in flight (their rendered text included, a few times the input) stay within a

@@ -121,9 +121,15 @@ pub fn write_text(out: &mut Vec<u8>, bytes: &[u8]) {
     // copied; only the rest is checked as UTF-8 and escaped.
     let plain = plain_ascii_prefix(bytes);
     let (head, tail) = bytes.split_at(plain);
+    out.reserve(bytes.len().saturating_add(2));
+    if tail.is_empty() {
+        out.push(b'"');
+        out.extend_from_slice(head);
+        out.push(b'"');
+        return;
+    }
     match std::str::from_utf8(tail) {
         Ok(tail) => {
-            out.reserve(bytes.len().saturating_add(2));
             out.push(b'"');
             out.extend_from_slice(head);
             write_string_contents(out, tail);

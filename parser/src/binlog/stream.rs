@@ -98,7 +98,9 @@ pub struct Stream {
     pub stop_position: Option<u64>,
 }
 
-/// The visitor: called once per decoded event, with the table maps in force.
+/// The visitor: called once per decoded event, with the table maps in force (those the
+/// rows events need). While a TABLE_MAP event is visited, the map it replaces may be
+/// missing from them: the event is the map of its table id from then on.
 pub type Visit<'v, E> =
     dyn FnMut(&EventSite<'_>, &Event<'_>, &TableMaps<'_>) -> Result<Flow, E> + 'v;
 
@@ -1001,11 +1003,16 @@ impl<E: From<Error>> Walk<'_, '_, E> {
         };
         if raw.event_type == EventType::TABLE_MAP {
             // A table's map comes again before each statement that changes the table,
-            // mostly byte for byte: the copy of the map held already is what decoding
-            // would give (and stays the one held).
-            if let Some(held) = maps.held_for(raw.body, ctx) {
-                let event = Event::TableMap(Box::new(held.clone()));
-                if (self.visit)(&site, &event, maps)? == Flow::Stop {
+            // mostly byte for byte: the map held already is what decoding would give. It
+            // is lent to the visit as the event and then held again, neither decoded
+            // nor copied.
+            if let Some(held) = maps.take_held(raw.body, ctx) {
+                let event = Event::TableMap(Box::new(held));
+                let visited = (self.visit)(&site, &event, maps);
+                if let Event::TableMap(map) = event {
+                    maps.put_back(*map);
+                }
+                if visited? == Flow::Stop {
                     delivered.flow = Flow::Stop;
                 }
                 return Ok(delivered);

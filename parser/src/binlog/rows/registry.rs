@@ -71,6 +71,25 @@ impl<'a> TableMaps<'a> {
     /// The map held for the table id of the TABLE_MAP `body` when it was decoded from
     /// these very bytes in the same format: decoding `body` would give that map again.
     pub(crate) fn held_for(&self, body: &[u8], ctx: &FormatContext) -> Option<&TableMap<'a>> {
+        self.maps.get(&self.held_id(body, ctx)?)
+    }
+
+    /// As [`TableMaps::held_for`], the map taken out of the registry: lent to a visit
+    /// as its event, it comes back with [`TableMaps::put_back`] (what it was decoded
+    /// from is kept meanwhile).
+    pub(crate) fn take_held(&mut self, body: &[u8], ctx: &FormatContext) -> Option<TableMap<'a>> {
+        let table_id = self.held_id(body, ctx)?;
+        self.maps.remove(&table_id)
+    }
+
+    /// Holds again a map lent by [`TableMaps::take_held`].
+    pub(crate) fn put_back(&mut self, map: TableMap<'a>) {
+        self.maps.insert(map.table_id, map);
+    }
+
+    /// The table id of `body` when the map held for it was decoded from these bytes in
+    /// this format.
+    fn held_id(&self, body: &[u8], ctx: &FormatContext) -> Option<u64> {
         let id_len = table_id_len(ctx);
         let id = body.get(..id_len)?;
         let mut le = [0u8; 8];
@@ -79,7 +98,7 @@ impl<'a> TableMaps<'a> {
         let source = self.sources.get(&table_id)?;
         let same =
             source.body == body && source.table_id_len == id_len && source.flavor == ctx.flavor;
-        same.then(|| self.maps.get(&table_id)).flatten()
+        same.then_some(table_id)
     }
 
     /// The map for `table_id`.

@@ -395,7 +395,11 @@ fn table_map(out: &mut Vec<u8>, t: &TableMap<'_>) {
             write_text(out, name);
         }
         if signedness && c.kind.is_numeric() {
-            let _ = write!(out, ",\"unsigned\":{}", c.unsigned);
+            out.extend_from_slice(if c.unsigned {
+                b",\"unsigned\":true"
+            } else {
+                b",\"unsigned\":false"
+            });
         }
         out.push(b'}');
     }

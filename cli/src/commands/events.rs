@@ -162,8 +162,9 @@ pub fn run(
                     && window
                         .start_time
                         .is_some_and(|s| i64::from(site.header.timestamp) >= s));
-            // The filter sees every event: it follows the transactions.
-            let selected = filter.selects(site, event, maps);
+            // The filter sees every event: it follows the transactions (when it selects
+            // something: otherwise every event is selected).
+            let selected = !filter.is_active() || filter.selects(site, event, maps);
             // FORMAT_DESCRIPTION events are shown whatever the start, as mysqlbinlog and
             // mariadb-binlog print them: they say how the rest of the file is written.
             if !(fde || (started && selected)) {

@@ -23,6 +23,7 @@
 
 use std::cell::RefCell;
 use std::io::Write;
+use std::sync::Mutex;
 
 use replog::binlog::rows::{TableMaps, STMT_END_F};
 use replog::binlog::stream::{opens_whole, EventSite, Piece, PieceEnd, Pieces, Stream};
@@ -294,10 +295,19 @@ fn walk_in_parallel(
     let read = stream.read;
     let piece_bytes = super::piece_bytes(PIECE_BYTES)?;
     let mut start_reached = false;
+    // Text buffers go back to the threads once written: a piece's text (a few MiB of
+    // JSON) is then rendered into memory already grown and touched, not into a fresh
+    // allocation that regrows by copying and faults its pages in again.
+    let spare_texts = Mutex::new(Vec::<Vec<u8>>::new());
     let render = |piece: Piece<'_>| -> Rendered {
         let mut printer = printer.clone();
+        let text = spare_texts
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .pop()
+            .unwrap_or_default();
         let mut rendered = Rendered {
-            text: Vec::new(),
+            text,
             problems: Vec::new(),
             end: Ok(PieceEnd::default()),
             start_reached: false,
@@ -334,6 +344,12 @@ fn walk_in_parallel(
             |rendered: Rendered| -> Result<ordered::Next, Hinted> {
                 out.write_all(&rendered.text)
                     .map_err(|e| Hinted(Failure::from(e)))?;
+                let mut text = rendered.text;
+                text.clear();
+                spare_texts
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .push(text);
                 for message in rendered.problems {
                     problems.report_message(message);
                 }

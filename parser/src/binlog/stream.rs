@@ -32,7 +32,7 @@ use super::event_type::EventType;
 use super::events::format_description::FormatDescription;
 use super::events::transaction_payload::InnerEvents;
 use super::header::{EventHeader, FLAG_BINLOG_IN_USE, HEADER_LEN};
-use super::reader::{frame_checked, Frames, ParseMode, RawEvent, ReadOptions};
+use super::reader::{frame_checked, CrcCheck, Frames, ParseMode, RawEvent, ReadOptions};
 use super::rows::{TableMap, TableMaps};
 use super::{sequence, BinlogError, ChecksumAlg, FormatContext};
 use crate::decode::DecodeError;
@@ -432,6 +432,11 @@ impl<'a> Iterator for Pieces<'a> {
                 if let Some(resume) = cutting.frames.resume_point() {
                     piece.walk.stop = Some(at);
                     piece.ends_file = false;
+                    // This pass framed the piece's events without a problem, checksums
+                    // included when they are verified: the piece need not compute
+                    // them again. (Damage ends the cutting: the last piece checks its
+                    // own.)
+                    piece.frames.checksums_verified_until(at);
                     cutting.frames = resume;
                     self.next = Some(cutting);
                     return Some(piece);
@@ -549,17 +554,23 @@ impl Feed {
             visit,
             report,
         };
-        let framed =
-            frame_checked(bytes, 0, &self.ctx, true, self.read.verify_checksums).and_then(|fr| {
-                if fr.size == bytes.len() {
-                    Ok(fr)
-                } else {
-                    Err(BinlogError::EventSizeMismatch {
-                        event_size: fr.header.event_size,
-                        received: bytes.len() as u64,
-                    })
-                }
-            });
+        let framed = frame_checked(
+            bytes,
+            0,
+            &self.ctx,
+            true,
+            CrcCheck::verify_if(self.read.verify_checksums),
+        )
+        .and_then(|fr| {
+            if fr.size == bytes.len() {
+                Ok(fr)
+            } else {
+                Err(BinlogError::EventSizeMismatch {
+                    event_size: fr.header.event_size,
+                    received: bytes.len() as u64,
+                })
+            }
+        });
         let fr = match framed {
             Ok(fr) => fr,
             Err(e) => {

@@ -5,7 +5,9 @@
 //! builds no intermediate JSON values and allocates nothing per event; row images are
 //! rendered by the library's [`RowsEvent::write_rows_json`].
 
+use std::collections::HashMap;
 use std::io::Write as _;
+use std::ops::Range;
 
 use replog::binlog::events::gtid::Gtid;
 use replog::binlog::events::gtid_tagged::GtidTagged;
@@ -15,7 +17,7 @@ use replog::binlog::events::start_v3::StartV3;
 use replog::binlog::events::user_var::{decimal_to_string, UserVar, UserVarValue};
 use replog::binlog::rows::{ImageColumns, RowsEvent, TableMap, TableMaps, STMT_END_F};
 use replog::binlog::Event;
-use replog::binlog::{EventHeader, EventType};
+use replog::binlog::{EventHeader, EventType, Flavor, FormatContext};
 use replog::decode::DecodeError;
 use replog::json::{write_hex, write_string, write_string_contents, write_text};
 
@@ -53,6 +55,68 @@ pub enum RowsForm {
     Named,
 }
 
+/// The text of the table maps written so far, by table id. A server writes a table's
+/// map again before every statement that changes the table, byte for byte the same
+/// while the table does not change: [`TableMapTexts::write_event`] copies the text
+/// written for the same bytes before instead of rendering the columns again.
+#[derive(Debug, Clone, Default)]
+pub struct TableMapTexts {
+    by_id: HashMap<u64, TableMapText>,
+}
+
+/// A table map's text after the envelope, and what it was rendered from.
+#[derive(Debug, Clone)]
+struct TableMapText {
+    body: Vec<u8>,
+    /// What decoding the body depends on besides its bytes.
+    flavor: Flavor,
+    post_header_len: usize,
+    text: Vec<u8>,
+}
+
+impl TableMapTexts {
+    /// As [`write_event`]; `ctx` is the format the event was decoded in. A TABLE_MAP
+    /// event whose body and format are those of the last map written for its table id
+    /// gets that map's text again (the same bytes decode to the same map).
+    #[allow(clippy::too_many_arguments)]
+    pub fn write_event(
+        &mut self,
+        out: &mut Vec<u8>,
+        env: &Envelope<'_>,
+        event: &Event<'_>,
+        body: &[u8],
+        ctx: &FormatContext,
+        maps: &TableMaps<'_>,
+        rows_form: RowsForm,
+    ) -> Result<(), DecodeError> {
+        let Event::TableMap(t) = event else {
+            return write_event(out, env, event, body, maps, rows_form);
+        };
+        let post_header_len = ctx.post_header_len(EventType::TABLE_MAP.0);
+        write_envelope(out, env);
+        if let Some(known) = self.by_id.get(&t.table_id) {
+            if known.body == body
+                && known.flavor == ctx.flavor
+                && known.post_header_len == post_header_len
+            {
+                out.extend_from_slice(&known.text);
+                return Ok(());
+            }
+        }
+        let at = out.len();
+        table_map(out, t);
+        finish_event(out, event, None);
+        let text = TableMapText {
+            body: body.to_vec(),
+            flavor: ctx.flavor,
+            post_header_len,
+            text: out[at..].to_vec(),
+        };
+        self.by_id.insert(t.table_id, text);
+        Ok(())
+    }
+}
+
 /// Appends one event's object and a newline to `out`. `body` is the event body `event`
 /// was decoded from (errors are relative to it); `maps` holds the table maps seen so far.
 /// Every event ends with `info`, the one-line summary the text listing shows. On error
@@ -65,39 +129,7 @@ pub fn write_event(
     maps: &TableMaps<'_>,
     rows_form: RowsForm,
 ) -> Result<(), DecodeError> {
-    out.extend_from_slice(env.file_field);
-    let h = env.header;
-    // Every event starts with these numbers: written with itoa, not the formatting
-    // machinery (most events of an OLTP log are small, so this is much of their cost).
-    out.extend_from_slice(b"\"offset\":");
-    push_number(out, env.offset);
-    if let Some(inner) = env.inner_offset {
-        out.extend_from_slice(b",\"inner_offset\":");
-        push_number(out, inner);
-    }
-    out.extend_from_slice(b",\"type_code\":");
-    push_number(out, env.event_type.0);
-    out.extend_from_slice(b",\"type\":");
-    match env.event_type.name() {
-        Some(name) => write_string(out, name),
-        None => out.extend_from_slice(b"null"),
-    }
-    out.extend_from_slice(b",\"timestamp\":");
-    push_number(out, h.timestamp);
-    out.extend_from_slice(b",\"server_id\":");
-    push_number(out, h.server_id);
-    out.extend_from_slice(b",\"event_size\":");
-    push_number(out, h.event_size);
-    out.extend_from_slice(b",\"log_pos\":");
-    push_number(out, h.log_pos);
-    out.extend_from_slice(b",\"flags\":");
-    push_number(out, h.flags);
-    out.extend_from_slice(b",\"checksum_ok\":");
-    out.extend_from_slice(match env.checksum_ok {
-        Some(true) => b"true",
-        Some(false) => b"false",
-        None => b"null",
-    });
+    write_envelope(out, env);
     // Where the statement of an annotation was written in `out`, to copy it as `info`.
     let mut statement_at = None;
     match event {
@@ -170,6 +202,50 @@ pub fn write_event(
         }
         _ => {}
     }
+    finish_event(out, event, statement_at);
+    Ok(())
+}
+
+/// The fields every object starts with, up to `checksum_ok`. They are written with
+/// itoa, not the formatting machinery: most events of an OLTP log are small, so this
+/// is much of their cost.
+fn write_envelope(out: &mut Vec<u8>, env: &Envelope<'_>) {
+    out.extend_from_slice(env.file_field);
+    let h = env.header;
+    out.extend_from_slice(b"\"offset\":");
+    push_number(out, env.offset);
+    if let Some(inner) = env.inner_offset {
+        out.extend_from_slice(b",\"inner_offset\":");
+        push_number(out, inner);
+    }
+    out.extend_from_slice(b",\"type_code\":");
+    push_number(out, env.event_type.0);
+    out.extend_from_slice(b",\"type\":");
+    match env.event_type.name() {
+        Some(name) => write_string(out, name),
+        None => out.extend_from_slice(b"null"),
+    }
+    out.extend_from_slice(b",\"timestamp\":");
+    push_number(out, h.timestamp);
+    out.extend_from_slice(b",\"server_id\":");
+    push_number(out, h.server_id);
+    out.extend_from_slice(b",\"event_size\":");
+    push_number(out, h.event_size);
+    out.extend_from_slice(b",\"log_pos\":");
+    push_number(out, h.log_pos);
+    out.extend_from_slice(b",\"flags\":");
+    push_number(out, h.flags);
+    out.extend_from_slice(b",\"checksum_ok\":");
+    out.extend_from_slice(match env.checksum_ok {
+        Some(true) => b"true",
+        Some(false) => b"false",
+        None => b"null",
+    });
+}
+
+/// Ends an object: `info` and the newline. `statement_at` is where an annotation's
+/// statement was written in `out`.
+fn finish_event(out: &mut Vec<u8>, event: &Event<'_>, statement_at: Option<Range<usize>>) {
     out.extend_from_slice(b",\"info\":");
     match statement_at {
         // The summary of an annotation is its statement: when that is UTF-8 it was
@@ -181,7 +257,6 @@ pub fn write_event(
         _ => write_summary(out, event),
     }
     out.extend_from_slice(b"}\n");
-    Ok(())
 }
 
 /// Appends the event's one-line summary (its `Display`) as a JSON string. The events
@@ -388,8 +463,10 @@ fn table_map(out: &mut Vec<u8>, t: &TableMap<'_>) {
         if i > 0 {
             out.push(b',');
         }
-        out.extend_from_slice(b"{\"type\":");
-        write_string(out, c.kind.name());
+        // Type names are upper-case ASCII words: nothing to escape.
+        out.extend_from_slice(b"{\"type\":\"");
+        out.extend_from_slice(c.kind.name().as_bytes());
+        out.push(b'"');
         if let Some(name) = t.column_name(i) {
             out.extend_from_slice(b",\"name\":");
             write_text(out, name);

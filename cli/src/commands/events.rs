@@ -112,6 +112,7 @@ pub fn run(
         zone,
         statement_rows: 0,
         file_field: (usize::MAX, Vec::new()),
+        table_map_texts: binlog_json::TableMapTexts::default(),
         scratch: String::new(),
     };
     // Row SQL, filters and the datetime window follow the events in order, across
@@ -385,6 +386,8 @@ struct Printer {
     statement_rows: u64,
     /// The JSON `"file":…` field of the file last seen, by file index.
     file_field: (usize, Vec<u8>),
+    /// `-json`: the table maps' text, copied when a map comes again unchanged.
+    table_map_texts: binlog_json::TableMapTexts,
     scratch: String,
 }
 
@@ -416,7 +419,9 @@ impl Printer {
             } else {
                 binlog_json::RowsForm::Positional
             };
-            return binlog_json::write_event(line, &env, event, site.body, maps, rows)
+            return self
+                .table_map_texts
+                .write_event(line, &env, event, site.body, site.context, maps, rows)
                 .map_err(|cause| body_error(site, cause));
         }
         binlog_text::write_event(line, &mut self.scratch, site.file, &env, event, &self.zone);

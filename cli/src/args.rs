@@ -300,7 +300,7 @@ pub fn normalize(argv: impl IntoIterator<Item = OsString>) -> Result<Vec<OsStrin
     args_override_self = true
 )]
 pub struct LowArgs {
-    /// A static-<service>.properties file naming the log directory.
+    /// A `static-<service>.properties` file naming the log directory.
     #[arg(long)]
     pub conf: Option<PathBuf>,
     /// A replication service name.

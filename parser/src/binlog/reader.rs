@@ -503,6 +503,12 @@ impl<'a> Frames<'a> {
         self.base + self.pos as u64
     }
 
+    /// Turns checksum verification on or off from the next event on (see
+    /// [`ReadOptions::verify_checksums`]).
+    pub(crate) fn set_checksum_verification(&mut self, verify: bool) {
+        self.options.verify_checksums = verify;
+    }
+
     /// Tells these frames that another pass over the same bytes, framed the same way,
     /// verified the checksums of every event up to the absolute offset `end`, an
     /// event boundary: they are reported good without being computed again.

@@ -7,10 +7,17 @@ use std::io::Write as _;
 /// Appends `s` as a JSON string literal, escaping as MySQL's JSON printer does: `\"`,
 /// `\\`, `\n`, `\r`, `\t`, `\b`, `\f`, other control characters as `\u00XX`.
 pub fn write_string(out: &mut Vec<u8>, s: &str) {
-    let bytes = s.as_bytes();
-    out.reserve(bytes.len().saturating_add(2));
+    out.reserve(s.len().saturating_add(2));
     out.push(b'"');
-    let mut rest = bytes;
+    write_string_contents(out, s);
+    out.push(b'"');
+}
+
+/// Appends `s` escaped as inside a JSON string literal, without the quotes: what
+/// [`write_string`] writes between them. Escapes depend on one character at a time, so
+/// a string written in parts (by a `fmt::Write` adapter) comes out as it would whole.
+pub fn write_string_contents(out: &mut Vec<u8>, s: &str) {
+    let mut rest = s.as_bytes();
     // Text such as JSON documents stored as strings has an escape every few bytes:
     // short runs are pushed byte by byte, long ones copied at once.
     while let Some(i) = first_escape(rest) {
@@ -35,7 +42,6 @@ pub fn write_string(out: &mut Vec<u8>, s: &str) {
         rest = &rest[i + 1..];
     }
     out.extend_from_slice(rest);
-    out.push(b'"');
 }
 
 /// Index of the first byte `write_string` must escape. Strings are most of a row
@@ -110,10 +116,53 @@ static HEX_PAIRS: [[u8; 2]; 256] = {
 /// Appends bytes that are normally text (names, statements): a JSON string when they
 /// are UTF-8, else `{"hex":"…"}`.
 pub fn write_text(out: &mut Vec<u8>, bytes: &[u8]) {
-    match std::str::from_utf8(bytes) {
-        Ok(s) => write_string(out, s),
+    // Names, statements and most column text are ASCII with nothing to escape for long
+    // stretches: such a stretch is validated and scanned for escapes in one pass and
+    // copied; only the rest is checked as UTF-8 and escaped.
+    let plain = plain_ascii_prefix(bytes);
+    let (head, tail) = bytes.split_at(plain);
+    out.reserve(bytes.len().saturating_add(2));
+    if tail.is_empty() {
+        out.push(b'"');
+        out.extend_from_slice(head);
+        out.push(b'"');
+        return;
+    }
+    match std::str::from_utf8(tail) {
+        Ok(tail) => {
+            out.push(b'"');
+            out.extend_from_slice(head);
+            write_string_contents(out, tail);
+            out.push(b'"');
+        }
         Err(_) => write_hex(out, bytes, 0),
     }
+}
+
+/// Length of the leading run of ASCII bytes that need no JSON escape, found eight bytes
+/// at a time, then byte by byte past the last whole word (short values, such as most
+/// column text, are all tail): a prefix that is valid UTF-8 and copies into a JSON
+/// string unchanged.
+fn plain_ascii_prefix(bytes: &[u8]) -> usize {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH_BITS: u64 = 0x8080_8080_8080_8080;
+    let has_zero_byte = |w: u64| w.wrapping_sub(ONES) & !w & HIGH_BITS != 0;
+    let mut plain = 0;
+    for word in bytes.chunks_exact(8) {
+        let mut le = [0u8; 8];
+        le.copy_from_slice(word);
+        let w = u64::from_le_bytes(le);
+        let special = w & HIGH_BITS != 0
+            || w.wrapping_sub(ONES * 0x20) & !w & HIGH_BITS != 0
+            || has_zero_byte(w ^ (ONES * u64::from(b'"')))
+            || has_zero_byte(w ^ (ONES * u64::from(b'\\')));
+        if special {
+            return plain;
+        }
+        plain += 8;
+    }
+    let plain_byte = |&b: &u8| b < 0x80 && !NEEDS_ESCAPE[usize::from(b)];
+    plain + bytes[plain..].iter().take_while(|b| plain_byte(b)).count()
 }
 
 #[cfg(test)]
@@ -161,6 +210,28 @@ mod tests {
             r#"{"hex":"00ab0000"}"#
         );
         assert_eq!(rendered(|o| write_hex(o, b"", 0)), r#"{"hex":""}"#);
+    }
+
+    #[test]
+    fn text_in_one_pass_matches_validation_then_escaping() {
+        let cases: [&[u8]; 9] = [
+            b"",
+            b"plain ascii text longer than a word or two",
+            b"SELECT \"a\" FROM t WHERE x = 'caf\xc3\xa9' -- and more after it",
+            b"01234567\xc3\xa9 then ascii",
+            b"0123456\xc3\xa9 split across words",
+            b"01234567\n",
+            b"valid prefix, then \xff invalid",
+            b"\xe2\x82",
+            b"tab\there, quote\" and backslash\\ in ascii",
+        ];
+        for bytes in cases {
+            let expected = rendered(|o| match std::str::from_utf8(bytes) {
+                Ok(s) => write_string(o, s),
+                Err(_) => write_hex(o, bytes, 0),
+            });
+            assert_eq!(rendered(|o| write_text(o, bytes)), expected, "{bytes:?}");
+        }
     }
 
     #[test]

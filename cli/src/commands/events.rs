@@ -23,6 +23,7 @@
 
 use std::cell::RefCell;
 use std::io::Write;
+use std::sync::Mutex;
 
 use replog::binlog::rows::{TableMaps, STMT_END_F};
 use replog::binlog::stream::{opens_whole, EventSite, Piece, PieceEnd, Pieces, Stream};
@@ -111,6 +112,7 @@ pub fn run(
         zone,
         statement_rows: 0,
         file_field: (usize::MAX, Vec::new()),
+        table_map_texts: binlog_json::TableMapTexts::default(),
         scratch: String::new(),
     };
     // Row SQL, filters and the datetime window follow the events in order, across
@@ -135,7 +137,12 @@ pub fn run(
         }
         return problems.verdict();
     }
-    let mut line = Vec::with_capacity(1 << 16);
+    // Lines of several events go out together: files read whole are rendered into
+    // one buffer written when it holds `BATCH_BYTES`, which the buffered stdout hands
+    // straight to the system (no copy into its own buffer). Input that arrives as it
+    // is written (standard input, a followed server) goes out event by event.
+    let batched = remote.is_none() && args.files.iter().all(|file| opens_whole(file));
+    let mut line = Vec::with_capacity(2 * BATCH_BYTES);
     // A `-start-position` past the last event of the first file selects nothing: an
     // error, as a start after the stop is. (One inside an event starts at the next.)
     let start = window.start_position.filter(|&p| p > 4);
@@ -157,33 +164,37 @@ pub fn run(
                     && window
                         .start_time
                         .is_some_and(|s| i64::from(site.header.timestamp) >= s));
-            // The filter sees every event: it follows the transactions.
-            let selected = filter.selects(site, event, maps);
+            // The filter sees every event: it follows the transactions (when it selects
+            // something: otherwise every event is selected).
+            let selected = !filter.is_active() || filter.selects(site, event, maps);
             // FORMAT_DESCRIPTION events are shown whatever the start, as mysqlbinlog and
             // mariadb-binlog print them: they say how the rest of the file is written.
             if !(fde || (started && selected)) {
                 return Ok(Flow::Continue);
             }
             selected_events += u64::from(!fde);
+            let mark = line.len();
             let shown = match &mut row_sql {
                 Some(sql) if fde => Ok(()),
                 Some(sql) => sql.event(site, event, maps, out),
-                None => {
-                    line.clear();
-                    printer
-                        .event(&mut line, site, event, maps)
-                        .map_err(|err| with_hint(&err))
-                }
+                None => printer
+                    .event(&mut line, site, event, maps)
+                    .map_err(|err| with_hint(&err)),
             };
             if let Err(message) = shown {
+                // The event's partial text goes; the events before it still go out.
+                line.truncate(mark);
                 if !problems.permissive() {
+                    out.write_all(&line).map_err(|e| Hinted(Failure::from(e)))?;
+                    line.clear();
                     return Err(Hinted(Failure::Fatal(message)));
                 }
                 problems.report_message(message);
                 return Ok(Flow::Continue);
             }
-            if row_sql.is_none() {
+            if row_sql.is_none() && (!batched || line.len() >= BATCH_BYTES) {
                 out.write_all(&line).map_err(|e| Hinted(Failure::from(e)))?;
+                line.clear();
                 if remote.is_some() {
                     // A followed server is read as it writes: each event goes out as
                     // it arrives.
@@ -201,9 +212,10 @@ pub fn run(
                 .map_err(|hinted| hinted.0)?;
         }
         None => {
-            stream
-                .walk(&args.files, &mut visit, &mut report)
-                .map_err(|hinted| hinted.0)?;
+            let walked = stream.walk(&args.files, &mut visit, &mut report);
+            // What the walk rendered goes out whether or not it ended in an error.
+            out.write_all(&line)?;
+            walked.map_err(|hinted| hinted.0)?;
         }
     }
     if let (true, false, Some(start), Some(first)) =
@@ -249,6 +261,10 @@ fn with_hint(err: &Error) -> String {
     message
 }
 
+/// Rendered bytes gathered before they are written, reading whole files serially: at
+/// least the buffered stdout's capacity, so that it passes them on without copying.
+const BATCH_BYTES: usize = 64 * 1024;
+
 /// Input bytes per piece of a file decoded on its own thread: small enough that the
 /// pieces in flight (their rendered text included, a few times the input) stay within a
 /// few tens of MiB, large enough that handing pieces around costs nothing.
@@ -280,10 +296,19 @@ fn walk_in_parallel(
     let read = stream.read;
     let piece_bytes = super::piece_bytes(PIECE_BYTES)?;
     let mut start_reached = false;
+    // Text buffers go back to the threads once written: a piece's text (a few MiB of
+    // JSON) is then rendered into memory already grown and touched, not into a fresh
+    // allocation that regrows by copying and faults its pages in again.
+    let spare_texts = Mutex::new(Vec::<Vec<u8>>::new());
     let render = |piece: Piece<'_>| -> Rendered {
         let mut printer = printer.clone();
+        let text = spare_texts
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .pop()
+            .unwrap_or_default();
         let mut rendered = Rendered {
-            text: Vec::new(),
+            text,
             problems: Vec::new(),
             end: Ok(PieceEnd::default()),
             start_reached: false,
@@ -320,6 +345,12 @@ fn walk_in_parallel(
             |rendered: Rendered| -> Result<ordered::Next, Hinted> {
                 out.write_all(&rendered.text)
                     .map_err(|e| Hinted(Failure::from(e)))?;
+                let mut text = rendered.text;
+                text.clear();
+                spare_texts
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .push(text);
                 for message in rendered.problems {
                     problems.report_message(message);
                 }
@@ -355,6 +386,8 @@ struct Printer {
     statement_rows: u64,
     /// The JSON `"file":…` field of the file last seen, by file index.
     file_field: (usize, Vec<u8>),
+    /// `-json`: the table maps' text, copied when a map comes again unchanged.
+    table_map_texts: binlog_json::TableMapTexts,
     scratch: String,
 }
 
@@ -386,7 +419,9 @@ impl Printer {
             } else {
                 binlog_json::RowsForm::Positional
             };
-            return binlog_json::write_event(line, &env, event, site.body, maps, rows)
+            return self
+                .table_map_texts
+                .write_event(line, &env, event, site.body, site.context, maps, rows)
                 .map_err(|cause| body_error(site, cause));
         }
         binlog_text::write_event(line, &mut self.scratch, site.file, &env, event, &self.zone);

@@ -205,7 +205,7 @@ pub(crate) fn frame_checked<'a>(
     pos: usize,
     ctx: &FormatContext,
     checksums: bool,
-    verify: bool,
+    crc: CrcCheck,
 ) -> Result<Frame<'a>, BinlogError> {
     let rest = data.get(pos..).unwrap_or(&[]);
     let hl = ctx.header_len;
@@ -248,7 +248,9 @@ pub(crate) fn frame_checked<'a>(
         (raw_body.len() - trailer, trailer == CHECKSUM_LEN)
     };
     let body = &raw_body[..body_len];
-    let checksum_ok = if crc_present && verify {
+    let checksum_ok = if crc_present && crc == CrcCheck::Known {
+        Some(true)
+    } else if crc_present && crc == CrcCheck::Compute {
         let stored_at = size - CHECKSUM_LEN;
         let stored = u32::from_le_bytes([
             raw[stored_at],
@@ -273,6 +275,29 @@ pub(crate) fn frame_checked<'a>(
     })
 }
 
+/// What framing does with an event's CRC32.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum CrcCheck {
+    /// Not verified: the frame's `checksum_ok` is `None`.
+    Skip,
+    /// Computed and compared with the stored one.
+    Compute,
+    /// Verified by an earlier pass over the same bytes (the pass that cut the file into
+    /// pieces): reported good without computing it again.
+    Known,
+}
+
+impl CrcCheck {
+    /// `Compute` when `verify`, else `Skip`.
+    pub(crate) fn verify_if(verify: bool) -> CrcCheck {
+        if verify {
+            CrcCheck::Compute
+        } else {
+            CrcCheck::Skip
+        }
+    }
+}
+
 /// [`frame_checked`] with verification on.
 pub(crate) fn frame<'a>(
     data: &'a [u8],
@@ -280,7 +305,7 @@ pub(crate) fn frame<'a>(
     ctx: &FormatContext,
     checksums: bool,
 ) -> Result<Frame<'a>, BinlogError> {
-    frame_checked(data, pos, ctx, checksums, true)
+    frame_checked(data, pos, ctx, checksums, CrcCheck::Compute)
 }
 
 /// CRC32 of an event's bytes. For the FDE the server clears `LOG_EVENT_BINLOG_IN_USE_F`
@@ -320,6 +345,9 @@ pub struct Frames<'a> {
     complete: bool,
     /// Longest event a window may be asked to hold.
     max_event: u64,
+    /// The events starting before this position in `data` had their checksums
+    /// verified by an earlier pass (see [`Frames::checksums_verified_until`]).
+    verified_until: usize,
 }
 
 impl<'a> Frames<'a> {
@@ -351,6 +379,7 @@ impl<'a> Frames<'a> {
             base: 0,
             complete: true,
             max_event: u64::MAX,
+            verified_until: 0,
         })
     }
 
@@ -426,6 +455,7 @@ impl<'a> Frames<'a> {
             base: self.base + self.pos as u64,
             complete: self.complete,
             max_event: self.max_event,
+            verified_until: 0,
         }
     }
 
@@ -464,12 +494,26 @@ impl<'a> Frames<'a> {
             base: self.base,
             complete: self.complete,
             max_event: self.max_event,
+            verified_until: 0,
         })
     }
 
     /// Offset of the next event to read.
     pub fn position(&self) -> u64 {
         self.base + self.pos as u64
+    }
+
+    /// Turns checksum verification on or off from the next event on (see
+    /// [`ReadOptions::verify_checksums`]).
+    pub(crate) fn set_checksum_verification(&mut self, verify: bool) {
+        self.options.verify_checksums = verify;
+    }
+
+    /// Tells these frames that another pass over the same bytes, framed the same way,
+    /// verified the checksums of every event up to the absolute offset `end`, an
+    /// event boundary: they are reported good without being computed again.
+    pub(crate) fn checksums_verified_until(&mut self, end: u64) {
+        self.verified_until = usize::try_from(end.saturating_sub(self.base)).unwrap_or(0);
     }
 
     /// The input's name, as used in errors.
@@ -547,7 +591,7 @@ impl<'a> Frames<'a> {
         if !self.header_sane_at(pos) || pos == self.data.len() {
             return false;
         }
-        let Ok(fr) = frame_checked(self.data, pos, &self.ctx, true, false) else {
+        let Ok(fr) = frame_checked(self.data, pos, &self.ctx, true, CrcCheck::Skip) else {
             return false;
         };
         if !self.header_sane_at(pos + fr.size) {
@@ -661,7 +705,7 @@ impl<'a> Frames<'a> {
         if let BinlogError::ChecksumMismatch { .. } = e {
             // The size field may be intact (a flipped bit in the body): if the next
             // header looks sane, keep the framing and hand out the event, flagged.
-            if let Ok(fr) = frame_checked(self.data, at, &self.ctx, true, false) {
+            if let Ok(fr) = frame_checked(self.data, at, &self.ctx, true, CrcCheck::Skip) {
                 if self.header_sane_at(at + fr.size) {
                     self.pos = at + fr.size;
                     let fr = Frame {
@@ -728,13 +772,11 @@ impl<'a> Iterator for Frames<'a> {
                 return Some(Err(e));
             }
         }
-        match frame_checked(
-            self.data,
-            at,
-            &self.ctx,
-            true,
-            self.options.verify_checksums,
-        ) {
+        let crc = match self.options.verify_checksums {
+            true if at < self.verified_until => CrcCheck::Known,
+            verify => CrcCheck::verify_if(verify),
+        };
+        match frame_checked(self.data, at, &self.ctx, true, crc) {
             Err(BinlogError::Truncated { needed, .. }) if !self.complete => {
                 // The window holds every event up to `max_event` bytes (see `wants`):
                 // this one declares more.

@@ -250,6 +250,48 @@ pub fn load_average() -> Option<f64> {
         .ok()
 }
 
+/// A benchmark binary log: its label, where it is, and the script that makes it.
+pub struct BenchLog {
+    pub label: String,
+    pub path: PathBuf,
+    pub maker: &'static str,
+}
+
+/// The binary logs the binlog bench reads: the non-option arguments when there are
+/// some, else the two generated logs, `bench-data/big-bin.000001` (few large rows
+/// events) and `bench-data/oltp-bin.000001` (many small OLTP transactions), each
+/// whether present or not (the bench says which are missing and how to make them).
+pub fn bench_binlogs() -> Vec<BenchLog> {
+    let given: Vec<BenchLog> = std::env::args()
+        .skip(1)
+        .filter(|a| !a.starts_with('-'))
+        .map(|a| BenchLog {
+            label: a.clone(),
+            path: PathBuf::from(a),
+            maker: "",
+        })
+        .collect();
+    if !given.is_empty() {
+        return given;
+    }
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
+    [
+        ("big", "big-bin.000001", "fixtures/bench/make-big-binlog.sh"),
+        (
+            "oltp",
+            "oltp-bin.000001",
+            "fixtures/bench/make-oltp-binlog.sh",
+        ),
+    ]
+    .into_iter()
+    .map(|(label, name, maker)| BenchLog {
+        label: label.to_string(),
+        path: root.join("bench-data").join(name),
+        maker,
+    })
+    .collect()
+}
+
 /// The large binary log a bench reads: the first non-option argument, else
 /// `bench-data/big-bin.000001`; panics with the command that makes it. Prints its size,
 /// the repetitions and the load average, and returns (path, megabytes, repetitions).

@@ -7,7 +7,7 @@
 
 use std::fmt;
 
-use super::digits::{push_padded, push_u64};
+use super::digits::{push_padded_u32, push_u64};
 
 /// Bytes holding 0..=9 leftover decimal digits.
 const DIG2BYTES: [usize; 10] = [0, 1, 1, 2, 2, 3, 3, 4, 4, 4];
@@ -84,7 +84,7 @@ impl Decimal<'_> {
             let v = self.group(pos, 4);
             pos += 4;
             if started {
-                push_padded(out, u64::from(v), DIGITS_PER_WORD);
+                push_padded_u32(out, v, DIGITS_PER_WORD);
             } else if v != 0 {
                 push_u64(out, u64::from(v));
                 started = true;
@@ -98,12 +98,12 @@ impl Decimal<'_> {
         }
         out.push(b'.');
         for _ in 0..frac0 {
-            push_padded(out, u64::from(self.group(pos, 4)), DIGITS_PER_WORD);
+            push_padded_u32(out, self.group(pos, 4), DIGITS_PER_WORD);
             pos += 4;
         }
         if frac_x > 0 {
             let v = self.group(pos, DIG2BYTES[frac_x]);
-            push_padded(out, u64::from(v), frac_x);
+            push_padded_u32(out, v, frac_x);
         }
     }
 }

@@ -26,6 +26,40 @@ pub(crate) fn push_padded(out: &mut Vec<u8>, v: u64, width: usize) {
     out.extend_from_slice(digits);
 }
 
+/// Writes the last `digits.len()` decimal digits of `v` into `digits`, zero-padded:
+/// fixed-width fields (dates, clocks, fractions) are built in place and appended once.
+pub(crate) fn fill_digits(digits: &mut [u8], mut v: u32) {
+    for d in digits.iter_mut().rev() {
+        *d = b'0' + (v % 10) as u8;
+        v /= 10;
+    }
+}
+
+/// Appends `v` zero-padded to at least `width` digits, as [`push_padded`] does, with
+/// one copy when `v` fits in `width` (at most 9) digits: DECIMAL groups of digits.
+pub(crate) fn push_padded_u32(out: &mut Vec<u8>, v: u32, width: usize) {
+    const LIMITS: [u32; 10] = [
+        1,
+        10,
+        100,
+        1_000,
+        10_000,
+        100_000,
+        1_000_000,
+        10_000_000,
+        100_000_000,
+        1_000_000_000,
+    ];
+    match LIMITS.get(width) {
+        Some(&limit) if width > 0 && v < limit => {
+            let mut text = [0u8; 9];
+            fill_digits(&mut text[..width], v);
+            out.extend_from_slice(&text[..width]);
+        }
+        _ => push_padded(out, u64::from(v), width),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -44,5 +78,17 @@ mod tests {
         assert_eq!(s(|o| push_padded(o, 7, 3)), "007");
         assert_eq!(s(|o| push_padded(o, 12345, 2)), "12345");
         assert_eq!(s(|o| push_padded(o, 0, 0)), "0");
+        for (v, width) in [(0, 0), (0, 1), (7, 3), (999_999_999, 9), (12345, 2), (5, 9)] {
+            assert_eq!(
+                s(|o| push_padded_u32(o, v, width)),
+                s(|o| push_padded(o, u64::from(v), width)),
+                "{v} in {width}"
+            );
+        }
+        let mut field = *b"xxxx";
+        fill_digits(&mut field, 42);
+        assert_eq!(&field, b"0042");
+        fill_digits(&mut field[1..], 9876);
+        assert_eq!(&field, b"0876");
     }
 }

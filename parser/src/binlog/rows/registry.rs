@@ -4,6 +4,8 @@ use std::collections::HashMap;
 
 use super::rows_event::{Rows, RowsEvent};
 use super::table_map::TableMap;
+use crate::binlog::context::{Flavor, FormatContext};
+use crate::binlog::EventType;
 use crate::decode::DecodeError;
 
 /// The table maps seen so far, by table id. A later map for the same id replaces the
@@ -15,6 +17,28 @@ use crate::decode::DecodeError;
 #[derive(Debug, Clone, Default)]
 pub struct TableMaps<'a> {
     maps: HashMap<u64, TableMap<'a>>,
+    /// For maps the stream decoded ([`TableMaps::insert_decoded`]): the body each was
+    /// decoded from and how. Servers write a table's map again before every statement
+    /// that changes it; a body seen before need not be decoded again.
+    sources: HashMap<u64, MapSource>,
+}
+
+/// The bytes and format a held table map was decoded from.
+#[derive(Debug, Clone)]
+struct MapSource {
+    body: Vec<u8>,
+    table_id_len: usize,
+    flavor: Flavor,
+}
+
+/// Width of a TABLE_MAP body's table id in logs of `ctx`'s format: 6 bytes, or 4 when
+/// the post-header is 6 bytes long (servers before 5.1.4), as [`TableMap::parse`] reads it.
+fn table_id_len(ctx: &FormatContext) -> usize {
+    if ctx.post_header_len(EventType::TABLE_MAP.0) == 6 {
+        4
+    } else {
+        6
+    }
 }
 
 impl<'a> TableMaps<'a> {
@@ -25,7 +49,56 @@ impl<'a> TableMaps<'a> {
 
     /// Records `map`, returning the map it replaces.
     pub fn insert(&mut self, map: TableMap<'a>) -> Option<TableMap<'a>> {
+        self.sources.remove(&map.table_id);
         self.maps.insert(map.table_id, map)
+    }
+
+    /// Records `map`, decoded from the TABLE_MAP `body` in a log of `ctx`'s format, so
+    /// that [`TableMaps::held_for`] recognises the same body again.
+    pub(crate) fn insert_decoded(&mut self, map: TableMap<'a>, body: &[u8], ctx: &FormatContext) {
+        let source = self.sources.entry(map.table_id).or_insert(MapSource {
+            body: Vec::new(),
+            table_id_len: 0,
+            flavor: ctx.flavor,
+        });
+        source.body.clear();
+        source.body.extend_from_slice(body);
+        source.table_id_len = table_id_len(ctx);
+        source.flavor = ctx.flavor;
+        self.maps.insert(map.table_id, map);
+    }
+
+    /// The map held for the table id of the TABLE_MAP `body` when it was decoded from
+    /// these very bytes in the same format: decoding `body` would give that map again.
+    pub(crate) fn held_for(&self, body: &[u8], ctx: &FormatContext) -> Option<&TableMap<'a>> {
+        self.maps.get(&self.held_id(body, ctx)?)
+    }
+
+    /// As [`TableMaps::held_for`], the map taken out of the registry: lent to a visit
+    /// as its event, it comes back with [`TableMaps::put_back`] (what it was decoded
+    /// from is kept meanwhile).
+    pub(crate) fn take_held(&mut self, body: &[u8], ctx: &FormatContext) -> Option<TableMap<'a>> {
+        let table_id = self.held_id(body, ctx)?;
+        self.maps.remove(&table_id)
+    }
+
+    /// Holds again a map lent by [`TableMaps::take_held`].
+    pub(crate) fn put_back(&mut self, map: TableMap<'a>) {
+        self.maps.insert(map.table_id, map);
+    }
+
+    /// The table id of `body` when the map held for it was decoded from these bytes in
+    /// this format.
+    fn held_id(&self, body: &[u8], ctx: &FormatContext) -> Option<u64> {
+        let id_len = table_id_len(ctx);
+        let id = body.get(..id_len)?;
+        let mut le = [0u8; 8];
+        le[..id_len].copy_from_slice(id);
+        let table_id = u64::from_le_bytes(le);
+        let source = self.sources.get(&table_id)?;
+        let same =
+            source.body == body && source.table_id_len == id_len && source.flavor == ctx.flavor;
+        same.then_some(table_id)
     }
 
     /// The map for `table_id`.
@@ -47,6 +120,7 @@ impl<'a> TableMaps<'a> {
     /// readers usually keep them until replaced).
     pub fn clear(&mut self) {
         self.maps.clear();
+        self.sources.clear();
     }
 
     /// Iterates `event`'s rows with the map its table id names; an error when no map

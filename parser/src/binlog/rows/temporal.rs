@@ -3,7 +3,7 @@
 
 use std::fmt;
 
-use super::digits::{push_padded, push_u64};
+use super::digits::{fill_digits, push_padded, push_u64};
 
 /// A DATE (`0000-00-00` is a legal zero date).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -67,14 +67,25 @@ fn push_fraction(out: &mut Vec<u8>, micros: u32, fsp: u8) {
         return;
     }
     let digits = u32::from(fsp.min(6));
-    out.push(b'.');
     let scaled = (micros % 1_000_000) / 10u32.pow(6 - digits);
-    push_padded(out, u64::from(scaled), digits as usize);
+    let mut text = *b".000000";
+    let end = 1 + digits as usize;
+    fill_digits(&mut text[1..end], scaled);
+    out.extend_from_slice(&text[..end]);
 }
 
 impl Date {
     /// Appends `YYYY-MM-DD`.
     pub(crate) fn push_text(&self, out: &mut Vec<u8>) {
+        if self.year <= 9999 && self.month < 100 && self.day < 100 {
+            // Every valid date: the fields fill a fixed layout, appended at once.
+            let mut text = *b"0000-00-00";
+            fill_digits(&mut text[..4], u32::from(self.year));
+            fill_digits(&mut text[5..7], u32::from(self.month));
+            fill_digits(&mut text[8..], u32::from(self.day));
+            out.extend_from_slice(&text);
+            return;
+        }
         push_padded(out, u64::from(self.year), 4);
         out.push(b'-');
         push_padded(out, u64::from(self.month), 2);
@@ -85,6 +96,14 @@ impl Date {
 
 /// Appends `HH:MM:SS` (hours take more digits when they need them: TIME goes to 838).
 fn push_clock(out: &mut Vec<u8>, hours: u32, minutes: u8, seconds: u8) {
+    if hours < 100 && minutes < 100 && seconds < 100 {
+        let mut text = *b"00:00:00";
+        fill_digits(&mut text[..2], hours);
+        fill_digits(&mut text[3..5], u32::from(minutes));
+        fill_digits(&mut text[6..], u32::from(seconds));
+        out.extend_from_slice(&text);
+        return;
+    }
     push_padded(out, u64::from(hours), 2);
     out.push(b':');
     push_padded(out, u64::from(minutes), 2);

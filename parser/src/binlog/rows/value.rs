@@ -2,7 +2,6 @@
 //! it is rendered as JSON.
 
 use std::borrow::Cow;
-use std::io::Write as _;
 
 use super::charset::{self, Encoding};
 use super::column_type::ColumnType;
@@ -12,7 +11,7 @@ use super::json_binary::JsonBinary;
 use super::json_diff::JsonDiffs;
 use super::table_map::{Column, ColumnInfo};
 use super::temporal::{self, Date, DateTime, Time, Timestamp};
-use crate::json::{write_hex, write_string};
+use crate::json::{write_hex, write_string, write_text};
 
 /// One decoded column value. Byte strings borrow from the row data.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -287,6 +286,10 @@ fn json_text(out: &mut Vec<u8>, bytes: &[u8], column: Option<&Column>, fixed: Op
         let pad = fixed.map_or(0, |n| n.saturating_sub(bytes.len()));
         return write_hex(out, bytes, pad);
     }
+    if encoding == Encoding::Utf8OrUnknown {
+        // Validation and escaping in one pass where the text allows it.
+        return write_text(out, bytes);
+    }
     match charset::decode(bytes, encoding) {
         Some(s) => write_string(out, &s),
         None => write_hex(out, bytes, 0),
@@ -306,8 +309,16 @@ fn json_quoted(out: &mut Vec<u8>, push: impl FnOnce(&mut Vec<u8>)) {
 /// `0.10000000149011612` of that value widened to double), else `null`. Rust's `Debug`
 /// for `f32` and `f64` is exactly that shortest round-trip form.
 fn json_float(out: &mut Vec<u8>, v: impl std::fmt::Debug, finite: bool) {
+    /// Appends what the formatter writes; no I/O error to carry, unlike `io::Write`.
+    struct Appending<'o>(&'o mut Vec<u8>);
+    impl std::fmt::Write for Appending<'_> {
+        fn write_str(&mut self, s: &str) -> std::fmt::Result {
+            self.0.extend_from_slice(s.as_bytes());
+            Ok(())
+        }
+    }
     if finite {
-        let _ = write!(out, "{v:?}");
+        let _ = std::fmt::Write::write_fmt(&mut Appending(out), format_args!("{v:?}"));
     } else {
         out.extend_from_slice(b"null");
     }

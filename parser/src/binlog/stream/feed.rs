@@ -4,7 +4,7 @@
 use crate::binlog::event::Event;
 use crate::binlog::event_type::EventType;
 use crate::binlog::events::format_description::FormatDescription;
-use crate::binlog::reader::{frame_checked, RawEvent, ReadOptions};
+use crate::binlog::reader::{frame_checked, CrcCheck, RawEvent, ReadOptions};
 use crate::binlog::rows::TableMaps;
 use crate::binlog::{sequence, BinlogError, ChecksumAlg, FormatContext};
 use crate::error::{Error, ErrorKind};
@@ -113,17 +113,23 @@ impl Feed {
             visit,
             report,
         };
-        let framed =
-            frame_checked(bytes, 0, &self.ctx, true, self.read.verify_checksums).and_then(|fr| {
-                if fr.size == bytes.len() {
-                    Ok(fr)
-                } else {
-                    Err(BinlogError::EventSizeMismatch {
-                        event_size: fr.header.event_size,
-                        received: bytes.len() as u64,
-                    })
-                }
-            });
+        let framed = frame_checked(
+            bytes,
+            0,
+            &self.ctx,
+            true,
+            CrcCheck::verify_if(self.read.verify_checksums),
+        )
+        .and_then(|fr| {
+            if fr.size == bytes.len() {
+                Ok(fr)
+            } else {
+                Err(BinlogError::EventSizeMismatch {
+                    event_size: fr.header.event_size,
+                    received: bytes.len() as u64,
+                })
+            }
+        });
         let fr = match framed {
             Ok(fr) => fr,
             Err(e) => {

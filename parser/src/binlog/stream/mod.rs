@@ -105,7 +105,9 @@ pub struct Stream {
     pub stop_position: Option<u64>,
 }
 
-/// The visitor: called once per decoded event, with the table maps in force.
+/// The visitor: called once per decoded event, with the table maps in force (those the
+/// rows events need). While a TABLE_MAP event is visited, the map it replaces may be
+/// missing from them: the event is the map of its table id from then on.
 pub type Visit<'v, E> =
     dyn FnMut(&EventSite<'_>, &Event<'_>, &TableMaps<'_>) -> Result<Flow, E> + 'v;
 

@@ -63,7 +63,7 @@ impl Stream {
                     continue;
                 }
             };
-            let frames = match Frames::new(bytes.name(), bytes.bytes(), self.read) {
+            let mut frames = match Frames::new(bytes.name(), bytes.bytes(), self.read) {
                 Ok(f) => f,
                 Err(e) => {
                     problem(e)?;
@@ -71,6 +71,13 @@ impl Stream {
                     continue;
                 }
             };
+            // The cutting pass is serial work. In strict mode it leaves the checksums
+            // to the pieces (on their threads): the first mismatch ends the walk in the
+            // piece that meets it, where the serial walk would end. In permissive mode
+            // a mismatch may make the reader resynchronise elsewhere than the event
+            // boundaries, so the pass verifies them to stop cutting there.
+            let cut_verifies = self.read.verify_checksums && permissive;
+            frames.set_checksum_verification(cut_verifies);
             let (start, stop) = self.range_in(index, files.len());
             let first = Piece {
                 file: bytes.name(),
@@ -89,6 +96,8 @@ impl Stream {
             };
             let file_end = walk_file(Pieces {
                 piece_len: piece_len.max(1),
+                verify_checksums: self.read.verify_checksums,
+                cut_verifies,
                 next: Some(first),
             })?
             .0;
@@ -156,10 +165,16 @@ impl PieceEnd {
 /// bytes of events have been framed, at the next event boundary. Any boundary will do,
 /// since a piece carries the table maps and format context in force there. A framing
 /// problem ends the cutting: the rest of the file is the last piece, which meets the
-/// problem where the serial walk would.
+/// problem where the serial walk would. (In strict mode the pass leaves checksums to
+/// the pieces: a mismatch ends the walk in the piece that meets it.)
 #[derive(Debug)]
 pub struct Pieces<'a> {
     piece_len: u64,
+    /// The walk's checksum verification, for the pieces.
+    verify_checksums: bool,
+    /// Whether the cutting pass verifies checksums itself (permissive mode): the
+    /// pieces then need not.
+    cut_verifies: bool,
     /// The piece being cut; its `frames` are the framing pass, its other fields what
     /// the pass has carried so far.
     next: Option<Piece<'a>>,
@@ -171,11 +186,13 @@ impl<'a> Iterator for Pieces<'a> {
     fn next(&mut self) -> Option<Piece<'a>> {
         let mut cutting = self.next.take()?;
         // The piece handed out resumes where the pass stands now.
+        let mut frames = cutting.frames.resume_point()?;
+        frames.set_checksum_verification(self.verify_checksums);
         let mut piece = Piece {
             file: cutting.file,
             log_name: cutting.log_name.clone(),
             file_len: cutting.file_len,
-            frames: cutting.frames.resume_point()?,
+            frames,
             maps: cutting.maps.clone(),
             walk: FileWalk {
                 end: cutting.walk.end.clone(),
@@ -191,6 +208,12 @@ impl<'a> Iterator for Pieces<'a> {
                 if let Some(resume) = cutting.frames.resume_point() {
                     piece.walk.stop = Some(at);
                     piece.ends_file = false;
+                    // This pass framed the piece's events without a problem, checksums
+                    // included when it verifies them: the piece need not compute them
+                    // again. (Damage ends the cutting: the last piece checks its own.)
+                    if self.cut_verifies {
+                        piece.frames.checksums_verified_until(at);
+                    }
                     cutting.frames = resume;
                     self.next = Some(cutting);
                     return Some(piece);

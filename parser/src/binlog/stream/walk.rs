@@ -269,16 +269,6 @@ impl<E: From<Error>> Walk<'_, '_, E> {
             flow: Flow::Continue,
             rotate_to: None,
         };
-        let event = match raw.decode(ctx) {
-            Ok(event) => event,
-            Err(cause) => {
-                self.problem(Self::body_error(place.file, raw, ctx.header_len, cause))?;
-                return Ok(delivered);
-            }
-        };
-        if let Event::Rotate(r) = &event {
-            delivered.rotate_to = Some(String::from_utf8_lossy(r.next_file).into_owned());
-        }
         let site = EventSite {
             file: place.file,
             file_index: place.file_index,
@@ -293,13 +283,40 @@ impl<E: From<Error>> Walk<'_, '_, E> {
             header_len: ctx.header_len,
             context: ctx,
         };
+        if raw.event_type == EventType::TABLE_MAP {
+            // A table's map comes again before each statement that changes the table,
+            // mostly byte for byte: the map held already is what decoding would give. It
+            // is lent to the visit as the event and then held again, neither decoded
+            // nor copied.
+            if let Some(held) = maps.take_held(raw.body, ctx) {
+                let event = Event::TableMap(Box::new(held));
+                let visited = (self.visit)(&site, &event, maps);
+                if let Event::TableMap(map) = event {
+                    maps.put_back(*map);
+                }
+                if visited? == Flow::Stop {
+                    delivered.flow = Flow::Stop;
+                }
+                return Ok(delivered);
+            }
+        }
+        let event = match raw.decode(ctx) {
+            Ok(event) => event,
+            Err(cause) => {
+                self.problem(Self::body_error(place.file, raw, ctx.header_len, cause))?;
+                return Ok(delivered);
+            }
+        };
+        if let Event::Rotate(r) = &event {
+            delivered.rotate_to = Some(String::from_utf8_lossy(r.next_file).into_owned());
+        }
         if (self.visit)(&site, &event, maps)? == Flow::Stop {
             delivered.flow = Flow::Stop;
             return Ok(delivered);
         }
         match event {
             Event::TableMap(t) => {
-                maps.insert(keep(*t));
+                maps.insert_decoded(keep(*t), raw.body, ctx);
             }
             Event::TransactionPayload(p) => {
                 let inflated = match p.decompress() {
@@ -378,8 +395,13 @@ pub(super) fn remember_maps<'a, 'm>(
 ) {
     match raw.event_type {
         EventType::TABLE_MAP => {
+            if maps.held_for(raw.body, ctx).is_some() {
+                // Decoding it again would give the map held: the pass that cuts a file
+                // into pieces (serial) skips most of its table maps this way.
+                return;
+            }
             if let Ok(Event::TableMap(t)) = raw.decode(ctx) {
-                maps.insert(keep(*t));
+                maps.insert_decoded(keep(*t), raw.body, ctx);
             }
         }
         EventType::TRANSACTION_PAYLOAD => {

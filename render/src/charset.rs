@@ -4,7 +4,8 @@
 //! US-ASCII are not windows-1252; UTF-16 without a byte-order mark is big-endian);
 //! every other name is looked up among the WHATWG labels `encoding_rs` knows (UTF-8,
 //! windows-125x, ISO-8859-x, KOI8, GBK, Big5, Shift_JIS, EUC-JP, EUC-KR…). Malformed
-//! input becomes U+FFFD, as Java's decoders do.
+//! input becomes U+FFFD, as Java's decoders do; UTF-8 in as many U+FFFD as the JDK
+//! writes ([`push_java_utf8`]).
 
 use encoding_rs::{Encoding, UTF_16BE, UTF_16LE};
 
@@ -65,15 +66,53 @@ impl Charset {
                 [0xfe, 0xff, rest @ ..] => push_decoded_with(text, UTF_16BE, rest),
                 _ => push_decoded_with(text, UTF_16BE, bytes),
             },
-            // Well-formed UTF-8 (nearly every value) is validated once and copied once.
             Charset::Other(encoding) if encoding == encoding_rs::UTF_8 => {
-                match std::str::from_utf8(bytes) {
-                    Ok(valid) => text.push_str(valid),
-                    Err(_) => push_decoded_with(text, encoding, bytes),
-                }
+                push_java_utf8(text, bytes)
             }
             // No byte-order-mark sniffing: Java keeps a BOM as U+FEFF in these charsets.
             Charset::Other(encoding) => push_decoded_with(text, encoding, bytes),
+        }
+    }
+}
+
+/// Appends `bytes` decoded as UTF-8 the way the JDK's `new String(bytes, UTF_8)` does
+/// (Tungsten prints BLOBs and `-charset utf8` byte strings so).
+///
+/// Each malformed sequence becomes one U+FFFD, cut where Rust's lossy decoding and the
+/// WHATWG decoder cut it (the longest start of a well-formed sequence, else one byte),
+/// with one exception: the JDK reads `ED A0..BF` (the start of a surrogate code point,
+/// which the others reject at its second byte) as the first two bytes of a three-byte
+/// sequence, so `ED A0..BF 80..BF` is one U+FFFD where they write three, and `ED A0..BF`
+/// before any other byte, or at the end, is one where they write two.
+pub fn push_java_utf8(text: &mut String, bytes: &[u8]) {
+    // Nearly every value is well-formed: validated once (a word at a time) and copied
+    // once, before the chunk walk that only malformed bytes need.
+    if let Ok(valid) = std::str::from_utf8(bytes) {
+        text.push_str(valid);
+        return;
+    }
+    // Bytes of an encoded surrogate (`ED`, then `ED A0..BF`) taken by the U+FFFD just
+    // written: Rust's chunks leave each of them alone in an invalid chunk of one byte.
+    let mut surrogate_bytes = 0;
+    for chunk in bytes.utf8_chunks() {
+        if chunk.valid().is_empty() {
+            let continues = match (surrogate_bytes, chunk.invalid()) {
+                (1, [0xA0..=0xBF]) => Some(2),
+                (2, [0x80..=0xBF]) => Some(0),
+                _ => None,
+            };
+            if let Some(taken) = continues {
+                surrogate_bytes = taken;
+                continue;
+            }
+        }
+        text.push_str(chunk.valid());
+        match chunk.invalid() {
+            [] => surrogate_bytes = 0,
+            invalid => {
+                text.push(char::REPLACEMENT_CHARACTER);
+                surrogate_bytes = usize::from(invalid == [0xED]);
+            }
         }
     }
 }
@@ -124,5 +163,36 @@ mod tests {
         assert_eq!(Charset::Utf16.decode(b"\xff\xfea\x00"), "a");
         assert_eq!(Charset::Utf16.decode(b"\x00a"), "a");
         assert_eq!(Charset::UTF_8.decode(b"\xef\xbb\xbfa"), "\u{feff}a");
+    }
+
+    /// The rule of [`push_java_utf8`]; `cli/tests/thl_list_java_utf8.rs` checks the same
+    /// byte sequences against the JDK through the reference `thl`.
+    #[test]
+    fn utf8_is_replaced_as_the_jdk_replaces_it() {
+        let java = |bytes: &[u8]| {
+            let mut text = String::new();
+            push_java_utf8(&mut text, bytes);
+            text
+        };
+        // An encoded surrogate: one U+FFFD for the three bytes, or for its first two.
+        assert_eq!(java(b"a\xed\xa0\x80b"), "a\u{fffd}b");
+        assert_eq!(java(b"a\xed\xbf\xbf"), "a\u{fffd}");
+        assert_eq!(java(b"a\xed\xa0"), "a\u{fffd}");
+        assert_eq!(java(b"a\xed\xa0b"), "a\u{fffd}b");
+        assert_eq!(java(b"\xed\xa0\x80\x80"), "\u{fffd}\u{fffd}");
+        assert_eq!(java(b"\xed\xa0\xc0"), "\u{fffd}\u{fffd}");
+        assert_eq!(java(b"\xed\xa0\x80\xed\xb0\x80"), "\u{fffd}\u{fffd}");
+        assert_eq!(java(b"\xed\xa0\xf0\x9f\x98\x80"), "\u{fffd}\u{1f600}");
+        // Elsewhere the cut is Rust's: the longest well-formed start, else one byte.
+        assert_eq!(java(b"\xed\x9f\xbf"), "\u{d7ff}");
+        assert_eq!(java(b"\xed"), "\u{fffd}");
+        assert_eq!(java(b"\xed\x80"), "\u{fffd}");
+        assert_eq!(java(b"\xc0\xaf"), "\u{fffd}\u{fffd}");
+        assert_eq!(java(b"\xe0\x80\x80"), "\u{fffd}\u{fffd}\u{fffd}");
+        assert_eq!(java(b"\xf4\x90\x80\x80"), "\u{fffd}".repeat(4));
+        assert_eq!(java(b"\xe2\x82b"), "\u{fffd}b");
+        assert_eq!(java(b"\xf0\x9f\x98"), "\u{fffd}");
+        assert_eq!(java(b"\x80\x80"), "\u{fffd}\u{fffd}");
+        assert_eq!(Charset::UTF_8.decode(b"\xed\xa0\x80"), "\u{fffd}");
     }
 }

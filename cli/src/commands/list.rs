@@ -7,11 +7,13 @@
 
 use std::collections::{HashSet, VecDeque};
 use std::io::Write;
+use std::ops::Range;
 use std::path::Path;
+use std::sync::Arc;
 
 use regex::Regex;
 use replog::thl::event::Change;
-use replog::thl::{Event, Record};
+use replog::thl::{Event, ReadOptions, Record, ThlFile};
 use replog::txn::binlog::walk_transactions;
 use replog::txn::{OwnedTransaction, Transaction};
 use replog::Flow;
@@ -75,7 +77,7 @@ pub fn run(invocation: &Invocation, args: &ListArgs, out: &mut impl Write) -> Re
     let mut printed: u64 = 0;
     let mut examined = None;
     let mut walk = |print: &mut PrintTransaction<'_>| {
-        log.walk_transactions(selection.files(&log), &mut |txn| {
+        log.walk_sharing_files(selection.files(&log), &mut |file, txn| {
             let Some(seqno) = txn.seqno() else {
                 return Ok(Flow::Continue);
             };
@@ -93,22 +95,18 @@ pub fn run(invocation: &Invocation, args: &ListArgs, out: &mut impl Write) -> Re
             if wanted.as_ref().is_some_and(|w| !w.contains(&seqno)) {
                 return Ok(Flow::Continue);
             }
-            print(txn)?;
+            print(file, txn)?;
             printed += 1;
             let done = args.first.is_some_and(|n| printed >= n);
             Ok(if done { Flow::Stop } else { Flow::Continue })
         })
     };
-    // The listings that decode payloads go to the threads; the header listings read
-    // only fixed headers, faster than handing them around. Permissive runs report
-    // damage as the walk meets it, so they print serially.
-    let parallel = args.threads > 1
-        && matches!(args.format, Format::Full | Format::Sql)
-        && !log.problems.permissive();
+    // Permissive runs report damage as the walk meets it, so they print serially.
+    let parallel = args.threads > 1 && args.format != Format::Nothing && !log.problems.permissive();
     if parallel {
         print_in_parallel(args.threads, args.format, &style, out, &mut walk)?;
     } else {
-        walk(&mut |txn| printer.transaction(out, txn, &log.problems))?;
+        walk(&mut |_, txn| printer.transaction(out, txn, &log.problems))?;
     }
     let json = printer.end(out)?;
     // Like Tungsten, an empty `-file` listing or JSON array is not an error.
@@ -132,15 +130,15 @@ pub fn run(invocation: &Invocation, args: &ListArgs, out: &mut impl Write) -> Re
 }
 
 /// Record bytes per batch of transactions rendered on one thread: enough that handing
-/// batches around costs nothing, small enough that the batches in flight (their
-/// rendered text included, a few times the records) stay within a few tens of MiB.
+/// batches around costs nothing, small enough that the batches in flight (the rendered
+/// text of a full listing is a few times its records) stay within a few tens of MiB.
 const BATCH_BYTES: u64 = 1 << 20;
 
 /// Batches taken by the threads and not yet written, per thread.
 const BATCHES_IN_FLIGHT_PER_THREAD: usize = 2;
 
-/// What prints one selected transaction.
-type PrintTransaction<'p> = dyn FnMut(&Transaction<'_>) -> Result<(), Failure> + 'p;
+/// What prints one selected transaction (found in the file given).
+type PrintTransaction<'p> = dyn FnMut(&Arc<ThlFile>, &Transaction<'_>) -> Result<(), Failure> + 'p;
 
 /// The listing's walk: selects the transactions and hands each to the printer given.
 type SelectingWalk<'w> = dyn FnMut(&mut PrintTransaction<'_>) -> Result<(), Failure> + 'w;
@@ -149,11 +147,36 @@ type SelectingWalk<'w> = dyn FnMut(&mut PrintTransaction<'_>) -> Result<(), Fail
 /// after the same text).
 type RenderedBatch = (Vec<u8>, Option<Failure>);
 
-/// `list` (full or `-sql`, strict) with the printing on `threads` threads: `walk`
-/// selects the transactions as the serial listing does and hands each to the printer
-/// given; here that copies it into the current batch, batches are rendered on the
-/// threads and written in order, so the output is the serial one byte for byte. What
-/// the walk itself fails on comes after the text of every transaction before it.
+/// Transactions handed to a thread: where their records are, not the records (the walk
+/// read and checked them; the thread reads them again from the shared file mapping).
+#[derive(Default)]
+struct Batch {
+    /// Each transaction's file, and its records' offsets as a range of `offsets`.
+    transactions: Vec<(Arc<ThlFile>, Range<usize>)>,
+    offsets: Vec<u64>,
+    /// Bytes of the records.
+    bytes: usize,
+}
+
+impl Batch {
+    fn push(&mut self, file: &Arc<ThlFile>, txn: &Transaction<'_>) {
+        let start = self.offsets.len();
+        self.offsets.extend(txn.fragments.iter().map(|r| r.offset));
+        self.bytes += txn
+            .fragments
+            .iter()
+            .map(|r| r.length as usize)
+            .sum::<usize>();
+        self.transactions
+            .push((Arc::clone(file), start..self.offsets.len()));
+    }
+}
+
+/// `list` (strict) with the printing on `threads` threads: `walk` selects the
+/// transactions as the serial listing does and hands each to the printer given; here
+/// that notes where it is in the current batch, batches are rendered on the threads and
+/// written in order, so the output is the serial one byte for byte. What the walk itself
+/// fails on comes after the text of every transaction before it.
 fn print_in_parallel(
     threads: usize,
     format: Format,
@@ -162,20 +185,28 @@ fn print_in_parallel(
     walk: &mut SelectingWalk<'_>,
 ) -> Result<(), Failure> {
     let batch_len = usize::try_from(super::piece_bytes(BATCH_BYTES)?).unwrap_or(usize::MAX);
-    let render = |batch: Vec<OwnedTransaction>| -> RenderedBatch {
+    // Read again without checking CRCs: the walk checked them.
+    let read_again = ReadOptions::default().no_checksum();
+    let render = |batch: Batch| -> RenderedBatch {
         // Strict, as the caller checked: the first record that does not decode fails.
         let problems = Problems::new(false);
         let mut printer = Printer {
             format,
             style: style.clone(),
-            json: None,
+            // Objects of a JSON array after the first are preceded by their separator:
+            // each batch's objects all are, and the writer drops the very first one.
+            json: (format == Format::HeadersJson).then(JsonArray::continued),
         };
-        let mut text = Vec::new();
-        for owned in &batch {
-            let printed = owned
-                .transaction()
-                .map_err(Failure::from)
-                .and_then(|txn| printer.transaction(&mut text, &txn, &problems));
+        let mut text = Vec::with_capacity(batch.bytes);
+        for (file, records) in &batch.transactions {
+            // (Each offset is a record the walk read in this file: there is one there.)
+            let fragments = batch.offsets[records.clone()]
+                .iter()
+                .flat_map(|&offset| file.records_from(offset, read_again).take(1))
+                .collect::<Result<Vec<Record<'_>>, _>>();
+            let printed = fragments.map_err(Failure::from).and_then(|fragments| {
+                printer.transaction(&mut text, &Transaction { fragments }, &problems)
+            });
             if let Err(failure) = printed {
                 return (text, Some(failure));
             }
@@ -189,25 +220,26 @@ fn print_in_parallel(
             threads * BATCHES_IN_FLIGHT_PER_THREAD,
             &render,
         );
+        let mut separator_due = format == Format::HeadersJson;
         let mut write = |(text, failure): RenderedBatch| -> Result<(), Failure> {
-            out.write_all(&text)?;
+            let mut text = text.as_slice();
+            if separator_due && !text.is_empty() {
+                text = text.strip_prefix(b",\n").unwrap_or(text);
+                separator_due = false;
+            }
+            out.write_all(text)?;
             failure.map_or(Ok(()), Err)
         };
-        let mut batch = Vec::new();
-        let mut batch_bytes = 0;
-        let walked = walk(&mut |txn| {
-            batch_bytes += txn.fragments.iter().map(|r| r.data.len()).sum::<usize>();
-            batch.push(OwnedTransaction {
-                fragments: txn.fragments.iter().map(Record::to_owned_record).collect(),
-            });
-            if batch_bytes >= batch_len {
-                batch_bytes = 0;
+        let mut batch = Batch::default();
+        let walked = walk(&mut |file, txn| {
+            batch.push(file, txn);
+            if batch.bytes >= batch_len {
                 pool.submit(std::mem::take(&mut batch), &mut write)?;
             }
             Ok(())
         });
         let written = || {
-            if !batch.is_empty() {
+            if !batch.transactions.is_empty() {
                 pool.submit(std::mem::take(&mut batch), &mut write)?;
             }
             pool.finish(&mut write)

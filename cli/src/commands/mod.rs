@@ -26,9 +26,10 @@ use std::cell::{Cell, RefCell};
 use std::collections::HashSet;
 use std::io::Write;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use replog::input::{OpenOptions, DEFAULT_MAX_IN_MEMORY};
-use replog::thl::{Event, EventRecord, LogDir, LogIndex, ReadOptions, ThlError};
+use replog::thl::{Event, EventRecord, LogDir, LogIndex, ReadOptions, ThlError, ThlFile};
 use replog::txn::thl::ThlWalk;
 use replog::txn::{Transaction, TxnError};
 use replog::{ErrorKind, Flow};
@@ -304,10 +305,20 @@ impl Log {
         names: impl IntoIterator<Item = &'n str>,
         visit: &mut dyn FnMut(&Transaction<'_>) -> Result<Flow, Failure>,
     ) -> Result<(), Failure> {
+        self.walk_sharing_files(names, &mut |_, txn| visit(txn))
+    }
+
+    /// [`Log::walk_transactions`], each transaction with its file, shared (see
+    /// [`ThlWalk::walk_sharing_files`]).
+    pub fn walk_sharing_files<'n>(
+        &self,
+        names: impl IntoIterator<Item = &'n str>,
+        visit: &mut dyn FnMut(&Arc<ThlFile>, &Transaction<'_>) -> Result<Flow, Failure>,
+    ) -> Result<(), Failure> {
         let walk = ThlWalk {
             read: self.options,
             permissive: self.problems.permissive(),
         };
-        walk.walk(&self.dir, names, visit, &mut |err| self.problems.hear(err))
+        walk.walk_sharing_files(&self.dir, names, visit, &mut |err| self.problems.hear(err))
     }
 }

@@ -17,6 +17,7 @@
 //! may end anywhere).
 
 use std::cell::RefCell;
+use std::sync::Arc;
 
 use crate::error::{Error, ErrorKind};
 use crate::thl::{
@@ -46,6 +47,20 @@ impl ThlWalk {
         visit: &mut dyn FnMut(&Transaction<'_>) -> Result<Flow, E>,
         report: &mut dyn FnMut(Error),
     ) -> Result<(), E> {
+        self.walk_sharing_files(dir, names, &mut |_, txn| visit(txn), report)
+    }
+
+    /// [`ThlWalk::walk`], each transaction handed over with the file its records lie
+    /// in: a visitor that keeps the file keeps the records' bytes past the visit (to
+    /// read them again on another thread, where [`ThlFile::records_from`] finds each
+    /// record at its offset) without copying them.
+    pub fn walk_sharing_files<'n, E: From<Error>>(
+        self,
+        dir: &LogDir,
+        names: impl IntoIterator<Item = &'n str>,
+        visit: &mut dyn FnMut(&Arc<ThlFile>, &Transaction<'_>) -> Result<Flow, E>,
+        report: &mut dyn FnMut(Error),
+    ) -> Result<(), E> {
         // Damage is reported while records are read, notices while a transaction is
         // handed over: never both at once.
         let report = RefCell::new(report);
@@ -56,7 +71,7 @@ impl ThlWalk {
         // next file's header must give as its base (spec 1.4).
         let mut closed: Option<(&str, i64)> = None;
         while let Some(name) = names.next() {
-            let file = dir.open_file(name)?;
+            let file = Arc::new(dir.open_file(name)?);
             let previous = closed.take();
             let mut first_record_read = false;
             let follows = names.peek().copied();
@@ -86,7 +101,7 @@ impl ThlWalk {
                     _ => return Ok(Flow::Continue),
                 };
                 if txn.seqno().is_some_and(|s| s != seqno) {
-                    let flow = hand_over(&txn, &mut next_seqno, visit, &say)?;
+                    let flow = hand_over(&txn, &mut next_seqno, &mut |t| visit(&file, t), &say)?;
                     txn.fragments.clear();
                     if flow == Flow::Stop {
                         stopped = true;
@@ -100,7 +115,7 @@ impl ThlWalk {
                 return Ok(());
             }
             if !txn.fragments.is_empty()
-                && hand_over(&txn, &mut next_seqno, visit, &say)? == Flow::Stop
+                && hand_over(&txn, &mut next_seqno, &mut |t| visit(&file, t), &say)? == Flow::Stop
             {
                 return Ok(());
             }

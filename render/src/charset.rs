@@ -85,36 +85,50 @@ impl Charset {
 /// sequence, so `ED A0..BF 80..BF` is one U+FFFD where they write three, and `ED A0..BF`
 /// before any other byte, or at the end, is one where they write two.
 pub fn push_java_utf8(text: &mut String, bytes: &[u8]) {
-    // Nearly every value is well-formed: validated once (a word at a time) and copied
-    // once, before the chunk walk that only malformed bytes need.
+    // Nearly every text value is well-formed: validated once (a word at a time) and
+    // copied once. Binary BLOBs are not, and go byte by byte.
     if let Ok(valid) = std::str::from_utf8(bytes) {
         text.push_str(valid);
         return;
     }
-    // Bytes of an encoded surrogate (`ED`, then `ED A0..BF`) taken by the U+FFFD just
-    // written: Rust's chunks leave each of them alone in an invalid chunk of one byte.
-    let mut surrogate_bytes = 0;
-    for chunk in bytes.utf8_chunks() {
-        if chunk.valid().is_empty() {
-            let continues = match (surrogate_bytes, chunk.invalid()) {
-                (1, [0xA0..=0xBF]) => Some(2),
-                (2, [0x80..=0xBF]) => Some(0),
-                _ => None,
-            };
-            if let Some(taken) = continues {
-                surrogate_bytes = taken;
-                continue;
-            }
-        }
-        text.push_str(chunk.valid());
-        match chunk.invalid() {
-            [] => surrogate_bytes = 0,
-            invalid => {
-                text.push(char::REPLACEMENT_CHARACTER);
-                surrogate_bytes = usize::from(invalid == [0xED]);
-            }
+    text.reserve(bytes.len());
+    let mut rest = bytes;
+    while let Some((decoded, after)) = java_utf8_sequence(rest) {
+        text.push(decoded.unwrap_or(char::REPLACEMENT_CHARACTER));
+        rest = after;
+    }
+}
+
+/// The character at the front of `bytes`, or None for a malformed sequence, and the
+/// bytes after it (see [`push_java_utf8`] for where a malformed sequence ends); None at
+/// the end.
+fn java_utf8_sequence(bytes: &[u8]) -> Option<(Option<char>, &[u8])> {
+    let (&lead, rest) = bytes.split_first()?;
+    // The range of the second byte, and how many continuation bytes follow the lead.
+    let (second, continuation) = match lead {
+        0x00..=0x7F => return Some((Some(char::from(lead)), rest)),
+        0xC2..=0xDF => (0x80..=0xBF, 1),
+        0xE0 => (0xA0..=0xBF, 2),
+        // ED A0..BF included: the JDK rejects an encoded surrogate only once it is whole.
+        0xE1..=0xEF => (0x80..=0xBF, 2),
+        0xF0 => (0x90..=0xBF, 3),
+        0xF1..=0xF3 => (0x80..=0xBF, 3),
+        0xF4 => (0x80..=0x8F, 3),
+        _ => return Some((None, rest)),
+    };
+    if !rest.first().is_some_and(|b| second.contains(b)) {
+        return Some((None, rest));
+    }
+    let mut code = u32::from(lead) & (0x7F >> (continuation + 1));
+    for taken in 0..continuation {
+        match rest.get(taken) {
+            Some(&b) if b & 0xC0 == 0x80 => code = code << 6 | u32::from(b & 0x3F),
+            // A sequence cut short: one U+FFFD for what it had.
+            _ => return Some((None, &rest[taken..])),
         }
     }
+    // An encoded surrogate is the only well-formed sequence here that is no `char`.
+    Some((char::from_u32(code), &rest[continuation..]))
 }
 
 fn push_decoded_with(text: &mut String, encoding: &'static Encoding, bytes: &[u8]) {
@@ -194,5 +208,31 @@ mod tests {
         assert_eq!(java(b"\xf0\x9f\x98"), "\u{fffd}");
         assert_eq!(java(b"\x80\x80"), "\u{fffd}\u{fffd}");
         assert_eq!(Charset::UTF_8.decode(b"\xed\xa0\x80"), "\u{fffd}");
+    }
+
+    #[test]
+    fn utf8_without_encoded_surrogates_is_replaced_as_rust_replaces_it() {
+        // Random bytes, biased towards the lead and continuation bytes of sequences.
+        let mut state = 0x9e37_79b9_7f4a_7c15_u64;
+        let mut next = || {
+            state = state
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1);
+            (state >> 33) as u8
+        };
+        for _ in 0..20_000 {
+            let len = usize::from(next() % 12);
+            let bytes: Vec<u8> = (0..len)
+                .map(|_| match next() % 4 {
+                    0 => next() % 0x80,
+                    1 => 0x80 | next() % 0x40,
+                    _ => 0xC0 | next() % 0x40,
+                })
+                .filter(|&b| b != 0xED)
+                .collect();
+            let mut text = String::new();
+            push_java_utf8(&mut text, &bytes);
+            assert_eq!(text, String::from_utf8_lossy(&bytes), "{bytes:02x?}");
+        }
     }
 }

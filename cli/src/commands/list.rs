@@ -147,28 +147,35 @@ type SelectingWalk<'w> = dyn FnMut(&mut PrintTransaction<'_>) -> Result<(), Fail
 /// after the same text).
 type RenderedBatch = (Vec<u8>, Option<Failure>);
 
-/// Transactions handed to a thread: where their records are, not the records (the walk
-/// read and checked them; the thread reads them again from the shared file mapping).
+/// Records handed to a thread: where they are, not the records (the walk read and
+/// checked them; the thread reads them again from the shared file mapping). A batch
+/// ends after about [`BATCH_BYTES`] of records, inside a transaction if need be (each
+/// record prints on its own), so a large transaction never makes a large batch.
 #[derive(Default)]
 struct Batch {
-    /// Each transaction's file, and its records' offsets as a range of `offsets`.
-    transactions: Vec<(Arc<ThlFile>, Range<usize>)>,
+    /// Runs of records of one transaction: their file, and their offsets as a range of
+    /// `offsets`.
+    runs: Vec<(Arc<ThlFile>, Range<usize>)>,
     offsets: Vec<u64>,
     /// Bytes of the records.
     bytes: usize,
 }
 
 impl Batch {
-    fn push(&mut self, file: &Arc<ThlFile>, txn: &Transaction<'_>) {
+    /// Adds the first of `records` (of one transaction, in `file`), and the next ones
+    /// while the batch is under `limit` bytes; returns how many it took.
+    fn take(&mut self, file: &Arc<ThlFile>, records: &[Record<'_>], limit: usize) -> usize {
         let start = self.offsets.len();
-        self.offsets.extend(txn.fragments.iter().map(|r| r.offset));
-        self.bytes += txn
-            .fragments
-            .iter()
-            .map(|r| r.length as usize)
-            .sum::<usize>();
-        self.transactions
+        for record in records {
+            self.offsets.push(record.offset);
+            self.bytes += record.length as usize;
+            if self.bytes >= limit {
+                break;
+            }
+        }
+        self.runs
             .push((Arc::clone(file), start..self.offsets.len()));
+        self.offsets.len() - start
     }
 }
 
@@ -198,7 +205,7 @@ fn print_in_parallel(
             json: (format == Format::HeadersJson).then(JsonArray::continued),
         };
         let mut text = Vec::with_capacity(batch.bytes);
-        for (file, records) in &batch.transactions {
+        for (file, records) in &batch.runs {
             // (Each offset is a record the walk read in this file: there is one there.)
             let fragments = batch.offsets[records.clone()]
                 .iter()
@@ -232,14 +239,17 @@ fn print_in_parallel(
         };
         let mut batch = Batch::default();
         let walked = walk(&mut |file, txn| {
-            batch.push(file, txn);
-            if batch.bytes >= batch_len {
-                pool.submit(std::mem::take(&mut batch), &mut write)?;
+            let mut records = txn.fragments.as_slice();
+            while !records.is_empty() {
+                records = &records[batch.take(file, records, batch_len)..];
+                if batch.bytes >= batch_len {
+                    pool.submit(std::mem::take(&mut batch), &mut write)?;
+                }
             }
             Ok(())
         });
         let written = || {
-            if !batch.transactions.is_empty() {
+            if !batch.runs.is_empty() {
                 pool.submit(std::mem::take(&mut batch), &mut write)?;
             }
             pool.finish(&mut write)

@@ -238,8 +238,10 @@ pub fn transaction_end(first: &EventRecord<'_>) -> i64 {
     if first.header.shard_id.text() != "#UNKNOWN" {
         return seqno;
     }
-    match first.decode() {
-        Ok(event) if event.is_filtered() => event.header.seqno_end.map_or(seqno, |e| e.max(seqno)),
+    // The protobuf header tells: a placeholder's body is never read, so for one the
+    // header's decoding is the whole payload's.
+    match first.decode_header() {
+        Ok(header) if header.filtered_event => header.seqno_end.map_or(seqno, |e| e.max(seqno)),
         _ => seqno,
     }
 }

@@ -122,7 +122,7 @@ fn java_utf8_sequence(bytes: &[u8]) -> Option<(Option<char>, &[u8])> {
     let mut code = u32::from(lead) & (0x7F >> (continuation + 1));
     for taken in 0..continuation {
         match rest.get(taken) {
-            Some(&b) if b & 0xC0 == 0x80 => code = code << 6 | u32::from(b & 0x3F),
+            Some(&b) if b & 0xC0 == 0x80 => code = (code << 6) | u32::from(b & 0x3F),
             // A sequence cut short: one U+FFFD for what it had.
             _ => return Some((None, &rest[taken..])),
         }
@@ -225,8 +225,8 @@ mod tests {
             let bytes: Vec<u8> = (0..len)
                 .map(|_| match next() % 4 {
                     0 => next() % 0x80,
-                    1 => 0x80 | next() % 0x40,
-                    _ => 0xC0 | next() % 0x40,
+                    1 => 0x80 | (next() % 0x40),
+                    _ => 0xC0 | (next() % 0x40),
                 })
                 .filter(|&b| b != 0xED)
                 .collect();

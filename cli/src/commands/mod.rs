@@ -26,11 +26,10 @@ use std::cell::{Cell, RefCell};
 use std::collections::HashSet;
 use std::io::Write;
 use std::path::PathBuf;
-use std::sync::Arc;
 
 use replog::input::{OpenOptions, DEFAULT_MAX_IN_MEMORY};
-use replog::thl::{Event, EventRecord, LogDir, LogIndex, ReadOptions, ThlError, ThlFile};
-use replog::txn::thl::ThlWalk;
+use replog::thl::{Event, EventRecord, LogDir, LogIndex, ReadOptions, ThlError};
+use replog::txn::thl::{ThlWalk, VisitWithFile};
 use replog::txn::{Transaction, TxnError};
 use replog::{ErrorKind, Flow};
 use replog_render::zone::Zone;
@@ -313,7 +312,7 @@ impl Log {
     pub fn walk_sharing_files<'n>(
         &self,
         names: impl IntoIterator<Item = &'n str>,
-        visit: &mut dyn FnMut(&Arc<ThlFile>, &Transaction<'_>) -> Result<Flow, Failure>,
+        visit: &mut VisitWithFile<'_, Failure>,
     ) -> Result<(), Failure> {
         let walk = ThlWalk {
             read: self.options,

@@ -28,6 +28,9 @@ use crate::Flow;
 
 use super::{Transaction, TxnError};
 
+/// What [`ThlWalk::walk_sharing_files`] calls with each transaction and its file.
+pub type VisitWithFile<'v, E> = dyn FnMut(&Arc<ThlFile>, &Transaction<'_>) -> Result<Flow, E> + 'v;
+
 /// How a THL walk reads.
 #[derive(Debug, Clone, Copy)]
 pub struct ThlWalk {
@@ -58,7 +61,7 @@ impl ThlWalk {
         self,
         dir: &LogDir,
         names: impl IntoIterator<Item = &'n str>,
-        visit: &mut dyn FnMut(&Arc<ThlFile>, &Transaction<'_>) -> Result<Flow, E>,
+        visit: &mut VisitWithFile<'_, E>,
         report: &mut dyn FnMut(Error),
     ) -> Result<(), E> {
         // Damage is reported while records are read, notices while a transaction is

@@ -76,8 +76,11 @@ pub fn run(invocation: &Invocation, args: &ListArgs, out: &mut impl Write) -> Re
     let mut printer = Printer::begin(out, args.format, style.clone())?;
     let mut printed: u64 = 0;
     let mut examined = None;
+    // Permissive runs report damage as the walk meets it, so they print serially.
+    let parallel = args.threads > 1 && args.format != Format::Nothing && !log.problems.permissive();
     let mut walk = |print: &mut PrintTransaction<'_>| {
-        log.walk_sharing_files(selection.files(&log), &mut |file, txn| {
+        // On threads, the walk's own is the one that hands work out: CRCs go to another.
+        log.walk_sharing_files(selection.files(&log), parallel, &mut |file, txn| {
             let Some(seqno) = txn.seqno() else {
                 return Ok(Flow::Continue);
             };
@@ -101,8 +104,6 @@ pub fn run(invocation: &Invocation, args: &ListArgs, out: &mut impl Write) -> Re
             Ok(if done { Flow::Stop } else { Flow::Continue })
         })
     };
-    // Permissive runs report damage as the walk meets it, so they print serially.
-    let parallel = args.threads > 1 && args.format != Format::Nothing && !log.problems.permissive();
     if parallel {
         print_in_parallel(args.threads, args.format, &style, out, &mut walk)?;
     } else {

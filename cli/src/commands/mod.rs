@@ -304,19 +304,22 @@ impl Log {
         names: impl IntoIterator<Item = &'n str>,
         visit: &mut dyn FnMut(&Transaction<'_>) -> Result<Flow, Failure>,
     ) -> Result<(), Failure> {
-        self.walk_sharing_files(names, &mut |_, txn| visit(txn))
+        self.walk_sharing_files(names, false, &mut |_, txn| visit(txn))
     }
 
     /// [`Log::walk_transactions`], each transaction with its file, shared (see
-    /// [`ThlWalk::walk_sharing_files`]).
+    /// [`ThlWalk::walk_sharing_files`]); with `check_ahead`, CRCs are checked on a thread
+    /// of their own (see [`ThlWalk::check_ahead`]).
     pub fn walk_sharing_files<'n>(
         &self,
         names: impl IntoIterator<Item = &'n str>,
+        check_ahead: bool,
         visit: &mut VisitWithFile<'_, Failure>,
     ) -> Result<(), Failure> {
         let walk = ThlWalk {
             read: self.options,
             permissive: self.problems.permissive(),
+            check_ahead,
         };
         walk.walk_sharing_files(&self.dir, names, visit, &mut |err| self.problems.hear(err))
     }

@@ -17,12 +17,12 @@
 //! may end anywhere).
 
 use std::cell::RefCell;
-use std::sync::Arc;
+use std::sync::{Arc, Condvar, Mutex};
 
 use crate::error::{Error, ErrorKind};
 use crate::thl::{
     file_index, next_index, successor_name, DamagedTail, EventRecord, LogDir, ReadOptions, Record,
-    RecordKind, ThlError, ThlFile, HEADER_LEN,
+    RecordKind, Records, ThlError, ThlFile, HEADER_LEN,
 };
 use crate::Flow;
 
@@ -38,6 +38,10 @@ pub struct ThlWalk {
     pub read: ReadOptions,
     /// Report damage and go on instead of stopping.
     pub permissive: bool,
+    /// Check CRCs on a second thread, ahead of the walk (a strict walk that verifies
+    /// them): the walk's thread then only frames and decodes records, and meets a
+    /// damaged record exactly where it would have checking them itself.
+    pub check_ahead: bool,
 }
 
 impl ThlWalk {
@@ -188,21 +192,129 @@ impl ThlWalk {
             }
             return Ok(records.damaged_tail());
         }
-        let mut records = records;
-        for record in records.by_ref() {
-            let record = record?;
-            if let RecordKind::Unknown { record_type } = record.kind {
-                return Err(E::from(Error::new(
-                    file.name(),
-                    record.offset,
-                    ErrorKind::Thl(ThlError::UnknownRecordType { record_type }),
-                )));
+        if self.check_ahead && self.read.verify_checksums {
+            let ahead = CheckedAhead::default();
+            return std::thread::scope(|scope| {
+                scope.spawn(|| ahead.check(file.records(self.read)));
+                let read = file.records(self.read.no_checksum());
+                let end = strict_records(file, read, Some(&ahead), visit);
+                ahead.stop();
+                end
+            });
+        }
+        strict_records(file, records, None, visit)
+    }
+}
+
+/// The strict walk over `records` of `file` (see [`ThlWalk::records`]); with `ahead`,
+/// each record's CRC was checked by another thread, whose verdict comes first.
+fn strict_records<'f, E: From<Error>>(
+    file: &'f ThlFile,
+    mut records: Records<'f>,
+    ahead: Option<&CheckedAhead>,
+    visit: &mut dyn FnMut(Record<'f>) -> Result<Flow, E>,
+) -> Result<Option<DamagedTail>, E> {
+    loop {
+        let offset = records.offset();
+        let Some(record) = records.next() else {
+            break;
+        };
+        if let Some(ahead) = ahead {
+            ahead.passed(offset)?;
+        }
+        let record = record?;
+        if let RecordKind::Unknown { record_type } = record.kind {
+            return Err(E::from(Error::new(
+                file.name(),
+                record.offset,
+                ErrorKind::Thl(ThlError::UnknownRecordType { record_type }),
+            )));
+        }
+        if visit(record)? == Flow::Stop {
+            return Ok(None);
+        }
+    }
+    Ok(records.damaged_tail())
+}
+
+/// CRCs checked by one thread ahead of a reader on another: how far the checks went,
+/// and the record whose check failed.
+#[derive(Default)]
+struct CheckedAhead {
+    state: Mutex<AheadState>,
+    moved: Condvar,
+}
+
+#[derive(Default)]
+struct AheadState {
+    /// Every record starting before this offset passed.
+    passed_to: u64,
+    /// The checks ended: at the end of the records, a damaged tail or `failed`.
+    ended: bool,
+    /// The record whose CRC did not match (or whose CRC type is invalid).
+    failed: Option<(u64, Error)>,
+    /// The reader is gone: checking further is useless.
+    stopped: bool,
+}
+
+impl CheckedAhead {
+    /// Bytes of records checked between two reports of progress: reports cost a lock,
+    /// a reader waits for the next one at most this far behind the checks.
+    const REPORT_BYTES: u64 = 256 << 10;
+
+    /// Checks `records` in order, reporting progress, until the end, a failed check,
+    /// or the reader stops.
+    fn check(&self, mut records: Records<'_>) {
+        let mut reported = records.offset();
+        loop {
+            let offset = records.offset();
+            let checked = records.check_next();
+            if matches!(checked, Some(Ok(next)) if next - reported < Self::REPORT_BYTES) {
+                continue;
             }
-            if visit(record)? == Flow::Stop {
-                return Ok(None);
+            let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
+            match checked {
+                Some(Ok(next)) => {
+                    reported = next;
+                    state.passed_to = next;
+                    if state.stopped {
+                        return;
+                    }
+                }
+                Some(Err(err)) => {
+                    state.failed = Some((offset, err));
+                    state.ended = true;
+                }
+                None => {
+                    state.passed_to = records.offset();
+                    state.ended = true;
+                }
+            }
+            self.moved.notify_all();
+            if state.ended {
+                return;
             }
         }
-        Ok(records.damaged_tail())
+    }
+
+    /// Waits until the record at `offset` was checked; its failure, if it failed.
+    fn passed(&self, offset: u64) -> Result<(), Error> {
+        let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        while state.passed_to <= offset && !state.ended {
+            state = self.moved.wait(state).unwrap_or_else(|e| e.into_inner());
+        }
+        match state.failed.take() {
+            Some((at, err)) if at == offset => Err(err),
+            other => {
+                state.failed = other;
+                Ok(())
+            }
+        }
+    }
+
+    /// The reader is done: the checks stop at their next report.
+    fn stop(&self) {
+        self.state.lock().unwrap_or_else(|e| e.into_inner()).stopped = true;
     }
 }
 

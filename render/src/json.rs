@@ -22,12 +22,6 @@ impl JsonArray {
         Ok(JsonArray::default())
     }
 
-    /// The rest of an array whose first objects were written elsewhere (a listing
-    /// rendered in parts): every object is preceded by its separator.
-    pub fn continued() -> JsonArray {
-        JsonArray { written: 1 }
-    }
-
     /// One object.
     pub fn item(
         &mut self,

@@ -76,11 +76,14 @@ pub fn run(invocation: &Invocation, args: &ListArgs, out: &mut impl Write) -> Re
     let mut printer = Printer::begin(out, args.format, style.clone())?;
     let mut printed: u64 = 0;
     let mut examined = None;
-    // Permissive runs report damage as the walk meets it, so they print serially.
-    let parallel = args.threads > 1 && args.format != Format::Nothing && !log.problems.permissive();
+    // With threads, CRCs are checked on one of their own ahead of the walk. The header
+    // forms print from the fixed headers the walk reads anyway, so that is all their
+    // threads do; the others also decode and render on `threads` threads. Permissive
+    // runs report damage as the walk meets it, so they read and print serially.
+    let threaded = args.threads > 1 && args.format != Format::Nothing && !log.problems.permissive();
+    let render_on_threads = threaded && matches!(args.format, Format::Full | Format::Sql);
     let mut walk = |print: &mut PrintTransaction<'_>| {
-        // On threads, the walk's own is the one that hands work out: CRCs go to another.
-        log.walk_sharing_files(selection.files(&log), parallel, &mut |file, txn| {
+        log.walk_sharing_files(selection.files(&log), threaded, &mut |file, txn| {
             let Some(seqno) = txn.seqno() else {
                 return Ok(Flow::Continue);
             };
@@ -104,7 +107,7 @@ pub fn run(invocation: &Invocation, args: &ListArgs, out: &mut impl Write) -> Re
             Ok(if done { Flow::Stop } else { Flow::Continue })
         })
     };
-    if parallel {
+    if render_on_threads {
         print_in_parallel(args.threads, args.format, &style, out, &mut walk)?;
     } else {
         walk(&mut |_, txn| printer.transaction(out, txn, &log.problems))?;
@@ -180,11 +183,11 @@ impl Batch {
     }
 }
 
-/// `list` (strict) with the printing on `threads` threads: `walk` selects the
-/// transactions as the serial listing does and hands each to the printer given; here
-/// that notes where it is in the current batch, batches are rendered on the threads and
-/// written in order, so the output is the serial one byte for byte. What the walk itself
-/// fails on comes after the text of every transaction before it.
+/// `list` (full or `-sql`, strict) with the printing on `threads` threads: `walk`
+/// selects the transactions as the serial listing does and hands each to the printer
+/// given; here that notes where it is in the current batch, batches are rendered on the
+/// threads and written in order, so the output is the serial one byte for byte. What the
+/// walk itself fails on comes after the text of every transaction before it.
 fn print_in_parallel(
     threads: usize,
     format: Format,
@@ -201,9 +204,7 @@ fn print_in_parallel(
         let mut printer = Printer {
             format,
             style: style.clone(),
-            // Objects of a JSON array after the first are preceded by their separator:
-            // each batch's objects all are, and the writer drops the very first one.
-            json: (format == Format::HeadersJson).then(JsonArray::continued),
+            json: None,
         };
         let mut text = Vec::with_capacity(batch.bytes);
         for (file, records) in &batch.runs {
@@ -228,14 +229,8 @@ fn print_in_parallel(
             threads * BATCHES_IN_FLIGHT_PER_THREAD,
             &render,
         );
-        let mut separator_due = format == Format::HeadersJson;
         let mut write = |(text, failure): RenderedBatch| -> Result<(), Failure> {
-            let mut text = text.as_slice();
-            if separator_due && !text.is_empty() {
-                text = text.strip_prefix(b",\n").unwrap_or(text);
-                separator_due = false;
-            }
-            out.write_all(text)?;
+            out.write_all(&text)?;
             failure.map_or(Ok(()), Err)
         };
         let mut batch = Batch::default();

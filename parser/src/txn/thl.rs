@@ -17,6 +17,7 @@
 //! may end anywhere).
 
 use std::cell::RefCell;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
 
 use crate::error::{Error, ErrorKind};
@@ -241,14 +242,15 @@ fn strict_records<'f, E: From<Error>>(
 /// and the record whose check failed.
 #[derive(Default)]
 struct CheckedAhead {
+    /// Every record starting before this offset passed: read without the lock, as the
+    /// reader asks once per record and the checks are nearly always ahead.
+    passed_to: AtomicU64,
     state: Mutex<AheadState>,
     moved: Condvar,
 }
 
 #[derive(Default)]
 struct AheadState {
-    /// Every record starting before this offset passed.
-    passed_to: u64,
     /// The checks ended: at the end of the records, a damaged tail or `failed`.
     ended: bool,
     /// The record whose CRC did not match (or whose CRC type is invalid).
@@ -276,7 +278,7 @@ impl CheckedAhead {
             match checked {
                 Some(Ok(next)) => {
                     reported = next;
-                    state.passed_to = next;
+                    self.passed_to.store(next, Ordering::Release);
                     if state.stopped {
                         return;
                     }
@@ -286,7 +288,7 @@ impl CheckedAhead {
                     state.ended = true;
                 }
                 None => {
-                    state.passed_to = records.offset();
+                    self.passed_to.store(records.offset(), Ordering::Release);
                     state.ended = true;
                 }
             }
@@ -299,8 +301,11 @@ impl CheckedAhead {
 
     /// Waits until the record at `offset` was checked; its failure, if it failed.
     fn passed(&self, offset: u64) -> Result<(), Error> {
+        if self.passed_to.load(Ordering::Acquire) > offset {
+            return Ok(());
+        }
         let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
-        while state.passed_to <= offset && !state.ended {
+        while self.passed_to.load(Ordering::Acquire) <= offset && !state.ended {
             state = self.moved.wait(state).unwrap_or_else(|e| e.into_inner());
         }
         match state.failed.take() {

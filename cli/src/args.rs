@@ -13,6 +13,7 @@
 
 use std::ffi::OsString;
 use std::path::PathBuf;
+use std::time::Duration;
 
 use clap::Parser;
 use replog::parallel::{CostModel, Policy};
@@ -72,6 +73,9 @@ const OPTIONS: &[(&str, Takes, bool)] = &[
     ("password-file", Takes::Value, false),
     ("stop-never", Takes::Flag, false),
     ("start-gtid", Takes::Value, false),
+    ("retry", Takes::Value, false),
+    ("retry-max-seconds", Takes::Value, false),
+    ("heartbeat-period", Takes::Value, false),
     ("v", Takes::Flag, false),
     ("vv", Takes::Flag, false),
     ("flashback", Takes::Flag, false),
@@ -87,7 +91,18 @@ const OPTIONS: &[(&str, Takes, bool)] = &[
 ];
 
 /// Reading from a server (`events`, `backup`, `extract` with `-remote`).
-const REMOTE_OPTIONS: &[&str] = &["remote", "password-file", "stop-never", "start-gtid"];
+const REMOTE_OPTIONS: &[&str] = &[
+    "remote",
+    "password-file",
+    "stop-never",
+    "start-gtid",
+    "retry",
+    "retry-max-seconds",
+    "heartbeat-period",
+];
+
+/// How a followed server is kept (`-stop-never`).
+const FOLLOW_OPTIONS: &[&str] = &["retry", "retry-max-seconds", "heartbeat-period"];
 
 /// What option `name` takes, or `None` when there is no such option.
 fn takes(name: &str) -> Option<Takes> {
@@ -134,10 +149,22 @@ const EXTRACT_OPTIONS: &[&str] = &[
     "remote",
     "password-file",
     "stop-never",
+    "retry",
+    "retry-max-seconds",
+    "heartbeat-period",
 ];
 
 /// Every option `backup` takes.
-const BACKUP_OPTIONS: &[&str] = &["file", "dir", "remote", "password-file", "stop-never"];
+const BACKUP_OPTIONS: &[&str] = &[
+    "file",
+    "dir",
+    "remote",
+    "password-file",
+    "stop-never",
+    "retry",
+    "retry-max-seconds",
+    "heartbeat-period",
+];
 
 /// The options replog added for `index` and `info`.
 const SUMMARY_OPTIONS: &[&str] = &["permissive"];
@@ -157,6 +184,9 @@ const EVENTS_OPTIONS: &[&str] = &[
     "password-file",
     "stop-never",
     "start-gtid",
+    "retry",
+    "retry-max-seconds",
+    "heartbeat-period",
     "v",
     "vv",
     "sql",
@@ -300,7 +330,7 @@ pub fn normalize(argv: impl IntoIterator<Item = OsString>) -> Result<Vec<OsStrin
     args_override_self = true
 )]
 pub struct LowArgs {
-    /// A static-<service>.properties file naming the log directory.
+    /// A `static-<service>.properties` file naming the log directory.
     #[arg(long)]
     pub conf: Option<PathBuf>,
     /// A replication service name.
@@ -407,7 +437,8 @@ pub struct LowArgs {
     /// `parallel`: write the speed-up plot to this SVG file.
     #[arg(long)]
     pub svg: Option<PathBuf>,
-    /// `events`, `backup`, `extract`: read from this server (`mysql://USER@HOST[:PORT]`).
+    /// `events`, `backup`, `extract`: read from this server
+    /// (`mysql://USER@HOST[:PORT][?ssl-mode=MODE&ssl-ca=FILE]`, or `?socket=PATH`).
     #[arg(long)]
     pub remote: Option<String>,
     /// With `-remote`: the file holding the password.
@@ -416,9 +447,22 @@ pub struct LowArgs {
     /// With `-remote`: keep following the server at the end of its last log.
     #[arg(long = "stop-never")]
     pub stop_never: bool,
-    /// With `-remote`: start after this MariaDB GTID position.
+    /// With `-remote`: start after this MariaDB GTID position (`D-S-N[,...]`), or with
+    /// the transactions not in this MySQL GTID set (`uuid:1-5[,...]`).
     #[arg(long = "start-gtid")]
     pub start_gtid: Option<String>,
+    /// With `-stop-never`: reconnection attempts in a row before giving up (default:
+    /// no limit; 0: none).
+    #[arg(long)]
+    pub retry: Option<u32>,
+    /// With `-stop-never`: the longest wait between two reconnection attempts, in
+    /// seconds (default 30).
+    #[arg(long = "retry-max-seconds")]
+    pub retry_max_seconds: Option<f64>,
+    /// With `-stop-never`: the server's heartbeat period in seconds (default 30; 0:
+    /// none); two periods without a packet mean a dead connection.
+    #[arg(long = "heartbeat-period")]
+    pub heartbeat_period: Option<f64>,
     /// `events`: row changes as mariadb-binlog -v pseudo-SQL.
     #[arg(long)]
     pub v: bool,
@@ -562,7 +606,7 @@ pub struct ExtractArgs {
 }
 
 /// Where a server is, how to log in, and whether to follow it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct RemoteArgs {
     /// `-remote URL`.
     pub url: String,
@@ -572,7 +616,20 @@ pub struct RemoteArgs {
     pub stop_never: bool,
     /// `-start-gtid`.
     pub start_gtid: Option<String>,
+    /// `-retry`: reconnection attempts in a row (`None`: no limit).
+    pub retry: Option<u32>,
+    /// `-retry-max-seconds`: the longest wait between two attempts.
+    pub retry_max_wait: Duration,
+    /// `-heartbeat-period`: zero for none.
+    pub heartbeat: Duration,
 }
+
+/// The longest wait between two reconnection attempts unless `-retry-max-seconds` says.
+const RETRY_MAX_WAIT: Duration = Duration::from_secs(30);
+/// The heartbeat period unless `-heartbeat-period` says.
+const HEARTBEAT: Duration = Duration::from_secs(30);
+/// The longest heartbeat period servers accept (`MASTER_HEARTBEAT_PERIOD`).
+const MAX_HEARTBEAT: Duration = Duration::from_secs(4_294_967);
 
 /// Everything `backup` needs.
 #[derive(Debug, Clone)]
@@ -771,7 +828,8 @@ impl LowArgs {
         }
         if self.remote.is_none() && self.given().any(|o| REMOTE_OPTIONS.contains(&o)) {
             return Err(Failure::usage(
-                "-password-file, -stop-never and -start-gtid go with -remote URL",
+                "-password-file, -stop-never, -start-gtid, -retry, -retry-max-seconds and \
+                 -heartbeat-period go with -remote URL",
             ));
         }
         let stats = self.words.iter().any(|w| w == "stats");
@@ -807,7 +865,7 @@ impl LowArgs {
             _ if extract => Command::Extract(ExtractArgs {
                 files: self.files_after("extract"),
                 tagging: self.tagging(),
-                remote: self.remote_args(),
+                remote: self.remote_args()?,
             }),
             _ if stats => Command::Stats(StatsArgs {
                 binlogs: self.files_after("stats"),
@@ -978,6 +1036,9 @@ impl LowArgs {
             ("password-file", self.password_file.is_some()),
             ("stop-never", self.stop_never),
             ("start-gtid", self.start_gtid.is_some()),
+            ("retry", self.retry.is_some()),
+            ("retry-max-seconds", self.retry_max_seconds.is_some()),
+            ("heartbeat-period", self.heartbeat_period.is_some()),
             ("v", self.v),
             ("vv", self.vv),
             ("flashback", self.flashback),
@@ -1095,7 +1156,7 @@ impl LowArgs {
             stop_position: self.stop_position,
             start_datetime: self.start_datetime.clone(),
             stop_datetime: self.stop_datetime.clone(),
-            remote: self.remote_args(),
+            remote: self.remote_args()?,
             rows,
             columns: self.columns.clone(),
             filters: EventFilters {
@@ -1110,13 +1171,47 @@ impl LowArgs {
         })
     }
 
-    fn remote_args(&self) -> Option<RemoteArgs> {
-        Some(RemoteArgs {
-            url: self.remote.clone()?,
+    fn remote_args(&self) -> Result<Option<RemoteArgs>, Failure> {
+        let Some(url) = self.remote.clone() else {
+            return Ok(None);
+        };
+        if !self.stop_never && self.given().any(|o| FOLLOW_OPTIONS.contains(&o)) {
+            return Err(Failure::usage(
+                "-retry, -retry-max-seconds and -heartbeat-period go with -stop-never",
+            ));
+        }
+        let retry_max_wait = match self.retry_max_seconds {
+            None => RETRY_MAX_WAIT,
+            Some(s) => Duration::try_from_secs_f64(s)
+                .ok()
+                .filter(|d| !d.is_zero())
+                .ok_or_else(|| {
+                    Failure::usage(format!(
+                        "Invalid -retry-max-seconds {s}: a number of seconds above 0"
+                    ))
+                })?,
+        };
+        let heartbeat = match self.heartbeat_period {
+            None => HEARTBEAT,
+            Some(s) => Duration::try_from_secs_f64(s)
+                .ok()
+                .filter(|d| *d <= MAX_HEARTBEAT)
+                .ok_or_else(|| {
+                    Failure::usage(format!(
+                        "Invalid -heartbeat-period {s}: seconds from 0 (none) to {}",
+                        MAX_HEARTBEAT.as_secs()
+                    ))
+                })?,
+        };
+        Ok(Some(RemoteArgs {
+            url,
             password_file: self.password_file.clone(),
             stop_never: self.stop_never,
             start_gtid: self.start_gtid.clone(),
-        })
+            retry: self.retry,
+            retry_max_wait,
+            heartbeat,
+        }))
     }
 
     /// `backup -remote URL -dir OUT [-file FIRST] [-stop-never]`.
@@ -1126,7 +1221,7 @@ impl LowArgs {
         if let Some(option) = self.given().find(|o| !BACKUP_OPTIONS.contains(o)) {
             return Err(unrecognized(option));
         }
-        let (Some(remote), Some(_)) = (self.remote_args(), self.dir.as_ref()) else {
+        let (Some(remote), Some(_)) = (self.remote_args()?, self.dir.as_ref()) else {
             return Err(Failure::usage(USAGE));
         };
         let first = match &self.file[..] {

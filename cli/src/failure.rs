@@ -82,5 +82,7 @@ impl fmt::Display for Failure {
 /// stderr. Unlike `eprintln!`, a closed stderr is ignored rather than a panic.
 pub fn notice(message: impl fmt::Display) {
     use std::io::Write;
-    let _ = writeln!(io::stderr().lock(), "{message}");
+    let mut stderr = io::stderr().lock();
+    crate::progress::clear_line(&mut stderr);
+    let _ = writeln!(stderr, "{message}");
 }

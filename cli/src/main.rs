@@ -8,6 +8,7 @@ mod commands;
 mod failure;
 mod heap;
 mod output;
+mod progress;
 mod service;
 
 use std::io::Write;

@@ -1,5 +1,6 @@
 //! Where the server is: `mysql://USER@HOST[:PORT]` for TCP, or
-//! `mysql://USER@localhost?socket=/path/mysqld.sock` for a unix socket.
+//! `mysql://USER@localhost?socket=/path/mysqld.sock` for a unix socket; and whether to
+//! speak TLS to it: `?ssl-mode=MODE&ssl-ca=FILE`, with the MySQL client's names.
 
 use std::fmt;
 use std::path::PathBuf;
@@ -11,6 +12,65 @@ pub struct Address {
     pub user: String,
     /// How to reach the server.
     pub endpoint: Endpoint,
+    /// Whether the conversation is encrypted, and how the server's certificate is checked.
+    pub tls: TlsOptions,
+}
+
+/// `ssl-mode`: the MySQL client's modes, from none to the strictest.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SslMode {
+    /// Plain text, even if the server offers TLS.
+    Disabled,
+    /// TLS if the server offers it, else plain text; the certificate is not checked.
+    Preferred,
+    /// TLS or no connection; the certificate is not checked.
+    Required,
+    /// TLS, with a certificate signed by a CA in `ssl-ca` (for any host name).
+    VerifyCa,
+    /// TLS, with a certificate signed by a CA in `ssl-ca` and issued for the host named
+    /// in the URL.
+    VerifyIdentity,
+}
+
+/// TLS as the URL asks for it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TlsOptions {
+    /// The mode: by default `preferred` over TCP, `disabled` over a unix socket (which
+    /// never leaves the machine), and `verify-ca` when only `ssl-ca` is given.
+    pub mode: SslMode,
+    /// The PEM file of the CA certificates the server's certificate must chain to
+    /// (`verify-ca` and `verify-identity` only).
+    pub ca: Option<PathBuf>,
+}
+
+impl SslMode {
+    /// The name `ssl-mode=` takes.
+    pub fn name(self) -> &'static str {
+        match self {
+            SslMode::Disabled => "disabled",
+            SslMode::Preferred => "preferred",
+            SslMode::Required => "required",
+            SslMode::VerifyCa => "verify-ca",
+            SslMode::VerifyIdentity => "verify-identity",
+        }
+    }
+
+    fn parse(name: &str) -> Option<SslMode> {
+        // The MySQL client takes them in upper case with underscores (VERIFY_CA).
+        match name.to_ascii_lowercase().replace('_', "-").as_str() {
+            "disabled" => Some(SslMode::Disabled),
+            "preferred" => Some(SslMode::Preferred),
+            "required" => Some(SslMode::Required),
+            "verify-ca" => Some(SslMode::VerifyCa),
+            "verify-identity" => Some(SslMode::VerifyIdentity),
+            _ => None,
+        }
+    }
+
+    /// Whether the server's certificate is checked against `ssl-ca`.
+    pub fn verifies(self) -> bool {
+        matches!(self, SslMode::VerifyCa | SslMode::VerifyIdentity)
+    }
 }
 
 /// A TCP host and port, or a unix socket.
@@ -56,11 +116,49 @@ impl Address {
                 "'{url}': the URL names no user (mysql://USER@HOST)"
             ));
         }
-        let socket = query.and_then(|q| {
-            q.split('&')
-                .find_map(|kv| kv.strip_prefix("socket="))
-                .map(PathBuf::from)
-        });
+        let mut socket = None;
+        let mut mode = None;
+        let mut ca = None;
+        for pair in query.into_iter().flat_map(|q| q.split('&')) {
+            match pair.split_once('=') {
+                Some(("socket", path)) => socket = Some(PathBuf::from(path)),
+                Some(("ssl-mode", name)) => {
+                    mode = Some(SslMode::parse(name).ok_or_else(|| {
+                        format!(
+                            "'{url}': ssl-mode '{name}' is none of disabled, preferred, \
+                             required, verify-ca, verify-identity"
+                        )
+                    })?)
+                }
+                Some(("ssl-ca", path)) => ca = Some(PathBuf::from(path)),
+                _ => {
+                    return Err(format!(
+                        "'{url}': '{pair}' is not an option of the URL (socket=PATH, \
+                         ssl-mode=MODE, ssl-ca=FILE)"
+                    ))
+                }
+            }
+        }
+        let mode = match (mode, &ca, &socket) {
+            (Some(mode), _, _) => mode,
+            (None, Some(_), _) => SslMode::VerifyCa,
+            (None, None, Some(_)) => SslMode::Disabled,
+            (None, None, None) => SslMode::Preferred,
+        };
+        if mode.verifies() && ca.is_none() {
+            return Err(format!(
+                "'{url}': ssl-mode={} checks the server's certificate against ssl-ca=FILE \
+                 (the CA certificates, PEM), which the URL does not give",
+                mode.name()
+            ));
+        }
+        if !mode.verifies() && ca.is_some() {
+            return Err(format!(
+                "'{url}': ssl-ca is read by ssl-mode=verify-ca and verify-identity only; \
+                 ssl-mode={} would not check the certificate against it",
+                mode.name()
+            ));
+        }
         let endpoint = match socket {
             Some(path) => Endpoint::Socket(path),
             None => {
@@ -84,6 +182,7 @@ impl Address {
         Ok(Address {
             user: user.to_string(),
             endpoint,
+            tls: TlsOptions { mode, ca },
         })
     }
 }
@@ -128,6 +227,39 @@ mod tests {
     }
 
     #[test]
+    fn tls_defaults_and_modes() {
+        let mode = |url: &str| Address::parse(url).unwrap().tls.mode;
+        assert_eq!(mode("mysql://repl@db1"), SslMode::Preferred);
+        assert_eq!(mode("mysql://repl@localhost?socket=/s"), SslMode::Disabled);
+        assert_eq!(
+            mode("mysql://repl@localhost?socket=/s&ssl-mode=required"),
+            SslMode::Required
+        );
+        assert_eq!(
+            mode("mysql://repl@db1?ssl-mode=DISABLED"),
+            SslMode::Disabled
+        );
+        assert_eq!(
+            mode("mysql://repl@db1?ssl-mode=VERIFY_CA&ssl-ca=/ca.pem"),
+            SslMode::VerifyCa
+        );
+        let a = Address::parse("mysql://repl@db1:3307?ssl-ca=/ca.pem").unwrap();
+        assert_eq!(
+            a.tls,
+            TlsOptions {
+                mode: SslMode::VerifyCa,
+                ca: Some("/ca.pem".into())
+            }
+        );
+        // Messages name the server without its options.
+        assert_eq!(a.to_string(), "mysql://repl@db1:3307");
+        assert_eq!(
+            mode("mysql://repl@db1?ssl-mode=verify-identity&ssl-ca=/ca.pem"),
+            SslMode::VerifyIdentity
+        );
+    }
+
+    #[test]
     fn bad_urls_say_why() {
         let cases = [
             ("db1:3306", "'db1:3306': expected mysql://USER@HOST[:PORT]"),
@@ -143,6 +275,28 @@ mod tests {
             (
                 "mysql://repl@db1:x",
                 "'mysql://repl@db1:x': 'x' is not a port number",
+            ),
+            (
+                "mysql://repl@db1?ssl-mode=on",
+                "'mysql://repl@db1?ssl-mode=on': ssl-mode 'on' is none of disabled, preferred, \
+                 required, verify-ca, verify-identity",
+            ),
+            (
+                "mysql://repl@db1?ssl=1",
+                "'mysql://repl@db1?ssl=1': 'ssl=1' is not an option of the URL (socket=PATH, \
+                 ssl-mode=MODE, ssl-ca=FILE)",
+            ),
+            (
+                "mysql://repl@db1?ssl-mode=verify-ca",
+                "'mysql://repl@db1?ssl-mode=verify-ca': ssl-mode=verify-ca checks the server's \
+                 certificate against ssl-ca=FILE (the CA certificates, PEM), which the URL does \
+                 not give",
+            ),
+            (
+                "mysql://repl@db1?ssl-mode=required&ssl-ca=/ca.pem",
+                "'mysql://repl@db1?ssl-mode=required&ssl-ca=/ca.pem': ssl-ca is read by \
+                 ssl-mode=verify-ca and verify-identity only; ssl-mode=required would not check \
+                 the certificate against it",
             ),
         ];
         for (url, message) in cases {

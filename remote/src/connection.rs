@@ -1,6 +1,6 @@
 //! Connecting, authenticating and plain statements.
 
-use std::io::{Read, Write};
+use std::io::{ErrorKind, Read, Write};
 use std::net::TcpStream;
 use std::os::unix::net::UnixStream;
 
@@ -8,13 +8,16 @@ use mysql_common::auth::plugins::{AuthProc, ChallengeResponsePlugin, Context, Re
 use mysql_common::constants::CapabilityFlags;
 use mysql_common::io::ParseBuf;
 use mysql_common::packets::{
-    AuthPlugin, AuthSwitchRequest, ErrPacket, HandshakePacket, HandshakeResponse,
+    AuthPlugin, AuthSwitchRequest, ErrPacket, HandshakePacket, HandshakeResponse, SslRequest,
 };
 use mysql_common::proto::sync_framed::MySyncFramed;
 use mysql_common::proto::{MyDeserialize, MySerialize};
 
-use crate::address::{Address, Endpoint};
+use rustls::{ClientConnection, StreamOwned};
+
+use crate::address::{Address, Endpoint, SslMode};
 use crate::error::{RemoteError, RemoteErrorKind};
+use crate::tls;
 
 /// The largest packet accepted: events up to 1 GiB (`max_allowed_packet`'s ceiling).
 const MAX_PACKET: usize = 1 << 30;
@@ -28,16 +31,80 @@ const AUTH_MORE_DATA: u8 = 0x01;
 const COM_QUERY: u8 = 0x03;
 
 /// A TCP or unix-socket stream.
-pub(crate) enum Transport {
+pub(crate) enum Plain {
     Tcp(TcpStream),
     Socket(UnixStream),
+}
+
+/// What the packets travel on: the plain stream, or TLS over it.
+pub(crate) enum Transport {
+    Plain(Plain),
+    Tls(Box<StreamOwned<ClientConnection, Plain>>),
+}
+
+impl Plain {
+    /// Bounds how long a read waits; with TLS the socket under it, which rustls reads.
+    fn set_read_timeout(&self, timeout: Option<std::time::Duration>) -> std::io::Result<()> {
+        match self {
+            Plain::Tcp(s) => s.set_read_timeout(timeout),
+            Plain::Socket(s) => s.set_read_timeout(timeout),
+        }
+    }
+
+    fn try_clone(&self) -> std::io::Result<Plain> {
+        Ok(match self {
+            Plain::Tcp(s) => Plain::Tcp(s.try_clone()?),
+            Plain::Socket(s) => Plain::Socket(s.try_clone()?),
+        })
+    }
+}
+
+impl Transport {
+    /// The socket under the packets.
+    fn plain(&self) -> &Plain {
+        match self {
+            Transport::Plain(plain) => plain,
+            Transport::Tls(stream) => &stream.sock,
+        }
+    }
+}
+
+impl Read for Plain {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        match self {
+            Plain::Tcp(s) => s.read(buf),
+            Plain::Socket(s) => s.read(buf),
+        }
+    }
+}
+
+impl Write for Plain {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        match self {
+            Plain::Tcp(s) => s.write(buf),
+            Plain::Socket(s) => s.write(buf),
+        }
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        match self {
+            Plain::Tcp(s) => s.flush(),
+            Plain::Socket(s) => s.flush(),
+        }
+    }
 }
 
 impl Read for Transport {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         match self {
-            Transport::Tcp(s) => s.read(buf),
-            Transport::Socket(s) => s.read(buf),
+            Transport::Plain(s) => s.read(buf),
+            // A server that closes without TLS's close_notify (as servers do when they
+            // end a session) closes it all the same: the end of the stream, as in
+            // plain text, so the packet layer reports a closed connection.
+            Transport::Tls(s) => match s.read(buf) {
+                Err(e) if e.kind() == ErrorKind::UnexpectedEof => Ok(0),
+                other => other,
+            },
         }
     }
 }
@@ -45,15 +112,15 @@ impl Read for Transport {
 impl Write for Transport {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
         match self {
-            Transport::Tcp(s) => s.write(buf),
-            Transport::Socket(s) => s.write(buf),
+            Transport::Plain(s) => s.write(buf),
+            Transport::Tls(s) => s.write(buf),
         }
     }
 
     fn flush(&mut self) -> std::io::Result<()> {
         match self {
-            Transport::Tcp(s) => s.flush(),
-            Transport::Socket(s) => s.flush(),
+            Transport::Plain(s) => s.flush(),
+            Transport::Tls(s) => s.flush(),
         }
     }
 }
@@ -64,6 +131,7 @@ pub struct Connection {
     pub(crate) capabilities: CapabilityFlags,
     pub(crate) server: String,
     server_version: String,
+    encrypted: bool,
 }
 
 /// What an authentication plugin may ask about the session.
@@ -72,6 +140,7 @@ struct Session<'a> {
     password: &'a [u8],
     nonce: &'a [u8],
     socket: bool,
+    tls: bool,
 }
 
 impl Context for Session<'_> {
@@ -82,7 +151,7 @@ impl Context for Session<'_> {
         self.socket
     }
     fn is_tls_transport(&self) -> bool {
-        false
+        self.tls
     }
     fn scramble(&self) -> &[u8] {
         self.nonce
@@ -97,45 +166,55 @@ impl std::fmt::Debug for Connection {
         f.debug_struct("Connection")
             .field("server", &self.server)
             .field("server_version", &self.server_version)
+            .field("encrypted", &self.encrypted)
             .finish()
     }
 }
 
 impl Connection {
-    /// Connects to `address` and authenticates with `password` (empty: none).
+    /// Connects to `address`, encrypts the conversation as its `ssl-mode` asks, and
+    /// authenticates with `password` (empty: none).
     pub fn connect(address: &Address, password: &str) -> Result<Connection, RemoteError> {
         let server = address.to_string();
         let fail = |kind| RemoteError::new(&server, kind);
-        let (transport, socket) = match &address.endpoint {
+        let (plain, socket, host) = match &address.endpoint {
             Endpoint::Tcp { host, port } => {
                 let stream = TcpStream::connect((host.as_str(), *port))
                     .map_err(|e| fail(RemoteErrorKind::Connect(e)))?;
                 // Events are read as they come; nothing is gained by delaying requests.
                 let _ = stream.set_nodelay(true);
-                (Transport::Tcp(stream), false)
+                (Plain::Tcp(stream), false, host.as_str())
             }
             Endpoint::Socket(path) => (
-                Transport::Socket(
+                Plain::Socket(
                     UnixStream::connect(path).map_err(|e| fail(RemoteErrorKind::Connect(e)))?,
                 ),
                 true,
+                "localhost",
             ),
         };
-        let mut framed = MySyncFramed::new(transport);
+        let mut framed = MySyncFramed::new(Transport::Plain(plain));
         framed.codec_mut().max_allowed_packet = MAX_PACKET;
         let mut conn = Connection {
             framed,
             capabilities: CapabilityFlags::empty(),
             server,
             server_version: String::new(),
+            encrypted: false,
         };
-        conn.authenticate(&address.user, password.as_bytes(), socket)?;
+        conn.authenticate(address, host, password.as_bytes(), socket)?;
         Ok(conn)
     }
 
-    /// The server's version string, from its greeting.
+    /// The server's version string, from its greeting (without the `5.5.5-` MariaDB 10
+    /// puts in front of it).
     pub fn server_version(&self) -> &str {
         &self.server_version
+    }
+
+    /// Whether the server is MariaDB (its version says so: `10.11.6-MariaDB-…`).
+    pub fn is_mariadb(&self) -> bool {
+        self.server_version.contains("MariaDB")
     }
 
     pub(crate) fn error(&self, kind: RemoteErrorKind) -> RemoteError {
@@ -180,7 +259,8 @@ impl Connection {
 
     fn authenticate(
         &mut self,
-        user: &str,
+        address: &Address,
+        host: &str,
         password: &[u8],
         socket: bool,
     ) -> Result<(), RemoteError> {
@@ -194,7 +274,13 @@ impl Connection {
         let greeting = HandshakePacket::deserialize((), &mut ParseBuf(&packet))
             .map_err(|e| self.error(RemoteErrorKind::Protocol(format!("greeting: {e}"))))?
             .into_owned();
-        self.server_version = String::from_utf8_lossy(greeting.server_version_ref()).into_owned();
+        let version = String::from_utf8_lossy(greeting.server_version_ref()).into_owned();
+        // MariaDB 10 puts `5.5.5-` in front of its version for old clients that refuse
+        // a major version above 5; it is no part of the version.
+        self.server_version = match version.strip_prefix("5.5.5-") {
+            Some(rest) if rest.contains("MariaDB") => rest.to_string(),
+            _ => version,
+        };
         let wanted = CapabilityFlags::CLIENT_LONG_PASSWORD
             | CapabilityFlags::CLIENT_LONG_FLAG
             | CapabilityFlags::CLIENT_PROTOCOL_41
@@ -203,6 +289,15 @@ impl Connection {
             | CapabilityFlags::CLIENT_PLUGIN_AUTH
             | CapabilityFlags::CLIENT_PLUGIN_AUTH_LENENC_CLIENT_DATA;
         self.capabilities = wanted & greeting.capabilities();
+        let offers_tls = greeting
+            .capabilities()
+            .contains(CapabilityFlags::CLIENT_SSL);
+        match address.tls.mode {
+            SslMode::Disabled => {}
+            SslMode::Preferred if !offers_tls => {}
+            _ if !offers_tls => return Err(self.error(RemoteErrorKind::TlsNotOffered)),
+            _ => self.start_tls(address, host, greeting.default_collation())?,
+        }
         let nonce = greeting.nonce();
         let mut plugin = greeting
             .auth_plugin()
@@ -214,12 +309,13 @@ impl Connection {
             password,
             nonce: &nonce,
             socket,
+            tls: self.encrypted,
         };
         let first = self.run_plugin(&mut proc, session, &challenge)?;
         let response = HandshakeResponse::new(
             first.data().map(<[u8]>::to_vec),
             greeting.server_version_parsed().unwrap_or((5, 5, 0)),
-            Some(user.as_bytes().to_vec()),
+            Some(address.user.as_bytes().to_vec()),
             None::<Vec<u8>>,
             Some(plugin.clone()),
             self.capabilities,
@@ -269,6 +365,60 @@ impl Connection {
         }
     }
 
+    /// Asks for TLS (`SSLRequest`: the handshake response's first fields, with
+    /// `CLIENT_SSL`), then runs the TLS handshake over the same stream; the handshake
+    /// response follows encrypted, in the same exchange.
+    fn start_tls(
+        &mut self,
+        address: &Address,
+        host: &str,
+        collation: u8,
+    ) -> Result<(), RemoteError> {
+        let config = tls::client_config(&address.tls).map_err(|kind| self.error(kind))?;
+        let name = tls::server_name(host).map_err(|kind| self.error(kind))?;
+        self.capabilities |= CapabilityFlags::CLIENT_SSL;
+        let mut out = Vec::new();
+        SslRequest::new(self.capabilities, MAX_PACKET as u32, collation).serialize(&mut out);
+        self.send(&out)?;
+        let session = ClientConnection::new(config, name)
+            .map_err(|e| self.error(RemoteErrorKind::Tls(std::io::Error::other(e))))?;
+        // TLS runs over a duplicate of the socket's descriptor, which then replaces the
+        // plain stream under the packet layer; the server sends nothing until the client
+        // answers its greeting, so no byte is waiting in the layer's buffers.
+        let plain = self
+            .framed
+            .get_ref()
+            .plain()
+            .try_clone()
+            .map_err(|e| self.error(RemoteErrorKind::Io(e)))?;
+        let mut stream = StreamOwned::new(session, plain);
+        while stream.conn.is_handshaking() {
+            if let Err(e) = stream.conn.complete_io(&mut stream.sock) {
+                return Err(self.error(self.handshake_error(address, e)));
+            }
+        }
+        *self.framed.get_mut() = Transport::Tls(Box::new(stream));
+        self.encrypted = true;
+        Ok(())
+    }
+
+    fn handshake_error(&self, address: &Address, e: std::io::Error) -> RemoteErrorKind {
+        let certificate = e
+            .get_ref()
+            .and_then(|inner| inner.downcast_ref::<rustls::Error>())
+            .and_then(|tls| match tls {
+                rustls::Error::InvalidCertificate(problem) => Some(Box::new(problem.clone())),
+                _ => None,
+            });
+        match (certificate, &address.tls.ca) {
+            (Some(problem), Some(ca)) => RemoteErrorKind::Certificate {
+                ca: ca.clone(),
+                problem,
+            },
+            _ => RemoteErrorKind::Tls(e),
+        }
+    }
+
     fn plugin(&self, plugin: &AuthPlugin<'_>) -> Result<AuthProc, RemoteError> {
         AuthProc::init(plugin).map_err(|e| self.error(RemoteErrorKind::Protocol(e.to_string())))
     }
@@ -297,5 +447,17 @@ impl Connection {
             Some(&ERR) => Err(self.server_error(&reply)),
             _ => Err(self.error(RemoteErrorKind::Protocol(format!("'{sql}' returned rows")))),
         }
+    }
+
+    /// How long a read may wait before it fails (`None`: for ever).
+    pub(crate) fn set_read_timeout(
+        &mut self,
+        timeout: Option<std::time::Duration>,
+    ) -> Result<(), RemoteError> {
+        self.framed
+            .get_ref()
+            .plain()
+            .set_read_timeout(timeout)
+            .map_err(|e| self.error(RemoteErrorKind::Io(e)))
     }
 }

@@ -6,6 +6,7 @@ use std::path::Path;
 
 use replog::shard::{Assigner, Fragment, Partitioner, ShardError, ShardList};
 
+use replog::txn::extract::SourceFacts;
 use replog::txn::Transaction;
 
 use super::{binlogs, Flow, Problems};
@@ -35,7 +36,7 @@ pub fn assign_log(
     let mut assigner = Assigner::new(partitioner);
 
     let mut any = false;
-    let mut visit = |txn: &Transaction<'_>| -> Result<Flow, Failure> {
+    let mut visit = |txn: &Transaction<'_>, _: Option<&SourceFacts>| -> Result<Flow, Failure> {
         for record in &txn.fragments {
             let Some(event) = record.event() else {
                 continue;

@@ -5,13 +5,21 @@
 //! written, at the offset the server gives it; files get the server's names. The
 //! in-use flag of a file's format description is handled as the server does: set while
 //! the file is the one being written, cleared when its ROTATE or STOP closes it (the
-//! server sends the flag cleared; the CRC32 does not cover it). Files are fsynced at
-//! each rotation, at most a second apart while events arrive, and at the end; a
-//! manifest (`backup.manifest`: name, size, `closed` or `open`) is rewritten with them.
+//! server sends the flag cleared; the CRC32 does not cover it; a file the server left
+//! by crashing keeps it set, on the server and here). Files are fsynced at each
+//! rotation, at most a second apart while events arrive, at the next heartbeat when the
+//! server goes idle, and at the end; a manifest
+//! (`backup.manifest`: name, size, `closed` once the server has moved past it, `open`
+//! for the last) is rewritten with them.
 //!
 //! A run continues what the directory holds: the last file is framed and checked, cut
 //! after its last complete event (a run killed mid-write leaves a partial one), and
-//! the stream asked for from there.
+//! the stream asked for from there. With `-stop-never` a dropped connection or a
+//! restarted server is followed by a new connection that resumes after the last event
+//! written ([`Follower`]).
+//!
+//! [`Feed`]: replog::binlog::stream::Feed
+//! [`Follower`]: replog_remote::Follower
 
 use std::fs::{File, OpenOptions};
 use std::io::Write;
@@ -19,15 +27,15 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use replog::binlog::header::FLAG_BINLOG_IN_USE;
-use replog::binlog::stream::{sequence_of, Feed};
-use replog::binlog::{ChecksumAlg, EventType, Frames, ReadOptions};
+use replog::binlog::stream::sequence_of;
+use replog::binlog::{EventType, Frames, ReadOptions};
 use replog::input::BINLOG_MAGIC;
 use replog::Flow;
-use replog_remote::Dump;
+use replog_remote::{Next, RemoteError, ResumeFrom};
 
 use super::remote;
 use crate::args::{BackupArgs, Invocation};
-use crate::failure::{notice, Failure};
+use crate::failure::{error_message, notice, Failure};
 
 /// The manifest's name in the backup directory.
 const MANIFEST: &str = "backup.manifest";
@@ -53,43 +61,70 @@ pub fn run(invocation: &Invocation, args: &BackupArgs) -> Result<(), Failure> {
             current.name, current.size
         ));
     }
-    let conn = remote::connect(&args.remote)?;
-    let request = remote::request(&args.remote, file.as_deref(), position);
-    let mut dump = Dump::start(conn, &request)?;
-    let server = dump.server().to_string();
-    let mut feed = Feed::new(ReadOptions::default(), ChecksumAlg::Crc32);
-    let mut started = false;
+    let request = remote::request(&args.remote, file.as_deref(), position)?;
+    let mut follower = remote::follower(
+        &args.remote,
+        request,
+        ReadOptions::default(),
+        ResumeFrom::Event,
+    )?;
+    let server = follower.server().to_string();
     let result = loop {
-        let event = match dump.next_event() {
-            Ok(Some(event)) => event,
-            Ok(None) => break Ok(()),
-            Err(e) if !started => break Err(Failure::from(e.at_start(&request.start))),
-            Err(e) => break Err(Failure::from(e.at(feed.log_name(), feed.next_position()))),
-        };
-        started = true;
-        let mut written: Result<(), Failure> = Ok(());
-        let fed = feed.event(
-            event,
-            &mut |site, _, _| -> Result<Flow, Failure> {
-                if site.inner_offset.is_none() {
-                    written = backup.write(site.log_name, site.offset, site.event_type, event);
-                }
-                Ok(Flow::Continue)
-            },
+        let received = match follower.next(
+            &mut |_, _, _| -> Result<Flow, StreamError> { Ok(Flow::Continue) },
             &mut |_| {},
-        );
-        if let Err(e) = fed.and(written) {
+            &mut remote::tell,
+        ) {
+            Ok(Next::Event(received)) => received,
+            Ok(Next::Heartbeat) => {
+                // The server is idle: what the last second wrote is synced now rather
+                // than with the next event, whenever that comes.
+                match backup.sync_unsynced() {
+                    Ok(()) => continue,
+                    Err(e) => break Err(e),
+                }
+            }
+            Ok(Next::End | Next::Stopped) => break Ok(()),
+            Err(StreamError::Remote(e)) => break Err(Failure::from(e)),
+            Err(StreamError::Decoder(e)) => {
+                break Err(Failure::Fatal(format!("{server}: {}", error_message(&e))))
+            }
+        };
+        let written = backup
+            .write(
+                received.log_name,
+                received.offset,
+                received.event_type,
+                received.bytes,
+            )
+            .and_then(|()| backup.sync_if_due());
+        if let Err(e) = written {
             break Err(match e {
                 Failure::Fatal(m) => Failure::Fatal(format!("{server}: {m}")),
                 other => other,
             });
         }
-        if let Err(e) = backup.sync_if_due() {
-            break Err(e);
-        }
     };
     backup.finish()?;
     result
+}
+
+/// Why the stream failed: the server's errors name the server, the decoder's do not.
+enum StreamError {
+    Remote(RemoteError),
+    Decoder(replog::Error),
+}
+
+impl From<RemoteError> for StreamError {
+    fn from(e: RemoteError) -> Self {
+        StreamError::Remote(e)
+    }
+}
+
+impl From<replog::Error> for StreamError {
+    fn from(e: replog::Error) -> Self {
+        StreamError::Decoder(e)
+    }
 }
 
 /// The file being written.
@@ -106,6 +141,8 @@ struct Backup {
     /// Every file of the backup, and whether it is closed.
     files: Vec<(String, u64, bool)>,
     last_sync: Instant,
+    /// Events were written since the last sync.
+    unsynced: bool,
 }
 
 impl Backup {
@@ -116,6 +153,7 @@ impl Backup {
             current: None,
             files: Vec::new(),
             last_sync: Instant::now(),
+            unsynced: false,
         };
         let has_logs = std::fs::read_dir(&backup.dir)
             .map_err(|e| Failure::Fatal(format!("{}: {e}", backup.dir.display())))?
@@ -131,7 +169,7 @@ impl Backup {
             backup.files.push((name, size, true));
         }
         if let Some(last) = listed.last() {
-            let (name, size) = trimmed(Path::new(last))?;
+            let (name, size, closed) = trimmed(Path::new(last))?;
             let file = OpenOptions::new()
                 .append(true)
                 .open(last)
@@ -140,6 +178,11 @@ impl Backup {
                 *entry = (name.clone(), size, false);
             }
             backup.current = Some(Current { name, file, size });
+            if closed {
+                // A run stopped between writing the closing event and clearing the
+                // flag: the flag is cleared now.
+                backup.close_current()?;
+            }
         }
         Ok(backup)
     }
@@ -180,6 +223,7 @@ impl Backup {
             current.file.write_all(bytes).map_err(io)?;
         }
         current.size = end;
+        self.unsynced = true;
         if let Some(entry) = self.files.last_mut() {
             entry.1 = end;
         }
@@ -189,13 +233,17 @@ impl Backup {
         Ok(())
     }
 
-    /// Starts the file `log_name` (the previous one, if still open, stays as it is:
-    /// the server left it unclosed).
+    /// Starts the file `log_name`. The server has moved past the previous one: it is
+    /// `closed` in the manifest even when no ROTATE or STOP ended it (a server that
+    /// crashed leaves its file so, in-use flag set, and so does the backup).
     fn enter(&mut self, log_name: &str) -> Result<(), Failure> {
         if log_name.contains('/') || log_name.is_empty() {
             return Err(Failure::Fatal(format!(
                 "the server names a log '{log_name}' that is no file name"
             )));
+        }
+        if let Some(entry) = self.files.last_mut() {
+            entry.2 = true;
         }
         self.sync()?;
         let path = self.dir.join(log_name);
@@ -246,6 +294,13 @@ impl Backup {
         Ok(())
     }
 
+    fn sync_unsynced(&mut self) -> Result<(), Failure> {
+        if self.unsynced {
+            self.sync()?;
+        }
+        Ok(())
+    }
+
     /// Makes what was written durable and rewrites the manifest.
     fn sync(&mut self) -> Result<(), Failure> {
         if let Some(current) = &self.current {
@@ -268,6 +323,7 @@ impl Backup {
             .map_err(io)?;
         std::fs::rename(&temporary, &path).map_err(io)?;
         self.last_sync = Instant::now();
+        self.unsynced = false;
         Ok(())
     }
 
@@ -277,14 +333,19 @@ impl Backup {
 }
 
 /// Checks the backup's last file and cuts it after its last complete, verified event.
-fn trimmed(path: &Path) -> Result<(String, u64), Failure> {
+/// Returns its name, its size and whether its last event closes it (ROTATE, STOP).
+fn trimmed(path: &Path) -> Result<(String, u64, bool), Failure> {
     let shown = path.display().to_string();
     let bytes = std::fs::read(path).map_err(|e| Failure::Fatal(format!("{shown}: {e}")))?;
     let mut good = BINLOG_MAGIC.len() as u64;
+    let mut closed = false;
     if bytes.len() >= BINLOG_MAGIC.len() {
         for raw in Frames::new(shown.clone(), &bytes, ReadOptions::default())? {
             match raw {
-                Ok(raw) => good = raw.end_offset(),
+                Ok(raw) => {
+                    good = raw.end_offset();
+                    closed = matches!(raw.event_type, EventType::ROTATE | EventType::STOP);
+                }
                 Err(_) => break,
             }
         }
@@ -307,5 +368,5 @@ fn trimmed(path: &Path) -> Result<(String, u64), Failure> {
     }
     file.set_len(good)
         .map_err(|e| Failure::Fatal(format!("{shown}: {e}")))?;
-    Ok((replog::binlog::stream::log_name(&shown), good))
+    Ok((replog::binlog::stream::log_name(&shown), good, closed))
 }

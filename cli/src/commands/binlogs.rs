@@ -4,14 +4,15 @@
 
 use replog::binlog::stream::{sequence_of, Stream};
 use replog::binlog::{ParseMode, ReadOptions};
-use replog::txn::binlog::walk_transactions;
-use replog::txn::extract::{ExtractOptions, DEFAULT_FRAGMENT_SIZE};
+use replog::txn::binlog::walk_transactions_with_facts;
+use replog::txn::extract::{ExtractOptions, SourceFacts, DEFAULT_FRAGMENT_SIZE};
 use replog::txn::Transaction;
 use replog::Flow;
 
 use super::{open_log, open_options, Problems};
 use crate::args::{Invocation, Tagging};
 use crate::failure::Failure;
+use crate::progress::Progress;
 
 /// The service `list` tags binary logs with when `-service` is not given.
 pub const DEFAULT_SERVICE: &str = "replog";
@@ -76,21 +77,32 @@ fn host_name() -> String {
         .into_owned()
 }
 
+/// What [`walk_named_log`] calls with each transaction.
+pub type VisitTransaction<'v> =
+    dyn FnMut(&Transaction<'_>, Option<&SourceFacts>) -> Result<Flow, Failure> + 'v;
+
 /// Visits every transaction of the log the command names: binary logs (`-file`),
-/// extracted on the fly with `tagging`, or else the THL (`-dir`, `-service`, `-conf`),
-/// whose file sequence is checked first. Returns the problems reported on the way,
-/// for the caller's verdict once it has printed its view.
+/// extracted on the fly with `tagging`, each with what the binary log says about it
+/// beyond THL ([`SourceFacts`]), or else the THL (`-dir`, `-service`, `-conf`), whose
+/// file sequence is checked first and which says nothing more (`None`). Progress is
+/// drawn on a terminal's stderr. Returns the problems reported on the way, for the
+/// caller's verdict once it has printed its view.
 pub fn walk_named_log(
     invocation: &Invocation,
     binlogs: &[String],
     tagging: &Tagging,
-    visit: &mut dyn FnMut(&Transaction<'_>) -> Result<Flow, Failure>,
+    visit: &mut VisitTransaction<'_>,
 ) -> Result<Problems, Failure> {
     if binlogs.is_empty() {
         let log = open_log(invocation)?;
         log.check_sequence()?;
-        let names = log.index.entries().iter().map(|e| e.file_name.as_str());
-        log.walk_transactions(names, visit)?;
+        let entries = log.index.entries();
+        let mut progress = Progress::over(entries.iter().map(|e| log.dir.file_path(&e.file_name)));
+        let names = entries.iter().map(|e| e.file_name.as_str());
+        log.walk_transactions(names, &mut |txn| {
+            progress.after(txn);
+            visit(txn, None)
+        })?;
         return Ok(log.problems);
     }
     let problems = Problems::new(invocation.permissive);
@@ -99,11 +111,16 @@ pub fn walk_named_log(
         .service
         .as_deref()
         .unwrap_or(DEFAULT_SERVICE);
-    walk_transactions(
-        &files(binlogs)?,
+    let files = files(binlogs)?;
+    let mut progress = Progress::over(&files);
+    walk_transactions_with_facts(
+        &files,
         stream(invocation)?,
         extract_options(invocation, tagging, service, None),
-        visit,
+        &mut |txn, facts| {
+            progress.after(txn);
+            visit(txn, Some(facts))
+        },
         &mut |err| problems.hear(err),
     )?;
     Ok(problems)

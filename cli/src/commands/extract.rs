@@ -20,6 +20,7 @@ use super::binlogs::{self, Continuation};
 use super::Problems;
 use crate::args::{ExtractArgs, Invocation};
 use crate::failure::{notice, Failure};
+use crate::progress::Progress;
 use crate::service::{self, Places};
 
 /// Runs `thl extract`.
@@ -105,11 +106,13 @@ pub fn run(
     let mut stream = binlogs::stream(invocation)?;
     stream.start_position = start_position;
     let mut written: Option<(i64, i64)> = None;
+    let mut progress = Progress::over(&files);
     let summary = walk_fragments(
         &files,
         stream,
         options,
         &mut |fragment| -> Result<Flow, Failure> {
+            progress.at_event_id(&fragment.event_id);
             writer.append_data(fragment.seqno, fragment.fragno, &fragment.record.data)?;
             let first = written.map_or(fragment.seqno, |(first, _)| first);
             written = Some((first, fragment.seqno));

@@ -84,8 +84,14 @@ Options added by replog:
        [-password-file <file>]      server's log to start from); password from the
        [-stop-never]                file, MYSQL_PWD or a prompt; follow the server
        [-start-gtid <d-s-n,...>]    Start at a MariaDB GTID position
+       [-stop-position #]           events: end in the log the stream starts in
+       [-retry #]                   With -stop-never: reconnection attempts in a row
+                                    (default: no limit; 0: none)
+       [-retry-max-seconds #]       Longest wait between attempts (default 30)
+       [-heartbeat-period #]        Server heartbeat, seconds (default 30; 0: none)
   backup -remote <url> -dir <out> - The server's binary logs, byte for byte, resumable
-       [-file <first>] [-stop-never]
+       [-file <first>] [-stop-never] [-retry #] [-retry-max-seconds #]
+       [-heartbeat-period #]
   completions bash|zsh|fish|elvish|powershell
                                   - A completion script for that shell, on stdout
   man                             - The manual page (roff), on stdout

@@ -9,13 +9,12 @@ use replog::parallel::{
     analyze, Analysis, AnalysisOptions, PolicyReport, StreamKind, Streams, TxnRecord,
 };
 use replog::shard::ShardList;
-use replog::txn::binlog::walk_transactions_with_facts;
 use replog::Flow;
 use serde_json::{json, Value as Json};
 
 use super::assign::read_shard_list;
 use super::stats::table;
-use super::{binlogs, open_log, Problems};
+use super::{binlogs, Problems};
 use crate::args::{Invocation, ParallelArgs};
 use crate::failure::{notice, Failure};
 
@@ -112,31 +111,14 @@ fn read_records(
     args: &ParallelArgs,
 ) -> Result<(Vec<TxnRecord>, Problems), Failure> {
     let mut records = Vec::new();
-    if args.binlogs.is_empty() {
-        let log = open_log(invocation)?;
-        log.check_sequence()?;
-        let names = log.index.entries().iter().map(|e| e.file_name.as_str());
-        log.walk_transactions(names, &mut |txn| {
-            records.extend(TxnRecord::from_transaction(txn, None)?);
-            Ok(Flow::Continue)
-        })?;
-        return Ok((records, log.problems));
-    }
-    let problems = Problems::new(invocation.permissive);
-    let service = invocation
-        .source
-        .service
-        .as_deref()
-        .unwrap_or(binlogs::DEFAULT_SERVICE);
-    walk_transactions_with_facts(
-        &binlogs::files(&args.binlogs)?,
-        binlogs::stream(invocation)?,
-        binlogs::extract_options(invocation, &args.tagging, service, None),
-        &mut |txn, facts| -> Result<Flow, Failure> {
-            records.extend(TxnRecord::from_transaction(txn, Some(facts))?);
+    let problems = binlogs::walk_named_log(
+        invocation,
+        &args.binlogs,
+        &args.tagging,
+        &mut |txn, facts| {
+            records.extend(TxnRecord::from_transaction(txn, facts)?);
             Ok(Flow::Continue)
         },
-        &mut |err| problems.hear(err),
     )?;
     Ok((records, problems))
 }

@@ -1,19 +1,25 @@
 //! What the commands that read from a server share (`events`, `backup`, `extract` with
-//! `-remote`): the password (never from argv), the connection and the request.
+//! `-remote`): the password (never from argv), the connection, the request, and how
+//! a followed stream reconnects (`-retry`, `-retry-max-seconds`), with each attempt
+//! said on stderr.
 
 use std::io::{BufRead, Write};
+use std::time::Duration;
 
-use replog_remote::{Address, Connection, DumpRequest, RemoteError, Start};
+use replog_remote::{
+    Address, Connect, Connection, DumpRequest, FollowOptions, Follower, Notice, RemoteError,
+    ResumeFrom, Retry, Start,
+};
 
 use crate::args::RemoteArgs;
-use crate::failure::Failure;
+use crate::failure::{notice, Failure};
 
 /// The environment variable the MySQL clients read a password from.
 const PASSWORD_VAR: &str = "MYSQL_PWD";
 
-/// Seconds between the server's heartbeats while following: an idle stream stays
-/// distinguishable from a dead connection.
-const HEARTBEAT_SECONDS: u32 = 30;
+/// The wait before the first reconnection attempt (it doubles after each failed one):
+/// a server restarting is back within seconds, a dead network is not tried in a loop.
+const FIRST_RETRY_WAIT: Duration = Duration::from_millis(500);
 
 impl From<RemoteError> for Failure {
     fn from(err: RemoteError) -> Self {
@@ -21,14 +27,45 @@ impl From<RemoteError> for Failure {
     }
 }
 
-/// Connects to the server `remote` names. The password comes from `-password-file`
-/// (its first line), else `MYSQL_PWD`, else a prompt on the terminal (none when there
-/// is no terminal).
-pub fn connect(remote: &RemoteArgs) -> Result<Connection, Failure> {
+/// How to connect to the server `remote` names, as often as needed. The password is
+/// read once, from `-password-file` (its first line), else `MYSQL_PWD`, else a prompt
+/// on the terminal (none when there is no terminal).
+pub fn connector(remote: &RemoteArgs) -> Result<Box<Connect<'static>>, Failure> {
     let address =
         Address::parse(&remote.url).map_err(|m| Failure::usage(format!("-remote {m}")))?;
     let password = password(remote, &address)?;
-    Ok(Connection::connect(&address, &password)?)
+    Ok(Box::new(move || Connection::connect(&address, &password)))
+}
+
+/// Connects and asks for the stream: events decoded with `read`, and with
+/// `-stop-never` a new connection after a drop (unless `-retry 0`), resuming as
+/// `resume_from` says.
+pub fn follower(
+    remote: &RemoteArgs,
+    request: DumpRequest,
+    read: replog::binlog::ReadOptions,
+    resume_from: ResumeFrom,
+) -> Result<Follower<'static>, Failure> {
+    let retry = (remote.stop_never && remote.retry != Some(0)).then(|| Retry {
+        attempts: remote.retry,
+        first_wait: FIRST_RETRY_WAIT.min(remote.retry_max_wait),
+        max_wait: remote.retry_max_wait,
+    });
+    let options = FollowOptions {
+        read,
+        retry,
+        resume_from,
+    };
+    Ok(Follower::start(connector(remote)?, request, options)?)
+}
+
+/// Says on stderr what a follower reports: each reconnection attempt, and the stream
+/// running again.
+pub fn tell(told: Notice<'_>) {
+    match told {
+        Notice::Reconnecting { .. } => notice(format_args!("WARN {told}")),
+        Notice::Resumed { .. } => notice(format_args!("INFO {told}")),
+    }
 }
 
 fn password(remote: &RemoteArgs, address: &Address) -> Result<String, Failure> {
@@ -69,22 +106,26 @@ fn prompt(question: &str) -> Result<String, Failure> {
     Ok(line.trim_end_matches(['\r', '\n']).to_string())
 }
 
-/// The request: from `-start-gtid`, or from `file` (empty: the server's first log) at
-/// `position`.
-pub fn request(remote: &RemoteArgs, file: Option<&str>, position: u64) -> DumpRequest {
+/// The request: from `-start-gtid` (a MariaDB GTID position or a MySQL GTID set, told
+/// apart by their syntax), or from `file` (empty: the server's first log) at `position`.
+pub fn request(
+    remote: &RemoteArgs,
+    file: Option<&str>,
+    position: u64,
+) -> Result<DumpRequest, Failure> {
     let start = match &remote.start_gtid {
-        Some(gtids) => Start::MariaDbGtid(gtids.clone()),
+        Some(gtid) => Start::gtid(gtid).map_err(|m| Failure::usage(format!("-start-gtid {m}")))?,
         None => Start::Position {
             file: file.unwrap_or_default().to_string(),
             position,
         },
     };
-    DumpRequest {
+    Ok(DumpRequest {
         server_id: server_id(),
         start,
         follow: remote.stop_never,
-        heartbeat_seconds: HEARTBEAT_SECONDS,
-    }
+        heartbeat: remote.heartbeat,
+    })
 }
 
 /// A server id unlikely to be any replica's: a server drops the older connection of
@@ -95,6 +136,9 @@ fn server_id() -> u32 {
 
 /// `events -remote`: the server's events from `-file` (default: its first log) at
 /// `-start-position` (default 4), through the visitor `thl events` prints files with.
+/// `-stop-position` applies to the log the stream starts in: the first event at or past
+/// it, or the first of another log, ends the run. After a reconnection the stream
+/// resumes after the last transaction printed, so none is printed twice or lost.
 pub(super) fn events(
     remote: &RemoteArgs,
     args: &crate::args::EventsArgs,
@@ -102,31 +146,45 @@ pub(super) fn events(
     visit: &mut replog::binlog::stream::Visit<'_, super::events::Hinted>,
     report: &mut dyn FnMut(replog::Error),
 ) -> Result<(), super::events::Hinted> {
+    use super::events::Hinted;
     let file = match &args.files[..] {
         [] => None,
         [one] => Some(one.as_str()),
         _ => {
-            return Err(super::events::Hinted(Failure::usage(
+            return Err(Hinted(Failure::usage(
                 "events -remote takes one -file: the server's log to start from",
             )))
         }
     };
-    if args.stop_position.is_some() {
-        return Err(super::events::Hinted(Failure::usage(
-            "-stop-position is not supported with -remote (use -stop-datetime)",
-        )));
-    }
-    let conn = connect(remote).map_err(super::events::Hinted)?;
-    let request = request(remote, file, args.start_position.unwrap_or(4));
-    replog_remote::follow(conn, &request, read, visit, report)?;
+    let request = request(remote, file, args.start_position.unwrap_or(4)).map_err(Hinted)?;
+    let mut follower = follower(remote, request, read, ResumeFrom::Transaction).map_err(Hinted)?;
+    match args.stop_position {
+        None => follower.run(visit, report, &mut tell)?,
+        Some(stop) => {
+            // The log the stream starts in is named by the server's first ROTATE.
+            let mut first_log: Option<String> = None;
+            let mut until_stop = |site: &replog::binlog::stream::EventSite<'_>,
+                                  event: &replog::binlog::Event<'_>,
+                                  maps: &replog::binlog::rows::TableMaps<'_>|
+             -> Result<replog::Flow, Hinted> {
+                let first = first_log.get_or_insert_with(|| site.log_name.to_string());
+                if site.log_name != first || site.offset >= stop {
+                    return Ok(replog::Flow::Stop);
+                }
+                visit(site, event, maps)
+            };
+            follower.run(&mut until_stop, report, &mut tell)?
+        }
+    };
     Ok(())
 }
 
 /// `extract -remote`: the server's transactions through the same [`Extractor`] as
 /// offline extraction, each fragment appended to `writer` as it completes and synced
 /// when its transaction ends. A new log starts at `-file` (default: the server's first
-/// log); a continued one right after its last eventId. Returns the transactions
-/// written and their first and last seqnos.
+/// log); a continued one right after its last eventId. After a reconnection the stream
+/// resumes after the last transaction extracted. Returns the transactions written and
+/// their first and last seqnos.
 ///
 /// [`Extractor`]: replog::txn::extract::Extractor
 pub(super) fn extract(
@@ -156,20 +214,17 @@ pub(super) fn extract(
             }
         },
     };
-    let conn = connect(remote)?;
-    let request = request(remote, file.as_deref(), position);
-    let mut extractor = replog::txn::extract::Extractor::new(options);
-    let mut transactions = 0u64;
-    let mut seqnos: Option<(i64, i64)> = None;
     let read = replog::binlog::ReadOptions::default().mode(if problems.permissive() {
         replog::binlog::ParseMode::Permissive
     } else {
         replog::binlog::ParseMode::Strict
     });
-    replog_remote::follow(
-        conn,
-        &request,
-        read,
+    let request = request(remote, file.as_deref(), position)?;
+    let mut follower = follower(remote, request, read, ResumeFrom::Transaction)?;
+    let mut extractor = replog::txn::extract::Extractor::new(options);
+    let mut transactions = 0u64;
+    let mut seqnos: Option<(i64, i64)> = None;
+    follower.run(
         &mut |site, event, maps| -> Result<replog::Flow, Failure> {
             let Some(fragment) = extractor.event(site, event, maps, &mut |e| problems.hear(e))?
             else {
@@ -185,6 +240,7 @@ pub(super) fn extract(
             Ok(replog::Flow::Continue)
         },
         &mut |e| problems.hear(e),
+        &mut tell,
     )?;
     Ok((transactions, seqnos))
 }

@@ -4,6 +4,7 @@
 
 use std::io::Write;
 
+use replog::txn::extract::SourceFacts;
 use replog::txn::stats::{Ranked, Stats, SIZE_CLASSES};
 use replog::txn::Transaction;
 use replog::Flow;
@@ -16,7 +17,7 @@ use crate::failure::Failure;
 /// Runs `thl stats`.
 pub fn run(invocation: &Invocation, args: &StatsArgs, out: &mut impl Write) -> Result<(), Failure> {
     let mut stats = Stats::default();
-    let mut visit = |txn: &Transaction<'_>| -> Result<Flow, Failure> {
+    let mut visit = |txn: &Transaction<'_>, _: Option<&SourceFacts>| -> Result<Flow, Failure> {
         stats.add(txn)?;
         Ok(Flow::Continue)
     };

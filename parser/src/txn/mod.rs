@@ -13,8 +13,11 @@
 //! - [`Grouping`] collects fragment records into transactions; [`thl::ThlWalk`] reads a
 //!   THL log as transactions, [`binlog::walk_transactions`] binary logs.
 //! - [`stats::Stats`] sums transactions by shard, table and size.
+//! - [`boundary::TransactionBoundaries`] says where a binlog stream stands between
+//!   transactions (where a replication client may resume).
 
 pub mod binlog;
+pub mod boundary;
 mod error;
 pub mod event_id;
 pub mod extract;

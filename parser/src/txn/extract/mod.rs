@@ -34,7 +34,7 @@ mod owned;
 mod rows;
 mod session;
 pub mod shard;
-mod sql;
+pub(super) mod sql;
 mod statements;
 #[cfg(test)]
 mod tests;

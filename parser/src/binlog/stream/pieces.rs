@@ -1,0 +1,232 @@
+//! A walk cut into pieces that several threads can decode, each piece carrying the
+//! state the serial walk has at its first event.
+
+use crate::binlog::event::Event;
+use crate::binlog::event_type::EventType;
+use crate::binlog::header::FLAG_BINLOG_IN_USE;
+use crate::binlog::reader::{Frames, ParseMode, ReadOptions};
+use crate::binlog::rows::TableMaps;
+use crate::binlog::sequence;
+use crate::error::{Error, ErrorKind};
+use crate::input::OpenOptions;
+
+use super::files::{log_name, open};
+use super::walk::remember_maps;
+use super::{Between, FileEnd, FileWalk, Opened, Stream, StreamEnd, Visit, Walk};
+
+impl Stream {
+    /// Walks `files` as [`Stream::walk`] does, but hands each file to `walk_file` cut
+    /// into [`Pieces`] of about `piece_len` bytes, so its pieces can be decoded on
+    /// several threads: `walk_file` must walk every piece ([`Piece::walk`]) and return
+    /// the [`PieceEnd`] of the last one, or of the first that stopped. What lies
+    /// between files (opening them, the check that a closing ROTATE names the file
+    /// given next) is done here, in order; `report` gets those problems in permissive
+    /// mode. Only files that [`opens_whole`](super::opens_whole) can be cut: any other input is a problem
+    /// (the caller walks such inputs with [`Stream::walk`]).
+    pub fn walk_in_pieces<E: From<Error>>(
+        self,
+        files: &[String],
+        piece_len: u64,
+        walk_file: &mut dyn FnMut(Pieces<'_>) -> Result<PieceEnd, E>,
+        report: &mut dyn FnMut(Error),
+    ) -> Result<StreamEnd, E> {
+        let mut between = Between::default();
+        let permissive = self.read.mode == ParseMode::Permissive;
+        let mut problem = |err: Error| -> Result<(), E> {
+            if permissive {
+                report(err);
+                Ok(())
+            } else {
+                Err(E::from(err))
+            }
+        };
+        for (index, name) in files.iter().enumerate() {
+            if let Some(mismatch) = between.next_file(name) {
+                problem(mismatch)?;
+            }
+            let bytes = match open(name, self.open) {
+                Ok(Opened::Whole(bytes)) => bytes,
+                Ok(_) => {
+                    problem(Error::new(
+                        name.as_str(),
+                        0,
+                        ErrorKind::Io(std::io::Error::new(
+                            std::io::ErrorKind::InvalidInput,
+                            "not a plain binary log file: read through a window, it cannot \
+                             be cut into pieces (walk it with Stream::walk)",
+                        )),
+                    ))?;
+                    continue;
+                }
+                Err(e) => {
+                    problem(e)?;
+                    continue;
+                }
+            };
+            let frames = match Frames::new(bytes.name(), bytes.bytes(), self.read) {
+                Ok(f) => f,
+                Err(e) => {
+                    problem(e)?;
+                    between.end = StreamEnd::default();
+                    continue;
+                }
+            };
+            let (start, stop) = self.range_in(index, files.len());
+            let first = Piece {
+                file: bytes.name(),
+                log_name: log_name(bytes.name()),
+                file_len: bytes.bytes().len() as u64,
+                frames,
+                maps: TableMaps::new(),
+                walk: FileWalk {
+                    index,
+                    start,
+                    stop,
+                    end: FileEnd::default(),
+                    damage: None,
+                },
+                ends_file: true,
+            };
+            let file_end = walk_file(Pieces {
+                piece_len: piece_len.max(1),
+                next: Some(first),
+            })?
+            .0;
+            if between.file_ended(name, file_end) {
+                break;
+            }
+        }
+        Ok(between.end)
+    }
+}
+
+/// A stretch of one file that can be walked apart from the rest: where its first event
+/// is, and what a walk of the whole file would carry to that point (the framing state
+/// and format context, the table maps, what the file's format description said). Its
+/// events are visited exactly as [`Stream::walk`] visits them, problems included: the
+/// concatenated visits of a file's pieces are the visits of the file.
+#[derive(Debug)]
+pub struct Piece<'a> {
+    pub(super) file: &'a str,
+    pub(super) log_name: String,
+    pub(super) file_len: u64,
+    pub(super) frames: Frames<'a>,
+    pub(super) maps: TableMaps<'a>,
+    /// The file's walk as it stands at the piece's first event; its `stop` is where
+    /// the next piece starts, or the walk's stop position for the last piece.
+    pub(super) walk: FileWalk,
+    /// The last piece: it checks how the file ends.
+    pub(super) ends_file: bool,
+}
+
+impl Piece<'_> {
+    /// Visits the piece's events; `read` is the walk's (strict: the first problem ends
+    /// the piece with its error).
+    pub fn walk<E: From<Error>>(
+        self,
+        read: ReadOptions,
+        visit: &mut Visit<'_, E>,
+        report: &mut dyn FnMut(Error),
+    ) -> Result<PieceEnd, E> {
+        let mut walk = Walk {
+            stream: Stream {
+                read,
+                ..Stream::new(OpenOptions::default())
+            },
+            visit,
+            report,
+        };
+        walk.stretch(self).map(PieceEnd)
+    }
+}
+
+/// How a piece's walk ended.
+#[derive(Debug, Clone, Default)]
+pub struct PieceEnd(FileEnd);
+
+impl PieceEnd {
+    /// The visitor asked to stop (or the walk's stop position was reached): the pieces
+    /// after this one are not part of the walk.
+    pub fn stopped(&self) -> bool {
+        self.0.stopped
+    }
+}
+
+/// The pieces of one file, cut by a framing pass: each ends where about `piece_len`
+/// bytes of events have been framed, at the next event boundary. Any boundary will do,
+/// since a piece carries the table maps and format context in force there. A framing
+/// problem ends the cutting: the rest of the file is the last piece, which meets the
+/// problem where the serial walk would.
+#[derive(Debug)]
+pub struct Pieces<'a> {
+    piece_len: u64,
+    /// The piece being cut; its `frames` are the framing pass, its other fields what
+    /// the pass has carried so far.
+    next: Option<Piece<'a>>,
+}
+
+impl<'a> Iterator for Pieces<'a> {
+    type Item = Piece<'a>;
+
+    fn next(&mut self) -> Option<Piece<'a>> {
+        let mut cutting = self.next.take()?;
+        // The piece handed out resumes where the pass stands now.
+        let mut piece = Piece {
+            file: cutting.file,
+            log_name: cutting.log_name.clone(),
+            file_len: cutting.file_len,
+            frames: cutting.frames.resume_point()?,
+            maps: cutting.maps.clone(),
+            walk: FileWalk {
+                end: cutting.walk.end.clone(),
+                damage: None,
+                ..cutting.walk
+            },
+            ends_file: true,
+        };
+        let from = cutting.frames.position();
+        loop {
+            let at = cutting.frames.position();
+            if at >= from.saturating_add(self.piece_len) && at < cutting.file_len {
+                if let Some(resume) = cutting.frames.resume_point() {
+                    piece.walk.stop = Some(at);
+                    piece.ends_file = false;
+                    cutting.frames = resume;
+                    self.next = Some(cutting);
+                    return Some(piece);
+                }
+            }
+            let raw = match cutting.frames.next() {
+                Some(Ok(raw)) => raw,
+                // The end, or damage: the rest is the last piece.
+                None | Some(Err(_)) => break,
+            };
+            if cutting.walk.stop.is_some_and(|stop| raw.offset >= stop) {
+                break;
+            }
+            // What the walk would know of the file's end after this event, as
+            // `Walk::item` keeps it (for a last piece that starts at the very end).
+            let end = &mut cutting.walk.end;
+            end.closed = matches!(raw.event_type, EventType::ROTATE | EventType::STOP);
+            end.rotate_to = None;
+            end.last_event = Some((raw.offset, raw.event_type));
+            let is_fde = raw.event_type == EventType::FORMAT_DESCRIPTION;
+            if is_fde {
+                end.in_use = raw.header.flags & FLAG_BINLOG_IN_USE != 0;
+                end.described = true;
+            }
+            let ctx = cutting.frames.context();
+            let delivered = raw.offset >= cutting.walk.start || is_fde;
+            if let (true, EventType::ROTATE) = (delivered, raw.event_type) {
+                if let Ok(Event::Rotate(r)) = raw.decode(ctx) {
+                    if sequence::names_next_file(&raw.header) {
+                        let next = String::from_utf8_lossy(r.next_file).into_owned();
+                        end.rotate_to = Some((raw.offset, next));
+                    }
+                }
+            }
+            remember_maps(&raw, ctx, &mut cutting.maps, |t| t);
+        }
+        Some(piece)
+    }
+}

@@ -367,6 +367,8 @@ impl<'a> Records<'a> {
                 }
             }
         };
+        // (Framing cannot fail after `whole_record_length`; if it did, the reader's own
+        // framing of this record would report it.)
         let framed = finish(frame(rest.get(..length).unwrap_or_default()));
         if let Ok((_, (data, crc_type, crc))) = framed {
             if let Err(kind) = check_crc(data, crc_type, crc) {

@@ -41,7 +41,8 @@ pub struct ThlWalk {
     pub permissive: bool,
     /// Check CRCs on a second thread, ahead of the walk (a strict walk that verifies
     /// them): the walk's thread then only frames and decodes records, and meets a
-    /// damaged record exactly where it would have checking them itself.
+    /// damaged record exactly where it would have checking them itself. Each file is
+    /// also unmapped on another thread once walked.
     pub check_ahead: bool,
 }
 

@@ -6,6 +6,7 @@
 mod args;
 mod commands;
 mod failure;
+mod heap;
 mod output;
 mod progress;
 mod service;
@@ -18,6 +19,7 @@ use failure::Failure;
 use output::Out;
 
 fn main() -> ExitCode {
+    heap::keep_freed_heap();
     let mut out = Out::stdout();
     let result = run(&mut out).and_then(|()| out.flush().map_err(Failure::from));
     match result {

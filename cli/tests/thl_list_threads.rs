@@ -63,7 +63,7 @@ fn threads_print_what_the_serial_path_prints() {
         extracted,
         damaged,
     ];
-    let forms: [&[&str]; 12] = [
+    let forms: [&[&str]; 14] = [
         &[],
         &["-sql"],
         &["-charset", "utf8"],
@@ -75,6 +75,8 @@ fn threads_print_what_the_serial_path_prints() {
         &["-schema", "test.*"],
         &["-shard", "#UNKNOWN|.*a.*"],
         &["-headers"],
+        &["-headers", "-json"],
+        &["-headers", "-json", "-low", "3", "-high", "5"],
         &["-permissive"],
     ];
     let mut compared = 0;

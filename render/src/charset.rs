@@ -4,7 +4,8 @@
 //! US-ASCII are not windows-1252; UTF-16 without a byte-order mark is big-endian);
 //! every other name is looked up among the WHATWG labels `encoding_rs` knows (UTF-8,
 //! windows-125x, ISO-8859-x, KOI8, GBK, Big5, Shift_JIS, EUC-JP, EUC-KR…). Malformed
-//! input becomes U+FFFD, as Java's decoders do.
+//! input becomes U+FFFD, as Java's decoders do; UTF-8 in as many U+FFFD as the JDK
+//! writes ([`push_java_utf8`]).
 
 use encoding_rs::{Encoding, UTF_16BE, UTF_16LE};
 
@@ -65,17 +66,69 @@ impl Charset {
                 [0xfe, 0xff, rest @ ..] => push_decoded_with(text, UTF_16BE, rest),
                 _ => push_decoded_with(text, UTF_16BE, bytes),
             },
-            // Well-formed UTF-8 (nearly every value) is validated once and copied once.
             Charset::Other(encoding) if encoding == encoding_rs::UTF_8 => {
-                match std::str::from_utf8(bytes) {
-                    Ok(valid) => text.push_str(valid),
-                    Err(_) => push_decoded_with(text, encoding, bytes),
-                }
+                push_java_utf8(text, bytes)
             }
             // No byte-order-mark sniffing: Java keeps a BOM as U+FEFF in these charsets.
             Charset::Other(encoding) => push_decoded_with(text, encoding, bytes),
         }
     }
+}
+
+/// Appends `bytes` decoded as UTF-8 the way the JDK's `new String(bytes, UTF_8)` does
+/// (Tungsten prints BLOBs and `-charset utf8` byte strings so).
+///
+/// Each malformed sequence becomes one U+FFFD, cut where Rust's lossy decoding and the
+/// WHATWG decoder cut it (the longest start of a well-formed sequence, else one byte),
+/// with one exception: the JDK reads `ED A0..BF` (the start of a surrogate code point,
+/// which the others reject at its second byte) as the first two bytes of a three-byte
+/// sequence, so `ED A0..BF 80..BF` is one U+FFFD where they write three, and `ED A0..BF`
+/// before any other byte, or at the end, is one where they write two.
+pub fn push_java_utf8(text: &mut String, bytes: &[u8]) {
+    // Nearly every text value is well-formed: validated once (a word at a time) and
+    // copied once. Binary BLOBs are not, and go byte by byte.
+    if let Ok(valid) = std::str::from_utf8(bytes) {
+        text.push_str(valid);
+        return;
+    }
+    text.reserve(bytes.len());
+    let mut rest = bytes;
+    while let Some((decoded, after)) = java_utf8_sequence(rest) {
+        text.push(decoded.unwrap_or(char::REPLACEMENT_CHARACTER));
+        rest = after;
+    }
+}
+
+/// The character at the front of `bytes`, or None for a malformed sequence, and the
+/// bytes after it (see [`push_java_utf8`] for where a malformed sequence ends); None at
+/// the end.
+fn java_utf8_sequence(bytes: &[u8]) -> Option<(Option<char>, &[u8])> {
+    let (&lead, rest) = bytes.split_first()?;
+    // The range of the second byte, and how many continuation bytes follow the lead.
+    let (second, continuation) = match lead {
+        0x00..=0x7F => return Some((Some(char::from(lead)), rest)),
+        0xC2..=0xDF => (0x80..=0xBF, 1),
+        0xE0 => (0xA0..=0xBF, 2),
+        // ED A0..BF included: the JDK rejects an encoded surrogate only once it is whole.
+        0xE1..=0xEF => (0x80..=0xBF, 2),
+        0xF0 => (0x90..=0xBF, 3),
+        0xF1..=0xF3 => (0x80..=0xBF, 3),
+        0xF4 => (0x80..=0x8F, 3),
+        _ => return Some((None, rest)),
+    };
+    if !rest.first().is_some_and(|b| second.contains(b)) {
+        return Some((None, rest));
+    }
+    let mut code = u32::from(lead) & (0x7F >> (continuation + 1));
+    for taken in 0..continuation {
+        match rest.get(taken) {
+            Some(&b) if b & 0xC0 == 0x80 => code = (code << 6) | u32::from(b & 0x3F),
+            // A sequence cut short: one U+FFFD for what it had.
+            _ => return Some((None, &rest[taken..])),
+        }
+    }
+    // An encoded surrogate is the only well-formed sequence here that is no `char`.
+    Some((char::from_u32(code), &rest[continuation..]))
 }
 
 fn push_decoded_with(text: &mut String, encoding: &'static Encoding, bytes: &[u8]) {
@@ -124,5 +177,62 @@ mod tests {
         assert_eq!(Charset::Utf16.decode(b"\xff\xfea\x00"), "a");
         assert_eq!(Charset::Utf16.decode(b"\x00a"), "a");
         assert_eq!(Charset::UTF_8.decode(b"\xef\xbb\xbfa"), "\u{feff}a");
+    }
+
+    /// The rule of [`push_java_utf8`]; `cli/tests/thl_list_java_utf8.rs` checks the same
+    /// byte sequences against the JDK through the reference `thl`.
+    #[test]
+    fn utf8_is_replaced_as_the_jdk_replaces_it() {
+        let java = |bytes: &[u8]| {
+            let mut text = String::new();
+            push_java_utf8(&mut text, bytes);
+            text
+        };
+        // An encoded surrogate: one U+FFFD for the three bytes, or for its first two.
+        assert_eq!(java(b"a\xed\xa0\x80b"), "a\u{fffd}b");
+        assert_eq!(java(b"a\xed\xbf\xbf"), "a\u{fffd}");
+        assert_eq!(java(b"a\xed\xa0"), "a\u{fffd}");
+        assert_eq!(java(b"a\xed\xa0b"), "a\u{fffd}b");
+        assert_eq!(java(b"\xed\xa0\x80\x80"), "\u{fffd}\u{fffd}");
+        assert_eq!(java(b"\xed\xa0\xc0"), "\u{fffd}\u{fffd}");
+        assert_eq!(java(b"\xed\xa0\x80\xed\xb0\x80"), "\u{fffd}\u{fffd}");
+        assert_eq!(java(b"\xed\xa0\xf0\x9f\x98\x80"), "\u{fffd}\u{1f600}");
+        // Elsewhere the cut is Rust's: the longest well-formed start, else one byte.
+        assert_eq!(java(b"\xed\x9f\xbf"), "\u{d7ff}");
+        assert_eq!(java(b"\xed"), "\u{fffd}");
+        assert_eq!(java(b"\xed\x80"), "\u{fffd}");
+        assert_eq!(java(b"\xc0\xaf"), "\u{fffd}\u{fffd}");
+        assert_eq!(java(b"\xe0\x80\x80"), "\u{fffd}\u{fffd}\u{fffd}");
+        assert_eq!(java(b"\xf4\x90\x80\x80"), "\u{fffd}".repeat(4));
+        assert_eq!(java(b"\xe2\x82b"), "\u{fffd}b");
+        assert_eq!(java(b"\xf0\x9f\x98"), "\u{fffd}");
+        assert_eq!(java(b"\x80\x80"), "\u{fffd}\u{fffd}");
+        assert_eq!(Charset::UTF_8.decode(b"\xed\xa0\x80"), "\u{fffd}");
+    }
+
+    #[test]
+    fn utf8_without_encoded_surrogates_is_replaced_as_rust_replaces_it() {
+        // Random bytes, biased towards the lead and continuation bytes of sequences.
+        let mut state = 0x9e37_79b9_7f4a_7c15_u64;
+        let mut next = || {
+            state = state
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1);
+            (state >> 33) as u8
+        };
+        for _ in 0..20_000 {
+            let len = usize::from(next() % 12);
+            let bytes: Vec<u8> = (0..len)
+                .map(|_| match next() % 4 {
+                    0 => next() % 0x80,
+                    1 => 0x80 | (next() % 0x40),
+                    _ => 0xC0 | (next() % 0x40),
+                })
+                .filter(|&b| b != 0xED)
+                .collect();
+            let mut text = String::new();
+            push_java_utf8(&mut text, &bytes);
+            assert_eq!(text, String::from_utf8_lossy(&bytes), "{bytes:02x?}");
+        }
     }
 }

@@ -2,6 +2,7 @@
 
 use std::io::{self, Write};
 
+use replog::json::write_string;
 use replog::thl::RecordHeader;
 
 use crate::headers::time;
@@ -28,23 +29,29 @@ impl JsonArray {
         header: &RecordHeader<'_>,
         zone: &Zone,
     ) -> io::Result<()> {
+        // Composed whole and written at once (one object per record of the listing).
+        let mut item = Vec::with_capacity(ITEM_CAPACITY);
         if self.written > 0 {
-            writeln!(out, ",")?;
+            item.extend_from_slice(b",\n");
         }
         self.written += 1;
-        let text = |s: &str| serde_json::Value::from(s).to_string();
-        write!(
-            out,
-            "{{\n\"seqno\": {},\n\"epoch\": {},\n\"frag\": {},\n\"lastFrag\": {},\n\"time\": {},\n\
-             \"eventId\": {},\n\"sourceId\": {},\n\"comments\": \"\"\n}}",
-            header.seqno,
-            header.epoch,
-            header.fragno,
-            header.last_frag,
-            text(&time(header, zone)),
-            text(header.event_id.text()),
-            text(header.source_id.text())
-        )
+        let mut number = itoa::Buffer::new();
+        item.extend_from_slice(b"{\n\"seqno\": ");
+        item.extend_from_slice(number.format(header.seqno).as_bytes());
+        item.extend_from_slice(b",\n\"epoch\": ");
+        item.extend_from_slice(number.format(header.epoch).as_bytes());
+        item.extend_from_slice(b",\n\"frag\": ");
+        item.extend_from_slice(number.format(header.fragno).as_bytes());
+        item.extend_from_slice(b",\n\"lastFrag\": ");
+        item.extend_from_slice(if header.last_frag { b"true" } else { b"false" });
+        item.extend_from_slice(b",\n\"time\": ");
+        write_string(&mut item, &time(header, zone));
+        item.extend_from_slice(b",\n\"eventId\": ");
+        write_string(&mut item, header.event_id.text());
+        item.extend_from_slice(b",\n\"sourceId\": ");
+        write_string(&mut item, header.source_id.text());
+        item.extend_from_slice(b",\n\"comments\": \"\"\n}");
+        out.write_all(&item)
     }
 
     /// The closing lines.
@@ -52,3 +59,6 @@ impl JsonArray {
         write!(out, "\n]\n")
     }
 }
+
+/// Room for a usual object (an eventId of a binary log position, a host name).
+const ITEM_CAPACITY: usize = 192;

@@ -8,6 +8,7 @@ use std::fmt::Write;
 use replog::thl::event::{ColumnSpec, ColumnVal, Value};
 use replog::thl::java_text;
 
+use crate::charset::push_java_utf8;
 use crate::instant;
 use crate::Style;
 
@@ -99,31 +100,15 @@ fn push_byte_string(text: &mut String, bytes: &[u8], style: &Style) {
     }
 }
 
-/// A BLOB: its first 1000 bytes as UTF-8, then `<...>` if there are more.
+/// A BLOB: its first 1000 bytes as UTF-8 (decoded as the JDK decodes them), then `<...>`
+/// if there are more.
 fn push_blob(text: &mut String, bytes: &[u8]) {
     match bytes.get(..BLOB_PREFIX) {
         Some(prefix) if bytes.len() > BLOB_PREFIX => {
-            push_lossy_utf8(text, prefix);
+            push_java_utf8(text, prefix);
             text.push_str("<...>");
         }
-        _ => push_lossy_utf8(text, bytes),
-    }
-}
-
-/// `bytes` as UTF-8, each invalid sequence replaced by U+FFFD (`from_utf8_lossy`'s
-/// rule), appended without the intermediate string that function allocates.
-fn push_lossy_utf8(text: &mut String, bytes: &[u8]) {
-    // Most BLOBs of a listing are text: one validation (word at a time) and one copy,
-    // before the slower chunk-by-chunk walk that only damaged bytes need.
-    if let Ok(valid) = std::str::from_utf8(bytes) {
-        text.push_str(valid);
-        return;
-    }
-    for chunk in bytes.utf8_chunks() {
-        text.push_str(chunk.valid());
-        if !chunk.invalid().is_empty() {
-            text.push(char::REPLACEMENT_CHARACTER);
-        }
+        _ => push_java_utf8(text, bytes),
     }
 }
 

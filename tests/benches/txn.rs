@@ -174,6 +174,7 @@ fn parallel_on_thl(root: &Path, thl: &Path, reps: usize) {
     let walk = ThlWalk {
         read: ReadOptions::tungsten(),
         permissive: false,
+        check_ahead: false,
     };
     walk.walk(
         &log,

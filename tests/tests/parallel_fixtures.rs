@@ -140,6 +140,7 @@ fn tungsten_221_thl_under_string_hash() {
     let walk = ThlWalk {
         read: ReadOptions::tungsten(),
         permissive: false,
+        check_ahead: false,
     };
     walk.walk(
         &dir,

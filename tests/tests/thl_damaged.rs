@@ -655,9 +655,31 @@ fn a_gz_copy_beside_its_plain_file_is_set_aside() {
     );
 }
 
-/// Walks every file of the log in `dir`, returning the seqnos handed over, what went to
-/// the report channel and how the walk ended.
-fn walk_log(dir: &Path, permissive: bool) -> (Vec<i64>, Vec<Error>, Result<(), Error>) {
+/// What a walk did: the seqnos handed over, what went to the report channel and how the
+/// walk ended.
+type Walked = (Vec<i64>, Vec<Error>, Result<(), Error>);
+
+/// Walks every file of the log in `dir` ([`walk_log_with`]); a strict walk also with
+/// its CRCs checked on another thread, which must do the same.
+fn walk_log(dir: &Path, permissive: bool) -> Walked {
+    let walked = walk_log_with(dir, permissive, false);
+    if !permissive {
+        let summary = |(seqnos, reported, end): &Walked| {
+            let reported: Vec<_> = reported.iter().map(located).collect();
+            (
+                seqnos.clone(),
+                reported,
+                end.as_ref().map_err(located).copied(),
+            )
+        };
+        let ahead = walk_log_with(dir, permissive, true);
+        assert_eq!(summary(&ahead), summary(&walked), "CRCs checked ahead");
+    }
+    walked
+}
+
+/// Walks every file of the log in `dir`, CRCs checked on another thread or not.
+fn walk_log_with(dir: &Path, permissive: bool, check_ahead: bool) -> Walked {
     let log = LogDir::open(dir).unwrap();
     let index = log
         .index_permissive(ReadOptions::tungsten(), &mut |_| {})
@@ -667,6 +689,7 @@ fn walk_log(dir: &Path, permissive: bool) -> (Vec<i64>, Vec<Error>, Result<(), E
     let end = ThlWalk {
         read: ReadOptions::tungsten(),
         permissive,
+        check_ahead,
     }
     .walk(
         &log,

@@ -193,6 +193,7 @@ fn real_thl() -> Vec<OwnedTransaction> {
     ThlWalk {
         read: ReadOptions::tungsten(),
         permissive: false,
+        check_ahead: false,
     }
     .walk(
         &dir,

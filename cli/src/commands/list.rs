@@ -7,11 +7,13 @@
 
 use std::collections::{HashSet, VecDeque};
 use std::io::Write;
+use std::ops::Range;
 use std::path::Path;
+use std::sync::Arc;
 
 use regex::Regex;
 use replog::thl::event::Change;
-use replog::thl::{Event, Record};
+use replog::thl::{Event, ReadOptions, Record, ThlFile};
 use replog::txn::binlog::walk_transactions;
 use replog::txn::{OwnedTransaction, Transaction};
 use replog::Flow;
@@ -74,8 +76,14 @@ pub fn run(invocation: &Invocation, args: &ListArgs, out: &mut impl Write) -> Re
     let mut printer = Printer::begin(out, args.format, style.clone())?;
     let mut printed: u64 = 0;
     let mut examined = None;
+    // With threads, CRCs are checked on one of their own ahead of the walk. The header
+    // forms print from the fixed headers the walk reads anyway, so that is all their
+    // threads do; the others also decode and render on `threads` threads. Permissive
+    // runs report damage as the walk meets it, so they read and print serially.
+    let threaded = args.threads > 1 && args.format != Format::Nothing && !log.problems.permissive();
+    let render_on_threads = threaded && matches!(args.format, Format::Full | Format::Sql);
     let mut walk = |print: &mut PrintTransaction<'_>| {
-        log.walk_transactions(selection.files(&log), &mut |txn| {
+        log.walk_sharing_files(selection.files(&log), threaded, &mut |file, txn| {
             let Some(seqno) = txn.seqno() else {
                 return Ok(Flow::Continue);
             };
@@ -93,22 +101,16 @@ pub fn run(invocation: &Invocation, args: &ListArgs, out: &mut impl Write) -> Re
             if wanted.as_ref().is_some_and(|w| !w.contains(&seqno)) {
                 return Ok(Flow::Continue);
             }
-            print(txn)?;
+            print(file, txn)?;
             printed += 1;
             let done = args.first.is_some_and(|n| printed >= n);
             Ok(if done { Flow::Stop } else { Flow::Continue })
         })
     };
-    // The listings that decode payloads go to the threads; the header listings read
-    // only fixed headers, faster than handing them around. Permissive runs report
-    // damage as the walk meets it, so they print serially.
-    let parallel = args.threads > 1
-        && matches!(args.format, Format::Full | Format::Sql)
-        && !log.problems.permissive();
-    if parallel {
+    if render_on_threads {
         print_in_parallel(args.threads, args.format, &style, out, &mut walk)?;
     } else {
-        walk(&mut |txn| printer.transaction(out, txn, &log.problems))?;
+        walk(&mut |_, txn| printer.transaction(out, txn, &log.problems))?;
     }
     let json = printer.end(out)?;
     // Like Tungsten, an empty `-file` listing or JSON array is not an error.
@@ -132,15 +134,15 @@ pub fn run(invocation: &Invocation, args: &ListArgs, out: &mut impl Write) -> Re
 }
 
 /// Record bytes per batch of transactions rendered on one thread: enough that handing
-/// batches around costs nothing, small enough that the batches in flight (their
-/// rendered text included, a few times the records) stay within a few tens of MiB.
+/// batches around costs nothing, small enough that the batches in flight (the rendered
+/// text of a full listing is a few times its records) stay within a few tens of MiB.
 const BATCH_BYTES: u64 = 1 << 20;
 
 /// Batches taken by the threads and not yet written, per thread.
 const BATCHES_IN_FLIGHT_PER_THREAD: usize = 2;
 
-/// What prints one selected transaction.
-type PrintTransaction<'p> = dyn FnMut(&Transaction<'_>) -> Result<(), Failure> + 'p;
+/// What prints one selected transaction (found in the file given).
+type PrintTransaction<'p> = dyn FnMut(&Arc<ThlFile>, &Transaction<'_>) -> Result<(), Failure> + 'p;
 
 /// The listing's walk: selects the transactions and hands each to the printer given.
 type SelectingWalk<'w> = dyn FnMut(&mut PrintTransaction<'_>) -> Result<(), Failure> + 'w;
@@ -149,11 +151,43 @@ type SelectingWalk<'w> = dyn FnMut(&mut PrintTransaction<'_>) -> Result<(), Fail
 /// after the same text).
 type RenderedBatch = (Vec<u8>, Option<Failure>);
 
+/// Records handed to a thread: where they are, not the records (the walk read and
+/// checked them; the thread reads them again from the shared file mapping). A batch
+/// ends after about [`BATCH_BYTES`] of records, inside a transaction if need be (each
+/// record prints on its own), so a large transaction never makes a large batch.
+#[derive(Default)]
+struct Batch {
+    /// Runs of records of one transaction: their file, and their offsets as a range of
+    /// `offsets`.
+    runs: Vec<(Arc<ThlFile>, Range<usize>)>,
+    offsets: Vec<u64>,
+    /// Bytes of the records.
+    bytes: usize,
+}
+
+impl Batch {
+    /// Adds the first of `records` (of one transaction, in `file`), and the next ones
+    /// while the batch is under `limit` bytes; returns how many it took.
+    fn take(&mut self, file: &Arc<ThlFile>, records: &[Record<'_>], limit: usize) -> usize {
+        let start = self.offsets.len();
+        for record in records {
+            self.offsets.push(record.offset);
+            self.bytes += record.length as usize;
+            if self.bytes >= limit {
+                break;
+            }
+        }
+        self.runs
+            .push((Arc::clone(file), start..self.offsets.len()));
+        self.offsets.len() - start
+    }
+}
+
 /// `list` (full or `-sql`, strict) with the printing on `threads` threads: `walk`
 /// selects the transactions as the serial listing does and hands each to the printer
-/// given; here that copies it into the current batch, batches are rendered on the
-/// threads and written in order, so the output is the serial one byte for byte. What
-/// the walk itself fails on comes after the text of every transaction before it.
+/// given; here that notes where it is in the current batch, batches are rendered on the
+/// threads and written in order, so the output is the serial one byte for byte. What the
+/// walk itself fails on comes after the text of every transaction before it.
 fn print_in_parallel(
     threads: usize,
     format: Format,
@@ -162,7 +196,9 @@ fn print_in_parallel(
     walk: &mut SelectingWalk<'_>,
 ) -> Result<(), Failure> {
     let batch_len = usize::try_from(super::piece_bytes(BATCH_BYTES)?).unwrap_or(usize::MAX);
-    let render = |batch: Vec<OwnedTransaction>| -> RenderedBatch {
+    // Read again without checking CRCs: the walk checked them.
+    let read_again = ReadOptions::default().no_checksum();
+    let render = |batch: Batch| -> RenderedBatch {
         // Strict, as the caller checked: the first record that does not decode fails.
         let problems = Problems::new(false);
         let mut printer = Printer {
@@ -170,12 +206,16 @@ fn print_in_parallel(
             style: style.clone(),
             json: None,
         };
-        let mut text = Vec::new();
-        for owned in &batch {
-            let printed = owned
-                .transaction()
-                .map_err(Failure::from)
-                .and_then(|txn| printer.transaction(&mut text, &txn, &problems));
+        let mut text = Vec::with_capacity(batch.bytes);
+        for (file, records) in &batch.runs {
+            // (Each offset is a record the walk read in this file: there is one there.)
+            let fragments = batch.offsets[records.clone()]
+                .iter()
+                .flat_map(|&offset| file.records_from(offset, read_again).take(1))
+                .collect::<Result<Vec<Record<'_>>, _>>();
+            let printed = fragments.map_err(Failure::from).and_then(|fragments| {
+                printer.transaction(&mut text, &Transaction { fragments }, &problems)
+            });
             if let Err(failure) = printed {
                 return (text, Some(failure));
             }
@@ -193,21 +233,19 @@ fn print_in_parallel(
             out.write_all(&text)?;
             failure.map_or(Ok(()), Err)
         };
-        let mut batch = Vec::new();
-        let mut batch_bytes = 0;
-        let walked = walk(&mut |txn| {
-            batch_bytes += txn.fragments.iter().map(|r| r.data.len()).sum::<usize>();
-            batch.push(OwnedTransaction {
-                fragments: txn.fragments.iter().map(Record::to_owned_record).collect(),
-            });
-            if batch_bytes >= batch_len {
-                batch_bytes = 0;
-                pool.submit(std::mem::take(&mut batch), &mut write)?;
+        let mut batch = Batch::default();
+        let walked = walk(&mut |file, txn| {
+            let mut records = txn.fragments.as_slice();
+            while !records.is_empty() {
+                records = &records[batch.take(file, records, batch_len)..];
+                if batch.bytes >= batch_len {
+                    pool.submit(std::mem::take(&mut batch), &mut write)?;
+                }
             }
             Ok(())
         });
         let written = || {
-            if !batch.is_empty() {
+            if !batch.runs.is_empty() {
                 pool.submit(std::mem::take(&mut batch), &mut write)?;
             }
             pool.finish(&mut write)

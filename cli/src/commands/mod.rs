@@ -29,7 +29,7 @@ use std::path::PathBuf;
 
 use replog::input::{OpenOptions, DEFAULT_MAX_IN_MEMORY};
 use replog::thl::{Event, EventRecord, LogDir, LogIndex, ReadOptions, ThlError};
-use replog::txn::thl::ThlWalk;
+use replog::txn::thl::{ThlWalk, VisitWithFile};
 use replog::txn::{Transaction, TxnError};
 use replog::{ErrorKind, Flow};
 use replog_render::zone::Zone;
@@ -304,10 +304,23 @@ impl Log {
         names: impl IntoIterator<Item = &'n str>,
         visit: &mut dyn FnMut(&Transaction<'_>) -> Result<Flow, Failure>,
     ) -> Result<(), Failure> {
+        self.walk_sharing_files(names, false, &mut |_, txn| visit(txn))
+    }
+
+    /// [`Log::walk_transactions`], each transaction with its file, shared (see
+    /// [`ThlWalk::walk_sharing_files`]); with `check_ahead`, CRCs are checked on a thread
+    /// of their own (see [`ThlWalk::check_ahead`]).
+    pub fn walk_sharing_files<'n>(
+        &self,
+        names: impl IntoIterator<Item = &'n str>,
+        check_ahead: bool,
+        visit: &mut VisitWithFile<'_, Failure>,
+    ) -> Result<(), Failure> {
         let walk = ThlWalk {
             read: self.options,
             permissive: self.problems.permissive(),
+            check_ahead,
         };
-        walk.walk(&self.dir, names, visit, &mut |err| self.problems.hear(err))
+        walk.walk_sharing_files(&self.dir, names, visit, &mut |err| self.problems.hear(err))
     }
 }

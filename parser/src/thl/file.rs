@@ -333,6 +333,52 @@ impl<'a> Records<'a> {
         Error::new(self.file, offset, ErrorKind::Thl(kind))
     }
 
+    /// Frames the next record and checks its CRC, without decoding it (what a thread
+    /// that checks CRCs ahead of a reader does): Some(Ok) with the offset of the record
+    /// after it, Some(Err) for a CRC that does not match or an invalid CRC type (or, with
+    /// [`TailPolicy::Report`], a damaged tail), None at the end or a damaged tail.
+    /// Iteration ends after an error, as with `next`.
+    pub(crate) fn check_next(&mut self) -> Option<Result<u64, Error>> {
+        if self.done {
+            return None;
+        }
+        let checked = self.check_record();
+        if !matches!(checked, Some(Ok(_))) {
+            self.done = true;
+        }
+        checked
+    }
+
+    fn check_record(&mut self) -> Option<Result<u64, Error>> {
+        let offset = self.pos as u64;
+        let rest = self.bytes.get(self.pos..).unwrap_or_default();
+        if rest.is_empty() {
+            return None;
+        }
+        let length = match whole_record_length(rest, offset) {
+            Ok(length) => length,
+            Err(tail) => {
+                return match self.options.tail {
+                    TailPolicy::Stop => {
+                        self.tail = Some(tail);
+                        None
+                    }
+                    TailPolicy::Report => Some(Err(self.error(offset, tail.damage()))),
+                }
+            }
+        };
+        // (Framing cannot fail after `whole_record_length`; if it did, the reader's own
+        // framing of this record would report it.)
+        let framed = finish(frame(rest.get(..length).unwrap_or_default()));
+        if let Ok((_, (data, crc_type, crc))) = framed {
+            if let Err(kind) = check_crc(data, crc_type, crc) {
+                return Some(Err(self.error(offset, kind)));
+            }
+        }
+        self.pos += length;
+        Some(Ok(self.pos as u64))
+    }
+
     fn next_record(&mut self) -> Result<Option<Record<'a>>, Error> {
         let offset = self.pos as u64;
         let rest = self.bytes.get(self.pos..).unwrap_or_default();
@@ -362,23 +408,7 @@ impl<'a> Records<'a> {
                 self.error(offset, kind)
             })?;
         if self.options.verify_checksums {
-            let computed = match crc_type {
-                CRC_NONE => 0,
-                CRC_32 => u64::from(crc32fast::hash(data)),
-                other => {
-                    return Err(self.error(offset, ThlError::InvalidCrcType { crc_type: other }))
-                }
-            };
-            if computed != crc {
-                return Err(self.error(
-                    offset,
-                    ThlError::CrcMismatch {
-                        crc_type,
-                        stored: crc,
-                        computed,
-                    },
-                ));
-            }
+            check_crc(data, crc_type, crc).map_err(|kind| self.error(offset, kind))?;
         }
         let kind = RecordKind::parse(self.file, offset + 4, data)?;
         self.pos += length;
@@ -392,6 +422,23 @@ impl<'a> Records<'a> {
             kind,
         }))
     }
+}
+
+/// Checks a record's CRC field against its data.
+fn check_crc(data: &[u8], crc_type: u8, crc: u64) -> Result<(), ThlError> {
+    let computed = match crc_type {
+        CRC_NONE => 0,
+        CRC_32 => u64::from(crc32fast::hash(data)),
+        other => return Err(ThlError::InvalidCrcType { crc_type: other }),
+    };
+    if computed != crc {
+        return Err(ThlError::CrcMismatch {
+            crc_type,
+            stored: crc,
+            computed,
+        });
+    }
+    Ok(())
 }
 
 /// The length of the record at the front of `rest` (at file `offset`), when the length

@@ -160,6 +160,10 @@ pub fn timestamp(
     c.write_date(out)?;
     out.write_char(' ')?;
     c.write_time(out)?;
+    // Most instants (every record's time) are whole seconds or milliseconds.
+    if c.nanos == 0 {
+        return out.write_str(".0");
+    }
     // Drop trailing zero digits arithmetically rather than through a formatted string:
     // this runs once per TIMESTAMP value of a listing.
     let (mut fraction, mut width) = (c.nanos, 9);

@@ -93,6 +93,13 @@ impl<'a> Event<'a> {
         })
     }
 
+    /// Decodes the protobuf header at the start of a payload (see
+    /// [`Event::decode_payload`]).
+    pub(crate) fn decode_header(payload: &'a [u8], offset: u64) -> Result<Header<'a>, PbError> {
+        let (header, _) = Message::delimited(payload, offset, "Header")?;
+        Header::decode(header)
+    }
+
     /// The record data (type byte, fixed header, payload) as the reference writer
     /// produces it; frame it with [`crate::thl::writer::frame_record`].
     pub fn encode(&self) -> Vec<u8> {

@@ -8,8 +8,9 @@ use nom::Parser;
 
 use crate::decode::{finish, DecodeError, Parsed};
 use crate::error::{Error, ErrorKind};
-use crate::thl::event::Event;
+use crate::thl::event::{Event, Header};
 use crate::thl::mutf8::JavaStr;
+use crate::thl::proto::PbError;
 use crate::thl::ThlError;
 
 /// The fields every event record stores before its payload.
@@ -82,11 +83,27 @@ impl<'a> EventRecord<'a> {
 
     /// Decodes the protobuf payload. Strings and bytes borrow from the file.
     pub fn decode(&self) -> Result<Event<'a>, Error> {
+        self.decode_with(|payload, offset| {
+            Event::decode_payload(self.header.clone(), payload, offset)
+        })
+    }
+
+    /// Decodes the protobuf header alone, the first part of the payload: whether the
+    /// record is a filtered placeholder and the range it stands for, without decoding
+    /// the changes. It fails where [`EventRecord::decode`] fails in the header.
+    pub fn decode_header(&self) -> Result<Header<'a>, Error> {
+        self.decode_with(Event::decode_header)
+    }
+
+    fn decode_with<T>(
+        &self,
+        decode: impl FnOnce(&'a [u8], u64) -> Result<T, PbError>,
+    ) -> Result<T, Error> {
         let err = |offset, kind| Error::new(self.file, offset, ErrorKind::Thl(kind));
         if self.is_java_serialized() {
             return Err(err(self.payload_offset, ThlError::JavaSerialized));
         }
-        Event::decode_payload(self.header.clone(), self.payload, self.payload_offset).map_err(|e| {
+        decode(self.payload, self.payload_offset).map_err(|e| {
             err(
                 e.offset,
                 ThlError::Protobuf {

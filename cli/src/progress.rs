@@ -69,15 +69,11 @@ impl Progress {
     /// Notes that the read has reached `offset` in the file named `file` (a path or a
     /// base name).
     pub fn at(&mut self, file: &str, offset: u64) {
-        if !self.drawing {
+        let Some(now) = self.redraw_due() else {
             return;
-        }
-        let now = Instant::now();
-        if now < self.next_redraw {
-            return;
-        }
-        self.next_redraw = now + REDRAW_EVERY;
+        };
         let name = base_name(Path::new(file));
+        self.next_redraw = now + REDRAW_EVERY;
         let Some((_, before)) = self.files.iter().find(|(n, _)| *n == name) else {
             return;
         };
@@ -91,7 +87,7 @@ impl Progress {
     /// Notes the position a transaction ends at: its last fragment's place in a THL
     /// file, or, for a transaction extracted from a binary log, its eventId.
     pub fn after(&mut self, txn: &Transaction<'_>) {
-        if !self.drawing {
+        if self.redraw_due().is_none() {
             return;
         }
         let Some(last) = txn.fragments.last() else {
@@ -106,12 +102,23 @@ impl Progress {
 
     /// Notes the position an eventId names (`mysql-bin.000042:0000000000000415;52254`).
     pub fn at_event_id(&mut self, event_id: &str) {
-        if !self.drawing {
+        // Checked before the eventId is parsed: most calls draw nothing.
+        if self.redraw_due().is_none() {
             return;
         }
         if let Some(id) = EventId::parse(event_id) {
             self.at(&id.file, id.position);
         }
+    }
+
+    /// The time now, when the line is to be drawn (stderr is a terminal and the last
+    /// drawing is old enough); `at` then takes the next slot.
+    fn redraw_due(&self) -> Option<Instant> {
+        if !self.drawing {
+            return None;
+        }
+        let now = Instant::now();
+        (now >= self.next_redraw).then_some(now)
     }
 
     /// The text drawn: how far, in percent and megabytes, where, and how fast.

@@ -86,18 +86,7 @@ fn threads_print_what_the_serial_path_prints() {
             let serial = run("1", dir, args);
             let parallel = run("4", dir, args);
             let what = format!("{args:?} {}", dir.display());
-            assert_eq!(
-                String::from_utf8_lossy(&parallel.stdout),
-                String::from_utf8_lossy(&serial.stdout),
-                "stdout of {what}"
-            );
-            assert_eq!(parallel.stdout, serial.stdout, "stdout bytes of {what}");
-            assert_eq!(
-                String::from_utf8_lossy(&parallel.stderr),
-                String::from_utf8_lossy(&serial.stderr),
-                "stderr of {what}"
-            );
-            assert_eq!(parallel.status, serial.status, "status of {what}");
+            common::assert_same_as_serial(&parallel, &serial, &what);
             compared += 1;
             printed += usize::from(serial.stdout.len() > 2000);
         }

@@ -126,3 +126,21 @@ pub fn crc32(data: &[u8]) -> u32 {
     }
     !crc
 }
+
+/// Asserts that a run on several threads printed exactly what the serial run printed:
+/// stdout byte for byte (shown as text first, for a readable difference), stderr and
+/// the exit status. `what` names the run in the failure.
+pub fn assert_same_as_serial(parallel: &Output, serial: &Output, what: &str) {
+    assert_eq!(
+        String::from_utf8_lossy(&parallel.stdout),
+        String::from_utf8_lossy(&serial.stdout),
+        "stdout of {what}"
+    );
+    assert_eq!(parallel.stdout, serial.stdout, "stdout bytes of {what}");
+    assert_eq!(
+        String::from_utf8_lossy(&parallel.stderr),
+        String::from_utf8_lossy(&serial.stderr),
+        "stderr of {what}"
+    );
+    assert_eq!(parallel.status, serial.status, "status of {what}");
+}

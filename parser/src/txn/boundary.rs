@@ -2,15 +2,14 @@
 //! new stream from without landing inside one (a replication client resuming after a
 //! dropped connection).
 
-use crate::binlog::events::mariadb_gtid::FL_STANDALONE;
 use crate::binlog::Event;
 
 use super::extract::sql::{classify, Operation};
 
 /// Follows a stream's events and says after which ones no transaction is open.
 ///
-/// A transaction opens at `BEGIN`, `XA START` or a MariaDB GTID event that is not
-/// standalone, and ends at `XID`, `COMMIT`, `ROLLBACK` or `XA_PREPARE`. A GTID event of
+/// A transaction opens at `BEGIN`, `XA START` or a MariaDB GTID event that opens one
+/// ([`MariaGtid::opens_transaction`](crate::binlog::events::mariadb_gtid::MariaGtid::opens_transaction), the extractor's rule), and ends at `XID`, `COMMIT`, `ROLLBACK` or `XA_PREPARE`. A GTID event of
 /// MySQL, or a standalone one of MariaDB, announces a group whose first statement
 /// decides: `BEGIN` opens a transaction, anything else (DDL) is the whole group. A format
 /// description, ROTATE or STOP is always between transactions (none spans files).
@@ -40,8 +39,8 @@ impl TransactionBoundaries {
     /// Follows `event`; returns whether the stream stands between transactions after it.
     pub fn event(&mut self, event: &Event<'_>) -> bool {
         self.state = match event {
-            Event::MariaGtid(g) if g.flags & FL_STANDALONE != 0 => State::Announced,
-            Event::MariaGtid(_) => State::Open,
+            Event::MariaGtid(g) if g.opens_transaction() => State::Open,
+            Event::MariaGtid(_) => State::Announced,
             Event::Gtid(_) | Event::GtidTagged(_) => State::Announced,
             Event::Query(q) => match q.text().map(|text| classify(&text).operation) {
                 Ok(Operation::Begin | Operation::XaStart) => State::Open,
@@ -63,7 +62,7 @@ impl TransactionBoundaries {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::binlog::events::mariadb_gtid::MariaGtid;
+    use crate::binlog::events::mariadb_gtid::{MariaGtid, FL_COMPLETED_XA, FL_STANDALONE};
     use crate::binlog::events::query::Query;
     use crate::binlog::events::xid::Xid;
 
@@ -111,6 +110,10 @@ mod tests {
         assert!(!b.event(&query("UPDATE t SET a = 2")));
         assert!(!b.event(&query("SAVEPOINT s")));
         assert!(b.event(&query("COMMIT")));
+        // The XA COMMIT of a transaction prepared earlier: its GTID announces one
+        // statement, after which no transaction is open.
+        assert!(!b.event(&gtid(FL_COMPLETED_XA)));
+        assert!(b.event(&query("XA COMMIT X'31',X'',1")));
         // A statement outside any group (old servers) stands alone.
         assert!(b.event(&query("DROP TABLE t")));
     }

@@ -65,6 +65,13 @@ pub struct MariaGtid<'a> {
 }
 
 impl<'a> MariaGtid<'a> {
+    /// Whether the group it announces is a transaction that a later XID, COMMIT or
+    /// ROLLBACK (or XA PREPARE) ends. A standalone group (DDL) and the XA COMMIT or
+    /// ROLLBACK of a transaction prepared earlier are one statement each.
+    pub fn opens_transaction(&self) -> bool {
+        self.flags & (FL_STANDALONE | FL_COMPLETED_XA) == 0
+    }
+
     /// Decodes the body; `server_id` is the event header's.
     pub fn parse(body: &'a [u8], server_id: u32) -> Result<Self, DecodeError> {
         finish(Self::fields(body, server_id)).map(|(_, v)| v)

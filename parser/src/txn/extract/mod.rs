@@ -44,7 +44,6 @@ use statements::user_var_text;
 
 use std::collections::HashMap;
 
-use crate::binlog::events::mariadb_gtid::{FL_COMPLETED_XA, FL_STANDALONE};
 use crate::binlog::rows::TableMaps;
 use crate::binlog::rows::{NO_FOREIGN_KEY_CHECKS_F, RELAXED_UNIQUE_CHECKS_F, STMT_END_F};
 use crate::binlog::stream::EventSite;
@@ -199,8 +198,7 @@ impl Extractor {
                 commit = self.query(site, q, &text);
             }
             Event::MariaGtid(g) => {
-                let standalone = g.flags & (FL_STANDALONE | FL_COMPLETED_XA) != 0;
-                if !standalone {
+                if g.opens_transaction() {
                     self.in_transaction = true;
                 }
                 self.building.gtid = Some((g.domain_id, g.seq_no));

@@ -217,6 +217,33 @@ fn a_log_ahead_of_the_binlogs_given_is_refused() {
 }
 
 #[test]
+fn a_run_that_extracts_nothing_leaves_no_log() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("thl");
+    let missing = tmp.path().join("mysql-bin.000001").display().to_string();
+    let err = extract(&out, &[missing], &[]).fails();
+    assert!(err.contains("mysql-bin.000001"), "{err}");
+    assert!(!out.exists(), "a failed run created {}", out.display());
+    // A file that is not a THL file is refused, and left as it was.
+    std::fs::create_dir(&out).unwrap();
+    let junk = b"not a THL file, longer than a header";
+    std::fs::write(out.join("thl.data.0000000001"), junk).unwrap();
+    let err = extract(&out, &[mariadb("sample-bin.000001")], &[]).fails();
+    assert!(err.contains("expected THL magic 0xC001CAFE"), "{err}");
+    assert_eq!(
+        log_bytes(&out),
+        [("thl.data.0000000001".into(), junk.to_vec())]
+    );
+    // A first run killed before the header reached the disk leaves an empty file: the
+    // next run starts the log there, as if it had never run.
+    std::fs::write(out.join("thl.data.0000000001"), b"").unwrap();
+    extract(&out, &[mariadb("sample-bin.000001")], &[]).ok();
+    let fresh = tmp.path().join("fresh");
+    extract(&fresh, &[mariadb("sample-bin.000001")], &[]).ok();
+    assert!(log_bytes(&out) == log_bytes(&fresh));
+}
+
+#[test]
 fn extract_needs_a_service_and_files() {
     let err = thl(&["extract", "-file", &mariadb("sample-bin.000001")]).fails();
     assert!(

@@ -703,6 +703,24 @@ fn unreachable_servers_and_passwords_in_urls_are_refused() {
             .trim_end(),
         "Fatal error: mysql://repl@127.0.0.1:1: cannot connect: Connection refused (os error 111)"
     );
+    // A new log is created with its first transaction: a refused connection leaves none.
+    let tmp = tempfile::tempdir().unwrap();
+    let log = tmp.path().join("thl");
+    let extract = [
+        "extract",
+        "-remote",
+        "mysql://repl@127.0.0.1:1",
+        "-service",
+        "s",
+        "-dir",
+        log.to_str().unwrap(),
+    ];
+    assert!(thl(&extract, "x").fails().contains("Connection refused"));
+    assert!(
+        !log.exists(),
+        "a failed first connection created {}",
+        log.display()
+    );
     assert_eq!(
         thl(&["events", "-remote", "mysql://repl:secret@db1"], "x")
             .fails()

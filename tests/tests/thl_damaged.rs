@@ -308,6 +308,17 @@ fn short_files_in_a_directory() {
         .unwrap();
     assert_eq!(index.entries().len(), 1);
     assert_eq!(index.max_seqno(), 7);
+    // Ignored, but said (a notice, in strict mode too).
+    let mut heard = Vec::new();
+    LogDir::open(&dir)
+        .unwrap()
+        .index_reporting(ReadOptions::default(), false, &mut |e| heard.push(e))
+        .unwrap();
+    let [notice] = &heard[..] else {
+        panic!("one notice expected: {heard:?}")
+    };
+    assert!(notice.file.ends_with("thl.data.0000000002"), "{notice}");
+    assert_eq!(thl_kind(notice), &ThlError::ShortHeader { len: 10 });
 
     let (_tmp, dir) = temp_log(&[
         ("thl.data.0000000001", &real[..10]),

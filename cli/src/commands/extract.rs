@@ -9,11 +9,13 @@
 //! (framing, CRCs, rotation) and synced to disk at the end.
 
 use std::io::Write;
+use std::path::{Path, PathBuf};
 
-use replog::thl::writer::{LogWriter, WriteOptions};
-use replog::thl::LogDir;
+use replog::thl::writer::{LogWriter, Repair, WriteOptions};
+use replog::thl::ThlError;
 use replog::txn::binlog::{resume_point, walk_fragments, Resume};
 use replog::txn::event_id::EventId;
+use replog::ErrorKind;
 use replog::Flow;
 
 use super::binlogs::{self, Continuation};
@@ -39,13 +41,16 @@ pub fn run(
     };
     let location = service::resolve(&invocation.source, &Places::from_env())?;
     let dir = location.path;
-    let continuing = dir.is_dir() && LogDir::open(&dir).is_ok();
-    let mut writer = if continuing {
-        LogWriter::open(&dir, WriteOptions::default())?
-    } else {
-        LogWriter::create(&dir, WriteOptions::default())?
+    let mut writer = match Destination::open(&dir) {
+        Ok(log) => log,
+        // No directory, or no log in it but a leftover shorter than a header (an
+        // interrupted first run): a new log.
+        Err(e) if !dir.is_dir() || matches!(e.kind, ErrorKind::Thl(ThlError::NoLogFiles)) => {
+            Destination::new(&dir)?
+        }
+        Err(e) => return Err(e.into()),
     };
-    let repair = writer.repair().clone();
+    let repair = writer.repair();
     if repair.cut_bytes > 0 {
         notice(format_args!(
             "WARN {}: cut {} bytes at the end (an unfinished transaction or a partial record \
@@ -93,9 +98,9 @@ pub fn run(
         }
         let written = super::remote::extract(remote, args, resume, options, &mut writer, &problems);
         // What was written stays, and is made durable, even when the run failed.
-        writer.finish()?;
+        let created = writer.finish()?;
         let (transactions, seqnos) = written?;
-        report_written(transactions, seqnos, &dir);
+        report_written(transactions, seqnos, &dir, created);
         return problems.verdict();
     }
     let files = binlogs::files(&args.files)?;
@@ -113,7 +118,9 @@ pub fn run(
         options,
         &mut |fragment| -> Result<Flow, Failure> {
             progress.at_event_id(&fragment.event_id);
-            writer.append_data(fragment.seqno, fragment.fragno, &fragment.record.data)?;
+            writer
+                .get()?
+                .append_data(fragment.seqno, fragment.fragno, &fragment.record.data)?;
             let first = written.map_or(fragment.seqno, |(first, _)| first);
             written = Some((first, fragment.seqno));
             Ok(Flow::Continue)
@@ -121,21 +128,80 @@ pub fn run(
         &mut |err| problems.hear(err),
     );
     // What was written stays, and is made durable, even when the run failed.
-    writer.finish()?;
+    let created = writer.finish()?;
     let summary = summary?;
-    report_written(summary.transactions, written, &dir);
+    report_written(summary.transactions, written, &dir, created);
     problems.verdict()
 }
 
-/// Says what a run added to the log in `dir`.
-fn report_written(transactions: u64, seqnos: Option<(i64, i64)>, dir: &std::path::Path) {
+/// The log an extraction writes to. An existing log is opened (and repaired) before
+/// anything is read, since where it ends says where extraction resumes; a new one is
+/// created with its first record, so a run that fails before extracting anything (a
+/// binary log that cannot be read, a server that refuses the connection) leaves no
+/// empty log behind for the next run to continue.
+pub(super) struct Destination {
+    dir: PathBuf,
+    writer: Option<LogWriter>,
+}
+
+impl Destination {
+    /// The existing log in `dir`, repaired.
+    fn open(dir: &Path) -> Result<Destination, replog::Error> {
+        let writer = LogWriter::open(dir, WriteOptions::default())?;
+        Ok(Destination {
+            dir: dir.to_path_buf(),
+            writer: Some(writer),
+        })
+    }
+
+    /// A new log in `dir`, refused now if `dir` already holds log files.
+    fn new(dir: &Path) -> Result<Destination, replog::Error> {
+        LogWriter::check_new(dir)?;
+        Ok(Destination {
+            dir: dir.to_path_buf(),
+            writer: None,
+        })
+    }
+
+    /// The writer, the log created first if it is new.
+    pub(super) fn get(&mut self) -> Result<&mut LogWriter, replog::Error> {
+        let writer = match self.writer.take() {
+            Some(writer) => writer,
+            None => LogWriter::create(&self.dir, WriteOptions::default())?,
+        };
+        Ok(self.writer.insert(writer))
+    }
+
+    /// What opening an existing log repaired (nothing for a new one).
+    fn repair(&self) -> Repair {
+        self.writer
+            .as_ref()
+            .map(|writer| writer.repair().clone())
+            .unwrap_or_default()
+    }
+
+    /// Makes what was written durable; says whether there is a log at all.
+    fn finish(self) -> Result<bool, replog::Error> {
+        match self.writer {
+            Some(writer) => writer.finish().map(|()| true),
+            None => Ok(false),
+        }
+    }
+}
+
+/// Says what a run added to the log in `dir`, and whether there is a log at all.
+fn report_written(transactions: u64, seqnos: Option<(i64, i64)>, dir: &Path, written: bool) {
     match seqnos {
         Some((first, last)) => notice(format_args!(
             "INFO Extracted {transactions} transactions, seqno {first} to {last}, into {}",
             dir.display()
         )),
-        None => notice(format_args!(
+        None if written => notice(format_args!(
             "INFO No new transaction in the binary logs given; {} is up to date",
+            dir.display()
+        )),
+        None => notice(format_args!(
+            "INFO No transaction in the binary logs given; no log written in {}",
             dir.display()
         )),
     }

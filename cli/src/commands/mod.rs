@@ -183,6 +183,9 @@ impl Problems {
                 "WARN Minor version mismatch : file {file} using format {major}.{minor} - \
                  Tungsten running version 1.1"
             ),
+            ErrorKind::Thl(ThlError::ShortHeader { .. }) => {
+                format!("INFO {err}: the newest file of the log, ignored (being written)")
+            }
             ErrorKind::Thl(ThlError::IncompleteTail { .. })
             | ErrorKind::Txn(TxnError::Incomplete {
                 log_in_use: true, ..

@@ -192,7 +192,7 @@ pub(super) fn extract(
     args: &crate::args::ExtractArgs,
     resume: Option<replog::txn::binlog::Resume>,
     options: replog::txn::extract::ExtractOptions,
-    writer: &mut replog::thl::writer::LogWriter,
+    writer: &mut super::extract::Destination,
     problems: &super::Problems,
 ) -> Result<(u64, Option<(i64, i64)>), Failure> {
     let (file, position) = match &resume {
@@ -230,6 +230,7 @@ pub(super) fn extract(
             else {
                 return Ok(replog::Flow::Continue);
             };
+            let writer = writer.get()?;
             writer.append_data(fragment.seqno, fragment.fragno, &fragment.record.data)?;
             if fragment.last_frag {
                 transactions += 1;

@@ -239,7 +239,10 @@ impl LogDir {
             let entry = match self.index_entry(name, options, findings) {
                 Ok(entry) => entry,
                 Err(e) if matches!(e.kind, ErrorKind::Thl(ThlError::ShortHeader { .. })) => {
+                    // Spec 1.3: the newest file is ignored (a writer creating it, or
+                    // deleting it), but said.
                     if i + 1 == self.files.len() {
+                        findings.notice(e);
                         continue;
                     }
                     return Err(Error::new(

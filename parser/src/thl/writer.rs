@@ -118,19 +118,7 @@ impl LogWriter {
     pub fn create(dir: &Path, options: WriteOptions) -> Result<LogWriter, Error> {
         let io = |e| Error::new(dir.display().to_string(), 0, ErrorKind::Io(e));
         std::fs::create_dir_all(dir).map_err(io)?;
-        for entry in std::fs::read_dir(dir).map_err(io)? {
-            if entry
-                .map_err(io)?
-                .file_name()
-                .to_string_lossy()
-                .starts_with(FILE_PREFIX)
-            {
-                return Err(io(std::io::Error::new(
-                    std::io::ErrorKind::AlreadyExists,
-                    "directory already holds a THL log",
-                )));
-            }
-        }
+        Self::check_new(dir)?;
         let index = options.first_index.rem_euclid(super::dir::INDEX_MODULUS);
         let (path, out) = new_file(dir, index, -1)?;
         Ok(LogWriter {
@@ -142,6 +130,28 @@ impl LogWriter {
             len: HEADER_LEN as u64,
             repair: Repair::default(),
         })
+    }
+
+    /// Checks that [`LogWriter::create`] could start a log in `dir` (absent, or holding
+    /// no data file but leftovers shorter than a header, which readers ignore and the
+    /// writer reuses), without creating anything: a caller that creates the log only
+    /// with its first record refuses a wrong directory before reading its source.
+    pub fn check_new(dir: &Path) -> Result<(), Error> {
+        let io = |e| Error::new(dir.display().to_string(), 0, ErrorKind::Io(e));
+        if !dir.exists() {
+            return Ok(());
+        }
+        for entry in std::fs::read_dir(dir).map_err(io)? {
+            let entry = entry.map_err(io)?;
+            let short = entry.metadata().is_ok_and(|m| m.len() < HEADER_LEN as u64);
+            if !short && entry.file_name().to_string_lossy().starts_with(FILE_PREFIX) {
+                return Err(io(std::io::Error::new(
+                    std::io::ErrorKind::AlreadyExists,
+                    "directory already holds a THL log",
+                )));
+            }
+        }
+        Ok(())
     }
 
     /// Opens the existing log in `dir` to append to it, repairing its end as the

@@ -27,7 +27,7 @@ const PIECE_BYTES: usize = 64 * 1024;
 pub fn write_event(out: &mut impl Write, event: &Event<'_>, style: &Style) -> io::Result<()> {
     let mut text = String::with_capacity(8 * 1024);
     push_record_header(&mut text, event, style);
-    write_body(out, &mut text, event, style)?;
+    write_body(out, &mut text, &mut ImageLines::default(), event, style)?;
     out.write_all(text.as_bytes())
 }
 
@@ -58,6 +58,7 @@ fn push_record_header(text: &mut String, event: &Event<'_>, style: &Style) {
 fn write_body(
     out: &mut impl Write,
     text: &mut String,
+    lines: &mut ImageLines,
     event: &Event<'_>,
     style: &Style,
 ) -> io::Result<()> {
@@ -92,7 +93,7 @@ fn write_body(
                 last_schema = push_statement(text, &q.statement, last_schema, i)
             }
             Change::Rows(rows) => {
-                write_rows(out, text, rows, i, style)?;
+                write_rows(out, text, lines, rows, i, style)?;
                 last_schema = None;
             }
             Change::RowId(r) => {
@@ -215,6 +216,7 @@ fn push_statement<'a>(
 fn write_rows(
     out: &mut impl Write,
     text: &mut String,
+    lines: &mut ImageLines,
     rows: &RowChangeData<'_>,
     i: usize,
     style: &Style,
@@ -225,7 +227,7 @@ fn write_rows(
     push_sql_label(text, i);
     text.push('\n');
     for change in &rows.row_changes {
-        write_row_change(out, text, change, style)?;
+        write_row_change(out, text, lines, change, style)?;
     }
     Ok(())
 }
@@ -233,6 +235,7 @@ fn write_rows(
 fn write_row_change(
     out: &mut impl Write,
     text: &mut String,
+    lines: &mut ImageLines,
     change: &OneRowChange<'_>,
     style: &Style,
 ) -> io::Result<()> {
@@ -242,19 +245,25 @@ fn write_row_change(
     text.push_str("\n - TABLE = ");
     text.push_str(change.table_name);
     text.push('\n');
-    for row in 0..change.row_count() {
+    let rows = change.row_count();
+    if rows == 0 {
+        return Ok(());
+    }
+    lines.after.compose("COL", &change.column_spec, style);
+    lines.before.compose("KEY", &change.key_spec, style);
+    for row in 0..rows {
         text.push_str(" - ROW# = ");
         push_integer(text, row);
         text.push('\n');
         if !change.column_values.is_empty() {
             let values = change.column_values.get(row).map(Vec::as_slice);
-            push_image(text, "COL", &change.column_spec, values, style);
+            push_image(text, &lines.after, &change.column_spec, values, style);
         } else if !change.column_spec.is_empty() {
             push_spec_names(text, &change.column_spec);
         }
         if !change.key_values.is_empty() {
             let values = change.key_values.get(row).map(Vec::as_slice);
-            push_image(text, "KEY", &change.key_spec, values, style);
+            push_image(text, &lines.before, &change.key_spec, values, style);
         }
         if text.len() >= PIECE_BYTES {
             out.write_all(text.as_bytes())?;
@@ -262,6 +271,47 @@ fn write_row_change(
         }
     }
     Ok(())
+}
+
+/// The line starts of a row change's after and before images; one pair per event, so
+/// their buffers are reused from change to change.
+#[derive(Default)]
+struct ImageLines {
+    after: LineStarts,
+    before: LineStarts,
+}
+
+/// The start of each line of a row image, `  - KIND(label) = `, one per column spec
+/// (`COL` for after images, `KEY` for before images): composed once per row change and
+/// copied for each of its rows, which share the labels.
+#[derive(Default)]
+struct LineStarts {
+    text: String,
+    /// Where each spec's line start ends in `text`.
+    ends: Vec<usize>,
+}
+
+impl LineStarts {
+    fn compose(&mut self, kind: &str, specs: &[ColumnSpec<'_>], style: &Style) {
+        self.text.clear();
+        self.ends.clear();
+        for spec in specs {
+            self.text.push_str("  - ");
+            self.text.push_str(kind);
+            self.text.push('(');
+            push_column_label(&mut self.text, spec, style.specs);
+            self.text.push_str(") = ");
+            self.ends.push(self.text.len());
+        }
+    }
+
+    /// The line starts, in spec order.
+    fn iter(&self) -> impl Iterator<Item = &str> {
+        let starts = std::iter::once(0).chain(self.ends.iter().copied());
+        starts
+            .zip(&self.ends)
+            .map(|(start, &end)| self.text.get(start..end).unwrap_or_default())
+    }
 }
 
 /// `Column specs only found : a, b, c` (names of unnamed columns are empty).
@@ -276,22 +326,18 @@ fn push_spec_names(text: &mut String, specs: &[ColumnSpec<'_>]) {
     text.push('\n');
 }
 
-/// One row image, a `  - KIND(label) = value` line per column spec (`COL` for after
-/// images, `KEY` for before images); a value missing from the image shows as `NULL`.
+/// One row image, a `  - KIND(label) = value` line per column spec; a value missing from
+/// the image shows as `NULL`.
 fn push_image(
     text: &mut String,
-    kind: &str,
+    lines: &LineStarts,
     specs: &[ColumnSpec<'_>],
     values: Option<&[ColumnVal<'_>]>,
     style: &Style,
 ) {
-    for (i, spec) in specs.iter().enumerate() {
+    for ((i, spec), start) in specs.iter().enumerate().zip(lines.iter()) {
         let value = values.and_then(|v| v.get(i));
-        text.push_str("  - ");
-        text.push_str(kind);
-        text.push('(');
-        push_column_label(text, spec, style.specs);
-        text.push_str(") = ");
+        text.push_str(start);
         push_column_value(text, Some(spec), value, style);
         text.push('\n');
     }

@@ -164,14 +164,22 @@ pub fn timestamp(
     if c.nanos == 0 {
         return out.write_str(".0");
     }
-    // Drop trailing zero digits arithmetically rather than through a formatted string:
-    // this runs once per TIMESTAMP value of a listing.
-    let (mut fraction, mut width) = (c.nanos, 9);
-    while width > 1 && fraction % 10 == 0 {
-        fraction /= 10;
-        width -= 1;
+    // The nine digits by hand, trailing zeros dropped, rather than through the
+    // formatting machinery: this runs for every record's time and TIMESTAMP value.
+    let mut digits = [b'0'; 9];
+    let mut rest = c.nanos;
+    for digit in digits.iter_mut().rev() {
+        *digit = b'0' + (rest % 10) as u8;
+        rest /= 10;
     }
-    write!(out, ".{fraction:0width$}")
+    let len = digits
+        .iter()
+        .rposition(|&d| d != b'0')
+        .map_or(1, |last| last + 1);
+    out.write_char('.')?;
+    digits[..len]
+        .iter()
+        .try_for_each(|&d| out.write_char(char::from(d)))
 }
 
 /// Java `Float.toString` (JDK 19 and later).

@@ -93,8 +93,20 @@ pub fn push_java_utf8(text: &mut String, bytes: &[u8]) {
     }
     text.reserve(bytes.len());
     let mut rest = bytes;
-    while let Some((decoded, after)) = java_utf8_sequence(rest) {
-        text.push(decoded.unwrap_or(char::REPLACEMENT_CHARACTER));
+    while let Some((&first, after)) = rest.split_first() {
+        // ASCII, half of a binary value's bytes, without the sequence decoder.
+        if first.is_ascii() {
+            text.push(char::from(first));
+            rest = after;
+            continue;
+        }
+        let Some((decoded, after)) = java_utf8_sequence(rest) else {
+            break;
+        };
+        match decoded {
+            Some(c) => text.push(c),
+            None => text.push_str("\u{FFFD}"),
+        }
         rest = after;
     }
 }

@@ -105,11 +105,16 @@ pub fn push_java_utf8(text: &mut String, bytes: &[u8]) {
         };
         match decoded {
             Some(c) => text.push(c),
-            None => text.push_str("\u{FFFD}"),
+            // Copied as its three bytes: `push` would encode the char each time, and
+            // binary values hold many.
+            None => text.push_str(REPLACEMENT),
         }
         rest = after;
     }
 }
+
+/// U+FFFD, the text of a malformed sequence.
+const REPLACEMENT: &str = "\u{FFFD}";
 
 /// The character at the front of `bytes`, or None for a malformed sequence, and the
 /// bytes after it (see [`push_java_utf8`] for where a malformed sequence ends); None at

@@ -664,6 +664,29 @@ mod tests {
     }
 
     #[test]
+    fn decimals_of_128_bits_and_longer_agree() {
+        // 16 bytes take the native path, longer ones the long division: at the edge,
+        // the same value stored one byte longer (sign-extended) prints the same.
+        for value in [i128::MIN, i128::MIN + 1, -1, 0, 1, i128::MAX] {
+            let short = value.to_be_bytes();
+            let fill = if value < 0 { 0xFF } else { 0 };
+            let long: Vec<u8> = std::iter::once(fill).chain(short).collect();
+            for scale in [0, 3, 40, -2] {
+                assert_eq!(
+                    dec(&short, scale),
+                    dec(&long, scale),
+                    "{value} scale {scale}"
+                );
+            }
+        }
+        assert_eq!(dec(&i128::MIN.to_be_bytes(), 0), i128::MIN.to_string());
+        assert_eq!(
+            dec(&i128::MAX.to_be_bytes(), 2),
+            "1701411834604692317316873037158841057.27"
+        );
+    }
+
+    #[test]
     fn type_names() {
         assert_eq!(sql_type_name(12), Some("VARCHAR"));
         assert_eq!(sql_type_name(-7), Some("BIT"));

@@ -93,11 +93,28 @@ pub fn push_java_utf8(text: &mut String, bytes: &[u8]) {
     }
     text.reserve(bytes.len());
     let mut rest = bytes;
-    while let Some((decoded, after)) = java_utf8_sequence(rest) {
-        text.push(decoded.unwrap_or(char::REPLACEMENT_CHARACTER));
+    while let Some((&first, after)) = rest.split_first() {
+        // ASCII, half of a binary value's bytes, without the sequence decoder.
+        if first.is_ascii() {
+            text.push(char::from(first));
+            rest = after;
+            continue;
+        }
+        let Some((decoded, after)) = java_utf8_sequence(rest) else {
+            break;
+        };
+        match decoded {
+            Some(c) => text.push(c),
+            // Copied as its three bytes: `push` would encode the char each time, and
+            // binary values hold many.
+            None => text.push_str(REPLACEMENT),
+        }
         rest = after;
     }
 }
+
+/// U+FFFD, the text of a malformed sequence.
+const REPLACEMENT: &str = "\u{FFFD}";
 
 /// The character at the front of `bytes`, or None for a malformed sequence, and the
 /// bytes after it (see [`push_java_utf8`] for where a malformed sequence ends); None at

@@ -1,4 +1,8 @@
 //! Tungsten's default listing (spec 13.1): the header block, metadata, type and changes.
+//!
+//! An event's text is composed in one string and handed to the writer in large pieces:
+//! writing each line (or each `write!` fragment) through the writer cost more than
+//! composing it, and the formatting machinery more than appending the pieces by hand.
 
 use std::io::{self, Write};
 
@@ -9,79 +13,133 @@ use replog::thl::Event;
 
 use crate::specs::push_column_label;
 use crate::value::push_column_value;
-use crate::{instant, query_text, Style};
+use crate::{instant, push_integer, query_text, Style};
 
 const EVENT_TYPE: &str = "com.continuent.tungsten.replicator.event.ReplDBMSEvent";
 const FILTERED_TYPE: &str = "com.continuent.tungsten.replicator.event.ReplDBMSFilteredEvent";
 
+/// An event's text is handed to the writer once it reaches this size (at the end of a
+/// row), so a large event never holds its whole listing in memory. As large as the
+/// command line's output buffer: a piece this size goes to stdout without a copy.
+const PIECE_BYTES: usize = 64 * 1024;
+
 /// Writes one record in the full format.
 pub fn write_event(out: &mut impl Write, event: &Event<'_>, style: &Style) -> io::Result<()> {
-    let record = &event.record;
-    let last = if record.last_frag { " (last frag)" } else { "" };
-    writeln!(
-        out,
-        "SEQ# = {} / FRAG# = {}{last}",
-        record.seqno, record.fragno
-    )?;
-    let time = event.header.source_tstamp;
-    let time = instant::timestamp(time, 0, &style.zone);
-    writeln!(out, "- TIME = {time}")?;
-    writeln!(out, "- EPOCH# = {}", record.epoch)?;
-    writeln!(out, "- EVENTID = {}", record.event_id.text())?;
-    writeln!(out, "- SOURCEID = {}", record.source_id.text())?;
-    write_body(out, event, style)
+    let mut text = String::with_capacity(8 * 1024);
+    push_record_header(&mut text, event, style);
+    write_body(out, &mut text, &mut ImageLines::default(), event, style)?;
+    out.write_all(text.as_bytes())
 }
 
-fn write_body(out: &mut impl Write, event: &Event<'_>, style: &Style) -> io::Result<()> {
+/// The `SEQ#`, `TIME`, `EPOCH#`, `EVENTID` and `SOURCEID` lines.
+fn push_record_header(text: &mut String, event: &Event<'_>, style: &Style) {
+    let record = &event.record;
+    text.push_str("SEQ# = ");
+    push_integer(text, record.seqno);
+    text.push_str(" / FRAG# = ");
+    push_integer(text, record.fragno);
+    if record.last_frag {
+        text.push_str(" (last frag)");
+    }
+    text.push_str("\n- TIME = ");
+    let time = event.header.source_tstamp;
+    instant::push_timestamp(text, time, 0, &style.zone);
+    text.push_str("\n- EPOCH# = ");
+    push_integer(text, record.epoch);
+    text.push_str("\n- EVENTID = ");
+    text.push_str(record.event_id.text());
+    text.push_str("\n- SOURCEID = ");
+    text.push_str(record.source_id.text());
+    text.push('\n');
+}
+
+/// Composes the body in `text`, handing full pieces of it to `out` (see
+/// [`PIECE_BYTES`]).
+fn write_body(
+    out: &mut impl Write,
+    text: &mut String,
+    lines: &mut ImageLines,
+    event: &Event<'_>,
+    style: &Style,
+) -> io::Result<()> {
     // Tungsten prints file-fragment summaries straight away, before the rest of the body.
     for change in &event.body.changes {
         if let Change::FileFragment(f) = change {
-            writeln!(out, "- DATA FILE #{} / size : {}", f.file_id, f.data.len())?;
+            text.push_str("- DATA FILE #");
+            push_integer(text, f.file_id);
+            text.push_str(" / size : ");
+            push_integer(text, f.data.len());
+            text.push('\n');
         }
     }
-    write!(out, "- METADATA = [")?;
-    write_metadata(out, &event.body.metadata)?;
-    writeln!(out, "]")?;
+    text.push_str("- METADATA = [");
+    push_metadata(text, &event.body.metadata);
+    text.push_str("]\n");
     if event.is_filtered() {
-        writeln!(out, "- TYPE = {FILTERED_TYPE}")?;
-        return write_filtered_range(out, event);
+        text.push_str("- TYPE = ");
+        text.push_str(FILTERED_TYPE);
+        text.push('\n');
+        push_filtered_range(text, event);
+        return Ok(());
     }
-    writeln!(out, "- TYPE = {EVENT_TYPE}")?;
+    text.push_str("- TYPE = ");
+    text.push_str(EVENT_TYPE);
+    text.push('\n');
     let mut last_schema: Option<&str> = None;
     for (i, change) in event.body.changes.iter().enumerate() {
         match change {
-            Change::Statement(s) => last_schema = write_statement(out, s, last_schema, i)?,
+            Change::Statement(s) => last_schema = push_statement(text, s, last_schema, i),
             Change::FileQuery(q) => {
-                last_schema = write_statement(out, &q.statement, last_schema, i)?
+                last_schema = push_statement(text, &q.statement, last_schema, i)
             }
             Change::Rows(rows) => {
-                write_rows(out, rows, i, style)?;
+                write_rows(out, text, lines, rows, i, style)?;
                 last_schema = None;
             }
             Change::RowId(r) => {
-                writeln!(out, "- SQL({i}) = SET {} = {}", row_id_name(r.kind()), r.id)?
+                push_sql_label(text, i);
+                text.push_str(" SET ");
+                text.push_str(row_id_name(r.kind()));
+                text.push_str(" = ");
+                push_integer(text, r.id);
+                text.push('\n');
             }
             Change::FileFragment(f) => {
-                write_schema(out, f.database, last_schema)?;
+                push_schema(text, f.database, last_schema);
                 last_schema = f.database;
             }
-            other => writeln!(out, "# change type {}: not supported.", other.change_type())?,
+            other => push_unsupported(text, other),
         }
     }
     Ok(())
 }
 
+/// `# change type N: not supported.`
+fn push_unsupported(text: &mut String, change: &Change<'_>) {
+    text.push_str("# change type ");
+    push_integer(text, change.change_type());
+    text.push_str(": not supported.\n");
+}
+
+/// `- SQL(i) =`, without the line end.
+fn push_sql_label(text: &mut String, i: usize) {
+    text.push_str("- SQL(");
+    push_integer(text, i);
+    text.push_str(") =");
+}
+
 /// The `## Filtered events ##` block (also printed by `-sql`).
-pub(crate) fn write_filtered_range(out: &mut impl Write, event: &Event<'_>) -> io::Result<()> {
+pub(crate) fn push_filtered_range(text: &mut String, event: &Event<'_>) {
     let h = &event.header;
-    writeln!(out, "## Filtered events ##")?;
-    writeln!(out, "From Seqno# {} / Fragno# {}", h.seqno, h.fragno)?;
-    writeln!(
-        out,
-        "To Seqno# {} / Fragno# {}",
-        h.seqno_end.unwrap_or(h.seqno),
-        h.fragno_end.unwrap_or(h.fragno)
-    )
+    text.push_str("## Filtered events ##\nFrom Seqno# ");
+    push_integer(text, h.seqno);
+    text.push_str(" / Fragno# ");
+    push_integer(text, h.fragno);
+    text.push_str("\nTo Seqno# ");
+    push_integer(text, h.seqno_end.unwrap_or(h.seqno));
+    text.push_str(" / Fragno# ");
+    push_integer(text, h.fragno_end.unwrap_or(h.fragno));
+    text.push('\n');
 }
 
 /// `SET <name> = <id>` names.
@@ -95,128 +153,208 @@ pub(crate) fn row_id_name(kind: replog::thl::event::RowIdKind) -> &'static str {
 /// What goes between the brackets of `- METADATA = [...]`: `name=value;name;...` (a pair
 /// with an empty value is just its name).
 pub fn write_metadata(out: &mut impl Write, options: &[EventOption<'_>]) -> io::Result<()> {
+    let mut text = String::new();
+    push_metadata(&mut text, options);
+    out.write_all(text.as_bytes())
+}
+
+fn push_metadata(text: &mut String, options: &[EventOption<'_>]) {
     for (i, o) in options.iter().enumerate() {
-        let separator = if i == 0 { "" } else { ";" };
-        if o.value.is_empty() {
-            write!(out, "{separator}{}", o.name)?;
-        } else {
-            write!(out, "{separator}{}={}", o.name, o.value)?;
+        if i > 0 {
+            text.push(';');
+        }
+        text.push_str(o.name);
+        if !o.value.is_empty() {
+            text.push('=');
+            text.push_str(o.value);
         }
     }
-    Ok(())
 }
 
 /// `- OPTIONS = [name = value, ...]`, Java's list text of session options.
-fn write_options(out: &mut impl Write, options: &[EventOption<'_>]) -> io::Result<()> {
-    write!(out, "- OPTIONS = [")?;
+fn push_options(text: &mut String, options: &[EventOption<'_>]) {
+    text.push_str("- OPTIONS = [");
     for (i, o) in options.iter().enumerate() {
-        let separator = if i == 0 { "" } else { ", " };
-        write!(out, "{separator}{} = {}", o.name, o.value)?;
+        if i > 0 {
+            text.push_str(", ");
+        }
+        text.push_str(o.name);
+        text.push_str(" = ");
+        text.push_str(o.value);
     }
-    writeln!(out, "]")
+    text.push_str("]\n");
 }
 
-fn write_schema(out: &mut impl Write, schema: Option<&str>, last: Option<&str>) -> io::Result<()> {
+fn push_schema(text: &mut String, schema: Option<&str>, last: Option<&str>) {
     match schema {
-        Some(schema) if last != Some(schema) => writeln!(out, "- SCHEMA = {schema}"),
-        _ => Ok(()),
+        Some(schema) if last != Some(schema) => {
+            text.push_str("- SCHEMA = ");
+            text.push_str(schema);
+            text.push('\n');
+        }
+        _ => {}
     }
 }
 
-fn write_statement<'a>(
-    out: &mut impl Write,
+fn push_statement<'a>(
+    text: &mut String,
     statement: &StatementData<'a>,
     last_schema: Option<&str>,
     i: usize,
-) -> io::Result<Option<&'a str>> {
+) -> Option<&'a str> {
     if !statement.options.is_empty() {
-        write_options(out, &statement.options)?;
+        push_options(text, &statement.options);
     }
-    write_schema(out, statement.default_schema, last_schema)?;
-    writeln!(out, "- SQL({i}) = {}", query_text(statement))?;
-    Ok(statement.default_schema)
+    push_schema(text, statement.default_schema, last_schema);
+    push_sql_label(text, i);
+    text.push(' ');
+    text.push_str(&query_text(statement));
+    text.push('\n');
+    statement.default_schema
 }
 
 fn write_rows(
     out: &mut impl Write,
+    text: &mut String,
+    lines: &mut ImageLines,
     rows: &RowChangeData<'_>,
     i: usize,
     style: &Style,
 ) -> io::Result<()> {
     if !rows.options.is_empty() {
-        write_options(out, &rows.options)?;
+        push_options(text, &rows.options);
     }
-    writeln!(out, "- SQL({i}) =")?;
+    push_sql_label(text, i);
+    text.push('\n');
     for change in &rows.row_changes {
-        write_row_change(out, change, style)?;
+        write_row_change(out, text, lines, change, style)?;
     }
     Ok(())
 }
 
 fn write_row_change(
     out: &mut impl Write,
+    text: &mut String,
+    lines: &mut ImageLines,
     change: &OneRowChange<'_>,
     style: &Style,
 ) -> io::Result<()> {
-    write_action(out, change.action)?;
-    writeln!(out, " - SCHEMA = {}", change.schema_name)?;
-    writeln!(out, " - TABLE = {}", change.table_name)?;
-    // One line buffer for every column line of this change, reused.
-    let mut line = String::new();
-    for row in 0..change.row_count() {
-        writeln!(out, " - ROW# = {row}")?;
+    push_action(text, change.action);
+    text.push_str(" - SCHEMA = ");
+    text.push_str(change.schema_name);
+    text.push_str("\n - TABLE = ");
+    text.push_str(change.table_name);
+    text.push('\n');
+    let rows = change.row_count();
+    if rows == 0 {
+        return Ok(());
+    }
+    lines.after.compose("COL", &change.column_spec, style);
+    lines.before.compose("KEY", &change.key_spec, style);
+    for row in 0..rows {
+        text.push_str(" - ROW# = ");
+        push_integer(text, row);
+        text.push('\n');
         if !change.column_values.is_empty() {
             let values = change.column_values.get(row).map(Vec::as_slice);
-            write_image(out, &mut line, "COL", &change.column_spec, values, style)?;
+            push_image(text, &lines.after, &change.column_spec, values, style);
         } else if !change.column_spec.is_empty() {
-            let names: Vec<&str> = change
-                .column_spec
-                .iter()
-                .map(|s| s.name.unwrap_or_default())
-                .collect();
-            writeln!(out, "Column specs only found : {}", names.join(", "))?;
+            push_spec_names(text, &change.column_spec);
         }
         if !change.key_values.is_empty() {
             let values = change.key_values.get(row).map(Vec::as_slice);
-            write_image(out, &mut line, "KEY", &change.key_spec, values, style)?;
+            push_image(text, &lines.before, &change.key_spec, values, style);
+        }
+        if text.len() >= PIECE_BYTES {
+            out.write_all(text.as_bytes())?;
+            text.clear();
         }
     }
     Ok(())
 }
 
-/// One row image, a `  - KIND(label) = value` line per column spec (`COL` for after
-/// images, `KEY` for before images); a value missing from the image shows as `NULL`.
-/// Each line is composed in `line` and written whole: these lines are most of a
-/// listing, and building them in one reused buffer avoids allocating per value.
-fn write_image(
-    out: &mut impl Write,
-    line: &mut String,
-    kind: &str,
+/// The line starts of a row change's after and before images; one pair per event, so
+/// their buffers are reused from change to change.
+#[derive(Default)]
+struct ImageLines {
+    after: LineStarts,
+    before: LineStarts,
+}
+
+/// The start of each line of a row image, `  - KIND(label) = `, one per column spec
+/// (`COL` for after images, `KEY` for before images): composed once per row change and
+/// copied for each of its rows, which share the labels.
+#[derive(Default)]
+struct LineStarts {
+    text: String,
+    /// Where each spec's line start ends in `text`.
+    ends: Vec<usize>,
+}
+
+impl LineStarts {
+    fn compose(&mut self, kind: &str, specs: &[ColumnSpec<'_>], style: &Style) {
+        self.text.clear();
+        self.ends.clear();
+        for spec in specs {
+            self.text.push_str("  - ");
+            self.text.push_str(kind);
+            self.text.push('(');
+            push_column_label(&mut self.text, spec, style.specs);
+            self.text.push_str(") = ");
+            self.ends.push(self.text.len());
+        }
+    }
+
+    /// The line starts, in spec order.
+    fn iter(&self) -> impl Iterator<Item = &str> {
+        let starts = std::iter::once(0).chain(self.ends.iter().copied());
+        starts
+            .zip(&self.ends)
+            .map(|(start, &end)| self.text.get(start..end).unwrap_or_default())
+    }
+}
+
+/// `Column specs only found : a, b, c` (names of unnamed columns are empty).
+fn push_spec_names(text: &mut String, specs: &[ColumnSpec<'_>]) {
+    text.push_str("Column specs only found : ");
+    for (i, spec) in specs.iter().enumerate() {
+        if i > 0 {
+            text.push_str(", ");
+        }
+        text.push_str(spec.name.unwrap_or_default());
+    }
+    text.push('\n');
+}
+
+/// One row image, a `  - KIND(label) = value` line per column spec; a value missing from
+/// the image shows as `NULL`.
+fn push_image(
+    text: &mut String,
+    lines: &LineStarts,
     specs: &[ColumnSpec<'_>],
     values: Option<&[ColumnVal<'_>]>,
     style: &Style,
-) -> io::Result<()> {
-    for (i, spec) in specs.iter().enumerate() {
+) {
+    for ((i, spec), start) in specs.iter().enumerate().zip(lines.iter()) {
         let value = values.and_then(|v| v.get(i));
-        line.clear();
-        line.push_str("  - ");
-        line.push_str(kind);
-        line.push('(');
-        push_column_label(line, spec, style.specs);
-        line.push_str(") = ");
-        push_column_value(line, Some(spec), value, style);
-        line.push('\n');
-        out.write_all(line.as_bytes())?;
+        text.push_str(start);
+        push_column_value(text, Some(spec), value, style);
+        text.push('\n');
     }
-    Ok(())
 }
 
-fn write_action(out: &mut impl Write, action: replog::thl::event::Action) -> io::Result<()> {
+fn push_action(text: &mut String, action: replog::thl::event::Action) {
     use replog::thl::event::Action;
+    text.push_str(" - ACTION = ");
     match action {
-        Action::Insert => writeln!(out, " - ACTION = INSERT"),
-        Action::Delete => writeln!(out, " - ACTION = DELETE"),
-        Action::Update => writeln!(out, " - ACTION = UPDATE"),
-        Action::Other(code) => writeln!(out, " - ACTION = UNKNOWN({code})"),
+        Action::Insert => text.push_str("INSERT"),
+        Action::Delete => text.push_str("DELETE"),
+        Action::Update => text.push_str("UPDATE"),
+        Action::Other(code) => {
+            text.push_str("UNKNOWN(");
+            push_integer(text, code);
+            text.push(')');
+        }
     }
+    text.push('\n');
 }

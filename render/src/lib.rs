@@ -89,3 +89,9 @@ pub(crate) fn query_text<'a>(statement: &replog::thl::event::StatementData<'a>) 
         .unwrap_or(Charset::UTF_8);
     Cow::Owned(charset.decode(statement.query_bytes()))
 }
+
+/// Appends an integer's decimal digits (itoa's: the formatting machinery cost more on
+/// the listings' hot paths).
+pub(crate) fn push_integer(text: &mut String, n: impl itoa::Integer) {
+    text.push_str(itoa::Buffer::new().format(n));
+}

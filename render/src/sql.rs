@@ -5,7 +5,7 @@ use std::io::{self, Write};
 use replog::thl::event::{Change, StatementData};
 use replog::thl::Event;
 
-use crate::full::{row_id_name, write_filtered_range};
+use crate::full::{push_filtered_range, row_id_name};
 use crate::query_text;
 
 /// Writes one record as SQL.
@@ -16,7 +16,9 @@ pub fn write_event(out: &mut impl Write, event: &Event<'_>) -> io::Result<()> {
         }
     }
     if event.is_filtered() {
-        return write_filtered_range(out, event);
+        let mut text = String::new();
+        push_filtered_range(&mut text, event);
+        return out.write_all(text.as_bytes());
     }
     let mut last_schema: Option<&str> = None;
     for change in &event.body.changes {

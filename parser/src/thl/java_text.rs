@@ -164,14 +164,22 @@ pub fn timestamp(
     if c.nanos == 0 {
         return out.write_str(".0");
     }
-    // Drop trailing zero digits arithmetically rather than through a formatted string:
-    // this runs once per TIMESTAMP value of a listing.
-    let (mut fraction, mut width) = (c.nanos, 9);
-    while width > 1 && fraction % 10 == 0 {
-        fraction /= 10;
-        width -= 1;
+    // The nine digits by hand, trailing zeros dropped, rather than through the
+    // formatting machinery: this runs for every record's time and TIMESTAMP value.
+    let mut digits = [b'0'; 9];
+    let mut rest = c.nanos;
+    for digit in digits.iter_mut().rev() {
+        *digit = b'0' + (rest % 10) as u8;
+        rest /= 10;
     }
-    write!(out, ".{fraction:0width$}")
+    let len = digits
+        .iter()
+        .rposition(|&d| d != b'0')
+        .map_or(1, |last| last + 1);
+    out.write_char('.')?;
+    digits[..len]
+        .iter()
+        .try_for_each(|&d| out.write_char(char::from(d)))
 }
 
 /// Java `Float.toString` (JDK 19 and later).
@@ -321,6 +329,12 @@ pub const MAX_DECIMAL_BYTES: usize = 4096;
 /// scale: plain (`10.50000`, `-12.345`) unless the scale is negative or the adjusted
 /// exponent is below -6 (`1E-10`, `1.23E+4`). Empty bytes mean 0.
 pub fn big_decimal(out: &mut impl Write, unscaled: &[u8], scale: i32) -> fmt::Result {
+    // Most column decimals fit in 128 bits (up to 38 digits): one native conversion,
+    // without allocating, instead of the long division of `decimal_digits`.
+    if let Some(value) = small_unscaled(unscaled) {
+        let mut digits = itoa::Buffer::new();
+        return decimal_layout(out, value < 0, digits.format(value.unsigned_abs()), scale);
+    }
     // Base conversion is quadratic in the length: a damaged record could hold a
     // "number" of a billion bytes. SQL decimals have at most 65 digits (28 bytes).
     if unscaled.len() > MAX_DECIMAL_BYTES {
@@ -336,7 +350,26 @@ pub fn big_decimal(out: &mut impl Write, unscaled: &[u8], scale: i32) -> fmt::Re
     } else {
         unscaled.to_vec()
     };
-    let digits = decimal_digits(&magnitude);
+    decimal_layout(out, negative, &decimal_digits(&magnitude), scale)
+}
+
+/// A big-endian two's-complement integer of at most 16 bytes (empty: 0).
+fn small_unscaled(unscaled: &[u8]) -> Option<i128> {
+    if unscaled.len() > 16 {
+        return None;
+    }
+    let sign_fill = if unscaled.first().is_some_and(|b| b & 0x80 != 0) {
+        0xFF
+    } else {
+        0
+    };
+    let mut bytes = [sign_fill; 16];
+    bytes[16 - unscaled.len()..].copy_from_slice(unscaled);
+    Some(i128::from_be_bytes(bytes))
+}
+
+/// `BigDecimal.toString`'s layout of the unscaled value's decimal `digits` and a scale.
+fn decimal_layout(out: &mut impl Write, negative: bool, digits: &str, scale: i32) -> fmt::Result {
     if negative {
         out.write_char('-')?;
     }
@@ -345,12 +378,18 @@ pub fn big_decimal(out: &mut impl Write, unscaled: &[u8], scale: i32) -> fmt::Re
     let adjusted = -scale + (len - 1);
     if scale >= 0 && adjusted >= -6 {
         if scale == 0 {
-            out.write_str(&digits)
+            out.write_str(digits)
         } else if len > scale {
             let (int, frac) = digits.split_at((len - scale) as usize);
-            write!(out, "{int}.{frac}")
+            out.write_str(int)?;
+            out.write_char('.')?;
+            out.write_str(frac)
         } else {
-            write!(out, "0.{}{digits}", "0".repeat((scale - len) as usize))
+            out.write_str("0.")?;
+            for _ in len..scale {
+                out.write_char('0')?;
+            }
+            out.write_str(digits)
         }
     } else {
         let (first, rest) = digits.split_at(1);
@@ -380,18 +419,6 @@ fn twos_complement_negate(bytes: &[u8]) -> Vec<u8> {
 
 /// Decimal digits of an unsigned big-endian integer ("0" for none).
 fn decimal_digits(magnitude: &[u8]) -> String {
-    // Most column decimals fit in 128 bits (up to 38 digits): one native conversion
-    // instead of the long division below.
-    let significant = magnitude
-        .iter()
-        .position(|&b| b != 0)
-        .unwrap_or(magnitude.len());
-    if let Some(small) = magnitude.get(significant..).filter(|m| m.len() <= 16) {
-        let value = small
-            .iter()
-            .fold(0u128, |acc, &b| (acc << 8) | u128::from(b));
-        return value.to_string();
-    }
     let mut n: Vec<u8> = magnitude.iter().copied().skip_while(|&b| b == 0).collect();
     let mut chunks = Vec::new();
     while !n.is_empty() {
@@ -634,6 +661,29 @@ mod tests {
         assert_eq!(dec(&[0x80], 0), "-128");
         assert_eq!(dec(&[5], 7), "5E-7");
         assert_eq!(dec(&[5], 6), "0.000005");
+    }
+
+    #[test]
+    fn decimals_of_128_bits_and_longer_agree() {
+        // 16 bytes take the native path, longer ones the long division: at the edge,
+        // the same value stored one byte longer (sign-extended) prints the same.
+        for value in [i128::MIN, i128::MIN + 1, -1, 0, 1, i128::MAX] {
+            let short = value.to_be_bytes();
+            let fill = if value < 0 { 0xFF } else { 0 };
+            let long: Vec<u8> = std::iter::once(fill).chain(short).collect();
+            for scale in [0, 3, 40, -2] {
+                assert_eq!(
+                    dec(&short, scale),
+                    dec(&long, scale),
+                    "{value} scale {scale}"
+                );
+            }
+        }
+        assert_eq!(dec(&i128::MIN.to_be_bytes(), 0), i128::MIN.to_string());
+        assert_eq!(
+            dec(&i128::MAX.to_be_bytes(), 2),
+            "1701411834604692317316873037158841057.27"
+        );
     }
 
     #[test]

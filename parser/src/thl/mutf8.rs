@@ -28,8 +28,9 @@ impl<'a> JavaStr<'a> {
     pub fn decode(raw: &'a [u8]) -> Result<Self, Malformed> {
         let text = match std::str::from_utf8(raw) {
             // UTF-8 without four-byte forms means the same text in both encodings (UTF-8
-            // never contains C0 and rejects the surrogates ED A0..BF).
-            Ok(s) if !raw.iter().any(|&b| b >= 0xF0) => Cow::Borrowed(s),
+            // never contains C0 and rejects the surrogates ED A0..BF). Most fixed-header
+            // strings are ASCII, checked a word at a time before the byte-wise test.
+            Ok(s) if s.is_ascii() || !raw.iter().any(|&b| b >= 0xF0) => Cow::Borrowed(s),
             _ => Cow::Owned(decode_units(raw)?),
         };
         Ok(JavaStr {

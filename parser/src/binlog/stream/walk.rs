@@ -60,6 +60,7 @@ impl<E: From<Error>> Walk<'_, '_, E> {
             maps: TableMaps::new(),
             walk: file,
             ends_file: true,
+            ahead: &[],
         })
     }
 
@@ -74,6 +75,7 @@ impl<E: From<Error>> Walk<'_, '_, E> {
             mut maps,
             walk: mut file,
             ends_file,
+            ahead: _,
         } = piece;
         loop {
             // A piece ends where the next starts, before framing what lies there (it

@@ -8,7 +8,7 @@ use crate::binlog::reader::{Frames, ParseMode, ReadOptions};
 use crate::binlog::rows::TableMaps;
 use crate::binlog::sequence;
 use crate::error::{Error, ErrorKind};
-use crate::input::OpenOptions;
+use crate::input::{LogBytes, OpenOptions};
 
 use super::files::{log_name, open};
 use super::walk::remember_maps;
@@ -80,9 +80,8 @@ impl Stream {
             frames.set_checksum_verification(cut_verifies);
             let (start, stop) = self.range_in(index, files.len());
             let first = Piece {
-                file: bytes.name(),
+                log: &bytes,
                 log_name: log_name(bytes.name()),
-                file_len: bytes.bytes().len() as u64,
                 frames,
                 maps: TableMaps::new(),
                 walk: FileWalk {
@@ -118,9 +117,9 @@ impl Stream {
 /// concatenated visits of a file's pieces are the visits of the file.
 #[derive(Debug)]
 pub struct Piece<'a> {
-    pub(super) file: &'a str,
+    /// The file.
+    pub(super) log: &'a LogBytes,
     pub(super) log_name: String,
-    pub(super) file_len: u64,
     pub(super) frames: Frames<'a>,
     pub(super) maps: TableMaps<'a>,
     /// The file's walk as it stands at the piece's first event; its `stop` is where
@@ -147,6 +146,12 @@ impl Piece<'_> {
         // large events most of its time). Touched here, on the piece's thread, they
         // are not.
         map_in(self.ahead);
+        let log = self.log;
+        let start = self.frames.position();
+        let end = match (self.ends_file, self.walk.stop) {
+            (false, Some(stop)) => stop,
+            _ => log.bytes().len() as u64,
+        };
         let mut walk = Walk {
             stream: Stream {
                 read,
@@ -155,7 +160,12 @@ impl Piece<'_> {
             visit,
             report,
         };
-        walk.stretch(self).map(PieceEnd)
+        let walked = walk.stretch(self).map(PieceEnd);
+        // Unmapping the file's pages at its end would be serial work: the piece's
+        // own are unmapped here, on its thread.
+        let index = |at: u64| usize::try_from(at).unwrap_or(usize::MAX);
+        log.release(index(start)..index(end));
+        walked
     }
 }
 
@@ -228,9 +238,8 @@ impl<'a> Iterator for Pieces<'a> {
         let mut frames = cutting.frames.resume_point()?;
         frames.set_checksum_verification(self.verify_checksums);
         let mut piece = Piece {
-            file: cutting.file,
+            log: cutting.log,
             log_name: cutting.log_name.clone(),
-            file_len: cutting.file_len,
             frames,
             maps: cutting.maps.clone(),
             walk: FileWalk {
@@ -244,7 +253,7 @@ impl<'a> Iterator for Pieces<'a> {
         let from = cutting.frames.position();
         loop {
             let at = cutting.frames.position();
-            if at >= from.saturating_add(self.piece_len) && at < cutting.file_len {
+            if at >= from.saturating_add(self.piece_len) && at < self.bytes.len() as u64 {
                 if let Some(resume) = cutting.frames.resume_point() {
                     piece.walk.stop = Some(at);
                     piece.ends_file = false;

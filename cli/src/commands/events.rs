@@ -268,8 +268,10 @@ const BATCH_BYTES: usize = 64 * 1024;
 
 /// Input bytes per piece of a file decoded on its own thread: small enough that the
 /// pieces in flight (their rendered text included, a few times the input) stay within a
-/// few tens of MiB, large enough that handing pieces around costs nothing.
-const PIECE_BYTES: u64 = 1 << 20;
+/// few tens of MiB, large enough that handing pieces around costs little. (Measured on
+/// two threads: 1 MiB pieces took 10 % longer than 2 MiB ones on a log of large events
+/// listed as text, where a piece is rendered in a fraction of a millisecond.)
+const PIECE_BYTES: u64 = 2 << 20;
 
 /// Pieces taken by the threads and not yet written, per thread.
 const PIECES_IN_FLIGHT_PER_THREAD: usize = 2;

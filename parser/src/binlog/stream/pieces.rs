@@ -169,6 +169,17 @@ impl Piece<'_> {
     }
 }
 
+/// The events the cutting pass reads in full, besides those that change how the rest
+/// is framed: those holding table maps, and those that close a file (what the walk
+/// knows of the file's end after them, the ROTATE's next file, comes from them).
+/// It steps over the others ([`Frames::step_over`]): it needs their size only.
+fn read_in_full(event_type: EventType) -> bool {
+    matches!(
+        event_type,
+        EventType::TABLE_MAP | EventType::TRANSACTION_PAYLOAD | EventType::ROTATE | EventType::STOP
+    )
+}
+
 /// Touches a byte in every page of `bytes`, so that the system maps them in now.
 fn map_in(bytes: &[u8]) {
     for byte in bytes.iter().step_by(PAGE_BYTES) {
@@ -268,6 +279,15 @@ impl<'a> Iterator for Pieces<'a> {
                     self.next = Some(cutting);
                     return Some(piece);
                 }
+            }
+            let limit = cutting.walk.stop.unwrap_or(u64::MAX);
+            if let Some((offset, event_type)) = cutting.frames.step_over(limit, read_in_full) {
+                // Of the file's end, all the walk would know after this event.
+                let end = &mut cutting.walk.end;
+                end.closed = false;
+                end.rotate_to = None;
+                end.last_event = Some((offset, event_type));
+                continue;
             }
             let raw = match cutting.frames.next() {
                 Some(Ok(raw)) => raw,

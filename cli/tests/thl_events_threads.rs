@@ -56,10 +56,12 @@ fn is_log(path: &Path) -> bool {
 #[test]
 fn threads_print_what_the_serial_path_prints() {
     replog_tests::require_corpus!();
-    let forms: [&[&str]; 8] = [
+    let forms: [&[&str]; 10] = [
         &[],
         &["-json"],
         &["-json", "-named"],
+        &["-v"],
+        &["-vv", "-permissive"],
         &["-permissive"],
         &["-json", "-permissive"],
         &["-no-checksum", "-json"],

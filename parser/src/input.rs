@@ -14,6 +14,7 @@
 
 use std::fs::File;
 use std::io::{BufReader, Read};
+use std::ops::Range;
 use std::path::Path;
 
 use crate::error::{Error, ErrorKind, InMemory};
@@ -183,6 +184,16 @@ impl LogBytes {
         match &self.storage {
             Storage::Mapped(m) => m,
             Storage::Owned(v) => v,
+        }
+    }
+
+    /// Tells the system that the bytes in `range` will not be read again soon: a mapped
+    /// file's pages wholly inside it are unmapped now, on the calling thread, rather
+    /// than all at once when the file is closed (reading them later maps them in
+    /// again). Bytes held in memory are kept.
+    pub fn release(&self, range: Range<usize>) {
+        if let Storage::Mapped(map) = &self.storage {
+            unmap_pages(map, range);
         }
     }
 
@@ -569,7 +580,8 @@ fn not_a_file() -> std::io::Error {
     )
 }
 
-/// The crate's only `unsafe`: mapping a file whose contents must not change underneath.
+/// One of the crate's two `unsafe`s: mapping a file whose contents must not change
+/// underneath.
 #[allow(unsafe_code)]
 fn map(file: &File) -> std::io::Result<memmap2::Mmap> {
     // SAFETY: the map is read-only and replog never writes through it. Another process
@@ -580,6 +592,28 @@ fn map(file: &File) -> std::io::Result<memmap2::Mmap> {
     let _ = map.advise(memmap2::Advice::Sequential);
     Ok(map)
 }
+
+/// Unmaps the whole pages of `map` inside `range` (the other `unsafe`).
+#[allow(unsafe_code)]
+fn unmap_pages(map: &memmap2::Mmap, range: Range<usize>) {
+    let start = range.start.next_multiple_of(PAGE_BYTES);
+    let end = range.end.min(map.len()) / PAGE_BYTES * PAGE_BYTES;
+    if start >= end {
+        return;
+    }
+    // SAFETY: on a read-only shared mapping of a file, MADV_DONTNEED drops page-table
+    // entries only: the bytes borrowed from the map stay the file's, as a read maps
+    // the same pages of the file in again (given `map`'s contract, that the file does
+    // not change underneath). Nothing is written through the map.
+    #[cfg(unix)]
+    let _ = unsafe {
+        map.unchecked_advise_range(memmap2::UncheckedAdvice::DontNeed, start, end - start)
+    };
+}
+
+/// The usual size of a memory page. (Where pages are larger, those at the range's ends
+/// may be unmapped as well: harmless, a read maps them in again.)
+const PAGE_BYTES: usize = 4096;
 
 #[cfg(test)]
 mod tests {

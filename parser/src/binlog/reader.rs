@@ -516,6 +516,54 @@ impl<'a> Frames<'a> {
         self.verified_until = usize::try_from(end.saturating_sub(self.base)).unwrap_or(0);
     }
 
+    /// Steps over the next event when reading it would tell nothing but its offset and
+    /// type: an event that starts before `limit`, is not of a type `read_in_full`
+    /// names, changes nothing about how the rest is framed (not a log's first event,
+    /// nor a format description or another event that does) and that `next` would
+    /// frame without a problem, in a whole log read without checksum verification.
+    /// Its offset and type; `None`, with nothing done, when it must be read with
+    /// `next`.
+    pub(crate) fn step_over(
+        &mut self,
+        limit: u64,
+        read_in_full: impl Fn(EventType) -> bool,
+    ) -> Option<(u64, EventType)> {
+        let at = self.pos;
+        let plain_framing = self.complete
+            && !self.finished
+            && self.queued.is_none()
+            && self.unconfirmed_no_checksum.is_none()
+            && !self.options.verify_checksums
+            && !self.is_first(at)
+            && self.abs(at) < limit;
+        if !plain_framing {
+            return None;
+        }
+        let rest = self.data.get(at..)?;
+        let header = EventHeader::parse(rest, self.ctx.header_len)?;
+        let event_type = self.ctx.canonical_type(header.type_code);
+        let reframes = matches!(
+            event_type,
+            EventType::FORMAT_DESCRIPTION
+                | EventType::START_V3
+                | EventType::MARIADB_START_ENCRYPTION
+        );
+        if reframes || read_in_full(event_type) {
+            return None;
+        }
+        // What `frame_checked` requires of an event's size.
+        let trailer = match self.ctx.checksum {
+            ChecksumAlg::Crc32 => CHECKSUM_LEN,
+            _ => 0,
+        };
+        let size = usize::try_from(header.event_size).ok()?;
+        if size < self.ctx.header_len + trailer || size > rest.len() {
+            return None;
+        }
+        self.pos = at + size;
+        Some((self.abs(at), event_type))
+    }
+
     /// The input's name, as used in errors.
     pub fn name(&self) -> &str {
         &self.name

@@ -8,7 +8,7 @@ use crate::binlog::reader::{Frames, ParseMode, ReadOptions};
 use crate::binlog::rows::TableMaps;
 use crate::binlog::sequence;
 use crate::error::{Error, ErrorKind};
-use crate::input::OpenOptions;
+use crate::input::{LogBytes, OpenOptions};
 
 use super::files::{log_name, open};
 use super::walk::remember_maps;
@@ -80,9 +80,8 @@ impl Stream {
             frames.set_checksum_verification(cut_verifies);
             let (start, stop) = self.range_in(index, files.len());
             let first = Piece {
-                file: bytes.name(),
+                log: &bytes,
                 log_name: log_name(bytes.name()),
-                file_len: bytes.bytes().len() as u64,
                 frames,
                 maps: TableMaps::new(),
                 walk: FileWalk {
@@ -93,8 +92,10 @@ impl Stream {
                     damage: None,
                 },
                 ends_file: true,
+                ahead: &[],
             };
             let file_end = walk_file(Pieces {
+                bytes: bytes.bytes(),
                 piece_len: piece_len.max(1),
                 verify_checksums: self.read.verify_checksums,
                 cut_verifies,
@@ -116,9 +117,9 @@ impl Stream {
 /// concatenated visits of a file's pieces are the visits of the file.
 #[derive(Debug)]
 pub struct Piece<'a> {
-    pub(super) file: &'a str,
+    /// The file.
+    pub(super) log: &'a LogBytes,
     pub(super) log_name: String,
-    pub(super) file_len: u64,
     pub(super) frames: Frames<'a>,
     pub(super) maps: TableMaps<'a>,
     /// The file's walk as it stands at the piece's first event; its `stop` is where
@@ -126,6 +127,9 @@ pub struct Piece<'a> {
     pub(super) walk: FileWalk,
     /// The last piece: it checks how the file ends.
     pub(super) ends_file: bool,
+    /// Bytes of the file ahead of the cutting pass, which the piece's walk maps in
+    /// first (see [`Piece::walk`]).
+    pub(super) ahead: &'a [u8],
 }
 
 impl Piece<'_> {
@@ -137,6 +141,17 @@ impl Piece<'_> {
         visit: &mut Visit<'_, E>,
         report: &mut dyn FnMut(Error),
     ) -> Result<PieceEnd, E> {
+        // The cutting pass is serial and reads a header in every few pages: left to
+        // it, the page faults that map a file's pages in are serial too (on a log of
+        // large events most of its time). Touched here, on the piece's thread, they
+        // are not.
+        map_in(self.ahead);
+        let log = self.log;
+        let start = self.frames.position();
+        let end = match (self.ends_file, self.walk.stop) {
+            (false, Some(stop)) => stop,
+            _ => log.bytes().len() as u64,
+        };
         let mut walk = Walk {
             stream: Stream {
                 read,
@@ -145,9 +160,39 @@ impl Piece<'_> {
             visit,
             report,
         };
-        walk.stretch(self).map(PieceEnd)
+        let walked = walk.stretch(self).map(PieceEnd);
+        // Unmapping the file's pages at its end would be serial work: the piece's
+        // own are unmapped here, on its thread.
+        let index = |at: u64| usize::try_from(at).unwrap_or(usize::MAX);
+        log.release(index(start)..index(end));
+        walked
     }
 }
+
+/// The events the cutting pass reads in full, besides those that change how the rest
+/// is framed: those holding table maps, and those that close a file (what the walk
+/// knows of the file's end after them, the ROTATE's next file, comes from them).
+/// It steps over the others ([`Frames::step_over`]): it needs their size only.
+fn read_in_full(event_type: EventType) -> bool {
+    matches!(
+        event_type,
+        EventType::TABLE_MAP | EventType::TRANSACTION_PAYLOAD | EventType::ROTATE | EventType::STOP
+    )
+}
+
+/// Touches a byte in every page of `bytes`, so that the system maps them in now.
+fn map_in(bytes: &[u8]) {
+    for byte in bytes.iter().step_by(PAGE_BYTES) {
+        std::hint::black_box(*byte);
+    }
+}
+
+/// The usual size of a memory page: a touch per page maps a mapped file in.
+const PAGE_BYTES: usize = 4096;
+
+/// How many pieces ahead of its own start a piece maps the file in: far enough that
+/// the cutting pass, cutting the pieces in between, is not there yet.
+const MAP_IN_AHEAD: u64 = 2;
 
 /// How a piece's walk ended.
 #[derive(Debug, Clone, Default)]
@@ -169,6 +214,8 @@ impl PieceEnd {
 /// the pieces: a mismatch ends the walk in the piece that meets it.)
 #[derive(Debug)]
 pub struct Pieces<'a> {
+    /// The whole file.
+    bytes: &'a [u8],
     piece_len: u64,
     /// The walk's checksum verification, for the pieces.
     verify_checksums: bool,
@@ -180,6 +227,19 @@ pub struct Pieces<'a> {
     next: Option<Piece<'a>>,
 }
 
+impl<'a> Pieces<'a> {
+    /// What the piece that ends at `stop` maps in: the stretch of about one piece that
+    /// starts `MAP_IN_AHEAD - 1` pieces after it (consecutive pieces' stretches
+    /// follow each other, as pieces are at least `piece_len` long).
+    fn ahead_of(&self, stop: u64) -> &'a [u8] {
+        let start = stop.saturating_add(self.piece_len.saturating_mul(MAP_IN_AHEAD - 1));
+        let end = start.saturating_add(self.piece_len);
+        let clip =
+            |at: u64| usize::try_from(at).map_or(self.bytes.len(), |at| at.min(self.bytes.len()));
+        &self.bytes[clip(start)..clip(end)]
+    }
+}
+
 impl<'a> Iterator for Pieces<'a> {
     type Item = Piece<'a>;
 
@@ -189,9 +249,8 @@ impl<'a> Iterator for Pieces<'a> {
         let mut frames = cutting.frames.resume_point()?;
         frames.set_checksum_verification(self.verify_checksums);
         let mut piece = Piece {
-            file: cutting.file,
+            log: cutting.log,
             log_name: cutting.log_name.clone(),
-            file_len: cutting.file_len,
             frames,
             maps: cutting.maps.clone(),
             walk: FileWalk {
@@ -200,11 +259,12 @@ impl<'a> Iterator for Pieces<'a> {
                 ..cutting.walk
             },
             ends_file: true,
+            ahead: &[],
         };
         let from = cutting.frames.position();
         loop {
             let at = cutting.frames.position();
-            if at >= from.saturating_add(self.piece_len) && at < cutting.file_len {
+            if at >= from.saturating_add(self.piece_len) && at < self.bytes.len() as u64 {
                 if let Some(resume) = cutting.frames.resume_point() {
                     piece.walk.stop = Some(at);
                     piece.ends_file = false;
@@ -214,10 +274,20 @@ impl<'a> Iterator for Pieces<'a> {
                     if self.cut_verifies {
                         piece.frames.checksums_verified_until(at);
                     }
+                    piece.ahead = self.ahead_of(at);
                     cutting.frames = resume;
                     self.next = Some(cutting);
                     return Some(piece);
                 }
+            }
+            let limit = cutting.walk.stop.unwrap_or(u64::MAX);
+            if let Some((offset, event_type)) = cutting.frames.step_over(limit, read_in_full) {
+                // Of the file's end, all the walk would know after this event.
+                let end = &mut cutting.walk.end;
+                end.closed = false;
+                end.rotate_to = None;
+                end.last_event = Some((offset, event_type));
+                continue;
             }
             let raw = match cutting.frames.next() {
                 Some(Ok(raw)) => raw,

@@ -53,13 +53,13 @@ impl<E: From<Error>> Walk<'_, '_, E> {
             }
         };
         self.stretch(Piece {
-            file: name,
+            log: bytes,
             log_name: log_name(name),
-            file_len: bytes.bytes().len() as u64,
             frames,
             maps: TableMaps::new(),
             walk: file,
             ends_file: true,
+            ahead: &[],
         })
     }
 
@@ -67,14 +67,15 @@ impl<E: From<Error>> Walk<'_, '_, E> {
     /// [`Pieces`]), from the state the walk had reached at its first event.
     pub(super) fn stretch(&mut self, piece: Piece<'_>) -> Result<FileEnd, E> {
         let Piece {
-            file: name,
+            log,
             log_name,
-            file_len,
             mut frames,
             mut maps,
             walk: mut file,
             ends_file,
+            ahead: _,
         } = piece;
+        let name = log.name();
         loop {
             // A piece ends where the next starts, before framing what lies there (it
             // may be damage, the next piece's to report).
@@ -92,7 +93,7 @@ impl<E: From<Error>> Walk<'_, '_, E> {
         if !ends_file {
             return Ok(file.end);
         }
-        self.finish_file(name, file_len, file)
+        self.finish_file(name, log.bytes().len() as u64, file)
     }
 
     /// Walks one file read through a window (a pipe, a compressed file), one event at a

@@ -9,12 +9,14 @@ use std::collections::{HashSet, VecDeque};
 use std::io::Write;
 use std::ops::Range;
 use std::path::Path;
-use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{mpsc, Arc, Mutex};
 
 use regex::Regex;
 use replog::thl::event::Change;
 use replog::thl::{Event, ReadOptions, Record, ThlFile};
 use replog::txn::binlog::walk_transactions;
+use replog::txn::thl::{Carried, FileWalked, ThlWalk};
 use replog::txn::{OwnedTransaction, Transaction};
 use replog::Flow;
 use replog_render::charset::Charset;
@@ -76,41 +78,44 @@ pub fn run(invocation: &Invocation, args: &ListArgs, out: &mut impl Write) -> Re
     let mut printer = Printer::begin(out, args.format, style.clone())?;
     let mut printed: u64 = 0;
     let mut examined = None;
+    let choice = Choice {
+        selection: &selection,
+        filters: &filters,
+        wanted: wanted.as_ref(),
+    };
+    let files = selection.files(&log);
     // With threads, CRCs are checked on one of their own ahead of the walk. The header
     // forms print from the fixed headers the walk reads anyway, so that is all their
     // threads do; the others also decode and render on `threads` threads. Permissive
     // runs report damage as the walk meets it, so they read and print serially.
     let threaded = args.threads > 1 && args.format != Format::Nothing && !log.problems.permissive();
     let render_on_threads = threaded && matches!(args.format, Format::Full | Format::Sql);
-    let mut walk = |print: &mut PrintTransaction<'_>| {
-        log.walk_sharing_files(selection.files(&log), threaded, &mut |file, txn| {
-            let Some(seqno) = txn.seqno() else {
-                return Ok(Flow::Continue);
-            };
-            match selection.place(txn, seqno, &log.problems)? {
-                Place::Before => return Ok(Flow::Continue),
-                Place::After => {
-                    examined = Some(seqno);
-                    return Ok(Flow::Stop);
-                }
-                Place::Inside => examined = Some(seqno),
-            }
-            if !filters.matches(txn, &log.problems)? {
-                return Ok(Flow::Continue);
-            }
-            if wanted.as_ref().is_some_and(|w| !w.contains(&seqno)) {
-                return Ok(Flow::Continue);
-            }
-            print(file, txn)?;
-            printed += 1;
-            let done = args.first.is_some_and(|n| printed >= n);
-            Ok(if done { Flow::Stop } else { Flow::Continue })
-        })
-    };
-    if render_on_threads {
-        print_in_parallel(args.threads, args.format, &style, out, &mut walk)?;
+    // The header forms' work is reading (the mapping's page faults, CRCs, framing) more
+    // than printing: with several files, each thread walks whole files.
+    let files_on_threads =
+        threaded && !render_on_threads && files.len() > 1 && args.first.is_none();
+    if files_on_threads {
+        let listed = list_files_in_parallel(args.threads, &log, &files, &choice, &printer, out)?;
+        (printed, examined) = (listed.printed, listed.examined);
     } else {
-        walk(&mut |_, txn| printer.transaction(out, txn, &log.problems))?;
+        let mut walk = |print: &mut PrintTransaction<'_>| {
+            log.walk_sharing_files(files.iter().copied(), threaded, &mut |file, txn| {
+                match choice.judge(txn, &log.problems, &mut examined)? {
+                    Verdict::Skip => return Ok(Flow::Continue),
+                    Verdict::Stop => return Ok(Flow::Stop),
+                    Verdict::Print => {}
+                }
+                print(file, txn)?;
+                printed += 1;
+                let done = args.first.is_some_and(|n| printed >= n);
+                Ok(if done { Flow::Stop } else { Flow::Continue })
+            })
+        };
+        if render_on_threads {
+            print_in_parallel(args.threads, args.format, &style, out, &mut walk)?;
+        } else {
+            walk(&mut |_, txn| printer.transaction(out, txn, &log.problems))?;
+        }
     }
     let json = printer.end(out)?;
     // Like Tungsten, an empty `-file` listing or JSON array is not an error.
@@ -253,6 +258,262 @@ fn print_in_parallel(
         // A batch's failure comes from a transaction before anything the walk met.
         written().and(walked)
     })
+}
+
+/// Text of one file's listing sent to the writing thread at a time.
+const FILE_TEXT_PIECE: usize = 1 << 20;
+
+/// Pieces of one file's listing sent and not yet written, per file being walked: 16
+/// MiB of text, the header listing of a file of several hundred MB, so that a thread
+/// walking the next file seldom waits for the one before to be written.
+const FILE_PIECES_IN_FLIGHT: usize = 16;
+
+/// What the walk of one file sends the writing thread, in order.
+enum Piece {
+    /// The file's first transaction begins at `offset` of `file` with `seqno`: the
+    /// writer tells the seqno gap from the files before, if any.
+    First {
+        file: String,
+        offset: u64,
+        seqno: i64,
+    },
+    /// Text of the listing.
+    Text(Vec<u8>),
+    /// A notice for the run's report channel.
+    Notice(replog::Error),
+    /// The file's walk ended: how, or what it failed on (after the text sent).
+    End(Result<FileListed, Failure>),
+}
+
+/// How one file's listing ended.
+struct FileListed {
+    walked: FileWalked,
+    carried: Carried,
+    listed: Listed,
+}
+
+/// What a listing printed and examined.
+#[derive(Default)]
+struct Listed {
+    printed: u64,
+    /// The last seqno placed in or after the range.
+    examined: Option<i64>,
+}
+
+/// The listing of several files (strict, with every transaction the filters pass: no
+/// `-first`) with `threads` threads each walking whole files, as [`ThlWalk::walk_file`]
+/// lets them, and printing what they select in `printer`'s format; the text, notices and
+/// the failure that ends the walk are written and told in the files' order, so the
+/// output is the serial one byte for byte.
+fn list_files_in_parallel(
+    threads: usize,
+    log: &Log,
+    files: &[&str],
+    choice: &Choice<'_>,
+    printer: &Printer,
+    out: &mut impl Write,
+) -> Result<Listed, Failure> {
+    let walk = ThlWalk {
+        read: log.options,
+        permissive: false,
+        check_ahead: false,
+    };
+    let dir = &log.dir;
+    let next_file = AtomicUsize::new(0);
+    let stop = AtomicBool::new(false);
+    // Each file's sender goes to the thread that walks it, and ends with it: should
+    // that thread panic, the writer hears its file end.
+    let (senders, receivers): (Vec<_>, Vec<_>) = files
+        .iter()
+        .map(|_| {
+            let (sender, receiver) = mpsc::sync_channel::<Piece>(FILE_PIECES_IN_FLIGHT);
+            (Mutex::new(Some(sender)), receiver)
+        })
+        .unzip();
+    let list_file = |i: usize| {
+        let taken = senders[i].lock().unwrap_or_else(|e| e.into_inner()).take();
+        let Some(sender) = taken else {
+            return;
+        };
+        let send = |piece| sender.send(piece).is_ok();
+        let mut text = Vec::new();
+        let mut worker = printer.for_thread();
+        let mut listed = Listed::default();
+        let mut carried = Carried::default();
+        let problems = Problems::new(false);
+        let mut walked = || -> Result<FileWalked, Failure> {
+            let file = Arc::new(dir.open_file(files[i])?);
+            let follows = files.get(i + 1).copied();
+            let mut first = true;
+            let mut visit = |_: &Arc<ThlFile>, txn: &Transaction<'_>| {
+                if std::mem::take(&mut first) {
+                    let record = &txn.fragments[0];
+                    if let Some(seqno) = txn.seqno() {
+                        let (file, offset) = (record.file.to_string(), record.offset);
+                        if !send(Piece::First {
+                            file,
+                            offset,
+                            seqno,
+                        }) {
+                            return Ok(Flow::Stop);
+                        }
+                    }
+                }
+                match choice.judge(txn, &problems, &mut listed.examined)? {
+                    Verdict::Skip => return Ok(Flow::Continue),
+                    Verdict::Stop => return Ok(Flow::Stop),
+                    Verdict::Print => {}
+                }
+                worker.transaction(&mut text, txn, &problems)?;
+                listed.printed += 1;
+                if text.len() >= FILE_TEXT_PIECE && !send(Piece::Text(std::mem::take(&mut text))) {
+                    return Ok(Flow::Stop);
+                }
+                Ok(Flow::Continue)
+            };
+            let mut notice = |err| {
+                send(Piece::Notice(err));
+            };
+            walk.walk_file(
+                dir,
+                files[i],
+                &file,
+                follows,
+                &mut carried,
+                &mut visit,
+                &mut notice,
+            )
+        };
+        let walked = walked();
+        if !text.is_empty() {
+            send(Piece::Text(text));
+        }
+        send(Piece::End(walked.map(|walked| FileListed {
+            walked,
+            carried,
+            listed,
+        })));
+    };
+    std::thread::scope(|scope| {
+        for _ in 0..threads {
+            scope.spawn(|| loop {
+                let i = next_file.fetch_add(1, Ordering::Relaxed);
+                if i >= files.len() || stop.load(Ordering::Relaxed) {
+                    return;
+                }
+                list_file(i);
+            });
+        }
+        let written = write_files_in_order(walk, log, &receivers, printer.json.is_some(), out);
+        // Threads still walking see their next piece refused, and stop.
+        stop.store(true, Ordering::Relaxed);
+        drop(receivers);
+        written
+    })
+}
+
+/// The writing side of [`list_files_in_parallel`]: each file's pieces from `receivers`,
+/// in order, until a file's walk stops or fails.
+fn write_files_in_order(
+    walk: ThlWalk,
+    log: &Log,
+    receivers: &[mpsc::Receiver<Piece>],
+    json: bool,
+    out: &mut impl Write,
+) -> Result<Listed, Failure> {
+    let mut carried = Carried::default();
+    let mut total = Listed::default();
+    for pieces in receivers {
+        // Each file's JSON objects come without the separator before the first.
+        let mut separate = json && total.printed > 0;
+        loop {
+            // (A thread sends its file's End whatever happens, unless it panicked.)
+            let Ok(piece) = pieces.recv() else {
+                return Err(Failure::Fatal("a listing thread ended early".into()));
+            };
+            match piece {
+                Piece::First {
+                    file,
+                    offset,
+                    seqno,
+                } => {
+                    if let Some(gap) = carried.gap_before(&file, offset, seqno) {
+                        log.problems.hear(gap);
+                    }
+                }
+                Piece::Text(text) => {
+                    if std::mem::take(&mut separate) {
+                        out.write_all(b",\n")?;
+                    }
+                    out.write_all(&text)?;
+                }
+                Piece::Notice(err) => log.problems.hear(err),
+                Piece::End(end) => {
+                    let FileListed {
+                        walked,
+                        carried: after,
+                        listed,
+                    } = end?;
+                    total.printed += listed.printed;
+                    total.examined = listed.examined.or(total.examined);
+                    if walked.stopped {
+                        return Ok(total);
+                    }
+                    walk.join(&mut carried, &walked, after, &mut |err| {
+                        log.problems.hear(err)
+                    })?;
+                    break;
+                }
+            }
+        }
+    }
+    Ok(total)
+}
+
+/// Which transactions a listing prints: those in the selected range that pass the
+/// filters and, with `-last`, are among the last ones (`-first` is the caller's count).
+struct Choice<'a> {
+    selection: &'a Selection,
+    filters: &'a Filters,
+    wanted: Option<&'a HashSet<i64>>,
+}
+
+/// What [`Choice::judge`] says of a transaction.
+enum Verdict {
+    Skip,
+    Print,
+    /// The transaction lies past the range: the listing ends.
+    Stop,
+}
+
+impl Choice<'_> {
+    /// Judges one transaction, noting its seqno in `examined` when it lies in or after
+    /// the range.
+    fn judge(
+        &self,
+        txn: &Transaction<'_>,
+        problems: &Problems,
+        examined: &mut Option<i64>,
+    ) -> Result<Verdict, Failure> {
+        let Some(seqno) = txn.seqno() else {
+            return Ok(Verdict::Skip);
+        };
+        match self.selection.place(txn, seqno, problems)? {
+            Place::Before => return Ok(Verdict::Skip),
+            Place::After => {
+                *examined = Some(seqno);
+                return Ok(Verdict::Stop);
+            }
+            Place::Inside => *examined = Some(seqno),
+        }
+        if !self.filters.matches(txn, problems)? {
+            return Ok(Verdict::Skip);
+        }
+        if self.wanted.is_some_and(|w| !w.contains(&seqno)) {
+            return Ok(Verdict::Skip);
+        }
+        Ok(Verdict::Print)
+    }
 }
 
 /// `list -file BINLOG…`: binary logs shown as the THL `extract` would write from them,
@@ -594,6 +855,16 @@ impl Printer {
             }
         }
         Ok(())
+    }
+
+    /// A printer of the same form for a thread printing part of the listing (a JSON
+    /// array's objects without the separator before the first).
+    fn for_thread(&self) -> Printer {
+        Printer {
+            format: self.format,
+            style: self.style.clone(),
+            json: self.json.as_ref().map(|_| JsonArray::default()),
+        }
     }
 
     /// Closes the JSON array; tells whether the output was JSON.

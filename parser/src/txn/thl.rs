@@ -70,107 +70,14 @@ impl ThlWalk {
         visit: &mut VisitWithFile<'_, E>,
         report: &mut dyn FnMut(Error),
     ) -> Result<(), E> {
-        // Damage is reported while records are read, notices while a transaction is
-        // handed over: never both at once.
-        let report = RefCell::new(report);
-        let say = |err: Error| (report.borrow_mut())(err);
         let mut names = names.into_iter().peekable();
-        let mut next_seqno = None;
-        // After a file that ended in its rotate record: its name, and the seqno the
-        // next file's header must give as its base (spec 1.4).
-        let mut closed: Option<(&str, i64)> = None;
+        let mut carried = Carried::default();
         while let Some(name) = names.next() {
             let file = Arc::new(dir.open_file(name)?);
-            let previous = closed.take();
-            let mut first_record_read = false;
             let follows = names.peek().copied();
-            let mut txn = Transaction {
-                fragments: Vec::new(),
-            };
-            let mut missing_next = None;
-            let mut ends_with_rotate = false;
-            let mut stopped = false;
-            let tail = self.records(&file, &say, &mut |record| -> Result<Flow, E> {
-                first_record_read |= record.offset == HEADER_LEN as u64;
-                let seqno = match &record.kind {
-                    RecordKind::Event(e) => e.header.seqno,
-                    RecordKind::Rotate(rotate) => {
-                        ends_with_rotate = true;
-                        if follows.is_some() && dir.find_index(rotate.next_index) != follows {
-                            missing_next = Some(Error::new(
-                                file.name(),
-                                record.offset,
-                                ErrorKind::Thl(ThlError::RotateTargetMissing {
-                                    name: rotate.next_file_name(),
-                                }),
-                            ));
-                        }
-                        return Ok(Flow::Stop);
-                    }
-                    _ => return Ok(Flow::Continue),
-                };
-                if txn.seqno().is_some_and(|s| s != seqno) {
-                    let flow = hand_over(&txn, &mut next_seqno, &mut |t| visit(&file, t), &say)?;
-                    txn.fragments.clear();
-                    if flow == Flow::Stop {
-                        stopped = true;
-                        return Ok(Flow::Stop);
-                    }
-                }
-                txn.fragments.push(record);
-                Ok(Flow::Continue)
-            })?;
-            if stopped {
+            let walked = self.walk_file(dir, name, &file, follows, &mut carried, visit, report)?;
+            if walked.stopped {
                 return Ok(());
-            }
-            if !txn.fragments.is_empty()
-                && hand_over(&txn, &mut next_seqno, &mut |t| visit(&file, t), &say)? == Flow::Stop
-            {
-                return Ok(());
-            }
-            // The newest file may end anywhere while it is written; a file another
-            // follows (in this walk, or in the directory when the walk ends with it) was
-            // closed with a rotate record (spec 1.4), so anything else is damage.
-            let successor = follows
-                .or_else(|| file_index(name).and_then(|index| dir.find_index(next_index(index))));
-            let at = |offset, kind| Error::new(file.name(), offset, ErrorKind::Thl(kind));
-            let damage = match (tail, successor) {
-                (Some(tail), None) => {
-                    say(at(tail.offset(), tail.notice()));
-                    None
-                }
-                (Some(tail), Some(_)) => Some(at(tail.offset(), tail.damage())),
-                (None, Some(next)) if !ends_with_rotate => Some(at(
-                    file.bytes().len() as u64,
-                    ThlError::MissingRotate {
-                        next: successor_name(name).unwrap_or_else(|| next.to_string()),
-                    },
-                )),
-                _ => missing_next,
-            };
-            // The index checks the base against the record at byte 16; when that one
-            // is damaged, the file before tells what the base must be.
-            let base = file.header().base_seqno;
-            let wrong_base = previous
-                .filter(|&(_, expected)| !first_record_read && base != expected)
-                .map(|(previous, expected)| {
-                    at(
-                        8,
-                        ThlError::BaseSeqnoAfter {
-                            found: base,
-                            expected,
-                            previous: previous.to_string(),
-                        },
-                    )
-                });
-            for err in [damage, wrong_base].into_iter().flatten() {
-                if !self.permissive {
-                    return Err(E::from(err));
-                }
-                say(err);
-            }
-            if ends_with_rotate {
-                closed = next_seqno.map(|next| (name, next));
             }
             if self.check_ahead {
                 // Unmapping a file is page-table work for the kernel (a tenth of the
@@ -179,6 +86,139 @@ impl ThlWalk {
                 std::thread::spawn(move || drop(file));
             }
         }
+        Ok(())
+    }
+
+    /// Visits the transactions of `file`, the file `name` of `dir` (of the files walked,
+    /// `follows` comes next), as [`ThlWalk::walk_sharing_files`] does with each: `carried` holds
+    /// what the files before it left, and is updated. Files can also be walked apart,
+    /// each from [`Carried::default`] (on threads of their own, say), and joined in
+    /// order with [`ThlWalk::join`]: together they report and fail as one walk would.
+    pub fn walk_file<E: From<Error>>(
+        self,
+        dir: &LogDir,
+        name: &str,
+        file: &Arc<ThlFile>,
+        follows: Option<&str>,
+        carried: &mut Carried,
+        visit: &mut VisitWithFile<'_, E>,
+        report: &mut dyn FnMut(Error),
+    ) -> Result<FileWalked, E> {
+        // Damage is reported while records are read, notices while a transaction is
+        // handed over: never both at once.
+        let report = RefCell::new(report);
+        let say = |err: Error| (report.borrow_mut())(err);
+        let previous = carried.closed.take();
+        let mut walked = FileWalked {
+            stopped: false,
+            name: name.to_string(),
+            file: file.name().to_string(),
+            first_record_read: false,
+            base: file.header().base_seqno,
+            ends_with_rotate: false,
+        };
+        let mut txn = Transaction {
+            fragments: Vec::new(),
+        };
+        let mut missing_next = None;
+        let next_seqno = &mut carried.next_seqno;
+        let mut hand =
+            |txn: &Transaction<'_>| hand_over(txn, next_seqno, &mut |t| visit(file, t), &say);
+        let tail = self.records(file, &say, &mut |record| -> Result<Flow, E> {
+            walked.first_record_read |= record.offset == HEADER_LEN as u64;
+            let seqno = match &record.kind {
+                RecordKind::Event(e) => e.header.seqno,
+                RecordKind::Rotate(rotate) => {
+                    walked.ends_with_rotate = true;
+                    if follows.is_some() && dir.find_index(rotate.next_index) != follows {
+                        missing_next = Some(Error::new(
+                            file.name(),
+                            record.offset,
+                            ErrorKind::Thl(ThlError::RotateTargetMissing {
+                                name: rotate.next_file_name(),
+                            }),
+                        ));
+                    }
+                    return Ok(Flow::Stop);
+                }
+                _ => return Ok(Flow::Continue),
+            };
+            if txn.seqno().is_some_and(|s| s != seqno) {
+                let flow = hand(&txn)?;
+                txn.fragments.clear();
+                if flow == Flow::Stop {
+                    walked.stopped = true;
+                    return Ok(Flow::Stop);
+                }
+            }
+            txn.fragments.push(record);
+            Ok(Flow::Continue)
+        })?;
+        if walked.stopped {
+            return Ok(walked);
+        }
+        if !txn.fragments.is_empty() && hand(&txn)? == Flow::Stop {
+            walked.stopped = true;
+            return Ok(walked);
+        }
+        // The newest file may end anywhere while it is written; a file another
+        // follows (in this walk, or in the directory when the walk ends with it) was
+        // closed with a rotate record (spec 1.4), so anything else is damage.
+        let successor = follows
+            .or_else(|| file_index(name).and_then(|index| dir.find_index(next_index(index))));
+        let at = |offset, kind| Error::new(file.name(), offset, ErrorKind::Thl(kind));
+        let damage = match (tail, successor) {
+            (Some(tail), None) => {
+                say(at(tail.offset(), tail.notice()));
+                None
+            }
+            (Some(tail), Some(_)) => Some(at(tail.offset(), tail.damage())),
+            (None, Some(next)) if !walked.ends_with_rotate => Some(at(
+                file.bytes().len() as u64,
+                ThlError::MissingRotate {
+                    next: successor_name(name).unwrap_or_else(|| next.to_string()),
+                },
+            )),
+            _ => missing_next,
+        };
+        for err in [damage, wrong_base(previous, &walked)]
+            .into_iter()
+            .flatten()
+        {
+            if !self.permissive {
+                return Err(E::from(err));
+            }
+            say(err);
+        }
+        if walked.ends_with_rotate {
+            carried.closed = carried.next_seqno.map(|next| (name.to_string(), next));
+        }
+        Ok(walked)
+    }
+
+    /// Joins a file walked apart from [`Carried::default`] (`walked`, leaving `after`)
+    /// to the walk of the files before it (`carried`, updated), once its own findings
+    /// are told: a base seqno that does not follow those files is damage (only
+    /// `report`ed when permissive). What else only those files could tell, a seqno gap
+    /// before the file's first transaction, is [`Carried::gap_before`].
+    pub fn join(
+        self,
+        carried: &mut Carried,
+        walked: &FileWalked,
+        after: Carried,
+        report: &mut dyn FnMut(Error),
+    ) -> Result<(), Error> {
+        if let Some(err) = wrong_base(carried.closed.take(), walked) {
+            if !self.permissive {
+                return Err(err);
+            }
+            report(err);
+        }
+        carried.next_seqno = after.next_seqno.or(carried.next_seqno);
+        carried.closed = carried
+            .next_seqno
+            .filter(|_| walked.ends_with_rotate)
+            .map(|next| (walked.name.clone(), next));
         Ok(())
     }
 
@@ -330,6 +370,70 @@ impl CheckedAhead {
     }
 }
 
+/// What a walk carries from one file to the next (see [`ThlWalk::walk_file`]).
+#[derive(Debug, Clone, Default)]
+pub struct Carried {
+    /// The seqno the last transaction leads to: a later one past it is a gap.
+    next_seqno: Option<i64>,
+    /// After a file that ended in its rotate record: its name, and the seqno the next
+    /// file's header must give as its base (spec 1.4).
+    closed: Option<(String, i64)>,
+}
+
+impl Carried {
+    /// The report due when a transaction whose seqno `found` begins at `offset` of
+    /// `file` skips past the seqno the walk leads to (for a file walked apart: its
+    /// first transaction, told before the file's own findings).
+    pub fn gap_before(&self, file: &str, offset: u64, found: i64) -> Option<Error> {
+        let expected = self.next_seqno?;
+        (found > expected).then(|| seqno_gap(file, offset, expected, found))
+    }
+}
+
+/// How the walk of one file went (see [`ThlWalk::walk_file`]).
+#[derive(Debug, Clone)]
+pub struct FileWalked {
+    /// The visitor said stop: the walk ends here.
+    pub stopped: bool,
+    /// The file's name in its directory.
+    name: String,
+    /// The name errors about the file use.
+    file: String,
+    /// The record at byte 16 was read (the index checked the base against it).
+    first_record_read: bool,
+    /// The base seqno of the file's header.
+    base: i64,
+    ends_with_rotate: bool,
+}
+
+/// A file whose first record could not be read, after a file that ended in its rotate
+/// record: its header must give the seqno that follows as its base (the index checks
+/// the base against the record at byte 16 when it can).
+fn wrong_base(previous: Option<(String, i64)>, walked: &FileWalked) -> Option<Error> {
+    let (previous, expected) = previous?;
+    (!walked.first_record_read && walked.base != expected).then(|| {
+        Error::new(
+            walked.file.as_str(),
+            8,
+            ErrorKind::Thl(ThlError::BaseSeqnoAfter {
+                found: walked.base,
+                expected,
+                previous,
+            }),
+        )
+    })
+}
+
+/// The report of a transaction (its first record at `offset` of `file`) whose seqno
+/// `found` skips past `expected`, the one the previous transaction leads to.
+fn seqno_gap(file: &str, offset: u64, expected: i64, found: i64) -> Error {
+    Error::new(
+        file,
+        offset,
+        ErrorKind::Txn(TxnError::SeqnoGap { expected, found }),
+    )
+}
+
 /// Passes one transaction on, first reporting a seqno that skips past the one the
 /// previous transaction leads to (records were lost between them).
 fn hand_over<E>(
@@ -342,14 +446,7 @@ fn hand_over<E>(
         let seqno = event.header.seqno;
         if let Some(expected) = *next_seqno {
             if seqno > expected {
-                report(Error::new(
-                    event.file(),
-                    record.offset,
-                    ErrorKind::Txn(TxnError::SeqnoGap {
-                        expected,
-                        found: seqno,
-                    }),
-                ));
+                report(seqno_gap(event.file(), record.offset, expected, seqno));
             }
         }
         *next_seqno = Some(transaction_end(event).saturating_add(1));

@@ -16,14 +16,14 @@ use regex::Regex;
 use replog::thl::event::Change;
 use replog::thl::{Event, ReadOptions, Record, ThlFile};
 use replog::txn::binlog::walk_transactions;
-use replog::txn::thl::{Carried, FileWalked, ThlWalk};
+use replog::txn::thl::{Carried, FilePlace, FileWalked, ThlWalk};
 use replog::txn::{OwnedTransaction, Transaction};
 use replog::Flow;
 use replog_render::charset::Charset;
 use replog_render::json::JsonArray;
 use replog_render::{full, headers, sql, Style};
 
-use super::{binlogs, open_log, ordered, other_format, zone, Log, Problems};
+use super::{binlogs, open_log_checking_ahead, ordered, other_format, zone, Log, Problems};
 use crate::args::{Format, Invocation, ListArgs};
 use crate::failure::{notice, Failure};
 
@@ -64,7 +64,11 @@ pub fn run(invocation: &Invocation, args: &ListArgs, out: &mut impl Write) -> Re
             )));
         }
     }
-    let log = open_log(invocation)?;
+    // The index reads the newest file to its end: with threads, its CRCs are checked
+    // on a second one (permissive runs read serially, below).
+    let mut log = open_log_checking_ahead(invocation, args.threads > 1 && !invocation.permissive)?;
+    // (The newest file, kept mapped by an index that checked ahead.)
+    let verified = log.index.take_verified_file();
     let selection = Selection::new(&log, args)?;
     let Some(selection) = selection else {
         notice("INFO No events found; log is empty");
@@ -95,7 +99,8 @@ pub fn run(invocation: &Invocation, args: &ListArgs, out: &mut impl Write) -> Re
     let files_on_threads =
         threaded && !render_on_threads && files.len() > 1 && args.first.is_none();
     if files_on_threads {
-        let listed = list_files_in_parallel(args.threads, &log, &files, &choice, &printer, out)?;
+        let listed =
+            list_files_in_parallel(args.threads, &log, &files, verified, &choice, &printer, out)?;
         (printed, examined) = (listed.printed, listed.examined);
     } else {
         let mut walk = |print: &mut PrintTransaction<'_>| {
@@ -285,6 +290,15 @@ enum Piece {
     End(Result<FileListed, Failure>),
 }
 
+/// What the thread that walks a file takes (and drops when done, should it panic too:
+/// the writer then hears the file end).
+struct FileSlot {
+    /// Where the file's pieces go.
+    pieces: mpsc::SyncSender<Piece>,
+    /// The file, when the index kept it (see [`replog::thl::LogIndex::verified_file`]).
+    verified: Option<Arc<ThlFile>>,
+}
+
 /// How one file's listing ended.
 struct FileListed {
     walked: FileWalked,
@@ -309,6 +323,7 @@ fn list_files_in_parallel(
     threads: usize,
     log: &Log,
     files: &[&str],
+    verified: Option<(String, Arc<ThlFile>)>,
     choice: &Choice<'_>,
     printer: &Printer,
     out: &mut impl Write,
@@ -321,28 +336,34 @@ fn list_files_in_parallel(
     let dir = &log.dir;
     let next_file = AtomicUsize::new(0);
     let stop = AtomicBool::new(false);
-    // Each file's sender goes to the thread that walks it, and ends with it: should
-    // that thread panic, the writer hears its file end.
-    let (senders, receivers): (Vec<_>, Vec<_>) = files
+    let mut verified = verified;
+    let (slots, receivers): (Vec<_>, Vec<_>) = files
         .iter()
-        .map(|_| {
-            let (sender, receiver) = mpsc::sync_channel::<Piece>(FILE_PIECES_IN_FLIGHT);
-            (Mutex::new(Some(sender)), receiver)
+        .map(|name| {
+            let (pieces, receiver) = mpsc::sync_channel::<Piece>(FILE_PIECES_IN_FLIGHT);
+            let verified = verified
+                .take_if(|(verified, _)| verified == name)
+                .map(|(_, file)| file);
+            (Mutex::new(Some(FileSlot { pieces, verified })), receiver)
         })
         .unzip();
     let list_file = |i: usize| {
-        let taken = senders[i].lock().unwrap_or_else(|e| e.into_inner()).take();
-        let Some(sender) = taken else {
+        let taken = slots[i].lock().unwrap_or_else(|e| e.into_inner()).take();
+        let Some(FileSlot { pieces, verified }) = taken else {
             return;
         };
-        let send = |piece| sender.send(piece).is_ok();
+        let send = |piece| pieces.send(piece).is_ok();
         let mut text = Vec::new();
         let mut worker = printer.for_thread();
         let mut listed = Listed::default();
         let mut carried = Carried::default();
         let problems = Problems::new(false);
-        let mut walked = || -> Result<FileWalked, Failure> {
-            let file = Arc::new(dir.open_file(files[i])?);
+        let walked = || -> Result<FileWalked, Failure> {
+            let (file, walk) = match verified {
+                // The index read it to its end, checking every CRC: the same records.
+                Some(file) => (file, walk.without_checksums()),
+                None => (Arc::new(dir.open_file(files[i])?), walk),
+            };
             let follows = files.get(i + 1).copied();
             let mut first = true;
             let mut visit = |_: &Arc<ThlFile>, txn: &Transaction<'_>| {
@@ -374,15 +395,12 @@ fn list_files_in_parallel(
             let mut notice = |err| {
                 send(Piece::Notice(err));
             };
-            walk.walk_file(
-                dir,
-                files[i],
-                &file,
+            let place = FilePlace {
+                name: files[i],
+                file: &file,
                 follows,
-                &mut carried,
-                &mut visit,
-                &mut notice,
-            )
+            };
+            walk.walk_file(dir, place, &mut carried, &mut visit, &mut notice)
         };
         let walked = walked();
         if !text.is_empty() {

@@ -17,13 +17,13 @@
 //! may end anywhere).
 
 use std::cell::RefCell;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Condvar, Mutex};
+use std::sync::Arc;
 
 use crate::error::{Error, ErrorKind};
+use crate::thl::ahead::{read_checking_ahead, CheckedRecords};
 use crate::thl::{
     file_index, next_index, successor_name, DamagedTail, EventRecord, LogDir, ReadOptions, Record,
-    RecordKind, Records, ThlError, ThlFile, HEADER_LEN,
+    RecordKind, ThlError, ThlFile, HEADER_LEN,
 };
 use crate::Flow;
 
@@ -47,6 +47,14 @@ pub struct ThlWalk {
 }
 
 impl ThlWalk {
+    /// The same walk, not checking CRCs (of records checked already).
+    pub fn without_checksums(self) -> ThlWalk {
+        ThlWalk {
+            read: self.read.no_checksum(),
+            ..self
+        }
+    }
+
     /// Visits the transactions of the files `names` of `dir`, in order. A transaction
     /// never spans two files.
     pub fn walk<'n, E: From<Error>>(
@@ -75,7 +83,12 @@ impl ThlWalk {
         while let Some(name) = names.next() {
             let file = Arc::new(dir.open_file(name)?);
             let follows = names.peek().copied();
-            let walked = self.walk_file(dir, name, &file, follows, &mut carried, visit, report)?;
+            let place = FilePlace {
+                name,
+                file: &file,
+                follows,
+            };
+            let walked = self.walk_file(dir, place, &mut carried, visit, report)?;
             if walked.stopped {
                 return Ok(());
             }
@@ -89,17 +102,15 @@ impl ThlWalk {
         Ok(())
     }
 
-    /// Visits the transactions of `file`, the file `name` of `dir` (of the files walked,
-    /// `follows` comes next), as [`ThlWalk::walk_sharing_files`] does with each: `carried` holds
+    /// Visits the transactions of one file of `dir` (at `place` in the walk), as
+    /// [`ThlWalk::walk_sharing_files`] does with each: `carried` holds
     /// what the files before it left, and is updated. Files can also be walked apart,
     /// each from [`Carried::default`] (on threads of their own, say), and joined in
     /// order with [`ThlWalk::join`]: together they report and fail as one walk would.
     pub fn walk_file<E: From<Error>>(
         self,
         dir: &LogDir,
-        name: &str,
-        file: &Arc<ThlFile>,
-        follows: Option<&str>,
+        place: FilePlace<'_>,
         carried: &mut Carried,
         visit: &mut VisitWithFile<'_, E>,
         report: &mut dyn FnMut(Error),
@@ -108,6 +119,11 @@ impl ThlWalk {
         // handed over: never both at once.
         let report = RefCell::new(report);
         let say = |err: Error| (report.borrow_mut())(err);
+        let FilePlace {
+            name,
+            file,
+            follows,
+        } = place;
         let previous = carried.closed.take();
         let mut walked = FileWalked {
             stopped: false,
@@ -240,36 +256,22 @@ impl ThlWalk {
             }
             return Ok(records.damaged_tail());
         }
-        if self.check_ahead && self.read.verify_checksums {
-            let ahead = CheckedAhead::default();
-            return std::thread::scope(|scope| {
-                scope.spawn(|| ahead.check(file.records(self.read)));
-                let read = file.records(self.read.no_checksum());
-                let end = strict_records(file, read, Some(&ahead), visit);
-                ahead.stop();
-                end
+        if self.check_ahead {
+            return read_checking_ahead(file, self.read, |records| {
+                strict_records(file, records, visit)
             });
         }
-        strict_records(file, records, None, visit)
+        strict_records(file, CheckedRecords::from(records), visit)
     }
 }
 
-/// The strict walk over `records` of `file` (see [`ThlWalk::records`]); with `ahead`,
-/// each record's CRC was checked by another thread, whose verdict comes first.
+/// The strict walk over `records` of `file` (see [`ThlWalk::records`]).
 fn strict_records<'f, E: From<Error>>(
     file: &'f ThlFile,
-    mut records: Records<'f>,
-    ahead: Option<&CheckedAhead>,
+    mut records: CheckedRecords<'f, '_>,
     visit: &mut dyn FnMut(Record<'f>) -> Result<Flow, E>,
 ) -> Result<Option<DamagedTail>, E> {
-    loop {
-        let offset = records.offset();
-        let Some(record) = records.next() else {
-            break;
-        };
-        if let Some(ahead) = ahead {
-            ahead.passed(offset)?;
-        }
+    for record in records.by_ref() {
         let record = record?;
         if let RecordKind::Unknown { record_type } = record.kind {
             return Err(E::from(Error::new(
@@ -285,89 +287,15 @@ fn strict_records<'f, E: From<Error>>(
     Ok(records.damaged_tail())
 }
 
-/// CRCs checked by one thread ahead of a reader on another: how far the checks went,
-/// and the record whose check failed.
-#[derive(Default)]
-struct CheckedAhead {
-    /// Every record starting before this offset passed: read without the lock, as the
-    /// reader asks once per record and the checks are nearly always ahead.
-    passed_to: AtomicU64,
-    state: Mutex<AheadState>,
-    moved: Condvar,
-}
-
-#[derive(Default)]
-struct AheadState {
-    /// The checks ended: at the end of the records, a damaged tail or `failed`.
-    ended: bool,
-    /// The record whose CRC did not match (or whose CRC type is invalid).
-    failed: Option<(u64, Error)>,
-    /// The reader is gone: checking further is useless.
-    stopped: bool,
-}
-
-impl CheckedAhead {
-    /// Bytes of records checked between two reports of progress: reports cost a lock,
-    /// a reader waits for the next one at most this far behind the checks.
-    const REPORT_BYTES: u64 = 256 << 10;
-
-    /// Checks `records` in order, reporting progress, until the end, a failed check,
-    /// or the reader stops.
-    fn check(&self, mut records: Records<'_>) {
-        let mut reported = records.offset();
-        loop {
-            let offset = records.offset();
-            let checked = records.check_next();
-            if matches!(checked, Some(Ok(next)) if next - reported < Self::REPORT_BYTES) {
-                continue;
-            }
-            let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
-            match checked {
-                Some(Ok(next)) => {
-                    reported = next;
-                    self.passed_to.store(next, Ordering::Release);
-                    if state.stopped {
-                        return;
-                    }
-                }
-                Some(Err(err)) => {
-                    state.failed = Some((offset, err));
-                    state.ended = true;
-                }
-                None => {
-                    self.passed_to.store(records.offset(), Ordering::Release);
-                    state.ended = true;
-                }
-            }
-            self.moved.notify_all();
-            if state.ended {
-                return;
-            }
-        }
-    }
-
-    /// Waits until the record at `offset` was checked; its failure, if it failed.
-    fn passed(&self, offset: u64) -> Result<(), Error> {
-        if self.passed_to.load(Ordering::Acquire) > offset {
-            return Ok(());
-        }
-        let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
-        while self.passed_to.load(Ordering::Acquire) <= offset && !state.ended {
-            state = self.moved.wait(state).unwrap_or_else(|e| e.into_inner());
-        }
-        match state.failed.take() {
-            Some((at, err)) if at == offset => Err(err),
-            other => {
-                state.failed = other;
-                Ok(())
-            }
-        }
-    }
-
-    /// The reader is done: the checks stop at their next report.
-    fn stop(&self) {
-        self.state.lock().unwrap_or_else(|e| e.into_inner()).stopped = true;
-    }
+/// Where a file lies in a walk (see [`ThlWalk::walk_file`]).
+#[derive(Debug, Clone, Copy)]
+pub struct FilePlace<'a> {
+    /// The file's name in its directory.
+    pub name: &'a str,
+    /// The file.
+    pub file: &'a Arc<ThlFile>,
+    /// The name of the file walked after it, if any.
+    pub follows: Option<&'a str>,
 }
 
 /// What a walk carries from one file to the next (see [`ThlWalk::walk_file`]).

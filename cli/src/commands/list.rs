@@ -88,14 +88,15 @@ pub fn run(invocation: &Invocation, args: &ListArgs, out: &mut impl Write) -> Re
         wanted: wanted.as_ref(),
     };
     let files = selection.files(&log);
-    // With threads, CRCs are checked on one of their own ahead of the walk. The header
-    // forms print from the fixed headers the walk reads anyway, so that is all their
-    // threads do; the others also decode and render on `threads` threads. Permissive
-    // runs report damage as the walk meets it, so they read and print serially.
+    // With threads, the full forms decode and render on `threads` threads while one
+    // walk selects, its CRCs checked on a thread of their own ahead of it. The header
+    // forms print from the fixed headers the walk reads anyway: their work is reading
+    // (the mapping's page faults, CRCs, framing), so with several files each thread
+    // walks whole files; with one, only the CRC checks leave the walk's thread.
+    // Permissive runs report damage as the walk meets it, so they read and print
+    // serially.
     let threaded = args.threads > 1 && args.format != Format::Nothing && !log.problems.permissive();
     let render_on_threads = threaded && matches!(args.format, Format::Full | Format::Sql);
-    // The header forms' work is reading (the mapping's page faults, CRCs, framing) more
-    // than printing: with several files, each thread walks whole files.
     let files_on_threads =
         threaded && !render_on_threads && files.len() > 1 && args.first.is_none();
     if files_on_threads {
@@ -103,6 +104,8 @@ pub fn run(invocation: &Invocation, args: &ListArgs, out: &mut impl Write) -> Re
             list_files_in_parallel(args.threads, &log, &files, verified, &choice, &printer, out)?;
         (printed, examined) = (listed.printed, listed.examined);
     } else {
+        // Unmapped now rather than at the end: the walk maps each file afresh.
+        drop(verified);
         let mut walk = |print: &mut PrintTransaction<'_>| {
             log.walk_sharing_files(files.iter().copied(), threaded, &mut |file, txn| {
                 match choice.judge(txn, &log.problems, &mut examined)? {

@@ -9,7 +9,6 @@ use std::collections::{HashSet, VecDeque};
 use std::io::Write;
 use std::ops::Range;
 use std::path::Path;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{mpsc, Arc, Mutex};
 
 use regex::Regex;
@@ -271,10 +270,11 @@ fn print_in_parallel(
 /// Text of one file's listing sent to the writing thread at a time.
 const FILE_TEXT_PIECE: usize = 1 << 20;
 
-/// Pieces of one file's listing sent and not yet written, per file being walked: 16
-/// MiB of text, the header listing of a file of several hundred MB, so that a thread
-/// walking the next file seldom waits for the one before to be written.
-const FILE_PIECES_IN_FLIGHT: usize = 16;
+/// Pieces of text sent and not yet written, all files together: 32 MiB, the header
+/// listing of a few files of several hundred MB, so that a thread walking a later file
+/// seldom waits for the one before to be written. Each of the files walked at once (one
+/// per thread, see [`list_files_in_parallel`]) gets its share, at least one piece.
+const PIECES_IN_FLIGHT: usize = 32;
 
 /// What the walk of one file sends the writing thread, in order.
 enum Piece {
@@ -337,13 +337,23 @@ fn list_files_in_parallel(
         check_ahead: false,
     };
     let dir = &log.dir;
-    let next_file = AtomicUsize::new(0);
-    let stop = AtomicBool::new(false);
+    // A thread takes the next file only once the file `threads` places before it is
+    // written: at most `threads` files are walked or waiting to be written at a time, so
+    // memory stays bounded however many files the log has and however fast the threads
+    // outrun the writer.
+    let (tickets, next_files) = mpsc::sync_channel::<usize>(threads);
+    for first in 0..threads.min(files.len()) {
+        tickets
+            .send(first)
+            .expect("the receiver lives in this function");
+    }
+    let next_files = Mutex::new(next_files);
+    let pieces_per_file = (PIECES_IN_FLIGHT / threads).max(1);
     let mut verified = verified;
     let (slots, receivers): (Vec<_>, Vec<_>) = files
         .iter()
         .map(|name| {
-            let (pieces, receiver) = mpsc::sync_channel::<Piece>(FILE_PIECES_IN_FLIGHT);
+            let (pieces, receiver) = mpsc::sync_channel::<Piece>(pieces_per_file);
             let verified = verified
                 .take_if(|(verified, _)| verified == name)
                 .map(|(_, file)| file);
@@ -418,16 +428,26 @@ fn list_files_in_parallel(
     std::thread::scope(|scope| {
         for _ in 0..threads {
             scope.spawn(|| loop {
-                let i = next_file.fetch_add(1, Ordering::Relaxed);
-                if i >= files.len() || stop.load(Ordering::Relaxed) {
+                // The lock is released before the file is walked.
+                let next = next_files.lock().unwrap_or_else(|e| e.into_inner()).recv();
+                let Ok(i) = next else {
                     return;
-                }
+                };
                 list_file(i);
             });
         }
-        let written = write_files_in_order(walk, log, &receivers, printer.json.is_some(), out);
-        // Threads still walking see their next piece refused, and stop.
-        stop.store(true, Ordering::Relaxed);
+        let mut file_written = |i: usize| {
+            if i + threads < files.len() {
+                tickets.try_send(i + threads).expect(
+                    "room: the tickets of files up to i were taken, and it holds `threads`",
+                );
+            }
+        };
+        let json = printer.json.is_some();
+        let written = write_files_in_order(walk, log, &receivers, json, &mut file_written, out);
+        // Threads waiting for a file see the window closed, threads still walking see
+        // their next piece refused: all stop.
+        drop(tickets);
         drop(receivers);
         written
     })
@@ -440,11 +460,12 @@ fn write_files_in_order(
     log: &Log,
     receivers: &[mpsc::Receiver<Piece>],
     json: bool,
+    file_written: &mut dyn FnMut(usize),
     out: &mut impl Write,
 ) -> Result<Listed, Failure> {
     let mut carried = Carried::default();
     let mut total = Listed::default();
-    for pieces in receivers {
+    for (i, pieces) in receivers.iter().enumerate() {
         // Each file's JSON objects come without the separator before the first.
         let mut separate = json && total.printed > 0;
         loop {
@@ -483,6 +504,7 @@ fn write_files_in_order(
                     walk.join(&mut carried, &walked, after, &mut |err| {
                         log.problems.hear(err)
                     })?;
+                    file_written(i);
                     break;
                 }
             }

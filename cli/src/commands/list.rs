@@ -9,19 +9,20 @@ use std::collections::{HashSet, VecDeque};
 use std::io::Write;
 use std::ops::Range;
 use std::path::Path;
-use std::sync::Arc;
+use std::sync::{mpsc, Arc, Mutex};
 
 use regex::Regex;
 use replog::thl::event::Change;
 use replog::thl::{Event, ReadOptions, Record, ThlFile};
 use replog::txn::binlog::walk_transactions;
+use replog::txn::thl::{Carried, FilePlace, FileWalked, ThlWalk};
 use replog::txn::{OwnedTransaction, Transaction};
 use replog::Flow;
 use replog_render::charset::Charset;
 use replog_render::json::JsonArray;
 use replog_render::{full, headers, sql, Style};
 
-use super::{binlogs, open_log, ordered, other_format, zone, Log, Problems};
+use super::{binlogs, open_log_checking_ahead, ordered, other_format, zone, Log, Problems};
 use crate::args::{Format, Invocation, ListArgs};
 use crate::failure::{notice, Failure};
 
@@ -62,7 +63,11 @@ pub fn run(invocation: &Invocation, args: &ListArgs, out: &mut impl Write) -> Re
             )));
         }
     }
-    let log = open_log(invocation)?;
+    // The index reads the newest file to its end: with threads, its CRCs are checked
+    // on a second one (permissive runs read serially, below).
+    let mut log = open_log_checking_ahead(invocation, args.threads > 1 && !invocation.permissive)?;
+    // (The newest file, kept mapped by an index that checked ahead.)
+    let verified = log.index.take_verified_file();
     let selection = Selection::new(&log, args)?;
     let Some(selection) = selection else {
         notice("INFO No events found; log is empty");
@@ -76,41 +81,48 @@ pub fn run(invocation: &Invocation, args: &ListArgs, out: &mut impl Write) -> Re
     let mut printer = Printer::begin(out, args.format, style.clone())?;
     let mut printed: u64 = 0;
     let mut examined = None;
-    // With threads, CRCs are checked on one of their own ahead of the walk. The header
-    // forms print from the fixed headers the walk reads anyway, so that is all their
-    // threads do; the others also decode and render on `threads` threads. Permissive
-    // runs report damage as the walk meets it, so they read and print serially.
+    let choice = Choice {
+        selection: &selection,
+        filters: &filters,
+        wanted: wanted.as_ref(),
+    };
+    let files = selection.files(&log);
+    // With threads, the full forms decode and render on `threads` threads while one
+    // walk selects, its CRCs checked on a thread of their own ahead of it. The header
+    // forms print from the fixed headers the walk reads anyway: their work is reading
+    // (the mapping's page faults, CRCs, framing), so with several files each thread
+    // walks whole files; with one, only the CRC checks leave the walk's thread.
+    // Permissive runs report damage as the walk meets it, so they read and print
+    // serially.
     let threaded = args.threads > 1 && args.format != Format::Nothing && !log.problems.permissive();
     let render_on_threads = threaded && matches!(args.format, Format::Full | Format::Sql);
-    let mut walk = |print: &mut PrintTransaction<'_>| {
-        log.walk_sharing_files(selection.files(&log), threaded, &mut |file, txn| {
-            let Some(seqno) = txn.seqno() else {
-                return Ok(Flow::Continue);
-            };
-            match selection.place(txn, seqno, &log.problems)? {
-                Place::Before => return Ok(Flow::Continue),
-                Place::After => {
-                    examined = Some(seqno);
-                    return Ok(Flow::Stop);
-                }
-                Place::Inside => examined = Some(seqno),
-            }
-            if !filters.matches(txn, &log.problems)? {
-                return Ok(Flow::Continue);
-            }
-            if wanted.as_ref().is_some_and(|w| !w.contains(&seqno)) {
-                return Ok(Flow::Continue);
-            }
-            print(file, txn)?;
-            printed += 1;
-            let done = args.first.is_some_and(|n| printed >= n);
-            Ok(if done { Flow::Stop } else { Flow::Continue })
-        })
-    };
-    if render_on_threads {
-        print_in_parallel(args.threads, args.format, &style, out, &mut walk)?;
+    let files_on_threads =
+        threaded && !render_on_threads && files.len() > 1 && args.first.is_none();
+    if files_on_threads {
+        let listed =
+            list_files_in_parallel(args.threads, &log, &files, verified, &choice, &printer, out)?;
+        (printed, examined) = (listed.printed, listed.examined);
     } else {
-        walk(&mut |_, txn| printer.transaction(out, txn, &log.problems))?;
+        // Unmapped now rather than at the end: the walk maps each file afresh.
+        drop(verified);
+        let mut walk = |print: &mut PrintTransaction<'_>| {
+            log.walk_sharing_files(files.iter().copied(), threaded, &mut |file, txn| {
+                match choice.judge(txn, &log.problems, &mut examined)? {
+                    Verdict::Skip => return Ok(Flow::Continue),
+                    Verdict::Stop => return Ok(Flow::Stop),
+                    Verdict::Print => {}
+                }
+                print(file, txn)?;
+                printed += 1;
+                let done = args.first.is_some_and(|n| printed >= n);
+                Ok(if done { Flow::Stop } else { Flow::Continue })
+            })
+        };
+        if render_on_threads {
+            print_in_parallel(args.threads, args.format, &style, out, &mut walk)?;
+        } else {
+            walk(&mut |_, txn| printer.transaction(out, txn, &log.problems))?;
+        }
     }
     let json = printer.end(out)?;
     // Like Tungsten, an empty `-file` listing or JSON array is not an error.
@@ -253,6 +265,298 @@ fn print_in_parallel(
         // A batch's failure comes from a transaction before anything the walk met.
         written().and(walked)
     })
+}
+
+/// Text of one file's listing sent to the writing thread at a time.
+const FILE_TEXT_PIECE: usize = 1 << 20;
+
+/// Pieces of text sent and not yet written, all files together: 32 MiB, the header
+/// listing of a few files of several hundred MB, so that a thread walking a later file
+/// seldom waits for the one before to be written. Each of the files walked at once (one
+/// per thread, see [`list_files_in_parallel`]) gets its share, at least one piece.
+const PIECES_IN_FLIGHT: usize = 32;
+
+/// What the walk of one file sends the writing thread, in order.
+enum Piece {
+    /// The file's first transaction begins at `offset` of `file` with `seqno`: the
+    /// writer tells the seqno gap from the files before, if any.
+    First {
+        file: String,
+        offset: u64,
+        seqno: i64,
+    },
+    /// Text of the listing.
+    Text(Vec<u8>),
+    /// A notice for the run's report channel.
+    Notice(replog::Error),
+    /// The file's walk ended: how, or what it failed on (after the text sent).
+    End(Result<FileListed, Failure>),
+}
+
+/// What the thread that walks a file takes (and drops when done, should it panic too:
+/// the writer then hears the file end).
+struct FileSlot {
+    /// Where the file's pieces go.
+    pieces: mpsc::SyncSender<Piece>,
+    /// The file, when the index kept it (see [`replog::thl::LogIndex::verified_file`]).
+    verified: Option<Arc<ThlFile>>,
+}
+
+/// How one file's listing ended.
+struct FileListed {
+    walked: FileWalked,
+    carried: Carried,
+    listed: Listed,
+}
+
+/// What a listing printed and examined.
+#[derive(Default)]
+struct Listed {
+    printed: u64,
+    /// The last seqno placed in or after the range.
+    examined: Option<i64>,
+}
+
+/// The listing of several files (strict, with every transaction the filters pass: no
+/// `-first`) with `threads` threads each walking whole files, as [`ThlWalk::walk_file`]
+/// lets them, and printing what they select in `printer`'s format; the text, notices and
+/// the failure that ends the walk are written and told in the files' order, so the
+/// output is the serial one byte for byte.
+fn list_files_in_parallel(
+    threads: usize,
+    log: &Log,
+    files: &[&str],
+    verified: Option<(String, Arc<ThlFile>)>,
+    choice: &Choice<'_>,
+    printer: &Printer,
+    out: &mut impl Write,
+) -> Result<Listed, Failure> {
+    let walk = ThlWalk {
+        read: log.options,
+        permissive: false,
+        check_ahead: false,
+    };
+    let dir = &log.dir;
+    // A thread takes the next file only once the file `threads` places before it is
+    // written: at most `threads` files are walked or waiting to be written at a time, so
+    // memory stays bounded however many files the log has and however fast the threads
+    // outrun the writer.
+    let (tickets, next_files) = mpsc::sync_channel::<usize>(threads);
+    for first in 0..threads.min(files.len()) {
+        tickets
+            .send(first)
+            .expect("the receiver lives in this function");
+    }
+    let next_files = Mutex::new(next_files);
+    let pieces_per_file = (PIECES_IN_FLIGHT / threads).max(1);
+    let mut verified = verified;
+    let (slots, receivers): (Vec<_>, Vec<_>) = files
+        .iter()
+        .map(|name| {
+            let (pieces, receiver) = mpsc::sync_channel::<Piece>(pieces_per_file);
+            let verified = verified
+                .take_if(|(verified, _)| verified == name)
+                .map(|(_, file)| file);
+            (Mutex::new(Some(FileSlot { pieces, verified })), receiver)
+        })
+        .unzip();
+    let list_file = |i: usize| {
+        let taken = slots[i].lock().unwrap_or_else(|e| e.into_inner()).take();
+        let Some(FileSlot { pieces, verified }) = taken else {
+            return;
+        };
+        let send = |piece| pieces.send(piece).is_ok();
+        let mut text = Vec::new();
+        let mut worker = printer.for_thread();
+        let mut listed = Listed::default();
+        let mut carried = Carried::default();
+        let problems = Problems::new(false);
+        let walked = || -> Result<FileWalked, Failure> {
+            let (file, walk) = match verified {
+                // The index read it to its end, checking every CRC: the same records.
+                Some(file) => (file, walk.without_checksums()),
+                None => (Arc::new(dir.open_file(files[i])?), walk),
+            };
+            let follows = files.get(i + 1).copied();
+            let mut first = true;
+            let mut visit = |_: &Arc<ThlFile>, txn: &Transaction<'_>| {
+                if std::mem::take(&mut first) {
+                    let record = &txn.fragments[0];
+                    if let Some(seqno) = txn.seqno() {
+                        let (file, offset) = (record.file.to_string(), record.offset);
+                        if !send(Piece::First {
+                            file,
+                            offset,
+                            seqno,
+                        }) {
+                            return Ok(Flow::Stop);
+                        }
+                    }
+                }
+                match choice.judge(txn, &problems, &mut listed.examined)? {
+                    Verdict::Skip => return Ok(Flow::Continue),
+                    Verdict::Stop => return Ok(Flow::Stop),
+                    Verdict::Print => {}
+                }
+                worker.transaction(&mut text, txn, &problems)?;
+                listed.printed += 1;
+                if text.len() >= FILE_TEXT_PIECE && !send(Piece::Text(std::mem::take(&mut text))) {
+                    return Ok(Flow::Stop);
+                }
+                Ok(Flow::Continue)
+            };
+            let mut notice = |err| {
+                send(Piece::Notice(err));
+            };
+            let place = FilePlace {
+                name: files[i],
+                file: &file,
+                follows,
+            };
+            walk.walk_file(dir, place, &mut carried, &mut visit, &mut notice)
+        };
+        let walked = walked();
+        if !text.is_empty() {
+            send(Piece::Text(text));
+        }
+        send(Piece::End(walked.map(|walked| FileListed {
+            walked,
+            carried,
+            listed,
+        })));
+    };
+    std::thread::scope(|scope| {
+        for _ in 0..threads {
+            scope.spawn(|| loop {
+                // The lock is released before the file is walked.
+                let next = next_files.lock().unwrap_or_else(|e| e.into_inner()).recv();
+                let Ok(i) = next else {
+                    return;
+                };
+                list_file(i);
+            });
+        }
+        let mut file_written = |i: usize| {
+            if i + threads < files.len() {
+                tickets.try_send(i + threads).expect(
+                    "room: the tickets of files up to i were taken, and it holds `threads`",
+                );
+            }
+        };
+        let json = printer.json.is_some();
+        let written = write_files_in_order(walk, log, &receivers, json, &mut file_written, out);
+        // Threads waiting for a file see the window closed, threads still walking see
+        // their next piece refused: all stop.
+        drop(tickets);
+        drop(receivers);
+        written
+    })
+}
+
+/// The writing side of [`list_files_in_parallel`]: each file's pieces from `receivers`,
+/// in order, until a file's walk stops or fails.
+fn write_files_in_order(
+    walk: ThlWalk,
+    log: &Log,
+    receivers: &[mpsc::Receiver<Piece>],
+    json: bool,
+    file_written: &mut dyn FnMut(usize),
+    out: &mut impl Write,
+) -> Result<Listed, Failure> {
+    let mut carried = Carried::default();
+    let mut total = Listed::default();
+    for (i, pieces) in receivers.iter().enumerate() {
+        // Each file's JSON objects come without the separator before the first.
+        let mut separate = json && total.printed > 0;
+        loop {
+            // (A thread sends its file's End whatever happens, unless it panicked.)
+            let Ok(piece) = pieces.recv() else {
+                return Err(Failure::Fatal("a listing thread ended early".into()));
+            };
+            match piece {
+                Piece::First {
+                    file,
+                    offset,
+                    seqno,
+                } => {
+                    if let Some(gap) = carried.gap_before(&file, offset, seqno) {
+                        log.problems.hear(gap);
+                    }
+                }
+                Piece::Text(text) => {
+                    if std::mem::take(&mut separate) {
+                        out.write_all(b",\n")?;
+                    }
+                    out.write_all(&text)?;
+                }
+                Piece::Notice(err) => log.problems.hear(err),
+                Piece::End(end) => {
+                    let FileListed {
+                        walked,
+                        carried: after,
+                        listed,
+                    } = end?;
+                    total.printed += listed.printed;
+                    total.examined = listed.examined.or(total.examined);
+                    if walked.stopped {
+                        return Ok(total);
+                    }
+                    walk.join(&mut carried, &walked, after, &mut |err| {
+                        log.problems.hear(err)
+                    })?;
+                    file_written(i);
+                    break;
+                }
+            }
+        }
+    }
+    Ok(total)
+}
+
+/// Which transactions a listing prints: those in the selected range that pass the
+/// filters and, with `-last`, are among the last ones (`-first` is the caller's count).
+struct Choice<'a> {
+    selection: &'a Selection,
+    filters: &'a Filters,
+    wanted: Option<&'a HashSet<i64>>,
+}
+
+/// What [`Choice::judge`] says of a transaction.
+enum Verdict {
+    Skip,
+    Print,
+    /// The transaction lies past the range: the listing ends.
+    Stop,
+}
+
+impl Choice<'_> {
+    /// Judges one transaction, noting its seqno in `examined` when it lies in or after
+    /// the range.
+    fn judge(
+        &self,
+        txn: &Transaction<'_>,
+        problems: &Problems,
+        examined: &mut Option<i64>,
+    ) -> Result<Verdict, Failure> {
+        let Some(seqno) = txn.seqno() else {
+            return Ok(Verdict::Skip);
+        };
+        match self.selection.place(txn, seqno, problems)? {
+            Place::Before => return Ok(Verdict::Skip),
+            Place::After => {
+                *examined = Some(seqno);
+                return Ok(Verdict::Stop);
+            }
+            Place::Inside => *examined = Some(seqno),
+        }
+        if !self.filters.matches(txn, problems)? {
+            return Ok(Verdict::Skip);
+        }
+        if self.wanted.is_some_and(|w| !w.contains(&seqno)) {
+            return Ok(Verdict::Skip);
+        }
+        Ok(Verdict::Print)
+    }
 }
 
 /// `list -file BINLOG…`: binary logs shown as the THL `extract` would write from them,
@@ -594,6 +898,16 @@ impl Printer {
             }
         }
         Ok(())
+    }
+
+    /// A printer of the same form for a thread printing part of the listing (a JSON
+    /// array's objects without the separator before the first).
+    fn for_thread(&self) -> Printer {
+        Printer {
+            format: self.format,
+            style: self.style.clone(),
+            json: self.json.as_ref().map(|_| JsonArray::default()),
+        }
     }
 
     /// Closes the JSON array; tells whether the output was JSON.

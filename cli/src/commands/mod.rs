@@ -209,6 +209,12 @@ impl Problems {
 /// Finds the log directory of `invocation` and builds its index, with Tungsten's
 /// messages for a missing directory or an empty one.
 pub fn open_log(invocation: &Invocation) -> Result<Log, Failure> {
+    open_log_checking_ahead(invocation, false)
+}
+
+/// [`open_log`], the index checking CRCs on a second thread when `check_ahead` (see
+/// [`LogDir::checking_ahead`]).
+pub fn open_log_checking_ahead(invocation: &Invocation, check_ahead: bool) -> Result<Log, Failure> {
     let location = service::resolve(&invocation.source, &Places::from_env())?;
     let path = &location.path;
     let origin = || {
@@ -238,7 +244,8 @@ pub fn open_log(invocation: &Invocation) -> Result<Log, Failure> {
             )),
             _ => Failure::from(e),
         })?
-        .with_open_options(open_options()?);
+        .with_open_options(open_options()?)
+        .checking_ahead(check_ahead);
     for copy in dir.ignored_copies() {
         notice(format_args!(
             "WARN Compressed copy ignored, the uncompressed file of the same index is read: \

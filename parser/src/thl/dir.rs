@@ -10,10 +10,12 @@
 //! would otherwise both enter the index.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use crate::error::{Error, ErrorKind};
 use crate::input::{LogStream, OpenOptions};
 
+use super::ahead::{read_checking_ahead, CheckedRecords};
 use super::file::{DamagedTail, ReadOptions, Records, TailPolicy, ThlFile, HEADER_LEN};
 use super::record::{Record, RecordKind, RotateRecord};
 use super::stream::{Seen, StreamedFile};
@@ -57,6 +59,8 @@ pub struct LogDir {
     /// `.gz` files whose plain twin is present.
     ignored: Vec<String>,
     open_options: OpenOptions,
+    /// Index scans check CRCs on a second thread (see [`LogDir::checking_ahead`]).
+    check_ahead: bool,
 }
 
 /// One file of the index: its seqno range.
@@ -83,6 +87,8 @@ pub struct IndexEntry {
 pub struct LogIndex {
     entries: Vec<IndexEntry>,
     max_seqno: i64,
+    /// See [`LogIndex::verified_file`].
+    verified: Option<(String, Arc<ThlFile>)>,
 }
 
 impl LogDir {
@@ -111,6 +117,7 @@ impl LogDir {
             files,
             ignored,
             open_options: OpenOptions::default(),
+            check_ahead: false,
         })
     }
 
@@ -144,6 +151,17 @@ impl LogDir {
     pub fn with_open_options(self, options: OpenOptions) -> LogDir {
         LogDir {
             open_options: options,
+            ..self
+        }
+    }
+
+    /// The same directory, whose index reads a file to its end (the newest one, and any
+    /// cut short) with the CRC checks on a second thread when `check_ahead`, as a
+    /// strict walk of [`crate::txn::thl::ThlWalk::check_ahead`] does: for callers with a
+    /// core to spare.
+    pub fn checking_ahead(self, check_ahead: bool) -> LogDir {
+        LogDir {
+            check_ahead,
             ..self
         }
     }
@@ -270,6 +288,7 @@ impl LogDir {
             entries[i - 1].end_seqno = next_start.saturating_sub(1);
         }
         let count = entries.len();
+        let mut verified = None;
         for i in 0..count {
             let newest = i + 1 == count;
             if !newest && entries[i].ends_with_rotate {
@@ -279,6 +298,7 @@ impl LogDir {
             let path = self.file_path(&name).display().to_string();
             let end = self.scan_to_end(&name, options, findings)?;
             if newest {
+                verified = end.verified.map(|file| (name.clone(), file));
                 entries[i].end_seqno = end.last_seqno.unwrap_or(entries[i].base_seqno);
                 entries[i].ends_with_rotate = end.ends_with_rotate;
                 if let Some(tail) = end.tail {
@@ -329,7 +349,11 @@ impl LogDir {
             Some((last, _)) => last.end_seqno,
             None => -1,
         };
-        Ok(LogIndex { entries, max_seqno })
+        Ok(LogIndex {
+            entries,
+            max_seqno,
+            verified,
+        })
     }
 
     /// A file's entry as far as the file alone tells: base and start seqno, and whether
@@ -417,6 +441,7 @@ impl LogDir {
         let path = self.file_path(name);
         let stream = LogStream::open(&path)?;
         let mut end = FileEnd::default();
+        let mut verified = None;
         let mut visit = |seen: Seen| {
             end.ends_with_rotate = seen == Seen::Rotate;
             if let Seen::Event {
@@ -456,18 +481,27 @@ impl LogDir {
                 records.by_ref().for_each(|r| visit(seen(&r.kind)));
                 (records.damaged_tail(), records.offset())
             } else {
-                let mut records = file.records(options);
-                for record in records.by_ref() {
-                    let record = record?;
-                    if let RecordKind::Unknown { record_type } = record.kind {
-                        return Err(unknown_record_type(&record, record_type));
+                let mut read = |mut records: CheckedRecords<'_, '_>| {
+                    for record in records.by_ref() {
+                        let record = record?;
+                        if let RecordKind::Unknown { record_type } = record.kind {
+                            return Err(unknown_record_type(&record, record_type));
+                        }
+                        visit(seen(&record.kind));
                     }
-                    visit(seen(&record.kind));
+                    Ok((records.damaged_tail(), records.offset()))
+                };
+                if !self.check_ahead {
+                    read(CheckedRecords::from(file.records(options)))?
+                } else {
+                    let read = read_checking_ahead(&file, options, &mut read)?;
+                    verified = Some(Arc::new(file));
+                    read
                 }
-                (records.damaged_tail(), records.offset())
             }
         };
         end.tail = tail;
+        end.verified = verified;
         end.len = len;
         Ok(end)
     }
@@ -519,6 +553,8 @@ struct FileEnd {
     tail: Option<DamagedTail>,
     /// Where reading stopped: the file's length when it ends cleanly.
     len: u64,
+    /// The file, when kept (see [`LogIndex::verified_file`]).
+    verified: Option<Arc<ThlFile>>,
 }
 
 /// Spec 2: the base seqno in the header of `file` must be that of its first record.
@@ -583,6 +619,23 @@ fn rotate_tail(name: &str, last: &[u8], len: u64) -> Option<(u64, RotateRecord)>
 }
 
 impl LogIndex {
+    /// The newest file as a strict index of a directory [`LogDir::checking_ahead`] read
+    /// it to its end, every record's CRC checked (else the index failed), mapped still:
+    /// a walk can read it again without mapping it again (the page faults) nor checking
+    /// its CRCs, and see the same records. None for other files.
+    pub fn verified_file(&self, name: &str) -> Option<&Arc<ThlFile>> {
+        self.verified
+            .as_ref()
+            .filter(|(verified, _)| verified == name)
+            .map(|(_, file)| file)
+    }
+
+    /// [`LogIndex::verified_file`] taken out of the index, with its name: its holder
+    /// unmaps it when done.
+    pub fn take_verified_file(&mut self) -> Option<(String, Arc<ThlFile>)> {
+        self.verified.take()
+    }
+
     /// The entries in seqno order.
     pub fn entries(&self) -> &[IndexEntry] {
         &self.entries

@@ -60,6 +60,7 @@
 //! [`ThlError::CrcMismatch`] at the record's offset, a partial tail
 //! [`ThlError::Truncated`], a legacy Java-serialized payload [`ThlError::JavaSerialized`].
 
+pub(crate) mod ahead;
 mod dir;
 mod error;
 pub mod event;

@@ -17,13 +17,13 @@
 //! may end anywhere).
 
 use std::cell::RefCell;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Condvar, Mutex};
+use std::sync::Arc;
 
 use crate::error::{Error, ErrorKind};
+use crate::thl::ahead::{read_checking_ahead, CheckedRecords};
 use crate::thl::{
     file_index, next_index, successor_name, DamagedTail, EventRecord, LogDir, ReadOptions, Record,
-    RecordKind, Records, ThlError, ThlFile, HEADER_LEN,
+    RecordKind, ThlError, ThlFile, HEADER_LEN,
 };
 use crate::Flow;
 
@@ -47,6 +47,14 @@ pub struct ThlWalk {
 }
 
 impl ThlWalk {
+    /// The same walk, not checking CRCs (of records checked already).
+    pub fn without_checksums(self) -> ThlWalk {
+        ThlWalk {
+            read: self.read.no_checksum(),
+            ..self
+        }
+    }
+
     /// Visits the transactions of the files `names` of `dir`, in order. A transaction
     /// never spans two files.
     pub fn walk<'n, E: From<Error>>(
@@ -70,107 +78,19 @@ impl ThlWalk {
         visit: &mut VisitWithFile<'_, E>,
         report: &mut dyn FnMut(Error),
     ) -> Result<(), E> {
-        // Damage is reported while records are read, notices while a transaction is
-        // handed over: never both at once.
-        let report = RefCell::new(report);
-        let say = |err: Error| (report.borrow_mut())(err);
         let mut names = names.into_iter().peekable();
-        let mut next_seqno = None;
-        // After a file that ended in its rotate record: its name, and the seqno the
-        // next file's header must give as its base (spec 1.4).
-        let mut closed: Option<(&str, i64)> = None;
+        let mut carried = Carried::default();
         while let Some(name) = names.next() {
             let file = Arc::new(dir.open_file(name)?);
-            let previous = closed.take();
-            let mut first_record_read = false;
             let follows = names.peek().copied();
-            let mut txn = Transaction {
-                fragments: Vec::new(),
+            let place = FilePlace {
+                name,
+                file: &file,
+                follows,
             };
-            let mut missing_next = None;
-            let mut ends_with_rotate = false;
-            let mut stopped = false;
-            let tail = self.records(&file, &say, &mut |record| -> Result<Flow, E> {
-                first_record_read |= record.offset == HEADER_LEN as u64;
-                let seqno = match &record.kind {
-                    RecordKind::Event(e) => e.header.seqno,
-                    RecordKind::Rotate(rotate) => {
-                        ends_with_rotate = true;
-                        if follows.is_some() && dir.find_index(rotate.next_index) != follows {
-                            missing_next = Some(Error::new(
-                                file.name(),
-                                record.offset,
-                                ErrorKind::Thl(ThlError::RotateTargetMissing {
-                                    name: rotate.next_file_name(),
-                                }),
-                            ));
-                        }
-                        return Ok(Flow::Stop);
-                    }
-                    _ => return Ok(Flow::Continue),
-                };
-                if txn.seqno().is_some_and(|s| s != seqno) {
-                    let flow = hand_over(&txn, &mut next_seqno, &mut |t| visit(&file, t), &say)?;
-                    txn.fragments.clear();
-                    if flow == Flow::Stop {
-                        stopped = true;
-                        return Ok(Flow::Stop);
-                    }
-                }
-                txn.fragments.push(record);
-                Ok(Flow::Continue)
-            })?;
-            if stopped {
+            let walked = self.walk_file(dir, place, &mut carried, visit, report)?;
+            if walked.stopped {
                 return Ok(());
-            }
-            if !txn.fragments.is_empty()
-                && hand_over(&txn, &mut next_seqno, &mut |t| visit(&file, t), &say)? == Flow::Stop
-            {
-                return Ok(());
-            }
-            // The newest file may end anywhere while it is written; a file another
-            // follows (in this walk, or in the directory when the walk ends with it) was
-            // closed with a rotate record (spec 1.4), so anything else is damage.
-            let successor = follows
-                .or_else(|| file_index(name).and_then(|index| dir.find_index(next_index(index))));
-            let at = |offset, kind| Error::new(file.name(), offset, ErrorKind::Thl(kind));
-            let damage = match (tail, successor) {
-                (Some(tail), None) => {
-                    say(at(tail.offset(), tail.notice()));
-                    None
-                }
-                (Some(tail), Some(_)) => Some(at(tail.offset(), tail.damage())),
-                (None, Some(next)) if !ends_with_rotate => Some(at(
-                    file.bytes().len() as u64,
-                    ThlError::MissingRotate {
-                        next: successor_name(name).unwrap_or_else(|| next.to_string()),
-                    },
-                )),
-                _ => missing_next,
-            };
-            // The index checks the base against the record at byte 16; when that one
-            // is damaged, the file before tells what the base must be.
-            let base = file.header().base_seqno;
-            let wrong_base = previous
-                .filter(|&(_, expected)| !first_record_read && base != expected)
-                .map(|(previous, expected)| {
-                    at(
-                        8,
-                        ThlError::BaseSeqnoAfter {
-                            found: base,
-                            expected,
-                            previous: previous.to_string(),
-                        },
-                    )
-                });
-            for err in [damage, wrong_base].into_iter().flatten() {
-                if !self.permissive {
-                    return Err(E::from(err));
-                }
-                say(err);
-            }
-            if ends_with_rotate {
-                closed = next_seqno.map(|next| (name, next));
             }
             if self.check_ahead {
                 // Unmapping a file is page-table work for the kernel (a tenth of the
@@ -179,6 +99,142 @@ impl ThlWalk {
                 std::thread::spawn(move || drop(file));
             }
         }
+        Ok(())
+    }
+
+    /// Visits the transactions of one file of `dir` (at `place` in the walk), as
+    /// [`ThlWalk::walk_sharing_files`] does with each: `carried` holds
+    /// what the files before it left, and is updated. Files can also be walked apart,
+    /// each from [`Carried::default`] (on threads of their own, say), and joined in
+    /// order with [`ThlWalk::join`]: together they report and fail as one walk would.
+    pub fn walk_file<E: From<Error>>(
+        self,
+        dir: &LogDir,
+        place: FilePlace<'_>,
+        carried: &mut Carried,
+        visit: &mut VisitWithFile<'_, E>,
+        report: &mut dyn FnMut(Error),
+    ) -> Result<FileWalked, E> {
+        // Damage is reported while records are read, notices while a transaction is
+        // handed over: never both at once.
+        let report = RefCell::new(report);
+        let say = |err: Error| (report.borrow_mut())(err);
+        let FilePlace {
+            name,
+            file,
+            follows,
+        } = place;
+        let previous = carried.closed.take();
+        let mut walked = FileWalked {
+            stopped: false,
+            name: name.to_string(),
+            file: file.name().to_string(),
+            first_record_read: false,
+            base: file.header().base_seqno,
+            ends_with_rotate: false,
+        };
+        let mut txn = Transaction {
+            fragments: Vec::new(),
+        };
+        let mut missing_next = None;
+        let next_seqno = &mut carried.next_seqno;
+        let mut hand =
+            |txn: &Transaction<'_>| hand_over(txn, next_seqno, &mut |t| visit(file, t), &say);
+        let tail = self.records(file, &say, &mut |record| -> Result<Flow, E> {
+            walked.first_record_read |= record.offset == HEADER_LEN as u64;
+            let seqno = match &record.kind {
+                RecordKind::Event(e) => e.header.seqno,
+                RecordKind::Rotate(rotate) => {
+                    walked.ends_with_rotate = true;
+                    if follows.is_some() && dir.find_index(rotate.next_index) != follows {
+                        missing_next = Some(Error::new(
+                            file.name(),
+                            record.offset,
+                            ErrorKind::Thl(ThlError::RotateTargetMissing {
+                                name: rotate.next_file_name(),
+                            }),
+                        ));
+                    }
+                    return Ok(Flow::Stop);
+                }
+                _ => return Ok(Flow::Continue),
+            };
+            if txn.seqno().is_some_and(|s| s != seqno) {
+                let flow = hand(&txn)?;
+                txn.fragments.clear();
+                if flow == Flow::Stop {
+                    walked.stopped = true;
+                    return Ok(Flow::Stop);
+                }
+            }
+            txn.fragments.push(record);
+            Ok(Flow::Continue)
+        })?;
+        if walked.stopped {
+            return Ok(walked);
+        }
+        if !txn.fragments.is_empty() && hand(&txn)? == Flow::Stop {
+            walked.stopped = true;
+            return Ok(walked);
+        }
+        // The newest file may end anywhere while it is written; a file another
+        // follows (in this walk, or in the directory when the walk ends with it) was
+        // closed with a rotate record (spec 1.4), so anything else is damage.
+        let successor = follows
+            .or_else(|| file_index(name).and_then(|index| dir.find_index(next_index(index))));
+        let at = |offset, kind| Error::new(file.name(), offset, ErrorKind::Thl(kind));
+        let damage = match (tail, successor) {
+            (Some(tail), None) => {
+                say(at(tail.offset(), tail.notice()));
+                None
+            }
+            (Some(tail), Some(_)) => Some(at(tail.offset(), tail.damage())),
+            (None, Some(next)) if !walked.ends_with_rotate => Some(at(
+                file.bytes().len() as u64,
+                ThlError::MissingRotate {
+                    next: successor_name(name).unwrap_or_else(|| next.to_string()),
+                },
+            )),
+            _ => missing_next,
+        };
+        for err in [damage, wrong_base(previous, &walked)]
+            .into_iter()
+            .flatten()
+        {
+            if !self.permissive {
+                return Err(E::from(err));
+            }
+            say(err);
+        }
+        if walked.ends_with_rotate {
+            carried.closed = carried.next_seqno.map(|next| (name.to_string(), next));
+        }
+        Ok(walked)
+    }
+
+    /// Joins a file walked apart from [`Carried::default`] (`walked`, leaving `after`)
+    /// to the walk of the files before it (`carried`, updated), once its own findings
+    /// are told: a base seqno that does not follow those files is damage (only
+    /// `report`ed when permissive). What else only those files could tell, a seqno gap
+    /// before the file's first transaction, is [`Carried::gap_before`].
+    pub fn join(
+        self,
+        carried: &mut Carried,
+        walked: &FileWalked,
+        after: Carried,
+        report: &mut dyn FnMut(Error),
+    ) -> Result<(), Error> {
+        if let Some(err) = wrong_base(carried.closed.take(), walked) {
+            if !self.permissive {
+                return Err(err);
+            }
+            report(err);
+        }
+        carried.next_seqno = after.next_seqno.or(carried.next_seqno);
+        carried.closed = carried
+            .next_seqno
+            .filter(|_| walked.ends_with_rotate)
+            .map(|next| (walked.name.clone(), next));
         Ok(())
     }
 
@@ -200,36 +256,22 @@ impl ThlWalk {
             }
             return Ok(records.damaged_tail());
         }
-        if self.check_ahead && self.read.verify_checksums {
-            let ahead = CheckedAhead::default();
-            return std::thread::scope(|scope| {
-                scope.spawn(|| ahead.check(file.records(self.read)));
-                let read = file.records(self.read.no_checksum());
-                let end = strict_records(file, read, Some(&ahead), visit);
-                ahead.stop();
-                end
+        if self.check_ahead {
+            return read_checking_ahead(file, self.read, |records| {
+                strict_records(file, records, visit)
             });
         }
-        strict_records(file, records, None, visit)
+        strict_records(file, CheckedRecords::from(records), visit)
     }
 }
 
-/// The strict walk over `records` of `file` (see [`ThlWalk::records`]); with `ahead`,
-/// each record's CRC was checked by another thread, whose verdict comes first.
+/// The strict walk over `records` of `file` (see [`ThlWalk::records`]).
 fn strict_records<'f, E: From<Error>>(
     file: &'f ThlFile,
-    mut records: Records<'f>,
-    ahead: Option<&CheckedAhead>,
+    mut records: CheckedRecords<'f, '_>,
     visit: &mut dyn FnMut(Record<'f>) -> Result<Flow, E>,
 ) -> Result<Option<DamagedTail>, E> {
-    loop {
-        let offset = records.offset();
-        let Some(record) = records.next() else {
-            break;
-        };
-        if let Some(ahead) = ahead {
-            ahead.passed(offset)?;
-        }
+    for record in records.by_ref() {
         let record = record?;
         if let RecordKind::Unknown { record_type } = record.kind {
             return Err(E::from(Error::new(
@@ -245,89 +287,79 @@ fn strict_records<'f, E: From<Error>>(
     Ok(records.damaged_tail())
 }
 
-/// CRCs checked by one thread ahead of a reader on another: how far the checks went,
-/// and the record whose check failed.
-#[derive(Default)]
-struct CheckedAhead {
-    /// Every record starting before this offset passed: read without the lock, as the
-    /// reader asks once per record and the checks are nearly always ahead.
-    passed_to: AtomicU64,
-    state: Mutex<AheadState>,
-    moved: Condvar,
+/// Where a file lies in a walk (see [`ThlWalk::walk_file`]).
+#[derive(Debug, Clone, Copy)]
+pub struct FilePlace<'a> {
+    /// The file's name in its directory.
+    pub name: &'a str,
+    /// The file.
+    pub file: &'a Arc<ThlFile>,
+    /// The name of the file walked after it, if any.
+    pub follows: Option<&'a str>,
 }
 
-#[derive(Default)]
-struct AheadState {
-    /// The checks ended: at the end of the records, a damaged tail or `failed`.
-    ended: bool,
-    /// The record whose CRC did not match (or whose CRC type is invalid).
-    failed: Option<(u64, Error)>,
-    /// The reader is gone: checking further is useless.
-    stopped: bool,
+/// What a walk carries from one file to the next (see [`ThlWalk::walk_file`]).
+#[derive(Debug, Clone, Default)]
+pub struct Carried {
+    /// The seqno the last transaction leads to: a later one past it is a gap.
+    next_seqno: Option<i64>,
+    /// After a file that ended in its rotate record: its name, and the seqno the next
+    /// file's header must give as its base (spec 1.4).
+    closed: Option<(String, i64)>,
 }
 
-impl CheckedAhead {
-    /// Bytes of records checked between two reports of progress: reports cost a lock,
-    /// a reader waits for the next one at most this far behind the checks.
-    const REPORT_BYTES: u64 = 256 << 10;
-
-    /// Checks `records` in order, reporting progress, until the end, a failed check,
-    /// or the reader stops.
-    fn check(&self, mut records: Records<'_>) {
-        let mut reported = records.offset();
-        loop {
-            let offset = records.offset();
-            let checked = records.check_next();
-            if matches!(checked, Some(Ok(next)) if next - reported < Self::REPORT_BYTES) {
-                continue;
-            }
-            let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
-            match checked {
-                Some(Ok(next)) => {
-                    reported = next;
-                    self.passed_to.store(next, Ordering::Release);
-                    if state.stopped {
-                        return;
-                    }
-                }
-                Some(Err(err)) => {
-                    state.failed = Some((offset, err));
-                    state.ended = true;
-                }
-                None => {
-                    self.passed_to.store(records.offset(), Ordering::Release);
-                    state.ended = true;
-                }
-            }
-            self.moved.notify_all();
-            if state.ended {
-                return;
-            }
-        }
+impl Carried {
+    /// The report due when a transaction whose seqno `found` begins at `offset` of
+    /// `file` skips past the seqno the walk leads to (for a file walked apart: its
+    /// first transaction, told before the file's own findings).
+    pub fn gap_before(&self, file: &str, offset: u64, found: i64) -> Option<Error> {
+        let expected = self.next_seqno?;
+        (found > expected).then(|| seqno_gap(file, offset, expected, found))
     }
+}
 
-    /// Waits until the record at `offset` was checked; its failure, if it failed.
-    fn passed(&self, offset: u64) -> Result<(), Error> {
-        if self.passed_to.load(Ordering::Acquire) > offset {
-            return Ok(());
-        }
-        let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
-        while self.passed_to.load(Ordering::Acquire) <= offset && !state.ended {
-            state = self.moved.wait(state).unwrap_or_else(|e| e.into_inner());
-        }
-        match state.failed.take() {
-            Some((at, err)) if at == offset => Err(err),
-            other => {
-                state.failed = other;
-                Ok(())
-            }
-        }
-    }
+/// How the walk of one file went (see [`ThlWalk::walk_file`]).
+#[derive(Debug, Clone)]
+pub struct FileWalked {
+    /// The visitor said stop: the walk ends here.
+    pub stopped: bool,
+    /// The file's name in its directory.
+    name: String,
+    /// The name errors about the file use.
+    file: String,
+    /// The record at byte 16 was read (the index checked the base against it).
+    first_record_read: bool,
+    /// The base seqno of the file's header.
+    base: i64,
+    ends_with_rotate: bool,
+}
 
-    /// The reader is done: the checks stop at their next report.
-    fn stop(&self) {
-        self.state.lock().unwrap_or_else(|e| e.into_inner()).stopped = true;
-    }
+/// A file whose first record could not be read, after a file that ended in its rotate
+/// record: its header must give the seqno that follows as its base (the index checks
+/// the base against the record at byte 16 when it can).
+fn wrong_base(previous: Option<(String, i64)>, walked: &FileWalked) -> Option<Error> {
+    let (previous, expected) = previous?;
+    (!walked.first_record_read && walked.base != expected).then(|| {
+        Error::new(
+            walked.file.as_str(),
+            8,
+            ErrorKind::Thl(ThlError::BaseSeqnoAfter {
+                found: walked.base,
+                expected,
+                previous,
+            }),
+        )
+    })
+}
+
+/// The report of a transaction (its first record at `offset` of `file`) whose seqno
+/// `found` skips past `expected`, the one the previous transaction leads to.
+fn seqno_gap(file: &str, offset: u64, expected: i64, found: i64) -> Error {
+    Error::new(
+        file,
+        offset,
+        ErrorKind::Txn(TxnError::SeqnoGap { expected, found }),
+    )
 }
 
 /// Passes one transaction on, first reporting a seqno that skips past the one the
@@ -342,14 +374,7 @@ fn hand_over<E>(
         let seqno = event.header.seqno;
         if let Some(expected) = *next_seqno {
             if seqno > expected {
-                report(Error::new(
-                    event.file(),
-                    record.offset,
-                    ErrorKind::Txn(TxnError::SeqnoGap {
-                        expected,
-                        found: seqno,
-                    }),
-                ));
+                report(seqno_gap(event.file(), record.offset, expected, seqno));
             }
         }
         *next_seqno = Some(transaction_end(event).saturating_add(1));

@@ -169,6 +169,12 @@ const BACKUP_OPTIONS: &[&str] = &[
 /// The options replog added for `index` and `info`.
 const SUMMARY_OPTIONS: &[&str] = &["permissive"];
 
+/// Threads `list` and `events` use when `-threads` is not given, at most. Each thread
+/// holds its batches of text and a decoded transaction (about 10 MiB of memory on the
+/// benchmark logs), and past four threads the output, not the decoding, bounds a
+/// listing piped to a reader: four keep the memory under 64 MiB.
+const DEFAULT_MAX_THREADS: usize = 4;
+
 /// Every option `events` takes (a replog command: none of Tungsten's log options).
 const EVENTS_OPTIONS: &[&str] = &[
     "file",
@@ -496,8 +502,8 @@ pub struct LowArgs {
     /// `events -json`: row images as objects keyed by column name.
     #[arg(long)]
     pub named: bool,
-    /// `events`, `list`: threads decoding and rendering (default: the cores available;
-    /// 1 reads serially).
+    /// `events`, `list`: threads decoding and rendering (default: the cores available,
+    /// at most 4; 1 reads serially).
     #[arg(long)]
     pub threads: Option<usize>,
     /// The command word(s); the last one counts.
@@ -1091,12 +1097,14 @@ impl LowArgs {
         }))
     }
 
-    /// `-threads`, or the cores available.
+    /// `-threads`, or the cores available up to [`DEFAULT_MAX_THREADS`].
     fn threads(&self) -> Result<usize, Failure> {
         match self.threads {
             Some(0) => Err(Failure::usage("-threads must be at least 1")),
             Some(n) => Ok(n),
-            None => Ok(std::thread::available_parallelism().map_or(1, |n| n.get())),
+            None => Ok(std::thread::available_parallelism()
+                .map_or(1, |n| n.get())
+                .min(DEFAULT_MAX_THREADS)),
         }
     }
 

@@ -35,7 +35,7 @@ Options added by replog:
   list [-first #] [-last #]       - Only the first/last # transactions of the selection
        [-shard <regex>]             Only transactions whose shard matches (whole name)
        [-schema <regex>]            Only transactions touching a matching schema
-  list [-threads N]               - Decode on N threads (default: the cores; 1: serial)
+  list [-threads N]               - Decode on N threads (default: the cores, at most 4; 1: serial)
   list, index, info [-permissive] - Report each damaged record and carry on
   events -file F [F...]           - MySQL/MariaDB binary log events, one line each
        [-json [-named]]             One JSON object per event (JSON Lines)
@@ -48,7 +48,7 @@ Options added by replog:
        [-include-gtids <set>] [-exclude-gtids <set>]
        [-permissive]                Report damage and carry on
        [-no-checksum]               Do not verify CRC32 checksums
-       [-threads N]                 Decode on N threads (default: the cores; 1: serial)
+       [-threads N]                 Decode on N threads (default: the cores, at most 4; 1: serial)
   shards -channels N              - Each shard as 'trepctl status -name shards' would
        [-shard-list <file>]         show it after parallel apply of the log
        [-hash-method <method>]      string-hash (default) or round-robin

@@ -298,8 +298,7 @@ impl<'a> Records<'a> {
             return None;
         }
         let rest = self.bytes.get(self.pos..).unwrap_or_default();
-        let length = whole_record_length(rest, self.pos as u64).ok()?;
-        self.pos += length;
+        self.pos += whole_record_at(rest, self.pos as u64).ok()?.len();
         self.done = false;
         self.tail = None;
         Some(self.pos as u64)
@@ -318,7 +317,7 @@ impl<'a> Records<'a> {
     /// by the end of the file or by another valid length field.
     pub fn resynchronize(&mut self) -> Option<u64> {
         let rest = self.bytes.get(self.pos..).unwrap_or_default();
-        if !self.done || rest.is_empty() || whole_record_length(rest, 0).is_ok() {
+        if !self.done || rest.is_empty() || whole_record_at(rest, 0).is_ok() {
             return None;
         }
         let found = (self.pos + 1..self.bytes.len())
@@ -349,64 +348,57 @@ impl<'a> Records<'a> {
         checked
     }
 
-    fn check_record(&mut self) -> Option<Result<u64, Error>> {
-        let offset = self.pos as u64;
-        let rest = self.bytes.get(self.pos..).unwrap_or_default();
-        if rest.is_empty() {
-            return None;
-        }
-        let length = match whole_record_length(rest, offset) {
-            Ok(length) => length,
-            Err(tail) => {
-                return match self.options.tail {
-                    TailPolicy::Stop => {
-                        self.tail = Some(tail);
-                        None
-                    }
-                    TailPolicy::Report => Some(Err(self.error(offset, tail.damage()))),
-                }
-            }
-        };
-        // (Framing cannot fail after `whole_record_length`; if it did, the reader's own
-        // framing of this record would report it.)
-        let framed = finish(frame(rest.get(..length).unwrap_or_default()));
-        if let Ok((_, (data, crc_type, crc))) = framed {
-            if let Err(kind) = check_crc(data, crc_type, crc) {
-                return Some(Err(self.error(offset, kind)));
-            }
-        }
-        self.pos += length;
-        Some(Ok(self.pos as u64))
-    }
-
-    fn next_record(&mut self) -> Result<Option<Record<'a>>, Error> {
+    /// The bytes of the whole record at the reading position: None at the end, or at a
+    /// damaged tail ([`TailPolicy::Stop`] keeps it for `damaged_tail`, `Report` fails).
+    fn whole_record(&mut self) -> Result<Option<&'a [u8]>, Error> {
         let offset = self.pos as u64;
         let rest = self.bytes.get(self.pos..).unwrap_or_default();
         if rest.is_empty() {
             return Ok(None);
         }
-        let length = match whole_record_length(rest, offset) {
-            Ok(length) => length,
-            Err(tail) => {
-                return match self.options.tail {
-                    TailPolicy::Stop => {
-                        self.tail = Some(tail);
-                        Ok(None)
-                    }
-                    TailPolicy::Report => Err(self.error(offset, tail.damage())),
+        match whole_record_at(rest, offset) {
+            Ok(record) => Ok(Some(record)),
+            Err(tail) => match self.options.tail {
+                TailPolicy::Stop => {
+                    self.tail = Some(tail);
+                    Ok(None)
                 }
-            }
+                TailPolicy::Report => Err(self.error(offset, tail.damage())),
+            },
+        }
+    }
+
+    fn check_record(&mut self) -> Option<Result<u64, Error>> {
+        let offset = self.pos as u64;
+        let record = match self.whole_record() {
+            Ok(record) => record?,
+            Err(err) => return Some(Err(err)),
         };
-        let (data, crc_type, crc) = finish(frame(rest.get(..length).unwrap_or_default()))
-            .map(|(_, parts)| parts)
-            .map_err(|e| {
-                // Unreachable after `whole_record_length`; reported rather than assumed.
-                let kind = ThlError::Record {
-                    record: "record framing",
-                    expected: e.expected,
-                };
-                self.error(offset, kind)
-            })?;
+        // (Framing cannot fail after `whole_record_at`; if it did, the reader's own
+        // framing of this record would report it.)
+        if let Ok((_, (data, crc_type, crc))) = finish(frame(record)) {
+            if let Err(kind) = check_crc(data, crc_type, crc) {
+                return Some(Err(self.error(offset, kind)));
+            }
+        }
+        self.pos += record.len();
+        Some(Ok(self.pos as u64))
+    }
+
+    fn next_record(&mut self) -> Result<Option<Record<'a>>, Error> {
+        let offset = self.pos as u64;
+        let Some(record) = self.whole_record()? else {
+            return Ok(None);
+        };
+        let length = record.len();
+        let (data, crc_type, crc) = finish(frame(record)).map(|(_, parts)| parts).map_err(|e| {
+            // Unreachable after `whole_record_at`; reported rather than assumed.
+            let kind = ThlError::Record {
+                record: "record framing",
+                expected: e.expected,
+            };
+            self.error(offset, kind)
+        })?;
         if self.options.verify_checksums {
             check_crc(data, crc_type, crc).map_err(|kind| self.error(offset, kind))?;
         }
@@ -441,9 +433,9 @@ fn check_crc(data: &[u8], crc_type: u8, crc: u64) -> Result<(), ThlError> {
     Ok(())
 }
 
-/// The length of the record at the front of `rest` (at file `offset`), when the length
-/// is valid and the whole record is present.
-fn whole_record_length(rest: &[u8], offset: u64) -> Result<usize, DamagedTail> {
+/// The record at the front of `rest` (at file `offset`), when its length is valid and
+/// the whole record is present.
+fn whole_record_at(rest: &[u8], offset: u64) -> Result<&[u8], DamagedTail> {
     let available = rest.len() as u64;
     let Some(&[a, b, c, d]) = rest.get(..4) else {
         return Err(DamagedTail::Truncated {
@@ -456,24 +448,20 @@ fn whole_record_length(rest: &[u8], offset: u64) -> Result<usize, DamagedTail> {
     if !(MIN_RECORD_LEN..=MAX_RECORD_LEN).contains(&length) {
         return Err(DamagedTail::BadLength { offset, length });
     }
-    if length as u64 > available {
-        return Err(DamagedTail::Truncated {
-            offset,
-            needed: length as u64,
-            available,
-        });
-    }
-    Ok(length as usize)
+    rest.get(..length as usize).ok_or(DamagedTail::Truncated {
+        offset,
+        needed: length as u64,
+        available,
+    })
 }
 
 /// Whether a plausible record starts at `at` (see [`Records::resynchronize`]).
 fn plausible_record_at(file: &str, bytes: &[u8], at: usize) -> bool {
     let rest = bytes.get(at..).unwrap_or_default();
-    let Ok(length) = whole_record_length(rest, at as u64) else {
+    let Ok(record) = whole_record_at(rest, at as u64) else {
         return false;
     };
-    let Ok((_, (data, crc_type, crc))) = finish(frame(rest.get(..length).unwrap_or_default()))
-    else {
+    let Ok((_, (data, crc_type, crc))) = finish(frame(record)) else {
         return false;
     };
     if !matches!(data.first(), Some(&(EVENT_RECORD | ROTATE_RECORD))) {
@@ -484,13 +472,10 @@ fn plausible_record_at(file: &str, bytes: &[u8], at: usize) -> bool {
     let checked = match crc_type {
         CRC_32 => crc >> 32 == 0 && crc == u64::from(crc32fast::hash(data)),
         CRC_NONE => {
-            let next = rest.get(length..).unwrap_or_default();
+            let next = rest.get(record.len()..).unwrap_or_default();
             crc == 0
                 && (next.is_empty()
-                    || !matches!(
-                        whole_record_length(next, 0),
-                        Err(DamagedTail::BadLength { .. })
-                    ))
+                    || !matches!(whole_record_at(next, 0), Err(DamagedTail::BadLength { .. })))
         }
         _ => false,
     };

@@ -47,7 +47,7 @@ fuzz_target!(|data: &[u8]| {
         let _ = headers::write_tab(&mut out, &event.header, &style.zone);
         let _ = array.item(&mut json, &event.header, &style.zone);
         if let Ok(decoded) = event.decode() {
-            let _ = full::write_event(&mut out, &decoded, &style);
+            let _ = full::Listing::default().write_event(&mut out, &decoded, &style);
             let _ = sql::write_event(&mut out, &decoded);
         }
     }

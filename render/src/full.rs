@@ -23,12 +23,28 @@ const FILTERED_TYPE: &str = "com.continuent.tungsten.replicator.event.ReplDBMSFi
 /// command line's output buffer: a piece this size goes to stdout without a copy.
 const PIECE_BYTES: usize = 64 * 1024;
 
-/// Writes one record in the full format.
-pub fn write_event(out: &mut impl Write, event: &Event<'_>, style: &Style) -> io::Result<()> {
-    let mut text = String::with_capacity(8 * 1024);
-    push_record_header(&mut text, event, style);
-    write_body(out, &mut text, &mut ImageLines::default(), event, style)?;
-    out.write_all(text.as_bytes())
+/// The full format of one record after another: the buffers an event's text is composed
+/// in are kept for the next event rather than allocated again for each.
+#[derive(Debug, Default)]
+pub struct Listing {
+    text: String,
+    lines: ImageLines,
+}
+
+impl Listing {
+    /// Writes one record in the full format.
+    pub fn write_event(
+        &mut self,
+        out: &mut impl Write,
+        event: &Event<'_>,
+        style: &Style,
+    ) -> io::Result<()> {
+        let text = &mut self.text;
+        text.clear();
+        push_record_header(text, event, style);
+        write_body(out, text, &mut self.lines, event, style)?;
+        out.write_all(text.as_bytes())
+    }
 }
 
 /// The `SEQ#`, `TIME`, `EPOCH#`, `EVENTID` and `SOURCEID` lines.
@@ -273,9 +289,9 @@ fn write_row_change(
     Ok(())
 }
 
-/// The line starts of a row change's after and before images; one pair per event, so
-/// their buffers are reused from change to change.
-#[derive(Default)]
+/// The line starts of a row change's after and before images; one pair per listing, so
+/// their buffers are reused from change to change and event to event.
+#[derive(Debug, Default)]
 struct ImageLines {
     after: LineStarts,
     before: LineStarts,
@@ -284,7 +300,7 @@ struct ImageLines {
 /// The start of each line of a row image, `  - KIND(label) = `, one per column spec
 /// (`COL` for after images, `KEY` for before images): composed once per row change and
 /// copied for each of its rows, which share the labels.
-#[derive(Default)]
+#[derive(Debug, Default)]
 struct LineStarts {
     text: String,
     /// Where each spec's line start ends in `text`.

@@ -6,7 +6,7 @@
 //! argv or exit statuses and writes only to the writer or buffer it is given.
 //!
 //! # Where to start
-//! - THL events (`thl list`): [`full::write_event`] (the default listing),
+//! - THL events (`thl list`): [`full::Listing`] (the default listing),
 //!   [`sql::write_event`] (`-sql`), [`headers::write_tab`] (`-headers`) and
 //!   [`json::JsonArray`] (`-headers -json`); [`Style`] carries the options that change
 //!   how values look (`-timezone` as a [`zone::Zone`], `-charset` as a

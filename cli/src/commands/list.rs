@@ -217,6 +217,7 @@ fn print_in_parallel(
             format,
             style: style.clone(),
             json: None,
+            full: full::Listing::default(),
         };
         let mut text = Vec::with_capacity(batch.bytes);
         for (file, records) in &batch.runs {
@@ -852,6 +853,7 @@ struct Printer {
     format: Format,
     style: Style,
     json: Option<JsonArray>,
+    full: full::Listing,
 }
 
 impl Printer {
@@ -864,6 +866,7 @@ impl Printer {
             format,
             style,
             json,
+            full: full::Listing::default(),
         })
     }
 
@@ -887,7 +890,7 @@ impl Printer {
                 Format::Nothing => {}
                 Format::Full => {
                     if let Some(decoded) = problems.decode(event)? {
-                        full::write_event(out, &decoded, &self.style)?;
+                        self.full.write_event(out, &decoded, &self.style)?;
                     }
                 }
                 Format::Sql => {
@@ -907,6 +910,7 @@ impl Printer {
             format: self.format,
             style: self.style.clone(),
             json: self.json.as_ref().map(|_| JsonArray::default()),
+            full: full::Listing::default(),
         }
     }
 

@@ -694,6 +694,58 @@ fn a_live_server_reads_as_its_own_files() {
     );
 }
 
+/// A binary log the server closed before any statement ran holds no transaction: an
+/// extraction of it says so and leaves no directory and no empty THL behind.
+#[test]
+fn an_extraction_that_finds_no_transaction_writes_no_log() {
+    let server = server_or_skip!(&[]);
+    server.sql("FLUSH BINARY LOGS; CREATE DATABASE later");
+    let logs = server.logs();
+    let out = tempfile::tempdir().unwrap();
+    let dir = out.path().join("thl");
+    let run = thl_command()
+        .current_dir(server.data())
+        .args([
+            "extract",
+            "-service",
+            "s",
+            "-source-id",
+            "h",
+            "-file",
+            &logs[0],
+        ])
+        .arg("-dir")
+        .arg(&dir)
+        .output()
+        .unwrap();
+    assert!(run.status.success(), "{run:?}");
+    assert!(run.stdout.is_empty(), "{run:?}");
+    assert_eq!(
+        String::from_utf8_lossy(&run.stderr),
+        format!(
+            "INFO No transaction in the binary logs given; no log written in {}\n",
+            dir.display()
+        )
+    );
+    assert!(!dir.exists(), "{} was created", dir.display());
+    // The next log holds the CREATE DATABASE: the same run over both writes it.
+    let run = thl_command()
+        .current_dir(server.data())
+        .args(["extract", "-service", "s", "-source-id", "h", "-file"])
+        .args(&logs[..2])
+        .arg("-dir")
+        .arg(&dir)
+        .output()
+        .unwrap();
+    assert!(run.status.success(), "{run:?}");
+    assert!(
+        String::from_utf8_lossy(&run.stderr)
+            .starts_with("INFO Extracted 1 transactions, seqno 0 to 0"),
+        "{run:?}"
+    );
+    assert!(dir.join("thl.data.0000000001").exists());
+}
+
 #[test]
 fn unreachable_servers_and_passwords_in_urls_are_refused() {
     // Port 1 on the loopback: nothing listens there.

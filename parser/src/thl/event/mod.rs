@@ -22,7 +22,7 @@ pub use rows::{Action, ColumnSpec, ColumnVal, OneRowChange, RowChangeData, Value
 pub use statement::StatementData;
 pub use value::Value;
 
-use super::proto::{Message, PbError, Writer};
+use super::proto::{tag, Message, PbError, QuickFields, Writer, LENGTH_DELIMITED};
 use super::record::RecordHeader;
 
 /// A whole event record, decoded.
@@ -159,7 +159,35 @@ impl<'a> ReplDbmsEvent<'a> {
 }
 
 impl<'a> EventOption<'a> {
-    pub(crate) fn decode(mut m: Message<'a>) -> Result<Self, PbError> {
+    pub(crate) fn decode(m: Message<'a>) -> Result<Self, PbError> {
+        match Self::decode_quick(m.remaining()) {
+            Some(option) => Ok(option),
+            None => Self::decode_checked(m),
+        }
+    }
+
+    /// The usual shape read quickly (see [`QuickFields`]); `None` when
+    /// [`EventOption::decode_checked`] must read it.
+    #[inline(always)]
+    fn decode_quick(bytes: &'a [u8]) -> Option<Self> {
+        const NAME: u8 = tag(1, LENGTH_DELIMITED);
+        const VALUE: u8 = tag(2, LENGTH_DELIMITED);
+        let (mut name, mut value) = (None, None);
+        let mut fields = QuickFields::new(bytes);
+        while let Some(t) = fields.tag()? {
+            match t {
+                NAME => name = Some(fields.string()?),
+                VALUE => value = Some(fields.string()?),
+                _ => return None,
+            }
+        }
+        Some(EventOption {
+            name: name?,
+            value: value?,
+        })
+    }
+
+    fn decode_checked(mut m: Message<'a>) -> Result<Self, PbError> {
         let (mut name, mut value) = (None, None);
         while let Some(f) = m.next_field()? {
             match f.number {

@@ -1,0 +1,132 @@
+//! A fast reader for the usual shape of the small, numerous messages (column values,
+//! column specs, options): fields with one-byte tags whose values lie within the message.
+//!
+//! It keeps no offsets and builds no errors: every read answers `None` at anything else
+//! (a longer tag, a field it was not asked for, a cut value), and the caller then decodes
+//! the same bytes again with a [`super::Message`], which handles the rare shapes and
+//! reports a damaged message where and how it always has. So a message read here either
+//! gives the value the checked decoder would give, or nothing.
+
+/// Wire type 0.
+pub(crate) const VARINT: u8 = 0;
+/// Wire type 1.
+pub(crate) const FIXED64: u8 = 1;
+/// Wire type 2.
+pub(crate) const LENGTH_DELIMITED: u8 = 2;
+/// Wire type 5.
+pub(crate) const FIXED32: u8 = 5;
+
+/// The one-byte tag of field `number` (1..=15) stored as `wire`.
+pub(crate) const fn tag(number: u8, wire: u8) -> u8 {
+    (number << 3) | wire
+}
+
+/// One message's bytes, read field by field without offsets (see the module comment).
+#[derive(Debug, Clone)]
+pub(crate) struct QuickFields<'a> {
+    bytes: &'a [u8],
+    pos: usize,
+}
+
+impl<'a> QuickFields<'a> {
+    /// The fields stored in `bytes`.
+    #[inline(always)]
+    pub fn new(bytes: &'a [u8]) -> Self {
+        QuickFields { bytes, pos: 0 }
+    }
+
+    /// The next field's tag byte, `Some(None)` at the end of the message, `None` for a
+    /// tag that takes more than one byte.
+    #[inline(always)]
+    pub fn tag(&mut self) -> Option<Option<u8>> {
+        let Some(&b) = self.bytes.get(self.pos) else {
+            return Some(None);
+        };
+        if b & 0x80 != 0 {
+            return None;
+        }
+        self.pos += 1;
+        Some(Some(b))
+    }
+
+    /// A varint, with the checked reader's arithmetic (ten bytes at most, bits past the
+    /// 64th dropped).
+    #[inline(always)]
+    pub fn varint(&mut self) -> Option<u64> {
+        let &first = self.bytes.get(self.pos)?;
+        self.pos += 1;
+        if first & 0x80 == 0 {
+            return Some(u64::from(first));
+        }
+        let mut value = u64::from(first & 0x7F);
+        for shift in (7..70).step_by(7) {
+            let &b = self.bytes.get(self.pos)?;
+            self.pos += 1;
+            value |= u64::from(b & 0x7F) << shift;
+            if b & 0x80 == 0 {
+                return Some(value);
+            }
+        }
+        None
+    }
+
+    /// A length-delimited value, borrowed.
+    #[inline(always)]
+    pub fn bytes(&mut self) -> Option<&'a [u8]> {
+        let len = usize::try_from(self.varint()?).ok()?;
+        let end = self.pos.checked_add(len)?;
+        let out = self.bytes.get(self.pos..end)?;
+        self.pos = end;
+        Some(out)
+    }
+
+    /// A length-delimited value that is UTF-8 text.
+    #[inline(always)]
+    pub fn string(&mut self) -> Option<&'a str> {
+        std::str::from_utf8(self.bytes()?).ok()
+    }
+
+    /// A fixed-width value (`float`: 4, `double`: 8 bytes).
+    #[inline(always)]
+    pub fn fixed<const N: usize>(&mut self) -> Option<[u8; N]> {
+        let end = self.pos.checked_add(N)?;
+        let out = self.bytes.get(self.pos..end)?.try_into().ok()?;
+        self.pos = end;
+        Some(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_what_the_checked_reader_reads() {
+        // field 1 = 150, field 2 = "ab", field 3 (fixed32) = 1.5f32.
+        let mut bytes = vec![0x08, 0x96, 0x01, 0x12, 0x02, b'a', b'b', 0x1D];
+        bytes.extend_from_slice(&1.5f32.to_le_bytes());
+        let mut q = QuickFields::new(&bytes);
+        assert_eq!(q.tag(), Some(Some(tag(1, VARINT))));
+        assert_eq!(q.varint(), Some(150));
+        assert_eq!(q.tag(), Some(Some(tag(2, LENGTH_DELIMITED))));
+        assert_eq!(q.string(), Some("ab"));
+        assert_eq!(q.tag(), Some(Some(tag(3, FIXED32))));
+        assert_eq!(q.fixed::<4>().map(f32::from_le_bytes), Some(1.5));
+        assert_eq!(q.tag(), Some(None));
+    }
+
+    #[test]
+    fn answers_nothing_for_the_unusual() {
+        // A two-byte tag (field 16).
+        assert_eq!(QuickFields::new(&[0x80, 0x01, 0x00]).tag(), None);
+        // A length past the end, a cut varint, a varint of eleven bytes, bad UTF-8.
+        assert_eq!(QuickFields::new(&[0x05, b'a']).bytes(), None);
+        assert_eq!(QuickFields::new(&[0x96]).varint(), None);
+        assert_eq!(QuickFields::new(&[0xFF; 11]).varint(), None);
+        assert_eq!(QuickFields::new(&[0x01, 0xFF]).string(), None);
+        // Ten bytes are read, the bits past the 64th dropped.
+        let mut ten = [0xFF; 10];
+        ten[9] = 0x7F;
+        assert_eq!(QuickFields::new(&ten).varint(), Some(u64::MAX));
+    }
+}

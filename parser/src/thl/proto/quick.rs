@@ -86,6 +86,22 @@ impl<'a> QuickFields<'a> {
         std::str::from_utf8(self.bytes()?).ok()
     }
 
+    /// How many length-delimited fields tagged `tag` come in a row from here, counting
+    /// the one whose value is next (its tag just read): a capacity for the repeated
+    /// fields writers store together. Reads tags and lengths only; stops early at
+    /// anything unusual, so it is a hint and never an error.
+    pub fn run_length(&self, tag: u8) -> usize {
+        let mut ahead = self.clone();
+        let mut count = 0;
+        while ahead.bytes().is_some() {
+            count += 1;
+            if ahead.tag() != Some(Some(tag)) {
+                break;
+            }
+        }
+        count.max(1)
+    }
+
     /// A fixed-width value (`float`: 4, `double`: 8 bytes).
     #[inline(always)]
     pub fn fixed<const N: usize>(&mut self) -> Option<[u8; N]> {
@@ -113,6 +129,20 @@ mod tests {
         assert_eq!(q.tag(), Some(Some(tag(3, FIXED32))));
         assert_eq!(q.fixed::<4>().map(f32::from_le_bytes), Some(1.5));
         assert_eq!(q.tag(), Some(None));
+    }
+
+    #[test]
+    fn run_lengths_count_the_fields_stored_together() {
+        // Three fields 2, a field 3, a field 2, then a field 2 cut short.
+        let bytes = [
+            0x12, 0x00, 0x12, 0x01, b'a', 0x12, 0x00, 0x18, 0x01, 0x12, 0x00, 0x12, 0x05,
+        ];
+        let mut q = QuickFields::new(&bytes);
+        assert_eq!(q.tag(), Some(Some(tag(2, LENGTH_DELIMITED))));
+        assert_eq!(q.run_length(tag(2, LENGTH_DELIMITED)), 3);
+        q.pos = 9;
+        assert_eq!(q.tag(), Some(Some(tag(2, LENGTH_DELIMITED))));
+        assert_eq!(q.run_length(tag(2, LENGTH_DELIMITED)), 1);
     }
 
     #[test]

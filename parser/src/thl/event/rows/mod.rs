@@ -192,9 +192,68 @@ impl Action {
 }
 
 impl<'a> OneRowChange<'a> {
-    fn decode(mut m: Message<'a>) -> Result<Self, PbError> {
+    fn decode(m: Message<'a>) -> Result<Self, PbError> {
+        match Self::decode_quick(m.remaining()) {
+            Some(rc) => Ok(rc),
+            None => Self::decode_checked(m),
+        }
+    }
+
+    /// The usual shape read quickly (see [`QuickFields`]), the specs and rows into vectors
+    /// of their final size; `None` when [`OneRowChange::decode_checked`] must read it.
+    fn decode_quick(bytes: &'a [u8]) -> Option<Self> {
+        const SCHEMA: u8 = tag(1, LENGTH_DELIMITED);
+        const TABLE: u8 = tag(2, LENGTH_DELIMITED);
+        const ACTION: u8 = tag(3, VARINT);
+        const KEY_SPEC: u8 = tag(4, LENGTH_DELIMITED);
+        const COLUMN_SPEC: u8 = tag(5, LENGTH_DELIMITED);
+        const KEY_ROW: u8 = tag(6, LENGTH_DELIMITED);
+        const COLUMN_ROW: u8 = tag(7, LENGTH_DELIMITED);
+        const TABLE_ID: u8 = tag(8, VARINT);
         let (mut schema_name, mut table_name, mut action) = (None, None, None);
-        let mut rc = OneRowChange {
+        let mut rc = OneRowChange::empty();
+        let mut fields = QuickFields::new(bytes);
+        while let Some(t) = fields.tag()? {
+            match t {
+                SCHEMA => schema_name = Some(fields.string()?),
+                TABLE => table_name = Some(fields.string()?),
+                ACTION => action = Some(fields.varint()? as u32 as i32),
+                KEY_SPEC | COLUMN_SPEC => {
+                    let specs = match t {
+                        KEY_SPEC => &mut rc.key_spec,
+                        _ => &mut rc.column_spec,
+                    };
+                    if specs.is_empty() {
+                        specs.reserve_exact(fields.run_length(t));
+                    }
+                    specs.push(ColumnSpec::decode_quick(fields.bytes()?)?);
+                }
+                KEY_ROW | COLUMN_ROW => {
+                    let (specs, rows) = match t {
+                        KEY_ROW => (&rc.key_spec, &mut rc.key_values),
+                        _ => (&rc.column_spec, &mut rc.column_values),
+                    };
+                    if rows.is_empty() {
+                        rows.reserve_exact(fields.run_length(t));
+                    }
+                    let bytes = fields.bytes()?;
+                    let mut row = Vec::with_capacity(specs.len().min(bytes.len() / 2));
+                    quick_row(bytes, &mut row)?;
+                    rows.push(row);
+                }
+                TABLE_ID => rc.table_id = Some(zigzag64(fields.varint()?)),
+                _ => return None,
+            }
+        }
+        rc.schema_name = schema_name?;
+        rc.table_name = table_name?;
+        rc.action = Action::from_code(action?);
+        Some(rc)
+    }
+
+    /// A change with nothing read yet.
+    fn empty() -> Self {
+        OneRowChange {
             schema_name: "",
             table_name: "",
             action: Action::Insert,
@@ -203,7 +262,12 @@ impl<'a> OneRowChange<'a> {
             key_values: Vec::new(),
             column_values: Vec::new(),
             table_id: None,
-        };
+        }
+    }
+
+    fn decode_checked(mut m: Message<'a>) -> Result<Self, PbError> {
+        let (mut schema_name, mut table_name, mut action) = (None, None, None);
+        let mut rc = OneRowChange::empty();
         while let Some(f) = m.next_field()? {
             match f.number {
                 1 => schema_name = Some(f.string()?),
@@ -485,161 +549,4 @@ impl<'a> ColumnVal<'a> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use proptest::prelude::*;
-
-    fn push_varint(out: &mut Vec<u8>, mut v: u64) {
-        while v >= 0x80 {
-            out.push((v as u8) | 0x80);
-            v >>= 7;
-        }
-        out.push(v as u8);
-    }
-
-    /// The wire type of fields 1..=7 of a column value, a column spec, an event option,
-    /// and the fields each requires.
-    const SHAPES: [([u8; 7], &[u64]); 3] = [
-        ([0, 0, 0, 5, 1, 2, 2], &[1]),
-        ([0, 2, 0, 0, 0, 0, 2], &[1, 3, 4, 5, 6]),
-        ([2, 2, 0, 0, 0, 0, 0], &[1, 2]),
-    ];
-
-    /// Bytes shaped like one of the small messages of [`SHAPES`] (picked by `shapes`)
-    /// and sometimes not: its required fields (each now and then left out), then fields
-    /// 1..=7 in any order and number, mixed with fields numbered 0..=17 (two-byte tags
-    /// past 15) of every wire type including groups; text or any bytes; sometimes cut
-    /// short or followed by noise.
-    fn message_bytes(shapes: impl Strategy<Value = usize>) -> impl Strategy<Value = Vec<u8>> {
-        let payload = prop_oneof![
-            6 => "[a-zé]{0,6}".prop_map(String::into_bytes),
-            1 => proptest::collection::vec(any::<u8>(), 0..10),
-        ];
-        let wire = prop_oneof![Just(0u8), Just(1), Just(2), Just(5), Just(3)];
-        let number = prop_oneof![12 => 1u64..8, 1 => 0u64..18];
-        let odd_wire = prop_oneof![12 => Just(false), 1 => Just(true)];
-        let field = (number, odd_wire, wire, any::<u64>(), 0u32..64, payload);
-        let fields = proptest::collection::vec(field, 0..6);
-        let left_out =
-            proptest::collection::vec(prop_oneof![12 => Just(false), 1 => Just(true)], 5);
-        let noise = proptest::collection::vec(any::<u8>(), 0..3);
-        (shapes, left_out, fields, any::<u8>(), noise).prop_map(
-            |(shape, left_out, fields, cut, noise)| {
-                let (wires, required) = SHAPES[shape];
-                let required = required.iter().zip(left_out).filter(|(_, out)| !out);
-                let required = required.map(|(&n, _)| (n, false, 0, 1 << 40, 0, b"GMT".to_vec()));
-                let mut out = Vec::new();
-                for (number, odd_wire, wire, n, bits, payload) in required.chain(fields) {
-                    let wire = match wires.get(number.wrapping_sub(1) as usize) {
-                        Some(&shaped) if !odd_wire => shaped,
-                        _ => wire,
-                    };
-                    push_varint(&mut out, (number << 3) | u64::from(wire));
-                    match wire {
-                        0 => push_varint(&mut out, n >> (bits % 64)),
-                        1 => out.extend_from_slice(&n.to_le_bytes()),
-                        2 => {
-                            push_varint(&mut out, payload.len() as u64);
-                            out.extend_from_slice(&payload);
-                        }
-                        5 => out.extend_from_slice(&(n as u32).to_le_bytes()),
-                        _ => {}
-                    }
-                }
-                if cut % 16 == 0 {
-                    out.extend_from_slice(&noise);
-                } else if cut % 16 == 1 {
-                    out.truncate(usize::from(cut) % (out.len() + 1));
-                }
-                out
-            },
-        )
-    }
-
-    /// A row image: values in field 1 (mostly column values), sometimes another field
-    /// among them.
-    fn row_bytes() -> impl Strategy<Value = Vec<u8>> {
-        let shape = prop_oneof![12 => Just(0), 1 => 0usize..3];
-        let number = prop_oneof![12 => Just(1u64), 1 => Just(2)];
-        proptest::collection::vec((message_bytes(shape), number), 0..6).prop_map(|values| {
-            let mut out = Vec::new();
-            for (value, number) in values {
-                push_varint(&mut out, (number << 3) | 2);
-                push_varint(&mut out, value.len() as u64);
-                out.extend_from_slice(&value);
-            }
-            out
-        })
-    }
-
-    /// What the checked decoder makes of `bytes` as a message of `name`, printed.
-    fn checked<'a, T: std::fmt::Debug>(
-        bytes: &'a [u8],
-        name: &'static str,
-        decode: impl FnOnce(Message<'a>) -> Result<T, PbError>,
-    ) -> String {
-        format!("{:?}", decode(Message::new(bytes, 0, name)))
-    }
-
-    proptest! {
-        // A quick read gives what the checked decoder gives, or leaves it to it.
-        #[test]
-        fn quick_reads_agree_with_the_checked_decoder(bytes in message_bytes(0usize..3)) {
-            if let Some(v) = ColumnVal::decode_quick(&bytes) {
-                let decoded = checked(&bytes, "ColumnVal", ColumnVal::decode_checked);
-                prop_assert_eq!(format!("{:?}", Ok::<_, PbError>(v)), decoded);
-            }
-            if let Some(spec) = ColumnSpec::decode_quick(&bytes) {
-                let decoded = checked(&bytes, "ColumnSpec", ColumnSpec::decode_checked);
-                prop_assert_eq!(format!("{:?}", Ok::<_, PbError>(spec)), decoded);
-            }
-            if let Some(option) = EventOption::decode_quick(&bytes) {
-                let decoded = checked(&bytes, "ProtobufEventOption", EventOption::decode_checked);
-                prop_assert_eq!(format!("{:?}", Ok::<_, PbError>(option)), decoded);
-            }
-        }
-
-        #[test]
-        fn quick_rows_agree_with_the_checked_decoder(bytes in row_bytes()) {
-            let mut row = Vec::new();
-            if quick_row(&bytes, &mut row).is_some() {
-                let decoded = checked(&bytes, "RowValue", |mut m| {
-                    let mut row = Vec::new();
-                    while let Some(f) = m.next_field()? {
-                        if f.number == 1 {
-                            row.push(ColumnVal::decode_checked(f.message("ColumnVal")?)?);
-                        }
-                    }
-                    Ok(row)
-                });
-                prop_assert_eq!(format!("{:?}", Ok::<_, PbError>(row)), decoded);
-            }
-        }
-    }
-
-    #[test]
-    fn the_usual_shapes_are_read_quickly() {
-        let mut w = Writer::new();
-        let text = ColumnVal {
-            string_value: Some("GMT"),
-            long_value: Some(-5),
-            int_value: Some(7),
-            ..ColumnVal::empty(ValueType::Date)
-        };
-        text.encode(&mut w);
-        let bytes = w.into_bytes();
-        assert_eq!(ColumnVal::decode_quick(&bytes), Some(text));
-        let mut w = Writer::new();
-        let spec = ColumnSpec {
-            index: 3,
-            name: Some("c"),
-            sql_type: -5,
-            signed: false,
-            length: 8,
-            not_null: true,
-            type_description: None,
-        };
-        spec.encode(&mut w);
-        assert_eq!(ColumnSpec::decode_quick(&w.into_bytes()), Some(spec));
-    }
-}
+mod tests;

@@ -134,15 +134,21 @@ impl<'a> ReplDbmsEvent<'a> {
         let mut event = ReplDbmsEvent::default();
         while let Some(f) = m.next_field()? {
             match f.number {
-                1 => event
-                    .changes
-                    .push(Change::decode(f.message("ProtobufOneChange")?)?),
-                2 => event
-                    .metadata
-                    .push(EventOption::decode(f.message("ProtobufEventOption")?)?),
-                3 => event
-                    .options
-                    .push(EventOption::decode(f.message("ProtobufEventOption")?)?),
+                1 => {
+                    reserve_repeated(&mut event.changes, &m, tag(1, LENGTH_DELIMITED));
+                    let change = Change::decode(f.message("ProtobufOneChange")?)?;
+                    event.changes.push(change)
+                }
+                2 => {
+                    reserve_repeated(&mut event.metadata, &m, tag(2, LENGTH_DELIMITED));
+                    let option = EventOption::decode(f.message("ProtobufEventOption")?)?;
+                    event.metadata.push(option)
+                }
+                3 => {
+                    reserve_repeated(&mut event.options, &m, tag(3, LENGTH_DELIMITED));
+                    let option = EventOption::decode(f.message("ProtobufEventOption")?)?;
+                    event.options.push(option)
+                }
                 _ => {}
             }
         }
@@ -209,6 +215,16 @@ impl<'a> EventOption<'a> {
                 w.bytes(2, o.value.as_bytes());
             });
         }
+    }
+}
+
+/// Room in `list`, while it is empty, for the field just read from `m` and the fields
+/// tagged `tag` stored right after it: writers store a repeated field's entries together,
+/// so the list is allocated once instead of grown. Only a hint (see
+/// [`QuickFields::leading_run`]): whatever the bytes, decoding goes on as before.
+pub(crate) fn reserve_repeated<T>(list: &mut Vec<T>, m: &Message<'_>, tag: u8) {
+    if list.is_empty() {
+        list.reserve_exact(1 + QuickFields::new(m.remaining()).leading_run(tag));
     }
 }
 

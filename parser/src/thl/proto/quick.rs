@@ -92,14 +92,20 @@ impl<'a> QuickFields<'a> {
     /// anything unusual, so it is a hint and never an error.
     pub fn run_length(&self, tag: u8) -> usize {
         let mut ahead = self.clone();
-        let mut count = 0;
-        while ahead.bytes().is_some() {
-            count += 1;
-            if ahead.tag() != Some(Some(tag)) {
-                break;
-            }
+        match ahead.bytes() {
+            Some(_) => 1 + ahead.leading_run(tag),
+            None => 1,
         }
-        count.max(1)
+    }
+
+    /// How many length-delimited fields tagged `tag` come first from here (a hint, as
+    /// [`QuickFields::run_length`]).
+    pub fn leading_run(mut self, tag: u8) -> usize {
+        let mut count = 0;
+        while self.tag() == Some(Some(tag)) && self.bytes().is_some() {
+            count += 1;
+        }
+        count
     }
 
     /// A fixed-width value (`float`: 4, `double`: 8 bytes).

@@ -1,7 +1,7 @@
 //! Row changes: `ProtobufRowChangeData`, `ProtobufOneRowChange` and its nested column
 //! specs and values (spec 6.2, 6.5, 6.6).
 
-use super::{required, EventOption};
+use super::{required, reserve_repeated, EventOption};
 use crate::thl::proto::{
     tag, zigzag32, zigzag64, Message, PbError, QuickFields, Writer, FIXED32, FIXED64,
     LENGTH_DELIMITED, VARINT,
@@ -101,26 +101,26 @@ pub enum ValueType {
 }
 
 impl ValueType {
-    /// The type for a stored code, if known.
+    /// The type for a stored code, if known. (A match, not a search of the list: every
+    /// value printed asks for its type.)
     pub fn from_code(code: i32) -> Option<ValueType> {
         use ValueType::*;
-        [
-            Int,
-            Long,
-            Float,
-            Double,
-            String,
-            Timestamp,
-            Bit,
-            Time,
-            Date,
-            Blob,
-            Null,
-            Decimal,
-            BinaryString,
-        ]
-        .into_iter()
-        .find(|t| *t as i32 == code)
+        Some(match code {
+            1 => Int,
+            2 => Long,
+            3 => Float,
+            4 => Double,
+            5 => String,
+            6 => Timestamp,
+            7 => Bit,
+            8 => Time,
+            9 => Date,
+            10 => Blob,
+            11 => Null,
+            12 => Decimal,
+            13 => BinaryString,
+            _ => return None,
+        })
     }
 }
 
@@ -149,12 +149,16 @@ impl<'a> RowChangeData<'a> {
         let mut data = RowChangeData::default();
         while let Some(f) = m.next_field()? {
             match f.number {
-                1 => data
-                    .row_changes
-                    .push(OneRowChange::decode(f.message("ProtobufOneRowChange")?)?),
-                2 => data
-                    .options
-                    .push(EventOption::decode(f.message("ProtobufEventOption")?)?),
+                1 => {
+                    reserve_repeated(&mut data.row_changes, &m, tag(1, LENGTH_DELIMITED));
+                    let change = OneRowChange::decode(f.message("ProtobufOneRowChange")?)?;
+                    data.row_changes.push(change)
+                }
+                2 => {
+                    reserve_repeated(&mut data.options, &m, tag(2, LENGTH_DELIMITED));
+                    let option = EventOption::decode(f.message("ProtobufEventOption")?)?;
+                    data.options.push(option)
+                }
                 _ => {}
             }
         }

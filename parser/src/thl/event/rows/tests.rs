@@ -259,3 +259,29 @@ fn the_usual_shapes_are_read_quickly() {
     spec.encode(&mut w);
     assert_eq!(ColumnSpec::decode_quick(&w.into_bytes()), Some(spec));
 }
+
+#[test]
+fn value_types_by_code() {
+    use ValueType::*;
+    let all = [
+        Int,
+        Long,
+        Float,
+        Double,
+        String,
+        Timestamp,
+        Bit,
+        Time,
+        Date,
+        Blob,
+        Null,
+        Decimal,
+        BinaryString,
+    ];
+    for t in all {
+        assert_eq!(ValueType::from_code(t as i32), Some(t));
+    }
+    for code in [i32::MIN, -1, 0, 14, i32::MAX] {
+        assert_eq!(ValueType::from_code(code), None);
+    }
+}

@@ -22,30 +22,31 @@ pub(crate) const fn tag(number: u8, wire: u8) -> u8 {
 }
 
 /// One message's bytes, read field by field without offsets (see the module comment).
+/// It holds the unread bytes only, each read splitting off its front: fewer bounds checks
+/// than a slice and a position.
 #[derive(Debug, Clone)]
 pub(crate) struct QuickFields<'a> {
-    bytes: &'a [u8],
-    pos: usize,
+    rest: &'a [u8],
 }
 
 impl<'a> QuickFields<'a> {
     /// The fields stored in `bytes`.
     #[inline(always)]
     pub fn new(bytes: &'a [u8]) -> Self {
-        QuickFields { bytes, pos: 0 }
+        QuickFields { rest: bytes }
     }
 
     /// The next field's tag byte, `Some(None)` at the end of the message, `None` for a
     /// tag that takes more than one byte.
     #[inline(always)]
     pub fn tag(&mut self) -> Option<Option<u8>> {
-        let Some(&b) = self.bytes.get(self.pos) else {
+        let Some((&b, rest)) = self.rest.split_first() else {
             return Some(None);
         };
         if b & 0x80 != 0 {
             return None;
         }
-        self.pos += 1;
+        self.rest = rest;
         Some(Some(b))
     }
 
@@ -53,15 +54,15 @@ impl<'a> QuickFields<'a> {
     /// 64th dropped).
     #[inline(always)]
     pub fn varint(&mut self) -> Option<u64> {
-        let &first = self.bytes.get(self.pos)?;
-        self.pos += 1;
+        let (&first, rest) = self.rest.split_first()?;
+        self.rest = rest;
         if first & 0x80 == 0 {
             return Some(u64::from(first));
         }
         let mut value = u64::from(first & 0x7F);
         for shift in (7..70).step_by(7) {
-            let &b = self.bytes.get(self.pos)?;
-            self.pos += 1;
+            let (&b, rest) = self.rest.split_first()?;
+            self.rest = rest;
             value |= u64::from(b & 0x7F) << shift;
             if b & 0x80 == 0 {
                 return Some(value);
@@ -74,9 +75,8 @@ impl<'a> QuickFields<'a> {
     #[inline(always)]
     pub fn bytes(&mut self) -> Option<&'a [u8]> {
         let len = usize::try_from(self.varint()?).ok()?;
-        let end = self.pos.checked_add(len)?;
-        let out = self.bytes.get(self.pos..end)?;
-        self.pos = end;
+        let (out, rest) = self.rest.split_at_checked(len)?;
+        self.rest = rest;
         Some(out)
     }
 
@@ -111,10 +111,9 @@ impl<'a> QuickFields<'a> {
     /// A fixed-width value (`float`: 4, `double`: 8 bytes).
     #[inline(always)]
     pub fn fixed<const N: usize>(&mut self) -> Option<[u8; N]> {
-        let end = self.pos.checked_add(N)?;
-        let out = self.bytes.get(self.pos..end)?.try_into().ok()?;
-        self.pos = end;
-        Some(out)
+        let (out, rest) = self.rest.split_first_chunk::<N>()?;
+        self.rest = rest;
+        Some(*out)
     }
 }
 
@@ -146,7 +145,7 @@ mod tests {
         let mut q = QuickFields::new(&bytes);
         assert_eq!(q.tag(), Some(Some(tag(2, LENGTH_DELIMITED))));
         assert_eq!(q.run_length(tag(2, LENGTH_DELIMITED)), 3);
-        q.pos = 9;
+        let mut q = QuickFields::new(&bytes[9..]);
         assert_eq!(q.tag(), Some(Some(tag(2, LENGTH_DELIMITED))));
         assert_eq!(q.run_length(tag(2, LENGTH_DELIMITED)), 1);
     }

@@ -18,7 +18,9 @@ pub use change::{Change, ChangeType};
 pub use header::Header;
 pub use load_data::{LoadDataFileDelete, LoadDataFileFragment, LoadDataFileQuery};
 pub use row_id::{RowIdData, RowIdKind};
-pub use rows::{Action, ColumnSpec, ColumnVal, OneRowChange, RowChangeData, ValueType};
+pub use rows::{
+    Action, ColumnSpec, ColumnVal, Images, OneRowChange, RowChangeData, RowImages, ValueType,
+};
 pub use statement::StatementData;
 pub use value::Value;
 

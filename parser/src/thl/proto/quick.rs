@@ -50,6 +50,11 @@ impl<'a> QuickFields<'a> {
         Some(Some(b))
     }
 
+    /// The number of bytes not read yet.
+    pub fn unread_len(&self) -> usize {
+        self.rest.len()
+    }
+
     /// A varint, with the checked reader's arithmetic (ten bytes at most, bits past the
     /// 64th dropped).
     #[inline(always)]

@@ -2,10 +2,14 @@
 //! specs and values (spec 6.2, 6.5, 6.6).
 
 use super::{required, reserve_repeated, EventOption};
+
+mod images;
+
 use crate::thl::proto::{
     tag, zigzag32, zigzag64, Message, PbError, QuickFields, Writer, FIXED32, FIXED64,
     LENGTH_DELIMITED, VARINT,
 };
+pub use images::{Images, RowImages};
 
 /// The row changes of one binlog rows event.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -43,9 +47,9 @@ pub struct OneRowChange<'a> {
     /// Columns of the after images.
     pub column_spec: Vec<ColumnSpec<'a>>,
     /// Before images, one per row.
-    pub key_values: Vec<Vec<ColumnVal<'a>>>,
+    pub key_values: RowImages<'a>,
     /// After images, one per row.
-    pub column_values: Vec<Vec<ColumnVal<'a>>>,
+    pub column_values: RowImages<'a>,
     /// MySQL table-map id (-1 when unknown; always written by the reference writer).
     pub table_id: Option<i64>,
 }
@@ -233,17 +237,20 @@ impl<'a> OneRowChange<'a> {
                     specs.push(ColumnSpec::decode_quick(fields.bytes()?)?);
                 }
                 KEY_ROW | COLUMN_ROW => {
-                    let (specs, rows) = match t {
+                    let (specs, images) = match t {
                         KEY_ROW => (&rc.key_spec, &mut rc.key_values),
                         _ => (&rc.column_spec, &mut rc.column_values),
                     };
-                    if rows.is_empty() {
-                        rows.reserve_exact(fields.run_length(t));
+                    if images.is_empty() {
+                        // Writers store the specs first and one value per spec in each
+                        // image. The guess is capped by what the bytes left can hold (a
+                        // value takes at least a tag and a length byte), so a damaged
+                        // record cannot make a change reserve a huge vector.
+                        let rows = fields.run_length(t);
+                        let values = rows.saturating_mul(specs.len());
+                        images.reserve_exact(rows, values.min(fields.unread_len() / 2));
                     }
-                    let bytes = fields.bytes()?;
-                    let mut row = Vec::with_capacity(specs.len().min(bytes.len() / 2));
-                    quick_row(bytes, &mut row)?;
-                    rows.push(row);
+                    quick_image(fields.bytes()?, images)?;
                 }
                 TABLE_ID => rc.table_id = Some(zigzag64(fields.varint()?)),
                 _ => return None,
@@ -263,8 +270,8 @@ impl<'a> OneRowChange<'a> {
             action: Action::Insert,
             key_spec: Vec::new(),
             column_spec: Vec::new(),
-            key_values: Vec::new(),
-            column_values: Vec::new(),
+            key_values: RowImages::new(),
+            column_values: RowImages::new(),
             table_id: None,
         }
     }
@@ -283,14 +290,8 @@ impl<'a> OneRowChange<'a> {
                 5 => rc
                     .column_spec
                     .push(ColumnSpec::decode(f.message("ColumnSpec")?)?),
-                6 => {
-                    let row = decode_row(f.message("RowValue")?, rc.key_spec.len())?;
-                    rc.key_values.push(row)
-                }
-                7 => {
-                    let row = decode_row(f.message("RowValue")?, rc.column_spec.len())?;
-                    rc.column_values.push(row)
-                }
+                6 => decode_image(f.message("RowValue")?, &mut rc.key_values)?,
+                7 => decode_image(f.message("RowValue")?, &mut rc.column_values)?,
                 8 => rc.table_id = Some(f.sint64()?),
                 _ => {}
             }
@@ -328,35 +329,30 @@ impl<'a> OneRowChange<'a> {
     }
 }
 
-/// One row image; `columns` is the number of column specs read so far (writers store the
-/// specs first), the usual number of values, so the row is allocated once. The guess is
-/// capped by what the row's bytes can hold (a value takes at least a tag and a length
-/// byte), so a damaged record cannot make every small row reserve a huge vector.
-fn decode_row<'a>(mut m: Message<'a>, columns: usize) -> Result<Vec<ColumnVal<'a>>, PbError> {
-    let mut row = Vec::with_capacity(columns.min(m.remaining().len() / 2));
-    if quick_row(m.remaining(), &mut row).is_some() {
-        return Ok(row);
-    }
-    row.clear();
+/// One row image, appended to `images`.
+fn decode_image<'a>(mut m: Message<'a>, images: &mut RowImages<'a>) -> Result<(), PbError> {
     while let Some(f) = m.next_field()? {
         if f.number == 1 {
-            row.push(ColumnVal::decode(f.message("ColumnVal")?)?);
+            images.push_value(ColumnVal::decode(f.message("ColumnVal")?)?);
         }
     }
-    Ok(row)
+    images.end_image();
+    Ok(())
 }
 
-/// A row image of the usual shape read quickly (see [`QuickFields`]); `None` when the
-/// checked decoder must read it.
-fn quick_row<'a>(bytes: &'a [u8], row: &mut Vec<ColumnVal<'a>>) -> Option<()> {
+/// A row image of the usual shape read quickly (see [`QuickFields`]) and appended to
+/// `images`; `None` when the checked decoder must read the change (what was appended
+/// then is dropped with it).
+fn quick_image<'a>(bytes: &'a [u8], images: &mut RowImages<'a>) -> Option<()> {
     const VALUE: u8 = tag(1, LENGTH_DELIMITED);
     let mut fields = QuickFields::new(bytes);
     while let Some(t) = fields.tag()? {
         if t != VALUE {
             return None;
         }
-        row.push(ColumnVal::decode_quick(fields.bytes()?)?);
+        images.push_value(ColumnVal::decode_quick(fields.bytes()?)?);
     }
+    images.end_image();
     Some(())
 }
 

@@ -207,18 +207,19 @@ proptest! {
 
     #[test]
     fn quick_rows_agree_with_the_checked_decoder(bytes in row_bytes()) {
-        let mut row = Vec::new();
-        if quick_row(&bytes, &mut row).is_some() {
+        let mut images = RowImages::new();
+        if quick_image(&bytes, &mut images).is_some() {
             let decoded = checked(&bytes, "RowValue", |mut m| {
-                let mut row = Vec::new();
+                let mut images = RowImages::new();
                 while let Some(f) = m.next_field()? {
                     if f.number == 1 {
-                        row.push(ColumnVal::decode_checked(f.message("ColumnVal")?)?);
+                        images.push_value(ColumnVal::decode_checked(f.message("ColumnVal")?)?);
                     }
                 }
-                Ok(row)
+                images.end_image();
+                Ok(images)
             });
-            prop_assert_eq!(format!("{:?}", Ok::<_, PbError>(row)), decoded);
+            prop_assert_eq!(format!("{:?}", Ok::<_, PbError>(images)), decoded);
         }
     }
 }
@@ -284,4 +285,20 @@ fn value_types_by_code() {
     for code in [i32::MIN, -1, 0, 14, i32::MAX] {
         assert_eq!(ValueType::from_code(code), None);
     }
+}
+
+#[test]
+fn row_images_keep_their_bounds() {
+    let v = |n| ColumnVal {
+        int_value: Some(n),
+        ..ColumnVal::empty(ValueType::Int)
+    };
+    let images: RowImages<'_> = [vec![v(1), v(2)], vec![], vec![v(3)]].into_iter().collect();
+    assert_eq!((images.len(), images.values().len()), (3, 3));
+    assert_eq!(images.get(0), Some(&[v(1), v(2)][..]));
+    assert_eq!(images.get(1), Some(&[][..]));
+    assert_eq!(images[2], [v(3)]);
+    assert_eq!(images.get(3), None);
+    let sizes: Vec<usize> = images.iter().map(<[_]>::len).collect();
+    assert_eq!((sizes, images.iter().len()), (vec![2, 0, 1], 3));
 }

@@ -12,7 +12,7 @@ use std::process::Command;
 use common::thl;
 use replog::thl::event::{
     Action, Change, ColumnSpec, ColumnVal, Header, OneRowChange, ReplDbmsEvent, RowChangeData,
-    ValueType,
+    RowImages, ValueType,
 };
 use replog::thl::writer::{LogWriter, WriteOptions};
 use replog::thl::{Event, JavaStr, RecordHeader};
@@ -137,8 +137,8 @@ fn write_log(dir: &std::path::Path) {
             action: Action::Insert,
             key_spec: vec![],
             column_spec: specs,
-            key_values: vec![],
-            column_values: vec![row],
+            key_values: RowImages::new(),
+            column_values: [row].into_iter().collect(),
             table_id: Some(70),
         };
         let java = |s| JavaStr::encode(s).unwrap();

@@ -272,13 +272,13 @@ fn write_row_change(
         push_integer(text, row);
         text.push('\n');
         if !change.column_values.is_empty() {
-            let values = change.column_values.get(row).map(Vec::as_slice);
+            let values = change.column_values.get(row);
             push_image(text, &lines.after, &change.column_spec, values, style);
         } else if !change.column_spec.is_empty() {
             push_spec_names(text, &change.column_spec);
         }
         if !change.key_values.is_empty() {
-            let values = change.key_values.get(row).map(Vec::as_slice);
+            let values = change.key_values.get(row);
             push_image(text, &lines.before, &change.key_spec, values, style);
         }
         if text.len() >= PIECE_BYTES {

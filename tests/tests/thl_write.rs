@@ -9,7 +9,8 @@ use std::path::Path;
 use proptest::prelude::*;
 use replog::thl::event::{
     Action, Change, ColumnSpec, ColumnVal, Event, EventOption, Header, LoadDataFileFragment,
-    LoadDataFileQuery, OneRowChange, ReplDbmsEvent, RowChangeData, RowIdData, StatementData,
+    LoadDataFileQuery, OneRowChange, ReplDbmsEvent, RowChangeData, RowIdData, RowImages,
+    StatementData,
 };
 use replog::thl::writer::{frame_record, LogWriter, WriteOptions};
 use replog::thl::{
@@ -534,10 +535,8 @@ fn specs(models: &[SpecModel]) -> Vec<ColumnSpec<'_>> {
         .collect()
 }
 
-fn rows(rows: &[Vec<ValModel>]) -> Vec<Vec<ColumnVal<'_>>> {
-    rows.iter()
-        .map(|r| r.iter().map(column_val).collect())
-        .collect()
+fn rows(rows: &[Vec<ValModel>]) -> RowImages<'_> {
+    rows.iter().map(|r| r.iter().map(column_val)).collect()
 }
 
 fn build_change(c: &ChangeModel) -> Change<'_> {

@@ -25,7 +25,7 @@ use std::process::Command;
 use replog::binlog::stream::{sequence_of, Stream};
 use replog::input::OpenOptions;
 use replog::thl::event::{
-    Action, Change, ColumnSpec, ColumnVal, Event, EventOption, OneRowChange, StatementData, Value,
+    Action, Change, ColumnSpec, Event, EventOption, OneRowChange, RowImages, StatementData, Value,
 };
 use replog::thl::{JavaStr, LogDir, ReadOptions};
 use replog::txn::binlog::walk_transactions;
@@ -331,8 +331,8 @@ fn compare_images(
     c: &mut Comparison,
     what: &str,
     seqno: i64,
-    real: &[Vec<ColumnVal<'_>>],
-    replay: &[Vec<ColumnVal<'_>>],
+    real: &RowImages<'_>,
+    replay: &RowImages<'_>,
 ) {
     c.same(&format!("{what} rows"), seqno, real.len(), replay.len());
     for (row, (r, p)) in real.iter().zip(replay).enumerate() {
@@ -698,7 +698,7 @@ fn check_row_change(log: &str, txn: &OwnedTransaction) {
     let [change] = &rows.row_changes[..] else {
         panic!("{log} seqno {seqno}: one table");
     };
-    let values = |image: &[Vec<ColumnVal<'_>>]| -> Vec<Vec<String>> {
+    let values = |image: &RowImages<'_>| -> Vec<Vec<String>> {
         image
             .iter()
             .map(|row| row.iter().map(|v| format!("{:?}", v.value())).collect())

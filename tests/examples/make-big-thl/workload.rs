@@ -7,8 +7,8 @@
 //! extractor's `transaction_frag_size` does.
 
 use replog::thl::event::{
-    Action, Change, ColumnSpec, ColumnVal, EventOption, Header, OneRowChange, ReplDbmsEvent,
-    RowChangeData, RowIdData, StatementData,
+    Action, Change, ColumnSpec, EventOption, Header, OneRowChange, ReplDbmsEvent, RowChangeData,
+    RowIdData, RowImages, StatementData,
 };
 use replog::thl::{Event, JavaStr, RecordHeader};
 
@@ -788,9 +788,9 @@ fn specs(table: &'static Table, images: &[Vec<Cell>]) -> Vec<ColumnSpec<'static>
         .collect()
 }
 
-fn values(images: &[Vec<Cell>]) -> Vec<Vec<ColumnVal<'_>>> {
+fn values(images: &[Vec<Cell>]) -> RowImages<'_> {
     images
         .iter()
-        .map(|row| row.iter().map(Cell::column_val).collect())
+        .map(|row| row.iter().map(Cell::column_val))
         .collect()
 }

@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use replog::binlog::stream::sequence_of;
-use replog::thl::event::{Action, Change, ColumnSpec, ColumnVal, Event, Value};
+use replog::thl::event::{Action, Change, ColumnSpec, ColumnVal, Event, RowImages, Value};
 use replog::thl::java_text::{big_decimal, Civil};
 use replog::txn::event_id::EventId;
 use replog::txn::extract::ExtractOptions;
@@ -247,7 +247,7 @@ fn check_change(events: &[Event<'_>], change: &Json, doc: &Json) -> Result<(), S
         .flatten()
         .filter(|c| format!("{}.{}", c.schema_name, c.table_name) == table && c.action == action)
     {
-        let images = |specs: &[ColumnSpec<'_>], rows: &[Vec<ColumnVal<'_>>]| -> Vec<Json> {
+        let images = |specs: &[ColumnSpec<'_>], rows: &RowImages<'_>| -> Vec<Json> {
             rows.iter()
                 .map(|row| image(specs, row, &columns, catalogue))
                 .collect()

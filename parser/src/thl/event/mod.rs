@@ -18,11 +18,13 @@ pub use change::{Change, ChangeType};
 pub use header::Header;
 pub use load_data::{LoadDataFileDelete, LoadDataFileFragment, LoadDataFileQuery};
 pub use row_id::{RowIdData, RowIdKind};
-pub use rows::{Action, ColumnSpec, ColumnVal, OneRowChange, RowChangeData, ValueType};
+pub use rows::{
+    Action, ColumnSpec, ColumnVal, Images, OneRowChange, RowChangeData, RowImages, ValueType,
+};
 pub use statement::StatementData;
 pub use value::Value;
 
-use super::proto::{Message, PbError, Writer};
+use super::proto::{tag, Message, PbError, QuickFields, Writer, LENGTH_DELIMITED};
 use super::record::RecordHeader;
 
 /// A whole event record, decoded.
@@ -134,15 +136,21 @@ impl<'a> ReplDbmsEvent<'a> {
         let mut event = ReplDbmsEvent::default();
         while let Some(f) = m.next_field()? {
             match f.number {
-                1 => event
-                    .changes
-                    .push(Change::decode(f.message("ProtobufOneChange")?)?),
-                2 => event
-                    .metadata
-                    .push(EventOption::decode(f.message("ProtobufEventOption")?)?),
-                3 => event
-                    .options
-                    .push(EventOption::decode(f.message("ProtobufEventOption")?)?),
+                1 => {
+                    reserve_repeated(&mut event.changes, &m, tag(1, LENGTH_DELIMITED));
+                    let change = Change::decode(f.message("ProtobufOneChange")?)?;
+                    event.changes.push(change)
+                }
+                2 => {
+                    reserve_repeated(&mut event.metadata, &m, tag(2, LENGTH_DELIMITED));
+                    let option = EventOption::decode(f.message("ProtobufEventOption")?)?;
+                    event.metadata.push(option)
+                }
+                3 => {
+                    reserve_repeated(&mut event.options, &m, tag(3, LENGTH_DELIMITED));
+                    let option = EventOption::decode(f.message("ProtobufEventOption")?)?;
+                    event.options.push(option)
+                }
                 _ => {}
             }
         }
@@ -159,7 +167,35 @@ impl<'a> ReplDbmsEvent<'a> {
 }
 
 impl<'a> EventOption<'a> {
-    pub(crate) fn decode(mut m: Message<'a>) -> Result<Self, PbError> {
+    pub(crate) fn decode(m: Message<'a>) -> Result<Self, PbError> {
+        match Self::decode_quick(m.remaining()) {
+            Some(option) => Ok(option),
+            None => Self::decode_checked(m),
+        }
+    }
+
+    /// The usual shape read quickly (see [`QuickFields`]); `None` when
+    /// [`EventOption::decode_checked`] must read it.
+    #[inline(always)]
+    fn decode_quick(bytes: &'a [u8]) -> Option<Self> {
+        const NAME: u8 = tag(1, LENGTH_DELIMITED);
+        const VALUE: u8 = tag(2, LENGTH_DELIMITED);
+        let (mut name, mut value) = (None, None);
+        let mut fields = QuickFields::new(bytes);
+        while let Some(t) = fields.tag()? {
+            match t {
+                NAME => name = Some(fields.string()?),
+                VALUE => value = Some(fields.string()?),
+                _ => return None,
+            }
+        }
+        Some(EventOption {
+            name: name?,
+            value: value?,
+        })
+    }
+
+    fn decode_checked(mut m: Message<'a>) -> Result<Self, PbError> {
         let (mut name, mut value) = (None, None);
         while let Some(f) = m.next_field()? {
             match f.number {
@@ -181,6 +217,16 @@ impl<'a> EventOption<'a> {
                 w.bytes(2, o.value.as_bytes());
             });
         }
+    }
+}
+
+/// Room in `list`, while it is empty, for the field just read from `m` and the fields
+/// tagged `tag` stored right after it: writers store a repeated field's entries together,
+/// so the list is allocated once instead of grown. Only a hint (see
+/// [`QuickFields::leading_run`]): whatever the bytes, decoding goes on as before.
+pub(crate) fn reserve_repeated<T>(list: &mut Vec<T>, m: &Message<'_>, tag: u8) {
+    if list.is_empty() {
+        list.reserve_exact(1 + QuickFields::new(m.remaining()).leading_run(tag));
     }
 }
 

@@ -218,14 +218,12 @@ impl<'a> Field<'a> {
 
     /// `sint32` (ZigZag).
     pub fn sint32(&self) -> Result<i32, PbError> {
-        let v = self.varint()? as u32;
-        Ok(((v >> 1) as i32) ^ -((v & 1) as i32))
+        Ok(zigzag32(self.varint()?))
     }
 
     /// `sint64` (ZigZag).
     pub fn sint64(&self) -> Result<i64, PbError> {
-        let v = self.varint()?;
-        Ok(((v >> 1) as i64) ^ -((v & 1) as i64))
+        Ok(zigzag64(self.varint()?))
     }
 
     /// `bool`.
@@ -274,6 +272,17 @@ impl<'a> Field<'a> {
         let prefix = varint_len(b.len() as u64);
         Ok(Message::new(b, self.offset + prefix, name))
     }
+}
+
+/// A `sint32` from its stored varint (ZigZag over the low 32 bits).
+pub(crate) fn zigzag32(varint: u64) -> i32 {
+    let v = varint as u32;
+    ((v >> 1) as i32) ^ -((v & 1) as i32)
+}
+
+/// A `sint64` from its stored varint (ZigZag).
+pub(crate) fn zigzag64(v: u64) -> i64 {
+    ((v >> 1) as i64) ^ -((v & 1) as i64)
 }
 
 /// Bytes a varint of `v` takes.

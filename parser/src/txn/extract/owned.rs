@@ -4,7 +4,7 @@
 
 use crate::thl::event::{
     Action, Change, ColumnSpec, ColumnVal, EventOption, LoadDataFileFragment, LoadDataFileQuery,
-    OneRowChange, RowChangeData, RowIdData, StatementData,
+    OneRowChange, RowChangeData, RowIdData, RowImages, StatementData,
 };
 
 /// Name/value options in stored order.
@@ -133,9 +133,9 @@ impl OwnedValue {
     }
 }
 
-fn view_rows(rows: &[Vec<OwnedValue>]) -> Vec<Vec<ColumnVal<'_>>> {
+fn view_rows(rows: &[Vec<OwnedValue>]) -> RowImages<'_> {
     rows.iter()
-        .map(|r| r.iter().map(OwnedValue::view).collect())
+        .map(|r| r.iter().map(OwnedValue::view))
         .collect()
 }
 

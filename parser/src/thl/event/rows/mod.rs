@@ -1,8 +1,15 @@
 //! Row changes: `ProtobufRowChangeData`, `ProtobufOneRowChange` and its nested column
 //! specs and values (spec 6.2, 6.5, 6.6).
 
-use super::{required, EventOption};
-use crate::thl::proto::{Message, PbError, Writer};
+use super::{required, reserve_repeated, EventOption};
+
+mod images;
+
+use crate::thl::proto::{
+    tag, zigzag32, zigzag64, Message, PbError, QuickFields, Writer, FIXED32, FIXED64,
+    LENGTH_DELIMITED, VARINT,
+};
+pub use images::{Images, RowImages};
 
 /// The row changes of one binlog rows event.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -40,9 +47,9 @@ pub struct OneRowChange<'a> {
     /// Columns of the after images.
     pub column_spec: Vec<ColumnSpec<'a>>,
     /// Before images, one per row.
-    pub key_values: Vec<Vec<ColumnVal<'a>>>,
+    pub key_values: RowImages<'a>,
     /// After images, one per row.
-    pub column_values: Vec<Vec<ColumnVal<'a>>>,
+    pub column_values: RowImages<'a>,
     /// MySQL table-map id (-1 when unknown; always written by the reference writer).
     pub table_id: Option<i64>,
 }
@@ -98,26 +105,26 @@ pub enum ValueType {
 }
 
 impl ValueType {
-    /// The type for a stored code, if known.
+    /// The type for a stored code, if known. (A match, not a search of the list: every
+    /// value printed asks for its type.)
     pub fn from_code(code: i32) -> Option<ValueType> {
         use ValueType::*;
-        [
-            Int,
-            Long,
-            Float,
-            Double,
-            String,
-            Timestamp,
-            Bit,
-            Time,
-            Date,
-            Blob,
-            Null,
-            Decimal,
-            BinaryString,
-        ]
-        .into_iter()
-        .find(|t| *t as i32 == code)
+        Some(match code {
+            1 => Int,
+            2 => Long,
+            3 => Float,
+            4 => Double,
+            5 => String,
+            6 => Timestamp,
+            7 => Bit,
+            8 => Time,
+            9 => Date,
+            10 => Blob,
+            11 => Null,
+            12 => Decimal,
+            13 => BinaryString,
+            _ => return None,
+        })
     }
 }
 
@@ -146,12 +153,16 @@ impl<'a> RowChangeData<'a> {
         let mut data = RowChangeData::default();
         while let Some(f) = m.next_field()? {
             match f.number {
-                1 => data
-                    .row_changes
-                    .push(OneRowChange::decode(f.message("ProtobufOneRowChange")?)?),
-                2 => data
-                    .options
-                    .push(EventOption::decode(f.message("ProtobufEventOption")?)?),
+                1 => {
+                    reserve_repeated(&mut data.row_changes, &m, tag(1, LENGTH_DELIMITED));
+                    let change = OneRowChange::decode(f.message("ProtobufOneRowChange")?)?;
+                    data.row_changes.push(change)
+                }
+                2 => {
+                    reserve_repeated(&mut data.options, &m, tag(2, LENGTH_DELIMITED));
+                    let option = EventOption::decode(f.message("ProtobufEventOption")?)?;
+                    data.options.push(option)
+                }
                 _ => {}
             }
         }
@@ -189,18 +200,85 @@ impl Action {
 }
 
 impl<'a> OneRowChange<'a> {
-    fn decode(mut m: Message<'a>) -> Result<Self, PbError> {
+    fn decode(m: Message<'a>) -> Result<Self, PbError> {
+        match Self::decode_quick(m.remaining()) {
+            Some(rc) => Ok(rc),
+            None => Self::decode_checked(m),
+        }
+    }
+
+    /// The usual shape read quickly (see [`QuickFields`]), the specs and rows into vectors
+    /// of their final size; `None` when [`OneRowChange::decode_checked`] must read it.
+    fn decode_quick(bytes: &'a [u8]) -> Option<Self> {
+        const SCHEMA: u8 = tag(1, LENGTH_DELIMITED);
+        const TABLE: u8 = tag(2, LENGTH_DELIMITED);
+        const ACTION: u8 = tag(3, VARINT);
+        const KEY_SPEC: u8 = tag(4, LENGTH_DELIMITED);
+        const COLUMN_SPEC: u8 = tag(5, LENGTH_DELIMITED);
+        const KEY_ROW: u8 = tag(6, LENGTH_DELIMITED);
+        const COLUMN_ROW: u8 = tag(7, LENGTH_DELIMITED);
+        const TABLE_ID: u8 = tag(8, VARINT);
         let (mut schema_name, mut table_name, mut action) = (None, None, None);
-        let mut rc = OneRowChange {
+        let mut rc = OneRowChange::empty();
+        let mut fields = QuickFields::new(bytes);
+        while let Some(t) = fields.tag()? {
+            match t {
+                SCHEMA => schema_name = Some(fields.string()?),
+                TABLE => table_name = Some(fields.string()?),
+                ACTION => action = Some(fields.varint()? as u32 as i32),
+                KEY_SPEC | COLUMN_SPEC => {
+                    let specs = match t {
+                        KEY_SPEC => &mut rc.key_spec,
+                        _ => &mut rc.column_spec,
+                    };
+                    if specs.is_empty() {
+                        specs.reserve_exact(fields.run_length(t));
+                    }
+                    specs.push(ColumnSpec::decode_quick(fields.bytes()?)?);
+                }
+                KEY_ROW | COLUMN_ROW => {
+                    let (specs, images) = match t {
+                        KEY_ROW => (&rc.key_spec, &mut rc.key_values),
+                        _ => (&rc.column_spec, &mut rc.column_values),
+                    };
+                    if images.is_empty() {
+                        // Writers store the specs first and one value per spec in each
+                        // image. The guess is capped by what the bytes left can hold (a
+                        // value takes at least a tag and a length byte), so a damaged
+                        // record cannot make a change reserve a huge vector.
+                        let rows = fields.run_length(t);
+                        let values = rows.saturating_mul(specs.len());
+                        images.reserve_exact(rows, values.min(fields.unread_len() / 2));
+                    }
+                    quick_image(fields.bytes()?, images)?;
+                }
+                TABLE_ID => rc.table_id = Some(zigzag64(fields.varint()?)),
+                _ => return None,
+            }
+        }
+        rc.schema_name = schema_name?;
+        rc.table_name = table_name?;
+        rc.action = Action::from_code(action?);
+        Some(rc)
+    }
+
+    /// A change with nothing read yet.
+    fn empty() -> Self {
+        OneRowChange {
             schema_name: "",
             table_name: "",
             action: Action::Insert,
             key_spec: Vec::new(),
             column_spec: Vec::new(),
-            key_values: Vec::new(),
-            column_values: Vec::new(),
+            key_values: RowImages::new(),
+            column_values: RowImages::new(),
             table_id: None,
-        };
+        }
+    }
+
+    fn decode_checked(mut m: Message<'a>) -> Result<Self, PbError> {
+        let (mut schema_name, mut table_name, mut action) = (None, None, None);
+        let mut rc = OneRowChange::empty();
         while let Some(f) = m.next_field()? {
             match f.number {
                 1 => schema_name = Some(f.string()?),
@@ -212,14 +290,8 @@ impl<'a> OneRowChange<'a> {
                 5 => rc
                     .column_spec
                     .push(ColumnSpec::decode(f.message("ColumnSpec")?)?),
-                6 => {
-                    let row = decode_row(f.message("RowValue")?, rc.key_spec.len())?;
-                    rc.key_values.push(row)
-                }
-                7 => {
-                    let row = decode_row(f.message("RowValue")?, rc.column_spec.len())?;
-                    rc.column_values.push(row)
-                }
+                6 => decode_image(f.message("RowValue")?, &mut rc.key_values)?,
+                7 => decode_image(f.message("RowValue")?, &mut rc.column_values)?,
                 8 => rc.table_id = Some(f.sint64()?),
                 _ => {}
             }
@@ -257,18 +329,31 @@ impl<'a> OneRowChange<'a> {
     }
 }
 
-/// One row image; `columns` is the number of column specs read so far (writers store the
-/// specs first), the usual number of values, so the row is allocated once. The guess is
-/// capped by what the row's bytes can hold (a value takes at least a tag and a length
-/// byte), so a damaged record cannot make every small row reserve a huge vector.
-fn decode_row<'a>(mut m: Message<'a>, columns: usize) -> Result<Vec<ColumnVal<'a>>, PbError> {
-    let mut row = Vec::with_capacity(columns.min(m.remaining().len() / 2));
+/// One row image, appended to `images`.
+fn decode_image<'a>(mut m: Message<'a>, images: &mut RowImages<'a>) -> Result<(), PbError> {
     while let Some(f) = m.next_field()? {
         if f.number == 1 {
-            row.push(ColumnVal::decode(f.message("ColumnVal")?)?);
+            images.push_value(ColumnVal::decode(f.message("ColumnVal")?)?);
         }
     }
-    Ok(row)
+    images.end_image();
+    Ok(())
+}
+
+/// A row image of the usual shape read quickly (see [`QuickFields`]) and appended to
+/// `images`; `None` when the checked decoder must read the change (what was appended
+/// then is dropped with it).
+fn quick_image<'a>(bytes: &'a [u8], images: &mut RowImages<'a>) -> Option<()> {
+    const VALUE: u8 = tag(1, LENGTH_DELIMITED);
+    let mut fields = QuickFields::new(bytes);
+    while let Some(t) = fields.tag()? {
+        if t != VALUE {
+            return None;
+        }
+        images.push_value(ColumnVal::decode_quick(fields.bytes()?)?);
+    }
+    images.end_image();
+    Some(())
 }
 
 fn encode_row(w: &mut Writer, row: &[ColumnVal<'_>]) {
@@ -278,7 +363,52 @@ fn encode_row(w: &mut Writer, row: &[ColumnVal<'_>]) {
 }
 
 impl<'a> ColumnSpec<'a> {
-    fn decode(mut m: Message<'a>) -> Result<Self, PbError> {
+    fn decode(m: Message<'a>) -> Result<Self, PbError> {
+        match Self::decode_quick(m.remaining()) {
+            Some(spec) => Ok(spec),
+            None => Self::decode_checked(m),
+        }
+    }
+
+    /// The usual shape read quickly (see [`QuickFields`]); `None` when
+    /// [`ColumnSpec::decode_checked`] must read it.
+    #[inline(always)]
+    fn decode_quick(bytes: &'a [u8]) -> Option<Self> {
+        const INDEX: u8 = tag(1, VARINT);
+        const NAME: u8 = tag(2, LENGTH_DELIMITED);
+        const TYPE: u8 = tag(3, VARINT);
+        const SIGNED: u8 = tag(4, VARINT);
+        const LENGTH: u8 = tag(5, VARINT);
+        const NOT_NULL: u8 = tag(6, VARINT);
+        const DESCRIPTION: u8 = tag(7, LENGTH_DELIMITED);
+        let (mut index, mut sql_type, mut signed, mut length, mut not_null) =
+            (None, None, None, None, None);
+        let (mut name, mut type_description) = (None, None);
+        let mut fields = QuickFields::new(bytes);
+        while let Some(t) = fields.tag()? {
+            match t {
+                INDEX => index = Some(fields.varint()? as u32 as i32),
+                NAME => name = Some(fields.string()?),
+                TYPE => sql_type = Some(fields.varint()? as u32 as i32),
+                SIGNED => signed = Some(fields.varint()? != 0),
+                LENGTH => length = Some(fields.varint()? as u32 as i32),
+                NOT_NULL => not_null = Some(fields.varint()? != 0),
+                DESCRIPTION => type_description = Some(fields.string()?),
+                _ => return None,
+            }
+        }
+        Some(ColumnSpec {
+            index: index?,
+            name,
+            sql_type: sql_type?,
+            signed: signed?,
+            length: length?,
+            not_null: not_null?,
+            type_description,
+        })
+    }
+
+    fn decode_checked(mut m: Message<'a>) -> Result<Self, PbError> {
         let (mut index, mut sql_type, mut signed, mut length, mut not_null) =
             (None, None, None, None, None);
         let (mut name, mut type_description) = (None, None);
@@ -334,7 +464,44 @@ impl<'a> ColumnVal<'a> {
         }
     }
 
-    fn decode(mut m: Message<'a>) -> Result<Self, PbError> {
+    fn decode(m: Message<'a>) -> Result<Self, PbError> {
+        match Self::decode_quick(m.remaining()) {
+            Some(v) => Ok(v),
+            None => Self::decode_checked(m),
+        }
+    }
+
+    /// The usual shape read quickly (see [`QuickFields`]); `None` when
+    /// [`ColumnVal::decode_checked`] must read it.
+    #[inline(always)]
+    fn decode_quick(bytes: &'a [u8]) -> Option<Self> {
+        const TYPE: u8 = tag(1, VARINT);
+        const INT: u8 = tag(2, VARINT);
+        const LONG: u8 = tag(3, VARINT);
+        const FLOAT: u8 = tag(4, FIXED32);
+        const DOUBLE: u8 = tag(5, FIXED64);
+        const STRING: u8 = tag(6, LENGTH_DELIMITED);
+        const BYTES: u8 = tag(7, LENGTH_DELIMITED);
+        let mut v = ColumnVal::empty(ValueType::Null);
+        let mut value_type = None;
+        let mut fields = QuickFields::new(bytes);
+        while let Some(t) = fields.tag()? {
+            match t {
+                TYPE => value_type = Some(fields.varint()? as u32 as i32),
+                INT => v.int_value = Some(zigzag32(fields.varint()?)),
+                LONG => v.long_value = Some(zigzag64(fields.varint()?)),
+                FLOAT => v.float_value = Some(f32::from_le_bytes(fields.fixed()?)),
+                DOUBLE => v.double_value = Some(f64::from_le_bytes(fields.fixed()?)),
+                STRING => v.string_value = Some(fields.string()?),
+                BYTES => v.bytes_value = Some(fields.bytes()?),
+                _ => return None,
+            }
+        }
+        v.value_type = value_type?;
+        Some(v)
+    }
+
+    fn decode_checked(mut m: Message<'a>) -> Result<Self, PbError> {
         let mut v = ColumnVal::empty(ValueType::Null);
         let mut value_type = None;
         while let Some(f) = m.next_field()? {
@@ -380,3 +547,6 @@ impl<'a> ColumnVal<'a> {
         ValueType::from_code(self.value_type)
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -272,11 +272,19 @@ pub fn java_float(out: &mut impl Write, x: f32) -> fmt::Result {
         return special(out, f64::from(x));
     }
     let m = x.abs();
-    let mut digits = Digits::of_text(zmij::Buffer::new().format_finite(m));
+    if x < 0.0 {
+        out.write_char('-')?;
+    }
+    let shortest = &mut zmij::Buffer::new();
+    let shortest = shortest.format_finite(m);
+    if is_plain(f64::from(m)) {
+        return out.write_str(shortest);
+    }
+    let mut digits = Digits::of_text(shortest);
     if digits.len < 2 {
         digits = Digits::of_text(&sized(format_args!("{m:.1e}")));
     }
-    java_layout(out, x < 0.0, f64::from(m), &digits)
+    scientific(out, &digits)
 }
 
 /// Java `Double.toString` (JDK 19 and later; older JDKs print a few values longer).
@@ -285,11 +293,30 @@ pub fn java_double(out: &mut impl Write, x: f64) -> fmt::Result {
         return special(out, x);
     }
     let m = x.abs();
-    let mut digits = Digits::of_text(zmij::Buffer::new().format_finite(m));
+    if x < 0.0 {
+        out.write_char('-')?;
+    }
+    let shortest = &mut zmij::Buffer::new();
+    let shortest = shortest.format_finite(m);
+    if is_plain(m) {
+        return out.write_str(shortest);
+    }
+    let mut digits = Digits::of_text(shortest);
     if digits.len < 2 {
         digits = Digits::of_text(&sized(format_args!("{m:.1e}")));
     }
-    java_layout(out, x < 0.0, m, &digits)
+    scientific(out, &digits)
+}
+
+/// Whether Java writes a magnitude without an exponent: from 10^-3 to below 10^7.
+///
+/// `zmij` writes those the same way (its digits with the point in place, `.0` after an
+/// integer, `0.00` before a fraction below 0.01), so its text is Java's as it stands.
+/// Java's two-digit rule changes nothing here either: the closest two digits differ
+/// from the one digit and a zero only for a value at least half a unit of the second
+/// digit away from that digit, farther than any normal number's spacing.
+fn is_plain(magnitude: f64) -> bool {
+    (1e-3..1e7).contains(&magnitude)
 }
 
 /// The significant digits of a positive decimal and the power of ten of the first.
@@ -373,37 +400,14 @@ fn special(out: &mut impl Write, x: f64) -> fmt::Result {
     })
 }
 
-/// Lays out the digits Java's way: plain between 10^-3 and 10^7, otherwise
-/// computerized scientific notation; one fraction digit at least.
-fn java_layout(out: &mut impl Write, negative: bool, magnitude: f64, d: &Digits) -> fmt::Result {
-    let digits = d.text();
-    let exp = d.exp;
-    if negative {
-        out.write_char('-')?;
-    }
-    if (1e-3..1e7).contains(&magnitude) {
-        if exp >= 0 {
-            let int_len = exp as usize + 1;
-            for digit in digits.chars().chain(std::iter::repeat('0')).take(int_len) {
-                out.write_char(digit)?;
-            }
-            let frac = digits.get(int_len..).unwrap_or("");
-            out.write_char('.')?;
-            out.write_str(if frac.is_empty() { "0" } else { frac })
-        } else {
-            out.write_str("0.")?;
-            for _ in 0..(-exp - 1) {
-                out.write_char('0')?;
-            }
-            out.write_str(digits)
-        }
-    } else {
-        let (first, rest) = digits.split_at(1);
-        out.write_str(first)?;
-        out.write_char('.')?;
-        out.write_str(if rest.is_empty() { "0" } else { rest })?;
-        write!(out, "E{exp}")
-    }
+/// Lays out the digits in Java's computerized scientific notation (`1.0E-5`, `1.2E10`):
+/// one fraction digit at least.
+fn scientific(out: &mut impl Write, d: &Digits) -> fmt::Result {
+    let (first, rest) = d.text().split_at(1);
+    out.write_str(first)?;
+    out.write_char('.')?;
+    out.write_str(if rest.is_empty() { "0" } else { rest })?;
+    write!(out, "E{}", d.exp)
 }
 
 /// Longest unscaled value [`big_decimal`] renders (about 9,800 digits).
@@ -731,6 +735,73 @@ mod tests {
         }};
     }
 
+    /// Java's layout of digits: plain from 10^-3 to below 10^7 (`0.00123`, `1230.0`),
+    /// computerized scientific notation otherwise.
+    fn layout_by_rule(out: &mut String, magnitude: f64, d: &Digits) {
+        if !(1e-3..1e7).contains(&magnitude) {
+            return scientific(out, d).unwrap();
+        }
+        let digits = d.text();
+        if d.exp >= 0 {
+            let int_len = d.exp as usize + 1;
+            out.extend(digits.chars().chain(std::iter::repeat('0')).take(int_len));
+            let fraction = digits.get(int_len..).unwrap_or("");
+            out.push('.');
+            out.push_str(if fraction.is_empty() { "0" } else { fraction });
+        } else {
+            out.push_str("0.");
+            out.extend(std::iter::repeat_n('0', (-d.exp - 1) as usize));
+            out.push_str(digits);
+        }
+    }
+
+    #[test]
+    fn plain_numbers_are_the_definitions_digits_laid_out_by_the_rule() {
+        // Random significands at every binary exponent of the plain range, the
+        // range's edges and round numbers.
+        let mut bits: u64 = 0x2545_F491_4F6C_DD1D;
+        let mut doubles = vec![1e-3, 1e7, 0.1, 0.5, 1.0, 100.0, 9_999_999.0, 123_456.7];
+        let mut floats = vec![1e-3_f32, 1e7, 0.1, 0.5, 1.0, 100.0, 9_999_999.0, 123_456.7];
+        for n in 1..2000 {
+            doubles.push(f64::from(n) / 8.0);
+            floats.push(n as f32 / 8.0);
+        }
+        for _ in 0..200_000 {
+            bits ^= bits << 13;
+            bits ^= bits >> 7;
+            bits ^= bits << 17;
+            let exponent = 1013 + bits % 34; // 2^-10 .. 2^23
+            doubles.push(f64::from_bits(exponent << 52 | bits >> 12));
+            let exponent = 117 + (bits >> 40) as u32 % 34;
+            floats.push(f32::from_bits(exponent << 23 | bits as u32 >> 9));
+        }
+        let edges = [1e-3_f64, 1e7];
+        for edge in edges {
+            let up = f64::from_bits(edge.to_bits() + 1);
+            let down = f64::from_bits(edge.to_bits() - 1);
+            doubles.extend([up, down]);
+            let edge = edge as f32;
+            floats.extend([
+                f32::from_bits(edge.to_bits() + 1),
+                f32::from_bits(edge.to_bits() - 1),
+            ]);
+        }
+        for m in doubles {
+            let mut expected = String::from("-");
+            layout_by_rule(&mut expected, m, &java_digits_by_definition!(m, f64));
+            assert_eq!(dbl(-m), expected, "{m:e}");
+        }
+        for m in floats {
+            let mut expected = String::from("-");
+            layout_by_rule(
+                &mut expected,
+                f64::from(m),
+                &java_digits_by_definition!(m, f32),
+            );
+            assert_eq!(flt(-m), expected, "{m:e}");
+        }
+    }
+
     #[test]
     fn shortest_digits_break_ties_to_even_as_java_does() {
         // 2^50 + 1/4 lies exactly between ...624.2 and ...624.3: Java (and Schubfach)
@@ -749,14 +820,14 @@ mod tests {
             let mut expected = String::new();
             let m = f64::from_bits(bits).abs();
             if m.is_finite() && m != 0.0 {
-                java_layout(&mut expected, false, m, &java_digits_by_definition!(m, f64)).unwrap();
+                layout_by_rule(&mut expected, m, &java_digits_by_definition!(m, f64));
                 assert_eq!(dbl(m), expected, "{m:e}");
             }
             expected.clear();
             let m = f32::from_bits(bits as u32).abs();
             if m.is_finite() && m != 0.0 {
                 let digits = java_digits_by_definition!(m, f32);
-                java_layout(&mut expected, false, f64::from(m), &digits).unwrap();
+                layout_by_rule(&mut expected, f64::from(m), &digits);
                 assert_eq!(flt(m), expected, "{m:e}");
             }
         }

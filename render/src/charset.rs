@@ -86,17 +86,29 @@ impl Charset {
 /// before any other byte, or at the end, is one where they write two.
 pub fn push_java_utf8(text: &mut String, bytes: &[u8]) {
     // Nearly every text value is well-formed: validated once (a word at a time) and
-    // copied once. Binary BLOBs are not, and go byte by byte.
-    if let Ok(valid) = std::str::from_utf8(bytes) {
-        text.push_str(valid);
-        return;
-    }
-    text.reserve(bytes.len());
-    let mut rest = bytes;
+    // copied once. Binary BLOBs are not, and go byte by byte after their well-formed
+    // start.
+    let malformed_at = match std::str::from_utf8(bytes) {
+        Ok(valid) => return text.push_str(valid),
+        Err(error) => error.valid_up_to(),
+    };
+    // The well-formed start again, word at a time: it is often nearly all of the value
+    // (a long text's first 1000 bytes, cut inside a character).
+    let (valid, mut rest) = bytes.split_at(malformed_at);
+    text.push_str(std::str::from_utf8(valid).unwrap_or_default());
+    text.reserve(rest.len());
     while let Some((&first, after)) = rest.split_first() {
         // ASCII, half of a binary value's bytes, without the sequence decoder.
         if first.is_ascii() {
             text.push(char::from(first));
+            rest = after;
+            continue;
+        }
+        // Most of the others are malformed alone, also without it: a continuation
+        // byte, a byte that starts no sequence, or a lead that the next byte does not
+        // continue.
+        if !(0xC2..=0xF4).contains(&first) || !after.first().is_some_and(|b| b & 0xC0 == 0x80) {
+            text.push_str(REPLACEMENT);
             rest = after;
             continue;
         }
@@ -224,6 +236,8 @@ mod tests {
         assert_eq!(java(b"\xe2\x82b"), "\u{fffd}b");
         assert_eq!(java(b"\xf0\x9f\x98"), "\u{fffd}");
         assert_eq!(java(b"\x80\x80"), "\u{fffd}\u{fffd}");
+        // A text cut inside a character: its well-formed start, then one U+FFFD.
+        assert_eq!(java(&"é€".repeat(3).as_bytes()[..14]), "é€é€é\u{fffd}");
         assert_eq!(Charset::UTF_8.decode(b"\xed\xa0\x80"), "\u{fffd}");
     }
 

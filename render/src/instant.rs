@@ -32,9 +32,7 @@ pub fn datetime(ms: i64, extra_nanos: i32, zone: &Zone) -> (String, u32) {
 /// Appends [`datetime`]'s text; returns the nanoseconds of the second.
 pub fn push_datetime(text: &mut String, ms: i64, extra_nanos: i32, zone: &Zone) -> u32 {
     let civil = Civil::from_millis(ms, extra_nanos, zone.offset_ms(ms));
-    let _ = civil.write_date(text);
-    text.push(' ');
-    let _ = civil.write_time(text);
+    let _ = civil.write_date_time(text);
     civil.nanos
 }
 

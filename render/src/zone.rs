@@ -2,12 +2,28 @@
 
 /// The zone every printed date and time is computed in.
 #[derive(Debug, Clone)]
-pub struct Zone(jiff::tz::TimeZone);
+pub struct Zone {
+    rules: jiff::tz::TimeZone,
+    /// The offset in milliseconds of a zone that has only one (UTC, `GMT+8`): known
+    /// without asking the rules, once per printed value.
+    fixed_offset_ms: Option<i64>,
+}
 
 impl Zone {
     /// UTC, Tungsten's default for `thl`.
     pub fn utc() -> Zone {
-        Zone(jiff::tz::TimeZone::UTC)
+        Zone::of(jiff::tz::TimeZone::UTC)
+    }
+
+    fn of(rules: jiff::tz::TimeZone) -> Zone {
+        let fixed_offset_ms = rules
+            .to_fixed_offset()
+            .ok()
+            .map(|offset| i64::from(offset.seconds()) * 1000);
+        Zone {
+            rules,
+            fixed_offset_ms,
+        }
     }
 
     /// The zone named by `-timezone`, or UTC with Tungsten's warning when the name is
@@ -29,11 +45,11 @@ impl Zone {
         };
         if let Some(seconds) = fixed {
             if let Ok(offset) = jiff::tz::Offset::from_seconds(seconds) {
-                return (Zone(jiff::tz::TimeZone::fixed(offset)), None);
+                return (Zone::of(jiff::tz::TimeZone::fixed(offset)), None);
             }
         }
         match jiff::tz::TimeZone::get(name) {
-            Ok(tz) => (Zone(tz), None),
+            Ok(tz) => (Zone::of(tz), None),
             Err(_) => (
                 Zone::utc(),
                 Some(
@@ -45,17 +61,20 @@ impl Zone {
 
     /// The zone as a tz database zone, for turning civil times typed in it into instants.
     pub fn time_zone(&self) -> &jiff::tz::TimeZone {
-        &self.0
+        &self.rules
     }
 
     /// The zone's offset from UTC in milliseconds at instant `ms`.
     pub fn offset_ms(&self, ms: i64) -> i64 {
+        if let Some(fixed) = self.fixed_offset_ms {
+            return fixed;
+        }
         let instant = jiff::Timestamp::from_millisecond(ms).unwrap_or(if ms < 0 {
             jiff::Timestamp::MIN
         } else {
             jiff::Timestamp::MAX
         });
-        i64::from(self.0.to_offset(instant).seconds()) * 1000
+        i64::from(self.rules.to_offset(instant).seconds()) * 1000
     }
 }
 

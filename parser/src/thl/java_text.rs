@@ -52,15 +52,18 @@ impl Civil {
         let local = millis.saturating_add(offset_millis);
         let days = local.div_euclid(MILLIS_PER_DAY);
         let in_day = local.rem_euclid(MILLIS_PER_DAY);
-        let (year, month, day) = date_from_jdn(days + JDN_UNIX_EPOCH);
-        let nanos = (in_day % 1000) * 1_000_000 + i64::from(extra_nanos);
+        let (year, month, day) = date_of_day(days);
+        // Below a day's 86,400,000: 32-bit divisions are cheaper.
+        let in_day = in_day as u32;
+        let seconds = in_day / 1000;
+        let nanos = i64::from(in_day % 1000) * 1_000_000 + i64::from(extra_nanos);
         Civil {
             year,
             month,
             day,
-            hour: (in_day / 3_600_000) as u8,
-            minute: (in_day / 60_000 % 60) as u8,
-            second: (in_day / 1000 % 60) as u8,
+            hour: (seconds / 3600) as u8,
+            minute: (seconds / 60 % 60) as u8,
+            second: (seconds % 60) as u8,
             nanos: nanos.clamp(0, 999_999_999) as u32,
         }
     }
@@ -68,49 +71,146 @@ impl Civil {
     /// `yyyy-mm-dd`. Like Java, years before 1 AD print as the year of their era without
     /// any era marker (astronomical year 0 is `0001`).
     pub fn write_date(&self, out: &mut impl Write) -> fmt::Result {
-        let year_of_era = if self.year > 0 {
-            self.year
-        } else {
-            1 - self.year
-        };
-        // Digits by hand rather than through `write!` padding: listings print a date
-        // for every temporal value, and the formatting machinery dominated that.
-        match u16::try_from(year_of_era) {
-            Ok(year) if year <= 9999 => {
-                two_digits(out, (year / 100) as u8)?;
-                two_digits(out, (year % 100) as u8)?;
-            }
-            _ => write!(out, "{year_of_era:04}")?,
-        }
-        out.write_char('-')?;
-        two_digits(out, self.month)?;
-        out.write_char('-')?;
-        two_digits(out, self.day)
+        self.write_text(out, &self.text(), DATE_END)
     }
 
     /// `hh:mm:ss`.
     pub fn write_time(&self, out: &mut impl Write) -> fmt::Result {
-        two_digits(out, self.hour)?;
-        out.write_char(':')?;
-        two_digits(out, self.minute)?;
-        out.write_char(':')?;
-        two_digits(out, self.second)
+        out.write_str(ascii(&self.text().0[TIME_START..DATE_TIME_END]))
+    }
+
+    /// `yyyy-mm-dd hh:mm:ss`: [`Civil::write_date`], a space, [`Civil::write_time`].
+    pub fn write_date_time(&self, out: &mut impl Write) -> fmt::Result {
+        self.write_text(out, &self.text(), DATE_TIME_END)
+    }
+
+    /// The year of the era, which Java prints without an era marker.
+    fn year_of_era(&self) -> i64 {
+        if self.year > 0 {
+            self.year
+        } else {
+            1 - self.year
+        }
+    }
+
+    /// `yyyy-mm-dd hh:mm:ss.nnnnnnnnn` as ASCII (the year's digits only for years of
+    /// four digits at most): built on the stack and written in one piece, since
+    /// listings print one for every record and temporal value, and a `write_char`
+    /// per digit (or the formatting machinery) cost more than the calendar arithmetic.
+    fn text(&self) -> AlignedText {
+        let mut text = *b"0000-00-00 00:00:00.000000000";
+        let mut two_digits = |at: usize, n: u32| {
+            let pair = n as usize % 100 * 2;
+            text[at..at + 2].copy_from_slice(&DIGIT_PAIRS[pair..pair + 2]);
+        };
+        if let Ok(year @ 0..=9999) = u32::try_from(self.year_of_era()) {
+            two_digits(0, year / 100);
+            two_digits(2, year);
+        }
+        two_digits(5, u32::from(self.month));
+        two_digits(8, u32::from(self.day));
+        two_digits(TIME_START, u32::from(self.hour));
+        two_digits(TIME_START + 3, u32::from(self.minute));
+        two_digits(TIME_START + 6, u32::from(self.second));
+        // Most instants are whole seconds or milliseconds.
+        if self.nanos != 0 {
+            two_digits(FRACTION_START + 1, self.nanos / 1_000_000);
+            two_digits(FRACTION_START + 3, self.nanos / 10_000);
+            two_digits(FRACTION_START + 5, self.nanos / 100);
+            two_digits(FRACTION_START + 7, self.nanos);
+            text[FRACTION_START] = b'0' + (self.nanos / 100_000_000 % 10) as u8;
+        }
+        AlignedText(text)
+    }
+
+    /// `text` (this instant's [`Civil::text`]) up to `end`, with the year in full if it
+    /// has more than four digits.
+    fn write_text(&self, out: &mut impl Write, text: &AlignedText, end: usize) -> fmt::Result {
+        let text = &text.0;
+        match self.year_of_era() {
+            0..=9999 => out.write_str(ascii(&text[..end])),
+            year => {
+                write!(out, "{year}")?;
+                out.write_str(ascii(&text[4..end]))
+            }
+        }
     }
 }
 
-/// `n` (below 100) as two decimal digits.
-fn two_digits(out: &mut impl Write, n: u8) -> fmt::Result {
-    out.write_char(char::from(b'0' + n / 10 % 10))?;
-    out.write_char(char::from(b'0' + n % 10))
+/// [`Civil::text`]'s bytes, aligned so that `str::from_utf8` checks them a word at a
+/// time from the first.
+#[repr(align(8))]
+struct AlignedText([u8; TEXT_LEN]);
+
+/// Length of [`Civil::text`], and where its parts end or start.
+const TEXT_LEN: usize = 29;
+const DATE_END: usize = 10;
+const TIME_START: usize = 11;
+const DATE_TIME_END: usize = 19;
+const FRACTION_START: usize = 20;
+
+/// "00", "01", ... "99": the text of a number below 100 at twice its value.
+const DIGIT_PAIRS: &[u8; 200] = b"\
+    0001020304050607080910111213141516171819\
+    2021222324252627282930313233343536373839\
+    4041424344454647484950515253545556575859\
+    6061626364656667686970717273747576777879\
+    8081828384858687888990919293949596979899";
+
+/// Text of ASCII bytes (all [`Civil::text`] holds).
+fn ascii(bytes: &[u8]) -> &str {
+    std::str::from_utf8(bytes).unwrap_or_default()
 }
 
-/// Year, month, day of a Julian day number: Gregorian from the cutover, Julian before.
-fn date_from_jdn(jdn: i64) -> (i64, u8, u8) {
-    // Richards' algorithm, with floor division so it holds for early dates too.
-    let mut f = jdn + 1401;
-    if jdn >= JDN_GREGORIAN_CUTOVER {
-        f += ((4 * jdn + 274_277).div_euclid(146_097) * 3).div_euclid(4) - 38;
+/// Days from 1970-01-01 to 1582-10-15, the first Gregorian day of Java's calendar.
+const GREGORIAN_CUTOVER_DAY: i64 = JDN_GREGORIAN_CUTOVER - JDN_UNIX_EPOCH;
+
+/// Year, month, day of the day `days` after 1970-01-01 in Java's calendar.
+fn date_of_day(days: i64) -> (i64, u8, u8) {
+    if days >= GREGORIAN_CUTOVER_DAY {
+        gregorian_date(days)
+    } else {
+        julian_date(days + JDN_UNIX_EPOCH)
     }
+}
+
+/// Year, month, day of a day from the Gregorian cutover on, in unsigned arithmetic:
+/// nearly every date printed takes this path, and floor divisions cost more.
+///
+/// Years are counted from March, so that the leap day ends the year: days since
+/// 0000-03-01 split into 400-year cycles of 146,097 days, the day of the cycle into
+/// its year (365 days, one more every 4 years but not every 100, except the 400th),
+/// and the day of that year into months whose lengths repeat 31, 30, 31, 30, 31
+/// from March (153 days every 5 months).
+fn gregorian_date(days: i64) -> (i64, u8, u8) {
+    /// Days from 0000-03-01 to 1970-01-01.
+    const MARCH_0000_TO_EPOCH: i64 = 719_468;
+    // From the cutover on, the sum is positive.
+    let from_march_0000 = (days + MARCH_0000_TO_EPOCH) as u64;
+    let cycle = from_march_0000 / 146_097;
+    let day_of_cycle = from_march_0000 % 146_097;
+    // Whole years of 365 days once the leap days before the day are taken out: one
+    // per 1,460 days (four years), none per 36,524 (a century's years), and the
+    // 400th year's, before the cycle's last day (146,096).
+    let year_of_cycle =
+        (day_of_cycle - day_of_cycle / 1460 + day_of_cycle / 36_524 - day_of_cycle / 146_096) / 365;
+    let day_of_year =
+        day_of_cycle - (365 * year_of_cycle + year_of_cycle / 4 - year_of_cycle / 100);
+    let month_from_march = (5 * day_of_year + 2) / 153;
+    let day = day_of_year - (153 * month_from_march + 2) / 5 + 1;
+    let (month, year_after) = if month_from_march < 10 {
+        (month_from_march + 3, 0)
+    } else {
+        (month_from_march - 9, 1)
+    };
+    let year = (400 * cycle + year_of_cycle + year_after) as i64;
+    (year, month as u8, day as u8)
+}
+
+/// Year, month, day of a Julian day number in the Julian calendar (Richards'
+/// algorithm, with floor division so it holds for early dates too).
+fn julian_date(jdn: i64) -> (i64, u8, u8) {
+    let f = jdn + 1401;
     let e = 4 * f + 3;
     let g = e.rem_euclid(1461).div_euclid(4);
     let h = 5 * g + 2;
@@ -157,29 +257,13 @@ pub fn timestamp(
     offset_millis: i64,
 ) -> fmt::Result {
     let c = Civil::from_millis(millis, extra_nanos, offset_millis);
-    c.write_date(out)?;
-    out.write_char(' ')?;
-    c.write_time(out)?;
-    // Most instants (every record's time) are whole seconds or milliseconds.
-    if c.nanos == 0 {
-        return out.write_str(".0");
-    }
-    // The nine digits by hand, trailing zeros dropped, rather than through the
-    // formatting machinery: this runs for every record's time and TIMESTAMP value.
-    let mut digits = [b'0'; 9];
-    let mut rest = c.nanos;
-    for digit in digits.iter_mut().rev() {
-        *digit = b'0' + (rest % 10) as u8;
-        rest /= 10;
-    }
-    let len = digits
+    // Trailing zeros of the nanoseconds dropped; `.0` for none.
+    let text = c.text();
+    let fraction = text.0[FRACTION_START..]
         .iter()
         .rposition(|&d| d != b'0')
         .map_or(1, |last| last + 1);
-    out.write_char('.')?;
-    digits[..len]
-        .iter()
-        .try_for_each(|&d| out.write_char(char::from(d)))
+    c.write_text(out, &text, FRACTION_START + fraction)
 }
 
 /// Java `Float.toString` (JDK 19 and later).
@@ -188,11 +272,19 @@ pub fn java_float(out: &mut impl Write, x: f32) -> fmt::Result {
         return special(out, f64::from(x));
     }
     let m = x.abs();
-    let mut digits = Digits::of_text(zmij::Buffer::new().format_finite(m));
+    if x < 0.0 {
+        out.write_char('-')?;
+    }
+    let shortest = &mut zmij::Buffer::new();
+    let shortest = shortest.format_finite(m);
+    if is_plain(f64::from(m)) {
+        return out.write_str(shortest);
+    }
+    let mut digits = Digits::of_text(shortest);
     if digits.len < 2 {
         digits = Digits::of_text(&sized(format_args!("{m:.1e}")));
     }
-    java_layout(out, x < 0.0, f64::from(m), &digits)
+    scientific(out, &digits)
 }
 
 /// Java `Double.toString` (JDK 19 and later; older JDKs print a few values longer).
@@ -201,11 +293,30 @@ pub fn java_double(out: &mut impl Write, x: f64) -> fmt::Result {
         return special(out, x);
     }
     let m = x.abs();
-    let mut digits = Digits::of_text(zmij::Buffer::new().format_finite(m));
+    if x < 0.0 {
+        out.write_char('-')?;
+    }
+    let shortest = &mut zmij::Buffer::new();
+    let shortest = shortest.format_finite(m);
+    if is_plain(m) {
+        return out.write_str(shortest);
+    }
+    let mut digits = Digits::of_text(shortest);
     if digits.len < 2 {
         digits = Digits::of_text(&sized(format_args!("{m:.1e}")));
     }
-    java_layout(out, x < 0.0, m, &digits)
+    scientific(out, &digits)
+}
+
+/// Whether Java writes a magnitude without an exponent: from 10^-3 to below 10^7.
+///
+/// `zmij` writes those the same way (its digits with the point in place, `.0` after an
+/// integer, `0.00` before a fraction below 0.01), so its text is Java's as it stands.
+/// Java's two-digit rule changes nothing here either: the closest two digits differ
+/// from the one digit and a zero only for a value at least half a unit of the second
+/// digit away from that digit, farther than any normal number's spacing.
+fn is_plain(magnitude: f64) -> bool {
+    (1e-3..1e7).contains(&magnitude)
 }
 
 /// The significant digits of a positive decimal and the power of ten of the first.
@@ -289,37 +400,14 @@ fn special(out: &mut impl Write, x: f64) -> fmt::Result {
     })
 }
 
-/// Lays out the digits Java's way: plain between 10^-3 and 10^7, otherwise
-/// computerized scientific notation; one fraction digit at least.
-fn java_layout(out: &mut impl Write, negative: bool, magnitude: f64, d: &Digits) -> fmt::Result {
-    let digits = d.text();
-    let exp = d.exp;
-    if negative {
-        out.write_char('-')?;
-    }
-    if (1e-3..1e7).contains(&magnitude) {
-        if exp >= 0 {
-            let int_len = exp as usize + 1;
-            for digit in digits.chars().chain(std::iter::repeat('0')).take(int_len) {
-                out.write_char(digit)?;
-            }
-            let frac = digits.get(int_len..).unwrap_or("");
-            out.write_char('.')?;
-            out.write_str(if frac.is_empty() { "0" } else { frac })
-        } else {
-            out.write_str("0.")?;
-            for _ in 0..(-exp - 1) {
-                out.write_char('0')?;
-            }
-            out.write_str(digits)
-        }
-    } else {
-        let (first, rest) = digits.split_at(1);
-        out.write_str(first)?;
-        out.write_char('.')?;
-        out.write_str(if rest.is_empty() { "0" } else { rest })?;
-        write!(out, "E{exp}")
-    }
+/// Lays out the digits in Java's computerized scientific notation (`1.0E-5`, `1.2E10`):
+/// one fraction digit at least.
+fn scientific(out: &mut impl Write, d: &Digits) -> fmt::Result {
+    let (first, rest) = d.text().split_at(1);
+    out.write_str(first)?;
+    out.write_char('.')?;
+    out.write_str(if rest.is_empty() { "0" } else { rest })?;
+    write!(out, "E{}", d.exp)
 }
 
 /// Longest unscaled value [`big_decimal`] renders (about 9,800 digits).
@@ -556,6 +644,50 @@ mod tests {
     }
 
     #[test]
+    fn gregorian_dates_follow_one_another_and_round_trip() {
+        // From the cutover through year 12,000, and the last days Java time reaches.
+        let last = i64::MAX / MILLIS_PER_DAY;
+        let days =
+            (GREGORIAN_CUTOVER_DAY..GREGORIAN_CUTOVER_DAY + 3_900_000).chain(last - 800..=last);
+        let mut previous: Option<(i64, (i64, u8, u8))> = None;
+        for day in days {
+            let (year, month, day_of_month) = gregorian_date(day);
+            assert!((1..=12).contains(&month) && (1..=31).contains(&day_of_month));
+            assert_eq!(
+                jdn_from_date(year, month, day_of_month) - JDN_UNIX_EPOCH,
+                day,
+                "{year}-{month}-{day_of_month}"
+            );
+            // The next day of the month, else the 1st of the next month or year.
+            if let Some((before, (y, m, d))) = previous.filter(|(before, _)| *before == day - 1) {
+                let next = [(y, m, d + 1), (y, m + 1, 1), (y + 1, 1, 1)];
+                assert!(
+                    next.contains(&(year, month, day_of_month)),
+                    "after day {before}"
+                );
+            }
+            previous = Some((day, (year, month, day_of_month)));
+        }
+        assert_eq!(gregorian_date(GREGORIAN_CUTOVER_DAY), (1582, 10, 15));
+        assert_eq!(gregorian_date(0), (1970, 1, 1));
+        assert_eq!(gregorian_date(11_016), (2000, 2, 29));
+    }
+
+    #[test]
+    fn years_of_more_than_four_digits_print_in_full() {
+        let ms = millis_from_civil(12_345, 6, 7, 3_723);
+        assert_eq!(ts(ms, 5_000), "12345-06-07 01:02:03.000005");
+        let c = Civil::from_millis(ms, 0, 0);
+        let mut text = String::new();
+        c.write_date(&mut text).unwrap();
+        text.push('|');
+        c.write_date_time(&mut text).unwrap();
+        text.push('|');
+        c.write_time(&mut text).unwrap();
+        assert_eq!(text, "12345-06-07|12345-06-07 01:02:03|01:02:03");
+    }
+
+    #[test]
     fn gregorian_cutover() {
         // 1582-10-15 (Gregorian) follows 1582-10-04 (Julian) in Java's calendar.
         let oct15 = -12_219_292_800_000;
@@ -603,6 +735,73 @@ mod tests {
         }};
     }
 
+    /// Java's layout of digits: plain from 10^-3 to below 10^7 (`0.00123`, `1230.0`),
+    /// computerized scientific notation otherwise.
+    fn layout_by_rule(out: &mut String, magnitude: f64, d: &Digits) {
+        if !(1e-3..1e7).contains(&magnitude) {
+            return scientific(out, d).unwrap();
+        }
+        let digits = d.text();
+        if d.exp >= 0 {
+            let int_len = d.exp as usize + 1;
+            out.extend(digits.chars().chain(std::iter::repeat('0')).take(int_len));
+            let fraction = digits.get(int_len..).unwrap_or("");
+            out.push('.');
+            out.push_str(if fraction.is_empty() { "0" } else { fraction });
+        } else {
+            out.push_str("0.");
+            out.extend(std::iter::repeat_n('0', (-d.exp - 1) as usize));
+            out.push_str(digits);
+        }
+    }
+
+    #[test]
+    fn plain_numbers_are_the_definitions_digits_laid_out_by_the_rule() {
+        // Random significands at every binary exponent of the plain range, the
+        // range's edges and round numbers.
+        let mut bits: u64 = 0x2545_F491_4F6C_DD1D;
+        let mut doubles = vec![1e-3, 1e7, 0.1, 0.5, 1.0, 100.0, 9_999_999.0, 123_456.7];
+        let mut floats = vec![1e-3_f32, 1e7, 0.1, 0.5, 1.0, 100.0, 9_999_999.0, 123_456.7];
+        for n in 1..2000 {
+            doubles.push(f64::from(n) / 8.0);
+            floats.push(n as f32 / 8.0);
+        }
+        for _ in 0..200_000 {
+            bits ^= bits << 13;
+            bits ^= bits >> 7;
+            bits ^= bits << 17;
+            let exponent = 1013 + bits % 34; // 2^-10 .. 2^23
+            doubles.push(f64::from_bits(exponent << 52 | bits >> 12));
+            let exponent = 117 + (bits >> 40) as u32 % 34;
+            floats.push(f32::from_bits(exponent << 23 | bits as u32 >> 9));
+        }
+        let edges = [1e-3_f64, 1e7];
+        for edge in edges {
+            let up = f64::from_bits(edge.to_bits() + 1);
+            let down = f64::from_bits(edge.to_bits() - 1);
+            doubles.extend([up, down]);
+            let edge = edge as f32;
+            floats.extend([
+                f32::from_bits(edge.to_bits() + 1),
+                f32::from_bits(edge.to_bits() - 1),
+            ]);
+        }
+        for m in doubles {
+            let mut expected = String::from("-");
+            layout_by_rule(&mut expected, m, &java_digits_by_definition!(m, f64));
+            assert_eq!(dbl(-m), expected, "{m:e}");
+        }
+        for m in floats {
+            let mut expected = String::from("-");
+            layout_by_rule(
+                &mut expected,
+                f64::from(m),
+                &java_digits_by_definition!(m, f32),
+            );
+            assert_eq!(flt(-m), expected, "{m:e}");
+        }
+    }
+
     #[test]
     fn shortest_digits_break_ties_to_even_as_java_does() {
         // 2^50 + 1/4 lies exactly between ...624.2 and ...624.3: Java (and Schubfach)
@@ -621,14 +820,14 @@ mod tests {
             let mut expected = String::new();
             let m = f64::from_bits(bits).abs();
             if m.is_finite() && m != 0.0 {
-                java_layout(&mut expected, false, m, &java_digits_by_definition!(m, f64)).unwrap();
+                layout_by_rule(&mut expected, m, &java_digits_by_definition!(m, f64));
                 assert_eq!(dbl(m), expected, "{m:e}");
             }
             expected.clear();
             let m = f32::from_bits(bits as u32).abs();
             if m.is_finite() && m != 0.0 {
                 let digits = java_digits_by_definition!(m, f32);
-                java_layout(&mut expected, false, f64::from(m), &digits).unwrap();
+                layout_by_rule(&mut expected, f64::from(m), &digits);
                 assert_eq!(flt(m), expected, "{m:e}");
             }
         }

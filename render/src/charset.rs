@@ -107,7 +107,7 @@ pub fn push_java_utf8(text: &mut String, bytes: &[u8]) {
         // Most of the others are malformed alone, also without it: a continuation
         // byte, a byte that starts no sequence, or a lead that the next byte does not
         // continue.
-        if !(0xC2..=0xF4).contains(&first) || !after.first().is_some_and(|b| b & 0xC0 == 0x80) {
+        if !(0xC2..=0xF4).contains(&first) || after.first().is_none_or(|b| b & 0xC0 != 0x80) {
             text.push_str(REPLACEMENT);
             rest = after;
             continue;

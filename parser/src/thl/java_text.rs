@@ -421,7 +421,13 @@ pub fn big_decimal(out: &mut impl Write, unscaled: &[u8], scale: i32) -> fmt::Re
     // without allocating, instead of the long division of `decimal_digits`.
     if let Some(value) = small_unscaled(unscaled) {
         let mut digits = itoa::Buffer::new();
-        return decimal_layout(out, value < 0, digits.format(value.unsigned_abs()), scale);
+        // Up to 19 digits in 64 bits, without the 128-bit divisions.
+        let magnitude = value.unsigned_abs();
+        let digits = match u64::try_from(magnitude) {
+            Ok(magnitude) => digits.format(magnitude),
+            Err(_) => digits.format(magnitude),
+        };
+        return decimal_layout(out, value < 0, digits, scale);
     }
     // Base conversion is quadratic in the length: a damaged record could hold a
     // "number" of a billion bytes. SQL decimals have at most 65 digits (28 bytes).
@@ -877,6 +883,15 @@ mod tests {
                     "{value} scale {scale}"
                 );
             }
+        }
+        // Either side of 64 bits, where the magnitude's digits change width.
+        for value in [
+            u64::MAX as i128,
+            u64::MAX as i128 + 1,
+            -(u64::MAX as i128) - 1,
+        ] {
+            assert_eq!(dec(&value.to_be_bytes(), 0), value.to_string());
+            assert_eq!(dec(&value.to_be_bytes()[7..], 0), value.to_string());
         }
         assert_eq!(dec(&i128::MIN.to_be_bytes(), 0), i128::MIN.to_string());
         assert_eq!(

@@ -168,10 +168,7 @@ impl<'a> ReplDbmsEvent<'a> {
 
 impl<'a> EventOption<'a> {
     pub(crate) fn decode(m: Message<'a>) -> Result<Self, PbError> {
-        match Self::decode_quick(m.remaining()) {
-            Some(option) => Ok(option),
-            None => Self::decode_checked(m),
-        }
+        quick_or_checked(m, Self::decode_quick, Self::decode_checked)
     }
 
     /// The usual shape read quickly (see [`QuickFields`]); `None` when
@@ -217,6 +214,20 @@ impl<'a> EventOption<'a> {
                 w.bytes(2, o.value.as_bytes());
             });
         }
+    }
+}
+
+/// Decodes `m` with `quick` when the message has the usual shape (see
+/// [`QuickFields`]), else with `checked`, which reads every shape and reports a damaged
+/// message where and how it always has: `quick` gives what `checked` would, or nothing.
+pub(crate) fn quick_or_checked<'a, T>(
+    m: Message<'a>,
+    quick: impl FnOnce(&'a [u8]) -> Option<T>,
+    checked: impl FnOnce(Message<'a>) -> Result<T, PbError>,
+) -> Result<T, PbError> {
+    match quick(m.remaining()) {
+        Some(decoded) => Ok(decoded),
+        None => checked(m),
     }
 }
 

@@ -76,6 +76,18 @@ impl<'a> QuickFields<'a> {
         None
     }
 
+    /// An `int32` or `enum`: the varint's low 32 bits, as the checked reader takes them.
+    #[inline(always)]
+    pub fn int32(&mut self) -> Option<i32> {
+        Some(self.varint()? as u32 as i32)
+    }
+
+    /// A `bool`: any varint but 0 is true, as the checked reader takes it.
+    #[inline(always)]
+    pub fn bool(&mut self) -> Option<bool> {
+        Some(self.varint()? != 0)
+    }
+
     /// A length-delimited value, borrowed.
     #[inline(always)]
     pub fn bytes(&mut self) -> Option<&'a [u8]> {

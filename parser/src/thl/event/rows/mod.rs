@@ -1,7 +1,7 @@
 //! Row changes: `ProtobufRowChangeData`, `ProtobufOneRowChange` and its nested column
 //! specs and values (spec 6.2, 6.5, 6.6).
 
-use super::{required, reserve_repeated, EventOption};
+use super::{quick_or_checked, required, reserve_repeated, EventOption};
 
 mod images;
 
@@ -201,10 +201,7 @@ impl Action {
 
 impl<'a> OneRowChange<'a> {
     fn decode(m: Message<'a>) -> Result<Self, PbError> {
-        match Self::decode_quick(m.remaining()) {
-            Some(rc) => Ok(rc),
-            None => Self::decode_checked(m),
-        }
+        quick_or_checked(m, Self::decode_quick, Self::decode_checked)
     }
 
     /// The usual shape read quickly (see [`QuickFields`]), the specs and rows into vectors
@@ -225,7 +222,7 @@ impl<'a> OneRowChange<'a> {
             match t {
                 SCHEMA => schema_name = Some(fields.string()?),
                 TABLE => table_name = Some(fields.string()?),
-                ACTION => action = Some(fields.varint()? as u32 as i32),
+                ACTION => action = Some(fields.int32()?),
                 KEY_SPEC | COLUMN_SPEC => {
                     let specs = match t {
                         KEY_SPEC => &mut rc.key_spec,
@@ -364,10 +361,7 @@ fn encode_row(w: &mut Writer, row: &[ColumnVal<'_>]) {
 
 impl<'a> ColumnSpec<'a> {
     fn decode(m: Message<'a>) -> Result<Self, PbError> {
-        match Self::decode_quick(m.remaining()) {
-            Some(spec) => Ok(spec),
-            None => Self::decode_checked(m),
-        }
+        quick_or_checked(m, Self::decode_quick, Self::decode_checked)
     }
 
     /// The usual shape read quickly (see [`QuickFields`]); `None` when
@@ -387,12 +381,12 @@ impl<'a> ColumnSpec<'a> {
         let mut fields = QuickFields::new(bytes);
         while let Some(t) = fields.tag()? {
             match t {
-                INDEX => index = Some(fields.varint()? as u32 as i32),
+                INDEX => index = Some(fields.int32()?),
                 NAME => name = Some(fields.string()?),
-                TYPE => sql_type = Some(fields.varint()? as u32 as i32),
-                SIGNED => signed = Some(fields.varint()? != 0),
-                LENGTH => length = Some(fields.varint()? as u32 as i32),
-                NOT_NULL => not_null = Some(fields.varint()? != 0),
+                TYPE => sql_type = Some(fields.int32()?),
+                SIGNED => signed = Some(fields.bool()?),
+                LENGTH => length = Some(fields.int32()?),
+                NOT_NULL => not_null = Some(fields.bool()?),
                 DESCRIPTION => type_description = Some(fields.string()?),
                 _ => return None,
             }
@@ -465,10 +459,7 @@ impl<'a> ColumnVal<'a> {
     }
 
     fn decode(m: Message<'a>) -> Result<Self, PbError> {
-        match Self::decode_quick(m.remaining()) {
-            Some(v) => Ok(v),
-            None => Self::decode_checked(m),
-        }
+        quick_or_checked(m, Self::decode_quick, Self::decode_checked)
     }
 
     /// The usual shape read quickly (see [`QuickFields`]); `None` when
@@ -487,7 +478,7 @@ impl<'a> ColumnVal<'a> {
         let mut fields = QuickFields::new(bytes);
         while let Some(t) = fields.tag()? {
             match t {
-                TYPE => value_type = Some(fields.varint()? as u32 as i32),
+                TYPE => value_type = Some(fields.int32()?),
                 INT => v.int_value = Some(zigzag32(fields.varint()?)),
                 LONG => v.long_value = Some(zigzag64(fields.varint()?)),
                 FLOAT => v.float_value = Some(f32::from_le_bytes(fields.fixed()?)),

@@ -115,8 +115,15 @@ pub fn run(invocation: &Invocation, args: &ListArgs, out: &mut impl Write) -> Re
         };
         let mut verified = verified;
         let mut ready = |_: &mut dyn Write| Ok(Some(verified.take()));
-        let listed =
-            list_files_in_parallel(args.threads, reading, &files, &choice, &printer, &mut ready, out)?;
+        let listed = list_files_in_parallel(
+            args.threads,
+            reading,
+            &files,
+            &choice,
+            &printer,
+            &mut ready,
+            out,
+        )?;
         let listed = listed.expect("a listing whose index was read before it is never redone");
         (printed, examined) = (listed.printed, listed.examined);
     } else {
@@ -640,7 +647,10 @@ fn list_files_in_parallel(
             };
             if let Some((name, file)) = verified {
                 let slot = slots.iter().zip(files).find(|(_, f)| **f == name);
-                if let Some(Some(slot)) = slot.map(|(s, _)| s.lock().unwrap_or_else(|e| e.into_inner())).as_deref_mut() {
+                if let Some(Some(slot)) = slot
+                    .map(|(s, _)| s.lock().unwrap_or_else(|e| e.into_inner()))
+                    .as_deref_mut()
+                {
                     slot.verified = Some(file);
                 }
             }
@@ -727,9 +737,7 @@ fn write_files_in_order(
                     if walked.stopped {
                         return Ok(total);
                     }
-                    walk.join(&mut carried, &walked, after, &mut |err| {
-                        problems.hear(err)
-                    })?;
+                    walk.join(&mut carried, &walked, after, &mut |err| problems.hear(err))?;
                     file_written(i);
                     break;
                 }

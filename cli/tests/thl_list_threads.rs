@@ -112,6 +112,76 @@ fn threads_print_what_the_serial_path_prints() {
     assert_eq!(compared, logs.len() * (forms.len() + 3));
 }
 
+/// The header forms of a whole log start listing the older files while the index reads
+/// the newest one to its end: what that read finds must change nothing. Damage in the
+/// newest file fails the run before any output; a newest file whose last complete seqno
+/// lies below seqnos the older files hold ends the listing there (the listing begun is
+/// dropped and done again); an older file holding a seqno past the newest file's start
+/// has its thread wait for the log's last seqno.
+#[test]
+fn header_listings_begun_before_the_index_is_read_print_what_the_serial_path_prints() {
+    replog_tests::require_corpus!();
+    let work = tempfile::tempdir().unwrap();
+    let newest_damaged = copy_log(work.path(), "newest-damaged");
+    let newest = newest_damaged.join("thl.data.0000000004");
+    let mut bytes = std::fs::read(&newest).unwrap();
+    let middle = bytes.len() / 2;
+    bytes[middle] ^= 0x5a;
+    std::fs::write(&newest, bytes).unwrap();
+    // The first file's first record (seqno 0) appended to the newest file: the log's
+    // last complete seqno is 0.
+    let newest_ends_low = copy_log(work.path(), "newest-ends-low");
+    let first = records(&newest_ends_low.join("thl.data.0000000001"));
+    let mut bytes = std::fs::read(newest_ends_low.join("thl.data.0000000004")).unwrap();
+    bytes.extend_from_slice(&first[0]);
+    std::fs::write(newest_ends_low.join("thl.data.0000000004"), bytes).unwrap();
+    // The newest file's first record copied before the second file's rotate record.
+    let older_ahead = copy_log(work.path(), "older-ahead");
+    let newest_first = records(&older_ahead.join("thl.data.0000000004"))[0].clone();
+    let second = older_ahead.join("thl.data.0000000002");
+    let mut bytes = std::fs::read(&second).unwrap();
+    let rotate = bytes.split_off(bytes.len() - records(&second).last().unwrap().len());
+    bytes.extend_from_slice(&newest_first);
+    bytes.extend_from_slice(&rotate);
+    std::fs::write(&second, bytes).unwrap();
+
+    for dir in [&newest_damaged, &newest_ends_low, &older_ahead] {
+        for args in [
+            &["-headers"][..],
+            &["-headers", "-json"],
+            &["-headers", "-shard", "x"],
+        ] {
+            let serial = run("1", dir, args);
+            for threads in ["2", "4"] {
+                let parallel = run(threads, dir, args);
+                let what = format!("-threads {threads} {args:?} {}", dir.display());
+                common::assert_same_as_serial(&parallel, &serial, &what);
+            }
+        }
+    }
+    // (What the copies do to the serial listing, so that each case is what it says.)
+    let damaged = run("1", &newest_damaged, &["-headers"]);
+    assert!(damaged.stdout.is_empty() && !damaged.status.success());
+    let low = run("1", &newest_ends_low, &["-headers"]);
+    assert_eq!(String::from_utf8_lossy(&low.stdout).lines().count(), 1);
+    let ahead = run("1", &older_ahead, &["-headers"]);
+    let plain = run("1", &thl_dir("synthetic-4.1.0"), &["-headers"]);
+    assert!(ahead.status.success() && ahead.stdout.len() > plain.stdout.len());
+}
+
+/// The records of a THL file, each whole (a 4-byte length that counts the record).
+fn records(file: &Path) -> Vec<Vec<u8>> {
+    let bytes = std::fs::read(file).unwrap();
+    let mut at = 16;
+    let mut found = Vec::new();
+    while at + 4 <= bytes.len() {
+        let length = u32::from_be_bytes(bytes[at..at + 4].try_into().unwrap()) as usize;
+        found.push(bytes[at..at + length].to_vec());
+        at += length;
+    }
+    found
+}
+
 /// A writable copy of the synthetic log in `work`/`name`.
 fn copy_log(work: &Path, name: &str) -> PathBuf {
     let copy = work.join(name);

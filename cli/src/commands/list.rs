@@ -9,7 +9,7 @@ use std::collections::{HashSet, VecDeque};
 use std::io::Write;
 use std::ops::Range;
 use std::path::Path;
-use std::sync::{mpsc, Arc, Mutex, OnceLock};
+use std::sync::{mpsc, Arc, Condvar, Mutex};
 
 use regex::Regex;
 use replog::thl::event::Change;
@@ -115,8 +115,15 @@ pub fn run(invocation: &Invocation, args: &ListArgs, out: &mut impl Write) -> Re
         };
         let mut verified = verified;
         let mut ready = |_: &mut dyn Write| Ok(Some(verified.take()));
-        let listed =
-            list_files_in_parallel(args.threads, reading, &files, &choice, &printer, &mut ready, out)?;
+        let listed = list_files_in_parallel(
+            args.threads,
+            reading,
+            &files,
+            &choice,
+            &printer,
+            &mut ready,
+            out,
+        )?;
         let listed = listed.expect("a listing whose index was read before it is never redone");
         (printed, examined) = (listed.printed, listed.examined);
     } else {
@@ -240,10 +247,7 @@ fn list_while_indexing(
         low,
         high: i64::MAX,
     };
-    let pending = PendingHigh {
-        known_below,
-        high: OnceLock::new(),
-    };
+    let pending = PendingHigh::new(known_below);
     let choice = Choice {
         selection: &assumed,
         filters,
@@ -265,7 +269,7 @@ fn list_while_indexing(
             Some(Ok(finished)) => finished,
             Some(Err(err)) => {
                 // The threads waiting for the last seqno stop.
-                let _ = pending.high.set(i64::MIN);
+                pending.tell(i64::MIN);
                 return Err(err.into());
             }
             None => return Ok(None),
@@ -273,7 +277,7 @@ fn list_while_indexing(
         let selection = Selection::new(&dir, &finished, args);
         let same = matches!(&selection, Ok(Some(s))
             if s.first_entry == 0 && s.low == low && s.high >= known_below);
-        let _ = pending.high.set(match &selection {
+        pending.tell(match &selection {
             Ok(Some(s)) => s.high,
             _ => i64::MIN,
         });
@@ -510,7 +514,9 @@ struct Listed {
 /// `-first`) with `threads` threads each walking whole files, as [`ThlWalk::walk_file`]
 /// lets them, and printing what they select in `printer`'s format; the text, notices and
 /// the failure that ends the walk are written and told in the files' order, so the
-/// output is the serial one byte for byte.
+/// output is the serial one byte for byte. The last file (the newest) waits for `ready`,
+/// called before anything is written: None when nothing is to be (then neither is the
+/// listing: None).
 fn list_files_in_parallel(
     threads: usize,
     reading: Reading<'_>,
@@ -638,10 +644,13 @@ fn list_files_in_parallel(
             let Some(verified) = ready(out)? else {
                 return Ok(None);
             };
+            // (No thread took the newest file yet: its ticket is sent below.)
             if let Some((name, file)) = verified {
-                let slot = slots.iter().zip(files).find(|(_, f)| **f == name);
-                if let Some(Some(slot)) = slot.map(|(s, _)| s.lock().unwrap_or_else(|e| e.into_inner())).as_deref_mut() {
-                    slot.verified = Some(file);
+                if let Some(i) = files.iter().position(|f| *f == name) {
+                    let mut slot = slots[i].lock().unwrap_or_else(|e| e.into_inner());
+                    if let Some(slot) = slot.as_mut() {
+                        slot.verified = Some(file);
+                    }
                 }
             }
             if newest < threads {
@@ -727,9 +736,7 @@ fn write_files_in_order(
                     if walked.stopped {
                         return Ok(total);
                     }
-                    walk.join(&mut carried, &walked, after, &mut |err| {
-                        problems.hear(err)
-                    })?;
+                    walk.join(&mut carried, &walked, after, &mut |err| problems.hear(err))?;
                     file_written(i);
                     break;
                 }
@@ -754,7 +761,36 @@ struct Choice<'a> {
 /// [`list_while_indexing`] checks once it is known).
 struct PendingHigh {
     known_below: i64,
-    high: OnceLock<i64>,
+    high: Mutex<Option<i64>>,
+    told: Condvar,
+}
+
+impl PendingHigh {
+    fn new(known_below: i64) -> PendingHigh {
+        PendingHigh {
+            known_below,
+            high: Mutex::new(None),
+            told: Condvar::new(),
+        }
+    }
+
+    /// Tells the threads waiting the range's end (once: later calls change nothing).
+    fn tell(&self, high: i64) {
+        let mut known = self.high.lock().unwrap_or_else(|e| e.into_inner());
+        known.get_or_insert(high);
+        self.told.notify_all();
+    }
+
+    /// The range's end, once told.
+    fn wait(&self) -> i64 {
+        let mut known = self.high.lock().unwrap_or_else(|e| e.into_inner());
+        loop {
+            if let Some(high) = *known {
+                return high;
+            }
+            known = self.told.wait(known).unwrap_or_else(|e| e.into_inner());
+        }
+    }
 }
 
 /// What [`Choice::judge`] says of a transaction.
@@ -778,7 +814,7 @@ impl Choice<'_> {
             return Ok(Verdict::Skip);
         };
         if let Some(pending) = self.pending_high.filter(|p| seqno > p.known_below) {
-            if seqno > *pending.high.wait() {
+            if seqno > pending.wait() {
                 *examined = Some(seqno);
                 return Ok(Verdict::Stop);
             }

@@ -641,7 +641,11 @@ impl PartialIndex {
             newest.ends_with_rotate = end.ends_with_rotate;
             if let Some(tail) = end.tail {
                 let path = dir.file_path(&name).display().to_string();
-                findings.notice(Error::new(path, tail.offset(), ErrorKind::Thl(tail.notice())));
+                findings.notice(Error::new(
+                    path,
+                    tail.offset(),
+                    ErrorKind::Thl(tail.notice()),
+                ));
             }
         }
         let max_seqno = match entries.split_last() {

@@ -82,6 +82,18 @@ impl<'a> QuickFields<'a> {
         Some(self.varint()? as u32 as i32)
     }
 
+    /// A `sint32` (ZigZag), as the checked reader reads it.
+    #[inline(always)]
+    pub fn sint32(&mut self) -> Option<i32> {
+        Some(super::zigzag32(self.varint()?))
+    }
+
+    /// A `sint64` (ZigZag), as the checked reader reads it.
+    #[inline(always)]
+    pub fn sint64(&mut self) -> Option<i64> {
+        Some(super::zigzag64(self.varint()?))
+    }
+
     /// A `bool`: any varint but 0 is true, as the checked reader takes it.
     #[inline(always)]
     pub fn bool(&mut self) -> Option<bool> {

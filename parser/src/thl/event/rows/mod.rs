@@ -6,8 +6,7 @@ use super::{quick_or_checked, required, reserve_repeated, EventOption};
 mod images;
 
 use crate::thl::proto::{
-    tag, zigzag32, zigzag64, Message, PbError, QuickFields, Writer, FIXED32, FIXED64,
-    LENGTH_DELIMITED, VARINT,
+    tag, Message, PbError, QuickFields, Writer, FIXED32, FIXED64, LENGTH_DELIMITED, VARINT,
 };
 pub use images::{Images, RowImages};
 
@@ -249,7 +248,7 @@ impl<'a> OneRowChange<'a> {
                     }
                     quick_image(fields.bytes()?, images)?;
                 }
-                TABLE_ID => rc.table_id = Some(zigzag64(fields.varint()?)),
+                TABLE_ID => rc.table_id = Some(fields.sint64()?),
                 _ => return None,
             }
         }
@@ -479,8 +478,8 @@ impl<'a> ColumnVal<'a> {
         while let Some(t) = fields.tag()? {
             match t {
                 TYPE => value_type = Some(fields.int32()?),
-                INT => v.int_value = Some(zigzag32(fields.varint()?)),
-                LONG => v.long_value = Some(zigzag64(fields.varint()?)),
+                INT => v.int_value = Some(fields.sint32()?),
+                LONG => v.long_value = Some(fields.sint64()?),
                 FLOAT => v.float_value = Some(f32::from_le_bytes(fields.fixed()?)),
                 DOUBLE => v.double_value = Some(f64::from_le_bytes(fields.fixed()?)),
                 STRING => v.string_value = Some(fields.string()?),

@@ -175,14 +175,28 @@ impl<'a> EventOption<'a> {
     /// [`EventOption::decode_checked`] must read it.
     #[inline(always)]
     fn decode_quick(bytes: &'a [u8]) -> Option<Self> {
+        // Options are short text, stored by the dozen in each event: the whole message is
+        // usually UTF-8 and is validated once rather than once per string.
+        match std::str::from_utf8(bytes) {
+            Ok(whole) => Self::read_quick(bytes, |fields| fields.string_within(whole)),
+            Err(_) => Self::read_quick(bytes, QuickFields::string),
+        }
+    }
+
+    /// The fields of [`EventOption::decode_quick`], each string read with `string`.
+    #[inline(always)]
+    fn read_quick(
+        bytes: &'a [u8],
+        string: impl Fn(&mut QuickFields<'a>) -> Option<&'a str>,
+    ) -> Option<Self> {
         const NAME: u8 = tag(1, LENGTH_DELIMITED);
         const VALUE: u8 = tag(2, LENGTH_DELIMITED);
         let (mut name, mut value) = (None, None);
         let mut fields = QuickFields::new(bytes);
         while let Some(t) = fields.tag()? {
             match t {
-                NAME => name = Some(fields.string()?),
-                VALUE => value = Some(fields.string()?),
+                NAME => name = Some(string(&mut fields)?),
+                VALUE => value = Some(string(&mut fields)?),
                 _ => return None,
             }
         }

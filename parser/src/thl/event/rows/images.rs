@@ -7,11 +7,17 @@ use super::ColumnVal;
 /// The before or the after images of a row change (`keyValues` or `columnValues`), one
 /// row after another in a single vector: decoding a table change allocates once for all
 /// its rows instead of once per row. An image may have any number of values; a writer
-/// normally stores one per column spec.
+/// normally stores one per column spec, and while every image has as many values no
+/// bounds are stored at all (a second allocation per image list saved).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RowImages<'a> {
     values: Vec<ColumnVal<'a>>,
-    /// Where each image ends in `values`.
+    /// The number of images.
+    images: usize,
+    /// The number of values of every image, while `ends` is empty.
+    width: usize,
+    /// Where each image ends in `values`, once two images differ in width (then
+    /// never empty).
     ends: Vec<usize>,
 }
 
@@ -23,16 +29,24 @@ impl<'a> RowImages<'a> {
 
     /// The number of images (rows).
     pub fn len(&self) -> usize {
-        self.ends.len()
+        self.images
     }
 
     /// Whether there are no images.
     pub fn is_empty(&self) -> bool {
-        self.ends.is_empty()
+        self.images == 0
     }
 
     /// The values of image `row`, if there is one.
     pub fn get(&self, row: usize) -> Option<&[ColumnVal<'a>]> {
+        if row >= self.images {
+            return None;
+        }
+        if self.ends.is_empty() {
+            // `row` < `images`, and `images * width` values are stored: no overflow.
+            let start = row * self.width;
+            return self.values.get(start..start + self.width);
+        }
         let end = *self.ends.get(row)?;
         let start = match row.checked_sub(1) {
             Some(previous) => *self.ends.get(previous)?,
@@ -44,9 +58,8 @@ impl<'a> RowImages<'a> {
     /// The images in order, each as its values.
     pub fn iter(&self) -> Images<'_, 'a> {
         Images {
-            values: &self.values,
-            start: 0,
-            ends: self.ends.iter(),
+            images: self,
+            row: 0,
         }
     }
 
@@ -58,12 +71,11 @@ impl<'a> RowImages<'a> {
     /// Appends an image.
     pub fn push(&mut self, image: impl IntoIterator<Item = ColumnVal<'a>>) {
         self.values.extend(image);
-        self.ends.push(self.values.len());
+        self.end_image();
     }
 
-    /// Room for `rows` more images of `values` values in all.
-    pub(crate) fn reserve_exact(&mut self, rows: usize, values: usize) {
-        self.ends.reserve_exact(rows);
+    /// Room for `values` more values.
+    pub(crate) fn reserve_exact(&mut self, values: usize) {
         self.values.reserve_exact(values);
     }
 
@@ -74,7 +86,23 @@ impl<'a> RowImages<'a> {
 
     /// Ends the image whose values were pushed since the last one ended.
     pub(crate) fn end_image(&mut self) {
-        self.ends.push(self.values.len());
+        let end = self.values.len();
+        if self.ends.is_empty() {
+            let start = self.images * self.width;
+            let width = end - start;
+            if self.images == 0 {
+                self.width = width;
+            } else if width != self.width {
+                // The first image of another width: from now on each image's end is kept.
+                self.ends.reserve(self.images + 1);
+                self.ends
+                    .extend((1..=self.images).map(|image| image * self.width));
+                self.ends.push(end);
+            }
+        } else {
+            self.ends.push(end);
+        }
+        self.images += 1;
     }
 }
 
@@ -112,24 +140,23 @@ impl<'s, 'a> IntoIterator for &'s RowImages<'a> {
 /// The images of a [`RowImages`] in order, each as its values.
 #[derive(Debug, Clone)]
 pub struct Images<'s, 'a> {
-    values: &'s [ColumnVal<'a>],
-    /// Where the next image starts in `values`.
-    start: usize,
-    ends: std::slice::Iter<'s, usize>,
+    images: &'s RowImages<'a>,
+    /// The next image.
+    row: usize,
 }
 
 impl<'s, 'a> Iterator for Images<'s, 'a> {
     type Item = &'s [ColumnVal<'a>];
 
     fn next(&mut self) -> Option<Self::Item> {
-        let end = *self.ends.next()?;
-        let image = self.values.get(self.start..end)?;
-        self.start = end;
+        let image = self.images.get(self.row)?;
+        self.row += 1;
         Some(image)
     }
 
     fn size_hint(&self) -> (usize, Option<usize>) {
-        self.ends.size_hint()
+        let left = self.images.len().saturating_sub(self.row);
+        (left, Some(left))
     }
 }
 

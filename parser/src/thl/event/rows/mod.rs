@@ -244,7 +244,7 @@ impl<'a> OneRowChange<'a> {
                         // record cannot make a change reserve a huge vector.
                         let rows = fields.run_length(t);
                         let values = rows.saturating_mul(specs.len());
-                        images.reserve_exact(rows, values.min(fields.unread_len() / 2));
+                        images.reserve_exact(values.min(fields.unread_len() / 2));
                     }
                     quick_image(fields.bytes()?, images)?;
                 }

@@ -302,3 +302,32 @@ fn row_images_keep_their_bounds() {
     let sizes: Vec<usize> = images.iter().map(<[_]>::len).collect();
     assert_eq!((sizes, images.iter().len()), (vec![2, 0, 1], 3));
 }
+
+#[test]
+fn row_images_of_one_width_and_then_another() {
+    let v = |n| ColumnVal {
+        int_value: Some(n),
+        ..ColumnVal::empty(ValueType::Int)
+    };
+    let widths = |images: &RowImages<'_>| images.iter().map(<[_]>::len).collect::<Vec<_>>();
+    // Images of one width, then (pushed one by one) one of another width.
+    let mut images: RowImages<'_> = [vec![v(1), v(2)], vec![v(3), v(4)]].into_iter().collect();
+    assert_eq!(widths(&images), [2, 2]);
+    assert_eq!(
+        (images.get(1), images.get(2)),
+        (Some(&[v(3), v(4)][..]), None)
+    );
+    images.push([v(5)]);
+    images.push([v(6), v(7)]);
+    assert_eq!(widths(&images), [2, 2, 1, 2]);
+    assert_eq!(images[2], [v(5)]);
+    assert_eq!(images[3], [v(6), v(7)]);
+    let again: RowImages<'_> = images.iter().map(<[_]>::to_vec).collect();
+    assert_eq!(again, images);
+    // Empty images only.
+    let empty: RowImages<'_> = [vec![], vec![]].into_iter().collect();
+    assert_eq!(
+        (widths(&empty), empty.get(1), empty.get(2)),
+        (vec![0, 0], Some(&[][..]), None)
+    );
+}

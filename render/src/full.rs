@@ -265,8 +265,13 @@ fn write_row_change(
     if rows == 0 {
         return Ok(());
     }
-    lines.after.compose("COL", &change.column_spec, style);
-    lines.before.compose("KEY", &change.key_spec, style);
+    lines.after.compose(AFTER_LINE, &change.column_spec, style);
+    if change.key_spec == change.column_spec {
+        // An UPDATE's before and after images usually have the same specs.
+        lines.before.relabel(BEFORE_LINE, &lines.after);
+    } else {
+        lines.before.compose(BEFORE_LINE, &change.key_spec, style);
+    }
     for row in 0..rows {
         text.push_str(" - ROW# = ");
         push_integer(text, row);
@@ -297,6 +302,11 @@ struct ImageLines {
     before: LineStarts,
 }
 
+/// How a line of an after image starts, before its label.
+const AFTER_LINE: &str = "  - COL(";
+/// How a line of a before image starts, before its label.
+const BEFORE_LINE: &str = "  - KEY(";
+
 /// The start of each line of a row image, `  - KIND(label) = `, one per column spec
 /// (`COL` for after images, `KEY` for before images): composed once per row change and
 /// copied for each of its rows, which share the labels.
@@ -305,18 +315,33 @@ struct LineStarts {
     text: String,
     /// Where each spec's line start ends in `text`.
     ends: Vec<usize>,
+    /// What each line starts with, before its label ([`AFTER_LINE`] or [`BEFORE_LINE`]).
+    kind: &'static str,
 }
 
 impl LineStarts {
-    fn compose(&mut self, kind: &str, specs: &[ColumnSpec<'_>], style: &Style) {
+    fn compose(&mut self, kind: &'static str, specs: &[ColumnSpec<'_>], style: &Style) {
         self.text.clear();
         self.ends.clear();
+        self.kind = kind;
         for spec in specs {
-            self.text.push_str("  - ");
             self.text.push_str(kind);
-            self.text.push('(');
             push_column_label(&mut self.text, spec, style.specs);
             self.text.push_str(") = ");
+            self.ends.push(self.text.len());
+        }
+    }
+
+    /// The line starts of `other`'s specs, starting with `kind`: its labels are copied
+    /// rather than composed again.
+    fn relabel(&mut self, kind: &'static str, other: &LineStarts) {
+        self.text.clear();
+        self.ends.clear();
+        self.kind = kind;
+        for line in other.iter() {
+            self.text.push_str(kind);
+            self.text
+                .push_str(line.get(other.kind.len()..).unwrap_or_default());
             self.ends.push(self.text.len());
         }
     }

@@ -611,6 +611,71 @@ fn unmap_pages(map: &memmap2::Mmap, range: Range<usize>) {
     };
 }
 
+/// Unmaps the pages of a mapped file behind a reader that goes through it front to
+/// back, a stretch of [`RELEASE_BEHIND_BYTES`] at a time, so that the file is never
+/// mapped whole.
+///
+/// Unmapping a page costs the system less while it still has that page's bookkeeping
+/// in cache, which it has just after mapping it: unmapped at the end of a file, its
+/// pages cost more in all. (Measured reading a 1 GiB file, every byte: 5 to 15 % less
+/// time in all than unmapping it whole at its end.) A byte read again after its page is
+/// unmapped maps the page in again: a table map that serves rows further on does.
+#[derive(Debug)]
+pub(crate) struct ReleaseBehind<'a> {
+    log: &'a LogBytes,
+    /// The reader's bytes before this offset (a page boundary) are released.
+    from: usize,
+    /// How far the reader goes past `from` before its bytes are released.
+    stretch: usize,
+}
+
+impl<'a> ReleaseBehind<'a> {
+    /// A reader of `log` that starts at offset `at`.
+    pub(crate) fn new(log: &'a LogBytes, at: u64) -> ReleaseBehind<'a> {
+        ReleaseBehind {
+            log,
+            from: offset_index(at),
+            stretch: RELEASE_BEHIND_BYTES,
+        }
+    }
+
+    /// A reader of `log` from offset `at` that releases what it read only when done:
+    /// one of several threads reading a file's pieces. (Each release makes the system
+    /// interrupt the other threads' processors to drop what they cached of the pages:
+    /// releasing a 2 MiB piece 512 KiB at a time took more time in all on two threads.)
+    pub(crate) fn when_done(log: &'a LogBytes, at: u64) -> ReleaseBehind<'a> {
+        ReleaseBehind {
+            stretch: usize::MAX,
+            ..ReleaseBehind::new(log, at)
+        }
+    }
+
+    /// The reader has read everything before offset `at`.
+    pub(crate) fn passed(&mut self, at: u64) {
+        let at = offset_index(at);
+        if at.saturating_sub(self.from) >= self.stretch {
+            self.log.release(self.from..at);
+            self.from = at / PAGE_BYTES * PAGE_BYTES;
+        }
+    }
+
+    /// The reader is done, at offset `at`: what it read is released, whatever its size.
+    pub(crate) fn passed_all(self, at: u64) {
+        self.log.release(self.from..offset_index(at));
+    }
+}
+
+/// An offset into a mapped file, as an index into its bytes (a larger one than fits
+/// is past its end anyway).
+fn offset_index(at: u64) -> usize {
+    usize::try_from(at).unwrap_or(usize::MAX)
+}
+
+/// How many bytes [`ReleaseBehind`] lets a reader go past before it unmaps them: small
+/// enough that the system still has the pages' bookkeeping in cache (on a 1 GiB file,
+/// 512 KiB stretches cost less than 2 MiB or 16 MiB ones).
+const RELEASE_BEHIND_BYTES: usize = 512 << 10;
+
 /// The usual size of a memory page. (Where pages are larger, those at the range's ends
 /// may be unmapped as well: harmless, a read maps them in again.)
 const PAGE_BYTES: usize = 4096;

@@ -146,12 +146,6 @@ impl Piece<'_> {
         // large events most of its time). Touched here, on the piece's thread, they
         // are not.
         map_in(self.ahead);
-        let log = self.log;
-        let start = self.frames.position();
-        let end = match (self.ends_file, self.walk.stop) {
-            (false, Some(stop)) => stop,
-            _ => log.bytes().len() as u64,
-        };
         let mut walk = Walk {
             stream: Stream {
                 read,
@@ -160,12 +154,9 @@ impl Piece<'_> {
             visit,
             report,
         };
-        let walked = walk.stretch(self).map(PieceEnd);
-        // Unmapping the file's pages at its end would be serial work: the piece's
-        // own are unmapped here, on its thread.
-        let index = |at: u64| usize::try_from(at).unwrap_or(usize::MAX);
-        log.release(index(start)..index(end));
-        walked
+        // Unmapping the file's pages at its end would be serial work: the piece's own
+        // are unmapped at its end, on its thread.
+        walk.stretch(self, false).map(PieceEnd)
     }
 }
 

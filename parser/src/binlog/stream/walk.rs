@@ -11,7 +11,7 @@ use crate::binlog::rows::{TableMap, TableMaps};
 use crate::binlog::{sequence, BinlogError, FormatContext};
 use crate::decode::DecodeError;
 use crate::error::{Error, ErrorKind};
-use crate::input::{LogBytes, LogWindow, BINLOG_MAGIC};
+use crate::input::{LogBytes, LogWindow, ReleaseBehind, BINLOG_MAGIC};
 use crate::Flow;
 
 use super::files::log_name;
@@ -43,6 +43,7 @@ impl<E: From<Error>> Walk<'_, '_, E> {
     }
 
     /// Walks one file held whole (mapped or in memory): its table maps borrow from it.
+    /// Its pages are unmapped behind the walk as it goes.
     pub(super) fn file(&mut self, bytes: &LogBytes, file: FileWalk) -> Result<FileEnd, E> {
         let name = bytes.name();
         let frames = match Frames::new(name, bytes.bytes(), self.stream.read) {
@@ -52,20 +53,29 @@ impl<E: From<Error>> Walk<'_, '_, E> {
                 return Ok(FileEnd::default());
             }
         };
-        self.stretch(Piece {
-            log: bytes,
-            log_name: log_name(name),
-            frames,
-            maps: TableMaps::new(),
-            walk: file,
-            ends_file: true,
-            ahead: &[],
-        })
+        self.stretch(
+            Piece {
+                log: bytes,
+                log_name: log_name(name),
+                frames,
+                maps: TableMaps::new(),
+                walk: file,
+                ends_file: true,
+                ahead: &[],
+            },
+            true,
+        )
     }
 
     /// Walks a stretch of one file held whole: the whole file, or one piece of it (see
-    /// [`Pieces`]), from the state the walk had reached at its first event.
-    pub(super) fn stretch(&mut self, piece: Piece<'_>) -> Result<FileEnd, E> {
+    /// [`Pieces`]), from the state the walk had reached at its first event. The pages it
+    /// has read are unmapped as it goes when `release_as_it_goes` (a serial walk), at
+    /// its end otherwise (a piece: see [`ReleaseBehind`]).
+    pub(super) fn stretch(
+        &mut self,
+        piece: Piece<'_>,
+        release_as_it_goes: bool,
+    ) -> Result<FileEnd, E> {
         let Piece {
             log,
             log_name,
@@ -76,24 +86,33 @@ impl<E: From<Error>> Walk<'_, '_, E> {
             ahead: _,
         } = piece;
         let name = log.name();
-        loop {
+        let mut behind = if release_as_it_goes {
+            ReleaseBehind::new(log, frames.position())
+        } else {
+            ReleaseBehind::when_done(log, frames.position())
+        };
+        let walked = loop {
             // A piece ends where the next starts, before framing what lies there (it
             // may be damage, the next piece's to report).
             if !ends_file && file.stop.is_some_and(|stop| frames.position() >= stop) {
-                return Ok(file.end);
+                break Ok(false);
             }
             let Some(item) = frames.next() else {
-                break;
+                break Ok(true);
             };
             let site = (name, log_name.as_str());
-            if self.item(&mut file, site, item, frames.context(), &mut maps, |t| t)? == Flow::Stop {
-                return Ok(file.end);
+            match self.item(&mut file, site, item, frames.context(), &mut maps, |t| t) {
+                Ok(Flow::Continue) => behind.passed(frames.position()),
+                Ok(Flow::Stop) => break Ok(false),
+                Err(e) => break Err(e),
             }
+        };
+        behind.passed_all(frames.position());
+        if walked? && ends_file {
+            self.finish_file(name, log.bytes().len() as u64, file)
+        } else {
+            Ok(file.end)
         }
-        if !ends_file {
-            return Ok(file.end);
-        }
-        self.finish_file(name, log.bytes().len() as u64, file)
     }
 
     /// Walks one file read through a window (a pipe, a compressed file), one event at a

@@ -85,57 +85,100 @@ impl Charset {
 /// sequence, so `ED A0..BF 80..BF` is one U+FFFD where they write three, and `ED A0..BF`
 /// before any other byte, or at the end, is one where they write two.
 pub fn push_java_utf8(text: &mut String, bytes: &[u8]) {
-    // Nearly every text value is well-formed: validated once (a word at a time) and
-    // copied once. Binary BLOBs are not, and go byte by byte after their well-formed
-    // start.
-    let malformed_at = match std::str::from_utf8(bytes) {
+    // Nearly every text value is well-formed: validated once (SIMD: a byte-at-a-time
+    // check is slow on non-ASCII text) and copied once. Binary BLOBs are not, and go
+    // through the decoder after their well-formed start.
+    let malformed_at = match simdutf8::compat::from_utf8(bytes) {
         Ok(valid) => return text.push_str(valid),
         Err(error) => error.valid_up_to(),
     };
-    // The well-formed start again, word at a time: it is often nearly all of the value
-    // (a long text's first 1000 bytes, cut inside a character).
+    // The well-formed start again: it is often nearly all of the value (a long text's
+    // first 1000 bytes, cut inside a character).
     let (valid, mut rest) = bytes.split_at(malformed_at);
-    text.push_str(std::str::from_utf8(valid).unwrap_or_default());
-    text.reserve(rest.len());
-    while let Some((&first, after)) = rest.split_first() {
-        // ASCII, half of a binary value's bytes, without the sequence decoder.
-        if first.is_ascii() {
-            text.push(char::from(first));
-            rest = after;
-            continue;
-        }
-        // Most of the others are malformed alone, also without it: a continuation
-        // byte, a byte that starts no sequence, or a lead that the next byte does not
-        // continue.
-        if !(0xC2..=0xF4).contains(&first) || after.first().is_none_or(|b| b & 0xC0 != 0x80) {
-            text.push_str(REPLACEMENT);
-            rest = after;
-            continue;
-        }
-        let Some((decoded, after)) = java_utf8_sequence(rest) else {
-            break;
-        };
-        match decoded {
-            Some(c) => text.push(c),
-            // Copied as its three bytes: `push` would encode the char each time, and
-            // binary values hold many.
-            None => text.push_str(REPLACEMENT),
-        }
-        rest = after;
+    text.push_str(simdutf8::basic::from_utf8(valid).unwrap_or_default());
+    while !rest.is_empty() {
+        rest = push_java_utf8_chunk(text, rest);
     }
 }
+
+/// Input bytes [`push_java_utf8_chunk`] decodes at a time.
+const CHUNK: usize = 256;
+
+/// Decodes the start of `bytes` (about [`CHUNK`] bytes, ending between characters) as
+/// [`push_java_utf8`] does, appends it to `text` and returns the bytes after it.
+///
+/// Binary values are random bytes: whether the next one is ASCII, a malformed byte or
+/// starts a sequence is a coin toss that a branch per byte mispredicts half the time.
+/// So the common cases (ASCII, a byte that is malformed alone, a two-byte sequence)
+/// are chosen with arithmetic, writing into a buffer four bytes at a time, and only a
+/// lead of three or four bytes followed by a continuation byte (about 2 % of random
+/// bytes) takes the sequence decoder. The buffer is then validated (SIMD, cheap), the
+/// only safe way to hand bytes to a `String`.
+fn push_java_utf8_chunk<'a>(text: &mut String, bytes: &'a [u8]) -> &'a [u8] {
+    // Each input byte adds three bytes at most (a U+FFFD), written four at a time.
+    let mut decoded = [0u8; CHUNK * 3 + 4];
+    let mut len = 0;
+    let mut at = 0;
+    // The byte at `at` continues the two-byte sequence its predecessor started.
+    let mut continues = false;
+    let end = bytes.len().min(CHUNK);
+    while at < end {
+        let byte = bytes[at];
+        let next_continues = bytes.get(at + 1).is_some_and(|b| b & 0xC0 == 0x80);
+        // `&`, not `&&`: no branch.
+        let starts_two = (0xC2..=0xDF).contains(&byte) & next_continues;
+        if (0xE0..=0xF4).contains(&byte) & next_continues {
+            let (character, after) = java_utf8_sequence(byte, &bytes[at + 1..]);
+            len += match character {
+                Some(c) => c.encode_utf8(&mut decoded[len..len + 4]).len(),
+                None => {
+                    decoded[len..len + 3].copy_from_slice(REPLACEMENT.as_bytes());
+                    3
+                }
+            };
+            at = bytes.len() - after.len();
+            continue;
+        }
+        let kept = byte.is_ascii() | continues | starts_two;
+        let written = if kept {
+            u32::from(byte)
+        } else {
+            u32::from_le_bytes([0xEF, 0xBF, 0xBD, 0])
+        };
+        decoded[len..len + 4].copy_from_slice(&written.to_le_bytes());
+        len += if kept { 1 } else { REPLACEMENT.len() };
+        continues = starts_two;
+        at += 1;
+    }
+    // A two-byte sequence cut by the chunk's end: its second byte too.
+    if continues {
+        decoded[len] = bytes[at];
+        len += 1;
+        at += 1;
+    }
+    // `simdutf8` checks fewer than 64 bytes a byte at a time, mispredicting on these
+    // mixes of one- and three-byte characters: short texts are checked with zeros
+    // after them (NUL is a character too). Only whole well-formed sequences were
+    // written: the check cannot fail.
+    let checked = len.max(SIMD_CHECKED);
+    decoded[len..checked].fill(0);
+    let with_zeros = simdutf8::basic::from_utf8(&decoded[..checked]).unwrap_or_default();
+    text.push_str(with_zeros.get(..len).unwrap_or_default());
+    &bytes[at.min(bytes.len())..]
+}
+
+/// The shortest input `simdutf8` checks with SIMD instructions.
+const SIMD_CHECKED: usize = 64;
 
 /// U+FFFD, the text of a malformed sequence.
 const REPLACEMENT: &str = "\u{FFFD}";
 
-/// The character at the front of `bytes`, or None for a malformed sequence, and the
-/// bytes after it (see [`push_java_utf8`] for where a malformed sequence ends); None at
-/// the end.
-fn java_utf8_sequence(bytes: &[u8]) -> Option<(Option<char>, &[u8])> {
-    let (&lead, rest) = bytes.split_first()?;
+/// The character a sequence starting with the non-ASCII byte `lead` encodes, or None
+/// for a malformed sequence, and the bytes after it (`rest` holds those after the lead;
+/// see [`push_java_utf8`] for where a malformed sequence ends).
+fn java_utf8_sequence(lead: u8, rest: &[u8]) -> (Option<char>, &[u8]) {
     // The range of the second byte, and how many continuation bytes follow the lead.
     let (second, continuation) = match lead {
-        0x00..=0x7F => return Some((Some(char::from(lead)), rest)),
         0xC2..=0xDF => (0x80..=0xBF, 1),
         0xE0 => (0xA0..=0xBF, 2),
         // ED A0..BF included: the JDK rejects an encoded surrogate only once it is whole.
@@ -143,21 +186,21 @@ fn java_utf8_sequence(bytes: &[u8]) -> Option<(Option<char>, &[u8])> {
         0xF0 => (0x90..=0xBF, 3),
         0xF1..=0xF3 => (0x80..=0xBF, 3),
         0xF4 => (0x80..=0x8F, 3),
-        _ => return Some((None, rest)),
+        _ => return (None, rest),
     };
     if !rest.first().is_some_and(|b| second.contains(b)) {
-        return Some((None, rest));
+        return (None, rest);
     }
     let mut code = u32::from(lead) & (0x7F >> (continuation + 1));
     for taken in 0..continuation {
         match rest.get(taken) {
             Some(&b) if b & 0xC0 == 0x80 => code = (code << 6) | u32::from(b & 0x3F),
             // A sequence cut short: one U+FFFD for what it had.
-            _ => return Some((None, &rest[taken..])),
+            _ => return (None, &rest[taken..]),
         }
     }
     // An encoded surrogate is the only well-formed sequence here that is no `char`.
-    Some((char::from_u32(code), &rest[continuation..]))
+    (char::from_u32(code), &rest[continuation..])
 }
 
 fn push_decoded_with(text: &mut String, encoding: &'static Encoding, bytes: &[u8]) {
@@ -241,9 +284,9 @@ mod tests {
         assert_eq!(Charset::UTF_8.decode(b"\xed\xa0\x80"), "\u{fffd}");
     }
 
-    #[test]
-    fn utf8_without_encoded_surrogates_is_replaced_as_rust_replaces_it() {
-        // Random bytes, biased towards the lead and continuation bytes of sequences.
+    /// Random bytes without 0xED, biased towards the lead and continuation bytes of
+    /// sequences, `len(next)` long.
+    fn random_values(count: usize, len: impl Fn(u8) -> usize) -> Vec<Vec<u8>> {
         let mut state = 0x9e37_79b9_7f4a_7c15_u64;
         let mut next = || {
             state = state
@@ -251,19 +294,47 @@ mod tests {
                 .wrapping_add(1);
             (state >> 33) as u8
         };
-        for _ in 0..20_000 {
-            let len = usize::from(next() % 12);
-            let bytes: Vec<u8> = (0..len)
-                .map(|_| match next() % 4 {
-                    0 => next() % 0x80,
-                    1 => 0x80 | (next() % 0x40),
-                    _ => 0xC0 | (next() % 0x40),
-                })
-                .filter(|&b| b != 0xED)
-                .collect();
+        (0..count)
+            .map(|_| {
+                let len = len(next());
+                (0..len)
+                    .map(|_| match next() % 4 {
+                        0 => next() % 0x80,
+                        1 => 0x80 | (next() % 0x40),
+                        _ => 0xC0 | (next() % 0x40),
+                    })
+                    .filter(|&b| b != 0xED)
+                    .collect()
+            })
+            .collect()
+    }
+
+    fn assert_replaced_as_rust_replaces(values: &[Vec<u8>]) {
+        for bytes in values {
+            let mut text = String::new();
+            push_java_utf8(&mut text, bytes);
+            assert_eq!(text, String::from_utf8_lossy(bytes), "{bytes:02x?}");
+        }
+    }
+
+    #[test]
+    fn utf8_without_encoded_surrogates_is_replaced_as_rust_replaces_it() {
+        assert_replaced_as_rust_replaces(&random_values(20_000, |n| usize::from(n % 12)));
+    }
+
+    /// Values longer than a chunk: every kind of sequence, well-formed or not, is cut
+    /// by a chunk's end somewhere.
+    #[test]
+    fn long_values_are_decoded_across_chunks() {
+        let lengths = |n: u8| CHUNK - 8 + usize::from(n) * 3;
+        assert_replaced_as_rust_replaces(&random_values(3_000, lengths));
+        // An encoded surrogate across a chunk's end is still one U+FFFD.
+        for start in CHUNK - 3..=CHUNK + 1 {
+            let mut bytes = vec![0x80; start];
+            bytes.extend_from_slice(b"\xed\xa0\x80z");
             let mut text = String::new();
             push_java_utf8(&mut text, &bytes);
-            assert_eq!(text, String::from_utf8_lossy(&bytes), "{bytes:02x?}");
+            assert_eq!(text, format!("{}z", "\u{fffd}".repeat(start + 1)));
         }
     }
 }

@@ -84,7 +84,7 @@ pub fn push_column_value(
 fn push_byte_string(text: &mut String, bytes: &[u8], style: &Style) {
     match style.charset {
         Some(charset) => charset.push_decoded(text, bytes),
-        None => match std::str::from_utf8(bytes) {
+        None => match simdutf8::basic::from_utf8(bytes) {
             Ok(utf8) => text.push_str(utf8),
             Err(_) => {
                 text.push_str("x'");

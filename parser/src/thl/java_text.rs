@@ -48,6 +48,10 @@ pub struct Civil {
 impl Civil {
     /// Fields of Java time `millis` (+ `extra_nanos` beyond the millisecond) in a zone
     /// `offset_millis` from UTC. Negative instants floor (-1 ms is 23:59:59.999).
+    // Inline (like `text` and `date_of_day`) into the callers in other crates, which
+    // write text for every temporal value: called, the fields went through memory and
+    // `text` read them back four at a time, stalling on the stores it waited for.
+    #[inline]
     pub fn from_millis(millis: i64, extra_nanos: i32, offset_millis: i64) -> Civil {
         let local = millis.saturating_add(offset_millis);
         let days = local.div_euclid(MILLIS_PER_DAY);
@@ -97,6 +101,7 @@ impl Civil {
     /// four digits at most): built on the stack and written in one piece, since
     /// listings print one for every record and temporal value, and a `write_char`
     /// per digit (or the formatting machinery) cost more than the calendar arithmetic.
+    #[inline]
     fn text(&self) -> AlignedText {
         let mut text = *b"0000-00-00 00:00:00.000000000";
         let mut two_digits = |at: usize, n: u32| {
@@ -166,6 +171,7 @@ fn ascii(bytes: &[u8]) -> &str {
 const GREGORIAN_CUTOVER_DAY: i64 = JDN_GREGORIAN_CUTOVER - JDN_UNIX_EPOCH;
 
 /// Year, month, day of the day `days` after 1970-01-01 in Java's calendar.
+#[inline]
 fn date_of_day(days: i64) -> (i64, u8, u8) {
     if days >= GREGORIAN_CUTOVER_DAY {
         gregorian_date(days)

@@ -159,11 +159,13 @@ fn push_java_utf8_chunk<'a>(text: &mut String, bytes: &'a [u8]) -> &'a [u8] {
     // `simdutf8` checks fewer than 64 bytes a byte at a time, mispredicting on these
     // mixes of one- and three-byte characters: short texts are checked with zeros
     // after them (NUL is a character too). Only whole well-formed sequences were
-    // written: the check cannot fail.
+    // written: the check cannot fail (and if it ever did, the text is still all there).
     let checked = len.max(SIMD_CHECKED);
     decoded[len..checked].fill(0);
-    let with_zeros = simdutf8::basic::from_utf8(&decoded[..checked]).unwrap_or_default();
-    text.push_str(with_zeros.get(..len).unwrap_or_default());
+    match simdutf8::basic::from_utf8(&decoded[..checked]).map(|with_zeros| with_zeros.get(..len)) {
+        Ok(Some(decoded)) => text.push_str(decoded),
+        _ => text.push_str(&String::from_utf8_lossy(&decoded[..len])),
+    }
     &bytes[at.min(bytes.len())..]
 }
 

@@ -386,28 +386,35 @@ impl<'a> Records<'a> {
         Some(Ok(self.pos as u64))
     }
 
-    fn next_record(&mut self) -> Result<Option<Record<'a>>, Error> {
+    /// The next record, or the error that ends iteration (in the iterator's shape, so
+    /// the large record is built where the caller receives it, not moved there).
+    fn next_record(&mut self) -> Option<Result<Record<'a>, Error>> {
         let offset = self.pos as u64;
-        let Some(record) = self.whole_record()? else {
-            return Ok(None);
+        let record = match self.whole_record() {
+            Ok(record) => record?,
+            Err(err) => return Some(Err(err)),
         };
         let length = record.len();
-        let framed = Framed::split(record).ok_or_else(|| {
+        let Some(framed) = Framed::split(record) else {
             // Unreachable after `whole_record_at`; reported rather than assumed.
             let kind = ThlError::Record {
                 record: "record framing",
                 expected: "the record data and CRC",
             };
-            self.error(offset, kind)
-        })?;
+            return Some(Err(self.error(offset, kind)));
+        };
         if self.options.verify_checksums {
-            self.check_crc(&framed)
-                .map_err(|kind| self.error(offset, kind))?;
+            if let Err(kind) = self.check_crc(&framed) {
+                return Some(Err(self.error(offset, kind)));
+            }
         }
         let (crc_type, crc) = framed.crc();
-        let kind = RecordKind::parse(self.file, offset + 4, framed.data)?;
+        let kind = match RecordKind::parse(self.file, offset + 4, framed.data) {
+            Ok(kind) => kind,
+            Err(err) => return Some(Err(err)),
+        };
         self.pos += length;
-        Ok(Some(Record {
+        Some(Ok(Record {
             file: self.file,
             offset,
             length: length as u32,
@@ -526,7 +533,7 @@ impl<'a> Iterator for Records<'a> {
         if self.done {
             return None;
         }
-        let next = self.next_record().transpose();
+        let next = self.next_record();
         if !matches!(next, Some(Ok(_))) {
             self.done = true;
         }

@@ -244,7 +244,7 @@ impl ThlWalk {
         &self,
         file: &'f ThlFile,
         report: &dyn Fn(Error),
-        visit: &mut dyn FnMut(Record<'f>) -> Result<Flow, E>,
+        visit: &mut impl FnMut(Record<'f>) -> Result<Flow, E>,
     ) -> Result<Option<DamagedTail>, E> {
         let records = file.records(self.read);
         if self.permissive {
@@ -269,7 +269,7 @@ impl ThlWalk {
 fn strict_records<'f, E: From<Error>>(
     file: &'f ThlFile,
     mut records: CheckedRecords<'f, '_>,
-    visit: &mut dyn FnMut(Record<'f>) -> Result<Flow, E>,
+    visit: &mut impl FnMut(Record<'f>) -> Result<Flow, E>,
 ) -> Result<Option<DamagedTail>, E> {
     for record in records.by_ref() {
         let record = record?;

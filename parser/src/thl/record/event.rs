@@ -210,3 +210,98 @@ impl<'a> FixedFields<'a> {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Record data (type byte, fixed fields, no payload) with short strings, the
+    /// offsets of its fields noted below.
+    fn data() -> Vec<u8> {
+        let header = RecordHeader {
+            seqno: 7,
+            fragno: 1,
+            last_frag: true,
+            epoch: 3,
+            source_id: JavaStr::encode("db-1").expect("short"),
+            event_id: JavaStr::encode("e1").expect("short"),
+            shard_id: JavaStr::encode("s").expect("short"),
+            source_tstamp: 1_700_000_000_000,
+        };
+        let mut data = Vec::new();
+        header.encode(&mut data);
+        data
+    }
+
+    /// Where the record data `data` (at offset 100 of a file) fails, and what it names.
+    fn failure(data: &[u8]) -> (u64, &'static str) {
+        let err = EventRecord::parse("f", 100, data).expect_err("damaged");
+        match err.kind {
+            ErrorKind::Thl(ThlError::Record {
+                record: "event record header",
+                expected,
+            }) => (err.offset, expected),
+            other => panic!("unexpected error {other:?}"),
+        }
+    }
+
+    #[test]
+    fn reads_the_fixed_fields_and_leaves_the_payload() {
+        let mut data = data();
+        data.extend_from_slice(b"payload");
+        let record = EventRecord::parse("f", 100, &data).expect("valid");
+        assert_eq!(record.header.seqno, 7);
+        assert_eq!(record.header.fragno, 1);
+        assert!(record.header.last_frag);
+        assert_eq!(record.header.epoch, 3);
+        assert_eq!(record.header.source_id.text(), "db-1");
+        assert_eq!(record.header.event_id.text(), "e1");
+        assert_eq!(record.header.shard_id.text(), "s");
+        assert_eq!(record.header.source_tstamp, 1_700_000_000_000);
+        assert_eq!(record.payload, b"payload");
+        assert_eq!(record.payload_offset, 100 + 41);
+    }
+
+    #[test]
+    fn data_cut_short_fails_at_the_start_of_the_field_it_cuts() {
+        // Type byte 0, seqno 1, fragno 9, lastFrag 11, epoch 12, sourceId's count 20
+        // and bytes 22, eventId's 26 and 28, shardId's 30 and 32, sourceTstamp 33..41.
+        let data = data();
+        assert_eq!(data.len(), 41);
+        let cases = [
+            (0, 0, "the record type byte"),
+            (1, 1, "seqno"),
+            (8, 1, "seqno"),
+            (9, 9, "fragno"),
+            (11, 11, "lastFrag"),
+            (12, 12, "epoch"),
+            (19, 12, "epoch"),
+            (20, 20, "sourceId"),
+            (21, 20, "sourceId"),
+            (22, 22, "sourceId"),
+            (25, 22, "sourceId"),
+            (26, 26, "eventId"),
+            (29, 28, "eventId"),
+            (30, 30, "shardId"),
+            (32, 32, "shardId"),
+            (33, 33, "sourceTstamp"),
+            (40, 33, "sourceTstamp"),
+        ];
+        for (len, at, expected) in cases {
+            assert_eq!(failure(&data[..len]), (100 + at, expected), "cut at {len}");
+        }
+    }
+
+    #[test]
+    fn a_malformed_string_fails_at_its_count() {
+        for (byte, at, expected) in [
+            (22, 20, "sourceId in modified UTF-8"),
+            (28, 26, "eventId in modified UTF-8"),
+            (32, 30, "shardId in modified UTF-8"),
+        ] {
+            let mut data = data();
+            data[byte] = 0xFF;
+            assert_eq!(failure(&data), (100 + at, expected));
+        }
+    }
+}

@@ -127,20 +127,25 @@ pub fn run(invocation: &Invocation, args: &ListArgs, out: &mut impl Write) -> Re
         let listed = listed.expect("a listing whose index was read before it is never redone");
         (printed, examined) = (listed.printed, listed.examined);
     } else {
-        // Unmapped now rather than at the end: the walk maps each file afresh.
-        drop(verified);
+        let mut verified = verified;
         let mut walk = |print: &mut PrintTransaction<'_>| {
-            log.walk_sharing_files(files.iter().copied(), threaded, &mut |file, txn| {
-                match choice.judge(txn, &log.problems, &mut examined)? {
-                    Verdict::Skip => return Ok(Flow::Continue),
-                    Verdict::Stop => return Ok(Flow::Stop),
-                    Verdict::Print => {}
-                }
-                print(file, txn)?;
-                printed += 1;
-                let done = args.first.is_some_and(|n| printed >= n);
-                Ok(if done { Flow::Stop } else { Flow::Continue })
-            })
+            let verified = verified.take();
+            log.walk_sharing_files(
+                files.iter().copied(),
+                verified,
+                threaded,
+                &mut |file, txn| {
+                    match choice.judge(txn, &log.problems, &mut examined)? {
+                        Verdict::Skip => return Ok(Flow::Continue),
+                        Verdict::Stop => return Ok(Flow::Stop),
+                        Verdict::Print => {}
+                    }
+                    print(file, txn)?;
+                    printed += 1;
+                    let done = args.first.is_some_and(|n| printed >= n);
+                    Ok(if done { Flow::Stop } else { Flow::Continue })
+                },
+            )
         };
         if render_on_threads {
             print_in_parallel(args.threads, args.format, &style, out, &mut walk)?;

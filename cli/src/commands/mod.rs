@@ -26,9 +26,12 @@ use std::cell::{Cell, RefCell};
 use std::collections::HashSet;
 use std::io::Write;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use replog::input::{OpenOptions, DEFAULT_MAX_IN_MEMORY};
-use replog::thl::{Event, EventRecord, LogDir, LogIndex, PartialIndex, ReadOptions, ThlError};
+use replog::thl::{
+    Event, EventRecord, LogDir, LogIndex, PartialIndex, ReadOptions, ThlError, ThlFile,
+};
 use replog::txn::thl::{ThlWalk, VisitWithFile};
 use replog::txn::{Transaction, TxnError};
 use replog::{ErrorKind, Flow};
@@ -348,15 +351,17 @@ impl Log {
         names: impl IntoIterator<Item = &'n str>,
         visit: &mut dyn FnMut(&Transaction<'_>) -> Result<Flow, Failure>,
     ) -> Result<(), Failure> {
-        self.walk_sharing_files(names, false, &mut |_, txn| visit(txn))
+        self.walk_sharing_files(names, None, false, &mut |_, txn| visit(txn))
     }
 
-    /// [`Log::walk_transactions`], each transaction with its file, shared (see
-    /// [`ThlWalk::walk_sharing_files`]); with `check_ahead`, CRCs are checked on a thread
-    /// of their own (see [`ThlWalk::check_ahead`]).
+    /// [`Log::walk_transactions`], each transaction with its file, shared, and the
+    /// file the index `verified` walked as it is (see [`ThlWalk::walk_sharing_files`]);
+    /// with `check_ahead`, CRCs are checked on a thread of their own (see
+    /// [`ThlWalk::check_ahead`]).
     pub fn walk_sharing_files<'n>(
         &self,
         names: impl IntoIterator<Item = &'n str>,
+        verified: Option<(String, Arc<ThlFile>)>,
         check_ahead: bool,
         visit: &mut VisitWithFile<'_, Failure>,
     ) -> Result<(), Failure> {
@@ -365,6 +370,7 @@ impl Log {
             permissive: self.problems.permissive(),
             check_ahead,
         };
-        walk.walk_sharing_files(&self.dir, names, visit, &mut |err| self.problems.hear(err))
+        let report = &mut |err| self.problems.hear(err);
+        walk.walk_sharing_files(&self.dir, names, verified, visit, report)
     }
 }

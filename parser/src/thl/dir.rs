@@ -480,13 +480,13 @@ impl LogDir {
                     }
                     Ok((records.damaged_tail(), records.offset()))
                 };
-                if !self.check_ahead {
-                    read(CheckedRecords::from(file.records(options)))?
+                let read = if self.check_ahead {
+                    read_checking_ahead(&file, options, &mut read)?
                 } else {
-                    let read = read_checking_ahead(&file, options, &mut read)?;
-                    verified = Some(Arc::new(file));
-                    read
-                }
+                    read(CheckedRecords::from(file.records(options)))?
+                };
+                verified = Some(Arc::new(file));
+                read
             }
         };
         end.tail = tail;
@@ -666,10 +666,10 @@ impl PartialIndex {
 }
 
 impl LogIndex {
-    /// The newest file as a strict index of a directory [`LogDir::checking_ahead`] read
-    /// it to its end, every record's CRC checked (else the index failed), mapped still:
-    /// a walk can read it again without mapping it again (the page faults) nor checking
-    /// its CRCs, and see the same records. None for other files.
+    /// The newest file as a strict index read it to its end (mapped, not a `.gz`), every
+    /// record's CRC checked as the index's read options say (else the index failed),
+    /// mapped still: a walk can read it again without mapping it again (the page
+    /// faults) nor checking its CRCs, and see the same records. None for other files.
     pub fn verified_file(&self, name: &str) -> Option<&Arc<ThlFile>> {
         self.verified
             .as_ref()

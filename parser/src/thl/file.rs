@@ -6,12 +6,10 @@
 
 use std::path::Path;
 
-use nom::bytes::complete::take;
-use nom::error::context;
-use nom::number::complete::{be_i16, be_i64, be_u32, be_u64, be_u8};
+use nom::number::complete::{be_i16, be_i64, be_u32};
 use nom::Parser;
 
-use crate::decode::{finish, Parsed};
+use crate::decode::finish;
 use crate::error::{Error, ErrorKind};
 use crate::input::{LogBytes, OpenOptions};
 
@@ -262,6 +260,8 @@ pub struct Records<'a> {
     options: ReadOptions,
     done: bool,
     tail: Option<DamagedTail>,
+    /// The record before the next one had a CRC-32 (see [`Records::check_crc`]).
+    crc32_before: bool,
 }
 
 impl<'a> Records<'a> {
@@ -274,6 +274,7 @@ impl<'a> Records<'a> {
             options,
             done: false,
             tail: None,
+            crc32_before: true,
         }
     }
 
@@ -376,8 +377,8 @@ impl<'a> Records<'a> {
         };
         // (Framing cannot fail after `whole_record_at`; if it did, the reader's own
         // framing of this record would report it.)
-        if let Ok((_, (data, crc_type, crc))) = finish(frame(record)) {
-            if let Err(kind) = check_crc(data, crc_type, crc) {
+        if let Some(framed) = Framed::split(record) {
+            if let Err(kind) = self.check_crc(&framed) {
                 return Some(Err(self.error(offset, kind)));
             }
         }
@@ -385,52 +386,67 @@ impl<'a> Records<'a> {
         Some(Ok(self.pos as u64))
     }
 
-    fn next_record(&mut self) -> Result<Option<Record<'a>>, Error> {
+    /// The next record, or the error that ends iteration (in the iterator's shape, so
+    /// the large record is built where the caller receives it, not moved there).
+    fn next_record(&mut self) -> Option<Result<Record<'a>, Error>> {
         let offset = self.pos as u64;
-        let Some(record) = self.whole_record()? else {
-            return Ok(None);
+        let record = match self.whole_record() {
+            Ok(record) => record?,
+            Err(err) => return Some(Err(err)),
         };
         let length = record.len();
-        let (data, crc_type, crc) = finish(frame(record)).map(|(_, parts)| parts).map_err(|e| {
+        let Some(framed) = Framed::split(record) else {
             // Unreachable after `whole_record_at`; reported rather than assumed.
             let kind = ThlError::Record {
                 record: "record framing",
-                expected: e.expected,
+                expected: "the record data and CRC",
             };
-            self.error(offset, kind)
-        })?;
+            return Some(Err(self.error(offset, kind)));
+        };
         if self.options.verify_checksums {
-            check_crc(data, crc_type, crc).map_err(|kind| self.error(offset, kind))?;
+            if let Err(kind) = self.check_crc(&framed) {
+                return Some(Err(self.error(offset, kind)));
+            }
         }
-        let kind = RecordKind::parse(self.file, offset + 4, data)?;
+        let (crc_type, crc) = framed.crc();
+        let kind = match RecordKind::parse(self.file, offset + 4, framed.data) {
+            Ok(kind) => kind,
+            Err(err) => return Some(Err(err)),
+        };
         self.pos += length;
-        Ok(Some(Record {
+        Some(Ok(Record {
             file: self.file,
             offset,
             length: length as u32,
             crc_type,
             crc,
-            data,
+            data: framed.data,
             kind,
         }))
     }
-}
 
-/// Checks a record's CRC field against its data.
-fn check_crc(data: &[u8], crc_type: u8, crc: u64) -> Result<(), ThlError> {
-    let computed = match crc_type {
-        CRC_NONE => 0,
-        CRC_32 => u64::from(crc32fast::hash(data)),
-        other => return Err(ThlError::InvalidCrcType { crc_type: other }),
-    };
-    if computed != crc {
-        return Err(ThlError::CrcMismatch {
-            crc_type,
-            stored: crc,
-            computed,
-        });
+    /// Checks a record's CRC fields against its data. When the record before had a
+    /// CRC-32 (as nearly every log's records have), the data's CRC is computed before
+    /// the fields are read: they follow the data, mostly on the next page, and reading
+    /// them first waits on memory that the computation streams through anyway.
+    fn check_crc(&mut self, framed: &Framed<'_>) -> Result<(), ThlError> {
+        let hashed = self.crc32_before.then(|| crc32fast::hash(framed.data));
+        let (crc_type, crc) = framed.crc();
+        self.crc32_before = crc_type == CRC_32;
+        let computed = match crc_type {
+            CRC_NONE => 0,
+            CRC_32 => u64::from(hashed.unwrap_or_else(|| crc32fast::hash(framed.data))),
+            other => return Err(ThlError::InvalidCrcType { crc_type: other }),
+        };
+        if computed != crc {
+            return Err(ThlError::CrcMismatch {
+                crc_type,
+                stored: crc,
+                computed,
+            });
+        }
+        Ok(())
     }
-    Ok(())
 }
 
 /// The record at the front of `rest` (at file `offset`), when its length is valid and
@@ -461,9 +477,10 @@ fn plausible_record_at(file: &str, bytes: &[u8], at: usize) -> bool {
     let Ok(record) = whole_record_at(rest, at as u64) else {
         return false;
     };
-    let Ok((_, (data, crc_type, crc))) = finish(frame(record)) else {
+    let Some(framed) = Framed::split(record) else {
         return false;
     };
+    let (data, (crc_type, crc)) = (framed.data, framed.crc());
     if !matches!(data.first(), Some(&(EVENT_RECORD | ROTATE_RECORD))) {
         return false;
     }
@@ -482,14 +499,31 @@ fn plausible_record_at(file: &str, bytes: &[u8], at: usize) -> bool {
     checked && RecordKind::parse(file, at as u64 + 4, data).is_ok()
 }
 
-/// Splits one whole record into data, CRC type and CRC (spec 3).
-fn frame(record: &[u8]) -> Parsed<'_, (&[u8], u8, u64)> {
-    let (i, length) = context("the record length", be_u32).parse(record)?;
-    let data_len = (length as usize).saturating_sub(13);
-    let (i, data) = context("the record data", take(data_len)).parse(i)?;
-    let (i, crc_type) = context("the CRC type", be_u8).parse(i)?;
-    let (i, crc) = context("the CRC", be_u64).parse(i)?;
-    Ok((i, (data, crc_type, crc)))
+/// Bytes of the CRC fields that end a record: the CRC type and the CRC.
+const CRC_FIELDS_LEN: usize = 9;
+
+/// One whole record (see [`whole_record_at`]) split into its data and its CRC fields
+/// (spec 3), which are read only when asked for.
+struct Framed<'a> {
+    data: &'a [u8],
+    crc_fields: &'a [u8; CRC_FIELDS_LEN],
+}
+
+impl<'a> Framed<'a> {
+    /// None when `record` is shorter than the length field and the CRC fields.
+    fn split(record: &'a [u8]) -> Option<Framed<'a>> {
+        let (head, crc_fields) = record.split_last_chunk::<CRC_FIELDS_LEN>()?;
+        Some(Framed {
+            data: head.get(4..)?,
+            crc_fields,
+        })
+    }
+
+    /// The CRC type and the stored CRC.
+    fn crc(&self) -> (u8, u64) {
+        let [crc_type, crc @ ..] = *self.crc_fields;
+        (crc_type, u64::from_be_bytes(crc))
+    }
 }
 
 impl<'a> Iterator for Records<'a> {
@@ -499,7 +533,7 @@ impl<'a> Iterator for Records<'a> {
         if self.done {
             return None;
         }
-        let next = self.next_record().transpose();
+        let next = self.next_record();
         if !matches!(next, Some(Ok(_))) {
             self.done = true;
         }

@@ -64,31 +64,38 @@ impl ThlWalk {
         visit: &mut dyn FnMut(&Transaction<'_>) -> Result<Flow, E>,
         report: &mut dyn FnMut(Error),
     ) -> Result<(), E> {
-        self.walk_sharing_files(dir, names, &mut |_, txn| visit(txn), report)
+        self.walk_sharing_files(dir, names, None, &mut |_, txn| visit(txn), report)
     }
 
     /// [`ThlWalk::walk`], each transaction handed over with the file its records lie
     /// in: a visitor that keeps the file keeps the records' bytes past the visit (to
     /// read them again on another thread, where [`ThlFile::records_from`] finds each
-    /// record at its offset) without copying them.
+    /// record at its offset) without copying them. `verified`, a file of `names` read
+    /// to its end with this walk's read options already (see
+    /// [`crate::thl::LogIndex::verified_file`]), is walked as it is, its CRCs not
+    /// checked again.
     pub fn walk_sharing_files<'n, E: From<Error>>(
         self,
         dir: &LogDir,
         names: impl IntoIterator<Item = &'n str>,
+        mut verified: Option<(String, Arc<ThlFile>)>,
         visit: &mut VisitWithFile<'_, E>,
         report: &mut dyn FnMut(Error),
     ) -> Result<(), E> {
         let mut names = names.into_iter().peekable();
         let mut carried = Carried::default();
         while let Some(name) = names.next() {
-            let file = Arc::new(dir.open_file(name)?);
+            let (file, walk) = match verified.take_if(|(verified, _)| verified == name) {
+                Some((_, file)) => (file, self.without_checksums()),
+                None => (Arc::new(dir.open_file(name)?), self),
+            };
             let follows = names.peek().copied();
             let place = FilePlace {
                 name,
                 file: &file,
                 follows,
             };
-            let walked = self.walk_file(dir, place, &mut carried, visit, report)?;
+            let walked = walk.walk_file(dir, place, &mut carried, visit, report)?;
             if walked.stopped {
                 return Ok(());
             }
@@ -244,7 +251,7 @@ impl ThlWalk {
         &self,
         file: &'f ThlFile,
         report: &dyn Fn(Error),
-        visit: &mut dyn FnMut(Record<'f>) -> Result<Flow, E>,
+        visit: &mut impl FnMut(Record<'f>) -> Result<Flow, E>,
     ) -> Result<Option<DamagedTail>, E> {
         let records = file.records(self.read);
         if self.permissive {
@@ -269,7 +276,7 @@ impl ThlWalk {
 fn strict_records<'f, E: From<Error>>(
     file: &'f ThlFile,
     mut records: CheckedRecords<'f, '_>,
-    visit: &mut dyn FnMut(Record<'f>) -> Result<Flow, E>,
+    visit: &mut impl FnMut(Record<'f>) -> Result<Flow, E>,
 ) -> Result<Option<DamagedTail>, E> {
     for record in records.by_ref() {
         let record = record?;

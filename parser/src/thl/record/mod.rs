@@ -53,6 +53,8 @@ pub enum RecordKind<'a> {
 
 impl<'a> RecordKind<'a> {
     /// Decodes the record data of file `file`; `offset` is where `data` starts.
+    // Inlined into the readers, which build the record around the result in place.
+    #[inline]
     pub fn parse(file: &'a str, offset: u64, data: &'a [u8]) -> Result<Self, Error> {
         match data.first() {
             Some(&EVENT_RECORD) => EventRecord::parse(file, offset, data).map(RecordKind::Event),

@@ -74,7 +74,7 @@ pub fn run(invocation: &Invocation, args: &ListArgs, out: &mut impl Write) -> Re
     } else {
         start.finish()?
     };
-    // (The newest file, kept mapped by an index that checked ahead.)
+    // (The newest file, kept mapped by a strict index that read it to its end.)
     let verified = log.index.take_verified_file();
     let selection = Selection::new(&log.dir, &log.index, args)?;
     let Some(selection) = selection else {

@@ -42,8 +42,17 @@ impl Listing {
         let text = &mut self.text;
         text.clear();
         push_record_header(text, event, style);
-        write_body(out, text, &mut self.lines, event, style)?;
+        write_body(Some(out), text, &mut self.lines, event, style)?;
         out.write_all(text.as_bytes())
+    }
+
+    /// Appends one record in the full format to `text`, whole: for text that is written
+    /// later anyway (a batch rendered on a thread), composed where it stays rather than
+    /// composed here and copied there.
+    pub fn push_event(&mut self, text: &mut String, event: &Event<'_>, style: &Style) {
+        push_record_header(text, event, style);
+        // (Nothing is written, so nothing fails.)
+        let _ = write_body(None::<&mut io::Sink>, text, &mut self.lines, event, style);
     }
 }
 
@@ -69,10 +78,10 @@ fn push_record_header(text: &mut String, event: &Event<'_>, style: &Style) {
     text.push('\n');
 }
 
-/// Composes the body in `text`, handing full pieces of it to `out` (see
-/// [`PIECE_BYTES`]).
+/// Composes the body in `text`, handing full pieces of it to `out` if given (see
+/// [`PIECE_BYTES`]); without one, the whole body stays in `text`.
 fn write_body(
-    out: &mut impl Write,
+    mut out: Option<&mut impl Write>,
     text: &mut String,
     lines: &mut ImageLines,
     event: &Event<'_>,
@@ -109,7 +118,7 @@ fn write_body(
                 last_schema = push_statement(text, &q.statement, last_schema, i)
             }
             Change::Rows(rows) => {
-                write_rows(out, text, lines, rows, i, style)?;
+                write_rows(out.as_deref_mut(), text, lines, rows, i, style)?;
                 last_schema = None;
             }
             Change::RowId(r) => {
@@ -230,7 +239,7 @@ fn push_statement<'a>(
 }
 
 fn write_rows(
-    out: &mut impl Write,
+    mut out: Option<&mut impl Write>,
     text: &mut String,
     lines: &mut ImageLines,
     rows: &RowChangeData<'_>,
@@ -243,13 +252,13 @@ fn write_rows(
     push_sql_label(text, i);
     text.push('\n');
     for change in &rows.row_changes {
-        write_row_change(out, text, lines, change, style)?;
+        write_row_change(out.as_deref_mut(), text, lines, change, style)?;
     }
     Ok(())
 }
 
 fn write_row_change(
-    out: &mut impl Write,
+    mut out: Option<&mut impl Write>,
     text: &mut String,
     lines: &mut ImageLines,
     change: &OneRowChange<'_>,
@@ -286,7 +295,7 @@ fn write_row_change(
             let values = change.key_values.get(row);
             push_image(text, &lines.before, &change.key_spec, values, style);
         }
-        if text.len() >= PIECE_BYTES {
+        if let Some(out) = out.as_deref_mut().filter(|_| text.len() >= PIECE_BYTES) {
             out.write_all(text.as_bytes())?;
             text.clear();
         }

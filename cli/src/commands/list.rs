@@ -13,7 +13,7 @@ use std::sync::{mpsc, Arc, Condvar, Mutex};
 
 use regex::Regex;
 use replog::thl::event::Change;
-use replog::thl::{Event, IndexEntry, LogDir, LogIndex, ReadOptions, Record, ThlFile};
+use replog::thl::{Event, IndexEntry, LogDir, LogIndex, ReadOptions, Record, Records, ThlFile};
 use replog::txn::binlog::walk_transactions;
 use replog::txn::thl::{Carried, FilePlace, FileWalked, ThlWalk};
 use replog::txn::{OwnedTransaction, Transaction};
@@ -63,9 +63,15 @@ pub fn run(invocation: &Invocation, args: &ListArgs, out: &mut impl Write) -> Re
             )));
         }
     }
-    // The index reads the newest file to its end: with threads, its CRCs are checked
-    // on a second one (permissive runs read serially, below).
-    let start = open_log_start(invocation, args.threads > 1 && !invocation.permissive)?;
+    // The index reads the newest file to its end. With threads, the header forms have
+    // its CRCs checked on a second one; the full forms' threads decode and render
+    // instead, and that reading waiting on the checks every few hundred KiB would only
+    // delay them (permissive runs read serially, below).
+    let full_form = matches!(args.format, Format::Full | Format::Sql);
+    let start = open_log_start(
+        invocation,
+        args.threads > 1 && !invocation.permissive && !full_form,
+    )?;
     let mut log = if lists_while_indexing(invocation, args, &start) {
         match list_while_indexing(start, args, &filters, &style, out)? {
             Early::Listed(log, listed) => return conclude(&log, args, &filters, listed),
@@ -96,15 +102,16 @@ pub fn run(invocation: &Invocation, args: &ListArgs, out: &mut impl Write) -> Re
         pending_high: None,
     };
     let files = selection.files(log.index.entries());
-    // With threads, the full forms decode and render on `threads` threads while one
-    // walk selects, its CRCs checked on a thread of their own ahead of it. The header
-    // forms print from the fixed headers the walk reads anyway: their work is reading
-    // (the mapping's page faults, CRCs, framing), so with several files each thread
-    // walks whole files; with one, only the CRC checks leave the walk's thread.
-    // Permissive runs report damage as the walk meets it, so they read and print
-    // serially.
+    // With threads, the full forms decode and render on `threads` threads, one of them
+    // the walk's, which selects and checks CRCs as it reads (a thread of its own
+    // checking ahead would touch every byte long before the thread that decodes it,
+    // which then finds them out of its cache). The header forms print from the fixed
+    // headers the walk reads anyway: their work is reading (the mapping's page faults,
+    // CRCs, framing), so with several files each thread walks whole files; with one,
+    // only the CRC checks leave the walk's thread. Permissive runs report damage as the
+    // walk meets it, so they read and print serially.
     let threaded = args.threads > 1 && args.format != Format::Nothing && !log.problems.permissive();
-    let render_on_threads = threaded && matches!(args.format, Format::Full | Format::Sql);
+    let render_on_threads = threaded && full_form;
     let files_on_threads =
         threaded && !render_on_threads && files.len() > 1 && args.first.is_none();
     if files_on_threads {
@@ -133,7 +140,7 @@ pub fn run(invocation: &Invocation, args: &ListArgs, out: &mut impl Write) -> Re
             log.walk_sharing_files(
                 files.iter().copied(),
                 verified,
-                threaded,
+                threaded && !render_on_threads,
                 &mut |file, txn| {
                     match choice.judge(txn, &log.problems, &mut examined)? {
                         Verdict::Skip => return Ok(Flow::Continue),
@@ -337,8 +344,10 @@ fn list_while_indexing(
 /// text of a full listing is a few times its records) stay within a few tens of MiB.
 const BATCH_BYTES: u64 = 1 << 20;
 
-/// Batches taken by the threads and not yet written, per thread.
-const BATCHES_IN_FLIGHT_PER_THREAD: usize = 2;
+/// Batches taken by the threads and not yet written, per thread: with two on a thread
+/// of its own, the walk's thread (which renders a batch whenever the others have enough
+/// waiting) seldom comes back from one to find the others idle.
+const BATCHES_IN_FLIGHT_PER_THREAD: usize = 3;
 
 /// What prints one selected transaction (found in the file given).
 type PrintTransaction<'p> = dyn FnMut(&Arc<ThlFile>, &Transaction<'_>) -> Result<(), Failure> + 'p;
@@ -348,7 +357,7 @@ type SelectingWalk<'w> = dyn FnMut(&mut PrintTransaction<'_>) -> Result<(), Fail
 
 /// A batch's text, and the failure that ended it (strict: the serial run ends there too,
 /// after the same text).
-type RenderedBatch = (Vec<u8>, Option<Failure>);
+type RenderedBatch = (String, Option<Failure>);
 
 /// Records handed to a thread: where they are, not the records (the walk read and
 /// checked them; the thread reads them again from the shared file mapping). A batch
@@ -385,8 +394,9 @@ impl Batch {
 /// `list` (full or `-sql`, strict) with the printing on `threads` threads: `walk`
 /// selects the transactions as the serial listing does and hands each to the printer
 /// given; here that notes where it is in the current batch, batches are rendered on the
-/// threads and written in order, so the output is the serial one byte for byte. What the
-/// walk itself fails on comes after the text of every transaction before it.
+/// threads (the walk's among them) and written in order, so the output is the serial one
+/// byte for byte. What the walk itself fails on comes after the text of every
+/// transaction before it.
 fn print_in_parallel(
     threads: usize,
     format: Format,
@@ -400,26 +410,17 @@ fn print_in_parallel(
     // The texts written go back to the threads: a batch's text is about its records'
     // size, and a buffer of that size allocated afresh for each batch is memory the
     // kernel maps and zeroes again (and grows by copying when the text outgrows it).
-    let spare_texts = Mutex::new(Vec::<Vec<u8>>::new());
+    let spare_texts = Mutex::new(Vec::<String>::new());
     let render = |batch: Batch| -> RenderedBatch {
         // Strict, as the caller checked: the first record that does not decode fails.
         let problems = Problems::new(false);
-        let mut printer = Printer {
-            format,
-            style: style.clone(),
-            json: None,
-            full: full::Listing::default(),
-        };
+        let mut printer = Printer::for_batches(format, style.clone());
         let spare = spare_texts.lock().unwrap_or_else(|e| e.into_inner()).pop();
-        let mut text = spare.unwrap_or_else(|| Vec::with_capacity(batch.bytes));
+        let mut text = spare.unwrap_or_else(|| String::with_capacity(batch.bytes));
         for (file, records) in &batch.runs {
-            // (Each offset is a record the walk read in this file: there is one there.)
-            let fragments = batch.offsets[records.clone()]
-                .iter()
-                .flat_map(|&offset| file.records_from(offset, read_again).take(1))
-                .collect::<Result<Vec<Record<'_>>, _>>();
+            let fragments = read_again_at(file, &batch.offsets[records.clone()], read_again);
             let printed = fragments.map_err(Failure::from).and_then(|fragments| {
-                printer.transaction(&mut text, &Transaction { fragments }, &problems)
+                printer.compose(&mut text, &Transaction { fragments }, &problems)
             });
             if let Err(failure) = printed {
                 return (text, Some(failure));
@@ -435,7 +436,7 @@ fn print_in_parallel(
             &render,
         );
         let mut write = |(mut text, failure): RenderedBatch| -> Result<(), Failure> {
-            out.write_all(&text)?;
+            out.write_all(text.as_bytes())?;
             text.clear();
             spare_texts
                 .lock()
@@ -463,6 +464,29 @@ fn print_in_parallel(
         // A batch's failure comes from a transaction before anything the walk met.
         written().and(walked)
     })
+}
+
+/// The records of `file` at `offsets` (each a record the walk read there, in order),
+/// read again. A transaction's records nearly always follow one another: each is read
+/// on from the one before, and only one that does not follow is looked for anew.
+fn read_again_at<'f>(
+    file: &'f ThlFile,
+    offsets: &[u64],
+    options: ReadOptions,
+) -> Result<Vec<Record<'f>>, replog::Error> {
+    let mut records = Vec::with_capacity(offsets.len());
+    let mut reader: Option<Records<'f>> = None;
+    for &offset in offsets {
+        let reader = match reader.take_if(|r| r.offset() == offset) {
+            Some(following) => reader.insert(following),
+            None => reader.insert(file.records_from(offset, options)),
+        };
+        // (There is one there: the walk read it.)
+        if let Some(record) = reader.next() {
+            records.push(record?);
+        }
+    }
+    Ok(records)
 }
 
 /// Text of one file's listing sent to the writing thread at a time.
@@ -1133,6 +1157,9 @@ struct Printer {
     style: Style,
     json: Option<JsonArray>,
     full: full::Listing,
+    /// What a form other than the full one writes of a transaction, on its way into a
+    /// batch's text (see [`Printer::compose`]).
+    written: Vec<u8>,
 }
 
 impl Printer {
@@ -1146,7 +1173,20 @@ impl Printer {
             style,
             json,
             full: full::Listing::default(),
+            written: Vec::new(),
         })
+    }
+
+    /// A printer of a form without a JSON array (full or `-sql`) for batches of the
+    /// listing rendered on threads.
+    fn for_batches(format: Format, style: Style) -> Printer {
+        Printer {
+            format,
+            style,
+            json: None,
+            full: full::Listing::default(),
+            written: Vec::new(),
+        }
     }
 
     fn transaction(
@@ -1182,6 +1222,34 @@ impl Printer {
         Ok(())
     }
 
+    /// Appends `txn` to `text`, a batch's text written later: the full form composes
+    /// its text there directly, the others write theirs through [`Printer::written`].
+    fn compose(
+        &mut self,
+        text: &mut String,
+        txn: &Transaction<'_>,
+        problems: &Problems,
+    ) -> Result<(), Failure> {
+        if self.format != Format::Full {
+            let mut written = std::mem::take(&mut self.written);
+            written.clear();
+            let printed = self.transaction(&mut written, txn, problems);
+            // (The forms write text: nothing is replaced.)
+            text.push_str(&String::from_utf8_lossy(&written));
+            self.written = written;
+            return printed;
+        }
+        for record in &txn.fragments {
+            let Some(event) = record.event() else {
+                continue;
+            };
+            if let Some(decoded) = problems.decode(event)? {
+                self.full.push_event(text, &decoded, &self.style);
+            }
+        }
+        Ok(())
+    }
+
     /// A printer of the same form for a thread printing part of the listing (a JSON
     /// array's objects without the separator before the first).
     fn for_thread(&self) -> Printer {
@@ -1190,6 +1258,7 @@ impl Printer {
             style: self.style.clone(),
             json: self.json.as_ref().map(|_| JsonArray::default()),
             full: full::Listing::default(),
+            written: Vec::new(),
         }
     }
 

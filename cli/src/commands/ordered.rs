@@ -6,7 +6,7 @@
 //! so memory stays bounded whatever the number of items: a worker that runs ahead waits.
 
 use std::collections::BTreeMap;
-use std::sync::mpsc;
+use std::sync::mpsc::{self, TrySendError};
 use std::sync::{Arc, Condvar, Mutex};
 use std::thread::Scope;
 
@@ -96,11 +96,20 @@ where
 }
 
 /// The same for jobs that the calling thread makes one at a time while doing other
-/// work (a walk that calls back): [`Pool::submit`] hands a job over, first using the
+/// work (a walk that calls back). The calling thread is one of the `threads`: it hands
+/// a job to the others while they have fewer than their share of `in_flight` waiting,
+/// and does it itself otherwise. A thread of its own for the caller's other work would
+/// make one busy thread more than the cores the threads are meant to fill, and the
+/// scheduler would then share the cores out in slices (the caller's work waiting its
+/// turn behind a whole job while the others run dry). [`Pool::submit`] also uses the
 /// results that are ready, and waits while `in_flight` jobs are out; [`Pool::finish`]
 /// uses the rest. Results are used in submission order.
-pub struct Pool<J, R> {
+pub struct Pool<'w, J, R> {
+    work: &'w (dyn Fn(J) -> R + Sync),
+    /// The other threads' queue; none when there are no other threads.
     jobs: Option<mpsc::SyncSender<(usize, J)>>,
+    /// Its other end, where the calling thread takes a job rather than wait.
+    waiting: Arc<Mutex<mpsc::Receiver<(usize, J)>>>,
     results: mpsc::Receiver<(usize, R)>,
     in_flight: usize,
     submitted: usize,
@@ -108,23 +117,25 @@ pub struct Pool<J, R> {
     early: BTreeMap<usize, R>,
 }
 
-impl<J: Send, R: Send> Pool<J, R> {
-    /// Starts `threads` workers running `work` in `scope`.
-    pub fn start<'scope, 'env>(
-        scope: &'scope Scope<'scope, 'env>,
+impl<'w, J: Send, R: Send> Pool<'w, J, R> {
+    /// Starts `threads - 1` threads running `work` in `scope`, beside the calling one.
+    pub fn start<'scope>(
+        scope: &'scope Scope<'scope, 'w>,
         threads: usize,
         in_flight: usize,
-        work: &'env (impl Fn(J) -> R + Sync),
-    ) -> Pool<J, R>
+        work: &'w (impl Fn(J) -> R + Sync),
+    ) -> Pool<'w, J, R>
     where
         J: 'scope,
         R: 'scope,
     {
-        let in_flight = in_flight.max(1);
-        let (jobs, waiting) = mpsc::sync_channel::<(usize, J)>(in_flight);
-        let waiting = Arc::new(Mutex::new(waiting));
+        let threads = threads.max(1);
+        let in_flight = in_flight.max(threads);
+        let others = threads - 1;
         let (done, results) = mpsc::channel();
-        for _ in 0..threads.max(1) {
+        let (jobs, waiting) = mpsc::sync_channel::<(usize, J)>(in_flight / threads * others);
+        let waiting = Arc::new(Mutex::new(waiting));
+        for _ in 0..others {
             let (waiting, done) = (Arc::clone(&waiting), done.clone());
             scope.spawn(move || loop {
                 let job = waiting.lock().unwrap_or_else(|e| e.into_inner()).recv();
@@ -137,7 +148,9 @@ impl<J: Send, R: Send> Pool<J, R> {
             });
         }
         Pool {
-            jobs: Some(jobs),
+            work,
+            jobs: (others > 0).then_some(jobs),
+            waiting,
             results,
             in_flight,
             submitted: 0,
@@ -146,18 +159,28 @@ impl<J: Send, R: Send> Pool<J, R> {
         }
     }
 
-    /// Hands `job` to the workers; results ready by then go to `take`, in order.
+    /// Hands `job` to the other threads, or does it when they have enough waiting;
+    /// results ready by then go to `take`, in order.
     pub fn submit<F>(
         &mut self,
         job: J,
         take: &mut impl FnMut(R) -> Result<(), F>,
     ) -> Result<(), F> {
-        // (No result can come only if every worker is gone: then nothing waits.)
+        // (No result can come only if every other thread is gone: then nothing waits.)
         while self.submitted - self.used >= self.in_flight && self.use_next(take, true)? {}
-        if let Some(jobs) = &self.jobs {
-            // The workers only stop when the pool is dropped.
-            let _ = jobs.send((self.submitted, job));
-            self.submitted += 1;
+        let index = self.submitted;
+        self.submitted += 1;
+        let left = match &self.jobs {
+            Some(jobs) => match jobs.try_send((index, job)) {
+                Ok(()) => None,
+                Err(TrySendError::Full((_, job)) | TrySendError::Disconnected((_, job))) => {
+                    Some(job)
+                }
+            },
+            None => Some(job),
+        };
+        if let Some(job) = left {
+            self.early.insert(index, (self.work)(job));
         }
         while self.submitted > self.used && self.use_next(take, false)? {}
         Ok(())
@@ -170,8 +193,8 @@ impl<J: Send, R: Send> Pool<J, R> {
         Ok(())
     }
 
-    /// Uses the next result in order if it is there (waiting for one more when `wait`).
-    /// Whether one was used.
+    /// Uses the next result in order if it is there (when `wait`, until one more is
+    /// there, doing the jobs still queued meanwhile). Whether one was used.
     fn use_next<F>(
         &mut self,
         take: &mut impl FnMut(R) -> Result<(), F>,
@@ -183,18 +206,30 @@ impl<J: Send, R: Send> Pool<J, R> {
                 take(result)?;
                 return Ok(true);
             }
-            let arrived = if wait {
-                self.results.recv().ok()
-            } else {
-                self.results.try_recv().ok()
-            };
-            match arrived {
-                Some((index, result)) => {
+            if let Ok((index, result)) = self.results.try_recv() {
+                self.early.insert(index, result);
+                continue;
+            }
+            if !wait {
+                return Ok(false);
+            }
+            if let Some((index, job)) = self.queued_job() {
+                self.early.insert(index, (self.work)(job));
+                continue;
+            }
+            match self.results.recv() {
+                Ok((index, result)) => {
                     self.early.insert(index, result);
                 }
-                None => return Ok(false),
+                Err(_) => return Ok(false),
             }
         }
+    }
+
+    /// A job queued for the other threads, if one is there. (A thread waiting for a job
+    /// holds the queue's lock: the queue is then empty, and trying it must not wait.)
+    fn queued_job(&self) -> Option<(usize, J)> {
+        self.waiting.try_lock().ok()?.try_recv().ok()
     }
 }
 

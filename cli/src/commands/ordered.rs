@@ -302,6 +302,53 @@ mod tests {
     }
 
     #[test]
+    fn a_pool_of_one_thread_does_every_job_on_the_calling_thread() {
+        let caller = std::thread::current().id();
+        let work = |i: u32| (i, std::thread::current().id());
+        let mut seen = Vec::new();
+        let outcome: Result<(), ()> = std::thread::scope(|scope| {
+            let mut pool = Pool::start(scope, 1, 4, &work);
+            let mut take = |r| {
+                seen.push(r);
+                Ok(())
+            };
+            for i in 0..10 {
+                pool.submit(i, &mut take)?;
+            }
+            pool.finish(&mut take)
+        });
+        assert_eq!(outcome, Ok(()));
+        assert_eq!(seen, (0..10).map(|i| (i, caller)).collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn the_calling_thread_does_jobs_while_the_others_have_enough_waiting() {
+        let caller = std::thread::current().id();
+        // Jobs slow enough that the other thread's queue (three jobs) fills at once.
+        let work = |i: u64| {
+            std::thread::sleep(std::time::Duration::from_millis(2));
+            (i, std::thread::current().id())
+        };
+        let mut seen = Vec::new();
+        let outcome: Result<(), ()> = std::thread::scope(|scope| {
+            let mut pool = Pool::start(scope, 2, 6, &work);
+            let mut take = |r| {
+                seen.push(r);
+                Ok(())
+            };
+            for i in 0..40 {
+                pool.submit(i, &mut take)?;
+            }
+            pool.finish(&mut take)
+        });
+        assert_eq!(outcome, Ok(()));
+        let order: Vec<u64> = seen.iter().map(|&(i, _)| i).collect();
+        assert_eq!(order, (0..40).collect::<Vec<_>>());
+        let by_caller = seen.iter().filter(|&&(_, id)| id == caller).count();
+        assert!(by_caller > 0 && by_caller < 40, "{by_caller} of 40 on the caller");
+    }
+
+    #[test]
     fn a_pool_uses_results_in_submission_order() {
         let work = |i: u64| {
             std::thread::sleep(std::time::Duration::from_micros((100 - i) * 30));

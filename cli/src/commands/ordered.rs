@@ -345,7 +345,10 @@ mod tests {
         let order: Vec<u64> = seen.iter().map(|&(i, _)| i).collect();
         assert_eq!(order, (0..40).collect::<Vec<_>>());
         let by_caller = seen.iter().filter(|&&(_, id)| id == caller).count();
-        assert!(by_caller > 0 && by_caller < 40, "{by_caller} of 40 on the caller");
+        assert!(
+            by_caller > 0 && by_caller < 40,
+            "{by_caller} of 40 on the caller"
+        );
     }
 
     #[test]

@@ -171,15 +171,19 @@ fn read_in_full(event_type: EventType) -> bool {
     )
 }
 
-/// Touches a byte in every page of `bytes`, so that the system maps them in now.
+/// Touches a byte in every [`FAULT_AROUND_BYTES`] of `bytes`, so that the system maps
+/// their pages in now.
 fn map_in(bytes: &[u8]) {
-    for byte in bytes.iter().step_by(PAGE_BYTES) {
+    for byte in bytes.iter().step_by(FAULT_AROUND_BYTES) {
         std::hint::black_box(*byte);
     }
 }
 
-/// The usual size of a memory page: a touch per page maps a mapped file in.
-const PAGE_BYTES: usize = 4096;
+/// How much of a mapped file one page fault maps in when its pages are cached: Linux
+/// maps the aligned 64 KiB around the faulting page (`fault_around_bytes`). Touching
+/// every page instead waits for memory at each one, to no use: on two threads, 3 % more
+/// wall time for `events -json` on a log of large events, 7 % more as text.
+const FAULT_AROUND_BYTES: usize = 64 << 10;
 
 /// Reads a byte in every cache line of `bytes`, so that the processor fetches them now.
 ///

@@ -243,6 +243,9 @@ fn list_while_indexing(
         options,
         problems,
     } = start;
+    // The other threads walk the older files meanwhile: a CRC checker of its own would
+    // only take the cores from them, and miss the cache the reader then needs.
+    let dir = dir.checking_ahead(false);
     let entries = partial.entries();
     let low = entries[0].start_seqno;
     let known_below = entries[entries.len() - 1].start_seqno.saturating_sub(1);

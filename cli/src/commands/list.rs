@@ -250,6 +250,9 @@ fn list_while_indexing(
         options,
         problems,
     } = start;
+    // The other threads walk the older files meanwhile: a CRC checker of its own would
+    // only take the cores from them, and miss the cache the reader then needs.
+    let dir = dir.checking_ahead(false);
     let entries = partial.entries();
     let low = entries[0].start_seqno;
     let known_below = entries[entries.len() - 1].start_seqno.saturating_sub(1);
@@ -494,8 +497,9 @@ const FILE_TEXT_PIECE: usize = 1 << 20;
 
 /// Pieces of text sent and not yet written, all files together: 32 MiB, the header
 /// listing of a few files of several hundred MB, so that a thread walking a later file
-/// seldom waits for the one before to be written. Each of the files walked at once (one
-/// per thread, see [`list_files_in_parallel`]) gets its share, at least one piece.
+/// seldom waits for the one before to be written. Each of the files walked or waiting at
+/// once (one per thread and one more, see [`list_files_in_parallel`]) gets its share, at
+/// least one piece.
 const PIECES_IN_FLIGHT: usize = 32;
 
 /// What the walk of one file sends the writing thread, in order.
@@ -561,20 +565,22 @@ fn list_files_in_parallel(
         check_ahead: false,
     };
     let dir = reading.dir;
-    // A thread takes the next file only once the file `threads` places before it is
-    // written: at most `threads` files are walked or waiting to be written at a time, so
+    // A thread takes the next file only once the file `window` places before it is
+    // written: at most `window` files are walked or waiting to be written at a time, so
     // memory stays bounded however many files the log has and however fast the threads
-    // outrun the writer.
+    // outrun the writer. One file more than the threads: a thread done with its file
+    // while the one before is still walked goes on with the next instead of waiting.
     // The newest file waits for the index to be read to its end (see `ready`).
+    let window = threads + 1;
     let newest = files.len() - 1;
-    let (tickets, next_files) = mpsc::sync_channel::<usize>(threads);
-    for first in (0..threads.min(files.len())).filter(|&i| i != newest) {
+    let (tickets, next_files) = mpsc::sync_channel::<usize>(window);
+    for first in (0..window.min(files.len())).filter(|&i| i != newest) {
         tickets
             .send(first)
             .expect("the receiver lives in this function");
     }
     let next_files = Mutex::new(next_files);
-    let pieces_per_file = (PIECES_IN_FLIGHT / threads).max(1);
+    let pieces_per_file = (PIECES_IN_FLIGHT / window).max(1);
     let (slots, receivers): (Vec<_>, Vec<_>) = files
         .iter()
         .map(|_| {
@@ -651,28 +657,32 @@ fn list_files_in_parallel(
             listed,
         })));
     };
+    let list_files = || loop {
+        // The lock is released before the file is walked.
+        let next = next_files.lock().unwrap_or_else(|e| e.into_inner()).recv();
+        let Ok(i) = next else {
+            return;
+        };
+        list_file(i);
+    };
     std::thread::scope(|scope| {
-        for _ in 0..threads {
-            scope.spawn(|| loop {
-                // The lock is released before the file is walked.
-                let next = next_files.lock().unwrap_or_else(|e| e.into_inner()).recv();
-                let Ok(i) = next else {
-                    return;
-                };
-                list_file(i);
-            });
+        // `ready` may keep this thread busy (reading the index to its end): the last
+        // thread starts once it returned, so that no more threads are busy than asked.
+        for _ in 1..threads {
+            scope.spawn(list_files);
         }
         let mut file_written = |i: usize| {
-            if i + threads < files.len() {
-                tickets.try_send(i + threads).expect(
-                    "room: the tickets of files up to i were taken, and it holds `threads`",
-                );
+            if i + window < files.len() {
+                tickets
+                    .try_send(i + window)
+                    .expect("room: the tickets of files up to i were taken, and it holds `window`");
             }
         };
         let mut written = || -> Result<Option<Listed>, Failure> {
             let Some(verified) = ready(out)? else {
                 return Ok(None);
             };
+            scope.spawn(list_files);
             // (No thread took the newest file yet: its ticket is sent below.)
             if let Some((name, file)) = verified {
                 if let Some(i) = files.iter().position(|f| *f == name) {
@@ -682,10 +692,10 @@ fn list_files_in_parallel(
                     }
                 }
             }
-            if newest < threads {
+            if newest < window {
                 tickets
                     .try_send(newest)
-                    .expect("room: the window holds `threads` tickets, one was held back");
+                    .expect("room: the window holds `window` tickets, one was held back");
             }
             let json = printer.json.is_some();
             let problems = reading.problems;

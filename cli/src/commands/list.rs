@@ -64,9 +64,10 @@ pub fn run(invocation: &Invocation, args: &ListArgs, out: &mut impl Write) -> Re
         }
     }
     // The index reads the newest file to its end. With threads, the header forms have
-    // its CRCs checked on a second one; the full forms' threads decode and render
-    // instead, and that reading waiting on the checks every few hundred KiB would only
-    // delay them (permissive runs read serially, below).
+    // its CRCs checked on a second one (unless their listing starts meanwhile, see
+    // `list_while_indexing`); the full forms' threads decode and render instead, and
+    // that reading waiting on the checks every few hundred KiB would only delay them
+    // (permissive runs read serially, below).
     let full_form = matches!(args.format, Format::Full | Format::Sql);
     let start = open_log_start(
         invocation,

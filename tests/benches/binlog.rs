@@ -12,7 +12,7 @@
 //! bulk load, and `oltp-bin.000001`, many small transactions of an OLTP application
 //! (ANNOTATE_ROWS, FULL metadata, wide rows), where per-event costs dominate.
 //!
-//! Measures, per log (best of `BENCH_REPS` runs, default 2, after one read that warms
+//! Measures, per log (best of `BENCH_REPS` runs, default 3, after one read that warms
 //! the page cache). Each decoder reads the file the way its API is made for, and
 //! opening it is part of the time: replog maps it afresh ([`LogBytes::open`]) in every
 //! run, mysql_common reads it through a `BufReader<File>` (its `BinlogFile` takes a
@@ -49,7 +49,7 @@ use common::{load_average, mib, run_sampled, which, BenchLog, Table};
 const MEMORY_TARGET_MIB: f64 = 64.0;
 
 fn main() {
-    let reps = common::reps(2);
+    let reps = common::reps(3);
     println!("best of {reps}");
     if let Some(load) = load_average() {
         println!("load average at start: {load:.2}");

@@ -2,8 +2,11 @@
 //! time, throughput tables, peak memory of child processes sampled from /proc.
 #![allow(dead_code)] // each bench uses a different subset
 
+use std::fs::File;
+use std::io::{Read, Seek};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 /// Peak resident memory of a child, in KiB.
@@ -183,33 +186,49 @@ pub fn cpu_time() -> Duration {
 }
 
 /// Runs `cmd` with stdout to /dev/null, sampling its memory every 5 ms; panics unless
-/// it succeeds.
+/// it succeeds. This thread waits on the child while another samples, so the run ends
+/// (and its wall-clock time is taken) when the child exits, not at the next sample.
 pub fn run_sampled(cmd: &mut Command) -> Rss {
     let mut child = cmd
         .stdout(Stdio::null())
         .stderr(Stdio::inherit())
         .spawn()
         .unwrap();
-    let status_path = format!("/proc/{}/status", child.id());
-    let mut peak = Rss::default();
-    loop {
-        if let Ok(text) = std::fs::read_to_string(&status_path) {
-            let field = |name: &str| {
-                text.lines()
-                    .find_map(|l| l.strip_prefix(name))
-                    .and_then(|v| v.split_whitespace().next())
-                    .and_then(|v| v.parse::<u64>().ok())
-                    .unwrap_or(0)
+    // Opened once and read again from the start: once the child is reaped, a read fails
+    // instead of reaching a process that reused its pid.
+    let status_file = File::open(format!("/proc/{}/status", child.id())).ok();
+    let exited = AtomicBool::new(false);
+    std::thread::scope(|scope| {
+        let sampler = scope.spawn(|| {
+            let mut peak = Rss::default();
+            let Some(mut file) = status_file else {
+                return peak;
             };
-            peak.anon_kib = peak.anon_kib.max(field("RssAnon:"));
-            peak.file_kib = peak.file_kib.max(field("RssFile:"));
-        }
-        if let Some(status) = child.try_wait().unwrap() {
-            assert!(status.success(), "{cmd:?} failed: {status}");
-            return peak;
-        }
-        std::thread::sleep(Duration::from_millis(5));
-    }
+            let mut text = String::new();
+            while !exited.load(Ordering::Relaxed) {
+                text.clear();
+                if file.rewind().is_err() || file.read_to_string(&mut text).is_err() {
+                    break;
+                }
+                let field = |name: &str| {
+                    text.lines()
+                        .find_map(|l| l.strip_prefix(name))
+                        .and_then(|v| v.split_whitespace().next())
+                        .and_then(|v| v.parse::<u64>().ok())
+                        .unwrap_or(0)
+                };
+                peak.anon_kib = peak.anon_kib.max(field("RssAnon:"));
+                peak.file_kib = peak.file_kib.max(field("RssFile:"));
+                std::thread::park_timeout(Duration::from_millis(5));
+            }
+            peak
+        });
+        let status = child.wait().unwrap();
+        exited.store(true, Ordering::Relaxed);
+        sampler.thread().unpark();
+        assert!(status.success(), "{cmd:?} failed: {status}");
+        sampler.join().unwrap()
+    })
 }
 
 /// A program on PATH.

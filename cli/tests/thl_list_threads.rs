@@ -169,6 +169,59 @@ fn header_listings_begun_before_the_index_is_read_print_what_the_serial_path_pri
     assert!(ahead.status.success() && ahead.stdout.len() > plain.stdout.len());
 }
 
+/// With threads, the header forms cut the newest file into parts at the transaction
+/// starts the index noted while it read the file, each part walked on its own: what
+/// the serial walk does inside that file must come out the same. A rotate record in its
+/// middle ends it for readers (the records after it are not listed); records taken out
+/// of its middle make a seqno gap, told where the walk meets it.
+#[test]
+fn header_listings_of_the_newest_file_in_parts_print_what_the_serial_path_prints() {
+    replog_tests::require_corpus!();
+    let work = tempfile::tempdir().unwrap();
+    let rewrite_newest = |name: &str, change: &dyn Fn(&mut Vec<Vec<u8>>)| {
+        let log = copy_log(work.path(), name);
+        let newest = log.join("thl.data.0000000004");
+        let mut records = records(&newest);
+        change(&mut records);
+        let mut bytes = std::fs::read(&newest).unwrap()[..16].to_vec();
+        bytes.extend(records.concat());
+        std::fs::write(&newest, bytes).unwrap();
+        log
+    };
+    let rotate = records(&thl_dir("synthetic-4.1.0").join("thl.data.0000000001"))
+        .last()
+        .unwrap()
+        .clone();
+    let rotated_midway = rewrite_newest("rotated-midway", &|records| {
+        records.insert(records.len() / 2, rotate.clone());
+    });
+    let gap_midway = rewrite_newest("gap-midway", &|records| {
+        let middle = records.len() / 2;
+        records.remove(middle);
+    });
+    for dir in [&rotated_midway, &gap_midway] {
+        for args in [
+            &["-headers"][..],
+            &["-headers", "-json"],
+            &["-headers", "-low", "1"],
+        ] {
+            let serial = run("1", dir, args);
+            for threads in ["2", "3", "8"] {
+                let parallel = run(threads, dir, args);
+                let what = format!("-threads {threads} {args:?} {}", dir.display());
+                common::assert_same_as_serial(&parallel, &serial, &what);
+            }
+        }
+    }
+    // (What the copies do to the serial listing, so that each case is what it says.)
+    let plain = run("1", &thl_dir("synthetic-4.1.0"), &["-headers"]);
+    let lines = |out: &Output| String::from_utf8_lossy(&out.stdout).lines().count();
+    let rotated = run("1", &rotated_midway, &["-headers"]);
+    assert!(rotated.status.success() && lines(&rotated) < lines(&plain));
+    let gap = run("1", &gap_midway, &["-headers"]);
+    assert!(String::from_utf8_lossy(&gap.stderr).contains("Sequence number gap"));
+}
+
 /// The records of a THL file, each whole (a 4-byte length that counts the record).
 fn records(file: &Path) -> Vec<Vec<u8>> {
     let bytes = std::fs::read(file).unwrap();

@@ -13,7 +13,9 @@ use std::sync::{mpsc, Arc, Condvar, Mutex};
 
 use regex::Regex;
 use replog::thl::event::Change;
-use replog::thl::{Event, IndexEntry, LogDir, LogIndex, ReadOptions, Record, Records, ThlFile};
+use replog::thl::{
+    Event, IndexEntry, LogDir, LogIndex, ReadOptions, Record, Records, ThlFile, VerifiedFile,
+};
 use replog::txn::binlog::walk_transactions;
 use replog::txn::thl::{Carried, FilePlace, FileWalked, ThlWalk};
 use replog::txn::{OwnedTransaction, Transaction};
@@ -137,7 +139,7 @@ pub fn run(invocation: &Invocation, args: &ListArgs, out: &mut impl Write) -> Re
     } else {
         let mut verified = verified;
         let mut walk = |print: &mut PrintTransaction<'_>| {
-            let verified = verified.take();
+            let verified = verified.take().map(|v| (v.name, v.file));
             log.walk_sharing_files(
                 files.iter().copied(),
                 verified,
@@ -498,10 +500,15 @@ const FILE_TEXT_PIECE: usize = 1 << 20;
 
 /// Pieces of text sent and not yet written, all files together: 32 MiB, the header
 /// listing of a few files of several hundred MB, so that a thread walking a later file
-/// seldom waits for the one before to be written. Each of the files walked or waiting at
-/// once (one per thread and one more, see [`list_files_in_parallel`]) gets its share, at
-/// least one piece.
+/// seldom waits for the one before to be written. Each of the files (or parts) walked or
+/// waiting at once (see [`list_files_in_parallel`]) gets its share, at least one piece.
 const PIECES_IN_FLIGHT: usize = 32;
+
+/// Parts the newest file is cut into per thread (see [`list_files_in_parallel`]): each
+/// thread done with the files before takes the next part, so that the threads end
+/// together, however unevenly they went through the older files (a core the host
+/// lends elsewhere for a while, a file that takes longer).
+const NEWEST_PARTS_PER_THREAD: usize = 3;
 
 /// What the walk of one file sends the writing thread, in order.
 enum Piece {
@@ -520,13 +527,15 @@ enum Piece {
     End(Result<FileListed, Failure>),
 }
 
-/// What the thread that walks a file takes (and drops when done, should it panic too:
-/// the writer then hears the file end).
+/// What the thread that walks a file, or a part of the newest one, takes (and drops
+/// when done, should it panic too: the writer then hears the file end).
 struct FileSlot {
     /// Where the file's pieces go.
     pieces: mpsc::SyncSender<Piece>,
     /// The file, when the index kept it (see [`replog::thl::LogIndex::verified_file`]).
     verified: Option<Arc<ThlFile>>,
+    /// The records walked (see [`FilePlace::span`]).
+    span: Range<u64>,
 }
 
 /// How one file's listing ended.
@@ -545,12 +554,14 @@ struct Listed {
 }
 
 /// The listing of several files (strict, with every transaction the filters pass: no
-/// `-first`) with `threads` threads each walking whole files, as [`ThlWalk::walk_file`]
-/// lets them, and printing what they select in `printer`'s format; the text, notices and
-/// the failure that ends the walk are written and told in the files' order, so the
-/// output is the serial one byte for byte. The last file (the newest) waits for `ready`,
-/// called before anything is written: None when nothing is to be (then neither is the
-/// listing: None).
+/// `-first`) with `threads` threads each walking whole files, or parts of the newest
+/// one, as [`ThlWalk::walk_file`] lets them, and printing what they select in
+/// `printer`'s format; the text, notices and the failure that ends the walk are written
+/// and told in the files' order, so the output is the serial one byte for byte. The
+/// last file (the newest) waits for `ready`, called before anything is written: None
+/// when nothing is to be (then neither is the listing: None). When `ready` gives the
+/// newest file as the index verified it, that file is cut into parts at the
+/// transaction starts the index noted, each walked on its own.
 fn list_files_in_parallel(
     threads: usize,
     reading: Reading<'_>,
@@ -566,36 +577,46 @@ fn list_files_in_parallel(
         check_ahead: false,
     };
     let dir = reading.dir;
-    // A thread takes the next file only once the file `window` places before it is
-    // written: at most `window` files are walked or waiting to be written at a time, so
-    // memory stays bounded however many files the log has and however fast the threads
-    // outrun the writer. One file more than the threads: a thread done with its file
-    // while the one before is still walked goes on with the next instead of waiting.
-    // The newest file waits for the index to be read to its end (see `ready`).
-    let window = threads + 1;
+    // Items of work: the older files, then the newest file's parts (one when it is not
+    // cut), known once `ready` returned; up to `most_parts`, a slot each.
     let newest = files.len() - 1;
-    let (tickets, next_files) = mpsc::sync_channel::<usize>(window);
-    for first in (0..window.min(files.len())).filter(|&i| i != newest) {
+    let most_parts = threads * NEWEST_PARTS_PER_THREAD;
+    let file_of = |item: usize| item.min(newest);
+    // A thread takes the next item only once the item `window` places before it is
+    // written: at most `window` items are walked or waiting to be written at a time, so
+    // memory stays bounded however many files the log has and however fast the threads
+    // outrun the writer. One file more than the threads, and the newest file's parts:
+    // a thread done with its item while the one before is still walked goes on with the
+    // next instead of waiting. The newest file waits for the index to be read to its
+    // end (see `ready`).
+    let window = threads + 1 + most_parts;
+    let (tickets, next_items) = mpsc::sync_channel::<usize>(window);
+    for first in 0..window.min(newest) {
         tickets
             .send(first)
             .expect("the receiver lives in this function");
     }
-    let next_files = Mutex::new(next_files);
-    let pieces_per_file = (PIECES_IN_FLIGHT / window).max(1);
-    let (slots, receivers): (Vec<_>, Vec<_>) = files
-        .iter()
+    let next_items = Mutex::new(next_items);
+    let pieces_per_item = (PIECES_IN_FLIGHT / window).max(1);
+    let (slots, receivers): (Vec<_>, Vec<_>) = (0..newest + most_parts)
         .map(|_| {
-            let (pieces, receiver) = mpsc::sync_channel::<Piece>(pieces_per_file);
+            let (pieces, receiver) = mpsc::sync_channel::<Piece>(pieces_per_item);
             let slot = FileSlot {
                 pieces,
                 verified: None,
+                span: ThlFile::ALL_RECORDS,
             };
             (Mutex::new(Some(slot)), receiver)
         })
         .unzip();
-    let list_file = |i: usize| {
+    let list_item = |i: usize| {
         let taken = slots[i].lock().unwrap_or_else(|e| e.into_inner()).take();
-        let Some(FileSlot { pieces, verified }) = taken else {
+        let Some(FileSlot {
+            pieces,
+            verified,
+            span,
+        }) = taken
+        else {
             return;
         };
         let send = |piece| pieces.send(piece).is_ok();
@@ -604,13 +625,14 @@ fn list_files_in_parallel(
         let mut listed = Listed::default();
         let mut carried = Carried::default();
         let problems = Problems::new(false);
+        let name = files[file_of(i)];
         let walked = || -> Result<FileWalked, Failure> {
             let (file, walk) = match verified {
                 // The index read it to its end, checking every CRC: the same records.
                 Some(file) => (file, walk.without_checksums()),
-                None => (Arc::new(dir.open_file(files[i])?), walk),
+                None => (Arc::new(dir.open_file(name)?), walk),
             };
-            let follows = files.get(i + 1).copied();
+            let follows = files.get(file_of(i) + 1).copied();
             let mut first = true;
             let mut visit = |_: &Arc<ThlFile>, txn: &Transaction<'_>| {
                 if std::mem::take(&mut first) {
@@ -642,9 +664,10 @@ fn list_files_in_parallel(
                 send(Piece::Notice(err));
             };
             let place = FilePlace {
-                name: files[i],
+                name,
                 file: &file,
                 follows,
+                span,
             };
             walk.walk_file(dir, place, &mut carried, &mut visit, &mut notice)
         };
@@ -658,57 +681,89 @@ fn list_files_in_parallel(
             listed,
         })));
     };
-    let list_files = || loop {
-        // The lock is released before the file is walked.
-        let next = next_files.lock().unwrap_or_else(|e| e.into_inner()).recv();
+    let list_items = || loop {
+        // The lock is released before the item is walked.
+        let next = next_items.lock().unwrap_or_else(|e| e.into_inner()).recv();
         let Ok(i) = next else {
             return;
         };
-        list_file(i);
+        list_item(i);
     };
     std::thread::scope(|scope| {
         // `ready` may keep this thread busy (reading the index to its end): the last
         // thread starts once it returned, so that no more threads are busy than asked.
         for _ in 1..threads {
-            scope.spawn(list_files);
+            scope.spawn(list_items);
         }
-        let mut file_written = |i: usize| {
-            if i + window < files.len() {
-                tickets
-                    .try_send(i + window)
-                    .expect("room: the tickets of files up to i were taken, and it holds `window`");
-            }
-        };
         let mut written = || -> Result<Option<Listed>, Failure> {
             let Some(verified) = ready(out)? else {
                 return Ok(None);
             };
-            scope.spawn(list_files);
-            // (No thread took the newest file yet: its ticket is sent below.)
-            if let Some((name, file)) = verified {
-                if let Some(i) = files.iter().position(|f| *f == name) {
-                    let mut slot = slots[i].lock().unwrap_or_else(|e| e.into_inner());
-                    if let Some(slot) = slot.as_mut() {
-                        slot.verified = Some(file);
-                    }
+            scope.spawn(list_items);
+            // (No thread took an item of the newest file yet: their tickets are sent
+            // below.)
+            let verified = verified.filter(|v| v.name == files[newest]);
+            let spans = newest_parts(verified.as_ref(), most_parts);
+            for (part, span) in spans.iter().enumerate() {
+                let mut slot = slots[newest + part]
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner());
+                if let Some(slot) = slot.as_mut() {
+                    slot.verified = verified.as_ref().map(|v| Arc::clone(&v.file));
+                    slot.span = span.clone();
                 }
             }
-            if newest < window {
-                tickets
-                    .try_send(newest)
-                    .expect("room: the window holds `window` tickets, one was held back");
+            let items = newest + spans.len();
+            for item in (newest..items).filter(|&item| item < window) {
+                tickets.try_send(item).expect(
+                    "room: the window holds `window` tickets, those of the newest held back",
+                );
             }
+            let mut item_written = |i: usize| {
+                if i + window < items {
+                    tickets.try_send(i + window).expect(
+                        "room: the tickets of items up to i were taken, and it holds `window`",
+                    );
+                }
+            };
             let json = printer.json.is_some();
             let problems = reading.problems;
-            write_files_in_order(walk, problems, &receivers, json, &mut file_written, out).map(Some)
+            let receivers = &receivers[..items];
+            write_files_in_order(walk, problems, receivers, json, &mut item_written, out).map(Some)
         };
         let written = written();
-        // Threads waiting for a file see the window closed, threads still walking see
+        // Threads waiting for an item see the window closed, threads still walking see
         // their next piece refused: all stop.
         drop(tickets);
         drop(receivers);
         written
     })
+}
+
+/// The spans of the newest file's parts: up to `most` parts of about equal size cut at
+/// the transaction starts the index noted in it when it verified it, else the whole file.
+fn newest_parts(verified: Option<&VerifiedFile>, most: usize) -> Vec<Range<u64>> {
+    let whole = ThlFile::ALL_RECORDS;
+    let Some(verified) = verified else {
+        return vec![whole];
+    };
+    let starts = &verified.transaction_starts;
+    let first = whole.start;
+    let len = (verified.file.bytes().len() as u64).max(first);
+    let parts = most.min(starts.len() + 1).max(1) as u64;
+    let mut cuts = vec![first];
+    for k in 1..parts {
+        let target = first + (len - first) / parts * k;
+        let at = starts.partition_point(|&s| s < target);
+        if let Some(&cut) = starts.get(at).filter(|&&cut| cut > cuts[cuts.len() - 1]) {
+            cuts.push(cut);
+        }
+    }
+    let ends = cuts.iter().skip(1).copied().chain([whole.end]);
+    cuts.iter()
+        .zip(ends)
+        .map(|(&start, end)| start..end)
+        .collect()
 }
 
 /// Where and how the files of a listing are read.
@@ -721,27 +776,27 @@ struct Reading<'a> {
 
 /// The newest file, kept mapped by an index that read it checking CRCs (see
 /// [`replog::thl::LogIndex::verified_file`]).
-type Verified = Option<(String, Arc<ThlFile>)>;
+type Verified = Option<VerifiedFile>;
 
 /// What [`list_files_in_parallel`] calls before it writes anything: the newest file
 /// the index verified, or None when the listing must not be written (nothing was).
 /// It may write what comes before the listing to the output given.
 type Ready<'r> = dyn FnMut(&mut dyn Write) -> Result<Option<Verified>, Failure> + 'r;
 
-/// The writing side of [`list_files_in_parallel`]: each file's pieces from `receivers`,
-/// in order, until a file's walk stops or fails.
+/// The writing side of [`list_files_in_parallel`]: each file's (or part's) pieces from
+/// `receivers`, in order, until a walk stops or fails; `item_written` hears each one done.
 fn write_files_in_order(
     walk: ThlWalk,
     problems: &Problems,
     receivers: &[mpsc::Receiver<Piece>],
     json: bool,
-    file_written: &mut dyn FnMut(usize),
+    item_written: &mut dyn FnMut(usize),
     out: &mut impl Write,
 ) -> Result<Listed, Failure> {
     let mut carried = Carried::default();
     let mut total = Listed::default();
     for (i, pieces) in receivers.iter().enumerate() {
-        // Each file's JSON objects come without the separator before the first.
+        // Each item's JSON objects come without the separator before the first.
         let mut separate = json && total.printed > 0;
         loop {
             // (A thread sends its file's End whatever happens, unless it panicked.)
@@ -777,7 +832,7 @@ fn write_files_in_order(
                         return Ok(total);
                     }
                     walk.join(&mut carried, &walked, after, &mut |err| problems.hear(err))?;
-                    file_written(i);
+                    item_written(i);
                     break;
                 }
             }

@@ -2,6 +2,7 @@
 //! and decodes records without checking them, and meets a damaged record exactly where
 //! it would have checking them itself.
 
+use std::ops::Range;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Condvar, Mutex};
 
@@ -10,21 +11,24 @@ use crate::error::Error;
 use super::file::{DamagedTail, ReadOptions, Records, ThlFile};
 use super::record::Record;
 
-/// Runs `read` over the records of `file`, their CRCs checked (when `options` verify
-/// them) by another thread ahead of it.
+/// Runs `read` over the records of `file` within `span` (see
+/// [`ThlFile::records_within`]), their CRCs checked (when `options` verify them) by
+/// another thread ahead of it.
 pub(crate) fn read_checking_ahead<'f, T>(
     file: &'f ThlFile,
+    span: Range<u64>,
     options: ReadOptions,
     read: impl FnOnce(CheckedRecords<'f, '_>) -> T,
 ) -> T {
     if !options.verify_checksums {
-        return read(CheckedRecords::from(file.records(options)));
+        return read(CheckedRecords::from(file.records_within(span, options)));
     }
     let ahead = CheckedAhead::default();
     std::thread::scope(|scope| {
-        scope.spawn(|| ahead.check(file.records(options)));
+        let checked = file.records_within(span.clone(), options);
+        scope.spawn(|| ahead.check(checked));
         let records = CheckedRecords {
-            records: file.records(options.no_checksum()),
+            records: file.records_within(span, options.no_checksum()),
             ahead: Some(&ahead),
             failed: false,
         };

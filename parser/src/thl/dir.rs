@@ -88,7 +88,23 @@ pub struct LogIndex {
     entries: Vec<IndexEntry>,
     max_seqno: i64,
     /// See [`LogIndex::verified_file`].
-    verified: Option<(String, Arc<ThlFile>)>,
+    verified: Option<VerifiedFile>,
+}
+
+/// The newest file of a log as a strict index read it to its end (see
+/// [`LogIndex::verified_file`]).
+#[derive(Debug, Clone)]
+pub struct VerifiedFile {
+    /// The file's name in its directory.
+    pub name: String,
+    /// The file, still mapped.
+    pub file: Arc<ThlFile>,
+    /// Offsets of records that begin a transaction (whose seqno is not the record
+    /// before's), in order, before any rotate record, spread over the file: a few dozen
+    /// at most, the first after its first record, at least a 64th of the file apart.
+    /// Readers can cut the file there into parts walked apart (see
+    /// [`crate::txn::thl::FilePlace::span`]).
+    pub transaction_starts: Vec<u64>,
 }
 
 impl LogDir {
@@ -470,22 +486,24 @@ impl LogDir {
                 records.by_ref().for_each(|r| visit(seen(&r.kind)));
                 (records.damaged_tail(), records.offset())
             } else {
+                let mut starts = StartsNoted::spread_over(file.bytes().len() as u64);
                 let mut read = |mut records: CheckedRecords<'_, '_>| {
                     for record in records.by_ref() {
                         let record = record?;
                         if let RecordKind::Unknown { record_type } = record.kind {
                             return Err(unknown_record_type(&record, record_type));
                         }
+                        starts.note(&record);
                         visit(seen(&record.kind));
                     }
                     Ok((records.damaged_tail(), records.offset()))
                 };
                 let read = if self.check_ahead {
-                    read_checking_ahead(&file, options, &mut read)?
+                    read_checking_ahead(&file, ThlFile::ALL_RECORDS, options, &mut read)?
                 } else {
                     read(CheckedRecords::from(file.records(options)))?
                 };
-                verified = Some(Arc::new(file));
+                verified = Some((Arc::new(file), starts.offsets));
                 read
             }
         };
@@ -542,8 +560,59 @@ struct FileEnd {
     tail: Option<DamagedTail>,
     /// Where reading stopped: the file's length when it ends cleanly.
     len: u64,
-    /// The file, when kept (see [`LogIndex::verified_file`]).
-    verified: Option<Arc<ThlFile>>,
+    /// The file, when kept (see [`LogIndex::verified_file`]), and the transaction
+    /// starts noted in it.
+    verified: Option<(Arc<ThlFile>, Vec<u64>)>,
+}
+
+/// Transaction starts noted in a file read to its end, spread over it (see
+/// [`VerifiedFile::transaction_starts`]).
+struct StartsNoted {
+    /// Bytes between two offsets after which the next start is noted.
+    spacing: u64,
+    /// The next start noted is the first at or after this offset.
+    next_at: u64,
+    /// The seqno of the record before: a record of another begins a transaction.
+    seqno_before: Option<i64>,
+    /// A rotate record was read: readers stop there (spec 1.4), so no start after it
+    /// is theirs.
+    rotated: bool,
+    offsets: Vec<u64>,
+}
+
+impl StartsNoted {
+    /// Starts are noted this many times in a file at most: enough for a reader to cut
+    /// it into parts of about equal size, one for each of a few dozen threads or more.
+    const MOST: u64 = 64;
+
+    /// A noter of the starts in a file of `len` bytes.
+    fn spread_over(len: u64) -> StartsNoted {
+        let spacing = (len / Self::MOST).max(1);
+        StartsNoted {
+            spacing,
+            next_at: HEADER_LEN as u64 + spacing,
+            seqno_before: None,
+            rotated: false,
+            offsets: Vec::new(),
+        }
+    }
+
+    /// Notes `record` (the next one read) if it begins a transaction due to be noted.
+    fn note(&mut self, record: &Record<'_>) {
+        let seqno = match &record.kind {
+            RecordKind::Event(event) => event.header.seqno,
+            _ => {
+                self.rotated = true;
+                return;
+            }
+        };
+        let begins = self.seqno_before.is_some_and(|before| before != seqno);
+        if begins && record.offset >= self.next_at && !self.rotated {
+            self.offsets.push(record.offset);
+            self.next_at = record.offset.saturating_add(self.spacing);
+        }
+        self.seqno_before = Some(seqno);
+    }
 }
 
 /// Spec 2: the base seqno in the header of `file` must be that of its first record.
@@ -636,7 +705,11 @@ impl PartialIndex {
         if let Some(newest) = entries.last_mut() {
             let name = newest.file_name.clone();
             let end = dir.scan_to_end(&name, options, findings)?;
-            verified = end.verified.map(|file| (name.clone(), file));
+            verified = end.verified.map(|(file, transaction_starts)| VerifiedFile {
+                name: name.clone(),
+                file,
+                transaction_starts,
+            });
             newest.end_seqno = end.last_seqno.unwrap_or(newest.base_seqno);
             newest.ends_with_rotate = end.ends_with_rotate;
             if let Some(tail) = end.tail {
@@ -673,13 +746,13 @@ impl LogIndex {
     pub fn verified_file(&self, name: &str) -> Option<&Arc<ThlFile>> {
         self.verified
             .as_ref()
-            .filter(|(verified, _)| verified == name)
-            .map(|(_, file)| file)
+            .filter(|verified| verified.name == name)
+            .map(|verified| &verified.file)
     }
 
-    /// [`LogIndex::verified_file`] taken out of the index, with its name: its holder
-    /// unmaps it when done.
-    pub fn take_verified_file(&mut self) -> Option<(String, Arc<ThlFile>)> {
+    /// [`LogIndex::verified_file`] taken out of the index, with its name and the
+    /// transaction starts noted in it: its holder unmaps it when done.
+    pub fn take_verified_file(&mut self) -> Option<VerifiedFile> {
         self.verified.take()
     }
 

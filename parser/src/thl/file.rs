@@ -4,6 +4,7 @@
 //! its records, checking lengths and CRCs, and tells a damaged or still-growing tail
 //! ([`DamagedTail`]) apart from corruption inside the file.
 
+use std::ops::Range;
 use std::path::Path;
 
 use nom::number::complete::{be_i16, be_i64, be_u32};
@@ -205,6 +206,10 @@ pub struct ThlFile {
 }
 
 impl ThlFile {
+    /// The span of every record, from the header's end to the file's end (see
+    /// [`ThlFile::records_within`]).
+    pub const ALL_RECORDS: Range<u64> = HEADER_LEN as u64..u64::MAX;
+
     /// Opens `path` (mapped; `.gz` inflated) and checks its header.
     pub fn open(path: &Path) -> Result<ThlFile, Error> {
         ThlFile::open_with(path, OpenOptions::default())
@@ -243,11 +248,29 @@ impl ThlFile {
 
     /// The records from `offset` on, which must be a record boundary.
     pub fn records_from(&self, offset: u64, options: ReadOptions) -> Records<'_> {
-        let pos = usize::try_from(offset)
-            .unwrap_or(usize::MAX)
-            .max(HEADER_LEN);
-        Records::new(self.name(), self.bytes(), pos, options)
+        Records::new(self.name(), self.bytes(), record_index(offset), options)
     }
+
+    /// The records between the record boundaries `span.start` and `span.end` (or the
+    /// file's end): as the file's own from `span.start` on, ending at `span.end` as at a
+    /// clean end of the file.
+    pub fn records_within(&self, span: Range<u64>, options: ReadOptions) -> Records<'_> {
+        let bytes = self.bytes();
+        let end = usize::try_from(span.end).map_or(bytes.len(), |end| end.min(bytes.len()));
+        Records::new(
+            self.name(),
+            &bytes[..end],
+            record_index(span.start),
+            options,
+        )
+    }
+}
+
+/// `offset` as an index into a file's bytes, at or past its header.
+fn record_index(offset: u64) -> usize {
+    usize::try_from(offset)
+        .unwrap_or(usize::MAX)
+        .max(HEADER_LEN)
 }
 
 /// Iterator over a file's records. Ends at the end of the file, at a damaged tail (with

@@ -74,7 +74,7 @@ pub mod writer;
 
 pub use dir::{
     file_index, file_name, next_index, successor_name, IndexEntry, LogDir, LogIndex, PartialIndex,
-    FILE_PREFIX,
+    VerifiedFile, FILE_PREFIX,
 };
 pub use error::ThlError;
 pub use event::Event;

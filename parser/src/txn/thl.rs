@@ -17,6 +17,7 @@
 //! may end anywhere).
 
 use std::cell::RefCell;
+use std::ops::Range;
 use std::sync::Arc;
 
 use crate::error::{Error, ErrorKind};
@@ -94,6 +95,7 @@ impl ThlWalk {
                 name,
                 file: &file,
                 follows,
+                span: ThlFile::ALL_RECORDS,
             };
             let walked = walk.walk_file(dir, place, &mut carried, visit, report)?;
             if walked.stopped {
@@ -114,6 +116,8 @@ impl ThlWalk {
     /// what the files before it left, and is updated. Files can also be walked apart,
     /// each from [`Carried::default`] (on threads of their own, say), and joined in
     /// order with [`ThlWalk::join`]: together they report and fail as one walk would.
+    /// So can the parts of a file cut at transaction starts (see [`FilePlace::span`]):
+    /// what only the file's end tells (its tail, its rotate record) is the last part's.
     pub fn walk_file<E: From<Error>>(
         self,
         dir: &LogDir,
@@ -130,7 +134,9 @@ impl ThlWalk {
             name,
             file,
             follows,
+            span,
         } = place;
+        let to_file_end = span.end >= file.bytes().len() as u64;
         let previous = carried.closed.take();
         let mut walked = FileWalked {
             stopped: false,
@@ -147,7 +153,7 @@ impl ThlWalk {
         let next_seqno = &mut carried.next_seqno;
         let mut hand =
             |txn: &Transaction<'_>| hand_over(txn, next_seqno, &mut |t| visit(file, t), &say);
-        let tail = self.records(file, &say, &mut |record| -> Result<Flow, E> {
+        let tail = self.records(file, span, &say, &mut |record| -> Result<Flow, E> {
             walked.first_record_read |= record.offset == HEADER_LEN as u64;
             let seqno = match &record.kind {
                 RecordKind::Event(e) => e.header.seqno,
@@ -191,6 +197,8 @@ impl ThlWalk {
             .or_else(|| file_index(name).and_then(|index| dir.find_index(next_index(index))));
         let at = |offset, kind| Error::new(file.name(), offset, ErrorKind::Thl(kind));
         let damage = match (tail, successor) {
+            // (A part of the file ends before its end: nothing to tell of that.)
+            _ if !to_file_end => None,
             (Some(tail), None) => {
                 say(at(tail.offset(), tail.notice()));
                 None
@@ -245,15 +253,16 @@ impl ThlWalk {
         Ok(())
     }
 
-    /// Passes the records of `file` to `visit` until it says stop; returns the damaged
-    /// tail the file ended at, if any.
+    /// Passes the records of `file` within `span` to `visit` until it says stop;
+    /// returns the damaged tail the file ended at, if any.
     fn records<'f, E: From<Error>>(
         &self,
         file: &'f ThlFile,
+        span: Range<u64>,
         report: &dyn Fn(Error),
         visit: &mut impl FnMut(Record<'f>) -> Result<Flow, E>,
     ) -> Result<Option<DamagedTail>, E> {
-        let records = file.records(self.read);
+        let records = file.records_within(span.clone(), self.read);
         if self.permissive {
             let mut records = records.skipping_damage(report);
             for record in records.by_ref() {
@@ -264,7 +273,7 @@ impl ThlWalk {
             return Ok(records.damaged_tail());
         }
         if self.check_ahead {
-            return read_checking_ahead(file, self.read, |records| {
+            return read_checking_ahead(file, span, self.read, |records| {
                 strict_records(file, records, visit)
             });
         }
@@ -295,7 +304,7 @@ fn strict_records<'f, E: From<Error>>(
 }
 
 /// Where a file lies in a walk (see [`ThlWalk::walk_file`]).
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct FilePlace<'a> {
     /// The file's name in its directory.
     pub name: &'a str,
@@ -303,6 +312,10 @@ pub struct FilePlace<'a> {
     pub file: &'a Arc<ThlFile>,
     /// The name of the file walked after it, if any.
     pub follows: Option<&'a str>,
+    /// The records walked: [`ThlFile::ALL_RECORDS`], or a part of the file between
+    /// two offsets where a transaction starts (or its end), such as those
+    /// [`crate::thl::VerifiedFile::transaction_starts`] gives.
+    pub span: Range<u64>,
 }
 
 /// What a walk carries from one file to the next (see [`ThlWalk::walk_file`]).

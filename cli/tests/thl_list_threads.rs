@@ -222,17 +222,112 @@ fn header_listings_of_the_newest_file_in_parts_print_what_the_serial_path_prints
     assert!(String::from_utf8_lossy(&gap.stderr).contains("Sequence number gap"));
 }
 
-/// The records of a THL file, each whole (a 4-byte length that counts the record).
-fn records(file: &Path) -> Vec<Vec<u8>> {
+/// A damaged record must end a full listing on threads exactly where it ends the serial
+/// listing: the walk fails on a bad CRC, a bad type byte or header length or a seqno
+/// gap where the serial walk does, and a record that only fails to decode (its CRC
+/// matches) fails on the thread that renders it, after which no later batch's text may
+/// be written. One record of the synthetic log's second file (or the first record of
+/// its third) damaged at a time: the first and a middle fragment of a transaction, the
+/// record that follows a transaction, a seqno raised, a type byte and a header length
+/// made invalid, the rotate record, an event that does not decode; each listed whole,
+/// with a range ending or starting anywhere around it, with `-first N`, and with
+/// filters that skip the damaged record's transaction.
+#[test]
+fn full_listings_on_threads_fail_on_damage_where_the_serial_listing_does() {
+    replog_tests::require_corpus!();
+    let work = tempfile::tempdir().unwrap();
+    let data_byte = |record: &mut [u8]| {
+        let last = record.len() - 10;
+        record[last] ^= 0x5a;
+    };
+    let seqno_raised = |record: &mut [u8]| record[12] = record[12].wrapping_add(0x10);
+    let unknown_type = |record: &mut [u8]| record[4] = 7;
+    let bad_length = |record: &mut [u8]| record[24..26].copy_from_slice(&[0xff, 0xff]);
+    // The end of the serialized event made varints that never end, under a CRC that
+    // matches: the walk reads the record, and decoding it (on a thread) fails.
+    let undecodable = |record: &mut [u8]| {
+        let data_end = record.len() - 9;
+        record[data_end - 12..data_end].fill(0xff);
+        let crc = crc32fast::hash(&record[4..data_end]);
+        record[data_end + 1..].copy_from_slice(&u64::from(crc).to_be_bytes());
+    };
+    // (file, record index, damage): the second file holds seqnos 3, 6 (three
+    // fragments), 7 to 11 and its rotate record.
+    let cases: [(&str, usize, &Damage); 11] = [
+        ("thl.data.0000000002", 1, &data_byte),
+        ("thl.data.0000000002", 2, &data_byte),
+        ("thl.data.0000000002", 4, &data_byte),
+        ("thl.data.0000000002", 5, &seqno_raised),
+        ("thl.data.0000000002", 6, &unknown_type),
+        ("thl.data.0000000002", 7, &bad_length),
+        ("thl.data.0000000002", 9, &data_byte),
+        ("thl.data.0000000002", 2, &undecodable),
+        ("thl.data.0000000002", 4, &undecodable),
+        ("thl.data.0000000003", 0, &data_byte),
+        ("thl.data.0000000003", 0, &seqno_raised),
+    ];
+    let mut forms: Vec<Vec<String>> = vec![
+        vec![],
+        vec!["-sql".into()],
+        vec!["-shard".into(), "none".into()],
+        vec!["-schema".into(), "test.*".into()],
+    ];
+    for seqno in 2..14 {
+        forms.push(vec!["-high".into(), seqno.to_string()]);
+        forms.push(vec!["-low".into(), seqno.to_string(), "-sql".into()]);
+    }
+    for first in 1..10 {
+        forms.push(vec!["-first".into(), first.to_string()]);
+    }
+    let mut failed = 0;
+    for (i, (name, index, damage)) in cases.iter().enumerate() {
+        let dir = copy_log(work.path(), &format!("damaged-{i}"));
+        let file = dir.join(name);
+        let mut bytes = std::fs::read(&file).unwrap();
+        let (at, length) = record_spans(&file)[*index];
+        damage(&mut bytes[at..at + length]);
+        std::fs::write(&file, bytes).unwrap();
+        for args in &forms {
+            let args: Vec<&str> = args.iter().map(String::as_str).collect();
+            let serial = run("1", &dir, &args);
+            failed += usize::from(!serial.status.success());
+            for threads in ["2", "4"] {
+                let parallel = run(threads, &dir, &args);
+                let what = format!("-threads {threads} {args:?} {name} record {index}");
+                common::assert_same_as_serial(&parallel, &serial, &what);
+            }
+        }
+    }
+    // (Most runs read the damaged record, and fail on it.)
+    assert!(
+        failed > cases.len() * forms.len() / 2,
+        "only {failed} runs failed"
+    );
+}
+
+/// A change made to one record's bytes (its length field included).
+type Damage = dyn Fn(&mut [u8]);
+
+/// Where the records of a THL file are: offset and length of each.
+fn record_spans(file: &Path) -> Vec<(usize, usize)> {
     let bytes = std::fs::read(file).unwrap();
     let mut at = 16;
     let mut found = Vec::new();
     while at + 4 <= bytes.len() {
         let length = u32::from_be_bytes(bytes[at..at + 4].try_into().unwrap()) as usize;
-        found.push(bytes[at..at + length].to_vec());
+        found.push((at, length));
         at += length;
     }
     found
+}
+
+/// The records of a THL file, each whole (a 4-byte length that counts the record).
+fn records(file: &Path) -> Vec<Vec<u8>> {
+    let bytes = std::fs::read(file).unwrap();
+    record_spans(file)
+        .into_iter()
+        .map(|(at, length)| bytes[at..at + length].to_vec())
+        .collect()
 }
 
 /// A writable copy of the synthetic log in `work`/`name`.

@@ -441,13 +441,22 @@ fn print_in_parallel(
             threads * BATCHES_IN_FLIGHT_PER_THREAD,
             &render,
         );
+        // The serial listing ends at a batch's failure (or the output's): what later
+        // batches rendered, still in flight when the walk or the pool hears of it, is
+        // dropped.
+        let mut failed = false;
         let mut write = |(mut text, failure): RenderedBatch| -> Result<(), Failure> {
+            if failed {
+                return Ok(());
+            }
+            failed = true;
             out.write_all(text.as_bytes())?;
             text.clear();
             spare_texts
                 .lock()
                 .unwrap_or_else(|e| e.into_inner())
                 .push(text);
+            failed = failure.is_some();
             failure.map_or(Ok(()), Err)
         };
         let mut batch = Batch::default();

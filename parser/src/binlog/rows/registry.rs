@@ -1,8 +1,7 @@
 //! Table maps by table id, as rows decoding needs them.
 
-use std::collections::HashMap;
-
 use super::rows_event::{Rows, RowsEvent};
+use super::table_ids::TableIdMap;
 use super::table_map::TableMap;
 use crate::binlog::context::{Flavor, FormatContext};
 use crate::binlog::EventType;
@@ -16,11 +15,11 @@ use crate::decode::DecodeError;
 /// [`TableMap::into_owned`].
 #[derive(Debug, Clone, Default)]
 pub struct TableMaps<'a> {
-    maps: HashMap<u64, TableMap<'a>>,
+    maps: TableIdMap<TableMap<'a>>,
     /// For maps the stream decoded ([`TableMaps::insert_decoded`]): the body each was
     /// decoded from and how. Servers write a table's map again before every statement
     /// that changes it; a body seen before need not be decoded again.
-    sources: HashMap<u64, MapSource>,
+    sources: TableIdMap<MapSource>,
 }
 
 /// The bytes and format a held table map was decoded from.

@@ -76,7 +76,6 @@ mod optional_metadata;
 mod registry;
 mod row_image;
 mod rows_event;
-mod table_ids;
 mod table_map;
 mod temporal;
 mod value;
@@ -87,13 +86,12 @@ pub use decimal::Decimal;
 pub use json_binary::JsonBinary;
 pub use json_diff::{JsonDiff, JsonDiffIter, JsonDiffOp, JsonDiffs};
 pub use optional_metadata::{DefaultCharset, OptionalMetadata};
-pub use registry::TableMaps;
+pub use registry::{TableIdMap, TableMaps};
 pub use row_image::{Cell, Cells, RowChange, RowImage};
 pub use rows_event::{
     ExtraRowInfo, ImageColumns, NdbInfo, PartitionInfo, Rows, RowsEvent, COMPLETE_ROWS_F,
     NO_CHECK_CONSTRAINT_CHECKS_F, NO_FOREIGN_KEY_CHECKS_F, RELAXED_UNIQUE_CHECKS_F, STMT_END_F,
 };
-pub use table_ids::{TableIdHasher, TableIdMap, TableIdState};
 pub use table_map::{Column, ColumnInfo, TableMap};
 pub use temporal::{Date, DateTime, Time, Timestamp};
 pub use value::Value;

@@ -1,11 +1,18 @@
 //! Table maps by table id, as rows decoding needs them.
 
+use std::collections::HashMap;
+
 use super::rows_event::{Rows, RowsEvent};
-use super::table_ids::TableIdMap;
 use super::table_map::TableMap;
 use crate::binlog::context::{Flavor, FormatContext};
 use crate::binlog::EventType;
 use crate::decode::DecodeError;
+
+/// A map keyed by table id. Every rows event and every TABLE_MAP looks one up (millions
+/// of times in a log of small transactions), and the standard SipHash costs more than
+/// the rest of such a lookup; foldhash is seeded per map too, so the ids a crafted log
+/// carries cannot be chosen to share a bucket.
+pub type TableIdMap<V> = HashMap<u64, V, foldhash::fast::RandomState>;
 
 /// The table maps seen so far, by table id. A later map for the same id replaces the
 /// earlier one (servers reuse ids after a table is closed).

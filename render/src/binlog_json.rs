@@ -5,7 +5,6 @@
 //! builds no intermediate JSON values and allocates nothing per event; row images are
 //! rendered by the library's [`RowsEvent::write_rows_json`].
 
-use std::collections::HashMap;
 use std::io::Write as _;
 use std::ops::Range;
 
@@ -15,7 +14,7 @@ use replog::binlog::events::mariadb_gtid::{MariaGtid, FL_PREPARED_XA, FL_STANDAL
 use replog::binlog::events::query::Query;
 use replog::binlog::events::start_v3::StartV3;
 use replog::binlog::events::user_var::{decimal_to_string, UserVar, UserVarValue};
-use replog::binlog::rows::{ImageColumns, RowsEvent, TableMap, TableMaps, STMT_END_F};
+use replog::binlog::rows::{ImageColumns, RowsEvent, TableIdMap, TableMap, TableMaps, STMT_END_F};
 use replog::binlog::Event;
 use replog::binlog::{EventHeader, EventType, Flavor, FormatContext};
 use replog::decode::DecodeError;
@@ -61,7 +60,7 @@ pub enum RowsForm {
 /// written for the same bytes before instead of rendering the columns again.
 #[derive(Debug, Clone, Default)]
 pub struct TableMapTexts {
-    by_id: HashMap<u64, TableMapText>,
+    by_id: TableIdMap<TableMapText>,
 }
 
 /// A table map's text after the envelope, and what it was rendered from.

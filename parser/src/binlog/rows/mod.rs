@@ -86,7 +86,7 @@ pub use decimal::Decimal;
 pub use json_binary::JsonBinary;
 pub use json_diff::{JsonDiff, JsonDiffIter, JsonDiffOp, JsonDiffs};
 pub use optional_metadata::{DefaultCharset, OptionalMetadata};
-pub use registry::TableMaps;
+pub use registry::{TableIdMap, TableMaps};
 pub use row_image::{Cell, Cells, RowChange, RowImage};
 pub use rows_event::{
     ExtraRowInfo, ImageColumns, NdbInfo, PartitionInfo, Rows, RowsEvent, COMPLETE_ROWS_F,

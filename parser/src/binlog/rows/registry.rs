@@ -8,6 +8,12 @@ use crate::binlog::context::{Flavor, FormatContext};
 use crate::binlog::EventType;
 use crate::decode::DecodeError;
 
+/// A map keyed by table id. Every rows event and every TABLE_MAP looks one up (millions
+/// of times in a log of small transactions), and the standard SipHash costs more than
+/// the rest of such a lookup; foldhash is seeded per map too, so the ids a crafted log
+/// carries cannot be chosen to share a bucket.
+pub type TableIdMap<V> = HashMap<u64, V, foldhash::fast::RandomState>;
+
 /// The table maps seen so far, by table id. A later map for the same id replaces the
 /// earlier one (servers reuse ids after a table is closed).
 ///
@@ -16,11 +22,11 @@ use crate::decode::DecodeError;
 /// [`TableMap::into_owned`].
 #[derive(Debug, Clone, Default)]
 pub struct TableMaps<'a> {
-    maps: HashMap<u64, TableMap<'a>>,
+    maps: TableIdMap<TableMap<'a>>,
     /// For maps the stream decoded ([`TableMaps::insert_decoded`]): the body each was
     /// decoded from and how. Servers write a table's map again before every statement
     /// that changes it; a body seen before need not be decoded again.
-    sources: HashMap<u64, MapSource>,
+    sources: TableIdMap<MapSource>,
 }
 
 /// The bytes and format a held table map was decoded from.

@@ -139,7 +139,7 @@ pub fn run(invocation: &Invocation, args: &ListArgs, out: &mut impl Write) -> Re
     } else {
         let mut verified = verified;
         let mut walk = |print: &mut PrintTransaction<'_>| {
-            let verified = verified.take().map(|v| (v.name, v.file));
+            let verified = verified.take();
             log.walk_sharing_files(
                 files.iter().copied(),
                 verified,

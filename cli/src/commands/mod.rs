@@ -26,11 +26,10 @@ use std::cell::{Cell, RefCell};
 use std::collections::HashSet;
 use std::io::Write;
 use std::path::PathBuf;
-use std::sync::Arc;
 
 use replog::input::{OpenOptions, DEFAULT_MAX_IN_MEMORY};
 use replog::thl::{
-    Event, EventRecord, LogDir, LogIndex, PartialIndex, ReadOptions, ThlError, ThlFile,
+    Event, EventRecord, LogDir, LogIndex, PartialIndex, ReadOptions, ThlError, VerifiedFile,
 };
 use replog::txn::thl::{ThlWalk, VisitWithFile};
 use replog::txn::{Transaction, TxnError};
@@ -361,7 +360,7 @@ impl Log {
     pub fn walk_sharing_files<'n>(
         &self,
         names: impl IntoIterator<Item = &'n str>,
-        verified: Option<(String, Arc<ThlFile>)>,
+        verified: Option<VerifiedFile>,
         check_ahead: bool,
         visit: &mut VisitWithFile<'_, Failure>,
     ) -> Result<(), Failure> {

@@ -24,7 +24,7 @@ use crate::error::{Error, ErrorKind};
 use crate::thl::ahead::{read_checking_ahead, CheckedRecords};
 use crate::thl::{
     file_index, next_index, successor_name, DamagedTail, EventRecord, LogDir, ReadOptions, Record,
-    RecordKind, ThlError, ThlFile, HEADER_LEN,
+    RecordKind, ThlError, ThlFile, VerifiedFile, HEADER_LEN,
 };
 use crate::Flow;
 
@@ -79,15 +79,15 @@ impl ThlWalk {
         self,
         dir: &LogDir,
         names: impl IntoIterator<Item = &'n str>,
-        mut verified: Option<(String, Arc<ThlFile>)>,
+        mut verified: Option<VerifiedFile>,
         visit: &mut VisitWithFile<'_, E>,
         report: &mut dyn FnMut(Error),
     ) -> Result<(), E> {
         let mut names = names.into_iter().peekable();
         let mut carried = Carried::default();
         while let Some(name) = names.next() {
-            let (file, walk) = match verified.take_if(|(verified, _)| verified == name) {
-                Some((_, file)) => (file, self.without_checksums()),
+            let (file, walk) = match verified.take_if(|verified| verified.name == name) {
+                Some(verified) => (verified.file, self.without_checksums()),
                 None => (Arc::new(dir.open_file(name)?), self),
             };
             let follows = names.peek().copied();

@@ -9,7 +9,7 @@ use std::collections::{HashSet, VecDeque};
 use std::io::Write;
 use std::ops::Range;
 use std::path::Path;
-use std::sync::{mpsc, Arc, Condvar, Mutex};
+use std::sync::{mpsc, Arc, Condvar, Mutex, OnceLock};
 
 use regex::Regex;
 use replog::thl::event::Change;
@@ -371,9 +371,13 @@ type RenderedBatch = (String, Option<Failure>);
 /// record prints on its own), so a large transaction never makes a large batch.
 #[derive(Default)]
 struct Batch {
-    /// Runs of records of one transaction: their file, and their offsets as a range of
-    /// `offsets`.
-    runs: Vec<(Arc<ThlFile>, Range<usize>)>,
+    /// Runs of records of one transaction: their file (in `files`), and their offsets
+    /// as a range of `offsets`.
+    runs: Vec<(usize, Range<usize>)>,
+    /// The files of the runs, each once: the walk's thread counts a file in, the
+    /// rendering thread out, so once per transaction would move the count between
+    /// their processors every time.
+    files: Vec<Arc<ThlFile>>,
     offsets: Vec<u64>,
     /// Bytes of the records.
     bytes: usize,
@@ -391,8 +395,15 @@ impl Batch {
                 break;
             }
         }
-        self.runs
-            .push((Arc::clone(file), start..self.offsets.len()));
+        if !self
+            .files
+            .last()
+            .is_some_and(|last| Arc::ptr_eq(last, file))
+        {
+            self.files.push(Arc::clone(file));
+        }
+        let file_index = self.files.len() - 1;
+        self.runs.push((file_index, start..self.offsets.len()));
         self.offsets.len() - start
     }
 }
@@ -423,7 +434,8 @@ fn print_in_parallel(
         let mut printer = Printer::for_batches(format, style.clone());
         let spare = spare_texts.lock().unwrap_or_else(|e| e.into_inner()).pop();
         let mut text = spare.unwrap_or_else(|| String::with_capacity(batch.bytes));
-        for (file, records) in &batch.runs {
+        for (file_index, records) in &batch.runs {
+            let file = &batch.files[*file_index];
             let fragments = read_again_at(file, &batch.offsets[records.clone()], read_again);
             let printed = fragments.map_err(Failure::from).and_then(|fragments| {
                 printer.compose(&mut text, &Transaction { fragments }, &problems)
@@ -635,6 +647,10 @@ fn list_files_in_parallel(
         let mut carried = Carried::default();
         let problems = Problems::new(false);
         let name = files[file_of(i)];
+        // The newest file's parts share its mapping: each unmaps its own pages once
+        // walked, on its thread, rather than the writer all of them at the end (while
+        // the other threads have nothing left to do).
+        let walked_part = verified.clone().map(|file| (file, span.clone()));
         let walked = || -> Result<FileWalked, Failure> {
             let (file, walk) = match verified {
                 // The index read it to its end, checking every CRC: the same records.
@@ -689,6 +705,9 @@ fn list_files_in_parallel(
             carried,
             listed,
         })));
+        if let Some((file, span)) = walked_part {
+            file.release(span);
+        }
     };
     let list_items = || loop {
         // The lock is released before the item is walked.
@@ -865,7 +884,10 @@ struct Choice<'a> {
 /// [`list_while_indexing`] checks once it is known).
 struct PendingHigh {
     known_below: i64,
-    high: Mutex<Option<i64>>,
+    /// Once told: read by every transaction past `known_below` on every thread, so
+    /// without a lock (a lock taken by each would move between the processors).
+    high: OnceLock<i64>,
+    waiting: Mutex<()>,
     told: Condvar,
 }
 
@@ -873,26 +895,30 @@ impl PendingHigh {
     fn new(known_below: i64) -> PendingHigh {
         PendingHigh {
             known_below,
-            high: Mutex::new(None),
+            high: OnceLock::new(),
+            waiting: Mutex::new(()),
             told: Condvar::new(),
         }
     }
 
     /// Tells the threads waiting the range's end (once: later calls change nothing).
     fn tell(&self, high: i64) {
-        let mut known = self.high.lock().unwrap_or_else(|e| e.into_inner());
-        known.get_or_insert(high);
+        let _waiting = self.waiting.lock().unwrap_or_else(|e| e.into_inner());
+        let _ = self.high.set(high);
         self.told.notify_all();
     }
 
     /// The range's end, once told.
     fn wait(&self) -> i64 {
-        let mut known = self.high.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(&high) = self.high.get() {
+            return high;
+        }
+        let mut waiting = self.waiting.lock().unwrap_or_else(|e| e.into_inner());
         loop {
-            if let Some(high) = *known {
+            if let Some(&high) = self.high.get() {
                 return high;
             }
-            known = self.told.wait(known).unwrap_or_else(|e| e.into_inner());
+            waiting = self.told.wait(waiting).unwrap_or_else(|e| e.into_inner());
         }
     }
 }

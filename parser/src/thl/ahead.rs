@@ -71,6 +71,9 @@ impl CheckedRecords<'_, '_> {
 impl<'f> Iterator for CheckedRecords<'f, '_> {
     type Item = Result<Record<'f>, Error>;
 
+    // Inlined into the walk: not inlined, each record (272 bytes) is copied out of the
+    // reader's result on its way (a tenth of `list -headers`' copying on threads).
+    #[inline]
     fn next(&mut self) -> Option<Self::Item> {
         if self.failed {
             return None;

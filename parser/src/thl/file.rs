@@ -241,6 +241,15 @@ impl ThlFile {
         self.bytes.bytes()
     }
 
+    /// Unmaps the file's pages wholly inside `span` (a reader done with them), on the
+    /// calling thread, rather than with the rest when the file is closed: reading them
+    /// again maps them in again. A file held in memory keeps its bytes.
+    pub fn release(&self, span: Range<u64>) {
+        let end = usize::try_from(span.end).unwrap_or(usize::MAX);
+        let start = usize::try_from(span.start).unwrap_or(usize::MAX);
+        self.bytes.release(start..end);
+    }
+
     /// The records from the first one on.
     pub fn records(&self, options: ReadOptions) -> Records<'_> {
         Records::new(self.name(), self.bytes(), HEADER_LEN, options)

@@ -281,7 +281,9 @@ impl ThlWalk {
     }
 }
 
-/// The strict walk over `records` of `file` (see [`ThlWalk::records`]).
+/// The strict walk over `records` of `file` (see [`ThlWalk::records`]). (Inlined, as
+/// [`CheckedRecords`]' `next` is, for the records to go to `visit` without copies.)
+#[inline]
 fn strict_records<'f, E: From<Error>>(
     file: &'f ThlFile,
     mut records: CheckedRecords<'f, '_>,

@@ -601,15 +601,27 @@ fn unmap_pages(map: &memmap2::Mmap, range: Range<usize>) {
     if start >= end {
         return;
     }
-    // SAFETY: on a read-only shared mapping of a file, MADV_DONTNEED drops page-table
-    // entries only: the bytes borrowed from the map stay the file's, as a read maps
-    // the same pages of the file in again (given `map`'s contract, that the file does
-    // not change underneath). Nothing is written through the map.
-    #[cfg(unix)]
-    let _ = unsafe {
-        map.unchecked_advise_range(memmap2::UncheckedAdvice::DontNeed, start, end - start)
-    };
+    // The system holds the process's map lock while it unmaps: a stretch at a time, the
+    // other threads' mappings and unmappings (a file opened, an allocator growing its
+    // heap) wait for one stretch, not for a whole file's.
+    let mut from = start;
+    while from < end {
+        let to = end.min(from + UNMAP_STRETCH_BYTES);
+        // SAFETY: on a read-only shared mapping of a file, MADV_DONTNEED drops
+        // page-table entries only: the bytes borrowed from the map stay the file's, as
+        // a read maps the same pages of the file in again (given `map`'s contract, that
+        // the file does not change underneath). Nothing is written through the map.
+        #[cfg(unix)]
+        let _ = unsafe {
+            map.unchecked_advise_range(memmap2::UncheckedAdvice::DontNeed, from, to - from)
+        };
+        from = to;
+    }
 }
+
+/// Bytes unmapped at a time by [`unmap_pages`]: a few hundred microseconds of the
+/// system's work.
+const UNMAP_STRETCH_BYTES: usize = 4 << 20;
 
 /// Unmaps the pages of a mapped file behind a reader that goes through it front to
 /// back, a stretch of [`RELEASE_BEHIND_BYTES`] at a time, so that the file is never
@@ -848,5 +860,23 @@ mod tests {
             err.to_string().starts_with("/: at byte 0: I/O error"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn released_stretches_read_again_as_before() {
+        // Several stretches of `unmap_pages`, and ranges that do not start or end on a
+        // page: the bytes read again are the file's.
+        let len = 2 * UNMAP_STRETCH_BYTES + 3 * PAGE_BYTES + 123;
+        let content: Vec<u8> = (0..len).map(|i| (i * 7 + i / 4096) as u8).collect();
+        let path = std::env::temp_dir().join(format!("replog-release-{}", std::process::id()));
+        std::fs::write(&path, &content).unwrap();
+        let log = LogBytes::open(&path).unwrap();
+        assert_eq!(log.bytes(), &content[..]);
+        log.release(PAGE_BYTES + 5..len - 77);
+        assert_eq!(log.bytes(), &content[..]);
+        log.release(0..usize::MAX);
+        assert_eq!(log.bytes(), &content[..]);
+        drop(log);
+        std::fs::remove_file(&path).unwrap();
     }
 }

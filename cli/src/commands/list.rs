@@ -444,6 +444,13 @@ fn print_in_parallel(
                 return (text, Some(failure));
             }
         }
+        // A file this batch was the last to read is unmapped here, a stretch at a time
+        // (see `ThlFile::release`).
+        for file in batch.files {
+            if let Some(file) = Arc::into_inner(file) {
+                file.release(ThlFile::ALL_RECORDS);
+            }
+        }
         (text, None)
     };
     std::thread::scope(|scope| {
@@ -647,16 +654,19 @@ fn list_files_in_parallel(
         let mut carried = Carried::default();
         let problems = Problems::new(false);
         let name = files[file_of(i)];
-        // The newest file's parts share its mapping: each unmaps its own pages once
-        // walked, on its thread, rather than the writer all of them at the end (while
-        // the other threads have nothing left to do).
-        let walked_part = verified.clone().map(|file| (file, span.clone()));
+        // Each item's pages are unmapped once walked, a stretch at a time (see
+        // `ThlFile::release`), on its thread: closed whole, a file would hold up the
+        // other threads' mappings meanwhile, and the newest file's parts share its
+        // mapping, which the writer would otherwise unmap at the end, alone.
+        let mut walked_file = None;
+        let span_walked = span.clone();
         let walked = || -> Result<FileWalked, Failure> {
             let (file, walk) = match verified {
                 // The index read it to its end, checking every CRC: the same records.
                 Some(file) => (file, walk.without_checksums()),
                 None => (Arc::new(dir.open_file(name)?), walk),
             };
+            walked_file = Some(Arc::clone(&file));
             let follows = files.get(file_of(i) + 1).copied();
             let mut first = true;
             let mut visit = |_: &Arc<ThlFile>, txn: &Transaction<'_>| {
@@ -705,8 +715,8 @@ fn list_files_in_parallel(
             carried,
             listed,
         })));
-        if let Some((file, span)) = walked_part {
-            file.release(span);
+        if let Some(file) = walked_file {
+            file.release(span_walked);
         }
     };
     let list_items = || loop {

@@ -444,13 +444,8 @@ fn print_in_parallel(
                 return (text, Some(failure));
             }
         }
-        // A file this batch was the last to read is unmapped here, a stretch at a time
-        // (see `ThlFile::release`).
-        for file in batch.files {
-            if let Some(file) = Arc::into_inner(file) {
-                file.release(ThlFile::ALL_RECORDS);
-            }
-        }
+        // (A file this batch was the last to read closes here.)
+        batch.files.into_iter().for_each(ThlFile::close);
         (text, None)
     };
     std::thread::scope(|scope| {

@@ -6,6 +6,7 @@
 
 use std::ops::Range;
 use std::path::Path;
+use std::sync::Arc;
 
 use nom::number::complete::{be_i16, be_i64, be_u32};
 use nom::Parser;
@@ -251,6 +252,15 @@ impl ThlFile {
         let end = usize::try_from(span.end).unwrap_or(usize::MAX);
         let start = usize::try_from(span.start).unwrap_or(usize::MAX);
         self.bytes.release(start..end);
+    }
+
+    /// Lets go of one holder's share of `file`: the last one releases the whole file
+    /// (see [`ThlFile::release`]) before it closes, so that closing it does not hold up
+    /// the other threads' mappings.
+    pub fn close(file: Arc<ThlFile>) {
+        if let Some(file) = Arc::into_inner(file) {
+            file.release(ThlFile::ALL_RECORDS);
+        }
     }
 
     /// The records from the first one on.

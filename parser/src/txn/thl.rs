@@ -106,10 +106,8 @@ impl ThlWalk {
                 // walk's thread's time in `list -headers`): a walk with threads to spare
                 // leaves it to another.
                 std::thread::spawn(move || drop(file));
-            } else if let Some(file) = Arc::into_inner(file) {
-                // (No visitor kept it: unmapped a stretch at a time, see
-                // `ThlFile::release`.)
-                file.release(ThlFile::ALL_RECORDS);
+            } else {
+                ThlFile::close(file);
             }
         }
         Ok(())

@@ -651,6 +651,19 @@ impl<'a> ReleaseBehind<'a> {
         }
     }
 
+    /// A reader of `log` from offset `at` that releases what it read a few MiB at a time
+    /// ([`UNMAP_STRETCH_BYTES`]): one that reads little of each byte (a THL walk frames
+    /// records and checks their CRCs), possibly with other threads of the process
+    /// running. Each release interrupts the processors running them, to drop what they
+    /// cached of the pages: `thl list -headers` on two threads took 10 % longer
+    /// releasing every 512 KiB than every 4 MiB, and no less on one.
+    pub(crate) fn in_stretches(log: &'a LogBytes, at: u64) -> ReleaseBehind<'a> {
+        ReleaseBehind {
+            stretch: UNMAP_STRETCH_BYTES,
+            ..ReleaseBehind::new(log, at)
+        }
+    }
+
     /// A reader of `log` from offset `at` that releases what it read only when done:
     /// one of several threads reading a file's pieces. (Each release makes the system
     /// interrupt the other threads' processors to drop what they cached of the pages:

@@ -175,6 +175,7 @@ fn parallel_on_thl(root: &Path, thl: &Path, reps: usize) {
         read: ReadOptions::tungsten(),
         permissive: false,
         check_ahead: false,
+        release_behind: true,
     };
     walk.walk(
         &log,

@@ -141,6 +141,7 @@ fn tungsten_221_thl_under_string_hash() {
         read: ReadOptions::tungsten(),
         permissive: false,
         check_ahead: false,
+        release_behind: true,
     };
     walk.walk(
         &dir,

@@ -670,42 +670,55 @@ fn a_gz_copy_beside_its_plain_file_is_set_aside() {
 /// walk ended.
 type Walked = (Vec<i64>, Vec<Error>, Result<(), Error>);
 
-/// Walks every file of the log in `dir` ([`walk_log_with`]); a strict walk also with
-/// its CRCs checked on another thread, which must do the same.
+/// Walks every file of the log in `dir` ([`walk_log_with`]), releasing the pages walked
+/// behind it, as `ThlWalk::walk` does; the same walk keeping them mapped, and a strict
+/// walk with its CRCs checked on another thread, must do the same.
 fn walk_log(dir: &Path, permissive: bool) -> Walked {
-    let walked = walk_log_with(dir, permissive, false);
+    let walk = ThlWalk {
+        read: ReadOptions::tungsten(),
+        permissive,
+        check_ahead: false,
+        release_behind: true,
+    };
+    let walked = walk_log_with(dir, walk);
+    let summary = |(seqnos, reported, end): &Walked| {
+        let reported: Vec<_> = reported.iter().map(located).collect();
+        (
+            seqnos.clone(),
+            reported,
+            end.as_ref().map_err(located).copied(),
+        )
+    };
+    let kept = ThlWalk {
+        release_behind: false,
+        ..walk
+    };
+    let kept = walk_log_with(dir, kept);
+    assert_eq!(summary(&kept), summary(&walked), "pages kept mapped");
     if !permissive {
-        let summary = |(seqnos, reported, end): &Walked| {
-            let reported: Vec<_> = reported.iter().map(located).collect();
-            (
-                seqnos.clone(),
-                reported,
-                end.as_ref().map_err(located).copied(),
-            )
+        let ahead = ThlWalk {
+            check_ahead: true,
+            ..walk
         };
-        let ahead = walk_log_with(dir, permissive, true);
+        let ahead = walk_log_with(dir, ahead);
         assert_eq!(summary(&ahead), summary(&walked), "CRCs checked ahead");
     }
     walked
 }
 
-/// Walks every file of the log in `dir`, CRCs checked on another thread or not.
-fn walk_log_with(dir: &Path, permissive: bool, check_ahead: bool) -> Walked {
+/// Walks every file of the log in `dir` as `walk` says.
+fn walk_log_with(dir: &Path, walk: ThlWalk) -> Walked {
     let log = LogDir::open(dir).unwrap();
     let index = log
         .index_permissive(ReadOptions::tungsten(), &mut |_| {})
         .unwrap();
     let mut seqnos = Vec::new();
     let mut reported = Vec::new();
-    let end = ThlWalk {
-        read: ReadOptions::tungsten(),
-        permissive,
-        check_ahead,
-    }
-    .walk(
+    let end = walk.walk_sharing_files(
         &log,
         index.entries().iter().map(|e| e.file_name.as_str()),
-        &mut |txn: &Transaction<'_>| -> Result<Flow, Error> {
+        None,
+        &mut |_, txn: &Transaction<'_>| -> Result<Flow, Error> {
             seqnos.extend(txn.seqno());
             Ok(Flow::Continue)
         },

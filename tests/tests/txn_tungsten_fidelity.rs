@@ -194,6 +194,7 @@ fn real_thl() -> Vec<OwnedTransaction> {
         read: ReadOptions::tungsten(),
         permissive: false,
         check_ahead: false,
+        release_behind: true,
     }
     .walk(
         &dir,

@@ -24,7 +24,9 @@ use replog_render::charset::Charset;
 use replog_render::json::JsonArray;
 use replog_render::{full, headers, sql, Style};
 
-use super::{binlogs, open_log_start, ordered, other_format, zone, Log, LogStart, Problems};
+use super::{
+    binlogs, open_log_start, ordered, other_format, zone, Log, LogStart, Problems, Sharing,
+};
 use crate::args::{Format, Invocation, ListArgs};
 use crate::failure::{notice, Failure};
 
@@ -140,10 +142,14 @@ pub fn run(invocation: &Invocation, args: &ListArgs, out: &mut impl Write) -> Re
         let mut verified = verified;
         let mut walk = |print: &mut PrintTransaction<'_>| {
             let verified = verified.take();
+            let sharing = Sharing {
+                check_ahead: threaded && !render_on_threads,
+                visitor_keeps_files: render_on_threads,
+            };
             log.walk_sharing_files(
                 files.iter().copied(),
                 verified,
-                threaded && !render_on_threads,
+                sharing,
                 &mut |file, txn| {
                     match choice.judge(txn, &log.problems, &mut examined)? {
                         Verdict::Skip => return Ok(Flow::Continue),
@@ -598,6 +604,11 @@ fn list_files_in_parallel(
         read: reading.options,
         permissive: false,
         check_ahead: false,
+        // Each thread prints what it walks before going on, so the walk unmaps each
+        // item's pages behind it, on the item's thread: closed whole, a file would hold
+        // up the other threads' mappings meanwhile, and the newest file's parts share
+        // its mapping, which the writer would otherwise unmap at the end, alone.
+        release_behind: true,
     };
     let dir = reading.dir;
     // Items of work: the older files, then the newest file's parts (one when it is not
@@ -649,19 +660,12 @@ fn list_files_in_parallel(
         let mut carried = Carried::default();
         let problems = Problems::new(false);
         let name = files[file_of(i)];
-        // Each item's pages are unmapped once walked, a stretch at a time (see
-        // `ThlFile::release`), on its thread: closed whole, a file would hold up the
-        // other threads' mappings meanwhile, and the newest file's parts share its
-        // mapping, which the writer would otherwise unmap at the end, alone.
-        let mut walked_file = None;
-        let span_walked = span.clone();
         let walked = || -> Result<FileWalked, Failure> {
             let (file, walk) = match verified {
                 // The index read it to its end, checking every CRC: the same records.
                 Some(file) => (file, walk.without_checksums()),
                 None => (Arc::new(dir.open_file(name)?), walk),
             };
-            walked_file = Some(Arc::clone(&file));
             let follows = files.get(file_of(i) + 1).copied();
             let mut first = true;
             let mut visit = |_: &Arc<ThlFile>, txn: &Transaction<'_>| {
@@ -710,9 +714,6 @@ fn list_files_in_parallel(
             carried,
             listed,
         })));
-        if let Some(file) = walked_file {
-            file.release(span_walked);
-        }
     };
     let list_items = || loop {
         // The lock is released before the item is walked.

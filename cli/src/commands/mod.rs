@@ -91,6 +91,17 @@ pub fn open_options() -> Result<OpenOptions, Failure> {
     })
 }
 
+/// How a walk that shares its files with its visitor treats them (see
+/// [`Log::walk_sharing_files`]).
+#[derive(Debug, Clone, Copy)]
+pub struct Sharing {
+    /// CRCs checked on a thread of their own (see [`ThlWalk::check_ahead`]).
+    pub check_ahead: bool,
+    /// The visitor keeps files past its visit, to read them on other threads: the walk
+    /// leaves their pages mapped (see [`ThlWalk::release_behind`]).
+    pub visitor_keeps_files: bool,
+}
+
 /// An opened log: its directory, file index and read options.
 pub struct Log {
     /// The directory's data files.
@@ -350,26 +361,34 @@ impl Log {
         names: impl IntoIterator<Item = &'n str>,
         visit: &mut dyn FnMut(&Transaction<'_>) -> Result<Flow, Failure>,
     ) -> Result<(), Failure> {
-        self.walk_sharing_files(names, None, false, &mut |_, txn| visit(txn))
+        let report = &mut |err| self.problems.hear(err);
+        self.thl_walk(false).walk(&self.dir, names, visit, report)
     }
 
     /// [`Log::walk_transactions`], each transaction with its file, shared, and the
-    /// file the index `verified` walked as it is (see [`ThlWalk::walk_sharing_files`]);
-    /// with `check_ahead`, CRCs are checked on a thread of their own (see
-    /// [`ThlWalk::check_ahead`]).
+    /// file the index `verified` walked as it is (see [`ThlWalk::walk_sharing_files`]).
     pub fn walk_sharing_files<'n>(
         &self,
         names: impl IntoIterator<Item = &'n str>,
         verified: Option<VerifiedFile>,
-        check_ahead: bool,
+        sharing: Sharing,
         visit: &mut VisitWithFile<'_, Failure>,
     ) -> Result<(), Failure> {
         let walk = ThlWalk {
-            read: self.options,
-            permissive: self.problems.permissive(),
-            check_ahead,
+            release_behind: !sharing.visitor_keeps_files,
+            ..self.thl_walk(sharing.check_ahead)
         };
         let report = &mut |err| self.problems.hear(err);
         walk.walk_sharing_files(&self.dir, names, verified, visit, report)
+    }
+
+    /// The library's walk with this log's read options and policy.
+    fn thl_walk(&self, check_ahead: bool) -> ThlWalk {
+        ThlWalk {
+            read: self.options,
+            permissive: self.problems.permissive(),
+            check_ahead,
+            release_behind: false,
+        }
     }
 }

@@ -13,7 +13,7 @@ use nom::Parser;
 
 use crate::decode::finish;
 use crate::error::{Error, ErrorKind};
-use crate::input::{LogBytes, OpenOptions};
+use crate::input::{LogBytes, OpenOptions, ReleaseBehind};
 
 use super::record::{Record, RecordKind, EVENT_RECORD, ROTATE_RECORD};
 use super::ThlError;
@@ -252,6 +252,12 @@ impl ThlFile {
         let end = usize::try_from(span.end).unwrap_or(usize::MAX);
         let start = usize::try_from(span.start).unwrap_or(usize::MAX);
         self.bytes.release(start..end);
+    }
+
+    /// A reader of the file from offset `at` on that unmaps the pages it passed as it
+    /// goes (see [`ReleaseBehind::in_stretches`]).
+    pub(crate) fn release_behind(&self, at: u64) -> ReleaseBehind<'_> {
+        ReleaseBehind::in_stretches(&self.bytes, at)
     }
 
     /// Lets go of one holder's share of `file`: the last one releases the whole file

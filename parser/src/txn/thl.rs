@@ -45,6 +45,14 @@ pub struct ThlWalk {
     /// damaged record exactly where it would have checking them itself. Each file is
     /// also unmapped on another thread once walked.
     pub check_ahead: bool,
+    /// The visitor keeps no file past its visit (see [`ThlWalk::walk_sharing_files`]):
+    /// the walk unmaps the pages of the transactions it handed over as it goes, a
+    /// stretch of a few MiB at a time. The system unmaps a page for less while it still
+    /// has that page's bookkeeping in cache, just after mapping it, than at the end of
+    /// a 100 MB file (`thl list -headers`: 4 to 6 % less time on one thread and on
+    /// two), and the process never has more than a few MiB of the file mapped. Pages
+    /// read again are mapped in again: a visitor that keeps files only loses time.
+    pub release_behind: bool,
 }
 
 impl ThlWalk {
@@ -57,7 +65,8 @@ impl ThlWalk {
     }
 
     /// Visits the transactions of the files `names` of `dir`, in order. A transaction
-    /// never spans two files.
+    /// never spans two files. (Its bytes are the visit's only: the walk releases them
+    /// behind it, see [`ThlWalk::release_behind`].)
     pub fn walk<'n, E: From<Error>>(
         self,
         dir: &LogDir,
@@ -65,7 +74,11 @@ impl ThlWalk {
         visit: &mut dyn FnMut(&Transaction<'_>) -> Result<Flow, E>,
         report: &mut dyn FnMut(Error),
     ) -> Result<(), E> {
-        self.walk_sharing_files(dir, names, None, &mut |_, txn| visit(txn), report)
+        let walk = ThlWalk {
+            release_behind: true,
+            ..self
+        };
+        walk.walk_sharing_files(dir, names, None, &mut |_, txn| visit(txn), report)
     }
 
     /// [`ThlWalk::walk`], each transaction handed over with the file its records lie
@@ -155,7 +168,8 @@ impl ThlWalk {
         let next_seqno = &mut carried.next_seqno;
         let mut hand =
             |txn: &Transaction<'_>| hand_over(txn, next_seqno, &mut |t| visit(file, t), &say);
-        let tail = self.records(file, span, &say, &mut |record| -> Result<Flow, E> {
+        let mut behind = self.release_behind.then(|| file.release_behind(span.start));
+        let tail = self.records(file, span.clone(), &say, &mut |record| -> Result<Flow, E> {
             walked.first_record_read |= record.offset == HEADER_LEN as u64;
             let seqno = match &record.kind {
                 RecordKind::Event(e) => e.header.seqno,
@@ -181,6 +195,9 @@ impl ThlWalk {
                     walked.stopped = true;
                     return Ok(Flow::Stop);
                 }
+                if let Some(behind) = behind.as_mut() {
+                    behind.passed(record.offset);
+                }
             }
             txn.fragments.push(record);
             Ok(Flow::Continue)
@@ -191,6 +208,9 @@ impl ThlWalk {
         if !txn.fragments.is_empty() && hand(&txn)? == Flow::Stop {
             walked.stopped = true;
             return Ok(walked);
+        }
+        if let Some(behind) = behind {
+            behind.passed_all(span.end);
         }
         // The newest file may end anywhere while it is written; a file another
         // follows (in this walk, or in the directory when the walk ends with it) was

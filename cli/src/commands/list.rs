@@ -67,16 +67,16 @@ pub fn run(invocation: &Invocation, args: &ListArgs, out: &mut impl Write) -> Re
             )));
         }
     }
-    // The index reads the newest file to its end. With threads, the header forms have
-    // its CRCs checked on a second one (unless their listing starts meanwhile, see
-    // `list_while_indexing`); the full forms' threads decode and render instead, and
-    // that reading waiting on the checks every few hundred KiB would only delay them
-    // (permissive runs read serially, below).
+    // The index reads the newest file to its end, with threads in parts on each (unless
+    // the header listing starts meanwhile on the older files, see
+    // `list_while_indexing`); permissive runs read serially, below.
     let full_form = matches!(args.format, Format::Full | Format::Sql);
-    let start = open_log_start(
-        invocation,
-        args.threads > 1 && !invocation.permissive && !full_form,
-    )?;
+    let index_threads = if invocation.permissive {
+        1
+    } else {
+        args.threads
+    };
+    let start = open_log_start(invocation, index_threads)?;
     let mut log = if lists_while_indexing(invocation, args, &start) {
         match list_while_indexing(start, args, &filters, &style, out)? {
             Early::Listed(log, listed) => return conclude(&log, args, &filters, listed),
@@ -112,13 +112,19 @@ pub fn run(invocation: &Invocation, args: &ListArgs, out: &mut impl Write) -> Re
     // checking ahead would touch every byte long before the thread that decodes it,
     // which then finds them out of its cache). The header forms print from the fixed
     // headers the walk reads anyway: their work is reading (the mapping's page faults,
-    // CRCs, framing), so with several files each thread walks whole files; with one,
-    // only the CRC checks leave the walk's thread. Permissive runs report damage as the
-    // walk meets it, so they read and print serially.
+    // CRCs, framing), so with several files each thread walks whole files, and parts of
+    // the newest one the index verified; with one file that is not, only the CRC checks
+    // leave the walk's thread. Permissive runs report damage as the walk meets it, so
+    // they read and print serially.
     let threaded = args.threads > 1 && args.format != Format::Nothing && !log.problems.permissive();
     let render_on_threads = threaded && full_form;
-    let files_on_threads =
-        threaded && !render_on_threads && files.len() > 1 && args.first.is_none();
+    let newest_verified = verified
+        .as_ref()
+        .is_some_and(|v| files == [v.name.as_str()]);
+    let files_on_threads = threaded
+        && !render_on_threads
+        && (files.len() > 1 || newest_verified)
+        && args.first.is_none();
     if files_on_threads {
         let reading = Reading {
             dir: &log.dir,
@@ -259,9 +265,9 @@ fn list_while_indexing(
         options,
         problems,
     } = start;
-    // The other threads walk the older files meanwhile: a CRC checker of its own would
-    // only take the cores from them, and miss the cache the reader then needs.
-    let dir = dir.checking_ahead(false);
+    // The other threads walk the older files meanwhile: parts of the newest file read
+    // on threads of their own would only take the cores from them.
+    let dir = dir.scanning_in_parts(1, u64::MAX);
     let entries = partial.entries();
     let low = entries[0].start_seqno;
     let known_below = entries[entries.len() - 1].start_seqno.saturating_sub(1);

@@ -55,9 +55,14 @@ pub fn skip(out: &mut impl Write) -> Result<(), Failure> {
 pub const READ_LIMIT_VAR: &str = "THL_READ_LIMIT_MB";
 
 /// Environment variable setting the size in bytes of the pieces a parallel run cuts its
-/// input into (`events` pieces of a binary log, `list` batches of transactions)
-/// instead of the command's default: the tests cut small logs into many pieces with it.
+/// input into (`events` pieces of a binary log, `list` batches of transactions, the
+/// parts an index reads a file in) instead of the command's default: the tests cut
+/// small logs into many pieces with it.
 pub const PIECE_BYTES_VAR: &str = "THL_PIECE_BYTES";
+
+/// The least part of a file an index reads on a thread of its own (see
+/// [`LogDir::scanning_in_parts`]): a few milliseconds of reading.
+const INDEX_PART_BYTES: u64 = 4 << 20;
 
 /// The piece size: `THL_PIECE_BYTES`, else `default`.
 pub fn piece_bytes(default: u64) -> Result<u64, Failure> {
@@ -222,16 +227,10 @@ impl Problems {
 /// Finds the log directory of `invocation` and builds its index, with Tungsten's
 /// messages for a missing directory or an empty one.
 pub fn open_log(invocation: &Invocation) -> Result<Log, Failure> {
-    open_log_checking_ahead(invocation, false)
+    open_log_start(invocation, 1)?.finish()
 }
 
-/// [`open_log`], the index checking CRCs on a second thread when `check_ahead` (see
-/// [`LogDir::checking_ahead`]).
-pub fn open_log_checking_ahead(invocation: &Invocation, check_ahead: bool) -> Result<Log, Failure> {
-    open_log_start(invocation, check_ahead)?.finish()
-}
-
-/// A log opened as [`open_log_checking_ahead`] opens it, its index read but for the
+/// A log opened as [`open_log`] opens it, its index read but for the
 /// newest file (see [`LogDir::index_but_newest`]): a listing can start on the older
 /// files while [`PartialIndex::finish`] reads it.
 pub struct LogStart {
@@ -260,8 +259,9 @@ impl LogStart {
     }
 }
 
-/// The first part of [`open_log_checking_ahead`] (see [`LogStart`]).
-pub fn open_log_start(invocation: &Invocation, check_ahead: bool) -> Result<LogStart, Failure> {
+/// The first part of [`open_log`] (see [`LogStart`]), whose index reads the newest
+/// file in parts on up to `threads` threads (see [`LogDir::scanning_in_parts`]).
+pub fn open_log_start(invocation: &Invocation, threads: usize) -> Result<LogStart, Failure> {
     let location = service::resolve(&invocation.source, &Places::from_env())?;
     let path = &location.path;
     let origin = || {
@@ -292,7 +292,7 @@ pub fn open_log_start(invocation: &Invocation, check_ahead: bool) -> Result<LogS
             _ => Failure::from(e),
         })?
         .with_open_options(open_options()?)
-        .checking_ahead(check_ahead);
+        .scanning_in_parts(threads, piece_bytes(INDEX_PART_BYTES)?);
     for copy in dir.ignored_copies() {
         notice(format_args!(
             "WARN Compressed copy ignored, the uncompressed file of the same index is read: \

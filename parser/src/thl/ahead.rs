@@ -61,11 +61,6 @@ impl CheckedRecords<'_, '_> {
     pub(crate) fn damaged_tail(&self) -> Option<DamagedTail> {
         self.records.damaged_tail()
     }
-
-    /// See [`Records::offset`].
-    pub(crate) fn offset(&self) -> u64 {
-        self.records.offset()
-    }
 }
 
 impl<'f> Iterator for CheckedRecords<'f, '_> {

@@ -15,9 +15,9 @@ use std::sync::Arc;
 use crate::error::{Error, ErrorKind};
 use crate::input::{LogStream, OpenOptions};
 
-use super::ahead::{read_checking_ahead, CheckedRecords};
 use super::file::{DamagedTail, ReadOptions, Records, TailPolicy, ThlFile, HEADER_LEN};
-use super::record::{Record, RecordKind, RotateRecord};
+use super::record::{RecordKind, RotateRecord};
+use super::scan::scan;
 use super::stream::{Seen, StreamedFile};
 use super::ThlError;
 
@@ -59,8 +59,11 @@ pub struct LogDir {
     /// `.gz` files whose plain twin is present.
     ignored: Vec<String>,
     open_options: OpenOptions,
-    /// Index scans check CRCs on a second thread (see [`LogDir::checking_ahead`]).
-    check_ahead: bool,
+    /// Index scans read a file in this many parts at most, on as many threads (see
+    /// [`LogDir::scanning_in_parts`]).
+    scan_parts: usize,
+    /// The least part of a file an index scan reads on a thread of its own.
+    least_part_bytes: u64,
 }
 
 /// One file of the index: its seqno range.
@@ -133,7 +136,8 @@ impl LogDir {
             files,
             ignored,
             open_options: OpenOptions::default(),
-            check_ahead: false,
+            scan_parts: 1,
+            least_part_bytes: u64::MAX,
         })
     }
 
@@ -171,13 +175,15 @@ impl LogDir {
         }
     }
 
-    /// The same directory, whose index reads a file to its end (the newest one, and any
-    /// cut short) with the CRC checks on a second thread when `check_ahead`, as a
-    /// strict walk of [`crate::txn::thl::ThlWalk::check_ahead`] does: for callers with a
-    /// core to spare.
-    pub fn checking_ahead(self, check_ahead: bool) -> LogDir {
+    /// The same directory, whose strict index reads a file to its end (the newest one,
+    /// and any cut short) in up to `parts` parts of at least `least_part_bytes` each,
+    /// each but the first on a thread of its own: for callers with cores to spare. The
+    /// index is the one reading each file from its start gives, damage and all (see
+    /// `scan.rs`); `.gz` files are read from their start.
+    pub fn scanning_in_parts(self, parts: usize, least_part_bytes: u64) -> LogDir {
         LogDir {
-            check_ahead,
+            scan_parts: parts.max(1),
+            least_part_bytes,
             ..self
         }
     }
@@ -486,25 +492,11 @@ impl LogDir {
                 records.by_ref().for_each(|r| visit(seen(&r.kind)));
                 (records.damaged_tail(), records.offset())
             } else {
-                let mut starts = StartsNoted::spread_over(file.bytes().len() as u64);
-                let mut read = |mut records: CheckedRecords<'_, '_>| {
-                    for record in records.by_ref() {
-                        let record = record?;
-                        if let RecordKind::Unknown { record_type } = record.kind {
-                            return Err(unknown_record_type(&record, record_type));
-                        }
-                        starts.note(&record);
-                        visit(seen(&record.kind));
-                    }
-                    Ok((records.damaged_tail(), records.offset()))
-                };
-                let read = if self.check_ahead {
-                    read_checking_ahead(&file, ThlFile::ALL_RECORDS, options, &mut read)?
-                } else {
-                    read(CheckedRecords::from(file.records(options)))?
-                };
-                verified = Some((Arc::new(file), starts.offsets));
-                read
+                let scanned = scan(&file, options, self.scan_parts, self.least_part_bytes)?;
+                end.ends_with_rotate = scanned.last_is_rotate.unwrap_or(false);
+                end.last_seqno = scanned.last_seqno;
+                verified = Some((Arc::new(file), scanned.starts.offsets));
+                (scanned.tail, scanned.offset)
             }
         };
         end.tail = tail;
@@ -565,56 +557,6 @@ struct FileEnd {
     verified: Option<(Arc<ThlFile>, Vec<u64>)>,
 }
 
-/// Transaction starts noted in a file read to its end, spread over it (see
-/// [`VerifiedFile::transaction_starts`]).
-struct StartsNoted {
-    /// Bytes between two offsets after which the next start is noted.
-    spacing: u64,
-    /// The next start noted is the first at or after this offset.
-    next_at: u64,
-    /// The seqno of the record before: a record of another begins a transaction.
-    seqno_before: Option<i64>,
-    /// A rotate record was read: readers stop there (spec 1.4), so no start after it
-    /// is theirs.
-    rotated: bool,
-    offsets: Vec<u64>,
-}
-
-impl StartsNoted {
-    /// Starts are noted this many times in a file at most: enough for a reader to cut
-    /// it into parts of about equal size, one for each of a few dozen threads or more.
-    const MOST: u64 = 64;
-
-    /// A noter of the starts in a file of `len` bytes.
-    fn spread_over(len: u64) -> StartsNoted {
-        let spacing = (len / Self::MOST).max(1);
-        StartsNoted {
-            spacing,
-            next_at: HEADER_LEN as u64 + spacing,
-            seqno_before: None,
-            rotated: false,
-            offsets: Vec::new(),
-        }
-    }
-
-    /// Notes `record` (the next one read) if it begins a transaction due to be noted.
-    fn note(&mut self, record: &Record<'_>) {
-        let seqno = match &record.kind {
-            RecordKind::Event(event) => event.header.seqno,
-            _ => {
-                self.rotated = true;
-                return;
-            }
-        };
-        let begins = self.seqno_before.is_some_and(|before| before != seqno);
-        if begins && record.offset >= self.next_at && !self.rotated {
-            self.offsets.push(record.offset);
-            self.next_at = record.offset.saturating_add(self.spacing);
-        }
-        self.seqno_before = Some(seqno);
-    }
-}
-
 /// Spec 2: the base seqno in the header of `file` must be that of its first record.
 fn base_seqno_error(file: String, found: i64, first_record: i64) -> Error {
     Error::new(
@@ -624,15 +566,6 @@ fn base_seqno_error(file: String, found: i64, first_record: i64) -> Error {
             found,
             first_record,
         }),
-    )
-}
-
-/// Spec 4: a type byte other than 1 and 2 makes readers abort.
-fn unknown_record_type(record: &Record<'_>, record_type: u8) -> Error {
-    Error::new(
-        record.file,
-        record.offset,
-        ErrorKind::Thl(ThlError::UnknownRecordType { record_type }),
     )
 }
 

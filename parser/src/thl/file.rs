@@ -279,6 +279,26 @@ impl ThlFile {
         Records::new(self.name(), self.bytes(), record_index(offset), options)
     }
 
+    /// The offset of the first plausible record (see [`Records::resynchronize`]) with a
+    /// CRC-32 at or past offset `from` and before `from + within`, if any: where a
+    /// reader that cannot start from the file's first record guesses the next one
+    /// begins. (Only a CRC-32 that matches is evidence enough: a large record's data
+    /// holds many a stretch that frames as a record without one.)
+    pub(crate) fn first_plausible_record(&self, from: u64, within: u64) -> Option<u64> {
+        let bytes = self.bytes();
+        let from = record_index(from);
+        let to = usize::try_from(within)
+            .map_or(bytes.len(), |within| from.saturating_add(within))
+            .min(bytes.len());
+        // What lies next to the length first: the CRC fields at a candidate's end are far
+        // off, a page fault each on a file just mapped.
+        let base = self.header.base_seqno;
+        (from..to)
+            .filter(|&at| could_begin_record(&bytes[at..], base))
+            .find(|&at| plausible_record_at(self.name(), bytes, at, Evidence::Crc32))
+            .map(|at| at as u64)
+    }
+
     /// The records between the record boundaries `span.start` and `span.end` (or the
     /// file's end): as the file's own from `span.start` on, ending at `span.end` as at a
     /// clean end of the file.
@@ -373,7 +393,7 @@ impl<'a> Records<'a> {
             return None;
         }
         let found = (self.pos + 1..self.bytes.len())
-            .find(|&at| plausible_record_at(self.file, self.bytes, at))?;
+            .find(|&at| plausible_record_at(self.file, self.bytes, at, Evidence::AnyCrc))?;
         self.pos = found;
         self.done = false;
         self.tail = None;
@@ -522,8 +542,39 @@ fn whole_record_at(rest: &[u8], offset: u64) -> Result<&[u8], DamagedTail> {
     })
 }
 
+/// Whether the bytes that begin `rest` could begin a record of a file whose base seqno
+/// is `base`, by what lies next to its length: a rotate record's fixed length, or an
+/// event record's seqno from the file's base on (readers skip records before it, spec
+/// 2), below a bound no log reaches. Few places in a record's data pass.
+fn could_begin_record(rest: &[u8], base: i64) -> bool {
+    let Some((length, data)) = rest.split_first_chunk::<4>() else {
+        return false;
+    };
+    match data.split_first() {
+        Some((&EVENT_RECORD, data)) => data.first_chunk::<8>().is_some_and(|seqno| {
+            let ahead = i64::from_be_bytes(*seqno).checked_sub(base);
+            ahead.is_some_and(|ahead| (0..1 << 40).contains(&ahead))
+        }),
+        Some((&ROTATE_RECORD, _)) => u32::from_be_bytes(*length) == ROTATE_RECORD_BYTES,
+        _ => false,
+    }
+}
+
+/// The length of a framed rotate record: its type, the next file's index and the CRC
+/// fields after the length.
+const ROTATE_RECORD_BYTES: u32 = 4 + 1 + 8 + CRC_FIELDS_LEN as u32;
+
+/// What makes a record plausible besides its framing and its fixed part.
+#[derive(Clone, Copy, PartialEq)]
+enum Evidence {
+    /// A CRC-32 that matches the data, or no CRC where the next length is valid.
+    AnyCrc,
+    /// A CRC-32 that matches the data.
+    Crc32,
+}
+
 /// Whether a plausible record starts at `at` (see [`Records::resynchronize`]).
-fn plausible_record_at(file: &str, bytes: &[u8], at: usize) -> bool {
+fn plausible_record_at(file: &str, bytes: &[u8], at: usize, evidence: Evidence) -> bool {
     let rest = bytes.get(at..).unwrap_or_default();
     let Ok(record) = whole_record_at(rest, at as u64) else {
         return false;
@@ -539,7 +590,7 @@ fn plausible_record_at(file: &str, bytes: &[u8], at: usize) -> bool {
     // could hold one (a CRC-32 leaves the upper four bytes zero, spec 3).
     let checked = match crc_type {
         CRC_32 => crc >> 32 == 0 && crc == u64::from(crc32fast::hash(data)),
-        CRC_NONE => {
+        CRC_NONE if evidence == Evidence::AnyCrc => {
             let next = rest.get(record.len()..).unwrap_or_default();
             crc == 0
                 && (next.is_empty()

@@ -69,6 +69,7 @@ pub mod java_text;
 mod mutf8;
 mod proto;
 mod record;
+mod scan;
 mod stream;
 pub mod writer;
 

@@ -9,8 +9,8 @@ use std::path::{Path, PathBuf};
 use proptest::prelude::*;
 use replog::input::{LogBytes, OpenOptions};
 use replog::thl::{
-    DamagedTail, JavaStr, LogDir, ReadOptions, RecordHeader, RecordKind, TailPolicy, ThlError,
-    ThlFile,
+    DamagedTail, JavaStr, LogDir, LogIndex, ReadOptions, RecordHeader, RecordKind, TailPolicy,
+    ThlError, ThlFile,
 };
 use replog::txn::thl::ThlWalk;
 use replog::txn::Transaction;
@@ -425,14 +425,7 @@ fn streamed_gz_index_matches_the_mapped_one_on_damaged_files() {
             .unwrap()
             .with_open_options(OpenOptions { max_in_memory: 16 })
             .index(ReadOptions::default())
-            .map(|i| {
-                let e: Vec<_> = i
-                    .entries()
-                    .iter()
-                    .map(|e| (e.start_seqno, e.end_seqno, e.ends_with_rotate))
-                    .collect();
-                (e, i.max_seqno())
-            })
+            .map(|i| told(&i))
             .map_err(|e| (e.offset, e.kind.to_string()))
     };
     let copies = damaged_copies(&last);
@@ -451,6 +444,17 @@ fn streamed_gz_index_matches_the_mapped_one_on_damaged_files() {
         }
         assert_eq!(summary(&plain), summary(&packed), "{what}");
     }
+}
+
+/// What an index tells: each file's first and last seqno and whether it ends in its
+/// rotate record, and the log's last seqno.
+fn told(index: &LogIndex) -> (Vec<(i64, i64, bool)>, i64) {
+    let entries = index
+        .entries()
+        .iter()
+        .map(|e| (e.start_seqno, e.end_seqno, e.ends_with_rotate))
+        .collect();
+    (entries, index.max_seqno())
 }
 
 /// Copies of the file `bytes` cut short and with one byte flipped, at its first bytes
@@ -516,14 +520,7 @@ fn an_index_reading_the_newest_file_in_parts_matches_the_serial_one() {
                 .index_reporting(ReadOptions::default(), false, &mut |e| {
                     notices.push(located(&e))
                 })
-                .map(|i| {
-                    let e: Vec<_> = i
-                        .entries()
-                        .iter()
-                        .map(|e| (e.start_seqno, e.end_seqno, e.ends_with_rotate))
-                        .collect();
-                    (e, i.max_seqno())
-                })
+                .map(|i| told(&i))
                 .map_err(|e| located(&e));
             (index, notices)
         };

@@ -37,7 +37,7 @@ fi
 # bodies and values stay small so the fuzzer spends its time on structure.
 max_len() {
     case "$1" in
-        binlog_file | thl_file | thl_list_render) echo 40000 ;;
+        binlog_file | thl_file | thl_index_parts | thl_list_render) echo 40000 ;;
         binlog_rows | binlog_transaction_payload | thl_record) echo 16384 ;;
         *) echo 4096 ;;
     esac

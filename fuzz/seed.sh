@@ -165,6 +165,7 @@ for p in thl_files:
     if len(d) < 16:
         continue
     seed("thl_file", d[:MAX_FILE_SEED])
+    seed("thl_index_parts", d[:MAX_FILE_SEED])
     seed("thl_list_render", b"\x00" + d[:MAX_FILE_SEED])
     pos, window = 16, b""
     while pos + 4 <= len(d):
@@ -175,12 +176,14 @@ for p in thl_files:
         seed("thl_record", rec[4:-9])
         if len(window) + len(rec) > 8192 and window:
             seed("thl_file", d[:16] + window)
+            seed("thl_index_parts", d[:16] + window)
             seed("thl_list_render", b"\x35" + d[:16] + window)
             window = b""
         window += rec
         pos += length
     if window:
         seed("thl_file", d[:16] + window)
+        seed("thl_index_parts", d[:16] + window)
         seed("thl_list_render", b"\x2a" + d[:16] + window)
 
 for t in sorted(counts):

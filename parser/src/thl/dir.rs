@@ -15,7 +15,9 @@ use std::sync::Arc;
 use crate::error::{Error, ErrorKind};
 use crate::input::{LogStream, OpenOptions};
 
-use super::file::{DamagedTail, ReadOptions, Records, TailPolicy, ThlFile, HEADER_LEN};
+use super::file::{
+    DamagedTail, ReadOptions, Records, TailPolicy, ThlFile, HEADER_LEN, ROTATE_RECORD_LEN,
+};
 use super::record::{RecordKind, RotateRecord};
 use super::scan::scan;
 use super::stream::{Seen, StreamedFile};
@@ -23,8 +25,6 @@ use super::ThlError;
 
 /// Prefix of every data file name.
 pub const FILE_PREFIX: &str = "thl.data.";
-/// Size of a framed rotate record.
-const ROTATE_RECORD_LEN: usize = 22;
 /// File indexes wrap around modulo this value.
 pub const INDEX_MODULUS: i64 = 2_147_483_647;
 

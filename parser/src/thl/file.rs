@@ -544,8 +544,9 @@ fn whole_record_at(rest: &[u8], offset: u64) -> Result<&[u8], DamagedTail> {
 
 /// Whether the bytes that begin `rest` could begin a record of a file whose base seqno
 /// is `base`, by what lies next to its length: a rotate record's fixed length, or an
-/// event record's seqno from the file's base on (readers skip records before it, spec
-/// 2), below a bound no log reaches. Few places in a record's data pass.
+/// event record's seqno at or past the base (its first record's, spec 2: seqnos only
+/// grow along a file) and below a bound no log reaches. Few places in a record's data
+/// pass.
 fn could_begin_record(rest: &[u8], base: i64) -> bool {
     let Some((length, data)) = rest.split_first_chunk::<4>() else {
         return false;
@@ -555,14 +556,16 @@ fn could_begin_record(rest: &[u8], base: i64) -> bool {
             let ahead = i64::from_be_bytes(*seqno).checked_sub(base);
             ahead.is_some_and(|ahead| (0..1 << 40).contains(&ahead))
         }),
-        Some((&ROTATE_RECORD, _)) => u32::from_be_bytes(*length) == ROTATE_RECORD_BYTES,
+        Some((&ROTATE_RECORD, _)) => {
+            usize::try_from(u32::from_be_bytes(*length)) == Ok(ROTATE_RECORD_LEN)
+        }
         _ => false,
     }
 }
 
-/// The length of a framed rotate record: its type, the next file's index and the CRC
-/// fields after the length.
-const ROTATE_RECORD_BYTES: u32 = 4 + 1 + 8 + CRC_FIELDS_LEN as u32;
+/// Size of a framed rotate record: its length, its type, the next file's index and the
+/// CRC fields.
+pub(super) const ROTATE_RECORD_LEN: usize = 4 + 1 + 8 + CRC_FIELDS_LEN;
 
 /// What makes a record plausible besides its framing and its fixed part.
 #[derive(Clone, Copy, PartialEq)]

@@ -83,11 +83,15 @@ pub(super) fn scan(
 ) -> Result<Scanned, Error> {
     let len = file.bytes().len() as u64;
     let first = HEADER_LEN as u64;
-    let share = len.saturating_sub(first) / parts.max(1) as u64;
+    let records_len = len.saturating_sub(first);
+    // As many parts as asked, as long as each is at least `least_part_bytes` long.
+    let most_parts = usize::try_from(records_len / least_part_bytes.max(1)).unwrap_or(usize::MAX);
+    let parts = parts.min(most_parts);
     let fresh = |at| Scanned::from(at, len);
-    if parts <= 1 || share < least_part_bytes.max(1) {
+    if parts <= 1 {
         return read_part(file, options, fresh(first), u64::MAX);
     }
+    let share = records_len / parts as u64;
     // Part k reads from the first record at or past its share's start to the first
     // record at or past the next share's start, where the next part begins when its
     // guess is right. (Each guess is made on the part's own thread: past a large

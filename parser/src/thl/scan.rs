@@ -46,6 +46,7 @@ impl Scanned {
         }
     }
 
+    /// Takes in `record`, the next one read.
     fn note(&mut self, record: &Record<'_>) {
         self.starts.note(record);
         match &record.kind {

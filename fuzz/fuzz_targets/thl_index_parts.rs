@@ -1,7 +1,7 @@
 //! A THL data file indexed as the newest file of a log, read from its start and in
 //! parts on threads (`LogDir::scanning_in_parts`): the parts must tell what one reader
 //! tells, the same entries, the same error at the same offset and the same notices,
-//! whatever guesses at the parts' starts the bytes lead to.
+//! whatever guesses at the parts' starts the bytes lead to, CRCs verified or not.
 #![no_main]
 
 use std::path::PathBuf;
@@ -36,15 +36,17 @@ fuzz_target!(|data: &[u8]| {
     let Ok(log) = LogDir::open(dir) else {
         return;
     };
-    for tail in [TailPolicy::Report, TailPolicy::Stop] {
-        let options = ReadOptions {
-            verify_checksums: true,
-            tail,
-        };
-        let serial = told(&log, options);
-        for parts in [2, 3, 7] {
-            let in_parts = told(&log.clone().scanning_in_parts(parts, 1), options);
-            assert_eq!(in_parts, serial, "{parts} parts");
+    for verify_checksums in [true, false] {
+        for tail in [TailPolicy::Report, TailPolicy::Stop] {
+            let options = ReadOptions {
+                verify_checksums,
+                tail,
+            };
+            let serial = told(&log, options);
+            for parts in [2, 3, 7] {
+                let in_parts = told(&log.clone().scanning_in_parts(parts, 1), options);
+                assert_eq!(in_parts, serial, "{parts} parts, {options:?}");
+            }
         }
     }
 });

@@ -14,11 +14,10 @@
 
 use std::thread;
 
-use crate::error::{Error, ErrorKind};
+use crate::error::Error;
 
 use super::file::{DamagedTail, ReadOptions, ThlFile, HEADER_LEN};
 use super::record::{Record, RecordKind};
-use super::ThlError;
 
 /// What reading a file (or a part of it) found.
 #[derive(Debug)]
@@ -162,12 +161,8 @@ fn read_part(
             break;
         };
         let record = record?;
-        if let RecordKind::Unknown { record_type } = record.kind {
-            return Err(Error::new(
-                record.file,
-                record.offset,
-                ErrorKind::Thl(ThlError::UnknownRecordType { record_type }),
-            ));
+        if let Some(err) = record.unknown_type_error() {
+            return Err(err);
         }
         scanned.note(&record);
     }

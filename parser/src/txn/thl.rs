@@ -42,8 +42,7 @@ pub struct ThlWalk {
     pub permissive: bool,
     /// Check CRCs on a second thread, ahead of the walk (a strict walk that verifies
     /// them): the walk's thread then only frames and decodes records, and meets a
-    /// damaged record exactly where it would have checking them itself. Each file is
-    /// also unmapped on another thread once walked.
+    /// damaged record exactly where it would have checking them itself.
     pub check_ahead: bool,
     /// The visitor keeps no file past its visit (see [`ThlWalk::walk_sharing_files`]):
     /// the walk unmaps the pages of the transactions it handed over as it goes, a
@@ -114,14 +113,7 @@ impl ThlWalk {
             if walked.stopped {
                 return Ok(());
             }
-            if self.check_ahead {
-                // Unmapping a file is page-table work for the kernel (a tenth of the
-                // walk's thread's time in `list -headers`): a walk with threads to spare
-                // leaves it to another.
-                std::thread::spawn(move || drop(file));
-            } else {
-                ThlFile::close(file);
-            }
+            ThlFile::close(file);
         }
         Ok(())
     }
@@ -296,29 +288,24 @@ impl ThlWalk {
         }
         if self.check_ahead {
             return read_checking_ahead(file, span, self.read, |records| {
-                strict_records(file, records, visit)
+                strict_records(records, visit)
             });
         }
-        strict_records(file, CheckedRecords::from(records), visit)
+        strict_records(CheckedRecords::from(records), visit)
     }
 }
 
-/// The strict walk over `records` of `file` (see [`ThlWalk::records`]). (Inlined, as
+/// The strict walk over `records` (see [`ThlWalk::records`]). (Inlined, as
 /// [`CheckedRecords`]' `next` is, for the records to go to `visit` without copies.)
 #[inline]
 fn strict_records<'f, E: From<Error>>(
-    file: &'f ThlFile,
     mut records: CheckedRecords<'f, '_>,
     visit: &mut impl FnMut(Record<'f>) -> Result<Flow, E>,
 ) -> Result<Option<DamagedTail>, E> {
     for record in records.by_ref() {
         let record = record?;
-        if let RecordKind::Unknown { record_type } = record.kind {
-            return Err(E::from(Error::new(
-                file.name(),
-                record.offset,
-                ErrorKind::Thl(ThlError::UnknownRecordType { record_type }),
-            )));
+        if let Some(err) = record.unknown_type_error() {
+            return Err(E::from(err));
         }
         if visit(record)? == Flow::Stop {
             return Ok(None);

@@ -126,4 +126,17 @@ impl<'a> Record<'a> {
             _ => None,
         }
     }
+
+    /// The error a strict reader stops with at this record when its type is unknown
+    /// (spec 4: readers abort there).
+    pub(crate) fn unknown_type_error(&self) -> Option<Error> {
+        match self.kind {
+            RecordKind::Unknown { record_type } => Some(Error::new(
+                self.file,
+                self.offset,
+                crate::ErrorKind::Thl(super::ThlError::UnknownRecordType { record_type }),
+            )),
+            _ => None,
+        }
+    }
 }

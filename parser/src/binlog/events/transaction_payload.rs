@@ -96,8 +96,9 @@ impl<'a> TransactionPayload<'a> {
         ))
     }
 
-    /// The decompressed events. Refuses more output than the declared size (when
-    /// declared) or [`MAX_UNCOMPRESSED_PAYLOAD`].
+    /// The decompressed events. Refuses output of another length than the declared
+    /// size (when declared, whatever the compression) or more than
+    /// [`MAX_UNCOMPRESSED_PAYLOAD`].
     pub fn decompress(&self) -> Result<Vec<u8>, DecodeError> {
         let limit = match self.uncompressed_size {
             0 => MAX_UNCOMPRESSED_PAYLOAD,
@@ -109,12 +110,14 @@ impl<'a> TransactionPayload<'a> {
             }
             n => n,
         };
-        match self.compression {
-            Compression::None => Ok(self.payload.to_vec()),
-            Compression::Other(_) => Err(DecodeError::at(
-                self.payload,
-                "zstd or uncompressed payload",
-            )),
+        let out = match self.compression {
+            Compression::None => self.payload.to_vec(),
+            Compression::Other(_) => {
+                return Err(DecodeError::at(
+                    self.payload,
+                    "zstd or uncompressed payload",
+                ))
+            }
             Compression::Zstd => {
                 let guess = (limit as usize).min(self.payload.len().saturating_mul(32));
                 let mut out = Vec::with_capacity(guess);
@@ -130,15 +133,18 @@ impl<'a> TransactionPayload<'a> {
                         "no more data than the declared size",
                     ));
                 }
-                if self.uncompressed_size != 0 && out.len() as u64 != self.uncompressed_size {
-                    return Err(DecodeError::at(
-                        self.payload,
-                        "exactly the declared uncompressed size",
-                    ));
-                }
-                Ok(out)
+                out
             }
+        };
+        // An uncompressed payload is held to its declared size too: a size that
+        // disagrees with the bytes means the event is damaged, whatever the codec.
+        if self.uncompressed_size != 0 && out.len() as u64 != self.uncompressed_size {
+            return Err(DecodeError::at(
+                self.payload,
+                "exactly the declared uncompressed size",
+            ));
         }
+        Ok(out)
     }
 }
 
@@ -281,6 +287,26 @@ mod tests {
             TransactionPayload::parse(&b).unwrap_err().located(&b),
             (10, "more bytes")
         );
+    }
+
+    #[test]
+    fn an_uncompressed_payload_is_held_to_its_declared_size() {
+        let data = b"hello";
+        // Compression type 255 (none) takes a three-byte packed integer.
+        let n = data.len() as u8;
+        let mut b = vec![2, 3, 0xfc, 255, 0, 3, 1, n, 1, 1, n, 0];
+        b.extend(data);
+        let p = TransactionPayload::parse(&b).unwrap();
+        assert_eq!((p.compression, p.uncompressed_size), (Compression::None, 5));
+        assert_eq!(p.decompress().unwrap(), data);
+        for declared in [4, 6] {
+            b[7] = declared;
+            let p = TransactionPayload::parse(&b).unwrap();
+            assert_eq!(
+                p.decompress().unwrap_err().located(p.payload),
+                (0, "exactly the declared uncompressed size")
+            );
+        }
     }
 
     #[test]

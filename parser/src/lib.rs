@@ -24,6 +24,7 @@ pub mod json;
 pub mod parallel;
 pub mod shard;
 pub mod thl;
+pub mod threads;
 pub mod txn;
 
 pub use error::{Error, ErrorKind, InMemory};

@@ -13,6 +13,10 @@
 //! - the release `thl -dir DIR list` in its output forms (full, `-headers`,
 //!   `-headers -json`, `-sql`, `-charset utf8`), each serially (`-threads 1`) and on
 //!   two threads, stdout to /dev/null, with its peak memory;
+//! - two serial runs of each form at the same time: twice the work in the time they
+//!   take is the most two threads could gain on this machine (the copies share none
+//!   of replog's work, only the machine: its memory bandwidth, caches and the host's
+//!   scheduling), printed beside the two-thread ratio;
 //! - the reference Java `thl` (`../shared/tools/ref-thl/thl`, when `java` is there)
 //!   listing the same log with `-charset utf8` and `-headers`, and the ratios.
 //!
@@ -72,14 +76,17 @@ fn main() {
         read_all(&dir, true)
     });
     for (form, options) in FORMS {
+        let list = |threads: &str| {
+            let mut cmd = Command::new(&thl);
+            cmd.arg("-dir").arg(&dir).arg("list").args(options);
+            cmd.args(["-threads", threads]);
+            cmd
+        };
         for threads in ["1", "2"] {
-            table.run_command(&command_name(form, threads), reps, || {
-                let mut cmd = Command::new(&thl);
-                cmd.arg("-dir").arg(&dir).arg("list").args(options);
-                cmd.args(["-threads", threads]);
-                cmd
-            });
+            table.run_command(&command_name(form, threads), reps, || list(threads));
         }
+        // What two threads could gain at most on this machine, measured beside them.
+        table.run_copies(&copies_name(form), 2, reps, || list("1"));
     }
     // The reference: Tungsten's own Java `thl` on the same log, in the same run.
     let tests = Path::new(env!("CARGO_MANIFEST_DIR"));
@@ -133,10 +140,13 @@ fn main() {
     for (form, _) in FORMS {
         let (parallel, serial) = (command_name(form, "2"), command_name(form, "1"));
         let (a, b) = (table.speed(&parallel), table.speed(&serial));
+        let ratio = a.0 / b.0;
+        let ceiling = table.parallel_ceiling(&serial, &copies_name(form), 2);
         println!(
-            "  {parallel} vs -threads 1: {:.2}x, {:.2}x",
-            a.0 / b.0,
-            a.1 / b.1
+            "  {parallel} vs -threads 1: {ratio:.2}x, {:.2}x; \
+             the machine's ceiling {ceiling:.2}x (two -threads 1 runs at once), {:.0} % of it",
+            a.1 / b.1,
+            100.0 * ratio / ceiling
         );
     }
 }
@@ -158,6 +168,11 @@ fn command_name(form: &str, threads: &str) -> String {
         format!(" {form}")
     };
     format!("thl list{form} -threads {threads} > /dev/null")
+}
+
+/// The table row of two `thl list FORM -threads 1` run at the same time.
+fn copies_name(form: &str) -> String {
+    format!("2 x {} at once", command_name(form, "1"))
 }
 
 /// The reference Java `thl` at `tool`, when it and `java` are there.

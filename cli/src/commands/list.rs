@@ -16,6 +16,7 @@ use replog::thl::event::Change;
 use replog::thl::{
     Event, IndexEntry, LogDir, LogIndex, ReadOptions, Record, Records, ThlFile, VerifiedFile,
 };
+use replog::threads::Spread;
 use replog::txn::binlog::walk_transactions;
 use replog::txn::thl::{Carried, FilePlace, FileWalked, ThlWalk};
 use replog::txn::{OwnedTransaction, Transaction};
@@ -732,13 +733,16 @@ fn list_files_in_parallel(
     std::thread::scope(|scope| {
         // `ready` may keep this thread busy (reading the index to its end): the last
         // thread starts once it returned, so that no more threads are busy than asked.
+        let mut spread = Spread::from_here();
         for _ in 1..threads {
-            scope.spawn(list_items);
+            spread.spawn(scope, list_items);
         }
         let mut written = || -> Result<Option<Listed>, Failure> {
             let Some(verified) = ready(out)? else {
                 return Ok(None);
             };
+            // (This thread writes from now on, mostly waiting: the last one may start
+            // beside it.)
             scope.spawn(list_items);
             // (No thread took an item of the newest file yet: their tickets are sent
             // below.)

@@ -10,6 +10,8 @@ use std::sync::mpsc::{self, TrySendError};
 use std::sync::{Arc, Condvar, Mutex};
 use std::thread::Scope;
 
+use replog::threads::Spread;
+
 /// What the caller tells [`in_order`] after using a result.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Next {
@@ -42,10 +44,11 @@ where
     let turn = Condvar::new();
     let (sender, results) = mpsc::channel::<(usize, R)>();
     std::thread::scope(|scope| {
+        let mut spread = Spread::from_here();
         for _ in 0..threads.max(1) {
             let sender = sender.clone();
             let (shared, turn, work) = (&shared, &turn, &work);
-            scope.spawn(move || loop {
+            spread.spawn(scope, move || loop {
                 let (index, item) = {
                     let mut state = shared.lock().unwrap_or_else(|e| e.into_inner());
                     while !state.done && state.taken >= state.used + in_flight {
@@ -135,9 +138,10 @@ impl<'w, J: Send, R: Send> Pool<'w, J, R> {
         let (done, results) = mpsc::channel();
         let (jobs, waiting) = mpsc::sync_channel::<(usize, J)>(in_flight / threads * others);
         let waiting = Arc::new(Mutex::new(waiting));
+        let mut spread = Spread::from_here();
         for _ in 0..others {
             let (waiting, done) = (Arc::clone(&waiting), done.clone());
-            scope.spawn(move || loop {
+            spread.spawn(scope, move || loop {
                 let job = waiting.lock().unwrap_or_else(|e| e.into_inner()).recv();
                 let Ok((index, job)) = job else {
                     return;

@@ -7,6 +7,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Condvar, Mutex};
 
 use crate::error::Error;
+use crate::threads::Spread;
 
 use super::file::{DamagedTail, ReadOptions, Records, ThlFile};
 use super::record::Record;
@@ -26,7 +27,7 @@ pub(crate) fn read_checking_ahead<'f, T>(
     let ahead = CheckedAhead::default();
     std::thread::scope(|scope| {
         let checked = file.records_within(span.clone(), options);
-        scope.spawn(|| ahead.check(checked));
+        Spread::from_here().spawn(scope, || ahead.check(checked));
         let records = CheckedRecords {
             records: file.records_within(span, options.no_checksum()),
             ahead: Some(&ahead),

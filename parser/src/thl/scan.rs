@@ -15,6 +15,7 @@
 use std::thread;
 
 use crate::error::Error;
+use crate::threads::Spread;
 
 use super::file::{DamagedTail, ReadOptions, ThlFile, HEADER_LEN};
 use super::record::{Record, RecordKind};
@@ -99,11 +100,12 @@ pub(super) fn scan(
     let shares: Vec<u64> = (0..parts as u64).map(|k| first + share * k).collect();
     let ends: Vec<u64> = shares[1..].iter().copied().chain([u64::MAX]).collect();
     let (read, later) = thread::scope(|scope| {
+        let mut spread = Spread::from_here();
         let later: Vec<_> = shares[1..]
             .iter()
             .zip(&ends[1..])
             .map(|(&share, &end)| {
-                scope.spawn(move || {
+                spread.spawn(scope, move || {
                     let start = file.first_plausible_record(share, SYNC_SEARCH_BYTES)?;
                     Some((start, read_part(file, options, fresh(start), end)))
                 })

@@ -82,6 +82,47 @@ impl Table {
         self.push(name, wall, cpu, Some(peak));
     }
 
+    /// Runs `copies` of the command `make()` builds at the same time, `reps` times,
+    /// stdout to /dev/null, and keeps the fastest run (until the last copy exits).
+    /// Copies of a serial command on as many cores share nothing but the machine (its
+    /// memory bandwidth, caches, page tables and the host's scheduling): see
+    /// [`Table::parallel_ceiling`].
+    pub fn run_copies(
+        &mut self,
+        name: &str,
+        copies: usize,
+        reps: usize,
+        mut make: impl FnMut() -> Command,
+    ) {
+        let (wall, cpu) = best_of(reps, || {
+            let children: Vec<_> = (0..copies)
+                .map(|_| {
+                    make()
+                        .stdout(Stdio::null())
+                        .stderr(Stdio::inherit())
+                        .spawn()
+                        .unwrap()
+                })
+                .collect();
+            for mut child in children {
+                let status = child.wait().unwrap();
+                assert!(status.success(), "{name}: a copy failed: {status}");
+            }
+        });
+        self.push(name, wall, cpu, None);
+    }
+
+    /// The speed-up this machine allows a command on `copies` threads, measured from
+    /// the row `serial` (one run alone) and the row `copies_at_once` (that many runs at
+    /// the same time, see [`Table::run_copies`]): `copies` times the work in the time
+    /// the copies took. A parallel run of the same work pays what the copies pay for
+    /// sharing the machine, and coordination on top: its speed-up is at most this.
+    pub fn parallel_ceiling(&self, serial: &str, copies_at_once: &str, copies: usize) -> f64 {
+        let alone = self.row(serial).wall.as_secs_f64();
+        let together = self.row(copies_at_once).wall.as_secs_f64();
+        copies as f64 * alone / together
+    }
+
     fn push(&mut self, name: &str, wall: Duration, cpu: Duration, memory: Option<Rss>) {
         eprintln!(
             "  {name}: {:.3} s ({:.3} s CPU)",
@@ -116,9 +157,10 @@ impl Table {
 
     pub fn print(&self) {
         let memory = self.rows.iter().any(|r| r.memory.is_some());
+        let width = self.rows.iter().map(|r| r.name.len()).max().unwrap_or(0);
         println!();
         print!(
-            "{:<44} {:>9} {:>10} {:>9} {:>10}",
+            "{:<width$} {:>9} {:>10} {:>9} {:>10}",
             "", "seconds", "MB/s", "CPU s", "MB/CPU-s"
         );
         if let Some((_, name)) = self.items {
@@ -135,7 +177,7 @@ impl Table {
         for row in &self.rows {
             let (wall, cpu) = (row.wall.as_secs_f64(), row.cpu.as_secs_f64());
             print!(
-                "{:<44} {wall:>9.3} {:>10.1} {cpu:>9.3} {:>10.1}",
+                "{:<width$} {wall:>9.3} {:>10.1} {cpu:>9.3} {:>10.1}",
                 row.name,
                 self.mb / wall,
                 self.mb / cpu

@@ -43,13 +43,14 @@ use replog::binlog::rows::{TableMaps, Value};
 use replog::binlog::{Event, Frames, ReadOptions, Reader};
 use replog::input::LogBytes;
 
-use common::{load_average, mib, run_sampled, which, BenchLog, Table};
+use common::{load_average, mib, run_sampled, which, BenchLog, HostTime, Table};
 
 /// Anonymous memory `thl events -json` must stay under, whatever the input (issue 10).
 const MEMORY_TARGET_MIB: f64 = 64.0;
 
 fn main() {
     let reps = common::reps(3);
+    let start = HostTime::now();
     println!("best of {reps}");
     if let Some(load) = load_average() {
         println!("load average at start: {load:.2}");
@@ -71,10 +72,7 @@ fn main() {
         }
         verdicts.push((log.label.clone(), bench_log(log, reps)));
     }
-    if let Some(load) = load_average() {
-        println!();
-        println!("load average at the end: {load:.2}");
-    }
+    common::print_machine_at_end(start);
     if logs.len() > 1 {
         println!();
         println!("all logs, by wall-clock time and by CPU time:");

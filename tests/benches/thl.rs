@@ -31,7 +31,7 @@ use std::process::{Command, Stdio};
 
 use replog::thl::{LogDir, ReadOptions, RecordKind};
 
-use common::{load_average, Table};
+use common::{load_average, HostTime, Table};
 
 fn main() {
     let dir = std::env::args()
@@ -50,6 +50,7 @@ fn main() {
     );
     let reps = common::reps(3);
     let thl = common::release_thl();
+    let start = HostTime::now();
 
     // Reading everything once, CRCs included, warms the page cache and counts.
     let log = Survey::of(&dir);
@@ -116,10 +117,7 @@ fn main() {
         }
     }
     table.print();
-    if let Some(load) = load_average() {
-        println!();
-        println!("load average at the end: {load:.2}");
-    }
+    common::print_machine_at_end(start);
     if reference.is_some() {
         std::fs::remove_dir_all(&conf_dir).unwrap();
         println!("replog against the Java thl (wall-clock, CPU; issue 10 wants 10x):");

@@ -311,6 +311,54 @@ pub fn load_average() -> Option<f64> {
         .ok()
 }
 
+/// The machine's processor time so far, from the first line of /proc/stat (clock ticks):
+/// all of it, and what the host took for other work while this machine had work to run
+/// (steal). On a virtual machine, steal makes every time measured meanwhile longer, and
+/// unevenly: a ratio of two times measured under it says little.
+#[derive(Debug, Clone, Copy)]
+pub struct HostTime {
+    total: u64,
+    steal: u64,
+}
+
+impl HostTime {
+    pub fn now() -> Option<HostTime> {
+        let stat = std::fs::read_to_string("/proc/stat").ok()?;
+        let ticks: Vec<u64> = stat
+            .lines()
+            .next()?
+            .strip_prefix("cpu ")?
+            .split_whitespace()
+            .map(|t| t.parse().ok())
+            .collect::<Option<_>>()?;
+        // user nice system idle iowait irq softirq steal (guest times are in user).
+        Some(HostTime {
+            total: ticks.iter().take(8).sum(),
+            steal: *ticks.get(7)?,
+        })
+    }
+
+    /// The share of the machine's processor time the host stole since `self`, in %.
+    pub fn steal_since(self) -> Option<f64> {
+        let now = HostTime::now()?;
+        let total = now.total.checked_sub(self.total).filter(|&t| t > 0)?;
+        Some(100.0 * now.steal.saturating_sub(self.steal) as f64 / total as f64)
+    }
+}
+
+/// Prints the load average and the host's steal since `start` (see [`HostTime`]).
+pub fn print_machine_at_end(start: Option<HostTime>) {
+    println!();
+    if let Some(load) = load_average() {
+        println!("load average at the end: {load:.2}");
+    }
+    if let Some(steal) = start.and_then(HostTime::steal_since) {
+        println!(
+            "processor time the host took for other work during the run (steal): {steal:.1} %"
+        );
+    }
+}
+
 /// A benchmark binary log: its label, where it is, and the script that makes it.
 pub struct BenchLog {
     pub label: String,

@@ -10,7 +10,7 @@
 use std::thread::{Scope, ScopedJoinHandle};
 
 /// Where the threads spawned from one place go: round the processors the calling thread
-/// may use, starting with the one after its own.
+/// may use, starting with the one after the one it is on at each spawn.
 #[derive(Debug)]
 pub struct Spread {
     placement: Option<sys::Placement>,
@@ -18,8 +18,7 @@ pub struct Spread {
 }
 
 impl Spread {
-    /// Threads to be spawned from the calling thread, which is on the processor they
-    /// should leave.
+    /// Threads to be spawned from the calling thread, on the processors it may use.
     pub fn from_here() -> Spread {
         Spread {
             placement: sys::Placement::of_caller(),
@@ -34,13 +33,13 @@ impl Spread {
         scope: &'scope Scope<'scope, 'env>,
         work: impl FnOnce() -> T + Send + 'scope,
     ) -> ScopedJoinHandle<'scope, T> {
-        let Some(placement) = self.placement else {
+        let Some((placement, creator)) = self.placement.zip(sys::current_processor()) else {
             return scope.spawn(work);
         };
-        let target = placement.target(self.spawned);
+        let target = placement.target(creator, self.spawned);
         self.spawned += 1;
         let handle = scope.spawn(move || {
-            placement.leave_creator(target);
+            placement.leave(creator, target);
             work()
         });
         std::thread::yield_now();
@@ -53,74 +52,73 @@ impl Spread {
 mod sys {
     use std::mem;
 
-    /// The processors the creating thread may use and the one it is on.
+    /// The processors the creating thread may use.
     #[derive(Clone, Copy)]
     pub(super) struct Placement {
         allowed: libc::cpu_set_t,
-        creator: usize,
         count: usize,
     }
 
     impl std::fmt::Debug for Placement {
         fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
             f.debug_struct("Placement")
-                .field("creator", &self.creator)
                 .field("count", &self.count)
                 .finish_non_exhaustive()
         }
+    }
+
+    /// The processor the calling thread is on.
+    pub(super) fn current_processor() -> Option<usize> {
+        // SAFETY: sched_getcpu takes nothing and returns a number or -1.
+        usize::try_from(unsafe { libc::sched_getcpu() }).ok()
     }
 
     impl Placement {
         /// None when the caller may use only one processor, or the system does not say.
         pub(super) fn of_caller() -> Option<Placement> {
             // SAFETY: a zeroed cpu_set_t is an empty set; sched_getaffinity writes at most
-            // its size into it, and sched_getcpu takes nothing.
-            let (allowed, creator) = unsafe {
+            // its size into it.
+            let allowed = unsafe {
                 let mut allowed: libc::cpu_set_t = mem::zeroed();
                 let size = mem::size_of::<libc::cpu_set_t>();
                 if libc::sched_getaffinity(0, size, &mut allowed) != 0 {
                     return None;
                 }
-                (allowed, libc::sched_getcpu())
+                allowed
             };
-            let creator = usize::try_from(creator).ok()?;
-            let placement = Placement::new(allowed, creator);
-            (placement.count > 1 && is_set(creator, &allowed)).then_some(placement)
+            let placement = Placement::new(allowed);
+            (placement.count > 1).then_some(placement)
         }
 
-        pub(super) fn new(allowed: libc::cpu_set_t, creator: usize) -> Placement {
+        pub(super) fn new(allowed: libc::cpu_set_t) -> Placement {
             let count = (0..SET_SIZE).filter(|&c| is_set(c, &allowed)).count();
-            Placement {
-                allowed,
-                creator,
-                count,
-            }
+            Placement { allowed, count }
         }
 
-        /// The processor for the `nth` thread spawned: the `nth` allowed one after the
-        /// creator's, round the allowed ones (the creator's own included).
-        pub(super) fn target(&self, nth: usize) -> usize {
+        /// The processor for the `nth` thread spawned by a thread on `creator`: the
+        /// `nth` allowed one after `creator`, round the allowed ones (`creator` among
+        /// them when allowed).
+        pub(super) fn target(&self, creator: usize, nth: usize) -> usize {
             let step = nth % self.count + 1;
-            let mut cpu = self.creator;
+            let mut cpu = creator;
             for _ in 0..step {
                 cpu = (1..=SET_SIZE)
                     .map(|d| (cpu + d) % SET_SIZE)
                     .find(|&c| is_set(c, &self.allowed))
-                    .unwrap_or(self.creator);
+                    .unwrap_or(creator);
             }
             cpu
         }
 
         /// Run by the new thread: on its creator's processor, it moves to `target`; then
         /// it may run on any processor its creator may.
-        pub(super) fn leave_creator(&self, target: usize) {
-            // SAFETY: as in `of_caller`; pid 0 is the calling thread.
+        pub(super) fn leave(&self, creator: usize, target: usize) {
+            if target == creator || current_processor() != Some(creator) {
+                return;
+            }
+            // SAFETY: a zeroed cpu_set_t is an empty set, CPU_SET writes a bit in bounds
+            // (`target` is an allowed processor), and pid 0 is the calling thread.
             unsafe {
-                if usize::try_from(libc::sched_getcpu()) != Ok(self.creator)
-                    || target == self.creator
-                {
-                    return;
-                }
                 let size = mem::size_of::<libc::cpu_set_t>();
                 let mut only: libc::cpu_set_t = mem::zeroed();
                 libc::CPU_SET(target, &mut only);
@@ -168,9 +166,12 @@ mod tests {
 
     #[test]
     fn threads_go_round_the_allowed_processors_from_the_one_after_the_creators() {
-        let placement = Placement::new(set_of(&[1, 3, 4]), 3);
-        let targets: Vec<usize> = (0..5).map(|n| placement.target(n)).collect();
+        let placement = Placement::new(set_of(&[1, 3, 4]));
+        let targets: Vec<usize> = (0..5).map(|n| placement.target(3, n)).collect();
         assert_eq!(targets, [4, 1, 3, 4, 1]);
+        // From a processor the set leaves out (the creator's affinity changed since).
+        let targets: Vec<usize> = (0..3).map(|n| placement.target(2, n)).collect();
+        assert_eq!(targets, [3, 4, 1]);
     }
 
     #[test]
@@ -191,16 +192,20 @@ mod sys {
     #[derive(Clone, Copy, Debug)]
     pub(super) enum Placement {}
 
+    pub(super) fn current_processor() -> Option<usize> {
+        None
+    }
+
     impl Placement {
         pub(super) fn of_caller() -> Option<Placement> {
             None
         }
 
-        pub(super) fn target(&self, _nth: usize) -> usize {
+        pub(super) fn target(&self, _creator: usize, _nth: usize) -> usize {
             match *self {}
         }
 
-        pub(super) fn leave_creator(&self, _target: usize) {
+        pub(super) fn leave(&self, _creator: usize, _target: usize) {
             match *self {}
         }
     }

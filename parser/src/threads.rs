@@ -2,8 +2,8 @@
 //!
 //! Linux often queues a thread just created on its creator's processor, even with
 //! another one idle, and moves it only at a later scheduler tick: the two then take
-//! turns on one processor for 4 to 16 ms (seen on the 2-core bench host in most
-//! two-thread runs of `thl list -headers`, which take about 100 ms in all). A thread
+//! turns on one processor for 4 to 16 ms (seen on the 2-core bench host in four of six
+//! traced two-thread runs of `thl list -headers`, about 120 ms each). A thread
 //! spawned by [`Spread::spawn`] that finds itself on its creator's processor moves to
 //! the next one the process may use, then lets the scheduler place it freely again.
 

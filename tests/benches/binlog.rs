@@ -23,7 +23,8 @@
 //!     decoding every row;
 //! (c) `thl events -json > /dev/null` (and the text listing), serially (`-threads 1`)
 //!     and on two threads, against
-//!     `mariadb-binlog --base64-output=decode-rows -v > /dev/null`,
+//!     `mariadb-binlog --base64-output=decode-rows -v > /dev/null`, and two
+//!     `thl events -json -threads 1` at once (the machine's ceiling for two threads),
 //! and the resident memory of each command (sampled every 5 ms from /proc): the
 //! anonymous part (heap, stacks) separately from the file-backed part, which is the
 //! mapping of the log itself. Each log ends with the targets met or missed, and the run
@@ -47,6 +48,9 @@ use common::{load_average, mib, run_sampled, which, BenchLog, HostTime, Table};
 
 /// Anonymous memory `thl events -json` must stay under, whatever the input (issue 10).
 const MEMORY_TARGET_MIB: f64 = 64.0;
+
+/// The table row of two `thl events -json -threads 1` run at the same time.
+const COPIES_JSON: &str = "(c) 2 x thl events -json at once";
 
 fn main() {
     let reps = common::reps(3);
@@ -145,6 +149,8 @@ fn bench_log(log: &BenchLog, reps: usize) -> Vec<String> {
     table.run_command("(c) thl events -json -threads 2 > /dev/null", reps, || {
         thl_events(true, "2")
     });
+    // What two threads could gain at most on this machine, measured beside them.
+    table.run_copies(COPIES_JSON, 2, reps, || thl_events(true, "1"));
     table.run_command("(c) thl events > /dev/null", reps, || {
         thl_events(false, "1")
     });
@@ -218,6 +224,16 @@ fn bench_log(log: &BenchLog, reps: usize) -> Vec<String> {
             "(c) thl events -json > /dev/null",
         ),
         1.8,
+    ));
+    let ceiling = table.parallel_ceiling("(c) thl events -json > /dev/null", COPIES_JSON, 2);
+    let (threads_2, _) = ratio(
+        "(c) thl events -json -threads 2 > /dev/null",
+        "(c) thl events -json > /dev/null",
+    );
+    lines.push(format!(
+        "  (the machine's ceiling for two threads, two -threads 1 runs at once: {ceiling:.2}x; \
+         -threads 2 got {:.0} % of it)",
+        100.0 * threads_2 / ceiling
     ));
     for (name, row) in [
         ("-threads 1", "(c) thl events -json > /dev/null"),

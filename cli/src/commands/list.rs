@@ -741,8 +741,8 @@ fn list_files_in_parallel(
             let Some(verified) = ready(out)? else {
                 return Ok(None);
             };
-            // (This thread writes from now on, mostly waiting: the last one may start
-            // beside it.)
+            // (Spawned plainly: this thread writes from now on, mostly waiting, so the
+            // last one may well start on its processor.)
             scope.spawn(list_items);
             // (No thread took an item of the newest file yet: their tickets are sent
             // below.)

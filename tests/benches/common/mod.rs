@@ -85,7 +85,7 @@ impl Table {
     /// Runs `copies` of the command `make()` builds at the same time, `reps` times,
     /// stdout to /dev/null, and keeps the fastest run (until the last copy exits).
     /// Copies of a serial command on as many cores share nothing but the machine (its
-    /// memory bandwidth, caches, page tables and the host's scheduling): see
+    /// memory bandwidth, caches, the page cache and the host's scheduling): see
     /// [`Table::parallel_ceiling`].
     pub fn run_copies(
         &mut self,
@@ -116,7 +116,9 @@ impl Table {
     /// the row `serial` (one run alone) and the row `copies_at_once` (that many runs at
     /// the same time, see [`Table::run_copies`]): `copies` times the work in the time
     /// the copies took. A parallel run of the same work pays what the copies pay for
-    /// sharing the machine, and coordination on top: its speed-up is at most this.
+    /// sharing the machine, and coordination on top: it passes this ceiling only by
+    /// what the copies each repeat (starting, reading the index) or by chance (a host
+    /// that slowed the copies' runs more than the others).
     pub fn parallel_ceiling(&self, serial: &str, copies_at_once: &str, copies: usize) -> f64 {
         let alone = self.row(serial).wall.as_secs_f64();
         let together = self.row(copies_at_once).wall.as_secs_f64();

@@ -5,10 +5,12 @@
 //! `-schema` (regular expressions matched against the whole name), then `-first N` /
 //! `-last N` (the first/last N transactions that passed the filters).
 
+use std::cell::Cell;
 use std::collections::{HashSet, VecDeque};
 use std::io::Write;
 use std::ops::Range;
 use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{mpsc, Arc, Condvar, Mutex, OnceLock};
 
 use regex::Regex;
@@ -561,6 +563,8 @@ enum Piece {
     Notice(replog::Error),
     /// The file's walk ended: how, or what it failed on (after the text sent).
     End(Result<FileListed, Failure>),
+    /// An older file's second half that was not walked: the first reads through it.
+    Unused,
 }
 
 /// What the thread that walks a file, or a part of the newest one, takes (and drops
@@ -579,6 +583,56 @@ struct FileListed {
     walked: FileWalked,
     carried: Carried,
     listed: Listed,
+    /// An older file's first half stopped where its second half begins (see [`Handoff`]).
+    handed_over: bool,
+}
+
+/// Parts an older file is cut into for the header listing on threads: two, so that the
+/// last items the threads take are small and they end together (walked whole, the last
+/// older file kept one thread busy for up to 20 ms after the other had listed the rest).
+const OLDER_FILE_PARTS: usize = 2;
+
+/// Files smaller than this are walked whole: guessing where the second half begins
+/// costs about a millisecond of page faults. (`THL_PIECE_BYTES` sets it: the tests
+/// halve small files.)
+const LEAST_HALVED_FILE_BYTES: u64 = 8 << 20;
+
+/// An older file listed in two halves on two threads. Records carry no marker of where
+/// they begin, so the second half's thread guesses where a transaction begins past the
+/// middle ([`ThlFile::guess_transaction_start`]) and offers it. The first half, walked
+/// from the file's start, hands over only where a transaction of its own ends exactly
+/// at the offer, and otherwise reads on through the file; the second half's listing is
+/// then dropped unwritten. So the output is the serial one whatever the guess.
+#[derive(Default)]
+struct Handoff {
+    /// Where the second half begins, once offered (0 before: a record begins at 16 at
+    /// the earliest).
+    offered: AtomicU64,
+    /// Where the first half's latest transaction ended. Only ever grows: once it passed
+    /// an offer, the first half cannot hand over there any more.
+    reached: AtomicU64,
+}
+
+impl Handoff {
+    /// The second half offers to begin at `start`: false when the first half is known
+    /// to be past it already (the second is then not walked).
+    fn offer(&self, start: u64) -> bool {
+        self.offered.store(start, Ordering::Relaxed);
+        self.reached.load(Ordering::Relaxed) <= start
+    }
+
+    /// Whether the first half is known to be past `offset`.
+    fn passed(&self, offset: u64) -> bool {
+        self.reached.load(Ordering::Relaxed) > offset
+    }
+
+    /// The first half's transaction ended at `end`: whether the rest is the second's.
+    /// (Relaxed: an offer seen late only makes the first half read on, and the second
+    /// half's listing is dropped.)
+    fn hands_over_at(&self, end: u64) -> bool {
+        self.reached.store(end, Ordering::Relaxed);
+        self.offered.load(Ordering::Relaxed) == end
+    }
 }
 
 /// What a listing printed and examined.
@@ -590,8 +644,9 @@ struct Listed {
 }
 
 /// The listing of several files (strict, with every transaction the filters pass: no
-/// `-first`) with `threads` threads each walking whole files, or parts of the newest
-/// one, as [`ThlWalk::walk_file`] lets them, and printing what they select in
+/// `-first`) with `threads` threads each walking halves of the older files (see
+/// [`Handoff`]) or parts of the newest one, as [`ThlWalk::walk_file`] lets them, and
+/// printing what they select in
 /// `printer`'s format; the text, notices and the failure that ends the walk are written
 /// and told in the files' order, so the output is the serial one byte for byte. The
 /// last file (the newest) waits for `ready`, called before anything is written: None
@@ -618,28 +673,32 @@ fn list_files_in_parallel(
         release_behind: true,
     };
     let dir = reading.dir;
-    // Items of work: the older files, then the newest file's parts (one when it is not
-    // cut), known once `ready` returned; up to `most_parts`, a slot each.
+    // Items of work: the older files' halves (see `Handoff`), then the newest file's
+    // parts (one when it is not cut), known once `ready` returned; up to `most_parts`,
+    // a slot each.
     let newest = files.len() - 1;
+    let older_items = newest * OLDER_FILE_PARTS;
     let most_parts = threads * NEWEST_PARTS_PER_THREAD;
-    let file_of = |item: usize| item.min(newest);
+    let file_of = |item: usize| (item / OLDER_FILE_PARTS).min(newest);
+    let handoffs: Vec<Handoff> = (0..newest).map(|_| Handoff::default()).collect();
+    let least_halved = super::piece_bytes(LEAST_HALVED_FILE_BYTES)?;
     // A thread takes the next item only once the item `window` places before it is
     // written: at most `window` items are walked or waiting to be written at a time, so
     // memory stays bounded however many files the log has and however fast the threads
-    // outrun the writer. One file more than the threads, and the newest file's parts:
-    // a thread done with its item while the one before is still walked goes on with the
-    // next instead of waiting. The newest file waits for the index to be read to its
-    // end (see `ready`).
-    let window = threads + 1 + most_parts;
+    // outrun the writer. One file's halves more than the threads, and the newest file's
+    // parts: a thread done with its item while the one before is still walked goes on
+    // with the next instead of waiting. The newest file waits for the index to be read
+    // to its end (see `ready`).
+    let window = threads + OLDER_FILE_PARTS + most_parts;
     let (tickets, next_items) = mpsc::sync_channel::<usize>(window);
-    for first in 0..window.min(newest) {
+    for first in 0..window.min(older_items) {
         tickets
             .send(first)
             .expect("the receiver lives in this function");
     }
     let next_items = Mutex::new(next_items);
     let pieces_per_item = (PIECES_IN_FLIGHT / window).max(1);
-    let (slots, receivers): (Vec<_>, Vec<_>) = (0..newest + most_parts)
+    let (slots, receivers): (Vec<_>, Vec<_>) = (0..older_items + most_parts)
         .map(|_| {
             let (pieces, receiver) = mpsc::sync_channel::<Piece>(pieces_per_item);
             let slot = FileSlot {
@@ -655,7 +714,7 @@ fn list_files_in_parallel(
         let Some(FileSlot {
             pieces,
             verified,
-            span,
+            mut span,
         }) = taken
         else {
             return;
@@ -667,12 +726,33 @@ fn list_files_in_parallel(
         let mut carried = Carried::default();
         let problems = Problems::new(false);
         let name = files[file_of(i)];
-        let walked = || -> Result<FileWalked, Failure> {
+        // An older file's first half hands over to its second (see `Handoff`).
+        let (hands_over, takes_over) = match handoffs.get(i / OLDER_FILE_PARTS) {
+            Some(handoff) if i < older_items => match i % OLDER_FILE_PARTS {
+                0 => (Some(handoff), None),
+                _ => (None, Some(handoff)),
+            },
+            _ => (None, None),
+        };
+        let handed_over = Cell::new(false);
+        let walked = || -> Result<Option<FileWalked>, Failure> {
             let (file, walk) = match verified {
                 // The index read it to its end, checking every CRC: the same records.
                 Some(file) => (file, walk.without_checksums()),
                 None => (Arc::new(dir.open_file(name)?), walk),
             };
+            if let Some(handoff) = takes_over {
+                let len = file.bytes().len() as u64;
+                // (Past the middle already, the first half reads on: no guess is made.)
+                let start = (len >= least_halved && !handoff.passed(len / 2))
+                    .then(|| file.guess_transaction_start(len / 2))
+                    .flatten()
+                    .filter(|&start| handoff.offer(start));
+                let Some(start) = start else {
+                    return Ok(None);
+                };
+                span.start = start;
+            }
             let follows = files.get(file_of(i) + 1).copied();
             let mut first = true;
             let mut visit = |_: &Arc<ThlFile>, txn: &Transaction<'_>| {
@@ -690,14 +770,23 @@ fn list_files_in_parallel(
                     }
                 }
                 match choice.judge(txn, &problems, &mut listed.examined)? {
-                    Verdict::Skip => return Ok(Flow::Continue),
+                    Verdict::Skip => {}
                     Verdict::Stop => return Ok(Flow::Stop),
-                    Verdict::Print => {}
+                    Verdict::Print => {
+                        worker.transaction(&mut text, txn, &problems)?;
+                        listed.printed += 1;
+                        if text.len() >= FILE_TEXT_PIECE
+                            && !send(Piece::Text(std::mem::take(&mut text)))
+                        {
+                            return Ok(Flow::Stop);
+                        }
+                    }
                 }
-                worker.transaction(&mut text, txn, &problems)?;
-                listed.printed += 1;
-                if text.len() >= FILE_TEXT_PIECE && !send(Piece::Text(std::mem::take(&mut text))) {
-                    return Ok(Flow::Stop);
+                if let (Some(handoff), Some(last)) = (hands_over, txn.fragments.last()) {
+                    if handoff.hands_over_at(last.offset + u64::from(last.length)) {
+                        handed_over.set(true);
+                        return Ok(Flow::Stop);
+                    }
                 }
                 Ok(Flow::Continue)
             };
@@ -710,17 +799,26 @@ fn list_files_in_parallel(
                 follows,
                 span,
             };
-            walk.walk_file(dir, place, &mut carried, &mut visit, &mut notice)
+            let mut walked =
+                walk.walk_file::<Failure>(dir, place, &mut carried, &mut visit, &mut notice)?;
+            // (The stop that hands the rest of the file over does not end the listing.)
+            walked.stopped &= !handed_over.get();
+            Ok(Some(walked))
         };
         let walked = walked();
         if !text.is_empty() {
             send(Piece::Text(text));
         }
-        send(Piece::End(walked.map(|walked| FileListed {
-            walked,
-            carried,
-            listed,
-        })));
+        send(match walked {
+            Ok(None) => Piece::Unused,
+            Ok(Some(walked)) => Piece::End(Ok(FileListed {
+                walked,
+                carried,
+                listed,
+                handed_over: handed_over.get(),
+            })),
+            Err(failure) => Piece::End(Err(failure)),
+        });
     };
     let list_items = || loop {
         // The lock is released before the item is walked.
@@ -749,7 +847,7 @@ fn list_files_in_parallel(
             let verified = verified.filter(|v| v.name == files[newest]);
             let spans = newest_parts(verified.as_ref(), most_parts);
             for (part, span) in spans.iter().enumerate() {
-                let mut slot = slots[newest + part]
+                let mut slot = slots[older_items + part]
                     .lock()
                     .unwrap_or_else(|e| e.into_inner());
                 if let Some(slot) = slot.as_mut() {
@@ -757,8 +855,8 @@ fn list_files_in_parallel(
                     slot.span = span.clone();
                 }
             }
-            let items = newest + spans.len();
-            for item in (newest..items).filter(|&item| item < window) {
+            let items = older_items + spans.len();
+            for item in (older_items..items).filter(|&item| item < window) {
                 tickets.try_send(item).expect(
                     "room: the window holds `window` tickets, those of the newest held back",
                 );
@@ -773,7 +871,16 @@ fn list_files_in_parallel(
             let json = printer.json.is_some();
             let problems = reading.problems;
             let receivers = &receivers[..items];
-            write_files_in_order(walk, problems, receivers, json, &mut item_written, out).map(Some)
+            write_files_in_order(
+                walk,
+                problems,
+                receivers,
+                older_items,
+                json,
+                &mut item_written,
+                out,
+            )
+            .map(Some)
         };
         let written = written();
         // Threads waiting for an item see the window closed, threads still walking see
@@ -833,20 +940,33 @@ fn write_files_in_order(
     walk: ThlWalk,
     problems: &Problems,
     receivers: &[mpsc::Receiver<Piece>],
+    older_items: usize,
     json: bool,
     item_written: &mut dyn FnMut(usize),
     out: &mut impl Write,
 ) -> Result<Listed, Failure> {
     let mut carried = Carried::default();
     let mut total = Listed::default();
+    // The item before handed the rest of its file over to this one (see `Handoff`).
+    let mut handed_over = false;
     for (i, pieces) in receivers.iter().enumerate() {
         // Each item's JSON objects come without the separator before the first.
         let mut separate = json && total.printed > 0;
+        // An older file's second half whose first half read on through it is dropped.
+        let dropped = i < older_items && i % OLDER_FILE_PARTS != 0 && !handed_over;
+        handed_over = false;
         loop {
             // (A thread sends its file's End whatever happens, unless it panicked.)
             let Ok(piece) = pieces.recv() else {
                 return Err(Failure::Fatal("a listing thread ended early".into()));
             };
+            if dropped {
+                if matches!(piece, Piece::End(_) | Piece::Unused) {
+                    item_written(i);
+                    break;
+                }
+                continue;
+            }
             match piece {
                 Piece::First {
                     file,
@@ -864,12 +984,19 @@ fn write_files_in_order(
                     out.write_all(&text)?;
                 }
                 Piece::Notice(err) => problems.hear(err),
+                Piece::Unused => {
+                    return Err(Failure::Fatal(
+                        "a file's second half was not listed where its first handed over".into(),
+                    ))
+                }
                 Piece::End(end) => {
                     let FileListed {
                         walked,
                         carried: after,
                         listed,
+                        handed_over: hands_over,
                     } = end?;
+                    handed_over = hands_over;
                     total.printed += listed.printed;
                     total.examined = listed.examined.or(total.examined);
                     if walked.stopped {

@@ -299,6 +299,27 @@ impl ThlFile {
             .map(|at| at as u64)
     }
 
+    /// Where a reader that cannot start from the file's first record guesses a
+    /// transaction begins, at or past offset `from`: from the first plausible record
+    /// with a CRC-32 (see [`ThlFile::first_plausible_record`], within 1 MiB), the first
+    /// event record that is a transaction's first fragment, its CRC checked. A guess
+    /// only: the records before it, read from the file's start, tell whether a record
+    /// really begins there and whether the transaction before ends there.
+    pub fn guess_transaction_start(&self, from: u64) -> Option<u64> {
+        const SEARCH_BYTES: u64 = 1 << 20;
+        const RECORDS_TO_FIRST_FRAGMENT: usize = 1024;
+        let start = self.first_plausible_record(from, SEARCH_BYTES)?;
+        let options = ReadOptions {
+            verify_checksums: true,
+            tail: TailPolicy::Report,
+        };
+        self.records_from(start, options)
+            .take(RECORDS_TO_FIRST_FRAGMENT)
+            .map_while(Result::ok)
+            .find(|record| matches!(&record.kind, RecordKind::Event(e) if e.header.fragno == 0))
+            .map(|record| record.offset)
+    }
+
     /// The records between the record boundaries `span.start` and `span.end` (or the
     /// file's end): as the file's own from `span.start` on, ending at `span.end` as at a
     /// clean end of the file.

@@ -385,6 +385,47 @@ mod tests {
     }
 
     #[test]
+    fn a_transaction_start_guessed_is_a_first_fragment_of_the_chain_or_of_a_payload() {
+        let tmp = TempDir::new("first-fragment");
+        let bytes = write_log(tmp.path(), 60);
+        let name = std::fs::read_dir(tmp.path())
+            .unwrap()
+            .next()
+            .unwrap()
+            .unwrap()
+            .path();
+        let file = ThlFile::open(&name).unwrap();
+        let records: Vec<_> = file
+            .records(ReadOptions::default())
+            .map(|r| r.unwrap())
+            .collect();
+        let first_fragments: Vec<u64> = records
+            .iter()
+            .filter(|r| matches!(&r.kind, RecordKind::Event(e) if e.header.fragno == 0))
+            .map(|r| r.offset)
+            .collect();
+        let starts: Vec<u64> = records.iter().map(|r| r.offset).collect();
+        let (mut in_chain, mut inside) = (0, 0);
+        for from in (HEADER_LEN as u64..bytes.len() as u64).step_by(7) {
+            let Some(guess) = file.guess_transaction_start(from) else {
+                continue;
+            };
+            assert!(guess >= from, "{guess} before {from}");
+            if starts.contains(&guess) {
+                // On the chain, only a first fragment is guessed.
+                assert!(first_fragments.contains(&guess), "{guess} from {from}");
+                in_chain += 1;
+            } else {
+                inside += 1;
+            }
+        }
+        assert!(
+            in_chain > 0 && inside > 0,
+            "{in_chain} on the chain, {inside} inside"
+        );
+    }
+
+    #[test]
     fn a_guess_inside_a_record_is_read_past() {
         let tmp = TempDir::new("guess");
         let bytes = write_log(tmp.path(), 60);

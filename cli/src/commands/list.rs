@@ -727,8 +727,9 @@ fn list_files_in_parallel(
         let problems = Problems::new(false);
         let name = files[file_of(i)];
         // An older file's first half hands over to its second (see `Handoff`).
+        // (The newest file's parts have none: `handoffs` holds the older files'.)
         let (hands_over, takes_over) = match handoffs.get(i / OLDER_FILE_PARTS) {
-            Some(handoff) if i < older_items => match i % OLDER_FILE_PARTS {
+            Some(handoff) => match i % OLDER_FILE_PARTS {
                 0 => (Some(handoff), None),
                 _ => (None, Some(handoff)),
             },

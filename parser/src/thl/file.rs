@@ -301,19 +301,15 @@ impl ThlFile {
 
     /// Where a reader that cannot start from the file's first record guesses a
     /// transaction begins, at or past offset `from`: from the first plausible record
-    /// with a CRC-32 (see [`ThlFile::first_plausible_record`], within 1 MiB), the first
+    /// with a CRC-32 (see [`ThlFile::first_plausible_record`], within
+    /// [`SYNC_SEARCH_BYTES`]), the first
     /// event record that is a transaction's first fragment, its CRC checked. A guess
     /// only: the records before it, read from the file's start, tell whether a record
     /// really begins there and whether the transaction before ends there.
     pub fn guess_transaction_start(&self, from: u64) -> Option<u64> {
-        const SEARCH_BYTES: u64 = 1 << 20;
         const RECORDS_TO_FIRST_FRAGMENT: usize = 1024;
-        let start = self.first_plausible_record(from, SEARCH_BYTES)?;
-        let options = ReadOptions {
-            verify_checksums: true,
-            tail: TailPolicy::Report,
-        };
-        self.records_from(start, options)
+        let start = self.first_plausible_record(from, SYNC_SEARCH_BYTES)?;
+        self.records_from(start, ReadOptions::default())
             .take(RECORDS_TO_FIRST_FRAGMENT)
             .map_while(Result::ok)
             .find(|record| matches!(&record.kind, RecordKind::Event(e) if e.header.fragno == 0))
@@ -583,6 +579,10 @@ fn could_begin_record(rest: &[u8], base: i64) -> bool {
         _ => false,
     }
 }
+
+/// Bytes past a guessed start searched for a record to begin at: a reader that finds
+/// none there (a record that large is rare) reads on from a record before instead.
+pub(super) const SYNC_SEARCH_BYTES: u64 = 1 << 20;
 
 /// Size of a framed rotate record: its length, its type, the next file's index and the
 /// CRC fields.

@@ -17,7 +17,7 @@ use std::thread;
 use crate::error::Error;
 use crate::threads::Spread;
 
-use super::file::{DamagedTail, ReadOptions, ThlFile, HEADER_LEN};
+use super::file::{DamagedTail, ReadOptions, ThlFile, HEADER_LEN, SYNC_SEARCH_BYTES};
 use super::record::{Record, RecordKind};
 
 /// What reading a file (or a part of it) found.
@@ -145,10 +145,6 @@ pub(super) fn scan(
     Ok(whole)
 }
 
-/// Bytes past a part's share's start searched for a record to begin the part at; a
-/// part with none there joins the one before (a record that large is rare).
-const SYNC_SEARCH_BYTES: u64 = 1 << 20;
-
 /// Reads the records of `file` from `scanned.offset` on, until one starts at or past
 /// `until` or they end.
 fn read_part(
@@ -239,7 +235,7 @@ impl StartsNoted {
 
 #[cfg(test)]
 mod tests {
-    use std::path::Path;
+    use std::path::{Path, PathBuf};
 
     use crate::thl::writer::{frame_record, LogWriter, WriteOptions};
     use crate::thl::LogDir;
@@ -289,8 +285,8 @@ mod tests {
     /// A one-file log of `transactions` transactions of one to three fragments, whose
     /// payloads hold, every few transactions, a whole framed record of the log (with a
     /// CRC-32 that matches, and a seqno of the file): a guess at a part's start can
-    /// land on one.
-    fn write_log(dir: &Path, transactions: i64) -> Vec<u8> {
+    /// land on one. Its file's path and bytes.
+    fn write_log(dir: &Path, transactions: i64) -> (PathBuf, Vec<u8>) {
         let mut writer = LogWriter::create(dir, WriteOptions::default()).unwrap();
         for seqno in 0..transactions {
             let fragments = 1 + seqno % 3;
@@ -306,8 +302,14 @@ mod tests {
             }
         }
         writer.finish().unwrap();
-        let name = std::fs::read_dir(dir).unwrap().next().unwrap().unwrap();
-        std::fs::read(name.path()).unwrap()
+        let path = std::fs::read_dir(dir)
+            .unwrap()
+            .next()
+            .unwrap()
+            .unwrap()
+            .path();
+        let bytes = std::fs::read(&path).unwrap();
+        (path, bytes)
     }
 
     /// An index's entries (first and last seqno, rotate record at the end) or its
@@ -352,13 +354,8 @@ mod tests {
     fn parts_read_what_one_reader_reads_on_sound_and_damaged_files() {
         let tmp = TempDir::new("parts");
         let sound = tmp.path().join("sound");
-        let bytes = write_log(&sound, 120);
-        let name = std::fs::read_dir(&sound)
-            .unwrap()
-            .next()
-            .unwrap()
-            .unwrap()
-            .file_name();
+        let (path, bytes) = write_log(&sound, 120);
+        let name = path.file_name().unwrap();
         for parts in [2, 3, 7] {
             assert_eq!(
                 index_of(&sound, parts),
@@ -387,14 +384,8 @@ mod tests {
     #[test]
     fn a_transaction_start_guessed_is_a_first_fragment_of_the_chain_or_of_a_payload() {
         let tmp = TempDir::new("first-fragment");
-        let bytes = write_log(tmp.path(), 60);
-        let name = std::fs::read_dir(tmp.path())
-            .unwrap()
-            .next()
-            .unwrap()
-            .unwrap()
-            .path();
-        let file = ThlFile::open(&name).unwrap();
+        let (path, bytes) = write_log(tmp.path(), 60);
+        let file = ThlFile::open(&path).unwrap();
         let records: Vec<_> = file
             .records(ReadOptions::default())
             .map(|r| r.unwrap())
@@ -428,14 +419,8 @@ mod tests {
     #[test]
     fn a_guess_inside_a_record_is_read_past() {
         let tmp = TempDir::new("guess");
-        let bytes = write_log(tmp.path(), 60);
-        let name = std::fs::read_dir(tmp.path())
-            .unwrap()
-            .next()
-            .unwrap()
-            .unwrap()
-            .path();
-        let file = ThlFile::open(&name).unwrap();
+        let (path, bytes) = write_log(tmp.path(), 60);
+        let file = ThlFile::open(&path).unwrap();
         let starts: Vec<u64> = file
             .records(ReadOptions::default())
             .map(|r| r.unwrap().offset)

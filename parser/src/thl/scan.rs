@@ -373,7 +373,7 @@ mod tests {
             copies.push((format!("cut at {at}"), bytes[..at].to_vec()));
         }
         for (what, copy) in copies {
-            std::fs::write(damaged.join(&name), copy).unwrap();
+            std::fs::write(damaged.join(name), copy).unwrap();
             let serial = index_of(&damaged, 1);
             for parts in [2, 5] {
                 assert_eq!(index_of(&damaged, parts), serial, "{what}, {parts} parts");

@@ -539,8 +539,14 @@ const FILE_TEXT_PIECE: usize = 1 << 20;
 /// Pieces of text sent and not yet written, all files together: 32 MiB, the header
 /// listing of a few files of several hundred MB, so that a thread walking a later file
 /// seldom waits for the one before to be written. Each of the files (or parts) walked or
-/// waiting at once (see [`list_files_in_parallel`]) gets its share, at least one piece.
+/// waiting at once (see [`list_files_in_parallel`]) gets its share, at least one piece,
+/// and room for its [`Piece::First`] and [`Piece::End`] beside: without it, a half of a
+/// file whose text filled its share waited for its End to be taken, that is for the
+/// first half to be walked and written, idle meanwhile.
 const PIECES_IN_FLIGHT: usize = 32;
+
+/// The pieces of an item's that hold no text: its First and its End.
+const PIECES_WITHOUT_TEXT: usize = 2;
 
 /// Parts the newest file is cut into per thread (see [`list_files_in_parallel`]): each
 /// thread done with the files before takes the next part, so that the threads end
@@ -635,6 +641,19 @@ impl Handoff {
     }
 }
 
+/// The item walked for the `ticket`-th ticket taken. Tickets are sent in the order the
+/// items are written, but each older file's second half is taken before its first, so
+/// that its guess is offered before the first half sets out (taken after it, the
+/// second half found the first past the middle in most runs, and the file was walked
+/// whole by one thread).
+fn item_of_ticket(ticket: usize, older_items: usize) -> usize {
+    if ticket >= older_items {
+        return ticket;
+    }
+    let (file, half) = (ticket / OLDER_FILE_PARTS, ticket % OLDER_FILE_PARTS);
+    file * OLDER_FILE_PARTS + (OLDER_FILE_PARTS - 1 - half)
+}
+
 /// What a listing printed and examined.
 #[derive(Default)]
 struct Listed {
@@ -682,8 +701,8 @@ fn list_files_in_parallel(
     let file_of = |item: usize| (item / OLDER_FILE_PARTS).min(newest);
     let handoffs: Vec<Handoff> = (0..newest).map(|_| Handoff::default()).collect();
     let least_halved = super::piece_bytes(LEAST_HALVED_FILE_BYTES)?;
-    // A thread takes the next item only once the item `window` places before it is
-    // written: at most `window` items are walked or waiting to be written at a time, so
+    // A thread takes the next ticket (see `item_of_ticket`) only once the item `window`
+    // places before it is written: at most `window` items are walked or waiting to be written at a time, so
     // memory stays bounded however many files the log has and however fast the threads
     // outrun the writer. One file's halves more than the threads, and the newest file's
     // parts: a thread done with its item while the one before is still walked goes on
@@ -700,7 +719,8 @@ fn list_files_in_parallel(
     let pieces_per_item = (PIECES_IN_FLIGHT / window).max(1);
     let (slots, receivers): (Vec<_>, Vec<_>) = (0..older_items + most_parts)
         .map(|_| {
-            let (pieces, receiver) = mpsc::sync_channel::<Piece>(pieces_per_item);
+            let (pieces, receiver) =
+                mpsc::sync_channel::<Piece>(pieces_per_item + PIECES_WITHOUT_TEXT);
             let slot = FileSlot {
                 pieces,
                 verified: None,
@@ -824,10 +844,10 @@ fn list_files_in_parallel(
     let list_items = || loop {
         // The lock is released before the item is walked.
         let next = next_items.lock().unwrap_or_else(|e| e.into_inner()).recv();
-        let Ok(i) = next else {
+        let Ok(ticket) = next else {
             return;
         };
-        list_item(i);
+        list_item(item_of_ticket(ticket, older_items));
     };
     std::thread::scope(|scope| {
         // `ready` may keep this thread busy (reading the index to its end): the last
@@ -1516,5 +1536,17 @@ impl Printer {
             }
             None => Ok(false),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_older_files_second_half_is_taken_before_its_first() {
+        // Three older files (six halves), then two parts of the newest.
+        let taken: Vec<usize> = (0..8).map(|ticket| item_of_ticket(ticket, 6)).collect();
+        assert_eq!(taken, [1, 0, 3, 2, 5, 4, 6, 7]);
     }
 }

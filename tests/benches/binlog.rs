@@ -24,7 +24,9 @@
 //! (c) `thl events -json > /dev/null` (and the text listing), serially (`-threads 1`)
 //!     and on two threads, against
 //!     `mariadb-binlog --base64-output=decode-rows -v > /dev/null`, and two
-//!     `thl events -json -threads 1` at once (the machine's ceiling for two threads),
+//!     `thl events -json -threads 1` at once (the machine's ceiling for two threads;
+//!     `-json` on one thread, on two and the two copies go in rounds, one after the
+//!     other in each, and the two-thread ratios are the medians of the rounds'),
 //! and the resident memory of each command (sampled every 5 ms from /proc): the
 //! anonymous part (heap, stacks) separately from the file-backed part, which is the
 //! mapping of the log itself. Each log ends with the targets met or missed, and the run
@@ -44,7 +46,7 @@ use replog::binlog::rows::{TableMaps, Value};
 use replog::binlog::{Event, Frames, ReadOptions, Reader};
 use replog::input::LogBytes;
 
-use common::{load_average, mib, run_sampled, which, BenchLog, HostTime, Table};
+use common::{load_average, mib, run_sampled, which, BenchLog, HostTime, Table, ThreadRows};
 
 /// Anonymous memory `thl events -json` must stay under, whatever the input (issue 10).
 const MEMORY_TARGET_MIB: f64 = 64.0;
@@ -143,14 +145,14 @@ fn bench_log(log: &BenchLog, reps: usize) -> Vec<String> {
     if let Some(load) = load_average() {
         println!("load average before the commands: {load:.2}");
     }
-    table.run_command("(c) thl events -json > /dev/null", reps, || {
-        thl_events(true, "1")
-    });
-    table.run_command("(c) thl events -json -threads 2 > /dev/null", reps, || {
-        thl_events(true, "2")
-    });
-    // What two threads could gain at most on this machine, measured beside them.
-    table.run_copies(COPIES_JSON, 2, reps, || thl_events(true, "1"));
+    // Beside one thread and two, what two threads could gain at most on this machine:
+    // two one-thread runs at once.
+    let rows = ThreadRows {
+        serial: "(c) thl events -json > /dev/null",
+        parallel: "(c) thl events -json -threads 2 > /dev/null",
+        copies: COPIES_JSON,
+    };
+    let speedup = table.run_thread_rounds(rows, reps, |threads| thl_events(true, threads));
     table.run_command("(c) thl events > /dev/null", reps, || {
         thl_events(false, "1")
     });
@@ -217,23 +219,18 @@ fn bench_log(log: &BenchLog, reps: usize) -> Vec<String> {
             5.0,
         ));
     }
-    lines.push(target(
-        "thl events -json -threads 2 vs -threads 1",
-        ratio(
-            "(c) thl events -json -threads 2 > /dev/null",
-            "(c) thl events -json > /dev/null",
-        ),
-        1.8,
-    ));
-    let ceiling = table.parallel_ceiling("(c) thl events -json > /dev/null", COPIES_JSON, 2);
-    let (threads_2, _) = ratio(
+    let (_, threads_cpu) = ratio(
         "(c) thl events -json -threads 2 > /dev/null",
         "(c) thl events -json > /dev/null",
     );
+    lines.push(target(
+        "thl events -json -threads 2 vs -threads 1",
+        (speedup.ratio, threads_cpu),
+        1.8,
+    ));
     lines.push(format!(
-        "  (the machine's ceiling for two threads, two -threads 1 runs at once: {ceiling:.2}x; \
-         -threads 2 got {:.0} % of it)",
-        100.0 * threads_2 / ceiling
+        "  (-threads 2 vs -threads 1: {})",
+        speedup.describe()
     ));
     for (name, row) in [
         ("-threads 1", "(c) thl events -json > /dev/null"),

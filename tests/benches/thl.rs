@@ -16,7 +16,9 @@
 //! - two serial runs of each form at the same time: twice the work in the time they
 //!   take is the most two threads could gain on this machine (the copies share none
 //!   of replog's work, only the machine: its memory bandwidth, caches and the host's
-//!   scheduling), printed beside the two-thread ratio;
+//!   scheduling), printed beside the two-thread ratio. The three runs of a form go in
+//!   `BENCH_REPS` rounds, one after the other in each, and the ratios are the medians
+//!   of the rounds' (see `Table::run_thread_rounds`);
 //! - the reference Java `thl` (`../shared/tools/ref-thl/thl`, when `java` is there)
 //!   listing the same log with `-charset utf8` and `-headers`, and the ratios.
 //!
@@ -31,7 +33,7 @@ use std::process::{Command, Stdio};
 
 use replog::thl::{LogDir, ReadOptions, RecordKind};
 
-use common::{load_average, HostTime, Table};
+use common::{load_average, HostTime, Table, ThreadRows};
 
 fn main() {
     let dir = std::env::args()
@@ -76,6 +78,7 @@ fn main() {
     table.run("replog records + CRC32 + decode payloads", reps, || {
         read_all(&dir, true)
     });
+    let mut speedups = Vec::new();
     for (form, options) in FORMS {
         let list = |threads: &str| {
             let mut cmd = Command::new(&thl);
@@ -83,11 +86,14 @@ fn main() {
             cmd.args(["-threads", threads]);
             cmd
         };
-        for threads in ["1", "2"] {
-            table.run_command(&command_name(form, threads), reps, || list(threads));
-        }
-        // What two threads could gain at most on this machine, measured beside them.
-        table.run_copies(&copies_name(form), 2, reps, || list("1"));
+        // Beside one thread and two, what two threads could gain at most on this
+        // machine: two one-thread runs at once.
+        let rows = ThreadRows {
+            serial: &command_name(form, "1"),
+            parallel: &command_name(form, "2"),
+            copies: &copies_name(form),
+        };
+        speedups.push(table.run_thread_rounds(rows, reps, list));
     }
     // The reference: Tungsten's own Java `thl` on the same log, in the same run.
     let tests = Path::new(env!("CARGO_MANIFEST_DIR"));
@@ -135,16 +141,13 @@ fn main() {
         println!("java or ../shared/tools/ref-thl/thl is missing: no reference rows");
     }
     println!("threads (wall-clock, then CPU; issue 10 wants 1.8x by wall-clock):");
-    for (form, _) in FORMS {
+    for ((form, _), speedup) in FORMS.iter().zip(&speedups) {
         let (parallel, serial) = (command_name(form, "2"), command_name(form, "1"));
-        let (a, b) = (table.speed(&parallel), table.speed(&serial));
-        let ratio = a.0 / b.0;
-        let ceiling = table.parallel_ceiling(&serial, &copies_name(form), 2);
+        let cpu = table.speed(&parallel).1 / table.speed(&serial).1;
         println!(
-            "  {parallel} vs -threads 1: {ratio:.2}x, {:.2}x; \
-             the machine's ceiling {ceiling:.2}x (two -threads 1 runs at once), {:.0} % of it",
-            a.1 / b.1,
-            100.0 * ratio / ceiling
+            "  {parallel} vs -threads 1: {:.2}x, {cpu:.2}x ({})",
+            speedup.ratio,
+            speedup.describe()
         );
     }
 }

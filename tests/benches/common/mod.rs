@@ -82,47 +82,55 @@ impl Table {
         self.push(name, wall, cpu, Some(peak));
     }
 
-    /// Runs `copies` of the command `make()` builds at the same time, `reps` times,
-    /// stdout to /dev/null, and keeps the fastest run (until the last copy exits).
-    /// Copies of a serial command on as many cores share nothing but the machine (its
-    /// memory bandwidth, caches, the page cache and the host's scheduling): see
-    /// [`Table::parallel_ceiling`].
-    pub fn run_copies(
+    /// Measures a command on one thread, on two, and as two one-thread copies at once,
+    /// in `rounds` rounds that each run the three one after the other (`make` builds
+    /// the command for a `-threads` value). Pushes the three rows (the fastest run, the
+    /// highest memory peak) and returns the medians of the rounds' speed-ups. A host
+    /// whose speed drifts from one second to the next (a shared virtual machine) slows
+    /// the three runs of a round alike, where the fastest runs of each, taken seconds
+    /// apart, would compare the host's spells as much as the command's threads.
+    pub fn run_thread_rounds(
         &mut self,
-        name: &str,
-        copies: usize,
-        reps: usize,
-        mut make: impl FnMut() -> Command,
-    ) {
-        let (wall, cpu) = best_of(reps, || {
-            let children: Vec<_> = (0..copies)
-                .map(|_| {
-                    make()
-                        .stdout(Stdio::null())
-                        .stderr(Stdio::inherit())
-                        .spawn()
-                        .unwrap()
-                })
-                .collect();
-            for mut child in children {
-                let status = child.wait().unwrap();
-                assert!(status.success(), "{name}: a copy failed: {status}");
+        rows: ThreadRows<'_>,
+        rounds: usize,
+        mut make: impl FnMut(&str) -> Command,
+    ) -> ThreadSpeedup {
+        let mut serial = Runs::default();
+        let mut parallel = Runs::default();
+        let mut copies = Runs::default();
+        for _ in 0..rounds.max(1) {
+            for (runs, threads) in [(&mut serial, "1"), (&mut parallel, "2")] {
+                let mut peak = Rss::default();
+                let times = timed(|| peak = run_sampled(&mut make(threads)));
+                runs.add(times, peak);
             }
-        });
-        self.push(name, wall, cpu, None);
+            let times = timed(|| run_at_once(rows.copies, 2, || make("1")));
+            copies.add(times, Rss::default());
+        }
+        let speedup = ThreadSpeedup {
+            ratio: median(serial.walls.iter().zip(&parallel.walls).map(|(s, p)| s / p)),
+            ceiling: median(
+                serial
+                    .walls
+                    .iter()
+                    .zip(&copies.walls)
+                    .map(|(s, c)| 2.0 * s / c),
+            ),
+            rounds: rounds.max(1),
+        };
+        self.push_runs(rows.serial, serial, true);
+        self.push_runs(rows.parallel, parallel, true);
+        self.push_runs(rows.copies, copies, false);
+        speedup
     }
 
-    /// The speed-up this machine allows a command on `copies` threads, measured from
-    /// the row `serial` (one run alone) and the row `copies_at_once` (that many runs at
-    /// the same time, see [`Table::run_copies`]): `copies` times the work in the time
-    /// the copies took. A parallel run of the same work pays what the copies pay for
-    /// sharing the machine, and coordination on top: it passes this ceiling only by
-    /// what the copies each repeat (starting, reading the index) or by chance (a host
-    /// that slowed the copies' runs more than the others).
-    pub fn parallel_ceiling(&self, serial: &str, copies_at_once: &str, copies: usize) -> f64 {
-        let alone = self.row(serial).wall.as_secs_f64();
-        let together = self.row(copies_at_once).wall.as_secs_f64();
-        copies as f64 * alone / together
+    fn push_runs(&mut self, name: &str, runs: Runs, memory: bool) {
+        self.push(
+            name,
+            runs.least_wall,
+            runs.least_cpu,
+            memory.then_some(runs.peak),
+        );
     }
 
     fn push(&mut self, name: &str, wall: Duration, cpu: Duration, memory: Option<Rss>) {
@@ -205,12 +213,111 @@ impl Table {
 fn best_of(reps: usize, mut f: impl FnMut()) -> (Duration, Duration) {
     let (mut wall, mut cpu) = (Duration::MAX, Duration::MAX);
     for _ in 0..reps.max(1) {
-        let (cpu0, start) = (cpu_time(), Instant::now());
-        f();
-        wall = wall.min(start.elapsed());
-        cpu = cpu.min(cpu_time().saturating_sub(cpu0));
+        let (run_wall, run_cpu) = timed(&mut f);
+        wall = wall.min(run_wall);
+        cpu = cpu.min(run_cpu);
     }
     (wall, cpu)
+}
+
+/// The wall-clock and CPU time of one run of `f`.
+fn timed(f: impl FnOnce()) -> (Duration, Duration) {
+    let (cpu0, start) = (cpu_time(), Instant::now());
+    f();
+    (start.elapsed(), cpu_time().saturating_sub(cpu0))
+}
+
+/// Runs `copies` of the command `make()` builds at the same time, stdout to /dev/null,
+/// until the last exits. Copies of a serial command on as many cores share nothing but
+/// the machine (its memory bandwidth, caches, the page cache and the host's
+/// scheduling): twice one copy's work in the time two took is the most two threads
+/// could gain at that moment. A parallel run of the same work pays what the copies pay
+/// for sharing the machine, and coordination on top: it passes this ceiling only by
+/// what the copies each repeat (starting, reading the index) or by chance.
+fn run_at_once(name: &str, copies: usize, mut make: impl FnMut() -> Command) {
+    let children: Vec<_> = (0..copies)
+        .map(|_| {
+            make()
+                .stdout(Stdio::null())
+                .stderr(Stdio::inherit())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    for mut child in children {
+        let status = child.wait().unwrap();
+        assert!(status.success(), "{name}: a copy failed: {status}");
+    }
+}
+
+/// The rows of [`Table::run_thread_rounds`]: a command on one thread, on two, and two
+/// one-thread copies at once.
+pub struct ThreadRows<'a> {
+    pub serial: &'a str,
+    pub parallel: &'a str,
+    pub copies: &'a str,
+}
+
+/// Two threads against one, medians over the rounds of [`Table::run_thread_rounds`].
+pub struct ThreadSpeedup {
+    /// One thread's wall-clock time over two threads'.
+    pub ratio: f64,
+    /// Twice one thread's wall-clock time over that of two copies at once: the most two
+    /// threads could gain at the round's moment.
+    pub ceiling: f64,
+    pub rounds: usize,
+}
+
+impl ThreadSpeedup {
+    /// How it was measured and how it compares with the ceiling, for a report line.
+    pub fn describe(&self) -> String {
+        format!(
+            "median of {} rounds; the machine's ceiling {:.2}x (two -threads 1 runs at once), \
+             {:.0} % of it",
+            self.rounds,
+            self.ceiling,
+            100.0 * self.ratio / self.ceiling
+        )
+    }
+}
+
+/// The runs of one row of [`Table::run_thread_rounds`].
+struct Runs {
+    walls: Vec<f64>,
+    least_wall: Duration,
+    least_cpu: Duration,
+    peak: Rss,
+}
+
+impl Default for Runs {
+    fn default() -> Runs {
+        Runs {
+            walls: Vec::new(),
+            least_wall: Duration::MAX,
+            least_cpu: Duration::MAX,
+            peak: Rss::default(),
+        }
+    }
+}
+
+impl Runs {
+    fn add(&mut self, (wall, cpu): (Duration, Duration), peak: Rss) {
+        self.walls.push(wall.as_secs_f64());
+        self.least_wall = self.least_wall.min(wall);
+        self.least_cpu = self.least_cpu.min(cpu);
+        self.peak = self.peak.max(peak);
+    }
+}
+
+/// The median of `values` (the mean of the middle two of an even count).
+fn median(values: impl Iterator<Item = f64>) -> f64 {
+    let mut values: Vec<f64> = values.collect();
+    values.sort_by(f64::total_cmp);
+    match values.len() {
+        0 => f64::NAN,
+        n if n % 2 == 1 => values[n / 2],
+        n => (values[n / 2 - 1] + values[n / 2]) / 2.0,
+    }
 }
 
 /// CPU time used so far by this process and its waited-for children, from

@@ -48,7 +48,7 @@ fuzz_target!(|data: &[u8]| {
         let _ = array.item(&mut json, &event.header, &style.zone);
         if let Ok(decoded) = event.decode() {
             let _ = full::Listing::default().write_event(&mut out, &decoded, &style);
-            let _ = sql::write_event(&mut out, &decoded);
+            sql::push_event(&mut String::new(), &decoded);
         }
     }
     array.end(&mut json).unwrap();

@@ -1,70 +1,85 @@
 //! `-sql` (spec 13.5): statements as SQL, no header block and no metadata.
 
-use std::io::{self, Write};
-
 use replog::thl::event::{Change, StatementData};
 use replog::thl::Event;
 
 use crate::full::{push_filtered_range, row_id_name};
-use crate::query_text;
+use crate::{push_integer, query_text};
 
-/// Writes one record as SQL.
-pub fn write_event(out: &mut impl Write, event: &Event<'_>) -> io::Result<()> {
+/// Appends one record as SQL to `text`. (Composed in a string, as the full listing is:
+/// a batch of the listing rendered on a thread keeps its text as a string, which this
+/// text then joins without being checked again as UTF-8.)
+pub fn push_event(text: &mut String, event: &Event<'_>) {
     for change in &event.body.changes {
         if let Change::FileFragment(f) = change {
-            writeln!(out, "- DATA FILE #{} / size : {}", f.file_id, f.data.len())?;
+            text.push_str("- DATA FILE #");
+            push_integer(text, f.file_id);
+            text.push_str(" / size : ");
+            push_integer(text, f.data.len());
+            text.push('\n');
         }
     }
     if event.is_filtered() {
-        let mut text = String::new();
-        push_filtered_range(&mut text, event);
-        return out.write_all(text.as_bytes());
+        push_filtered_range(text, event);
+        return;
     }
     let mut last_schema: Option<&str> = None;
     for change in &event.body.changes {
         match change {
-            Change::Statement(s) => last_schema = write_statement(out, s, last_schema)?,
-            Change::FileQuery(q) => last_schema = write_statement(out, &q.statement, last_schema)?,
+            Change::Statement(s) => last_schema = push_statement(text, s, last_schema),
+            Change::FileQuery(q) => last_schema = push_statement(text, &q.statement, last_schema),
             Change::Rows(rows) => {
                 for _ in &rows.row_changes {
-                    writeln!(
-                        out,
-                        "/* SEQ# = {} - SQL rendering of row change events is not supported */",
-                        event.record.seqno
-                    )?;
+                    text.push_str("/* SEQ# = ");
+                    push_integer(text, event.record.seqno);
+                    text.push_str(" - SQL rendering of row change events is not supported */\n");
                 }
                 last_schema = None;
             }
             // Tungsten omits the semicolon, which breaks replaying the output.
-            Change::RowId(r) => writeln!(out, "SET {} = {};", row_id_name(r.kind()), r.id)?,
+            Change::RowId(r) => {
+                text.push_str("SET ");
+                text.push_str(row_id_name(r.kind()));
+                text.push_str(" = ");
+                push_integer(text, r.id);
+                text.push_str(";\n");
+            }
             Change::FileFragment(f) => {
-                write_use(out, f.database, last_schema)?;
+                push_use(text, f.database, last_schema);
                 last_schema = f.database;
             }
-            other => writeln!(out, "# change type {}: not supported.", other.change_type())?,
+            other => {
+                text.push_str("# change type ");
+                push_integer(text, other.change_type());
+                text.push_str(": not supported.\n");
+            }
         }
     }
-    Ok(())
 }
 
 /// `USE <schema>;` when the schema is non-empty and differs from the last one.
-fn write_use(out: &mut impl Write, schema: Option<&str>, last: Option<&str>) -> io::Result<()> {
+fn push_use(text: &mut String, schema: Option<&str>, last: Option<&str>) {
     match schema {
         Some(schema) if !schema.is_empty() && last != Some(schema) => {
-            writeln!(out, "USE {schema};")
+            text.push_str("USE ");
+            text.push_str(schema);
+            text.push_str(";\n");
         }
-        _ => Ok(()),
+        _ => {}
     }
 }
 
-fn write_statement<'a>(
-    out: &mut impl Write,
+fn push_statement<'a>(
+    text: &mut String,
     statement: &StatementData<'a>,
     last_schema: Option<&str>,
-) -> io::Result<Option<&'a str>> {
-    write_use(out, statement.default_schema, last_schema)?;
+) -> Option<&'a str> {
+    push_use(text, statement.default_schema, last_schema);
     let query = query_text(statement);
-    let end = if query.ends_with(';') { "" } else { ";" };
-    writeln!(out, "{query}{end}")?;
-    Ok(statement.default_schema)
+    text.push_str(&query);
+    if !query.ends_with(';') {
+        text.push(';');
+    }
+    text.push('\n');
+    statement.default_schema
 }

@@ -73,7 +73,7 @@ pub fn run(invocation: &Invocation, args: &ListArgs, out: &mut impl Write) -> Re
     // The index reads the newest file to its end, with threads in parts on each (unless
     // the header listing starts meanwhile on the older files, see
     // `list_while_indexing`); permissive runs read serially, below.
-    let full_form = matches!(args.format, Format::Full | Format::Sql);
+    let batch_form = BatchForm::of(args.format);
     let index_threads = if invocation.permissive {
         1
     } else {
@@ -120,7 +120,7 @@ pub fn run(invocation: &Invocation, args: &ListArgs, out: &mut impl Write) -> Re
     // leave the walk's thread. Permissive runs report damage as the walk meets it, so
     // they read and print serially.
     let threaded = args.threads > 1 && args.format != Format::Nothing && !log.problems.permissive();
-    let render_on_threads = threaded && full_form;
+    let render_on_threads = threaded && batch_form.is_some();
     let newest_verified = verified
         .as_ref()
         .is_some_and(|v| files == [v.name.as_str()]);
@@ -172,8 +172,8 @@ pub fn run(invocation: &Invocation, args: &ListArgs, out: &mut impl Write) -> Re
                 },
             )
         };
-        if render_on_threads {
-            print_in_parallel(args.threads, args.format, &style, out, &mut walk)?;
+        if let Some(form) = batch_form.filter(|_| render_on_threads) {
+            print_in_parallel(args.threads, form, &style, out, &mut walk)?;
         } else {
             walk(&mut |_, txn| printer.transaction(out, txn, &log.problems))?;
         }
@@ -423,6 +423,56 @@ impl Batch {
     }
 }
 
+/// The forms whose text is rendered in batches on threads (see [`print_in_parallel`]):
+/// a record's text takes decoding its payload, where the header forms print what the
+/// walk already read.
+#[derive(Clone, Copy)]
+enum BatchForm {
+    Full,
+    Sql,
+}
+
+impl BatchForm {
+    fn of(format: Format) -> Option<BatchForm> {
+        match format {
+            Format::Full => Some(BatchForm::Full),
+            Format::Sql => Some(BatchForm::Sql),
+            Format::Headers | Format::HeadersJson | Format::Nothing => None,
+        }
+    }
+}
+
+/// What renders the transactions of a batch: composed in the batch's text directly,
+/// as it is written later anyway.
+struct BatchPrinter {
+    form: BatchForm,
+    style: Style,
+    full: full::Listing,
+}
+
+impl BatchPrinter {
+    /// Appends `txn` to `text`.
+    fn compose(
+        &mut self,
+        text: &mut String,
+        txn: &Transaction<'_>,
+        problems: &Problems,
+    ) -> Result<(), Failure> {
+        for record in &txn.fragments {
+            let Some(event) = record.event() else {
+                continue;
+            };
+            if let Some(decoded) = problems.decode(event)? {
+                match self.form {
+                    BatchForm::Full => self.full.push_event(text, &decoded, &self.style),
+                    BatchForm::Sql => sql::push_event(text, &decoded),
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
 /// `list` (full or `-sql`, strict) with the printing on `threads` threads: `walk`
 /// selects the transactions as the serial listing does and hands each to the printer
 /// given; here that notes where it is in the current batch, batches are rendered on the
@@ -431,7 +481,7 @@ impl Batch {
 /// transaction before it.
 fn print_in_parallel(
     threads: usize,
-    format: Format,
+    form: BatchForm,
     style: &Style,
     out: &mut impl Write,
     walk: &mut SelectingWalk<'_>,
@@ -446,7 +496,11 @@ fn print_in_parallel(
     let render = |batch: Batch| -> RenderedBatch {
         // Strict, as the caller checked: the first record that does not decode fails.
         let problems = Problems::new(false);
-        let mut printer = Printer::for_batches(format, style.clone());
+        let mut printer = BatchPrinter {
+            form,
+            style: style.clone(),
+            full: full::Listing::default(),
+        };
         let spare = spare_texts.lock().unwrap_or_else(|e| e.into_inner()).pop();
         let mut text = spare.unwrap_or_else(|| String::with_capacity(batch.bytes));
         for (file_index, records) in &batch.runs {
@@ -702,12 +756,12 @@ fn list_files_in_parallel(
     let handoffs: Vec<Handoff> = (0..newest).map(|_| Handoff::default()).collect();
     let least_halved = super::piece_bytes(LEAST_HALVED_FILE_BYTES)?;
     // A thread takes the next ticket (see `item_of_ticket`) only once the item `window`
-    // places before it is written: at most `window` items are walked or waiting to be written at a time, so
-    // memory stays bounded however many files the log has and however fast the threads
-    // outrun the writer. One file's halves more than the threads, and the newest file's
-    // parts: a thread done with its item while the one before is still walked goes on
-    // with the next instead of waiting. The newest file waits for the index to be read
-    // to its end (see `ready`).
+    // places before it is written: at most `window` items are walked or waiting to be
+    // written at a time, so memory stays bounded however many files the log has and
+    // however fast the threads outrun the writer. One file's halves more than the
+    // threads, and the newest file's parts: a thread done with its item while the one
+    // before is still walked goes on with the next instead of waiting. The newest file
+    // waits for the index to be read to its end (see `ready`).
     let window = threads + OLDER_FILE_PARTS + most_parts;
     let (tickets, next_items) = mpsc::sync_channel::<usize>(window);
     for first in 0..window.min(older_items) {
@@ -1422,9 +1476,8 @@ struct Printer {
     style: Style,
     json: Option<JsonArray>,
     full: full::Listing,
-    /// What a form other than the full one writes of a transaction, on its way into a
-    /// batch's text (see [`Printer::compose`]).
-    written: Vec<u8>,
+    /// A `-sql` event's text, composed before it is written.
+    sql_text: String,
 }
 
 impl Printer {
@@ -1438,20 +1491,8 @@ impl Printer {
             style,
             json,
             full: full::Listing::default(),
-            written: Vec::new(),
+            sql_text: String::new(),
         })
-    }
-
-    /// A printer of a form without a JSON array (full or `-sql`) for batches of the
-    /// listing rendered on threads.
-    fn for_batches(format: Format, style: Style) -> Printer {
-        Printer {
-            format,
-            style,
-            json: None,
-            full: full::Listing::default(),
-            written: Vec::new(),
-        }
     }
 
     fn transaction(
@@ -1479,37 +1520,11 @@ impl Printer {
                 }
                 Format::Sql => {
                     if let Some(decoded) = problems.decode(event)? {
-                        sql::write_event(out, &decoded)?;
+                        self.sql_text.clear();
+                        sql::push_event(&mut self.sql_text, &decoded);
+                        out.write_all(self.sql_text.as_bytes())?;
                     }
                 }
-            }
-        }
-        Ok(())
-    }
-
-    /// Appends `txn` to `text`, a batch's text written later: the full form composes
-    /// its text there directly, the others write theirs through [`Printer::written`].
-    fn compose(
-        &mut self,
-        text: &mut String,
-        txn: &Transaction<'_>,
-        problems: &Problems,
-    ) -> Result<(), Failure> {
-        if self.format != Format::Full {
-            let mut written = std::mem::take(&mut self.written);
-            written.clear();
-            let printed = self.transaction(&mut written, txn, problems);
-            // (The forms write text: nothing is replaced.)
-            text.push_str(&String::from_utf8_lossy(&written));
-            self.written = written;
-            return printed;
-        }
-        for record in &txn.fragments {
-            let Some(event) = record.event() else {
-                continue;
-            };
-            if let Some(decoded) = problems.decode(event)? {
-                self.full.push_event(text, &decoded, &self.style);
             }
         }
         Ok(())
@@ -1523,7 +1538,7 @@ impl Printer {
             style: self.style.clone(),
             json: self.json.as_ref().map(|_| JsonArray::default()),
             full: full::Listing::default(),
-            written: Vec::new(),
+            sql_text: String::new(),
         }
     }
 

@@ -7,7 +7,7 @@
 //!
 //! # Where to start
 //! - THL events (`thl list`): [`full::Listing`] (the default listing),
-//!   [`sql::write_event`] (`-sql`), [`headers::write_tab`] (`-headers`) and
+//!   [`sql::push_event`] (`-sql`), [`headers::write_tab`] (`-headers`) and
 //!   [`json::JsonArray`] (`-headers -json`); [`Style`] carries the options that change
 //!   how values look (`-timezone` as a [`zone::Zone`], `-charset` as a
 //!   [`charset::Charset`], `-hex`, `-specs`), and [`value::push_column_value`] renders one

@@ -244,10 +244,10 @@ impl ThlFile {
 
     /// Unmaps the file's pages wholly inside `span` (a reader done with them), on the
     /// calling thread, rather than with the rest when the file is closed: reading them
-    /// again maps them in again. A few MiB at a time, so that the other threads'
-    /// mappings (another file opened, an allocator growing its heap) wait for one
-    /// stretch at most: closing a mapped file unmaps it whole, holding them up for
-    /// milliseconds. A file held in memory keeps its bytes.
+    /// again maps them in again. A stretch at a time (see [`LogBytes::release`]), so
+    /// that the other threads' mappings (another file opened, an allocator growing its
+    /// heap) wait for one stretch at most: closing a mapped file unmaps it whole. A file
+    /// held in memory keeps its bytes.
     pub fn release(&self, span: Range<u64>) {
         let end = usize::try_from(span.end).unwrap_or(usize::MAX);
         let start = usize::try_from(span.start).unwrap_or(usize::MAX);

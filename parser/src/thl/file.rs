@@ -301,11 +301,10 @@ impl ThlFile {
 
     /// Where a reader that cannot start from the file's first record guesses a
     /// transaction begins, at or past offset `from`: from the first plausible record
-    /// with a CRC-32 (see [`ThlFile::first_plausible_record`], within
-    /// [`SYNC_SEARCH_BYTES`]), the first
-    /// event record that is a transaction's first fragment, its CRC checked. A guess
-    /// only: the records before it, read from the file's start, tell whether a record
-    /// really begins there and whether the transaction before ends there.
+    /// with a matching CRC-32 in the next MiB, the first event record that is a
+    /// transaction's first fragment, its CRC checked. A guess only: the records before
+    /// it, read from the file's start, tell whether a record really begins there and
+    /// whether the transaction before ends there.
     pub fn guess_transaction_start(&self, from: u64) -> Option<u64> {
         const RECORDS_TO_FIRST_FRAGMENT: usize = 1024;
         let start = self.first_plausible_record(from, SYNC_SEARCH_BYTES)?;

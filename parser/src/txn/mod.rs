@@ -27,7 +27,7 @@ pub mod thl;
 pub use error::TxnError;
 
 use crate::error::Error;
-use crate::thl::{OwnedRecord, Record, RecordHeader};
+use crate::thl::{EventRecord, OwnedRecord, Record, RecordHeader};
 
 /// One transaction: its fragment records, fragno 0 first.
 #[derive(Debug, Clone)]
@@ -51,6 +51,11 @@ impl<'a> Transaction<'a> {
             .last()
             .and_then(|r| r.event())
             .map(|e| &e.header)
+    }
+
+    /// The transaction's event records, in order (any other record skipped).
+    pub fn events(&self) -> impl Iterator<Item = &EventRecord<'a>> {
+        self.fragments.iter().filter_map(Record::event)
     }
 
     /// The transaction's seqno.

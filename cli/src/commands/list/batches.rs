@@ -15,31 +15,30 @@ use crate::failure::Failure;
 /// Record bytes per batch of transactions rendered on one thread: enough that handing
 /// batches around costs nothing, small enough that the batches in flight (the rendered
 /// text of a full listing is a few times its records) stay within a few tens of MiB.
-pub(super) const BATCH_BYTES: u64 = 1 << 20;
+const BATCH_BYTES: u64 = 1 << 20;
 
 /// Batches taken by the threads and not yet written, per thread: with two on a thread
 /// of its own, the walk's thread (which renders a batch whenever the others have enough
 /// waiting) seldom comes back from one to find the others idle.
-pub(super) const BATCHES_IN_FLIGHT_PER_THREAD: usize = 3;
+const BATCHES_IN_FLIGHT_PER_THREAD: usize = 3;
 
 /// What prints one selected transaction (found in the file given).
 pub(super) type PrintTransaction<'p> =
     dyn FnMut(&Arc<ThlFile>, &Transaction<'_>) -> Result<(), Failure> + 'p;
 
 /// The listing's walk: selects the transactions and hands each to the printer given.
-pub(super) type SelectingWalk<'w> =
-    dyn FnMut(&mut PrintTransaction<'_>) -> Result<(), Failure> + 'w;
+type SelectingWalk<'w> = dyn FnMut(&mut PrintTransaction<'_>) -> Result<(), Failure> + 'w;
 
 /// A batch's text, and the failure that ended it (strict: the serial run ends there too,
 /// after the same text).
-pub(super) type RenderedBatch = (String, Option<Failure>);
+type RenderedBatch = (String, Option<Failure>);
 
 /// Records handed to a thread: where they are, not the records (the walk read and
 /// checked them; the thread reads them again from the shared file mapping). A batch
 /// ends after about [`BATCH_BYTES`] of records, inside a transaction if need be (each
 /// record prints on its own), so a large transaction never makes a large batch.
 #[derive(Default)]
-pub(super) struct Batch {
+struct Batch {
     /// Runs of records of one transaction: their file (in `files`), and their offsets
     /// as a range of `offsets`.
     runs: Vec<(usize, Range<usize>)>,
@@ -98,7 +97,7 @@ impl BatchForm {
 
 /// What renders the transactions of a batch: composed in the batch's text directly,
 /// as it is written later anyway.
-pub(super) struct BatchPrinter {
+struct BatchPrinter {
     form: BatchForm,
     style: Style,
     full: full::Listing,
@@ -219,7 +218,7 @@ pub(super) fn print_in_parallel(
 /// The records of `file` at `offsets` (each a record the walk read there, in order),
 /// read again. A transaction's records nearly always follow one another: each is read
 /// on from the one before, and only one that does not follow is looked for anew.
-pub(super) fn read_again_at<'f>(
+fn read_again_at<'f>(
     file: &'f ThlFile,
     offsets: &[u64],
     options: ReadOptions,

@@ -113,7 +113,7 @@ impl Choice<'_> {
 }
 
 /// Where a transaction lies relative to the selected range.
-pub(super) enum Place {
+enum Place {
     Before,
     Inside,
     After,

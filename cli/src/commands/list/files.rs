@@ -19,7 +19,7 @@ use crate::failure::Failure;
 use super::choice::{Choice, Verdict};
 use super::printer::Printer;
 /// Text of one file's listing sent to the writing thread at a time.
-pub(super) const FILE_TEXT_PIECE: usize = 1 << 20;
+const FILE_TEXT_PIECE: usize = 1 << 20;
 
 /// Pieces of text sent and not yet written, all files together: 32 MiB, the header
 /// listing of a few files of several hundred MB, so that a thread walking a later file
@@ -28,19 +28,19 @@ pub(super) const FILE_TEXT_PIECE: usize = 1 << 20;
 /// and room for its [`Piece::First`] and [`Piece::End`] beside: without it, a half of a
 /// file whose text filled its share waited for its End to be taken, that is for the
 /// first half to be walked and written, idle meanwhile.
-pub(super) const PIECES_IN_FLIGHT: usize = 32;
+const PIECES_IN_FLIGHT: usize = 32;
 
 /// The pieces of an item's that hold no text: its First and its End.
-pub(super) const PIECES_WITHOUT_TEXT: usize = 2;
+const PIECES_WITHOUT_TEXT: usize = 2;
 
 /// Parts the newest file is cut into per thread (see [`list_files_in_parallel`]): each
 /// thread done with the files before takes the next part, so that the threads end
 /// together, however unevenly they went through the older files (a core the host
 /// lends elsewhere for a while, a file that takes longer).
-pub(super) const NEWEST_PARTS_PER_THREAD: usize = 3;
+const NEWEST_PARTS_PER_THREAD: usize = 3;
 
 /// What the walk of one file sends the writing thread, in order.
-pub(super) enum Piece {
+enum Piece {
     /// The file's first transaction begins at `offset` of `file` with `seqno`: the
     /// writer tells the seqno gap from the files before, if any.
     First {
@@ -60,7 +60,7 @@ pub(super) enum Piece {
 
 /// What the thread that walks a file, or a part of the newest one, takes (and drops
 /// when done, should it panic too: the writer then hears the file end).
-pub(super) struct FileSlot {
+struct FileSlot {
     /// Where the file's pieces go.
     pieces: mpsc::SyncSender<Piece>,
     /// The file, when the index kept it (see [`replog::thl::LogIndex::verified_file`]).
@@ -70,7 +70,7 @@ pub(super) struct FileSlot {
 }
 
 /// How one file's listing ended.
-pub(super) struct FileListed {
+struct FileListed {
     walked: FileWalked,
     carried: Carried,
     listed: Listed,
@@ -81,12 +81,12 @@ pub(super) struct FileListed {
 /// Parts an older file is cut into for the header listing on threads: two, so that the
 /// last items the threads take are small and they end together (walked whole, the last
 /// older file kept one thread busy for up to 20 ms after the other had listed the rest).
-pub(super) const OLDER_FILE_PARTS: usize = 2;
+const OLDER_FILE_PARTS: usize = 2;
 
 /// Files smaller than this are walked whole: guessing where the second half begins
 /// costs about a millisecond of page faults. (`THL_PIECE_BYTES` sets it: the tests
 /// halve small files.)
-pub(super) const LEAST_HALVED_FILE_BYTES: u64 = 8 << 20;
+const LEAST_HALVED_FILE_BYTES: u64 = 8 << 20;
 
 /// An older file listed in two halves on two threads. Records carry no marker of where
 /// they begin, so the second half's thread guesses where a transaction begins past the
@@ -95,7 +95,7 @@ pub(super) const LEAST_HALVED_FILE_BYTES: u64 = 8 << 20;
 /// at the offer, and otherwise reads on through the file; the second half's listing is
 /// then dropped unwritten. So the output is the serial one whatever the guess.
 #[derive(Default)]
-pub(super) struct Handoff {
+struct Handoff {
     /// Where the second half begins, once offered (0 before: a record begins at 16 at
     /// the earliest).
     offered: AtomicU64,
@@ -131,7 +131,7 @@ impl Handoff {
 /// that its guess is offered before the first half sets out (taken after it, the
 /// second half found the first past the middle in most runs, and the file was walked
 /// whole by one thread).
-pub(super) fn item_of_ticket(ticket: usize, older_items: usize) -> usize {
+fn item_of_ticket(ticket: usize, older_items: usize) -> usize {
     if ticket >= older_items {
         return ticket;
     }
@@ -399,7 +399,7 @@ pub(super) fn list_files_in_parallel(
 
 /// The spans of the newest file's parts: up to `most` parts of about equal size cut at
 /// the transaction starts the index noted in it when it verified it, else the whole file.
-pub(super) fn newest_parts(verified: Option<&VerifiedFile>, most: usize) -> Vec<Range<u64>> {
+fn newest_parts(verified: Option<&VerifiedFile>, most: usize) -> Vec<Range<u64>> {
     let whole = ThlFile::ALL_RECORDS;
     let Some(verified) = verified else {
         return vec![whole];
@@ -438,11 +438,11 @@ pub(super) type Verified = Option<VerifiedFile>;
 /// What [`list_files_in_parallel`] calls before it writes anything: the newest file
 /// the index verified, or None when the listing must not be written (nothing was).
 /// It may write what comes before the listing to the output given.
-pub(super) type Ready<'r> = dyn FnMut(&mut dyn Write) -> Result<Option<Verified>, Failure> + 'r;
+type Ready<'r> = dyn FnMut(&mut dyn Write) -> Result<Option<Verified>, Failure> + 'r;
 
 /// The writing side of [`list_files_in_parallel`]: each file's (or part's) pieces from
 /// `receivers`, in order, until a walk stops or fails; `item_written` hears each one done.
-pub(super) fn write_files_in_order(
+fn write_files_in_order(
     walk: ThlWalk,
     problems: &Problems,
     receivers: &[mpsc::Receiver<Piece>],

@@ -73,7 +73,6 @@ pub fn run(invocation: &Invocation, args: &ListArgs, out: &mut impl Write) -> Re
     // The index reads the newest file to its end, with threads in parts on each (unless
     // the header listing starts meanwhile on the older files, see
     // `list_while_indexing`); permissive runs read serially, below.
-    let batch_form = BatchForm::of(args.format);
     let index_threads = if invocation.permissive {
         1
     } else {
@@ -120,7 +119,9 @@ pub fn run(invocation: &Invocation, args: &ListArgs, out: &mut impl Write) -> Re
     // leave the walk's thread. Permissive runs report damage as the walk meets it, so
     // they read and print serially.
     let threaded = args.threads > 1 && args.format != Format::Nothing && !log.problems.permissive();
-    let render_on_threads = threaded && batch_form.is_some();
+    // (The forms whose text takes decoding: rendered in batches on the threads.)
+    let batches_on_threads = BatchForm::of(args.format).filter(|_| threaded);
+    let render_on_threads = batches_on_threads.is_some();
     let newest_verified = verified
         .as_ref()
         .is_some_and(|v| files == [v.name.as_str()]);
@@ -172,7 +173,7 @@ pub fn run(invocation: &Invocation, args: &ListArgs, out: &mut impl Write) -> Re
                 },
             )
         };
-        if let Some(form) = batch_form.filter(|_| render_on_threads) {
+        if let Some(form) = batches_on_threads {
             print_in_parallel(args.threads, form, &style, out, &mut walk)?;
         } else {
             walk(&mut |_, txn| printer.transaction(out, txn, &log.problems))?;

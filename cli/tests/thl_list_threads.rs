@@ -10,6 +10,9 @@ use std::path::{Path, PathBuf};
 use std::process::Output;
 
 use common::{thl, thl_command, thl_dir};
+use replog::thl::event::{Change, StatementData};
+use replog::thl::writer::{frame_record, LogWriter, WriteOptions};
+use replog::thl::{LogDir, ReadOptions, ThlFile};
 
 fn run(threads: &str, dir: &Path, args: &[&str]) -> Output {
     thl_command()
@@ -110,6 +113,97 @@ fn threads_print_what_the_serial_path_prints() {
         }
     }
     assert_eq!(compared, logs.len() * (forms.len() + 3));
+}
+
+/// On threads, a part of a file begins where a guess finds a transaction start past its
+/// share of the file, and the part before hands over there. A guess can land on a
+/// record that a record's data holds: the part before then reads on through it, and
+/// the later part's listing (which fails on the bytes after that inner record) is
+/// dropped. A log whose every event carries a whole record (the log's first) in a
+/// statement's bytes, cut into parts of a few hundred bytes, in every form.
+#[test]
+fn parts_whose_guessed_start_lies_inside_a_record_are_read_through() {
+    let work = tempfile::tempdir().unwrap();
+    let extracted = work.path().join("extracted");
+    let types = replog_tests::project_fixture("mariadb/types-bin.000001");
+    thl(&[
+        "extract",
+        "-service",
+        "alpha",
+        "-dir",
+        extracted.to_str().unwrap(),
+        "-file",
+        types.to_str().unwrap(),
+    ])
+    .ok();
+    let nested = work.path().join("nested");
+    let options = WriteOptions {
+        max_file_size: 8_000,
+        ..WriteOptions::default()
+    };
+    let mut writer = LogWriter::create(&nested, options).unwrap();
+    let log = LogDir::open(&extracted).unwrap();
+    let mut inner = None;
+    for name in log.file_names() {
+        let file = log.open_file(name).unwrap();
+        for record in file.records(ReadOptions::default()) {
+            let record = record.unwrap();
+            let Some(event) = record.event() else {
+                continue;
+            };
+            let inner: &[u8] = inner.get_or_insert_with(|| frame_record(record.data, true));
+            let mut decoded = event.decode().unwrap();
+            decoded.body.changes.push(Change::Statement(StatementData {
+                default_schema: None,
+                timestamp: None,
+                query: None,
+                options: Vec::new(),
+                error_code: 0,
+                query_as_bytes: Some(inner),
+            }));
+            let (seqno, fragno) = (event.header.seqno, event.header.fragno);
+            writer
+                .append_data(seqno, fragno, &decoded.encode())
+                .unwrap();
+        }
+    }
+    writer.finish().unwrap();
+    // (Guesses past every 400th byte land on an inner record in places.)
+    let nested_log = LogDir::open(&nested).unwrap();
+    let mut inside = 0;
+    for name in nested_log.file_names() {
+        let file: ThlFile = nested_log.open_file(name).unwrap();
+        let starts: Vec<u64> = file
+            .records(ReadOptions::default())
+            .map(|r| r.unwrap())
+            .filter(|r| r.event().is_some_and(|e| e.header.fragno == 0))
+            .map(|r| r.offset)
+            .collect();
+        let len = file.bytes().len() as u64;
+        inside += (400..len)
+            .step_by(400)
+            .filter_map(|share| file.guess_transaction_start(share))
+            .filter(|guess| !starts.contains(guess))
+            .count();
+    }
+    assert!(inside > 0, "no guess lands inside a record");
+    assert!(nested_log.file_names().len() > 2);
+
+    for args in [
+        &[][..],
+        &["-sql"],
+        &["-headers"],
+        &["-headers", "-json"],
+        &["-low", "3", "-high", "20", "-charset", "utf8"],
+    ] {
+        let serial = run("1", &nested, args);
+        assert!(serial.status.success() && !serial.stdout.is_empty());
+        for threads in ["2", "4"] {
+            let parallel = run(threads, &nested, args);
+            let what = format!("-threads {threads} {args:?}");
+            common::assert_same_as_serial(&parallel, &serial, &what);
+        }
+    }
 }
 
 /// The header forms of a whole log start listing the older files while the index reads

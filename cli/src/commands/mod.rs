@@ -31,7 +31,7 @@ use replog::input::{OpenOptions, DEFAULT_MAX_IN_MEMORY};
 use replog::thl::{
     Event, EventRecord, LogDir, LogIndex, PartialIndex, ReadOptions, ThlError, VerifiedFile,
 };
-use replog::txn::thl::{ThlWalk, VisitWithFile};
+use replog::txn::thl::ThlWalk;
 use replog::txn::{Transaction, TxnError};
 use replog::{ErrorKind, Flow};
 use replog_render::zone::Zone;
@@ -94,17 +94,6 @@ pub fn open_options() -> Result<OpenOptions, Failure> {
     Ok(OpenOptions {
         max_in_memory: mib.saturating_mul(1 << 20),
     })
-}
-
-/// How a walk that shares its files with its visitor treats them (see
-/// [`Log::walk_sharing_files`]).
-#[derive(Debug, Clone, Copy)]
-pub struct Sharing {
-    /// CRCs checked on a thread of their own (see [`ThlWalk::check_ahead`]).
-    pub check_ahead: bool,
-    /// The visitor keeps files past its visit, to read them on other threads: the walk
-    /// leaves their pages mapped (see [`ThlWalk::release_behind`]).
-    pub visitor_keeps_files: bool,
 }
 
 /// An opened log: its directory, file index and read options.
@@ -365,21 +354,22 @@ impl Log {
         self.thl_walk(false).walk(&self.dir, names, visit, report)
     }
 
-    /// [`Log::walk_transactions`], each transaction with its file, shared, and the
-    /// file the index `verified` walked as it is (see [`ThlWalk::walk_sharing_files`]).
-    pub fn walk_sharing_files<'n>(
+    /// [`Log::walk_transactions`], with the file the index `verified` walked as it is
+    /// (see [`ThlWalk::walk_sharing_files`]), its CRCs checked on a thread of their own
+    /// when `check_ahead` (see [`ThlWalk::check_ahead`]).
+    pub fn walk_verified<'n>(
         &self,
         names: impl IntoIterator<Item = &'n str>,
         verified: Option<VerifiedFile>,
-        sharing: Sharing,
-        visit: &mut VisitWithFile<'_, Failure>,
+        check_ahead: bool,
+        visit: &mut dyn FnMut(&Transaction<'_>) -> Result<Flow, Failure>,
     ) -> Result<(), Failure> {
         let walk = ThlWalk {
-            release_behind: !sharing.visitor_keeps_files,
-            ..self.thl_walk(sharing.check_ahead)
+            release_behind: true,
+            ..self.thl_walk(check_ahead)
         };
         let report = &mut |err| self.problems.hear(err);
-        walk.walk_sharing_files(&self.dir, names, verified, visit, report)
+        walk.walk_sharing_files(&self.dir, names, verified, &mut |_, txn| visit(txn), report)
     }
 
     /// The library's walk with this log's read options and policy.

@@ -293,7 +293,7 @@ impl ThlFile {
         // What lies next to the length first: the CRC fields at a candidate's end are far
         // off, a page fault each on a file just mapped.
         let base = self.header.base_seqno;
-        (from..to)
+        record_candidates(bytes, from..to, base)
             .filter(|&at| could_begin_record(&bytes[at..], base))
             .find(|&at| plausible_record_at(self.name(), bytes, at, Evidence::Crc32))
             .map(|at| at as u64)
@@ -579,6 +579,53 @@ fn could_begin_record(rest: &[u8], base: i64) -> bool {
     }
 }
 
+/// The offsets in `range` of `bytes` where what [`could_begin_record`] looks at could
+/// begin a record of a file whose base seqno is `base` (and some others), in order.
+/// Found by searching for the bytes they hold at memory speed rather than trying each
+/// offset: inside a large record's data, a type byte's value alone is found every few
+/// bytes. An event record's type byte is followed by its seqno, whose top two bytes
+/// are one of the two that seqnos up to 2^40 past the base hold; a rotate record begins
+/// with its fixed length and type byte.
+fn record_candidates(
+    bytes: &[u8],
+    range: Range<usize>,
+    base: i64,
+) -> impl Iterator<Item = usize> + '_ {
+    let top_bytes = |seqno: i64| {
+        let [a, b, ..] = seqno.to_be_bytes();
+        [EVENT_RECORD, a, b]
+    };
+    let highest = base.saturating_add((1 << 40) - 1);
+    let rotate_length = u32::try_from(ROTATE_RECORD_LEN).unwrap_or(u32::MAX);
+    let [l0, l1, l2, l3] = rotate_length.to_be_bytes();
+    // (Each with where it lies past the record's start.)
+    let patterns: [(usize, Vec<u8>); 3] = [
+        (4, top_bytes(base).to_vec()),
+        (4, top_bytes(highest).to_vec()),
+        (0, vec![l0, l1, l2, l3, ROTATE_RECORD]),
+    ];
+    let mut at = range.start;
+    std::iter::from_fn(move || {
+        // The nearest of each pattern's next places, each searched for only up to the
+        // nearest found so far.
+        let mut nearest = range.end;
+        for (lead, pattern) in &patterns {
+            let from = at + lead;
+            let to = (nearest + lead + pattern.len()).min(bytes.len());
+            if let Some(i) = bytes
+                .get(from..to)
+                .and_then(|h| memchr::memmem::find(h, pattern))
+            {
+                nearest = nearest.min(at + i);
+            }
+        }
+        (nearest < range.end).then(|| {
+            at = nearest + 1;
+            nearest
+        })
+    })
+}
+
 /// Bytes past a guessed start searched for a record to begin at: a reader that finds
 /// none there (a record that large is rare) reads on from a record before instead.
 pub(super) const SYNC_SEARCH_BYTES: u64 = 1 << 20;
@@ -738,6 +785,36 @@ impl<'a, F: FnMut(Error)> Iterator for SkippingDamage<'a, F> {
                     self.records.resynchronize();
                 }
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        // The search finds every offset where a record could begin, as trying each
+        // offset does: bytes made of what records begin with, bases on either side of
+        // the places where a seqno's top bytes change.
+        #[test]
+        fn record_candidates_miss_no_place_a_record_could_begin(
+            bytes in prop::collection::vec(prop::sample::select(vec![0u8, 1, 2, 22, 0xff]), 0..400),
+            base in prop::sample::select(vec![
+                -1i64, 0, 7, (1 << 40) - 2, (1 << 48) - 3, (1 << 48) + 1, i64::MAX - 5, i64::MIN,
+            ]),
+            start in 0usize..40,
+        ) {
+            let end = bytes.len();
+            let start = start.min(end);
+            let found: Vec<usize> = record_candidates(&bytes, start..end, base)
+                .filter(|&at| could_begin_record(&bytes[at..], base))
+                .collect();
+            let tried: Vec<usize> = (start..end)
+                .filter(|&at| could_begin_record(&bytes[at..], base))
+                .collect();
+            prop_assert_eq!(found, tried);
         }
     }
 }

@@ -1,10 +1,10 @@
-//! The header listings on threads: the older files walked in halves and the newest in
-//! parts, each on a thread, their text written in the files' order.
+//! The listings on threads: each file cut into parts, each part walked on a thread
+//! (checked, decoded and printed there, so each record's bytes are read by one thread
+//! once), the parts' text written in the files' order.
 
-use std::cell::Cell;
+use std::collections::{HashMap, VecDeque};
 use std::io::Write;
 use std::ops::Range;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{mpsc, Arc, Mutex};
 
 use replog::thl::{LogDir, ReadOptions, ThlFile, VerifiedFile};
@@ -17,32 +17,158 @@ use crate::commands::Problems;
 use crate::failure::Failure;
 
 use super::choice::{Choice, Verdict};
-use super::printer::Printer;
-/// Text of one file's listing sent to the writing thread at a time.
-const FILE_TEXT_PIECE: usize = 1 << 20;
+use super::printer::{PartPrinter, Printer};
+/// Text of one part's listing sent to the writing thread at a time.
+const PART_TEXT_PIECE: usize = 1 << 20;
 
-/// Pieces of text sent and not yet written, all files together: 32 MiB, the header
-/// listing of a few files of several hundred MB, so that a thread walking a later file
-/// seldom waits for the one before to be written. Each of the files (or parts) walked or
-/// waiting at once (see [`list_files_in_parallel`]) gets its share, at least one piece,
-/// and room for its [`Piece::First`] and [`Piece::End`] beside: without it, a half of a
-/// file whose text filled its share waited for its End to be taken, that is for the
-/// first half to be walked and written, idle meanwhile.
+/// Pieces of text sent and not yet written, all parts together: 32 MiB, so that a
+/// thread walking a later part seldom waits for the one before to be written. Each of
+/// the parts walked or waiting at once (see [`list_files_in_parallel`]) gets its share,
+/// at least one piece, and room for its [`Piece::First`] and [`Piece::End`] beside:
+/// without it, a part whose text filled its share waited for its End to be taken, that
+/// is for the part before to be walked and written, idle meanwhile.
 const PIECES_IN_FLIGHT: usize = 32;
 
-/// The pieces of an item's that hold no text: its First and its End.
+/// The pieces of a part's that hold no text: its First and its End.
 const PIECES_WITHOUT_TEXT: usize = 2;
 
-/// Parts the newest file is cut into per thread (see [`list_files_in_parallel`]): each
-/// thread done with the files before takes the next part, so that the threads end
-/// together, however unevenly they went through the older files (a core the host
-/// lends elsewhere for a while, a file that takes longer).
+/// How a listing's files are cut into the parts its threads walk.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Cutting {
+    /// For the header forms, whose work is reading the records (their text is a few
+    /// percent of them): each older file in two halves, so that the last parts the
+    /// threads take are small and they end together (walked whole, the last older file
+    /// kept one thread busy for up to 20 ms after the other had listed the rest), and
+    /// the newest file, when the index verified it, in [`NEWEST_PARTS_PER_THREAD`]
+    /// parts per thread.
+    Halves,
+    /// For the forms that decode every payload (full, `-sql`), whose text can be as
+    /// large as the records: parts of about [`DECODED_PART_BYTES`], so that a part
+    /// waiting to be written holds a few MiB of text.
+    Small,
+}
+
+/// Parts the newest file is cut into per thread by [`Cutting::Halves`]: each thread
+/// done with the files before takes the next part, so that the threads end together,
+/// however unevenly they went through the older files (a core the host lends elsewhere
+/// for a while, a file that takes longer).
 const NEWEST_PARTS_PER_THREAD: usize = 3;
 
-/// What the walk of one file sends the writing thread, in order.
+/// Files smaller than this are walked whole by [`Cutting::Halves`]: guessing where the
+/// second half begins costs page faults. (`THL_PIECE_BYTES` sets it: the tests halve
+/// small files.)
+const LEAST_HALVED_FILE_BYTES: u64 = 8 << 20;
+
+/// The size of the parts [`Cutting::Small`] cuts files into (`THL_PIECE_BYTES` sets
+/// it). Each part guesses where it begins, which past a large record means searching
+/// its data (43 µs a guess on average on the 600 MB bench log, whose bytes lie mostly in
+/// large records), and a part's text must fit in its share of the pieces in flight, or
+/// its thread waits for the part before to be written. `thl list -threads 2` on that
+/// log, median of 5 alternating runs: 0.504 s with parts of 2 MiB, 0.497 s with 4 MiB,
+/// 0.521 s with 8 MiB (one thread: 0.981 s); `-sql`, whose text is small, 0.241, 0.235
+/// and 0.232 s.
+const DECODED_PART_BYTES: u64 = 4 << 20;
+
+/// Parts walked or waiting to be written per thread with [`Cutting::Small`]: enough
+/// that a thread done with its part finds the next one free.
+const SMALL_PARTS_IN_FLIGHT_PER_THREAD: usize = 4;
+
+/// Where a part of a file begins and ends.
+enum Cut {
+    /// Part `part` of `parts` of a file of `planned` bytes (its size when the listing
+    /// planned its parts): see [`Guesses`].
+    Guessed {
+        part: usize,
+        parts: usize,
+        planned: u64,
+    },
+    /// The records of `span` of the newest file, between transaction starts the index
+    /// noted when it verified the file (their CRCs are not checked again).
+    Noted {
+        file: Arc<ThlFile>,
+        span: Range<u64>,
+        part: usize,
+        parts: usize,
+    },
+}
+
+/// Where the guessed parts of a file begin: the same answer whichever thread asks, so
+/// that a part and the one before it agree on where one hands over to the other
+/// without telling each other. Records carry no marker of where they begin, so a part
+/// begins where [`ThlFile::guess_transaction_start`] guesses a transaction begins past
+/// its share of the file (the first part at the file's start). The part before, walked
+/// from where it began, hands over only where one of its transactions ends exactly at
+/// that guess; otherwise it reads on to a later part's guess, or to the end of the
+/// file, and the parts it read through are dropped unwritten. So the output is the
+/// serial one whatever the guesses.
+#[derive(Clone, Copy)]
+struct Guesses<'f> {
+    file: &'f ThlFile,
+    parts: usize,
+    planned: u64,
+    /// Guesses made and not asked for again yet: a part's start is guessed by the part
+    /// and by the one before (which asks only once its walk reached that part's share,
+    /// by when the part has usually guessed it).
+    known: &'f Mutex<HashMap<usize, Option<u64>>>,
+}
+
+impl Guesses<'_> {
+    /// Where part `part`'s share of the file begins.
+    fn share(&self, part: usize) -> u64 {
+        let share = u128::from(self.planned) * part as u128 / self.parts as u128;
+        u64::try_from(share).unwrap_or(u64::MAX)
+    }
+
+    /// Where part `part` begins, if a transaction start was found past its share.
+    fn start(&self, part: usize) -> Option<u64> {
+        if part == 0 {
+            return Some(ThlFile::ALL_RECORDS.start);
+        }
+        let known = || self.known.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(start) = known().remove(&part) {
+            return start;
+        }
+        let start = self.file.guess_transaction_start(self.share(part));
+        known().insert(part, start);
+        start
+    }
+}
+
+/// Where a guessed part's walk hands the rest of its file over (see [`Guesses`]).
+struct Handover<'f> {
+    guesses: Guesses<'f>,
+    /// The part that takes over next, unless the walk passes its start.
+    next: usize,
+    /// Its start, once guessed.
+    next_start: Option<Option<u64>>,
+}
+
+impl Handover<'_> {
+    /// One of the part's transactions ended at `end`: the part that takes over there,
+    /// if any. (A part whose start the walk passed is skipped: the walk read it. A
+    /// part begins past its share of the file: before it, its start is not asked for.)
+    fn taken_over_at(&mut self, end: u64) -> Option<usize> {
+        while self.next < self.guesses.parts && end >= self.guesses.share(self.next) {
+            let start = *self
+                .next_start
+                .get_or_insert_with(|| self.guesses.start(self.next));
+            match start {
+                Some(start) if start == end => return Some(self.next),
+                Some(start) if start > end => return None,
+                _ => {
+                    self.next += 1;
+                    self.next_start = None;
+                }
+            }
+        }
+        None
+    }
+}
+
+/// What the walk of one part sends the writing thread, in order.
 enum Piece {
-    /// The file's first transaction begins at `offset` of `file` with `seqno`: the
-    /// writer tells the seqno gap from the files before, if any.
+    /// The part's first transaction begins at `offset` of `file` with `seqno`: the
+    /// writer tells the seqno gap from the parts before, if any.
     First {
         file: String,
         offset: u64,
@@ -52,91 +178,23 @@ enum Piece {
     Text(Vec<u8>),
     /// A notice for the run's report channel.
     Notice(replog::Error),
-    /// The file's walk ended: how, or what it failed on (after the text sent).
-    End(Result<FileListed, Failure>),
-    /// An older file's second half that was not walked: the first reads through it.
+    /// The part's walk ended: how, or what it failed on (after the text sent).
+    End(Result<PartListed, Failure>),
+    /// A guessed part that found no transaction start past its share of the file: the
+    /// part before reads through it.
     Unused,
 }
 
-/// What the thread that walks a file, or a part of the newest one, takes (and drops
-/// when done, should it panic too: the writer then hears the file end).
-struct FileSlot {
-    /// Where the file's pieces go.
-    pieces: mpsc::SyncSender<Piece>,
-    /// The file, when the index kept it (see [`replog::thl::LogIndex::verified_file`]).
-    verified: Option<Arc<ThlFile>>,
-    /// The records walked (see [`FilePlace::span`]).
-    span: Range<u64>,
-}
-
-/// How one file's listing ended.
-struct FileListed {
+/// How one part's listing ended.
+struct PartListed {
     walked: FileWalked,
     carried: Carried,
     listed: Listed,
-    /// An older file's first half stopped where its second half begins (see [`Handoff`]).
-    handed_over: bool,
-}
-
-/// Parts an older file is cut into for the header listing on threads: two, so that the
-/// last items the threads take are small and they end together (walked whole, the last
-/// older file kept one thread busy for up to 20 ms after the other had listed the rest).
-const OLDER_FILE_PARTS: usize = 2;
-
-/// Files smaller than this are walked whole: guessing where the second half begins
-/// costs about a millisecond of page faults. (`THL_PIECE_BYTES` sets it: the tests
-/// halve small files.)
-const LEAST_HALVED_FILE_BYTES: u64 = 8 << 20;
-
-/// An older file listed in two halves on two threads. Records carry no marker of where
-/// they begin, so the second half's thread guesses where a transaction begins past the
-/// middle ([`ThlFile::guess_transaction_start`]) and offers it. The first half, walked
-/// from the file's start, hands over only where a transaction of its own ends exactly
-/// at the offer, and otherwise reads on through the file; the second half's listing is
-/// then dropped unwritten. So the output is the serial one whatever the guess.
-#[derive(Default)]
-struct Handoff {
-    /// Where the second half begins, once offered (0 before: a record begins at 16 at
-    /// the earliest).
-    offered: AtomicU64,
-    /// Where the first half's latest transaction ended. Only ever grows: once it passed
-    /// an offer, the first half cannot hand over there any more.
-    reached: AtomicU64,
-}
-
-impl Handoff {
-    /// The second half offers to begin at `start`: false when the first half is known
-    /// to be past it already (the second is then not walked).
-    fn offer(&self, start: u64) -> bool {
-        self.offered.store(start, Ordering::Relaxed);
-        self.reached.load(Ordering::Relaxed) <= start
-    }
-
-    /// Whether the first half is known to be past `offset`.
-    fn passed(&self, offset: u64) -> bool {
-        self.reached.load(Ordering::Relaxed) > offset
-    }
-
-    /// The first half's transaction ended at `end`: whether the rest is the second's.
-    /// (Relaxed: an offer seen late only makes the first half read on, and the second
-    /// half's listing is dropped.)
-    fn hands_over_at(&self, end: u64) -> bool {
-        self.reached.store(end, Ordering::Relaxed);
-        self.offered.load(Ordering::Relaxed) == end
-    }
-}
-
-/// The item walked for the `ticket`-th ticket taken. Tickets are sent in the order the
-/// items are written, but each older file's second half is taken before its first, so
-/// that its guess is offered before the first half sets out (taken after it, the
-/// second half found the first past the middle in most runs, and the file was walked
-/// whole by one thread).
-fn item_of_ticket(ticket: usize, older_items: usize) -> usize {
-    if ticket >= older_items {
-        return ticket;
-    }
-    let (file, half) = (ticket / OLDER_FILE_PARTS, ticket % OLDER_FILE_PARTS);
-    file * OLDER_FILE_PARTS + (OLDER_FILE_PARTS - 1 - half)
+    /// Where the part began.
+    began: u64,
+    /// The part of the same file that goes on from where this one ended, and where;
+    /// none when this one walked to the end of its file (or stopped).
+    taken_over: Option<(usize, u64)>,
 }
 
 /// What a listing printed and examined.
@@ -147,18 +205,68 @@ pub(super) struct Listed {
     pub(super) examined: Option<i64>,
 }
 
-/// The listing of several files (strict, with every transaction the filters pass: no
-/// `-first`) with `threads` threads each walking halves of the older files (see
-/// [`Handoff`]) or parts of the newest one, as [`ThlWalk::walk_file`] lets them, and
-/// printing what they select in
-/// `printer`'s format; the text, notices and the failure that ends the walk are written
-/// and told in the files' order, so the output is the serial one byte for byte. The
-/// last file (the newest) waits for `ready`, called before anything is written: None
-/// when nothing is to be (then neither is the listing: None). When `ready` gives the
-/// newest file as the index verified it, that file is cut into parts at the
-/// transaction starts the index noted, each walked on its own.
+/// A part handed to a thread: the file's place in the listing's files, where the part
+/// lies, and where its pieces go (dropped when the part is done, should its walk panic
+/// too: the writer then hears the part end).
+struct Ticket {
+    file: usize,
+    cut: Cut,
+    pieces: mpsc::SyncSender<Piece>,
+}
+
+/// The files of a listing, each opened by the first of its parts walked and shared by
+/// the others, so that they map it once.
+struct OpenFiles<'a> {
+    dir: &'a LogDir,
+    names: &'a [&'a str],
+    open: Vec<Mutex<Option<Arc<ThlFile>>>>,
+    /// Each file's guesses (see [`Guesses::known`]).
+    guesses: Vec<Mutex<HashMap<usize, Option<u64>>>>,
+}
+
+impl OpenFiles<'_> {
+    /// File `index`; its last part lets go of the listing's hold of it, so that the
+    /// file closes once its parts are walked.
+    fn get(&self, index: usize, last_part: bool) -> Result<Arc<ThlFile>, replog::Error> {
+        let mut open = self.open[index].lock().unwrap_or_else(|e| e.into_inner());
+        let file = match open.as_ref() {
+            Some(file) => Arc::clone(file),
+            None => Arc::new(self.dir.open_file(self.names[index])?),
+        };
+        *open = (!last_part).then(|| Arc::clone(&file));
+        Ok(file)
+    }
+}
+
+/// Text buffers written and emptied, for the threads' next pieces: a buffer allocated
+/// afresh for each piece is memory the system maps and zeroes again, grown by copying.
+#[derive(Default)]
+struct Spares(Mutex<Vec<Vec<u8>>>);
+
+impl Spares {
+    fn take(&self) -> Vec<u8> {
+        let spare = self.0.lock().unwrap_or_else(|e| e.into_inner()).pop();
+        spare.unwrap_or_else(|| Vec::with_capacity(PART_TEXT_PIECE))
+    }
+
+    fn put(&self, mut text: Vec<u8>) {
+        text.clear();
+        let mut spares = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        if spares.len() < PIECES_IN_FLIGHT {
+            spares.push(text);
+        }
+    }
+}
+
+/// The listing (strict, with every transaction the filters pass: no `-first`) of
+/// `files` cut into parts as `reading` says, the parts walked on its threads as
+/// [`ThlWalk::walk_file`] lets them, printing what they select in `printer`'s format;
+/// the text, notices and the failure that ends the walk are written and told in the
+/// files' order, so the output is the serial one byte for byte. The last file (the
+/// newest) waits for `ready`, called before anything is written: None when nothing is
+/// to be (then neither is the listing: None). When `ready` gives the newest file as the
+/// index verified it, that file is cut at the transaction starts the index noted.
 pub(super) fn list_files_in_parallel(
-    threads: usize,
     reading: Reading<'_>,
     files: &[&str],
     choice: &Choice<'_>,
@@ -166,100 +274,88 @@ pub(super) fn list_files_in_parallel(
     ready: &mut Ready<'_>,
     out: &mut impl Write,
 ) -> Result<Option<Listed>, Failure> {
+    let Reading {
+        threads, cutting, ..
+    } = reading;
     let walk = ThlWalk {
         read: reading.options,
         permissive: false,
         check_ahead: false,
-        // Each thread prints what it walks before going on, so the walk unmaps each
-        // item's pages behind it, on the item's thread: closed whole, a file would hold
-        // up the other threads' mappings meanwhile, and the newest file's parts share
-        // its mapping, which the writer would otherwise unmap at the end, alone.
-        release_behind: true,
+        // The header forms' parts are large: each unmaps its pages behind it, on its
+        // thread, so that closing a file does not hold up the other threads' mappings.
+        // Small parts would unmap a few pages at a time (each unmapping interrupts the
+        // other processors): their files are released when closed, by the last part.
+        release_behind: cutting == Cutting::Halves,
     };
     let dir = reading.dir;
-    // Items of work: the older files' halves (see `Handoff`), then the newest file's
-    // parts (one when it is not cut), known once `ready` returned; up to `most_parts`,
-    // a slot each.
-    let newest = files.len() - 1;
-    let older_items = newest * OLDER_FILE_PARTS;
-    let most_parts = threads * NEWEST_PARTS_PER_THREAD;
-    let file_of = |item: usize| (item / OLDER_FILE_PARTS).min(newest);
-    let handoffs: Vec<Handoff> = (0..newest).map(|_| Handoff::default()).collect();
-    let least_halved = crate::commands::piece_bytes(LEAST_HALVED_FILE_BYTES)?;
-    // A thread takes the next ticket (see `item_of_ticket`) only once the item `window`
-    // places before it is written: at most `window` items are walked or waiting to be
-    // written at a time, so memory stays bounded however many files the log has and
-    // however fast the threads outrun the writer. One file's halves more than the
-    // threads, and the newest file's parts: a thread done with its item while the one
-    // before is still walked goes on with the next instead of waiting. The newest file
-    // waits for the index to be read to its end (see `ready`).
-    let window = threads + OLDER_FILE_PARTS + most_parts;
-    let (tickets, next_items) = mpsc::sync_channel::<usize>(window);
-    for first in 0..window.min(older_items) {
-        tickets
-            .send(first)
-            .expect("the receiver lives in this function");
-    }
-    let next_items = Mutex::new(next_items);
-    let pieces_per_item = (PIECES_IN_FLIGHT / window).max(1);
-    let (slots, receivers): (Vec<_>, Vec<_>) = (0..older_items + most_parts)
-        .map(|_| {
-            let (pieces, receiver) =
-                mpsc::sync_channel::<Piece>(pieces_per_item + PIECES_WITHOUT_TEXT);
-            let slot = FileSlot {
-                pieces,
-                verified: None,
-                span: ThlFile::ALL_RECORDS,
-            };
-            (Mutex::new(Some(slot)), receiver)
-        })
-        .unzip();
-    let list_item = |i: usize| {
-        let taken = slots[i].lock().unwrap_or_else(|e| e.into_inner()).take();
-        let Some(FileSlot {
-            pieces,
-            verified,
-            mut span,
-        }) = taken
-        else {
-            return;
-        };
+    let plan = Plan::new(threads, cutting, dir, files)?;
+    let window = plan.window();
+    let opened = OpenFiles {
+        dir,
+        names: files,
+        open: files.iter().map(|_| Mutex::new(None)).collect(),
+        guesses: files.iter().map(|_| Mutex::default()).collect(),
+    };
+    let spares = Spares::default();
+    let (tickets, next_tickets) = mpsc::channel::<Ticket>();
+    let next_tickets = Mutex::new(next_tickets);
+    let walk_part = |ticket: Ticket| {
+        let Ticket { file, cut, pieces } = ticket;
         let send = |piece| pieces.send(piece).is_ok();
-        let mut text = Vec::new();
-        let mut worker = printer.for_thread();
+        let mut part = PartPrinter::new(printer, spares.take());
         let mut listed = Listed::default();
         let mut carried = Carried::default();
+        let mut began = 0;
+        // Where a noted part's successor goes on, and where a guessed part handed over.
+        let mut noted_next = None;
+        let mut handed_over = None;
         let problems = Problems::new(false);
-        let name = files[file_of(i)];
-        // An older file's first half hands over to its second (see `Handoff`).
-        // (The newest file's parts have none: `handoffs` holds the older files'.)
-        let (hands_over, takes_over) = match handoffs.get(i / OLDER_FILE_PARTS) {
-            Some(handoff) => match i % OLDER_FILE_PARTS {
-                0 => (Some(handoff), None),
-                _ => (None, Some(handoff)),
-            },
-            _ => (None, None),
-        };
-        let handed_over = Cell::new(false);
         let walked = || -> Result<Option<FileWalked>, Failure> {
-            let (file, walk) = match verified {
-                // The index read it to its end, checking every CRC: the same records.
-                Some(file) => (file, walk.without_checksums()),
-                None => (Arc::new(dir.open_file(name)?), walk),
+            let (opened_file, walk, mut span, guessed) = match cut {
+                Cut::Noted {
+                    file,
+                    span,
+                    part,
+                    parts,
+                } => {
+                    noted_next = (part + 1 < parts).then_some((part + 1, span.end));
+                    // The index read it to its end, checking every CRC: the same records.
+                    (file, walk.without_checksums(), span, None)
+                }
+                Cut::Guessed {
+                    part,
+                    parts,
+                    planned,
+                } => {
+                    let file = opened.get(file, part + 1 == parts)?;
+                    (
+                        file,
+                        walk,
+                        ThlFile::ALL_RECORDS,
+                        Some((part, parts, planned)),
+                    )
+                }
             };
-            if let Some(handoff) = takes_over {
-                let len = file.bytes().len() as u64;
-                // (Past the middle already, the first half reads on: no guess is made.)
-                let start = (len >= least_halved && !handoff.passed(len / 2))
-                    .then(|| file.guess_transaction_start(len / 2))
-                    .flatten()
-                    .filter(|&start| handoff.offer(start));
-                let Some(start) = start else {
+            let mut handover = None;
+            if let Some((part, parts, planned)) = guessed {
+                let guesses = Guesses {
+                    file: &opened_file,
+                    parts,
+                    planned,
+                    known: &opened.guesses[file],
+                };
+                let Some(start) = guesses.start(part) else {
+                    ThlFile::close(opened_file);
                     return Ok(None);
                 };
                 span.start = start;
+                handover = Some(Handover {
+                    guesses,
+                    next: part + 1,
+                    next_start: None,
+                });
             }
-            let follows = files.get(file_of(i) + 1).copied();
+            began = span.start;
             let mut first = true;
             let mut visit = |_: &Arc<ThlFile>, txn: &Transaction<'_>| {
                 if std::mem::take(&mut first) {
@@ -279,18 +375,19 @@ pub(super) fn list_files_in_parallel(
                     Verdict::Skip => {}
                     Verdict::Stop => return Ok(Flow::Stop),
                     Verdict::Print => {
-                        worker.transaction(&mut text, txn, &problems)?;
+                        part.transaction(txn, &problems)?;
                         listed.printed += 1;
-                        if text.len() >= FILE_TEXT_PIECE
-                            && !send(Piece::Text(std::mem::take(&mut text)))
+                        if part.len() >= PART_TEXT_PIECE
+                            && !send(Piece::Text(part.take_piece(spares.take())))
                         {
                             return Ok(Flow::Stop);
                         }
                     }
                 }
-                if let (Some(handoff), Some(last)) = (hands_over, txn.fragments.last()) {
-                    if handoff.hands_over_at(last.offset + u64::from(last.length)) {
-                        handed_over.set(true);
+                if let (Some(handover), Some(last)) = (handover.as_mut(), txn.fragments.last()) {
+                    let end = last.offset + u64::from(last.length);
+                    if let Some(next) = handover.taken_over_at(end) {
+                        handed_over = Some((next, end));
                         return Ok(Flow::Stop);
                     }
                 }
@@ -300,110 +397,293 @@ pub(super) fn list_files_in_parallel(
                 send(Piece::Notice(err));
             };
             let place = FilePlace {
-                name,
-                file: &file,
-                follows,
+                name: files[file],
+                file: &opened_file,
+                follows: files.get(file + 1).copied(),
                 span,
             };
-            let mut walked =
-                walk.walk_file::<Failure>(dir, place, &mut carried, &mut visit, &mut notice)?;
-            // (The stop that hands the rest of the file over does not end the listing.)
-            walked.stopped &= !handed_over.get();
-            Ok(Some(walked))
+            let walked =
+                walk.walk_file::<Failure>(dir, place, &mut carried, &mut visit, &mut notice);
+            ThlFile::close(opened_file);
+            walked.map(Some)
         };
         let walked = walked();
-        if !text.is_empty() {
-            send(Piece::Text(text));
+        let rest = part.take_piece(Vec::new());
+        if rest.is_empty() {
+            spares.put(rest);
+        } else {
+            send(Piece::Text(rest));
         }
         send(match walked {
             Ok(None) => Piece::Unused,
-            Ok(Some(walked)) => Piece::End(Ok(FileListed {
-                walked,
-                carried,
-                listed,
-                handed_over: handed_over.get(),
-            })),
+            Ok(Some(mut walked)) => {
+                // (The stop that hands the rest of the file over does not end the listing.)
+                walked.stopped &= handed_over.is_none();
+                let taken_over = handed_over.or(noted_next).filter(|_| !walked.stopped);
+                Piece::End(Ok(PartListed {
+                    walked,
+                    carried,
+                    listed,
+                    began,
+                    taken_over,
+                }))
+            }
             Err(failure) => Piece::End(Err(failure)),
         });
     };
-    let list_items = || loop {
-        // The lock is released before the item is walked.
-        let next = next_items.lock().unwrap_or_else(|e| e.into_inner()).recv();
+    let walk_parts = || loop {
+        // The lock is released before the part is walked.
+        let next = next_tickets
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .recv();
         let Ok(ticket) = next else {
             return;
         };
-        list_item(item_of_ticket(ticket, older_items));
+        walk_part(ticket);
+    };
+    let mut issuer = Issuer {
+        plan,
+        tickets,
+        issued: VecDeque::new(),
+        window,
+        pieces: (PIECES_IN_FLIGHT / window).max(1) + PIECES_WITHOUT_TEXT,
     };
     std::thread::scope(|scope| {
         // `ready` may keep this thread busy (reading the index to its end): the last
         // thread starts once it returned, so that no more threads are busy than asked.
         let mut spread = Spread::from_here();
         for _ in 1..threads {
-            spread.spawn(scope, list_items);
+            spread.spawn(scope, walk_parts);
         }
         let mut written = || -> Result<Option<Listed>, Failure> {
+            // (The older files' parts are walked meanwhile.)
+            issuer.top_up();
             let Some(verified) = ready(out)? else {
                 return Ok(None);
             };
             // (Spawned plainly: this thread writes from now on, mostly waiting, so the
             // last one may well start on its processor.)
-            scope.spawn(list_items);
-            // (No thread took an item of the newest file yet: their tickets are sent
-            // below.)
-            let verified = verified.filter(|v| v.name == files[newest]);
-            let spans = newest_parts(verified.as_ref(), most_parts);
-            for (part, span) in spans.iter().enumerate() {
-                let mut slot = slots[older_items + part]
-                    .lock()
-                    .unwrap_or_else(|e| e.into_inner());
-                if let Some(slot) = slot.as_mut() {
-                    slot.verified = verified.as_ref().map(|v| Arc::clone(&v.file));
-                    slot.span = span.clone();
-                }
-            }
-            let items = older_items + spans.len();
-            for item in (older_items..items).filter(|&item| item < window) {
-                tickets.try_send(item).expect(
-                    "room: the window holds `window` tickets, those of the newest held back",
-                );
-            }
-            let mut item_written = |i: usize| {
-                if i + window < items {
-                    tickets.try_send(i + window).expect(
-                        "room: the tickets of items up to i were taken, and it holds `window`",
-                    );
-                }
-            };
+            scope.spawn(walk_parts);
+            issuer.plan.newest_is(verified);
             let json = printer.json.is_some();
-            let problems = reading.problems;
-            let receivers = &receivers[..items];
-            write_files_in_order(
-                walk,
-                problems,
-                receivers,
-                older_items,
-                json,
-                &mut item_written,
-                out,
-            )
-            .map(Some)
+            write_parts_in_order(walk, reading.problems, &mut issuer, json, &spares, out).map(Some)
         };
         let written = written();
-        // Threads waiting for an item see the window closed, threads still walking see
+        // Threads waiting for a part see the tickets end, threads still walking see
         // their next piece refused: all stop.
-        drop(tickets);
-        drop(receivers);
+        drop(issuer);
         written
     })
 }
 
+impl Cut {
+    /// The part's place among its file's parts.
+    fn part(&self) -> usize {
+        match self {
+            Cut::Guessed { part, .. } | Cut::Noted { part, .. } => *part,
+        }
+    }
+}
+
+/// The parts of a listing's files, planned a file at a time as they are handed out.
+struct Plan<'a> {
+    threads: usize,
+    cutting: Cutting,
+    dir: &'a LogDir,
+    files: &'a [&'a str],
+    /// See [`LEAST_HALVED_FILE_BYTES`] and [`DECODED_PART_BYTES`].
+    least_halved: u64,
+    part_bytes: u64,
+    /// The next file to plan.
+    next_file: usize,
+    /// The parts of the file planned last not handed out yet: its index and them.
+    planned: Option<(usize, Planned)>,
+    /// The newest file as the index verified it (if it did), once `ready` told it.
+    newest: Option<Verified>,
+}
+
+/// The parts of one file not handed out yet.
+enum Planned {
+    Guessed {
+        next: usize,
+        parts: usize,
+        planned: u64,
+    },
+    Noted {
+        file: Arc<ThlFile>,
+        spans: VecDeque<Range<u64>>,
+        parts: usize,
+    },
+}
+
+impl<'a> Plan<'a> {
+    fn new(
+        threads: usize,
+        cutting: Cutting,
+        dir: &'a LogDir,
+        files: &'a [&'a str],
+    ) -> Result<Plan<'a>, Failure> {
+        Ok(Plan {
+            threads,
+            cutting,
+            dir,
+            files,
+            least_halved: crate::commands::piece_bytes(LEAST_HALVED_FILE_BYTES)?,
+            part_bytes: crate::commands::piece_bytes(DECODED_PART_BYTES)?,
+            next_file: 0,
+            planned: None,
+            newest: None,
+        })
+    }
+
+    /// Parts walked or waiting to be written at once: at most this many, so memory
+    /// stays bounded however many files the log has and however fast the threads outrun
+    /// the writer. With halves: one file's halves more than the threads, and the newest
+    /// file's parts, so that a thread done with its part while the one before is still
+    /// walked goes on with the next instead of waiting.
+    fn window(&self) -> usize {
+        match self.cutting {
+            Cutting::Halves => self.threads * (1 + NEWEST_PARTS_PER_THREAD) + 2,
+            Cutting::Small => self.threads * SMALL_PARTS_IN_FLIGHT_PER_THREAD,
+        }
+    }
+
+    /// The newest file, as `ready` gave it: its parts can be planned.
+    fn newest_is(&mut self, verified: Verified) {
+        let newest = self.files[self.files.len() - 1];
+        self.newest = Some(verified.filter(|v| v.name == newest));
+    }
+
+    /// The next part: its file's index and where it lies. None when every file is
+    /// planned, or when the newest is next and `ready` has not told it yet.
+    fn next(&mut self) -> Option<(usize, Cut)> {
+        loop {
+            if let Some((file, planned)) = &mut self.planned {
+                let cut = match planned {
+                    Planned::Guessed {
+                        next,
+                        parts,
+                        planned,
+                    } if *next < *parts => {
+                        *next += 1;
+                        Some(Cut::Guessed {
+                            part: *next - 1,
+                            parts: *parts,
+                            planned: *planned,
+                        })
+                    }
+                    Planned::Noted { file, spans, parts } => {
+                        spans.pop_front().map(|span| Cut::Noted {
+                            file: Arc::clone(file),
+                            part: *parts - spans.len() - 1,
+                            span,
+                            parts: *parts,
+                        })
+                    }
+                    Planned::Guessed { .. } => None,
+                };
+                if let Some(cut) = cut {
+                    return Some((*file, cut));
+                }
+            }
+            let file = self.next_file;
+            let newest = file + 1 == self.files.len();
+            if file >= self.files.len() || (newest && self.newest.is_none()) {
+                return None;
+            }
+            self.planned = Some((file, self.plan_file(file)));
+            self.next_file += 1;
+        }
+    }
+
+    /// How file `index` is cut.
+    fn plan_file(&self, index: usize) -> Planned {
+        let verified = self.newest.as_ref().and_then(Option::as_ref);
+        let name = self.files[index];
+        if let Some(verified) = verified.filter(|v| v.name == name) {
+            let len = verified.file.bytes().len() as u64;
+            let most = match self.cutting {
+                Cutting::Halves => self.threads * NEWEST_PARTS_PER_THREAD,
+                Cutting::Small => self.small_parts(len),
+            };
+            let spans: VecDeque<_> = newest_parts(verified, most).into();
+            return Planned::Noted {
+                file: Arc::clone(&verified.file),
+                parts: spans.len(),
+                spans,
+            };
+        }
+        // (A file that cannot be read is planned whole: opening it tells why.)
+        let planned = std::fs::metadata(self.dir.file_path(name)).map_or(0, |m| m.len());
+        let parts = match self.cutting {
+            Cutting::Halves if planned >= self.least_halved => 2,
+            Cutting::Halves => 1,
+            Cutting::Small => self.small_parts(planned),
+        };
+        Planned::Guessed {
+            next: 0,
+            parts,
+            planned,
+        }
+    }
+
+    /// Parts of [`DECODED_PART_BYTES`] in `len` bytes.
+    fn small_parts(&self, len: u64) -> usize {
+        usize::try_from(len.div_ceil(self.part_bytes))
+            .unwrap_or(usize::MAX)
+            .max(1)
+    }
+}
+
+/// Hands the planned parts to the threads, at most a window of them not yet written,
+/// and the writer each part's pieces, in order.
+struct Issuer<'a> {
+    plan: Plan<'a>,
+    tickets: mpsc::Sender<Ticket>,
+    issued: VecDeque<Issued>,
+    window: usize,
+    /// Room in each part's channel, in pieces.
+    pieces: usize,
+}
+
+/// A part handed out: its file, its place among the file's parts, and its pieces.
+struct Issued {
+    file: usize,
+    part: usize,
+    pieces: mpsc::Receiver<Piece>,
+}
+
+impl Issuer<'_> {
+    /// Hands out the next parts planned, up to the window.
+    fn top_up(&mut self) {
+        while self.issued.len() < self.window {
+            let Some((file, cut)) = self.plan.next() else {
+                return;
+            };
+            let part = cut.part();
+            let (sender, pieces) = mpsc::sync_channel(self.pieces);
+            // (Should the threads be gone, the writer hears the part end unwalked.)
+            let _ = self.tickets.send(Ticket {
+                file,
+                cut,
+                pieces: sender,
+            });
+            self.issued.push_back(Issued { file, part, pieces });
+        }
+    }
+
+    /// The next part to write (the window counts it until the one after is asked for).
+    fn next_to_write(&mut self) -> Option<Issued> {
+        self.top_up();
+        self.issued.pop_front()
+    }
+}
+
 /// The spans of the newest file's parts: up to `most` parts of about equal size cut at
-/// the transaction starts the index noted in it when it verified it, else the whole file.
-fn newest_parts(verified: Option<&VerifiedFile>, most: usize) -> Vec<Range<u64>> {
+/// the transaction starts the index noted in it when it verified it.
+fn newest_parts(verified: &VerifiedFile, most: usize) -> Vec<Range<u64>> {
     let whole = ThlFile::ALL_RECORDS;
-    let Some(verified) = verified else {
-        return vec![whole];
-    };
     let starts = &verified.transaction_starts;
     let first = whole.start;
     let len = (verified.file.bytes().len() as u64).max(first);
@@ -429,6 +709,9 @@ pub(super) struct Reading<'a> {
     pub(super) dir: &'a LogDir,
     pub(super) options: ReadOptions,
     pub(super) problems: &'a Problems,
+    /// The threads that walk the parts.
+    pub(super) threads: usize,
+    pub(super) cutting: Cutting,
 }
 
 /// The newest file, kept mapped by an index that read it checking CRCs (see
@@ -440,36 +723,41 @@ pub(super) type Verified = Option<VerifiedFile>;
 /// It may write what comes before the listing to the output given.
 type Ready<'r> = dyn FnMut(&mut dyn Write) -> Result<Option<Verified>, Failure> + 'r;
 
-/// The writing side of [`list_files_in_parallel`]: each file's (or part's) pieces from
-/// `receivers`, in order, until a walk stops or fails; `item_written` hears each one done.
-fn write_files_in_order(
+/// The writing side of [`list_files_in_parallel`]: each part's pieces, in order, until
+/// a walk stops or fails. The parts a part before read through (see [`Guesses`]) are
+/// dropped.
+fn write_parts_in_order(
     walk: ThlWalk,
     problems: &Problems,
-    receivers: &[mpsc::Receiver<Piece>],
-    older_items: usize,
+    issuer: &mut Issuer<'_>,
     json: bool,
-    item_written: &mut dyn FnMut(usize),
+    spares: &Spares,
     out: &mut impl Write,
 ) -> Result<Listed, Failure> {
     let mut carried = Carried::default();
     let mut total = Listed::default();
-    // The item before handed the rest of its file over to this one (see `Handoff`).
-    let mut handed_over = false;
-    for (i, pieces) in receivers.iter().enumerate() {
-        // Each item's JSON objects come without the separator before the first.
+    // The part the listing goes on with: its file, its place in the file, and where
+    // the part before handed over to it.
+    let mut next = (0, 0, None);
+    while let Some(Issued { file, part, pieces }) = issuer.next_to_write() {
+        let dropped = (file, part) < (next.0, next.1);
+        if !dropped && (file, part) != (next.0, next.1) {
+            return Err(Failure::Fatal(
+                "a part of the listing was handed over to but not walked".into(),
+            ));
+        }
+        // Each part's JSON objects come without the separator before the first.
         let mut separate = json && total.printed > 0;
-        // An older file's second half whose first half read on through it is dropped.
-        let dropped = i < older_items && i % OLDER_FILE_PARTS != 0 && !handed_over;
-        handed_over = false;
         loop {
-            // (A thread sends its file's End whatever happens, unless it panicked.)
+            // (A thread sends its part's End whatever happens, unless it panicked.)
             let Ok(piece) = pieces.recv() else {
                 return Err(Failure::Fatal("a listing thread ended early".into()));
             };
             if dropped {
-                if matches!(piece, Piece::End(_) | Piece::Unused) {
-                    item_written(i);
-                    break;
+                match piece {
+                    Piece::Text(text) => spares.put(text),
+                    Piece::End(_) | Piece::Unused => break,
+                    Piece::First { .. } | Piece::Notice(_) => {}
                 }
                 continue;
             }
@@ -488,44 +776,41 @@ fn write_files_in_order(
                         out.write_all(b",\n")?;
                     }
                     out.write_all(&text)?;
+                    spares.put(text);
                 }
                 Piece::Notice(err) => problems.hear(err),
                 Piece::Unused => {
                     return Err(Failure::Fatal(
-                        "a file's second half was not listed where its first handed over".into(),
+                        "a part of a file found no start where the part before handed over".into(),
                     ))
                 }
                 Piece::End(end) => {
-                    let FileListed {
+                    let PartListed {
                         walked,
                         carried: after,
                         listed,
-                        handed_over: hands_over,
+                        began,
+                        taken_over,
                     } = end?;
-                    handed_over = hands_over;
+                    if next.2.is_some_and(|at| at != began) {
+                        return Err(Failure::Fatal(
+                            "a part of a file began elsewhere than the part before ended".into(),
+                        ));
+                    }
                     total.printed += listed.printed;
                     total.examined = listed.examined.or(total.examined);
                     if walked.stopped {
                         return Ok(total);
                     }
                     walk.join(&mut carried, &walked, after, &mut |err| problems.hear(err))?;
-                    item_written(i);
+                    next = match taken_over {
+                        Some((part, at)) => (file, part, Some(at)),
+                        None => (file + 1, 0, None),
+                    };
                     break;
                 }
             }
         }
     }
     Ok(total)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn each_older_files_second_half_is_taken_before_its_first() {
-        // Three older files (six halves), then two parts of the newest.
-        let taken: Vec<usize> = (0..8).map(|ticket| item_of_ticket(ticket, 6)).collect();
-        assert_eq!(taken, [1, 0, 3, 2, 5, 4, 6, 7]);
-    }
 }

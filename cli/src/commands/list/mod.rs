@@ -6,10 +6,9 @@
 //! `-last N` (the first/last N transactions that passed the filters).
 //!
 //! Here: the command and its serial paths, the binary logs listed as THL. [`choice`]
-//! decides what is printed and [`printer`] prints it; on threads, [`batches`] renders
-//! the full and `-sql` forms, [`files`] lists the header forms file by file.
+//! decides what is printed and [`printer`] prints it; on threads, [`files`] cuts the
+//! files into parts, each listed on a thread.
 
-mod batches;
 mod choice;
 mod files;
 mod printer;
@@ -25,13 +24,12 @@ use replog::Flow;
 use replog_render::charset::Charset;
 use replog_render::Style;
 
-use super::{binlogs, open_log_start, other_format, zone, Log, LogStart, Problems, Sharing};
+use super::{binlogs, open_log_start, other_format, zone, Log, LogStart, Problems};
 use crate::args::{Format, Invocation, ListArgs};
 use crate::failure::{notice, Failure};
 
-use batches::{print_in_parallel, BatchForm, PrintTransaction};
 use choice::{last_seqnos, Choice, Filters, PendingHigh, Selection, Verdict};
-use files::{list_files_in_parallel, Listed, Reading, Verified};
+use files::{list_files_in_parallel, Cutting, Listed, Reading, Verified};
 use printer::Printer;
 /// Shard of a filtered-range placeholder (spec 8.1).
 const UNKNOWN_SHARD: &str = "#UNKNOWN";
@@ -109,75 +107,53 @@ pub fn run(invocation: &Invocation, args: &ListArgs, out: &mut impl Write) -> Re
         pending_high: None,
     };
     let files = selection.files(log.index.entries());
-    // With threads, the full forms decode and render on `threads` threads, one of them
-    // the walk's, which selects and checks CRCs as it reads (a thread of its own
-    // checking ahead would touch every byte long before the thread that decodes it,
-    // which then finds them out of its cache). The header forms print from the fixed
-    // headers the walk reads anyway: their work is reading (the mapping's page faults,
-    // CRCs, framing), so with several files each thread walks whole files, and parts of
-    // the newest one the index verified; with one file that is not, only the CRC checks
-    // leave the walk's thread. Permissive runs report damage as the walk meets it, so
-    // they read and print serially.
-    let threaded = args.threads > 1 && args.format != Format::Nothing && !log.problems.permissive();
-    // (The forms whose text takes decoding: rendered in batches on the threads.)
-    let batches_on_threads = BatchForm::of(args.format).filter(|_| threaded);
-    let render_on_threads = batches_on_threads.is_some();
+    // With threads, each file is cut into parts walked (checked, decoded and printed)
+    // on the threads, the text written in order (see `files`): the header forms in
+    // halves of the older files and a few parts of the newest one the index verified,
+    // the forms that decode every payload in small parts of every file. A header
+    // listing of one file the index did not verify is walked on this thread, only its
+    // CRC checks on another; so is a listing cut short by `-first`. Permissive runs
+    // report damage as the walk meets it, so they read and print serially.
+    let threaded = args.threads > 1 && !log.problems.permissive() && args.first.is_none();
+    let cutting = match args.format {
+        Format::Headers | Format::HeadersJson => Some(Cutting::Halves),
+        Format::Full | Format::Sql => Some(Cutting::Small),
+        Format::Nothing => None,
+    }
+    .filter(|_| threaded);
     let newest_verified = verified
         .as_ref()
         .is_some_and(|v| files == [v.name.as_str()]);
-    let files_on_threads = threaded
-        && !render_on_threads
-        && (files.len() > 1 || newest_verified)
-        && args.first.is_none();
-    if files_on_threads {
+    let cutting =
+        cutting.filter(|&cutting| cutting == Cutting::Small || files.len() > 1 || newest_verified);
+    if let Some(cutting) = cutting {
         let reading = Reading {
             dir: &log.dir,
             options: log.options,
             problems: &log.problems,
+            threads: args.threads,
+            cutting,
         };
         let mut verified = verified;
         let mut ready = |_: &mut dyn Write| Ok(Some(verified.take()));
-        let listed = list_files_in_parallel(
-            args.threads,
-            reading,
-            &files,
-            &choice,
-            &printer,
-            &mut ready,
-            out,
-        )?;
+        let listed = list_files_in_parallel(reading, &files, &choice, &printer, &mut ready, out)?;
         let listed = listed.expect("a listing whose index was read before it is never redone");
         (printed, examined) = (listed.printed, listed.examined);
     } else {
-        let mut verified = verified;
-        let mut walk = |print: &mut PrintTransaction<'_>| {
-            let verified = verified.take();
-            let sharing = Sharing {
-                check_ahead: threaded && !render_on_threads,
-                visitor_keeps_files: render_on_threads,
-            };
-            log.walk_sharing_files(
-                files.iter().copied(),
-                verified,
-                sharing,
-                &mut |file, txn| {
-                    match choice.judge(txn, &log.problems, &mut examined)? {
-                        Verdict::Skip => return Ok(Flow::Continue),
-                        Verdict::Stop => return Ok(Flow::Stop),
-                        Verdict::Print => {}
-                    }
-                    print(file, txn)?;
-                    printed += 1;
-                    let done = args.first.is_some_and(|n| printed >= n);
-                    Ok(if done { Flow::Stop } else { Flow::Continue })
-                },
-            )
-        };
-        if let Some(form) = batches_on_threads {
-            print_in_parallel(args.threads, form, &style, out, &mut walk)?;
-        } else {
-            walk(&mut |_, txn| printer.transaction(out, txn, &log.problems))?;
-        }
+        let check_ahead = args.threads > 1
+            && !log.problems.permissive()
+            && matches!(args.format, Format::Headers | Format::HeadersJson);
+        log.walk_verified(files.iter().copied(), verified, check_ahead, &mut |txn| {
+            match choice.judge(txn, &log.problems, &mut examined)? {
+                Verdict::Skip => return Ok(Flow::Continue),
+                Verdict::Stop => return Ok(Flow::Stop),
+                Verdict::Print => {}
+            }
+            printer.transaction(out, txn, &log.problems)?;
+            printed += 1;
+            let done = args.first.is_some_and(|n| printed >= n);
+            Ok(if done { Flow::Stop } else { Flow::Continue })
+        })?;
     }
     let json = printer.end(out)?;
     let listed = Concluded {
@@ -328,16 +304,11 @@ fn list_while_indexing(
         dir: &dir,
         options,
         problems: &problems,
+        threads: args.threads,
+        cutting: Cutting::Halves,
     };
-    let listed = list_files_in_parallel(
-        args.threads,
-        reading,
-        &names,
-        &choice,
-        &printer,
-        &mut finish_index,
-        out,
-    )?;
+    let listed =
+        list_files_in_parallel(reading, &names, &choice, &printer, &mut finish_index, out)?;
     let index = index.expect("the listing reads the index to its end before it writes");
     let log = Log {
         dir,

@@ -2,6 +2,7 @@
 
 use std::io::Write;
 
+use replog::thl::Event;
 use replog::txn::Transaction;
 use replog_render::json::JsonArray;
 use replog_render::{full, headers, sql, Style};
@@ -90,6 +91,71 @@ impl Printer {
                 Ok(true)
             }
             None => Ok(false),
+        }
+    }
+}
+
+/// A printer for a thread printing part of the listing: it keeps the text of what it
+/// printed until it is handed over, a piece at a time, composed where it stays (the
+/// full and `-sql` forms straight into text, as they compose: through a writer, each
+/// event's text would be composed, then copied).
+pub(super) struct PartPrinter {
+    printer: Printer,
+    /// The full and `-sql` forms' text.
+    text: String,
+    /// The header forms' text.
+    bytes: Vec<u8>,
+}
+
+impl PartPrinter {
+    /// A printer of `printer`'s form, its text composed in `buffer` (empty).
+    pub(super) fn new(printer: &Printer, buffer: Vec<u8>) -> PartPrinter {
+        let mut part = PartPrinter {
+            printer: printer.for_thread(),
+            text: String::new(),
+            bytes: Vec::new(),
+        };
+        part.take_piece(buffer);
+        part
+    }
+
+    pub(super) fn transaction(
+        &mut self,
+        txn: &Transaction<'_>,
+        problems: &Problems,
+    ) -> Result<(), Failure> {
+        let printer = &mut self.printer;
+        let compose: fn(&mut Printer, &mut String, &Event<'_>) = match printer.format {
+            Format::Full => |p, text, event| p.full.push_event(text, event, &p.style),
+            Format::Sql => |_, text, event| sql::push_event(text, event),
+            Format::Headers | Format::HeadersJson | Format::Nothing => {
+                return printer.transaction(&mut self.bytes, txn, problems)
+            }
+        };
+        for event in txn.events() {
+            if let Some(decoded) = problems.decode(event)? {
+                compose(printer, &mut self.text, &decoded);
+            }
+        }
+        Ok(())
+    }
+
+    /// Bytes of text printed since the last piece.
+    pub(super) fn len(&self) -> usize {
+        self.text.len() + self.bytes.len()
+    }
+
+    /// The text printed since the last piece, `buffer` (empty) taking its place.
+    pub(super) fn take_piece(&mut self, buffer: Vec<u8>) -> Vec<u8> {
+        match self.printer.format {
+            Format::Full | Format::Sql => {
+                // (An empty buffer is empty text.)
+                let buffer = String::from_utf8(buffer).unwrap_or_default();
+                std::mem::replace(&mut self.text, buffer).into_bytes()
+            }
+            Format::Headers | Format::HeadersJson | Format::Nothing => {
+                std::mem::replace(&mut self.bytes, buffer)
+            }
         }
     }
 }

@@ -75,13 +75,8 @@ const SMALL_PARTS_IN_FLIGHT_PER_THREAD: usize = 4;
 
 /// Where a part of a file begins and ends.
 enum Cut {
-    /// Part `part` of `parts` of a file of `planned` bytes (its size when the listing
-    /// planned its parts): see [`Guesses`].
-    Guessed {
-        part: usize,
-        parts: usize,
-        planned: u64,
-    },
+    /// Part `part` of a file cut at guessed transaction starts (see [`GuessedFile`]).
+    Guessed { file: Arc<GuessedFile>, part: usize },
     /// The records of `span` of the newest file, between transaction starts the index
     /// noted when it verified the file (their CRCs are not checked again).
     Noted {
@@ -90,32 +85,45 @@ enum Cut {
         part: usize,
         parts: usize,
     },
+    /// A file that did not open when its parts were planned: walked whole, it fails to
+    /// open again where the serial walk fails.
+    Unopened,
 }
 
-/// Where the guessed parts of a file begin: the same answer whichever thread asks, so
-/// that a part and the one before it agree on where one hands over to the other
-/// without telling each other. Records carry no marker of where they begin, so a part
-/// begins where [`ThlFile::guess_transaction_start`] guesses a transaction begins past
-/// its share of the file (the first part at the file's start). The part before, walked
-/// from where it began, hands over only where one of its transactions ends exactly at
-/// that guess; otherwise it reads on to a later part's guess, or to the end of the
-/// file, and the parts it read through are dropped unwritten. So the output is the
-/// serial one whatever the guesses.
-#[derive(Clone, Copy)]
-struct Guesses<'f> {
-    file: &'f ThlFile,
+impl Cut {
+    /// The part's place among its file's parts.
+    fn part(&self) -> usize {
+        match self {
+            Cut::Guessed { part, .. } | Cut::Noted { part, .. } => *part,
+            Cut::Unopened => 0,
+        }
+    }
+}
+
+/// A file cut into parts at guessed transaction starts, mapped once and shared by its
+/// parts. Records carry no marker of where they begin, so a part begins where
+/// [`ThlFile::guess_transaction_start`] guesses a transaction begins past its share of
+/// the file (the first part at the file's start). The part before, walked from where it
+/// began, hands over only where one of its transactions ends exactly at that guess;
+/// otherwise it reads on to a later part's guess, or to the end of the file, and the
+/// parts it read through are dropped unwritten. So the output is the serial one
+/// whatever the guesses; and as a guess is the same whichever thread makes it (the
+/// same bytes), a part and the one before agree on where one hands over to the other
+/// without waiting for each other.
+struct GuessedFile {
+    file: Arc<ThlFile>,
     parts: usize,
-    planned: u64,
-    /// Guesses made and not asked for again yet: a part's start is guessed by the part
-    /// and by the one before (which asks only once its walk reached that part's share,
-    /// by when the part has usually guessed it).
-    known: &'f Mutex<HashMap<usize, Option<u64>>>,
+    /// Guesses made and not asked for again yet: a part's start is asked for by the
+    /// part and by the one before (only once its walk reached that part's share, by
+    /// when the part has usually guessed it), and guessed once.
+    known: Mutex<HashMap<usize, Option<u64>>>,
 }
 
-impl Guesses<'_> {
+impl GuessedFile {
     /// Where part `part`'s share of the file begins.
     fn share(&self, part: usize) -> u64 {
-        let share = u128::from(self.planned) * part as u128 / self.parts as u128;
+        let len = self.file.bytes().len() as u128;
+        let share = len * part as u128 / self.parts as u128;
         u64::try_from(share).unwrap_or(u64::MAX)
     }
 
@@ -132,11 +140,19 @@ impl Guesses<'_> {
         known().insert(part, start);
         start
     }
+
+    /// Lets go of one part's share of `file`: the last one closes it (see
+    /// [`ThlFile::close`]).
+    fn close(file: Arc<GuessedFile>) {
+        if let Some(file) = Arc::into_inner(file) {
+            ThlFile::close(file.file);
+        }
+    }
 }
 
-/// Where a guessed part's walk hands the rest of its file over (see [`Guesses`]).
+/// Where a guessed part's walk hands the rest of its file over (see [`GuessedFile`]).
 struct Handover<'f> {
-    guesses: Guesses<'f>,
+    file: &'f GuessedFile,
     /// The part that takes over next, unless the walk passes its start.
     next: usize,
     /// Its start, once guessed.
@@ -148,10 +164,10 @@ impl Handover<'_> {
     /// if any. (A part whose start the walk passed is skipped: the walk read it. A
     /// part begins past its share of the file: before it, its start is not asked for.)
     fn taken_over_at(&mut self, end: u64) -> Option<usize> {
-        while self.next < self.guesses.parts && end >= self.guesses.share(self.next) {
+        while self.next < self.file.parts && end >= self.file.share(self.next) {
             let start = *self
                 .next_start
-                .get_or_insert_with(|| self.guesses.start(self.next));
+                .get_or_insert_with(|| self.file.start(self.next));
             match start {
                 Some(start) if start == end => return Some(self.next),
                 Some(start) if start > end => return None,
@@ -214,30 +230,6 @@ struct Ticket {
     pieces: mpsc::SyncSender<Piece>,
 }
 
-/// The files of a listing, each opened by the first of its parts walked and shared by
-/// the others, so that they map it once.
-struct OpenFiles<'a> {
-    dir: &'a LogDir,
-    names: &'a [&'a str],
-    open: Vec<Mutex<Option<Arc<ThlFile>>>>,
-    /// Each file's guesses (see [`Guesses::known`]).
-    guesses: Vec<Mutex<HashMap<usize, Option<u64>>>>,
-}
-
-impl OpenFiles<'_> {
-    /// File `index`; its last part lets go of the listing's hold of it, so that the
-    /// file closes once its parts are walked.
-    fn get(&self, index: usize, last_part: bool) -> Result<Arc<ThlFile>, replog::Error> {
-        let mut open = self.open[index].lock().unwrap_or_else(|e| e.into_inner());
-        let file = match open.as_ref() {
-            Some(file) => Arc::clone(file),
-            None => Arc::new(self.dir.open_file(self.names[index])?),
-        };
-        *open = (!last_part).then(|| Arc::clone(&file));
-        Ok(file)
-    }
-}
-
 /// Text buffers written and emptied, for the threads' next pieces: a buffer allocated
 /// afresh for each piece is memory the system maps and zeroes again, grown by copying.
 #[derive(Default)]
@@ -290,12 +282,6 @@ pub(super) fn list_files_in_parallel(
     let dir = reading.dir;
     let plan = Plan::new(threads, cutting, dir, files)?;
     let window = plan.window();
-    let opened = OpenFiles {
-        dir,
-        names: files,
-        open: files.iter().map(|_| Mutex::new(None)).collect(),
-        guesses: files.iter().map(|_| Mutex::default()).collect(),
-    };
     let spares = Spares::default();
     let (tickets, next_tickets) = mpsc::channel::<Ticket>();
     let next_tickets = Mutex::new(next_tickets);
@@ -310,51 +296,39 @@ pub(super) fn list_files_in_parallel(
         let mut noted_next = None;
         let mut handed_over = None;
         let problems = Problems::new(false);
-        let walked = || -> Result<Option<FileWalked>, Failure> {
-            let (opened_file, walk, mut span, guessed) = match cut {
+        let mut walked = || -> Result<Option<FileWalked>, Failure> {
+            let unopened;
+            let (opened, walk, span, mut handover) = match &cut {
+                Cut::Guessed {
+                    file: guessed,
+                    part,
+                } => {
+                    let Some(start) = guessed.start(*part) else {
+                        return Ok(None);
+                    };
+                    let handover = Handover {
+                        file: guessed,
+                        next: part + 1,
+                        next_start: None,
+                    };
+                    let span = start..ThlFile::ALL_RECORDS.end;
+                    (&guessed.file, walk, span, Some(handover))
+                }
                 Cut::Noted {
                     file,
                     span,
                     part,
                     parts,
                 } => {
-                    noted_next = (part + 1 < parts).then_some((part + 1, span.end));
+                    noted_next = (part + 1 < *parts).then_some((part + 1, span.end));
                     // The index read it to its end, checking every CRC: the same records.
-                    (file, walk.without_checksums(), span, None)
+                    (file, walk.without_checksums(), span.clone(), None)
                 }
-                Cut::Guessed {
-                    part,
-                    parts,
-                    planned,
-                } => {
-                    let file = opened.get(file, part + 1 == parts)?;
-                    (
-                        file,
-                        walk,
-                        ThlFile::ALL_RECORDS,
-                        Some((part, parts, planned)),
-                    )
+                Cut::Unopened => {
+                    unopened = Arc::new(dir.open_file(files[file])?);
+                    (&unopened, walk, ThlFile::ALL_RECORDS, None)
                 }
             };
-            let mut handover = None;
-            if let Some((part, parts, planned)) = guessed {
-                let guesses = Guesses {
-                    file: &opened_file,
-                    parts,
-                    planned,
-                    known: &opened.guesses[file],
-                };
-                let Some(start) = guesses.start(part) else {
-                    ThlFile::close(opened_file);
-                    return Ok(None);
-                };
-                span.start = start;
-                handover = Some(Handover {
-                    guesses,
-                    next: part + 1,
-                    next_start: None,
-                });
-            }
             began = span.start;
             let mut first = true;
             let mut visit = |_: &Arc<ThlFile>, txn: &Transaction<'_>| {
@@ -398,16 +372,20 @@ pub(super) fn list_files_in_parallel(
             };
             let place = FilePlace {
                 name: files[file],
-                file: &opened_file,
+                file: opened,
                 follows: files.get(file + 1).copied(),
                 span,
             };
-            let walked =
-                walk.walk_file::<Failure>(dir, place, &mut carried, &mut visit, &mut notice);
-            ThlFile::close(opened_file);
-            walked.map(Some)
+            walk.walk_file::<Failure>(dir, place, &mut carried, &mut visit, &mut notice)
+                .map(Some)
         };
         let walked = walked();
+        // (The last part of a file to end closes it.)
+        match cut {
+            Cut::Guessed { file, .. } => GuessedFile::close(file),
+            Cut::Noted { file, .. } => ThlFile::close(file),
+            Cut::Unopened => {}
+        }
         let rest = part.take_piece(Vec::new());
         if rest.is_empty() {
             spares.put(rest);
@@ -477,15 +455,6 @@ pub(super) fn list_files_in_parallel(
     })
 }
 
-impl Cut {
-    /// The part's place among its file's parts.
-    fn part(&self) -> usize {
-        match self {
-            Cut::Guessed { part, .. } | Cut::Noted { part, .. } => *part,
-        }
-    }
-}
-
 /// The parts of a listing's files, planned a file at a time as they are handed out.
 struct Plan<'a> {
     threads: usize,
@@ -499,22 +468,23 @@ struct Plan<'a> {
     next_file: usize,
     /// The parts of the file planned last not handed out yet: its index and them.
     planned: Option<(usize, Planned)>,
-    /// The newest file as the index verified it (if it did), once `ready` told it.
+    /// The newest file as the index verified it (if it did), once `ready` told it and
+    /// until it is planned.
     newest: Option<Verified>,
 }
 
-/// The parts of one file not handed out yet.
+/// The parts of one file not handed out yet (at least one).
 enum Planned {
     Guessed {
+        file: Arc<GuessedFile>,
         next: usize,
-        parts: usize,
-        planned: u64,
     },
     Noted {
         file: Arc<ThlFile>,
         spans: VecDeque<Range<u64>>,
         parts: usize,
     },
+    Unopened,
 }
 
 impl<'a> Plan<'a> {
@@ -558,35 +528,7 @@ impl<'a> Plan<'a> {
     /// The next part: its file's index and where it lies. None when every file is
     /// planned, or when the newest is next and `ready` has not told it yet.
     fn next(&mut self) -> Option<(usize, Cut)> {
-        loop {
-            if let Some((file, planned)) = &mut self.planned {
-                let cut = match planned {
-                    Planned::Guessed {
-                        next,
-                        parts,
-                        planned,
-                    } if *next < *parts => {
-                        *next += 1;
-                        Some(Cut::Guessed {
-                            part: *next - 1,
-                            parts: *parts,
-                            planned: *planned,
-                        })
-                    }
-                    Planned::Noted { file, spans, parts } => {
-                        spans.pop_front().map(|span| Cut::Noted {
-                            file: Arc::clone(file),
-                            part: *parts - spans.len() - 1,
-                            span,
-                            parts: *parts,
-                        })
-                    }
-                    Planned::Guessed { .. } => None,
-                };
-                if let Some(cut) = cut {
-                    return Some((*file, cut));
-                }
-            }
+        if self.planned.is_none() {
             let file = self.next_file;
             let newest = file + 1 == self.files.len();
             if file >= self.files.len() || (newest && self.newest.is_none()) {
@@ -595,36 +537,73 @@ impl<'a> Plan<'a> {
             self.planned = Some((file, self.plan_file(file)));
             self.next_file += 1;
         }
+        let (file, planned) = self.planned.as_mut()?;
+        let file = *file;
+        // (The plan lets go of the file with its last part.)
+        let (cut, last) = match planned {
+            Planned::Guessed { file, next } => {
+                let part = *next;
+                *next += 1;
+                let last = *next >= file.parts;
+                let file = Arc::clone(file);
+                (Cut::Guessed { file, part }, last)
+            }
+            Planned::Noted { file, spans, parts } => {
+                let span = spans.pop_front().unwrap_or(ThlFile::ALL_RECORDS);
+                let cut = Cut::Noted {
+                    file: Arc::clone(file),
+                    part: *parts - spans.len() - 1,
+                    span,
+                    parts: *parts,
+                };
+                (cut, spans.is_empty())
+            }
+            Planned::Unopened => (Cut::Unopened, true),
+        };
+        if last {
+            self.planned = None;
+        }
+        Some((file, cut))
     }
 
-    /// How file `index` is cut.
-    fn plan_file(&self, index: usize) -> Planned {
-        let verified = self.newest.as_ref().and_then(Option::as_ref);
+    /// How file `index` is cut. (The newest file is planned once `ready` told it.)
+    fn plan_file(&mut self, index: usize) -> Planned {
         let name = self.files[index];
-        if let Some(verified) = verified.filter(|v| v.name == name) {
+        let verified = match index + 1 == self.files.len() {
+            true => self.newest.take().flatten(),
+            false => None,
+        };
+        if let Some(verified) = verified {
             let len = verified.file.bytes().len() as u64;
             let most = match self.cutting {
                 Cutting::Halves => self.threads * NEWEST_PARTS_PER_THREAD,
                 Cutting::Small => self.small_parts(len),
             };
-            let spans: VecDeque<_> = newest_parts(verified, most).into();
+            let spans: VecDeque<_> = newest_parts(&verified, most).into();
             return Planned::Noted {
-                file: Arc::clone(&verified.file),
                 parts: spans.len(),
                 spans,
+                file: verified.file,
             };
         }
-        // (A file that cannot be read is planned whole: opening it tells why.)
-        let planned = std::fs::metadata(self.dir.file_path(name)).map_or(0, |m| m.len());
+        // Mapped here, once for all its parts: they read the same bytes.
+        let Ok(file) = self.dir.open_file(name) else {
+            return Planned::Unopened;
+        };
+        let len = file.bytes().len() as u64;
         let parts = match self.cutting {
-            Cutting::Halves if planned >= self.least_halved => 2,
+            Cutting::Halves if len >= self.least_halved => 2,
             Cutting::Halves => 1,
-            Cutting::Small => self.small_parts(planned),
+            Cutting::Small => self.small_parts(len),
+        };
+        let file = GuessedFile {
+            file: Arc::new(file),
+            parts,
+            known: Mutex::default(),
         };
         Planned::Guessed {
+            file: Arc::new(file),
             next: 0,
-            parts,
-            planned,
         }
     }
 

@@ -349,13 +349,15 @@ pub(super) fn list_files_in_parallel(
                     Verdict::Skip => {}
                     Verdict::Stop => return Ok(Flow::Stop),
                     Verdict::Print => {
-                        part.transaction(txn, &problems)?;
-                        listed.printed += 1;
-                        if part.len() >= PART_TEXT_PIECE
-                            && !send(Piece::Text(part.take_piece(spares.take())))
-                        {
-                            return Ok(Flow::Stop);
+                        for event in txn.events() {
+                            part.event(event, &problems)?;
+                            if part.len() >= PART_TEXT_PIECE
+                                && !send(Piece::Text(part.take_piece(spares.take())))
+                            {
+                                return Ok(Flow::Stop);
+                            }
                         }
+                        listed.printed += 1;
                     }
                 }
                 if let (Some(handover), Some(last)) = (handover.as_mut(), txn.fragments.last()) {

@@ -2,7 +2,7 @@
 
 use std::io::Write;
 
-use replog::thl::Event;
+use replog::thl::EventRecord;
 use replog::txn::Transaction;
 use replog_render::json::JsonArray;
 use replog_render::{full, headers, sql, Style};
@@ -46,25 +46,36 @@ impl Printer {
         problems: &Problems,
     ) -> Result<(), Failure> {
         for event in txn.events() {
-            match self.format {
-                Format::Headers => headers::write_tab(out, &event.header, &self.style.zone)?,
-                Format::HeadersJson => {
-                    if let Some(json) = &mut self.json {
-                        json.item(out, &event.header, &self.style.zone)?;
-                    }
+            self.event(out, event, problems)?;
+        }
+        Ok(())
+    }
+
+    /// Prints one event record of a transaction.
+    fn event(
+        &mut self,
+        out: &mut impl Write,
+        event: &EventRecord<'_>,
+        problems: &Problems,
+    ) -> Result<(), Failure> {
+        match self.format {
+            Format::Headers => headers::write_tab(out, &event.header, &self.style.zone)?,
+            Format::HeadersJson => {
+                if let Some(json) = &mut self.json {
+                    json.item(out, &event.header, &self.style.zone)?;
                 }
-                Format::Nothing => {}
-                Format::Full => {
-                    if let Some(decoded) = problems.decode(event)? {
-                        self.full.write_event(out, &decoded, &self.style)?;
-                    }
+            }
+            Format::Nothing => {}
+            Format::Full => {
+                if let Some(decoded) = problems.decode(event)? {
+                    self.full.write_event(out, &decoded, &self.style)?;
                 }
-                Format::Sql => {
-                    if let Some(decoded) = problems.decode(event)? {
-                        self.sql_text.clear();
-                        sql::push_event(&mut self.sql_text, &decoded);
-                        out.write_all(self.sql_text.as_bytes())?;
-                    }
+            }
+            Format::Sql => {
+                if let Some(decoded) = problems.decode(event)? {
+                    self.sql_text.clear();
+                    sql::push_event(&mut self.sql_text, &decoded);
+                    out.write_all(self.sql_text.as_bytes())?;
                 }
             }
         }
@@ -119,25 +130,30 @@ impl PartPrinter {
         part
     }
 
-    pub(super) fn transaction(
+    /// Prints one event record of a transaction (a large transaction's text is handed
+    /// over in pieces, between its events).
+    pub(super) fn event(
         &mut self,
-        txn: &Transaction<'_>,
+        event: &EventRecord<'_>,
         problems: &Problems,
     ) -> Result<(), Failure> {
         let printer = &mut self.printer;
-        let compose: fn(&mut Printer, &mut String, &Event<'_>) = match printer.format {
-            Format::Full => |p, text, event| p.full.push_event(text, event, &p.style),
-            Format::Sql => |_, text, event| sql::push_event(text, event),
-            Format::Headers | Format::HeadersJson | Format::Nothing => {
-                return printer.transaction(&mut self.bytes, txn, problems)
+        match printer.format {
+            Format::Full | Format::Sql => {
+                let Some(decoded) = problems.decode(event)? else {
+                    return Ok(());
+                };
+                let text = &mut self.text;
+                match printer.format {
+                    Format::Full => printer.full.push_event(text, &decoded, &printer.style),
+                    _ => sql::push_event(text, &decoded),
+                }
+                Ok(())
             }
-        };
-        for event in txn.events() {
-            if let Some(decoded) = problems.decode(event)? {
-                compose(printer, &mut self.text, &decoded);
+            Format::Headers | Format::HeadersJson | Format::Nothing => {
+                printer.event(&mut self.bytes, event, problems)
             }
         }
-        Ok(())
     }
 
     /// Bytes of text printed since the last piece.

@@ -55,9 +55,9 @@ pub fn skip(out: &mut impl Write) -> Result<(), Failure> {
 pub const READ_LIMIT_VAR: &str = "THL_READ_LIMIT_MB";
 
 /// Environment variable setting the size in bytes of the pieces a parallel run cuts its
-/// input into (`events` pieces of a binary log, `list` batches of transactions, the
-/// parts an index reads a file in) instead of the command's default: the tests cut
-/// small logs into many pieces with it.
+/// input into (`events` pieces of a binary log, `list` parts of files and the pieces of
+/// text it hands over, the parts an index reads a file in) instead of the command's
+/// default: the tests cut small logs into many pieces with it.
 pub const PIECE_BYTES_VAR: &str = "THL_PIECE_BYTES";
 
 /// The least part of a file an index reads on a thread of its own (see

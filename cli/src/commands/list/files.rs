@@ -18,8 +18,9 @@ use crate::failure::Failure;
 
 use super::choice::{Choice, Verdict};
 use super::printer::{PartPrinter, Printer};
-/// Text of one part's listing sent to the writing thread at a time.
-const PART_TEXT_PIECE: usize = 1 << 20;
+/// Text of one part's listing sent to the writing thread at a time (`THL_PIECE_BYTES`
+/// sets it).
+const PART_TEXT_PIECE: u64 = 1 << 20;
 
 /// Pieces of text sent and not yet written, all parts together: 32 MiB, so that a
 /// thread walking a later part seldom waits for the one before to be written. Each of
@@ -232,18 +233,21 @@ struct Ticket {
 
 /// Text buffers written and emptied, for the threads' next pieces: a buffer allocated
 /// afresh for each piece is memory the system maps and zeroes again, grown by copying.
-#[derive(Default)]
-struct Spares(Mutex<Vec<Vec<u8>>>);
+struct Spares {
+    buffers: Mutex<Vec<Vec<u8>>>,
+    /// The bytes of text handed over at a time.
+    piece: usize,
+}
 
 impl Spares {
     fn take(&self) -> Vec<u8> {
-        let spare = self.0.lock().unwrap_or_else(|e| e.into_inner()).pop();
-        spare.unwrap_or_else(|| Vec::with_capacity(PART_TEXT_PIECE))
+        let spare = self.buffers.lock().unwrap_or_else(|e| e.into_inner()).pop();
+        spare.unwrap_or_else(|| Vec::with_capacity(self.piece))
     }
 
     fn put(&self, mut text: Vec<u8>) {
         text.clear();
-        let mut spares = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        let mut spares = self.buffers.lock().unwrap_or_else(|e| e.into_inner());
         if spares.len() < PIECES_IN_FLIGHT {
             spares.push(text);
         }
@@ -282,7 +286,11 @@ pub(super) fn list_files_in_parallel(
     let dir = reading.dir;
     let plan = Plan::new(threads, cutting, dir, files)?;
     let window = plan.window();
-    let spares = Spares::default();
+    let piece = crate::commands::piece_bytes(PART_TEXT_PIECE)?;
+    let spares = Spares {
+        buffers: Mutex::default(),
+        piece: usize::try_from(piece).unwrap_or(usize::MAX),
+    };
     let (tickets, next_tickets) = mpsc::channel::<Ticket>();
     let next_tickets = Mutex::new(next_tickets);
     let walk_part = |ticket: Ticket| {
@@ -351,7 +359,7 @@ pub(super) fn list_files_in_parallel(
                     Verdict::Print => {
                         for event in txn.events() {
                             part.event(event, &problems)?;
-                            if part.len() >= PART_TEXT_PIECE
+                            if part.len() >= spares.piece
                                 && !send(Piece::Text(part.take_piece(spares.take())))
                             {
                                 return Ok(Flow::Stop);

@@ -18,6 +18,7 @@ use crate::failure::Failure;
 
 use super::choice::{Choice, Verdict};
 use super::printer::{PartPrinter, Printer};
+
 /// Text of one part's listing sent to the writing thread at a time (`THL_PIECE_BYTES`
 /// sets it).
 const PART_TEXT_PIECE: u64 = 1 << 20;
@@ -37,11 +38,11 @@ const PIECES_WITHOUT_TEXT: usize = 2;
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(super) enum Cutting {
     /// For the header forms, whose work is reading the records (their text is a few
-    /// percent of them): each older file in two halves, so that the last parts the
-    /// threads take are small and they end together (walked whole, the last older file
-    /// kept one thread busy for up to 20 ms after the other had listed the rest), and
-    /// the newest file, when the index verified it, in [`NEWEST_PARTS_PER_THREAD`]
-    /// parts per thread.
+    /// percent of them): each file in two halves, so that the last parts the threads
+    /// take are small and they end together (walked whole, the last older file kept one
+    /// thread busy for up to 20 ms after the other had listed the rest), but the newest
+    /// file, when the index verified it, in [`NEWEST_PARTS_PER_THREAD`] parts per
+    /// thread.
     Halves,
     /// For the forms that decode every payload (full, `-sql`), whose text can be as
     /// large as the records: parts of about [`DECODED_PART_BYTES`], so that a part

@@ -360,10 +360,11 @@ pub(super) fn list_files_in_parallel(
                     Verdict::Print => {
                         for event in txn.events() {
                             part.event(event, &problems)?;
-                            if part.len() >= spares.piece
-                                && !send(Piece::Text(part.take_piece(spares.take())))
-                            {
-                                return Ok(Flow::Stop);
+                            while part.len() >= spares.piece {
+                                let piece = part.take_piece(spares.take(), spares.piece);
+                                if !send(Piece::Text(piece)) {
+                                    return Ok(Flow::Stop);
+                                }
                             }
                         }
                         listed.printed += 1;
@@ -397,7 +398,7 @@ pub(super) fn list_files_in_parallel(
             Cut::Noted { file, .. } => ThlFile::close(file),
             Cut::Unopened => {}
         }
-        let rest = part.take_piece(Vec::new());
+        let rest = part.take_piece(Vec::new(), usize::MAX);
         if rest.is_empty() {
             spares.put(rest);
         } else {

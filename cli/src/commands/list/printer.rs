@@ -121,13 +121,16 @@ pub(super) struct PartPrinter {
 impl PartPrinter {
     /// A printer of `printer`'s form, its text composed in `buffer` (empty).
     pub(super) fn new(printer: &Printer, buffer: Vec<u8>) -> PartPrinter {
-        let mut part = PartPrinter {
-            printer: printer.for_thread(),
-            text: String::new(),
-            bytes: Vec::new(),
+        let (text, bytes) = match printer.format {
+            // (An empty buffer is empty text.)
+            Format::Full | Format::Sql => (String::from_utf8(buffer).unwrap_or_default(), vec![]),
+            Format::Headers | Format::HeadersJson | Format::Nothing => (String::new(), buffer),
         };
-        part.take_piece(buffer);
-        part
+        PartPrinter {
+            printer: printer.for_thread(),
+            text,
+            bytes,
+        }
     }
 
     /// Prints one event record of a transaction (a large transaction's text is handed
@@ -161,17 +164,55 @@ impl PartPrinter {
         self.text.len() + self.bytes.len()
     }
 
-    /// The text printed since the last piece, `buffer` (empty) taking its place.
-    pub(super) fn take_piece(&mut self, buffer: Vec<u8>) -> Vec<u8> {
+    /// The text printed since the last piece, up to about `most` bytes (the first
+    /// character boundary from there), `buffer` (empty) taking its place with the rest:
+    /// an event's text can be far larger than a piece, and pieces in flight are counted.
+    pub(super) fn take_piece(&mut self, buffer: Vec<u8>, most: usize) -> Vec<u8> {
         match self.printer.format {
             Format::Full | Format::Sql => {
                 // (An empty buffer is empty text.)
-                let buffer = String::from_utf8(buffer).unwrap_or_default();
-                std::mem::replace(&mut self.text, buffer).into_bytes()
+                let mut rest = String::from_utf8(buffer).unwrap_or_default();
+                let mut cut = most.min(self.text.len());
+                while !self.text.is_char_boundary(cut) {
+                    cut += 1;
+                }
+                rest.push_str(&self.text[cut..]);
+                self.text.truncate(cut);
+                std::mem::replace(&mut self.text, rest).into_bytes()
             }
             Format::Headers | Format::HeadersJson | Format::Nothing => {
-                std::mem::replace(&mut self.bytes, buffer)
+                let mut rest = buffer;
+                let cut = most.min(self.bytes.len());
+                rest.extend_from_slice(&self.bytes[cut..]);
+                self.bytes.truncate(cut);
+                std::mem::replace(&mut self.bytes, rest)
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pieces_are_cut_at_a_character_boundary_and_keep_the_rest() {
+        let printer = Printer::begin(&mut Vec::new(), Format::Sql, Style::default()).unwrap();
+        let mut part = PartPrinter::new(&printer, Vec::new());
+        // "é" is two bytes: a cut at byte 2 moves on to byte 3.
+        part.text.push_str("aéb€c");
+        let first = part.take_piece(Vec::new(), 2);
+        assert_eq!(first, "aé".as_bytes());
+        assert_eq!(part.len(), "b€c".len());
+        let second = part.take_piece(Vec::new(), 2);
+        assert_eq!(second, "b€".as_bytes());
+        let rest = part.take_piece(Vec::new(), usize::MAX);
+        assert_eq!((rest.as_slice(), part.len()), (&b"c"[..], 0));
+
+        let printer = Printer::begin(&mut Vec::new(), Format::Headers, Style::default()).unwrap();
+        let mut part = PartPrinter::new(&printer, Vec::new());
+        part.bytes.extend_from_slice(b"abcdef");
+        assert_eq!(part.take_piece(Vec::with_capacity(8), 4), b"abcd");
+        assert_eq!(part.take_piece(Vec::new(), usize::MAX), b"ef");
     }
 }

@@ -109,7 +109,7 @@ pub fn run(invocation: &Invocation, args: &ListArgs, out: &mut impl Write) -> Re
     let files = selection.files(log.index.entries());
     // With threads, each file is cut into parts walked (checked, decoded and printed)
     // on the threads, the text written in order (see `files`): the header forms in
-    // halves of the older files and a few parts of the newest one the index verified,
+    // halves of each file (a few parts of the newest one, when the index verified it),
     // the forms that decode every payload in small parts of every file. A header
     // listing of one file the index did not verify is walked on this thread, only its
     // CRC checks on another; so is a listing cut short by `-first`. Permissive runs

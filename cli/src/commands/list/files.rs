@@ -246,10 +246,13 @@ impl Spares {
         spare.unwrap_or_else(|| Vec::with_capacity(self.piece))
     }
 
+    /// Keeps `text`'s buffer for a later piece, unless the spares are many, or it grew
+    /// far larger than a piece (the text of a large event): kept, its memory would stay
+    /// in use.
     fn put(&self, mut text: Vec<u8>) {
         text.clear();
         let mut spares = self.buffers.lock().unwrap_or_else(|e| e.into_inner());
-        if spares.len() < PIECES_IN_FLIGHT {
+        if spares.len() < PIECES_IN_FLIGHT && text.capacity() <= 2 * self.piece {
             spares.push(text);
         }
     }
@@ -360,11 +363,10 @@ pub(super) fn list_files_in_parallel(
                     Verdict::Print => {
                         for event in txn.events() {
                             part.event(event, &problems)?;
-                            while part.len() >= spares.piece {
-                                let piece = part.take_piece(spares.take(), spares.piece);
-                                if !send(Piece::Text(piece)) {
-                                    return Ok(Flow::Stop);
-                                }
+                            let next_buffer = &mut || spares.take();
+                            let send_text = &mut |text| send(Piece::Text(text));
+                            if !part.hand_over(spares.piece, next_buffer, send_text) {
+                                return Ok(Flow::Stop);
                             }
                         }
                         listed.printed += 1;
@@ -398,7 +400,11 @@ pub(super) fn list_files_in_parallel(
             Cut::Noted { file, .. } => ThlFile::close(file),
             Cut::Unopened => {}
         }
-        let rest = part.take_piece(Vec::new(), usize::MAX);
+        let mut rest = part.into_rest();
+        // (Grown for a large event, the buffer gives back what the rest does not use.)
+        if rest.capacity() > 2 * spares.piece {
+            rest.shrink_to_fit();
+        }
         if rest.is_empty() {
             spares.put(rest);
         } else {

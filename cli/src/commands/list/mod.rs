@@ -11,6 +11,7 @@
 
 mod choice;
 mod files;
+mod pieces;
 mod printer;
 
 use std::collections::VecDeque;

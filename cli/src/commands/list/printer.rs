@@ -10,6 +10,8 @@ use replog_render::{full, headers, sql, Style};
 use crate::args::Format;
 use crate::commands::Problems;
 use crate::failure::Failure;
+
+use super::pieces;
 /// Prints transactions in the chosen format.
 pub(super) struct Printer {
     format: Format,
@@ -159,60 +161,29 @@ impl PartPrinter {
         }
     }
 
-    /// Bytes of text printed since the last piece.
-    pub(super) fn len(&self) -> usize {
-        self.text.len() + self.bytes.len()
-    }
-
-    /// The text printed since the last piece, up to about `most` bytes (the first
-    /// character boundary from there), `buffer` (empty) taking its place with the rest:
-    /// an event's text can be far larger than a piece, and pieces in flight are counted.
-    pub(super) fn take_piece(&mut self, buffer: Vec<u8>, most: usize) -> Vec<u8> {
+    /// Hands the text printed over in pieces of about `piece` bytes while that much
+    /// is waiting (see [`pieces::hand_over`]): false when `send` refused one.
+    pub(super) fn hand_over(
+        &mut self,
+        piece: usize,
+        next_buffer: &mut dyn FnMut() -> Vec<u8>,
+        send: &mut dyn FnMut(Vec<u8>) -> bool,
+    ) -> bool {
         match self.printer.format {
             Format::Full | Format::Sql => {
-                // (An empty buffer is empty text.)
-                let mut rest = String::from_utf8(buffer).unwrap_or_default();
-                let mut cut = most.min(self.text.len());
-                while !self.text.is_char_boundary(cut) {
-                    cut += 1;
-                }
-                rest.push_str(&self.text[cut..]);
-                self.text.truncate(cut);
-                std::mem::replace(&mut self.text, rest).into_bytes()
+                pieces::hand_over(&mut self.text, piece, next_buffer, send)
             }
             Format::Headers | Format::HeadersJson | Format::Nothing => {
-                let mut rest = buffer;
-                let cut = most.min(self.bytes.len());
-                rest.extend_from_slice(&self.bytes[cut..]);
-                self.bytes.truncate(cut);
-                std::mem::replace(&mut self.bytes, rest)
+                pieces::hand_over(&mut self.bytes, piece, next_buffer, send)
             }
         }
     }
-}
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn pieces_are_cut_at_a_character_boundary_and_keep_the_rest() {
-        let printer = Printer::begin(&mut Vec::new(), Format::Sql, Style::default()).unwrap();
-        let mut part = PartPrinter::new(&printer, Vec::new());
-        // "é" is two bytes: a cut at byte 2 moves on to byte 3.
-        part.text.push_str("aéb€c");
-        let first = part.take_piece(Vec::new(), 2);
-        assert_eq!(first, "aé".as_bytes());
-        assert_eq!(part.len(), "b€c".len());
-        let second = part.take_piece(Vec::new(), 2);
-        assert_eq!(second, "b€".as_bytes());
-        let rest = part.take_piece(Vec::new(), usize::MAX);
-        assert_eq!((rest.as_slice(), part.len()), (&b"c"[..], 0));
-
-        let printer = Printer::begin(&mut Vec::new(), Format::Headers, Style::default()).unwrap();
-        let mut part = PartPrinter::new(&printer, Vec::new());
-        part.bytes.extend_from_slice(b"abcdef");
-        assert_eq!(part.take_piece(Vec::with_capacity(8), 4), b"abcd");
-        assert_eq!(part.take_piece(Vec::new(), usize::MAX), b"ef");
+    /// The text printed and not handed over yet.
+    pub(super) fn into_rest(self) -> Vec<u8> {
+        match self.printer.format {
+            Format::Full | Format::Sql => self.text.into_bytes(),
+            Format::Headers | Format::HeadersJson | Format::Nothing => self.bytes,
+        }
     }
 }

@@ -195,6 +195,8 @@ fn parts_whose_guessed_start_lies_inside_a_record_are_read_through() {
         &["-headers"],
         &["-headers", "-json"],
         &["-low", "3", "-high", "20", "-charset", "utf8"],
+        &["-first", "7"],
+        &["-first", "30", "-headers", "-json"],
     ] {
         let serial = run("1", &nested, args);
         assert!(serial.status.success() && !serial.stdout.is_empty());

@@ -22,6 +22,9 @@ pub(super) struct Choice<'a> {
     pub(super) wanted: Option<&'a HashSet<i64>>,
     /// The range's end while the index is still read (see [`super::list_while_indexing`]).
     pub(super) pending_high: Option<&'a PendingHigh>,
+    /// `-first N`: the listing ends once N transactions are printed (counted where they
+    /// are seen in order: by the serial walk, or by the writer of the parts on threads).
+    pub(super) first: Option<u64>,
 }
 
 /// The end of a whole-log range, the log's last seqno, known once the index is read to

@@ -17,6 +17,7 @@ use crate::commands::Problems;
 use crate::failure::Failure;
 
 use super::choice::{Choice, Verdict};
+use super::pieces::Handed;
 use super::printer::{PartPrinter, Printer};
 
 /// Text of one part's listing sent to the writing thread at a time (`THL_PIECE_BYTES`
@@ -192,8 +193,8 @@ enum Piece {
         offset: u64,
         seqno: i64,
     },
-    /// Text of the listing.
-    Text(Vec<u8>),
+    /// Text of the listing, and where in it transactions end (with `-first` only).
+    Text(Handed),
     /// A notice for the run's report channel.
     Notice(replog::Error),
     /// The part's walk ended: how, or what it failed on (after the text sent).
@@ -258,11 +259,11 @@ impl Spares {
     }
 }
 
-/// The listing (strict, with every transaction the filters pass: no `-first`) of
-/// `files` cut into parts as `reading` says, the parts walked on its threads as
-/// [`ThlWalk::walk_file`] lets them, printing what they select in `printer`'s format;
-/// the text, notices and the failure that ends the walk are written and told in the
-/// files' order, so the output is the serial one byte for byte. The last file (the
+/// The listing (strict) of `files` cut into parts as `reading` says, the parts walked
+/// on its threads as [`ThlWalk::walk_file`] lets them, printing what `choice` selects in
+/// `printer`'s format; the text, notices and the failure that ends the walk are written
+/// and told in the files' order, up to the end of the transaction `-first` ends at, so
+/// the output is the serial one byte for byte. The last file (the
 /// newest) waits for `ready`, called before anything is written: None when nothing is
 /// to be (then neither is the listing: None). When `ready` gives the newest file as the
 /// index verified it, that file is cut at the transaction starts the index noted.
@@ -300,7 +301,7 @@ pub(super) fn list_files_in_parallel(
     let walk_part = |ticket: Ticket| {
         let Ticket { file, cut, pieces } = ticket;
         let send = |piece| pieces.send(piece).is_ok();
-        let mut part = PartPrinter::new(printer, spares.take());
+        let mut part = PartPrinter::new(printer, spares.take(), choice.first.is_some());
         let mut listed = Listed::default();
         let mut carried = Carried::default();
         let mut began = 0;
@@ -369,7 +370,13 @@ pub(super) fn list_files_in_parallel(
                                 return Ok(Flow::Stop);
                             }
                         }
+                        part.transaction_ended();
                         listed.printed += 1;
+                        // (No part prints more than `-first` asks: the writer ends the
+                        // listing at that many, from this part or before it.)
+                        if choice.first.is_some_and(|n| listed.printed >= n) {
+                            return Ok(Flow::Stop);
+                        }
                     }
                 }
                 if let (Some(handover), Some(last)) = (handover.as_mut(), txn.fragments.last()) {
@@ -400,15 +407,15 @@ pub(super) fn list_files_in_parallel(
             Cut::Noted { file, .. } => ThlFile::close(file),
             Cut::Unopened => {}
         }
-        let mut rest = part.into_rest();
+        let (mut rest, ends) = part.into_rest();
         // (Grown for a large event, the buffer gives back what the rest does not use.)
         if rest.capacity() > 2 * spares.piece {
             rest.shrink_to_fit();
         }
-        if rest.is_empty() {
+        if rest.is_empty() && ends.is_empty() {
             spares.put(rest);
         } else {
-            send(Piece::Text(rest));
+            send(Piece::Text((rest, ends)));
         }
         send(match walked {
             Ok(None) => Piece::Unused,
@@ -463,7 +470,9 @@ pub(super) fn list_files_in_parallel(
             scope.spawn(walk_parts);
             issuer.plan.newest_is(verified);
             let json = printer.json.is_some();
-            write_parts_in_order(walk, reading.problems, &mut issuer, json, &spares, out).map(Some)
+            let problems = reading.problems;
+            let first = choice.first;
+            write_parts_in_order(walk, problems, &mut issuer, json, first, &spares, out).map(Some)
         };
         let written = written();
         // Threads waiting for a part see the tickets end, threads still walking see
@@ -728,6 +737,7 @@ fn write_parts_in_order(
     problems: &Problems,
     issuer: &mut Issuer<'_>,
     json: bool,
+    first: Option<u64>,
     spares: &Spares,
     out: &mut impl Write,
 ) -> Result<Listed, Failure> {
@@ -745,6 +755,8 @@ fn write_parts_in_order(
         }
         // Each part's JSON objects come without the separator before the first.
         let mut separate = json && total.printed > 0;
+        // Transactions of this part written (counted with `-first` only).
+        let mut in_part = 0;
         loop {
             // (A thread sends its part's End whatever happens, unless it panicked.)
             let Ok(piece) = pieces.recv() else {
@@ -752,7 +764,7 @@ fn write_parts_in_order(
             };
             if dropped {
                 match piece {
-                    Piece::Text(text) => spares.put(text),
+                    Piece::Text((text, _)) => spares.put(text),
                     Piece::End(_) | Piece::Unused => break,
                     Piece::First { .. } | Piece::Notice(_) => {}
                 }
@@ -768,10 +780,21 @@ fn write_parts_in_order(
                         problems.hear(gap);
                     }
                 }
-                Piece::Text(text) => {
+                Piece::Text((text, ends)) => {
                     if std::mem::take(&mut separate) {
                         out.write_all(b",\n")?;
                     }
+                    // With `-first N`, the listing ends where the Nth transaction ends.
+                    if let Some(n) = first {
+                        let room = n.saturating_sub(total.printed + in_part);
+                        let last = usize::try_from(room).ok().and_then(|r| r.checked_sub(1));
+                        if let Some(&end) = last.and_then(|last| ends.get(last)) {
+                            out.write_all(&text[..end])?;
+                            total.printed = n;
+                            return Ok(total);
+                        }
+                    }
+                    in_part += ends.len() as u64;
                     out.write_all(&text)?;
                     spares.put(text);
                 }

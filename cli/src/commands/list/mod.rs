@@ -106,6 +106,7 @@ pub fn run(invocation: &Invocation, args: &ListArgs, out: &mut impl Write) -> Re
         filters: &filters,
         wanted: wanted.as_ref(),
         pending_high: None,
+        first: args.first,
     };
     let files = selection.files(log.index.entries());
     // With threads, each file is cut into parts walked (checked, decoded and printed)
@@ -113,9 +114,9 @@ pub fn run(invocation: &Invocation, args: &ListArgs, out: &mut impl Write) -> Re
     // halves of each file (a few parts of the newest one, when the index verified it),
     // the forms that decode every payload in small parts of every file. A header
     // listing of one file the index did not verify is walked on this thread, only its
-    // CRC checks on another; so is a listing cut short by `-first`. Permissive runs
-    // report damage as the walk meets it, so they read and print serially.
-    let threaded = args.threads > 1 && !log.problems.permissive() && args.first.is_none();
+    // CRC checks on another. Permissive runs report damage as the walk meets it, so
+    // they read and print serially.
+    let threaded = args.threads > 1 && !log.problems.permissive();
     let cutting = match args.format {
         Format::Headers | Format::HeadersJson => Some(Cutting::Halves),
         Format::Full | Format::Sql => Some(Cutting::Small),
@@ -152,7 +153,7 @@ pub fn run(invocation: &Invocation, args: &ListArgs, out: &mut impl Write) -> Re
             }
             printer.transaction(out, txn, &log.problems)?;
             printed += 1;
-            let done = args.first.is_some_and(|n| printed >= n);
+            let done = choice.first.is_some_and(|n| printed >= n);
             Ok(if done { Flow::Stop } else { Flow::Continue })
         })?;
     }
@@ -264,6 +265,7 @@ fn list_while_indexing(
         filters,
         wanted: None,
         pending_high: Some(&pending),
+        first: None,
     };
     let files: Vec<String> = entries.iter().map(|e| e.file_name.clone()).collect();
     let names: Vec<&str> = files.iter().map(String::as_str).collect();

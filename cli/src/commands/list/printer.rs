@@ -11,7 +11,7 @@ use crate::args::Format;
 use crate::commands::Problems;
 use crate::failure::Failure;
 
-use super::pieces;
+use super::pieces::{self, Handed, Waiting};
 /// Prints transactions in the chosen format.
 pub(super) struct Printer {
     format: Format,
@@ -118,11 +118,15 @@ pub(super) struct PartPrinter {
     text: String,
     /// The header forms' text.
     bytes: Vec<u8>,
+    /// Where in the text not handed over the transactions printed ended, when they are
+    /// counted (`-first`).
+    ends: Option<Vec<usize>>,
 }
 
 impl PartPrinter {
-    /// A printer of `printer`'s form, its text composed in `buffer` (empty).
-    pub(super) fn new(printer: &Printer, buffer: Vec<u8>) -> PartPrinter {
+    /// A printer of `printer`'s form, its text composed in `buffer` (empty); it tells
+    /// where transactions end in its text when `count` says so.
+    pub(super) fn new(printer: &Printer, buffer: Vec<u8>, count: bool) -> PartPrinter {
         let (text, bytes) = match printer.format {
             // (An empty buffer is empty text.)
             Format::Full | Format::Sql => (String::from_utf8(buffer).unwrap_or_default(), vec![]),
@@ -132,6 +136,7 @@ impl PartPrinter {
             printer: printer.for_thread(),
             text,
             bytes,
+            ends: count.then(Vec::new),
         }
     }
 
@@ -161,29 +166,49 @@ impl PartPrinter {
         }
     }
 
+    /// The transaction whose events were printed last ended here.
+    pub(super) fn transaction_ended(&mut self) {
+        let len = self.text.len() + self.bytes.len();
+        if let Some(ends) = &mut self.ends {
+            ends.push(len);
+        }
+    }
+
     /// Hands the text printed over in pieces of about `piece` bytes while that much
-    /// is waiting (see [`pieces::hand_over`]): false when `send` refused one.
+    /// is waiting, each with where transactions end in it (see [`pieces::hand_over`]):
+    /// false when `send` refused one.
     pub(super) fn hand_over(
         &mut self,
         piece: usize,
         next_buffer: &mut dyn FnMut() -> Vec<u8>,
-        send: &mut dyn FnMut(Vec<u8>) -> bool,
+        send: &mut dyn FnMut(Handed) -> bool,
     ) -> bool {
+        let mut uncounted = Vec::new();
+        let ends = self.ends.as_mut().unwrap_or(&mut uncounted);
         match self.printer.format {
             Format::Full | Format::Sql => {
-                pieces::hand_over(&mut self.text, piece, next_buffer, send)
+                let waiting = Waiting {
+                    text: &mut self.text,
+                    ends,
+                };
+                pieces::hand_over(waiting, piece, next_buffer, send)
             }
             Format::Headers | Format::HeadersJson | Format::Nothing => {
-                pieces::hand_over(&mut self.bytes, piece, next_buffer, send)
+                let waiting = Waiting {
+                    text: &mut self.bytes,
+                    ends,
+                };
+                pieces::hand_over(waiting, piece, next_buffer, send)
             }
         }
     }
 
-    /// The text printed and not handed over yet.
-    pub(super) fn into_rest(self) -> Vec<u8> {
+    /// The text printed and not handed over yet, and where transactions end in it.
+    pub(super) fn into_rest(self) -> Handed {
+        let ends = self.ends.unwrap_or_default();
         match self.printer.format {
-            Format::Full | Format::Sql => self.text.into_bytes(),
-            Format::Headers | Format::HeadersJson | Format::Nothing => self.bytes,
+            Format::Full | Format::Sql => (self.text.into_bytes(), ends),
+            Format::Headers | Format::HeadersJson | Format::Nothing => (self.bytes, ends),
         }
     }
 }

@@ -244,7 +244,8 @@ struct Spares {
 impl Spares {
     fn take(&self) -> Vec<u8> {
         let spare = self.buffers.lock().unwrap_or_else(|e| e.into_inner()).pop();
-        spare.unwrap_or_else(|| Vec::with_capacity(self.piece))
+        // (Room for a piece, unless `THL_PIECE_BYTES` asks for a huge one.)
+        spare.unwrap_or_else(|| Vec::with_capacity(self.piece.min(1 << 20)))
     }
 
     /// Keeps `text`'s buffer for a later piece, unless the spares are many, or it grew
@@ -253,7 +254,7 @@ impl Spares {
     fn put(&self, mut text: Vec<u8>) {
         text.clear();
         let mut spares = self.buffers.lock().unwrap_or_else(|e| e.into_inner());
-        if spares.len() < PIECES_IN_FLIGHT && text.capacity() <= 2 * self.piece {
+        if spares.len() < PIECES_IN_FLIGHT && text.capacity() <= self.piece.saturating_mul(2) {
             spares.push(text);
         }
     }
@@ -409,7 +410,7 @@ pub(super) fn list_files_in_parallel(
         }
         let (mut rest, ends) = part.into_rest();
         // (Grown for a large event, the buffer gives back what the rest does not use.)
-        if rest.capacity() > 2 * spares.piece {
+        if rest.capacity() > spares.piece.saturating_mul(2) {
             rest.shrink_to_fit();
         }
         if rest.is_empty() && ends.is_empty() {

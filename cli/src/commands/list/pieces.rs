@@ -99,7 +99,7 @@ pub(super) fn hand_over<T: PieceText>(
     while len - at >= piece {
         let cut = text.cut_at(at + piece);
         let ends_in_piece = take_ends(ends, at, cut);
-        if at == 0 && len - cut < piece && text.capacity() <= 2 * piece {
+        if at == 0 && len - cut < piece && text.capacity() <= piece.saturating_mul(2) {
             let handed = text.split_off_front(cut, next_buffer());
             ends.iter_mut().for_each(|end| *end -= cut);
             return send((handed, ends_in_piece));

@@ -731,7 +731,7 @@ pub(super) type Verified = Option<VerifiedFile>;
 type Ready<'r> = dyn FnMut(&mut dyn Write) -> Result<Option<Verified>, Failure> + 'r;
 
 /// The writing side of [`list_files_in_parallel`]: each part's pieces, in order, until
-/// a walk stops or fails. The parts a part before read through (see [`Guesses`]) are
+/// a walk stops or fails. The parts a part before read through (see [`GuessedFile`]) are
 /// dropped.
 fn write_parts_in_order(
     walk: ThlWalk,

@@ -68,7 +68,7 @@ impl<E: From<Error>> Walk<'_, '_, E> {
     }
 
     /// Walks a stretch of one file held whole: the whole file, or one piece of it (see
-    /// [`Pieces`]), from the state the walk had reached at its first event. The pages it
+    /// [`Pieces`](super::pieces::Pieces)), from the state the walk had reached at its first event. The pages it
     /// has read are unmapped as it goes when `release_as_it_goes` (a serial walk), at
     /// its end otherwise (a piece: see [`ReleaseBehind`]).
     pub(super) fn stretch(

@@ -29,19 +29,7 @@ fn run(threads: &str, dir: &Path, args: &[&str]) -> Output {
 fn threads_print_what_the_serial_path_prints() {
     replog_tests::require_corpus!();
     let work = tempfile::tempdir().unwrap();
-    // A log with every MariaDB column type, as extraction writes it.
-    let extracted = work.path().join("extracted");
-    let types = replog_tests::project_fixture("mariadb/types-bin.000001");
-    thl(&[
-        "extract",
-        "-service",
-        "alpha",
-        "-dir",
-        extracted.to_str().unwrap(),
-        "-file",
-        types.to_str().unwrap(),
-    ])
-    .ok();
+    let extracted = extract_types_log(work.path());
     // The synthetic log with one byte of a record in the middle of its third file
     // changed: strict listings stop there, after 183 lines, with the CRC error.
     let damaged = copy_log(work.path(), "damaged");
@@ -124,18 +112,7 @@ fn threads_print_what_the_serial_path_prints() {
 #[test]
 fn parts_whose_guessed_start_lies_inside_a_record_are_read_through() {
     let work = tempfile::tempdir().unwrap();
-    let extracted = work.path().join("extracted");
-    let types = replog_tests::project_fixture("mariadb/types-bin.000001");
-    thl(&[
-        "extract",
-        "-service",
-        "alpha",
-        "-dir",
-        extracted.to_str().unwrap(),
-        "-file",
-        types.to_str().unwrap(),
-    ])
-    .ok();
+    let extracted = extract_types_log(work.path());
     let nested = work.path().join("nested");
     let options = WriteOptions {
         max_file_size: 8_000,
@@ -168,7 +145,8 @@ fn parts_whose_guessed_start_lies_inside_a_record_are_read_through() {
         }
     }
     writer.finish().unwrap();
-    // (Guesses past every 400th byte land on an inner record in places.)
+    // (The guesses at the shares of parts of 400 bytes, as the listings below cut the
+    // files, land on an inner record in places.)
     let nested_log = LogDir::open(&nested).unwrap();
     let mut inside = 0;
     for name in nested_log.file_names() {
@@ -180,9 +158,9 @@ fn parts_whose_guessed_start_lies_inside_a_record_are_read_through() {
             .map(|r| r.offset)
             .collect();
         let len = file.bytes().len() as u64;
-        inside += (400..len)
-            .step_by(400)
-            .filter_map(|share| file.guess_transaction_start(share))
+        let parts = len.div_ceil(400);
+        inside += (1..parts)
+            .filter_map(|part| file.guess_transaction_start(len * part / parts))
             .filter(|guess| !starts.contains(guess))
             .count();
     }
@@ -424,6 +402,24 @@ fn records(file: &Path) -> Vec<Vec<u8>> {
         .into_iter()
         .map(|(at, length)| bytes[at..at + length].to_vec())
         .collect()
+}
+
+/// A log with every MariaDB column type, as `thl extract` writes it from the project's
+/// type log, in `work`/extracted.
+fn extract_types_log(work: &Path) -> PathBuf {
+    let extracted = work.join("extracted");
+    let types = replog_tests::project_fixture("mariadb/types-bin.000001");
+    thl(&[
+        "extract",
+        "-service",
+        "alpha",
+        "-dir",
+        extracted.to_str().unwrap(),
+        "-file",
+        types.to_str().unwrap(),
+    ])
+    .ok();
+    extracted
 }
 
 /// A writable copy of the synthetic log in `work`/`name`.
